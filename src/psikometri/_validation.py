@@ -1,0 +1,171 @@
+"""Input validation shared by the public functions.
+
+Every check raises a ``ValueError`` or ``TypeError`` whose message names the
+parameter, shows the offending value (with row and column for data) and says how
+to fix it.  Inputs are never modified: helpers return new arrays.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "check_dataframe",
+    "check_columns",
+    "check_items",
+    "check_choice",
+    "check_level",
+    "check_probability",
+    "check_positive_int",
+    "check_real",
+    "first_bad_cells",
+]
+
+
+def _row_label(index, pos: int) -> str:
+    lab = index[pos]
+    return f"row {lab!r}" if not isinstance(index, pd.RangeIndex) else f"row {pos}"
+
+
+def first_bad_cells(mask: np.ndarray, index, columns, limit: int = 5) -> str:
+    """Describe up to ``limit`` True cells of a 2-D ``mask`` as 'row r, column c'."""
+    rows, cols = np.nonzero(mask)
+    parts = [f"{_row_label(index, r)}, column {columns[c]!r}" for r, c in zip(rows[:limit], cols[:limit])]
+    more = f" (and {len(rows) - limit} more)" if len(rows) > limit else ""
+    return "; ".join(parts) + more
+
+
+def check_dataframe(data, name: str = "data") -> pd.DataFrame:
+    """Require a pandas DataFrame (a 2-D ndarray is accepted and wrapped)."""
+    if isinstance(data, pd.DataFrame):
+        return data
+    if isinstance(data, np.ndarray) and data.ndim == 2:
+        return pd.DataFrame(data)
+    raise TypeError(
+        f"{name} must be a pandas DataFrame (rows = observations, columns = variables); got "
+        f"{type(data).__name__}. Convert it with pandas.DataFrame(...)."
+    )
+
+
+def check_columns(data: pd.DataFrame, columns: Iterable[str], name: str = "data") -> None:
+    """Require that all ``columns`` exist in ``data``."""
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise ValueError(
+            f"{name} has no column(s) {missing}; its columns are {list(map(str, data.columns))}. "
+            f"Rename the columns or pass the right names."
+        )
+
+
+def check_items(
+    items,
+    *,
+    name: str = "items",
+    min_items: int = 2,
+    min_rows: int = 3,
+    missing: str = "listwise",
+    allow_constant: bool = False,
+) -> pd.DataFrame:
+    """Validate an items DataFrame (rows = respondents, columns = items).
+
+    Returns a float64 copy with all-NaN rows removed.  With
+    ``missing="listwise"`` rows with any NaN are removed as well.
+
+    Raises a clear error for: non-DataFrame input, fewer than ``min_items``
+    columns, non-numeric columns (naming the first bad cell), infinite values,
+    fewer than ``min_rows`` usable rows, and constant items.
+    """
+    df = check_dataframe(items, name)
+    if df.shape[1] < min_items:
+        raise ValueError(
+            f"{name} needs at least {min_items} item columns; got {df.shape[1]} "
+            f"({list(map(str, df.columns))}). Pass a DataFrame with one column per item."
+        )
+    if df.columns.duplicated().any():
+        dup = list(df.columns[df.columns.duplicated()])
+        raise ValueError(f"{name} has duplicated column names {dup}. Give every item a unique name.")
+    bad_cols = []
+    for c in df.columns:
+        s = df[c]
+        if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+            conv = pd.to_numeric(s, errors="coerce")
+            bad = conv.isna() & s.notna()
+            if bad.any():
+                pos = int(np.flatnonzero(bad.to_numpy())[0])
+                raise TypeError(
+                    f"{name} column {c!r} is not numeric: {_row_label(df.index, pos)} holds "
+                    f"{s.iloc[pos]!r}. Recode the responses as numbers (NaN for missing)."
+                )
+            bad_cols.append(c)
+    arr = df.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan) if bad_cols else (
+        df.to_numpy(dtype=float, na_value=np.nan)
+    )
+    if np.isinf(arr).any():
+        raise ValueError(
+            f"{name} contains infinite values at {first_bad_cells(np.isinf(arr), df.index, df.columns)}. "
+            "Replace them with NaN (missing) or valid scores."
+        )
+    keep = ~np.isnan(arr).all(axis=1)
+    if missing == "listwise":
+        keep &= ~np.isnan(arr).any(axis=1)
+    out = pd.DataFrame(arr[keep], index=df.index[keep], columns=df.columns)
+    if out.shape[0] < min_rows:
+        what = "complete rows (no missing item)" if missing == "listwise" else "rows with any response"
+        raise ValueError(
+            f"{name} has {out.shape[0]} {what}; at least {min_rows} are needed. "
+            "Provide more respondents" + (" or use missing='pairwise'." if missing == "listwise" else ".")
+        )
+    if not allow_constant:
+        sd = out.std(axis=0, ddof=1)
+        const = [str(c) for c in out.columns[(sd.fillna(0.0).to_numpy() == 0.0)]]
+        if const:
+            raise ValueError(
+                f"{name} has constant item(s) {const}: every respondent gave the same answer, so the item carries "
+                "no information and correlations with it are undefined. Drop these columns."
+            )
+    return out
+
+
+def check_choice(value, choices: Sequence, name: str):
+    """Require ``value`` in ``choices``."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {list(choices)}; got {name}={value!r}.")
+    return value
+
+
+def check_level(level, name: str = "level") -> float:
+    """Require a confidence level strictly between 0 and 1."""
+    if isinstance(level, bool) or not isinstance(level, numbers.Real) or not (0.0 < float(level) < 1.0):
+        raise ValueError(f"{name} must be a number strictly between 0 and 1; got {name}={level!r}. Use e.g. 0.95.")
+    return float(level)
+
+
+def check_probability(value, name: str, *, low_open: bool = True, high_open: bool = False) -> float:
+    """Require a number in (0, 1] (bounds' openness configurable)."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
+    if ok:
+        v = float(value)
+        ok = (v > 0 if low_open else v >= 0) and (v < 1 if high_open else v <= 1)
+    if not ok:
+        lo = "(0" if low_open else "[0"
+        hi = "1)" if high_open else "1]"
+        raise ValueError(f"{name} must be a number in {lo}, {hi}; got {name}={value!r}.")
+    return float(value)
+
+
+def check_positive_int(value, name: str, minimum: int = 1) -> int:
+    """Require an integer >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {name}={value!r}.")
+    return int(value)
+
+
+def check_real(value, name: str) -> float:
+    """Require a finite real number."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number; got {name}={value!r}.")
+    return float(value)
