@@ -1,0 +1,89 @@
+"""Command-line interface: ``psikometri validate PATH`` and ``psikometri report ...``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+
+
+def _cmd_validate(args) -> int:
+    import pandas as pd
+
+    from .io import DataValidationError, DataWarning, load_assessment
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        try:
+            data = load_assessment(args.path, scale=tuple(args.scale))
+        except DataValidationError as exc:
+            print(f"psikometri validate: {args.path}: INVALID", file=sys.stderr)
+            print(str(exc), file=sys.stderr)
+            return 1
+    r = data.ratings
+    print(f"psikometri validate: {args.path}: OK")
+    print(f"  agencies     : {len(data.agencies)}")
+    print(f"  candidates   : {r['candidate'].nunique()} rated ({len(data.candidates)} listed)")
+    print(f"  assessors    : {r['assessor'].nunique()}")
+    print(f"  exercises    : {r['exercise'].nunique()} ({', '.join(map(str, r['exercise'].cat.categories))})")
+    print(f"  competencies : {r['competency'].nunique()}")
+    print(f"  ratings      : {len(r)}")
+    if data.items is not None:
+        print(f"  items        : {data.items.shape[1] - 1} items for {len(data.items)} candidates")
+    summ = data.summary()
+    with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
+        print("\nDesign by agency:")
+        print(summ.to_string())
+    if data.warnings:
+        print("\nWarnings:")
+        for w in data.warnings:
+            print(f"  - {w}")
+    return 0
+
+
+def _cmd_report(args) -> int:
+    from .report import run_batch
+
+    return run_batch(
+        data=args.data,
+        out=args.out,
+        agencies=args.agency,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        lang=args.lang,
+        formats=[f.strip() for f in args.format.split(",") if f.strip()],
+        force=args.force,
+        n_boot=args.n_boot,
+        seed=args.seed,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="psikometri", description="Psychometric validation of assessment centres.")
+    sub = ap.add_subparsers(dest="command", required=True)
+    v = sub.add_parser("validate", help="check a data set and print a summary")
+    v.add_argument("path", help="directory with ratings.*, candidates.* [, items.*] or an .xlsx workbook")
+    v.add_argument("--scale", nargs=2, type=float, default=(1.0, 5.0), metavar=("MIN", "MAX"))
+    v.set_defaults(func=_cmd_validate)
+    r = sub.add_parser("report", help="generate one validation report per agency and an index")
+    r.add_argument("--data", required=True)
+    r.add_argument("--out", required=True)
+    r.add_argument("--agency", action="append", default=None, help="only this agency (repeatable)")
+    r.add_argument("--workers", type=int, default=1)
+    r.add_argument("--scheduler", default=None, help="address of a Dask distributed scheduler")
+    r.add_argument("--lang", choices=("id", "en"), default="id")
+    r.add_argument("--format", default="html,ipynb", help="comma-separated: html, ipynb, pdf")
+    r.add_argument("--force", action="store_true", help="re-run reports that are up to date")
+    r.add_argument("--n-boot", type=int, default=1000)
+    r.add_argument("--seed", type=int, default=2026)
+    r.set_defaults(func=_cmd_report)
+    return ap
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
