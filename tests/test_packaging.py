@@ -18,7 +18,9 @@ def _names(specs):
 def test_environment_yml_matches_pyproject():
     py = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = _names(py["dependencies"]) | _names(py["optional-dependencies"]["test"])
-    env = [ln.strip()[2:] for ln in (ROOT / "environment.yml").read_text().splitlines()
+    text = (ROOT / "environment.yml").read_text()
+    deps = text.split("dependencies:", 1)[1]
+    env = [ln.strip()[2:] for ln in deps.splitlines()
            if ln.strip().startswith("- ") and not ln.strip().startswith("- python") and ln.strip() != "- pip"]
     assert _names(env) == wanted
 
