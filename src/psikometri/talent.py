@@ -1,0 +1,1361 @@
+r"""Talent management: Job Person Match, the nine-box talent grid and how trustworthy each placement is.
+
+What agencies do with assessment results under PermenPANRB 38/2017 (ASN competency
+standards) and PermenPANRB 3/2020 (manajemen talenta / talent management):
+
+* compare each person's competency levels with the standard of the post
+  (:func:`competency_standard`, :func:`job_person_match`, :func:`gaps`,
+  :func:`jpm_category`);
+* place people in the nine-box grid of potential (potensi) x performance
+  (kinerja) and read the recommended follow-up of each box (:func:`nine_box`,
+  :func:`nine_box_actions`);
+* say how reliable those placements are: the probability that each person's
+  box is right and the decision consistency of the whole grid given the
+  reliabilities of the potential and performance measures
+  (:func:`placement_consistency`);
+* draw them (:func:`plot_nine_box`, :func:`plot_competency_gaps`,
+  :func:`plot_jpm_distribution`).
+
+Vocabulary (Indonesian / English)
+---------------------------------
+kompetensi / competency; standar kompetensi jabatan / competency standard of the
+post; Job Person Match (JPM, kesesuaian orang dengan jabatan); kesenjangan /
+gap; potensi / potential; kinerja / performance; kotak manajemen talenta /
+nine-box talent grid; rendah, menengah, tinggi / low, medium, high; di bawah,
+sesuai, di atas ekspektasi / below, meets, above expectation; konsistensi
+keputusan / decision consistency; ketepatan klasifikasi / classification
+accuracy.
+
+Competencies are identified by the snake_case ids in :data:`COMPETENCIES` and
+position levels by those in :data:`POSITION_LEVELS`; human spellings such as
+``"JPT Pratama"``, ``"Ahli Muda"`` or ``"Orientasi pada Hasil"`` are accepted
+case-insensitively wherever an id is expected.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._resampling import resolve_seed
+from ._validation import check_positive_int, check_probability
+
+__all__ = [
+    "COMPETENCIES",
+    "POSITION_LEVELS",
+    "JPM_SCHEMES",
+    "load_competency_standards",
+    "competency_standard",
+    "job_person_match",
+    "gaps",
+    "jpm_category",
+    "nine_box",
+    "nine_box_actions",
+    "placement_consistency",
+    "plot_nine_box",
+    "plot_competency_gaps",
+    "plot_jpm_distribution",
+]
+
+#: The nine competencies of PermenPANRB 38/2017 (eight managerial, one socio-cultural), as stable ids.
+COMPETENCIES: tuple[str, ...] = (
+    "integritas",
+    "kerjasama",
+    "komunikasi",
+    "orientasi_pada_hasil",
+    "pelayanan_publik",
+    "pengembangan_diri_dan_orang_lain",
+    "mengelola_perubahan",
+    "pengambilan_keputusan",
+    "perekat_bangsa",
+)
+
+#: Position levels of the default standards table (structural, then functional expert levels).
+POSITION_LEVELS: tuple[str, ...] = (
+    "jpt_utama",
+    "jpt_madya",
+    "jpt_pratama",
+    "administrator",
+    "pengawas",
+    "pelaksana",
+    "ahli_utama",
+    "ahli_madya",
+    "ahli_muda",
+    "ahli_pertama",
+)
+
+#: JPM category schemes: cut-offs (a JPM equal to a cut goes up) and labels from lowest to highest.
+JPM_SCHEMES: dict[str, dict[str, tuple]] = {
+    "mapping": {"cuts": (78.0, 90.0), "labels": ("Kurang Optimal", "Cukup Optimal", "Optimal")},
+    "selection": {
+        "cuts": (68.0, 80.0),
+        "labels": ("Kurang Memenuhi Syarat", "Masih Memenuhi Syarat", "Memenuhi Syarat"),
+    },
+}
+
+_COMPETENCY_ALIASES = {
+    "integrity": "integritas",
+    "kerja_sama": "kerjasama",
+    "teamwork": "kerjasama",
+    "cooperation": "kerjasama",
+    "communication": "komunikasi",
+    "orientasi_hasil": "orientasi_pada_hasil",
+    "results_orientation": "orientasi_pada_hasil",
+    "result_orientation": "orientasi_pada_hasil",
+    "public_service": "pelayanan_publik",
+    "pengembangan_diri": "pengembangan_diri_dan_orang_lain",
+    "developing_self_and_others": "pengembangan_diri_dan_orang_lain",
+    "managing_change": "mengelola_perubahan",
+    "decision_making": "pengambilan_keputusan",
+    "national_unity": "perekat_bangsa",
+    "nation_building": "perekat_bangsa",
+}
+
+_POSITION_ALIASES = {
+    "eselon_ii": "jpt_pratama",
+    "eselon_2": "jpt_pratama",
+    "eselon_iii": "administrator",
+    "eselon_3": "administrator",
+    "eselon_iv": "pengawas",
+    "eselon_4": "pengawas",
+    "jabatan_administrator": "administrator",
+    "jabatan_pengawas": "pengawas",
+    "jabatan_pelaksana": "pelaksana",
+}
+
+_META_COLUMNS = ("label", "family", "description", "notes", "keterangan")
+
+# box number for (potential level, performance level), PermenPANRB 3/2020
+_BOX = np.array([[1, 2, 4], [3, 5, 7], [6, 8, 9]], dtype=np.int64)
+
+_POTENTIAL_LABELS = {
+    "id": ("rendah", "menengah", "tinggi"),
+    "en": ("low", "medium", "high"),
+}
+_PERFORMANCE_LABELS = {
+    "id": ("di bawah ekspektasi", "sesuai ekspektasi", "di atas ekspektasi"),
+    "en": ("below expectation", "meets expectation", "above expectation"),
+}
+_POTENTIAL_WORDS = {
+    "rendah": 1, "low": 1,
+    "menengah": 2, "sedang": 2, "medium": 2, "middle": 2, "moderate": 2,
+    "tinggi": 3, "high": 3,
+}
+_PERFORMANCE_WORDS = {
+    "di_bawah_ekspektasi": 1, "dibawah_ekspektasi": 1, "di_bawah": 1, "dibawah": 1, "below": 1,
+    "below_expectation": 1, "below_expectations": 1,
+    "sesuai_ekspektasi": 2, "sesuai": 2, "meets": 2, "meets_expectation": 2, "meets_expectations": 2,
+    "di_atas_ekspektasi": 3, "diatas_ekspektasi": 3, "di_atas": 3, "diatas": 3, "above": 3,
+    "above_expectation": 3, "above_expectations": 3,
+}
+
+_ACTIONS = {
+    "id": {
+        9: "Dipromosikan dan dipertahankan; masuk kelompok rencana suksesi instansi/nasional; diberikan penghargaan.",
+        8: "Dipertahankan; masuk kelompok rencana suksesi instansi; rotasi/perluasan jabatan (job enlargement); "
+           "bimbingan kinerja.",
+        7: "Dipertahankan; masuk kelompok rencana suksesi instansi; rotasi/pengayaan jabatan (job enrichment); "
+           "pengembangan kompetensi; tugas belajar.",
+        6: "Penempatan yang sesuai; bimbingan kinerja dan konseling kinerja.",
+        5: "Penempatan yang sesuai; bimbingan kinerja; pengembangan kompetensi.",
+        4: "Rotasi; pengembangan kompetensi.",
+        3: "Bimbingan kinerja dan konseling kinerja; pengembangan kompetensi; penempatan yang sesuai.",
+        2: "Bimbingan kinerja; pengembangan kompetensi; penempatan yang sesuai.",
+        1: "Diproses sesuai ketentuan peraturan perundang-undangan.",
+    },
+    "en": {
+        9: "Promote and retain; national/agency succession pool; award.",
+        8: "Retain; agency succession pool; rotation/job enlargement; performance coaching.",
+        7: "Retain; agency succession pool; rotation/job enrichment; competency development; study assignment.",
+        6: "Suitable placement; performance coaching and counselling.",
+        5: "Suitable placement; performance coaching; competency development.",
+        4: "Rotation; competency development.",
+        3: "Performance coaching and counselling; competency development; suitable placement.",
+        2: "Performance coaching; competency development; suitable placement.",
+        1: "Handled under the applicable regulations.",
+    },
+}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# names
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _snake(name) -> str:
+    """``"JPT  Pratama"`` -> ``"jpt_pratama"``: lower case, runs of non-alphanumerics become one underscore."""
+    return re.sub(r"[^0-9a-z]+", "_", str(name).strip().lower()).strip("_")
+
+
+def _competency_id(name) -> str:
+    s = _snake(name)
+    return _COMPETENCY_ALIASES.get(s, s)
+
+
+def _position_id(name, known, param: str = "position_level") -> str:
+    if not isinstance(name, str):
+        raise TypeError(
+            f"{param} must be a string such as 'JPT Pratama' or 'ahli_muda'; got {name!r} of type "
+            f"{type(name).__name__}."
+        )
+    s = _snake(name)
+    s = _POSITION_ALIASES.get(s, s)
+    if s not in known:
+        raise ValueError(
+            f"unknown position level {param}={name!r}; known levels are {list(known)}. Use one of these "
+            "(human spellings such as 'JPT Pratama' or 'Ahli Muda' are accepted) or pass your agency's "
+            "table with standards=load_competency_standards(...)."
+        )
+    return s
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# competency standards
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _check_level_values(arr: np.ndarray, index, columns, name: str, *, integer: bool) -> None:
+    bad = ~np.isfinite(arr) | (arr < 1) | (arr > 5)
+    if integer:
+        bad |= np.isfinite(arr) & (arr != np.round(arr))
+    if bad.any():
+        r, c = (int(v[0]) for v in np.nonzero(bad))
+        what = "integer levels 1-5" if integer else "levels between 1 and 5"
+        raise ValueError(
+            f"{name} must hold {what} (PermenPANRB 38/2017 levels); row {index[r]!r}, column {columns[c]!r} "
+            f"holds {arr[r, c]!r}. Correct the value" + ("" if integer else " or mark it missing and drop the row")
+            + "."
+        )
+
+
+def _standards_from_frame(df: pd.DataFrame, source: str) -> pd.DataFrame:
+    df = df.copy()
+    if "position_level" in map(_snake, df.columns):
+        col = next(c for c in df.columns if _snake(c) == "position_level")
+        df = df.set_index(col)
+    df = df.drop(columns=[c for c in df.columns if _snake(c) in _META_COLUMNS])
+    if df.shape[1] == 0 or df.shape[0] == 0:
+        raise ValueError(
+            f"the competency standards from {source} hold no position level or no competency column. Use one row "
+            "per position level (column position_level) and one column per competency with levels 1-5."
+        )
+    pos = [_snake(p) for p in df.index]
+    pos = [_POSITION_ALIASES.get(p, p) for p in pos]
+    comps = [_competency_id(c) for c in df.columns]
+    for what, names in (("position level", pos), ("competency", comps)):
+        seen = set()
+        for n in names:
+            if n in seen or n == "":
+                raise ValueError(
+                    f"the competency standards from {source} name the {what} {n!r} twice (or leave it empty) once "
+                    "spellings are normalised. Give each one row/column."
+                )
+            seen.add(n)
+    values = df.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    _check_level_values(values, list(df.index), list(df.columns), f"the competency standards from {source}",
+                        integer=True)
+    out = pd.DataFrame(values.astype(np.int64), index=pd.Index(pos, name="position_level"),
+                       columns=pd.Index(comps, name="competency"))
+    return out
+
+
+def load_competency_standards(source=None) -> pd.DataFrame:
+    """Table of required competency levels by position level (the default one, or an agency's own).
+
+    Parameters
+    ----------
+    source : None, str, Path, dict or DataFrame
+        ``None`` loads the table shipped with psikometri
+        (``psikometri/data/competency_standards.csv``): every competency of
+        :data:`COMPETENCIES` at JPT Utama 5, JPT Madya 5, JPT Pratama 4,
+        Administrator 3, Pengawas 2, Pelaksana 1, Ahli Utama 4, Ahli Madya 3,
+        Ahli Muda 2, Ahli Pertama 1 -- the levels commonly applied under
+        PermenPANRB 38/2017, **not verified line by line against the
+        regulation's annex**; agencies should pass their own table.
+
+        A path to a ``.csv`` file (lines starting with ``#`` are comments) or a
+        ``.yaml``/``.yml`` file (needs PyYAML) or a DataFrame: one row per
+        position level (column or index ``position_level``), one column per
+        competency; columns ``label``, ``family``, ``description``, ``notes``
+        and ``keterangan`` are ignored.  A dict (or YAML mapping)
+        ``{position_level: {competency: level}}``, or
+        ``{position_level: level}`` for one level on all nine competencies.
+
+    Returns
+    -------
+    DataFrame
+        Index ``position_level`` (snake_case ids), columns ``competency``
+        (snake_case ids), integer levels 1-5.
+
+    Raises
+    ------
+    ValueError
+        For levels that are not integers in 1-5 (naming row and column), a
+        position level or competency named twice, or an empty table.
+
+    Examples
+    --------
+    >>> from psikometri.talent import load_competency_standards
+    >>> tab = load_competency_standards()
+    >>> int(tab.loc["jpt_pratama", "integritas"]), int(tab.loc["ahli_muda", "perekat_bangsa"])
+    (4, 2)
+    >>> own = load_competency_standards({"Kepala Seksi": {"Integritas": 3, "Kerjasama": 2}})
+    >>> own.loc["kepala_seksi"].to_dict()
+    {'integritas': 3, 'kerjasama': 2}
+    """
+    if source is None:
+        ref = resources.files("psikometri").joinpath("data/competency_standards.csv")
+        with ref.open("r", encoding="utf-8") as fh:
+            df = pd.read_csv(fh, comment="#")
+        return _standards_from_frame(df, "the default table")
+    if isinstance(source, pd.DataFrame):
+        return _standards_from_frame(source, "the DataFrame")
+    if isinstance(source, Mapping):
+        return _standards_from_mapping(source, "the dict")
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise ValueError(f"competency standards file {str(path)!r} does not exist. Check the path.")
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            return _standards_from_frame(pd.read_csv(path, comment="#"), repr(str(path)))
+        if suffix in (".yaml", ".yml"):
+            try:
+                import yaml
+            except ImportError as exc:  # pragma: no cover - PyYAML present in the development environment
+                raise ImportError(
+                    "reading a YAML standards table needs PyYAML (pip install pyyaml); or save the table as CSV."
+                ) from exc
+            with open(path, encoding="utf-8") as fh:
+                data = yaml.safe_load(fh)
+            if not isinstance(data, Mapping):
+                raise ValueError(
+                    f"the YAML file {str(path)!r} must hold a mapping position_level -> {{competency: level}}; got "
+                    f"{type(data).__name__}."
+                )
+            return _standards_from_mapping(data, repr(str(path)))
+        raise ValueError(
+            f"competency standards file {str(path)!r} has suffix {suffix!r}; use a .csv, .yaml or .yml file."
+        )
+    raise TypeError(
+        "source must be None, a path to a CSV/YAML file, a dict or a DataFrame; got "
+        f"{type(source).__name__}."
+    )
+
+
+def _standards_from_mapping(data: Mapping, source: str) -> pd.DataFrame:
+    rows = {}
+    for pos, val in data.items():
+        if isinstance(val, Mapping):
+            rows[pos] = dict(val)
+        elif isinstance(val, numbers.Real) and not isinstance(val, bool):
+            rows[pos] = {c: val for c in COMPETENCIES}
+        else:
+            raise ValueError(
+                f"the competency standards from {source}: position level {pos!r} maps to {val!r}; give a "
+                "{competency: level} mapping or one level 1-5."
+            )
+    df = pd.DataFrame.from_dict(rows, orient="index")
+    return _standards_from_frame(df, source)
+
+
+def _resolve_standards(standards) -> pd.DataFrame:
+    if standards is None:
+        return load_competency_standards()
+    if isinstance(standards, pd.DataFrame) and standards.index.name == "position_level" and all(
+        pd.api.types.is_integer_dtype(t) for t in standards.dtypes
+    ):
+        return standards
+    return load_competency_standards(standards)
+
+
+def competency_standard(position_level: str, *, standards=None) -> pd.Series:
+    """Required competency levels (standar kompetensi jabatan) of a position level.
+
+    Parameters
+    ----------
+    position_level : str
+        ``"jpt_utama"``, ``"jpt_madya"``, ``"jpt_pratama"``,
+        ``"administrator"``, ``"pengawas"``, ``"pelaksana"``, ``"ahli_utama"``,
+        ``"ahli_madya"``, ``"ahli_muda"``, ``"ahli_pertama"`` or a human
+        spelling of these (``"JPT Pratama"``, ``"Ahli Muda"``; also
+        ``"Eselon II"``, ``"Eselon III"``, ``"Eselon IV"``), case-insensitive,
+        or a level of the agency table passed as ``standards``.
+    standards : None, path, dict or DataFrame
+        The table to read from; anything :func:`load_competency_standards`
+        accepts.  ``None`` uses the default table (see there for its source
+        and caveats).
+
+    Returns
+    -------
+    Series
+        Required level per competency id, named after the position level id.
+
+    Raises
+    ------
+    ValueError
+        For an unknown position level (the message lists the known ones).
+
+    Examples
+    --------
+    >>> from psikometri.talent import competency_standard
+    >>> req = competency_standard("JPT Pratama")
+    >>> req.name, int(req["pengambilan_keputusan"]), len(req)
+    ('jpt_pratama', 4, 9)
+    """
+    table = _resolve_standards(standards)
+    pid = _position_id(position_level, list(table.index))
+    out = table.loc[pid].copy()
+    out.name = pid
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Job Person Match
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _achieved_frame(achieved) -> pd.DataFrame:
+    if isinstance(achieved, pd.Series):
+        achieved = achieved.to_frame().T
+    if isinstance(achieved, np.ndarray) and achieved.ndim == 2:
+        raise TypeError(
+            "achieved must be a pandas DataFrame with one column per competency (names such as 'integritas'); "
+            "got a bare ndarray, whose columns cannot be matched to the standard. Wrap it in pandas.DataFrame "
+            "with competency column names."
+        )
+    if not isinstance(achieved, pd.DataFrame):
+        raise TypeError(
+            "achieved must be a pandas DataFrame (rows = candidates, columns = competencies); got "
+            f"{type(achieved).__name__}."
+        )
+    ids = [_competency_id(c) for c in achieved.columns]
+    dup = sorted({c for c in ids if ids.count(c) > 1})
+    if dup:
+        raise ValueError(
+            f"achieved names the competencies {dup} more than once once spellings are normalised. Keep one column "
+            "per competency."
+        )
+    out = achieved.copy()
+    out.columns = pd.Index(ids, name="competency")
+    return out
+
+
+def _numeric_levels(df: pd.DataFrame, name: str) -> np.ndarray:
+    arr = np.empty(df.shape, dtype=float)
+    for j, c in enumerate(df.columns):
+        s = df[c]
+        conv = pd.to_numeric(s, errors="coerce")
+        bad = conv.isna() & s.notna()
+        if bad.any() or pd.api.types.is_bool_dtype(s):
+            pos = int(np.flatnonzero(bad.to_numpy())[0]) if bad.any() else 0
+            raise TypeError(
+                f"{name} column {c!r} is not numeric: row {df.index[pos]!r} holds {s.iloc[pos]!r}. Use levels 1-5."
+            )
+        arr[:, j] = conv.to_numpy(dtype=float, na_value=np.nan)
+    nan = np.isnan(arr)
+    if nan.any():
+        r, c = (int(v[0]) for v in np.nonzero(nan))
+        raise ValueError(
+            f"{name} has a missing level at row {df.index[r]!r}, column {df.columns[c]!r} ({int(nan.sum())} missing "
+            "in all). JPM needs every required competency: assess it, or drop the candidate."
+        )
+    _check_level_values(arr, list(df.index), list(df.columns), name, integer=False)
+    return arr
+
+
+def _aligned(achieved, required, standards) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Return (achieved frame restricted to the required competencies, achieved array, required array)."""
+    ach = _achieved_frame(achieved)
+    if isinstance(required, str):
+        required = competency_standard(required, standards=standards)
+    if isinstance(required, Mapping):
+        required = pd.Series(required, dtype=float)
+    if isinstance(required, pd.Series) and (
+        pd.api.types.is_object_dtype(required) or pd.api.types.is_string_dtype(required)
+    ):
+        # one position level per candidate
+        table = _resolve_standards(standards)
+        if not required.index.equals(ach.index):
+            raise ValueError(
+                "required holds position levels per candidate, but its index differs from achieved's index. "
+                "Index both by candidate in the same order."
+            )
+        pids = [_position_id(p, list(table.index), "required") for p in required]
+        req_df = table.loc[pids]
+        req_df.index = ach.index
+        required = req_df
+    if isinstance(required, pd.Series):
+        req_ids = [_competency_id(c) for c in required.index]
+        req_vals = pd.to_numeric(required, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        _check_level_values(req_vals[None, :], ["required"], req_ids, "required", integer=False)
+        missing = [c for c in req_ids if c not in ach.columns]
+        if missing:
+            raise ValueError(
+                f"achieved has no column for the required competencies {missing}; its columns are "
+                f"{list(ach.columns)}. Add them (levels 1-5) or pass a standard without them."
+            )
+        sub = ach[req_ids]
+        a = _numeric_levels(sub, "achieved")
+        r = np.broadcast_to(req_vals, a.shape)
+        return sub, a, r
+    if isinstance(required, pd.DataFrame):
+        req = _achieved_frame(required)
+        if not req.index.equals(ach.index):
+            raise ValueError(
+                "required (one row per candidate) must have the same index as achieved. Index both by candidate "
+                "in the same order, or pass one standard as a Series."
+            )
+        missing = [c for c in req.columns if c not in ach.columns]
+        if missing:
+            raise ValueError(
+                f"achieved has no column for the required competencies {missing}; its columns are "
+                f"{list(ach.columns)}."
+            )
+        r = _numeric_levels(req, "required")
+        sub = ach[list(req.columns)]
+        a = _numeric_levels(sub, "achieved")
+        return sub, a, r
+    raise TypeError(
+        "required must be a position level (str), a Series or dict {competency: level}, a Series of position "
+        f"levels per candidate, or a DataFrame of levels per candidate; got {type(required).__name__}."
+    )
+
+
+def job_person_match(achieved, required, *, cap: bool = True, standards=None) -> pd.Series:
+    r"""Job Person Match (JPM, %) of each candidate with the standard of the post.
+
+    .. math::
+
+        \mathrm{JPM}_i = 100\,\frac{\sum_c \tilde a_{ic}}{\sum_c r_{ic}},\qquad
+        \tilde a_{ic} = \begin{cases} \min(a_{ic}, r_{ic}) & \text{cap=True}\\ a_{ic} & \text{cap=False}\end{cases}
+
+    with :math:`a_{ic}` the achieved and :math:`r_{ic}` the required level of
+    candidate *i* on competency *c*.
+
+    Parameters
+    ----------
+    achieved : DataFrame
+        Candidates x competencies, levels 1-5 (decimals allowed, e.g. an
+        integrated average).  Column names are matched to competency ids
+        case-insensitively (``"Orientasi pada Hasil"`` =
+        ``"orientasi_pada_hasil"``); columns the standard does not name are
+        ignored.
+    required : str, Series, dict or DataFrame
+        The standard: a position level (looked up with
+        :func:`competency_standard`), a Series/dict ``{competency: level}`` for
+        all candidates, a Series of position levels indexed like ``achieved``
+        (one post per candidate), or a DataFrame of required levels indexed
+        like ``achieved``.
+    cap : bool, default True
+        Cap each achieved level at the required level, so that exceeding the
+        standard on one competency does not offset a gap on another (JPM is
+        then at most 100).  ``False`` uses the raw sums (JPM may exceed 100).
+    standards : optional
+        Table used for position-level lookups (see
+        :func:`load_competency_standards`); default table when ``None``.
+
+    Returns
+    -------
+    Series
+        JPM in percent, named ``"jpm"``, indexed like ``achieved``.
+
+    Raises
+    ------
+    ValueError
+        For levels outside 1-5 or missing (naming row and column), an unknown
+        position level, or a required competency that ``achieved`` lacks.
+
+    Notes
+    -----
+    The sums are formed before dividing (``100 * sum / sum``) so that a JPM
+    that is exactly a cut-off, e.g. 39 of 50 = 78 %, is exactly 78.0 in
+    floating point.  Categories: :func:`jpm_category`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from psikometri.talent import job_person_match, COMPETENCIES
+    >>> ach = pd.DataFrame([[3] * 9, [4, 4, 3, 3, 3, 3, 3, 3, 3]], index=["A", "B"], columns=COMPETENCIES)
+    >>> job_person_match(ach, "JPT Pratama").round(2).tolist()   # 27/36 and 29/36
+    [75.0, 80.56]
+    """
+    sub, a, r = _aligned(achieved, required, standards)
+    if cap:
+        a = np.minimum(a, r)
+    num = 100.0 * a.sum(axis=1)
+    den = r.sum(axis=1)
+    return pd.Series(num / den, index=sub.index, name="jpm")
+
+
+def gaps(achieved, required, *, standards=None) -> pd.DataFrame:
+    """Competency gap profile: achieved minus required level, per candidate and competency.
+
+    Negative values are gaps (kesenjangan) below the standard, positive values
+    exceed it.  ``achieved``, ``required`` and ``standards`` are as in
+    :func:`job_person_match`; only the competencies of the standard are kept.
+
+    Returns
+    -------
+    DataFrame
+        Candidates x competency ids, ``achieved - required``.  ``.mean()``
+        gives the group's gap profile (see :func:`plot_competency_gaps`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from psikometri.talent import gaps
+    >>> ach = pd.DataFrame({"Integritas": [4, 2], "Kerjasama": [3, 3]})
+    >>> gaps(ach, {"integritas": 3, "kerjasama": 3}).to_dict("list")
+    {'integritas': [1.0, -1.0], 'kerjasama': [0.0, 0.0]}
+    """
+    sub, a, r = _aligned(achieved, required, standards)
+    return pd.DataFrame(a - r, index=sub.index, columns=sub.columns)
+
+
+def _check_cuts(cuts, name: str, n: int | None = 2) -> np.ndarray:
+    try:
+        arr = np.asarray(cuts, dtype=float).ravel()
+    except (TypeError, ValueError):
+        arr = None
+    example = "(78, 90)" if n == 2 else "(60, 78, 90)"
+    if arr is None or arr.size == 0 or (n is not None and arr.size != n) or not np.isfinite(arr).all():
+        need = f"{n} finite numbers" if n is not None else "finite numbers"
+        raise ValueError(f"{name} must be {need} in increasing order; got {name}={cuts!r}. Use e.g. {name}={example}.")
+    if np.any(np.diff(arr) <= 0):
+        raise ValueError(
+            f"{name} must be strictly increasing; got {name}={tuple(arr.tolist())!r}. Sort them, e.g. "
+            f"{name}={tuple(np.sort(arr).tolist())!r}."
+        )
+    return arr
+
+
+def _cut_levels(x: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+    """1 + number of cuts <= x (a value equal to a cut goes up), with a 1e-9 relative tolerance; NaN stays NaN."""
+    tol = 1e-9 * np.maximum(1.0, np.abs(cuts))
+    lev = 1.0 + (x[:, None] >= (cuts - tol)[None, :]).sum(axis=1)
+    return np.where(np.isnan(x), np.nan, lev)
+
+
+def _as_series(values, name: str) -> pd.Series:
+    if isinstance(values, pd.Series):
+        return values
+    if isinstance(values, pd.DataFrame):
+        raise TypeError(f"{name} must be one column (a Series or 1-D array); got a DataFrame. Select the column.")
+    arr = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional; got shape {arr.shape}.")
+    return pd.Series(arr)
+
+
+def _numeric(s: pd.Series, name: str, allow_nan: bool) -> np.ndarray:
+    conv = pd.to_numeric(s, errors="coerce")
+    bad = conv.isna() & s.notna()
+    if bad.any() or pd.api.types.is_bool_dtype(s):
+        pos = int(np.flatnonzero(bad.to_numpy())[0]) if bad.any() else 0
+        raise TypeError(f"{name} must be numeric; element {s.index[pos]!r} holds {s.iloc[pos]!r}.")
+    x = conv.to_numpy(dtype=float, na_value=np.nan)
+    if np.isinf(x).any():
+        pos = int(np.flatnonzero(np.isinf(x))[0])
+        raise ValueError(f"{name} holds an infinite value at element {s.index[pos]!r}. Use finite scores.")
+    if not allow_nan and np.isnan(x).any():
+        pos = int(np.flatnonzero(np.isnan(x))[0])
+        raise ValueError(
+            f"{name} holds a missing value at element {s.index[pos]!r} ({int(np.isnan(x).sum())} in all). "
+            "Drop these candidates first."
+        )
+    return x
+
+
+def jpm_category(jpm, *, scheme: str = "mapping", cuts=None, labels=None) -> pd.Series:
+    """Category of each JPM: mapping (pemetaan) or selection (seleksi) scheme, or an agency's own cut-offs.
+
+    ========== =============================== ====================================
+    scheme     category                        JPM (%)
+    ========== =============================== ====================================
+    mapping    Optimal                         >= 90
+    mapping    Cukup Optimal                   78 to < 90
+    mapping    Kurang Optimal                  < 78
+    selection  Memenuhi Syarat                 >= 80
+    selection  Masih Memenuhi Syarat           68 to < 80
+    selection  Kurang Memenuhi Syarat          < 68
+    ========== =============================== ====================================
+
+    A JPM equal to a cut-off goes to the higher category (a relative tolerance
+    of 1e-9 absorbs floating-point noise, so a computed 89.99999999999999
+    counts as 90).
+
+    Parameters
+    ----------
+    jpm : Series or array-like
+        JPM values in percent (NaN stays NaN).
+    scheme : {"mapping", "selection"}
+        Which default cut-offs and labels to use (:data:`JPM_SCHEMES`).
+    cuts : sequence of float, optional
+        Increasing cut-offs replacing the scheme's (agencies set their own).
+    labels : sequence of str, optional
+        ``len(cuts) + 1`` labels from lowest to highest; default the scheme's
+        labels (which need two cuts).
+
+    Returns
+    -------
+    Series
+        Ordered categorical, named ``"jpm_category"``.
+
+    Examples
+    --------
+    >>> from psikometri.talent import jpm_category
+    >>> jpm_category([77.9, 78, 89.9, 90]).tolist()
+    ['Kurang Optimal', 'Cukup Optimal', 'Cukup Optimal', 'Optimal']
+    >>> jpm_category([67.9, 68, 80], scheme="selection").tolist()
+    ['Kurang Memenuhi Syarat', 'Masih Memenuhi Syarat', 'Memenuhi Syarat']
+    """
+    if scheme not in JPM_SCHEMES:
+        raise ValueError(f"scheme must be one of {list(JPM_SCHEMES)}; got scheme={scheme!r}.")
+    c = _check_cuts(JPM_SCHEMES[scheme]["cuts"] if cuts is None else cuts, "cuts", n=None)
+    labs = tuple(JPM_SCHEMES[scheme]["labels"] if labels is None else labels)
+    if len(labs) != c.size + 1:
+        raise ValueError(
+            f"labels must have one more entry than cuts ({c.size + 1}); got {len(labs)} labels {list(labs)}. "
+            "Pass labels=... from lowest to highest."
+        )
+    if len(set(labs)) != len(labs):
+        raise ValueError(f"labels must be distinct; got {list(labs)}.")
+    s = _as_series(jpm, "jpm")
+    x = _numeric(s, "jpm", allow_nan=True)
+    if (x < 0).any():
+        pos = int(np.flatnonzero(x < 0)[0])
+        raise ValueError(f"jpm must be a percentage >= 0; element {s.index[pos]!r} holds {x[pos]!r}.")
+    lev = _cut_levels(x, c)
+    codes = np.where(np.isnan(lev), -1, np.nan_to_num(lev, nan=1.0) - 1).astype(np.int64)
+    cat = pd.Categorical.from_codes(codes, categories=list(labs), ordered=True)
+    return pd.Series(cat, index=s.index, name="jpm_category")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# nine-box
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _given_levels(s: pd.Series, name: str, words: dict) -> np.ndarray:
+    out = np.full(len(s), np.nan)
+    for k, v in enumerate(s.tolist()):
+        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+            continue
+        if isinstance(v, str):
+            key = _snake(v)
+            if key in ("1", "2", "3"):
+                out[k] = float(key)
+                continue
+            if key not in words:
+                raise ValueError(
+                    f"{name} element {s.index[k]!r} is {v!r}, which is not a level; use 1, 2, 3 or one of "
+                    f"{sorted(set(w.replace('_', ' ') for w in words))}, or pass {name}_cuts to cut numeric scores."
+                )
+            out[k] = words[key]
+            continue
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
+            raise TypeError(f"{name} element {s.index[k]!r} is {v!r}; use levels 1-3 or their labels.")
+        if v not in (1, 2, 3):
+            raise ValueError(
+                f"{name} element {s.index[k]!r} is {v!r}; without {name}_cuts the values must be levels 1, 2 or 3 "
+                f"(or labels). To place numeric scores, pass e.g. {name}_cuts=(78, 90)."
+            )
+        out[k] = float(v)
+    return out
+
+
+def _two_series(a, b, na: str, nb: str) -> tuple[pd.Series, pd.Series, pd.Index]:
+    sa = _as_series(a, na)
+    sb = _as_series(b, nb)
+    if len(sa) != len(sb):
+        raise ValueError(f"{na} and {nb} must have the same length; got {len(sa)} and {len(sb)}.")
+    if isinstance(a, pd.Series) and isinstance(b, pd.Series) and not sa.index.equals(sb.index):
+        raise ValueError(
+            f"{na} and {nb} have different indexes; index both by candidate in the same order "
+            f"(e.g. {nb} = {nb}.reindex({na}.index))."
+        )
+    index = sa.index if isinstance(a, pd.Series) else sb.index
+    return sa, sb, index
+
+
+def _levels(s: pd.Series, cuts, name: str, words: dict) -> np.ndarray:
+    if cuts is None:
+        return _given_levels(s, name, words)
+    c = _check_cuts(cuts, f"{name}_cuts")
+    return _cut_levels(_numeric(s, name, allow_nan=True), c)
+
+
+def _box_of(lp: np.ndarray, lf: np.ndarray) -> np.ndarray:
+    ok = ~(np.isnan(lp) | np.isnan(lf))
+    box = np.full(lp.shape, np.nan)
+    box[ok] = _BOX[lp[ok].astype(np.int64) - 1, lf[ok].astype(np.int64) - 1]
+    return box
+
+
+def nine_box(potential, performance, *, potential_cuts=None, performance_cuts=None) -> pd.DataFrame:
+    """Place candidates in the nine-box talent grid (kotak manajemen talenta) of PermenPANRB 3/2020.
+
+    Box numbering (potential level, performance level) -> box::
+
+        performance \\ potential   rendah (1)  menengah (2)  tinggi (3)
+        di atas ekspektasi (3)        4            7            9
+        sesuai ekspektasi (2)         2            5            8
+        di bawah ekspektasi (1)       1            3            6
+
+    Parameters
+    ----------
+    potential, performance : Series or array-like
+        Either levels (1, 2, 3 or the labels ``"rendah"``/``"menengah"``/
+        ``"tinggi"`` and ``"di bawah ekspektasi"``/``"sesuai ekspektasi"``/
+        ``"di atas ekspektasi"``; English ``low/medium/high`` and
+        ``below/meets/above`` also accepted, case-insensitive) or, with cuts,
+        numeric scores.  Missing values give a missing box.
+    potential_cuts, performance_cuts : (low, high), optional
+        Two increasing cut-offs turning scores into levels: level 1 below
+        ``low``, 2 from ``low`` to below ``high``, 3 from ``high`` (a score
+        equal to a cut goes up), e.g. ``potential_cuts=(78, 90)`` on the JPM
+        scale and ``performance_cuts=(70, 85)``.  Agencies set their own.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``potential_level``, ``performance_level`` and ``box``
+        (nullable integers), indexed like the input.  The recommended
+        follow-up of each box is in :func:`nine_box_actions`.
+
+    Raises
+    ------
+    ValueError
+        For a level outside 1-3 or an unknown label (naming the element), cuts
+        that are not two increasing numbers, or inputs of different lengths.
+
+    Examples
+    --------
+    >>> from psikometri.talent import nine_box, nine_box_actions
+    >>> nb = nine_box([95, 80, 82, 60], [90, 70, 60, 72], potential_cuts=(78, 90), performance_cuts=(70, 85))
+    >>> nb["box"].tolist()
+    [9, 5, 3, 2]
+    >>> nine_box(["tinggi", "Rendah"], ["sesuai ekspektasi", 3])["box"].tolist()
+    [8, 4]
+    >>> nine_box_actions("en").loc[9, "action"]
+    'Promote and retain; national/agency succession pool; award.'
+    """
+    sp, sf, index = _two_series(potential, performance, "potential", "performance")
+    lp = _levels(sp, potential_cuts, "potential", _POTENTIAL_WORDS)
+    lf = _levels(sf, performance_cuts, "performance", _PERFORMANCE_WORDS)
+    box = _box_of(lp, lf)
+    out = pd.DataFrame(
+        {"potential_level": lp, "performance_level": lf, "box": box}, index=index
+    )
+    return out.astype("Int64")
+
+
+def nine_box_actions(lang: str = "id") -> pd.DataFrame:
+    """Recommended follow-up (tindak lanjut) for each box of the nine-box grid.
+
+    The follow-ups are those commonly listed under PermenPANRB 3/2020; an
+    agency's own talent-management rules prevail.
+
+    Parameters
+    ----------
+    lang : {"id", "en"}
+        Indonesian or English labels and texts.
+
+    Returns
+    -------
+    DataFrame
+        Index ``box`` 1-9; columns ``potential_level``, ``performance_level``,
+        ``potential``, ``performance`` (labels) and ``action``.
+
+    Examples
+    --------
+    >>> from psikometri.talent import nine_box_actions
+    >>> tab = nine_box_actions()
+    >>> tab.loc[1, "action"]
+    'Diproses sesuai ketentuan peraturan perundang-undangan.'
+    >>> tab.loc[7, ["potential", "performance"]].tolist()
+    ['menengah', 'di atas ekspektasi']
+    """
+    if lang not in _ACTIONS:
+        raise ValueError(f"lang must be one of {list(_ACTIONS)}; got lang={lang!r}.")
+    rows = []
+    for p in range(3):
+        for f in range(3):
+            b = int(_BOX[p, f])
+            rows.append((b, p + 1, f + 1, _POTENTIAL_LABELS[lang][p], _PERFORMANCE_LABELS[lang][f], _ACTIONS[lang][b]))
+    df = pd.DataFrame(rows, columns=["box", "potential_level", "performance_level", "potential", "performance",
+                                     "action"])
+    return df.set_index("box").sort_index()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# placement consistency
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _posterior(x: np.ndarray, rel: np.ndarray, correlated: bool):
+    """Mean (n, 2) and covariance (2, 2) of (T_p, T_f) | x, plus error sds, moments and Sigma_T."""
+    mu = x.mean(axis=0)
+    s = np.cov(x, rowvar=False, ddof=1)
+    if not correlated:
+        s = np.diag(np.diag(s))
+    err = np.diag((1.0 - rel) * np.diag(s))
+    st = s - err
+    if correlated:
+        lim = rel[0] * rel[1] * s[0, 0] * s[1, 1]
+        if s[0, 1] ** 2 > lim * (1.0 + 1e-12):
+            r = s[0, 1] / math.sqrt(s[0, 0] * s[1, 1])
+            raise ValueError(
+                f"the observed correlation of potential and performance ({r:.3f}) exceeds "
+                f"sqrt(potential_reliability * performance_reliability) = {math.sqrt(rel[0] * rel[1]):.3f}, so the "
+                "true-score correlation would exceed 1: the reliabilities are too low for these data. Check them, "
+                "or pass correlated=False to treat the two true scores as unrelated."
+            )
+    if np.linalg.det(s) <= 0:
+        raise ValueError(
+            "potential and performance scores are perfectly correlated (singular covariance matrix); the joint "
+            "true-score model needs two distinct measures. Pass correlated=False."
+        )
+    b = st @ np.linalg.inv(s)  # Sigma_T Sigma_X^{-1}
+    mean = mu + (x - mu) @ b.T
+    cov = st - b @ st
+    cov = 0.5 * (cov + cov.T)
+    return mean, cov, np.sqrt(np.diag(err)), mu, s, st
+
+
+def _chol2(cov: np.ndarray) -> np.ndarray:
+    c11 = max(cov[0, 0], 0.0)
+    l11 = math.sqrt(c11)
+    l21 = cov[1, 0] / l11 if l11 > 1e-300 else 0.0
+    l22 = math.sqrt(max(cov[1, 1] - l21 * l21, 0.0))
+    return np.array([l11, l21, l22])
+
+
+def placement_consistency(
+    potential_scores,
+    performance_scores,
+    *,
+    potential_reliability: float,
+    performance_reliability: float,
+    potential_cuts,
+    performance_cuts,
+    n_sim: int = 10000,
+    seed=None,
+    correlated: bool = True,
+) -> pd.DataFrame:
+    r"""How trustworthy each nine-box placement is, given the reliabilities of potential and performance.
+
+    Model
+    -----
+    Classical true-score model for each measure :math:`d \in \{p, f\}`
+    (potential, performance): :math:`X_d = T_d + E_d`, with errors
+    independent of the true scores, of each other (an error on the potential
+    measure says nothing about the error on the performance rating) and
+    across administrations, and reliability
+    :math:`\rho_d = \sigma^2_{T_d} / \sigma^2_{X_d}`.  Everything is normal.
+    The mean :math:`\mu` and covariance :math:`\Sigma_X` of the observed scores
+    are estimated from the cohort (``ddof=1``), and
+
+    .. math::
+
+        \Sigma_E = \mathrm{diag}\{(1-\rho_p)\sigma^2_{X_p},\,(1-\rho_f)\sigma^2_{X_f}\},\qquad
+        \Sigma_T = \Sigma_X - \Sigma_E .
+
+    A candidate's true scores given the observed pair :math:`x` are normal
+    (multivariate Kelley regressed true scores):
+
+    .. math::
+
+        T \mid x \sim N\!\big(\mu + \Sigma_T\Sigma_X^{-1}(x-\mu),\;
+                               \Sigma_T - \Sigma_T\Sigma_X^{-1}\Sigma_T\big).
+
+    With uncorrelated scores (or ``correlated=False``, which sets the
+    off-diagonal of :math:`\Sigma_X` to 0) this is Kelley's formula for each
+    measure: mean :math:`\mu_d + \rho_d(x_d-\mu_d)`, variance
+    :math:`\rho_d(1-\rho_d)\sigma^2_{X_d}`.  A parallel administration is
+    :math:`X' = T + E'` with a fresh error :math:`E' \sim N(0, \Sigma_E)`.
+
+    Levels are given by the cuts (a value equal to a cut goes up) and boxes by
+    the PermenPANRB 3/2020 numbering (see :func:`nine_box`).  For each
+    candidate ``n_sim`` true-score pairs are drawn from :math:`T\mid x`; given
+    each draw the probabilities that a parallel administration falls in each
+    level are computed exactly from the normal error
+    (:math:`P(X'_d \ge c \mid T) = \Phi((T_d - c)/\sigma_{E_d})`), so only the
+    true scores are simulated (Rao-Blackwellisation: same expectation as
+    drawing the errors, less Monte-Carlo noise).
+
+    Per candidate:
+
+    * ``p_box_k`` :math:`= P(\text{box of } T = k \mid x)`;
+    * ``p_correct`` :math:`= P(\text{box of } T = \text{box of } x \mid x)`,
+      the probability that the assigned box is right;
+    * ``p_retest`` :math:`= P(\text{box of } X' = \text{box of } x \mid x)`,
+      the probability that a parallel assessment gives the same box.
+
+    Grid level (``result.attrs["consistency"]``), as in classification
+    consistency methods (Livingston & Lewis 1995; the normal-model version of
+    Huynh 1976 and Peng & Subkoviak 1980): the true-score distribution is the
+    mixture of the candidates' posteriors (its mean is :math:`\mu` and its
+    covariance exactly :math:`\Sigma_T`), and two independent parallel
+    administrations :math:`X^{(1)}, X^{(2)}` are compared:
+
+    .. math::
+
+        P_A = \tfrac1n\sum_i E\Big[\sum_k q_k(T)^2 \,\Big|\, x_i\Big],\quad
+        P_C = \sum_k \bar q_k^{\,2},\quad \bar q_k = \tfrac1n\sum_i E[q_k(T)\mid x_i],\quad
+        \kappa = \frac{P_A - P_C}{1 - P_C},
+
+    with :math:`q_k(T) = P(X' \in k \mid T)`; accuracy
+    :math:`= \tfrac1n\sum_i P(\text{class of } X' = \text{class of } T \mid x_i)`.
+    Rows ``nine_box``, ``potential`` and ``performance`` give these for the
+    boxes and for each axis's three levels.  When the observed scores are
+    bivariate normal, :math:`P_A` is the probability that two parallel
+    measurements with correlation :math:`\rho_d` fall in the same category,
+    which the tests check against the multivariate normal CDF.  Consistency
+    and accuracy rise to 1 as both reliabilities go to 1.
+
+    Parameters
+    ----------
+    potential_scores, performance_scores : Series or array-like
+        Numeric scores of the cohort (e.g. JPM % and a performance rating),
+        same length, no missing values, at least 3 candidates.
+    potential_reliability, performance_reliability : float in (0, 1]
+        Reliabilities of the two measures (e.g. a G coefficient or an inter-
+        rater ICC of the integrated rating; an SKP/performance rating's
+        reliability).
+    potential_cuts, performance_cuts : (low, high)
+        Increasing cut-offs, as in :func:`nine_box`.
+    n_sim : int, default 10000
+        True-score draws per candidate.  Monte-Carlo standard error of a
+        probability is at most :math:`0.5/\sqrt{n_{sim}}` (0.005 at 10 000).
+    seed : None, int or numpy.random.Generator
+        Seed; the same seed gives the same numbers whatever the number of
+        threads.
+    correlated : bool, default True
+        Use the observed covariance of potential and performance in the joint
+        true-score model (recommended).  ``False`` treats the two true scores
+        as uncorrelated (univariate Kelley estimates per measure).
+
+    Returns
+    -------
+    DataFrame
+        Indexed like the input, with columns ``potential_level``,
+        ``performance_level``, ``box`` (observed placement), ``p_box_1`` ...
+        ``p_box_9``, ``p_correct``, ``p_retest``.  ``attrs["consistency"]``
+        is a DataFrame (rows ``nine_box``, ``potential``, ``performance``;
+        columns ``agreement``, ``chance_agreement``, ``kappa``,
+        ``accuracy``) and ``attrs["model"]`` a dict with :math:`\mu`,
+        :math:`\Sigma_X`, :math:`\Sigma_T`, the posterior covariance and the
+        settings.
+
+    Raises
+    ------
+    ValueError
+        For reliabilities outside (0, 1], cuts that are not two increasing
+        numbers, missing or infinite scores, constant scores, fewer than 3
+        candidates, or an observed correlation larger than the reliabilities
+        allow.
+
+    References
+    ----------
+    Kelley, T. L. (1947). *Fundamentals of statistics*. Harvard University Press (regressed true score).
+    Lord, F. M., & Novick, M. R. (1968). *Statistical theories of mental test scores*, ch. 3.
+    Huynh, H. (1976). On the reliability of decisions in domain-referenced testing. *Journal of
+    Educational Measurement*, 13(4), 253-264.
+    Peng, C.-Y. J., & Subkoviak, M. J. (1980). A note on Huynh's normal approximation procedure for
+    estimating criterion-referenced reliability. *Journal of Educational Measurement*, 17(4), 359-368.
+    Livingston, S. A., & Lewis, C. (1995). Estimating the consistency and accuracy of classifications based
+    on test scores. *Journal of Educational Measurement*, 32(2), 179-197.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from psikometri.talent import placement_consistency
+    >>> rng = np.random.default_rng(1)
+    >>> pot = rng.normal(82, 8, 300); perf = rng.normal(78, 9, 300)
+    >>> res = placement_consistency(pot, perf, potential_reliability=0.8, performance_reliability=0.7,
+    ...                             potential_cuts=(78, 90), performance_cuts=(70, 85), n_sim=2000, seed=7)
+    >>> res.columns[:4].tolist()
+    ['potential_level', 'performance_level', 'box', 'p_box_1']
+    >>> bool(((res.filter(like="p_box_").sum(axis=1) - 1).abs() < 1e-9).all())
+    True
+    >>> cons = res.attrs["consistency"]
+    >>> bool(0 < cons.loc["nine_box", "agreement"] < cons.loc["potential", "agreement"] < 1)
+    True
+    """
+    from ._talent_kernels import placement_kernel
+
+    sp, sf, index = _two_series(potential_scores, performance_scores, "potential_scores", "performance_scores")
+    xp = _numeric(sp, "potential_scores", allow_nan=False)
+    xf = _numeric(sf, "performance_scores", allow_nan=False)
+    if xp.size < 3:
+        raise ValueError(
+            f"placement_consistency needs at least 3 candidates to estimate the score variances; got {xp.size}."
+        )
+    for x, nm in ((xp, "potential_scores"), (xf, "performance_scores")):
+        if np.ptp(x) == 0:
+            raise ValueError(f"{nm} are all equal ({x[0]!r}); the true-score model needs score variance.")
+    rel = np.array([
+        check_probability(potential_reliability, "potential_reliability"),
+        check_probability(performance_reliability, "performance_reliability"),
+    ])
+    cp = _check_cuts(potential_cuts, "potential_cuts")
+    cf = _check_cuts(performance_cuts, "performance_cuts")
+    n_sim = check_positive_int(n_sim, "n_sim")
+    if not isinstance(correlated, (bool, np.bool_)):
+        raise TypeError(f"correlated must be True or False; got {correlated!r}.")
+    seed64 = np.uint64(resolve_seed(seed))
+
+    x = np.column_stack([xp, xf])
+    mean, cov, err_sd, mu, s_x, s_t = _posterior(x, rel, bool(correlated))
+    chol = _chol2(cov)
+    lp = _cut_levels(xp, cp)
+    lf = _cut_levels(xf, cf)
+    assigned = np.ascontiguousarray(np.column_stack([lp, lf]).astype(np.int64) - 1)
+
+    n = x.shape[0]
+    p_true = np.empty((n, 9))
+    p_retest = np.empty(n)
+    acc = np.empty((n, 3))
+    agree = np.empty((n, 3))
+    marg = np.empty((n, 15))
+    placement_kernel(
+        np.ascontiguousarray(mean), chol, np.ascontiguousarray(err_sd), cp, cf, assigned, n_sim, seed64,
+        p_true, p_retest, acc, agree, marg,
+    )
+
+    box = _box_of(lp, lf).astype(np.int64)
+    out = pd.DataFrame(
+        {"potential_level": lp.astype(np.int64), "performance_level": lf.astype(np.int64), "box": box},
+        index=index,
+    )
+    for k in range(9):
+        out[f"p_box_{k + 1}"] = p_true[:, k]
+    out["p_correct"] = p_true[np.arange(n), box - 1]
+    out["p_retest"] = p_retest
+
+    mbar = marg.mean(axis=0)
+    rows = {}
+    for j, (name, sl) in enumerate((("nine_box", slice(0, 9)), ("potential", slice(9, 12)),
+                                    ("performance", slice(12, 15)))):
+        pa = float(agree[:, j].mean())
+        pc = float(np.sum(mbar[sl] ** 2))
+        kappa = (pa - pc) / (1.0 - pc) if pc < 1.0 - 1e-12 else math.nan
+        rows[name] = {"agreement": pa, "chance_agreement": pc, "kappa": kappa, "accuracy": float(acc[:, j].mean())}
+    out.attrs["consistency"] = pd.DataFrame.from_dict(rows, orient="index")
+    out.attrs["model"] = {
+        "mean": mu.tolist(),
+        "cov_observed": s_x.tolist(),
+        "cov_true": s_t.tolist(),
+        "cov_posterior": cov.tolist(),
+        "error_sd": err_sd.tolist(),
+        "reliability": rel.tolist(),
+        "potential_cuts": cp.tolist(),
+        "performance_cuts": cf.tolist(),
+        "n_sim": n_sim,
+        "seed": int(seed64),
+        "correlated": bool(correlated),
+    }
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# plots
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _boxes_from(data) -> pd.Series:
+    if isinstance(data, pd.DataFrame):
+        if "box" not in data.columns:
+            raise ValueError("data must have a 'box' column (the output of nine_box or placement_consistency).")
+        s = data["box"]
+    else:
+        s = _as_series(data, "data")
+    vals = pd.to_numeric(s, errors="coerce")
+    bad = ~vals.isna() & ~vals.isin(range(1, 10))
+    if bad.any() or (vals.isna() & s.notna()).any():
+        raise ValueError("boxes must be integers 1-9 (the output of nine_box or placement_consistency).")
+    return vals
+
+
+def plot_nine_box(data, *, uncertainty=None, lang: str = "id", ax=None, title: str | None = None):
+    """Draw the nine-box grid with the number (and share) of candidates in each box.
+
+    Parameters
+    ----------
+    data : DataFrame or array-like
+        Output of :func:`nine_box` or :func:`placement_consistency` (column
+        ``box``), or the box numbers themselves.
+    uncertainty : bool, optional
+        Shade each box by the mean probability that its placements are right
+        (``p_correct`` of :func:`placement_consistency`; darker = more
+        certain) and print that mean.  Default: on when ``data`` has a
+        ``p_correct`` column.
+    lang : {"id", "en"}
+        Language of the axis labels.
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    if lang not in _ACTIONS:
+        raise ValueError(f"lang must be one of {list(_ACTIONS)}; got lang={lang!r}.")
+    boxes = _boxes_from(data)
+    has_p = isinstance(data, pd.DataFrame) and "p_correct" in data.columns
+    if uncertainty is None:
+        uncertainty = has_p
+    if uncertainty and not has_p:
+        raise ValueError("uncertainty=True needs the output of placement_consistency (column 'p_correct').")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 6))
+    counts = boxes.value_counts()
+    total = int(boxes.notna().sum())
+    cmap = plt.get_cmap("Greens")
+    for p in range(3):
+        for f in range(3):
+            b = int(_BOX[p, f])
+            n_b = int(counts.get(b, 0))
+            if uncertainty:
+                sel = data.loc[boxes == b, "p_correct"]
+                pc = float(sel.mean()) if len(sel) else math.nan
+                face = cmap(0.15 + 0.7 * pc) if np.isfinite(pc) else "white"
+            else:
+                face = cmap(0.15 + 0.6 * (b - 1) / 8)
+            ax.add_patch(Rectangle((p, f), 1, 1, facecolor=face, edgecolor="black", linewidth=1.2))
+            share = f"{100.0 * n_b / total:.1f}%" if total else "-"
+            text = f"{b}\nn = {n_b} ({share})"
+            if uncertainty and np.isfinite(pc):
+                text += f"\nP({'benar' if lang == 'id' else 'right'}) = {pc:.2f}"
+            ax.text(p + 0.5, f + 0.5, text, ha="center", va="center", fontsize=10)
+    ax.set_xlim(0, 3)
+    ax.set_ylim(0, 3)
+    ax.set_xticks([0.5, 1.5, 2.5], list(_POTENTIAL_LABELS[lang]))
+    ax.set_yticks([0.5, 1.5, 2.5], [lab.replace(" ", "\n", 1) for lab in _PERFORMANCE_LABELS[lang]])
+    ax.set_xlabel("Potensi" if lang == "id" else "Potential")
+    ax.set_ylabel("Kinerja" if lang == "id" else "Performance")
+    ax.set_aspect("equal")
+    ax.set_title(title if title is not None else ("Kotak manajemen talenta" if lang == "id" else "Nine-box grid"))
+    return ax
+
+
+def plot_competency_gaps(achieved, required=None, *, kind: str = "bar", standards=None, ax=None,
+                         title: str | None = None):
+    """Group competency gap profile as bars (mean gap) or a radar (mean achieved vs required level).
+
+    Parameters
+    ----------
+    achieved : DataFrame
+        Candidates x competencies (levels 1-5); with ``required=None`` it is
+        taken to be a gap table from :func:`gaps` (``kind="bar"`` only).
+    required : optional
+        As in :func:`job_person_match`.
+    kind : {"bar", "radar"}
+    standards, ax, title : optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if kind not in ("bar", "radar"):
+        raise ValueError(f"kind must be 'bar' or 'radar'; got kind={kind!r}.")
+    if required is None:
+        if kind == "radar":
+            raise ValueError("kind='radar' needs required (the standard) to draw against; pass required=...")
+        g = achieved if isinstance(achieved, pd.DataFrame) else pd.DataFrame(achieved)
+        mean_gap = g.apply(pd.to_numeric, errors="coerce").mean()
+        mean_ach = mean_req = None
+    else:
+        sub, a, r = _aligned(achieved, required, standards)
+        mean_gap = pd.Series((a - r).mean(axis=0), index=sub.columns)
+        mean_ach = pd.Series(a.mean(axis=0), index=sub.columns)
+        mean_req = pd.Series(r.mean(axis=0), index=sub.columns)
+    labels = [str(c).replace("_", " ") for c in mean_gap.index]
+    if kind == "bar":
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 0.45 * len(labels) + 1.5))
+        colors = ["#c0392b" if v < 0 else "#27ae60" for v in mean_gap.to_numpy()]
+        ax.barh(labels, mean_gap.to_numpy(), color=colors)
+        ax.axvline(0.0, color="black", linewidth=1)
+        ax.invert_yaxis()
+        ax.set_xlabel("rata-rata kesenjangan (capaian - standar) / mean gap (achieved - required)")
+    else:
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6.5, 6.5), subplot_kw={"projection": "polar"})
+        ang = np.linspace(0, 2 * np.pi, len(labels), endpoint=False)
+        closed = np.concatenate([ang, ang[:1]])
+        for vals, lab, style in ((mean_req, "standar / required", "--"), (mean_ach, "capaian / achieved", "-")):
+            v = vals.to_numpy()
+            ax.plot(closed, np.concatenate([v, v[:1]]), style, label=lab)
+        ax.fill(closed, np.concatenate([mean_ach.to_numpy(), mean_ach.to_numpy()[:1]]), alpha=0.2)
+        ax.set_xticks(ang, labels, fontsize=8)
+        ax.set_ylim(0, 5)
+        ax.legend(loc="lower right", bbox_to_anchor=(1.15, -0.1))
+    ax.set_title(title if title is not None else "Profil kesenjangan kompetensi / competency gap profile")
+    return ax
+
+
+def plot_jpm_distribution(jpm, position_level=None, *, scheme: str = "mapping", cuts=None, ax=None,
+                          title: str | None = None):
+    """Distribution of JPM by position level (box plots with the category cut-offs as lines).
+
+    Parameters
+    ----------
+    jpm : Series or array-like
+        JPM values (%).
+    position_level : Series or array-like, optional
+        Position level of each candidate (same length); one box per level.
+    scheme, cuts : optional
+        Cut-offs drawn as vertical lines (see :func:`jpm_category`).
+    ax, title : optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if scheme not in JPM_SCHEMES:
+        raise ValueError(f"scheme must be one of {list(JPM_SCHEMES)}; got scheme={scheme!r}.")
+    c = _check_cuts(JPM_SCHEMES[scheme]["cuts"] if cuts is None else cuts, "cuts", n=None)
+    s = _as_series(jpm, "jpm")
+    x = _numeric(s, "jpm", allow_nan=True)
+    if position_level is None:
+        groups = {"semua / all": x[~np.isnan(x)]}
+    else:
+        pl = _as_series(position_level, "position_level")
+        if len(pl) != len(s):
+            raise ValueError(f"jpm and position_level must have the same length; got {len(s)} and {len(pl)}.")
+        keys = [_snake(v) if isinstance(v, str) else str(v) for v in pl.tolist()]
+        order = [p for p in POSITION_LEVELS if p in keys] + sorted(set(keys) - set(POSITION_LEVELS))
+        karr = np.asarray(keys, dtype=object)
+        groups = {k: x[(karr == k) & ~np.isnan(x)] for k in order}
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.6 * len(groups) + 1.8))
+    names = list(groups)
+    ax.boxplot([groups[k] for k in names], vert=False, tick_labels=[k.replace("_", " ") for k in names])
+    for k, v in enumerate(names):
+        yv = np.full(groups[v].size, k + 1.0) + np.linspace(-0.15, 0.15, max(groups[v].size, 1))[: groups[v].size]
+        ax.plot(groups[v], yv, ".", alpha=0.35, color="grey")
+    for cut in c:
+        ax.axvline(cut, color="#c0392b", linestyle="--", linewidth=1)
+    ax.invert_yaxis()
+    ax.set_xlabel("JPM (%)")
+    ax.set_title(title if title is not None else "Sebaran JPM per jenjang jabatan / JPM by position level")
+    return ax
