@@ -1,0 +1,210 @@
+"""One translation table for every text of the reports (Bahasa Indonesia and English).
+
+Each key maps to ``{"id": ..., "en": ...}``; :func:`tr` picks the language and
+fills ``{placeholders}``.  No report string is written twice per language
+elsewhere: notebooks, tables, plot labels and the index all come from here.
+"""
+
+from __future__ import annotations
+
+__all__ = ["LANGUAGES", "TEXT", "tr", "label"]
+
+LANGUAGES = ("id", "en")
+
+TEXT: dict[str, dict[str, str]] = {
+    # titles
+    "report_title": {"id": "Laporan Validasi Assessment Center", "en": "Assessment Centre Validation Report"},
+    "index_title": {"id": "Indeks Laporan Validasi Assessment Center", "en": "Assessment Centre Validation Reports: Index"},
+    "agency": {"id": "Instansi", "en": "Agency"},
+    "generated": {"id": "Dibuat dengan psikometri {version}, seed {seed}, {n_boot} replikasi bootstrap.",
+                  "en": "Generated with psikometri {version}, seed {seed}, {n_boot} bootstrap replications."},
+    "sec_summary": {"id": "1. Ringkasan", "en": "1. Summary"},
+    "sec_data": {"id": "2. Kualitas data dan kelengkapan desain", "en": "2. Data quality and design completeness"},
+    "sec_reliability": {"id": "3. Reliabilitas instrumen", "en": "3. Instrument reliability"},
+    "sec_agreement": {"id": "4. Kesepakatan antarasesor", "en": "4. Inter-rater agreement"},
+    "sec_gtheory": {"id": "5. Generalizability: sumber variansi penilaian", "en": "5. Generalizability: where the variance comes from"},
+    "sec_construct": {"id": "6. Validitas konstruk (MTMM)", "en": "6. Construct validity (MTMM)"},
+    "sec_validity": {"id": "7. Validitas prediktif", "en": "7. Predictive validity"},
+    "sec_incremental": {"id": "8. Validitas inkremental", "en": "8. Incremental validity"},
+    "sec_fairness": {"id": "9. Keadilan (fairness)", "en": "9. Fairness"},
+    "sec_talent": {"id": "10. Manajemen talenta: JPM dan kotak manajemen talenta", "en": "10. Talent management: JPM and the nine-box grid"},
+    "sec_methods": {"id": "11. Metode dan rujukan", "en": "11. Methods and references"},
+    # verdict words
+    "verdict": {"id": "Penilaian", "en": "Verdict"},
+    "standard": {"id": "Standar", "en": "Standard"},
+    "value": {"id": "Nilai", "en": "Value"},
+    "ci": {"id": "Selang kepercayaan 95%", "en": "95% confidence interval"},
+    "indicator": {"id": "Indikator", "en": "Indicator"},
+    "adequate": {"id": "memadai", "en": "adequate"},
+    "inadequate": {"id": "belum memadai", "en": "not adequate"},
+    "not_estimable": {"id": "tidak dapat diestimasi", "en": "not estimable"},
+    "too_few": {
+        "id": "Jumlah data terlalu sedikit untuk analisis ini ({what}: {n}; minimal {need}). Bagian ini dilewati; "
+              "gabungkan kohort atau gunakan hasil meta-analisis lintas instansi.",
+        "en": "Too few data for this analysis ({what}: {n}; at least {need} needed). This section is skipped; "
+              "pool cohorts or rely on the cross-agency meta-analysis.",
+    },
+    "failed_section": {"id": "Analisis ini tidak dapat dihitung: {reason}", "en": "This analysis could not be computed: {reason}"},
+    # data section
+    "candidates": {"id": "Asesi", "en": "Candidates"},
+    "assessors": {"id": "Asesor", "en": "Assessors"},
+    "exercises": {"id": "Alat ukur", "en": "Exercises"},
+    "competencies": {"id": "Kompetensi", "en": "Competencies"},
+    "ratings": {"id": "Penilaian", "en": "Ratings"},
+    "completeness": {"id": "Kelengkapan desain", "en": "Design completeness"},
+    "assessors_per_cell": {"id": "Asesor per sel", "en": "Assessors per cell"},
+    "with_performance": {"id": "Asesi dengan data kinerja", "en": "Candidates with performance data"},
+    "data_text": {
+        "id": "Data instansi ini memuat {ratings} penilaian untuk {candidates} asesi oleh {assessors} asesor pada "
+              "{exercises} alat ukur dan {competencies} kompetensi. Kelengkapan desain {completeness:.0%} "
+              "(proporsi sel asesi x kompetensi x alat ukur yang dinilai).",
+        "en": "This agency's data hold {ratings} ratings of {candidates} candidates by {assessors} assessors in "
+              "{exercises} exercises and {competencies} competencies. Design completeness is {completeness:.0%} "
+              "(share of candidate x competency x exercise cells rated).",
+    },
+    "score_distribution": {"id": "Sebaran nilai per alat ukur", "en": "Score distribution by exercise"},
+    "score": {"id": "Nilai", "en": "Score"},
+    "count": {"id": "Jumlah", "en": "Count"},
+    "position_level": {"id": "Jenjang jabatan", "en": "Position level"},
+    "gender": {"id": "Jenis kelamin", "en": "Gender"},
+    # reliability
+    "reliability_text": {
+        "id": "Reliabilitas tes psikologi ({k} butir, {n} responden). Standar: alpha/omega >= {cut:.2f}.",
+        "en": "Reliability of the psychological test ({k} items, {n} respondents). Standard: alpha/omega >= {cut:.2f}.",
+    },
+    "coefficient": {"id": "Koefisien", "en": "Coefficient"},
+    "item": {"id": "Butir", "en": "Item"},
+    "no_items": {"id": "Tidak ada data butir tes untuk instansi ini.", "en": "No item data for this agency."},
+    # agreement
+    "agreement_text": {
+        "id": "Kesepakatan antara dua asesor yang menilai asesi yang sama pada kompetensi dan alat ukur yang sama "
+              "(ICC satu arah, karena asesor berbeda antar-asesi). Standar: ICC(1) >= {cut:.2f} (Koo & Li 2016: "
+              "< .50 buruk, .50-.75 sedang, .75-.90 baik, > .90 sangat baik).",
+        "en": "Agreement between the two assessors who rated the same candidate on the same competency in the same "
+              "exercise (one-way ICC, since assessors differ between candidates). Standard: ICC(1) >= {cut:.2f} "
+              "(Koo & Li 2016: < .50 poor, .50-.75 moderate, .75-.90 good, > .90 excellent).",
+    },
+    "assessor_diag_text": {
+        "id": "Diagnostik asesor: kelonggaran/keketatan (selisih rata-rata terhadap konsensus rekan asesor), "
+              "sebaran, efek halo dan kesepakatan. Asesor yang ditandai perlu kalibrasi ulang.",
+        "en": "Assessor diagnostics: leniency/severity (mean deviation from co-assessors' consensus), spread, halo "
+              "and agreement. Flagged assessors need recalibration training.",
+    },
+    "flagged_assessors": {"id": "Asesor yang ditandai: {n} dari {total}.", "en": "Flagged assessors: {n} of {total}."},
+    "leniency": {"id": "Kelonggaran", "en": "Leniency"},
+    # g theory
+    "gtheory_text": {
+        "id": "Dekomposisi variansi nilai AC (studi G, {method}). Variansi asesi x alat ukur yang besar dibanding "
+              "asesi x kompetensi adalah temuan umum (Lance 2008; Putka & Hoffman 2013).",
+        "en": "Variance decomposition of AC ratings (G study, {method}). A large candidate x exercise share relative "
+              "to candidate x competency is the usual finding (Lance 2008; Putka & Hoffman 2013).",
+    },
+    "component": {"id": "Komponen", "en": "Component"},
+    "variance": {"id": "Variansi", "en": "Variance"},
+    "percent": {"id": "Persen", "en": "Percent"},
+    "dstudy_text": {
+        "id": "Studi D: koefisien generalizability (relatif) dan dependability (absolut) untuk jumlah asesor dan "
+              "alat ukur yang berbeda.",
+        "en": "D study: generalizability (relative) and dependability (absolute) coefficients for other numbers of "
+              "assessors and exercises.",
+    },
+    "g_coefficient": {"id": "Koefisien G", "en": "G coefficient"},
+    "phi": {"id": "Phi (dependability)", "en": "Phi (dependability)"},
+    # construct
+    "construct_text": {
+        "id": "Matriks multitrait-multimethod: korelasi konvergen (kompetensi sama, alat ukur berbeda) seharusnya "
+              "lebih tinggi daripada korelasi diskriminan (kompetensi berbeda).",
+        "en": "Multitrait-multimethod matrix: convergent correlations (same competency, different exercise) should "
+              "exceed discriminant ones (different competencies).",
+    },
+    # validity
+    "validity_text": {
+        "id": "Korelasi nilai akhir asesmen (OAR) dengan kinerja kemudian, diamati pada {n} asesi terpilih dan "
+              "dikoreksi untuk ketidakandalan kriteria dan keterbatasan rentang (Hunter, Schmidt & Le 2006). "
+              "Rujukan meta-analisis: validitas AC terkoreksi sekitar .28-.37.",
+        "en": "Correlation of the overall assessment rating (OAR) with later performance, observed on {n} selected "
+              "candidates and corrected for criterion unreliability and range restriction (Hunter, Schmidt & Le "
+              "2006). Meta-analytic benchmark: corrected AC validity about .28-.37.",
+    },
+    "expectancy_text": {
+        "id": "Tabel harapan: peluang kinerja tinggi menurut kelompok nilai AC.",
+        "en": "Expectancy chart: chance of high performance by AC score band.",
+    },
+    "observed": {"id": "teramati", "en": "observed"},
+    "corrected_criterion": {"id": "koreksi reliabilitas kriteria", "en": "corrected for criterion reliability"},
+    "corrected_range_restriction": {"id": "koreksi keterbatasan rentang", "en": "corrected for range restriction"},
+    "operational": {"id": "validitas operasional", "en": "operational validity"},
+    # incremental
+    "incremental_text": {
+        "id": "Apakah AC menambah daya prediksi di atas tes psikologi? Regresi hierarkis kinerja pada skor tes "
+              "psikologi, lalu OAR.",
+        "en": "Does the AC add to the psychological test? Hierarchical regression of performance on the test score, "
+              "then the OAR.",
+    },
+    # fairness
+    "fairness_text": {
+        "id": "Dampak merugikan (aturan empat-perlima), perbedaan skor antarkelompok dan prediksi diferensial "
+              "(regresi Cleary). Kelompok dengan kurang dari {min_group} orang tidak ditampilkan.",
+        "en": "Adverse impact (four-fifths rule), subgroup score differences and differential prediction (Cleary "
+              "regression). Groups with fewer than {min_group} members are suppressed.",
+    },
+    "suppressed": {"id": "disembunyikan (n < {k})", "en": "suppressed (n < {k})"},
+    # talent
+    "talent_text": {
+        "id": "Job Person Match (JPM) = jumlah level kompetensi yang dicapai / jumlah level standar jabatan x 100. "
+              "Kategori pemetaan: Optimal >= {hi}, Cukup Optimal {lo} sampai < {hi}, Kurang Optimal < {lo}.",
+        "en": "Job Person Match (JPM) = sum of achieved competency levels / sum of the post's required levels x 100. "
+              "Mapping categories: Optimal >= {hi}, Cukup Optimal {lo} to < {hi}, Kurang Optimal < {lo}.",
+    },
+    "ninebox_text": {
+        "id": "Kotak manajemen talenta (potensi = JPM, kinerja = nilai kinerja; batas potensi {pcuts}, batas kinerja "
+              "{fcuts}) dan konsistensi penempatan (peluang kotak yang sama pada pengukuran paralel).",
+        "en": "Nine-box grid (potential = JPM, performance = performance rating; potential cuts {pcuts}, performance "
+              "cuts {fcuts}) and placement consistency (chance of the same box in a parallel measurement).",
+    },
+    "jpm": {"id": "JPM (%)", "en": "JPM (%)"},
+    "category": {"id": "Kategori", "en": "Category"},
+    "potential": {"id": "Potensi", "en": "Potential"},
+    "performance": {"id": "Kinerja", "en": "Performance"},
+    "box": {"id": "Kotak", "en": "Box"},
+    # methods
+    "methods_text": {
+        "id": "Semua koefisien dihitung dengan pustaka psikometri; selang kepercayaan bootstrap dengan seed tetap "
+              "sehingga hasil dapat diulang. Laporan ini tidak memuat nama maupun NIP asesi.",
+        "en": "All coefficients are computed with the psikometri library; bootstrap intervals use a fixed seed so "
+              "results can be reproduced. This report contains no candidate names or NIP.",
+    },
+    "references": {"id": "Rujukan", "en": "References"},
+    # summary indicators
+    "ind_reliability": {"id": "Reliabilitas tes (omega)", "en": "Test reliability (omega)"},
+    "ind_icc": {"id": "Kesepakatan asesor ICC(1)", "en": "Assessor agreement ICC(1)"},
+    "ind_g": {"id": "Koefisien G nilai akhir", "en": "G coefficient of the overall rating"},
+    "ind_validity": {"id": "Validitas operasional", "en": "Operational validity"},
+    "ind_impact": {"id": "Rasio dampak terendah", "en": "Lowest impact ratio"},
+    "ind_consistency": {"id": "Konsistensi penempatan kotak", "en": "Nine-box placement consistency"},
+    # index
+    "national": {"id": "Gambaran nasional", "en": "National picture"},
+    "national_text": {
+        "id": "Meta-analisis psikometrik (Hunter-Schmidt) atas koefisien validitas instansi.",
+        "en": "Psychometric (Hunter-Schmidt) meta-analysis of the agencies' validity coefficients.",
+    },
+    "report_link": {"id": "laporan", "en": "report"},
+    "failed": {"id": "gagal", "en": "failed"},
+}
+
+
+def tr(key: str, lang: str = "id", **fmt) -> str:
+    """Text for ``key`` in ``lang`` ("id" or "en"), with ``{placeholders}`` filled from ``fmt``."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {LANGUAGES}; got lang={lang!r}.")
+    try:
+        entry = TEXT[key]
+    except KeyError:
+        raise KeyError(f"no report text {key!r}; add it to psikometri.report.i18n.TEXT") from None
+    s = entry[lang]
+    return s.format(**fmt) if fmt else s
+
+
+def label(key: str, lang: str = "id") -> str:
+    """Short label (table header / axis label): the text of ``key`` if known, else ``key`` itself."""
+    return TEXT[key][lang] if key in TEXT else key

@@ -1,0 +1,352 @@
+"""Batch runner: one papermill execution of ``notebooks/agency_report.ipynb`` per agency.
+
+* deterministic names: ``OUT/<agency>/report_<agency>_<lang>.{ipynb,html,pdf}``,
+  ``OUT/<agency>/results_<lang>.json`` and ``OUT/<agency>/report_<agency>_<lang>.log``;
+* outputs are written to a temporary file in the same folder and moved into
+  place with :func:`os.replace`, so no half-written report survives a crash;
+* a report is up to date when its stamp (a hash of the data files, the notebook,
+  the parameters and the library's source) is unchanged; it is then skipped
+  unless ``force``;
+* local parallelism with worker processes, or the same tasks submitted to a Dask
+  distributed scheduler;
+* one agency failing never stops the others: failures are collected, printed at
+  the end with the notebook cell that failed, and the exit code is 1.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import json
+import multiprocessing as mp
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+__all__ = ["ReportTask", "TaskResult", "report_paths", "run_task", "run_batch", "default_notebook", "atomic_write"]
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+
+def default_notebook() -> Path:
+    """``notebooks/agency_report.ipynb`` of the source tree, or the copy shipped in the package."""
+    for cand in (PACKAGE_DIR.parents[1] / "notebooks" / "agency_report.ipynb",
+                 PACKAGE_DIR / "templates" / "agency_report.ipynb"):
+        if cand.exists():
+            return cand
+    raise FileNotFoundError("agency_report.ipynb not found; pass notebook=PATH")
+
+
+def report_paths(out, agency: str, lang: str) -> dict[str, Path]:
+    """Deterministic output paths of one agency's report."""
+    d = Path(out) / agency
+    stem = f"report_{agency}_{lang}"
+    return {
+        "dir": d,
+        "ipynb": d / f"{stem}.ipynb",
+        "html": d / f"{stem}.html",
+        "pdf": d / f"{stem}.pdf",
+        "results": d / f"results_{lang}.json",
+        "log": d / f"{stem}.log",
+        "stamp": d / f".{stem}.stamp",
+        "failed": d / f"{stem}.failed.ipynb",
+    }
+
+
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` through a temporary file and an atomic rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class ReportTask:
+    """Everything needed to produce one agency's report (picklable, for workers and Dask)."""
+
+    agency: str
+    data: str
+    out: str
+    lang: str = "id"
+    formats: tuple[str, ...] = ("html", "ipynb")
+    notebook: str = ""
+    parameters: dict = field(default_factory=dict)
+    force: bool = False
+    timeout: int = 900
+
+    def all_parameters(self) -> dict:
+        p = {
+            "agency": self.agency,
+            "data_path": str(Path(self.data).resolve()),
+            "output_dir": str((Path(self.out) / self.agency).resolve()),
+            "lang": self.lang,
+        }
+        p.update(self.parameters)
+        return p
+
+
+@dataclass
+class TaskResult:
+    agency: str
+    status: str  # "ok", "skipped", "failed"
+    seconds: float = 0.0
+    error: str = ""
+    cell: str = ""
+    outputs: list = field(default_factory=list)
+
+
+def _hash_files(paths) -> str:
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(str(p.name).encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def _stamp(task: ReportTask) -> str:
+    data = Path(task.data)
+    files = [p for p in (data.iterdir() if data.is_dir() else [data]) if p.is_file()]
+    src = list(PACKAGE_DIR.rglob("*.py"))
+    key = {
+        "data": _hash_files(files),
+        "notebook": _hash_files([Path(task.notebook)]),
+        "library": _hash_files(src),
+        "parameters": task.all_parameters() | {"data_path": "", "output_dir": ""},
+        "formats": list(task.formats),
+    }
+    return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _html_from_notebook(nb_path: Path) -> str:
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(nb_path, as_version=4)
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        p = shutil.which(name)
+        if p:
+            return p
+    return None
+
+
+def _pdf_from_html(html_path: Path, pdf_path: Path) -> None:
+    exe = _chromium()
+    if exe is None:
+        raise RuntimeError("format 'pdf' needs headless Chromium (Debian: apt-get install chromium)")
+    tmp = pdf_path.with_name(f".{pdf_path.name}.tmp")
+    with tempfile.TemporaryDirectory() as prof:
+        subprocess.run(
+            [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={prof}",
+             f"--print-to-pdf={tmp}", "--no-pdf-header-footer", html_path.resolve().as_uri()],
+            check=True, capture_output=True, timeout=180,
+        )
+    os.replace(tmp, pdf_path)
+
+
+def run_task(task: ReportTask) -> TaskResult:
+    """Execute one agency's notebook and export it; never raises (failures are returned)."""
+    import papermill as pm
+
+    t0 = time.perf_counter()
+    paths = report_paths(task.out, task.agency, task.lang)
+    paths["dir"].mkdir(parents=True, exist_ok=True)
+    stamp = _stamp(task)
+    wanted = [paths[f] for f in task.formats if f in ("html", "ipynb", "pdf")] + [paths["results"]]
+    if (not task.force and paths["stamp"].exists() and paths["stamp"].read_text() == stamp
+            and all(p.exists() for p in wanted)):
+        return TaskResult(task.agency, "skipped", 0.0, outputs=[str(p) for p in wanted])
+    log_lines = [f"agency={task.agency} lang={task.lang} started {time.strftime('%Y-%m-%d %H:%M:%S')}"]
+    paths["stamp"].unlink(missing_ok=True)
+    fd, tmp_nb = tempfile.mkstemp(prefix=f".{paths['ipynb'].name}.", suffix=".ipynb", dir=paths["dir"])
+    os.close(fd)
+    tmp_nb = Path(tmp_nb)
+    try:
+        pm.execute_notebook(
+            task.notebook, str(tmp_nb), parameters=task.all_parameters(), kernel_name="python3",
+            progress_bar=False, log_output=False, cwd=str(paths["dir"]), execution_timeout=task.timeout,
+        )
+        outputs = []
+        if "html" in task.formats or "pdf" in task.formats:
+            atomic_write(paths["html"], _html_from_notebook(tmp_nb))
+            outputs.append(paths["html"])
+        if "pdf" in task.formats:
+            _pdf_from_html(paths["html"], paths["pdf"])
+            outputs.append(paths["pdf"])
+            if "html" not in task.formats:
+                paths["html"].unlink()
+                outputs.remove(paths["html"])
+        if "ipynb" in task.formats:
+            os.chmod(tmp_nb, 0o644)
+            os.replace(tmp_nb, paths["ipynb"])
+            outputs.append(paths["ipynb"])
+        if not paths["results"].exists():
+            raise RuntimeError(f"the notebook did not write {paths['results'].name}")
+        paths["failed"].unlink(missing_ok=True)
+        atomic_write(paths["stamp"], stamp)
+        secs = time.perf_counter() - t0
+        log_lines.append(f"ok in {secs:.1f} s: " + ", ".join(p.name for p in outputs))
+        atomic_write(paths["log"], "\n".join(log_lines) + "\n")
+        return TaskResult(task.agency, "ok", secs, outputs=[str(p) for p in outputs])
+    except Exception as exc:  # collected, reported at the end
+        cell = ""
+        if type(exc).__name__ == "PapermillExecutionError":
+            src = (getattr(exc, "source", "") or "").strip().splitlines()
+            cell = f"cell {exc.cell_index} (execution count {exc.exec_count}): {src[0] if src else ''}"
+            err = f"{exc.ename}: {exc.evalue}"
+        else:
+            err = f"{type(exc).__name__}: {exc}"
+        if tmp_nb.exists():
+            os.replace(tmp_nb, paths["failed"])
+        log_lines.append(f"FAILED: {err}")
+        if cell:
+            log_lines.append(f"in {cell}")
+        log_lines.append(traceback.format_exc())
+        atomic_write(paths["log"], "\n".join(log_lines) + "\n")
+        return TaskResult(task.agency, "failed", time.perf_counter() - t0, err, cell)
+    finally:
+        tmp_nb.unlink(missing_ok=True)
+
+
+def _progress(total: int):
+    try:
+        from tqdm import tqdm
+
+        return tqdm(total=total, desc="reports", unit="agency", file=sys.stderr, disable=None)
+    except ImportError:  # pragma: no cover
+        return None
+
+
+def run_batch(
+    data,
+    out,
+    *,
+    agencies=None,
+    workers: int = 1,
+    scheduler: str | None = None,
+    lang: str = "id",
+    formats=("html", "ipynb"),
+    force: bool = False,
+    n_boot: int = 1000,
+    seed: int = 2026,
+    notebook=None,
+    parameters: dict | None = None,
+    index: bool = True,
+) -> int:
+    """Run the agency report for every (or the selected) agency; return the exit code (0 = all ok).
+
+    Parameters
+    ----------
+    data : path
+        Data set (see :func:`psikometri.io.load_assessment`).
+    out : path
+        Output directory; one sub-folder per agency, ``index.html`` at the top.
+    agencies : list of str, optional
+        Only these agencies (default: all in the data).
+    workers : int
+        Local worker processes.
+    scheduler : str, optional
+        Address of a Dask distributed scheduler (``tcp://host:port``); the tasks
+        are submitted there instead of to local workers.
+    lang : {"id", "en"}
+    formats : iterable of {"html", "ipynb", "pdf"}
+    force : bool
+        Re-run reports that are up to date.
+    n_boot, seed : int
+        Bootstrap replications and seed passed to every notebook.
+    """
+    import warnings
+
+    from ..io import DataValidationError, DataWarning, load_assessment
+    from .i18n import LANGUAGES
+
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {LANGUAGES}; got lang={lang!r}.")
+    formats = tuple(formats)
+    bad = [f for f in formats if f not in ("html", "ipynb", "pdf")]
+    if bad or not formats:
+        raise ValueError(f"formats must be a non-empty subset of html, ipynb, pdf; got {formats!r}.")
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1; got workers={workers}.")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        try:
+            ds = load_assessment(data)
+        except DataValidationError as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
+    todo = list(agencies) if agencies else ds.agencies
+    unknown = [a for a in todo if a not in ds.agencies]
+    if unknown:
+        print(f"unknown agency(ies) {unknown}; the data hold {ds.agencies}", file=sys.stderr)
+        return 2
+    nb = str(Path(notebook) if notebook else default_notebook())
+    params = {"n_boot": int(n_boot), "seed": int(seed)} | dict(parameters or {})
+    tasks = [ReportTask(a, str(data), str(out), lang, formats, nb, params, force) for a in todo]
+    Path(out).mkdir(parents=True, exist_ok=True)
+
+    from .sections import warm_up
+
+    warm_up()  # compile (or load from cache) the numba kernels once, before the workers start
+    results: list[TaskResult] = []
+    bar = _progress(len(tasks))
+    t0 = time.perf_counter()
+    if scheduler:
+        from distributed import Client, as_completed
+
+        with Client(scheduler) as client:
+            futs = client.map(run_task, tasks, pure=False)
+            for f in as_completed(futs):
+                results.append(f.result())
+                bar and bar.update(1)
+    elif workers == 1:
+        for t in tasks:
+            results.append(run_task(t))
+            bar and bar.update(1)
+    else:
+        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as ex:
+            futs = [ex.submit(run_task, t) for t in tasks]
+            for f in cf.as_completed(futs):
+                results.append(f.result())
+                bar and bar.update(1)
+    if bar:
+        bar.close()
+    wall = time.perf_counter() - t0
+    results.sort(key=lambda r: r.agency)
+    if index:
+        from .index import build_index
+
+        build_index(out, lang=lang)
+    summary = {"wall_seconds": wall, "results": [asdict(r) for r in results]}
+    atomic_write(Path(out) / f"batch_{lang}.json", json.dumps(summary, indent=2))
+    n_ok = sum(r.status == "ok" for r in results)
+    n_skip = sum(r.status == "skipped" for r in results)
+    failed = [r for r in results if r.status == "failed"]
+    print(f"{n_ok} report(s) written, {n_skip} up to date, {len(failed)} failed, in {wall:.1f} s -> {out}")
+    if failed:
+        print("\nFailed agencies:", file=sys.stderr)
+        for r in failed:
+            print(f"  - {r.agency}: {r.error}" + (f"\n      in {r.cell}" if r.cell else "")
+                  + f"\n      log: {report_paths(out, r.agency, lang)['log']}", file=sys.stderr)
+        return 1
+    return 0
