@@ -1,0 +1,1424 @@
+r"""Inter-rater agreement: ICC, kappas, Krippendorff's alpha, Gwet's AC and assessor diagnostics.
+
+Assessor agreement is the first question asked of any assessment centre: do two
+assessors who watch the same candidate in the same exercise give the same
+rating?  This module answers it with the standard coefficients, each checked
+against published tables and R (see ``tests/test_agreement.py``):
+
+========================  ==========================================================
+:func:`icc`               six Shrout & Fleiss (1979) intraclass correlations with
+                          F tests and intervals (R ``psych::ICC``); REML variance
+                          components for incomplete designs (``psych::ICC(lmer=TRUE)``)
+:func:`cohen_kappa`       Cohen's (weighted) kappa, Fleiss-Cohen-Everitt (1969) SE
+:func:`fleiss_kappa`      Fleiss' (1971) kappa for many raters, per-category kappas
+:func:`krippendorff_alpha`  nominal/ordinal/interval/ratio alpha, any missing pattern,
+                          Hayes & Krippendorff (2007) bootstrap
+:func:`gwet_ac`           Gwet's AC1 / AC2 with Gwet's (2014) variance
+:func:`brennan_prediger`  Brennan & Prediger (1981) coefficient
+:func:`percent_agreement` observed (weighted) agreement
+:func:`rwg`, :func:`rwg_j`  within-group agreement of a panel (James, Demaree & Wolf 1984)
+:func:`assessor_diagnostics`  leniency/severity, central tendency, halo and agreement
+                          of every assessor, with flags for recalibration
+========================  ==========================================================
+
+Data layout: "wide" tables have one row per rated unit (candidate, target) and
+one column per rater; ``NaN`` marks a missing rating.  Nothing here modifies its
+input.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from ._results import Estimate
+from ._validation import check_choice, check_columns, check_dataframe, check_level, check_positive_int
+
+__all__ = [
+    "icc",
+    "cohen_kappa",
+    "fleiss_kappa",
+    "krippendorff_alpha",
+    "gwet_ac",
+    "brennan_prediger",
+    "percent_agreement",
+    "rwg",
+    "rwg_j",
+    "assessor_diagnostics",
+]
+
+_LEVELS = ("nominal", "ordinal", "interval", "ratio")
+
+
+def _kernels():
+    # imported lazily: importing psikometri.agreement compiles nothing
+    from . import _agreement_kernels
+
+    return _agreement_kernels
+
+
+# ==========================================================================
+# shared input handling
+# ==========================================================================
+
+
+def _wide_numeric(data, name: str = "data") -> pd.DataFrame:
+    """Validate a wide units x raters table of numbers (NaN = missing); return a float copy."""
+    df = check_dataframe(data, name)
+    out = {}
+    for c in df.columns:
+        s = df[c]
+        if pd.api.types.is_bool_dtype(s):
+            raise TypeError(f"{name} column {c!r} is boolean; code the ratings as numbers (e.g. 0/1).")
+        if not pd.api.types.is_numeric_dtype(s):
+            conv = pd.to_numeric(s, errors="coerce")
+            bad = conv.isna() & s.notna()
+            if bad.any():
+                pos = int(np.flatnonzero(bad.to_numpy())[0])
+                raise TypeError(
+                    f"{name} column {c!r} is not numeric: row {df.index[pos]!r} holds {s.iloc[pos]!r}. "
+                    "Recode the ratings as numbers (NaN for a missing rating)."
+                )
+            s = conv
+        out[c] = s.to_numpy(dtype=float, na_value=np.nan)
+    arr = np.column_stack([out[c] for c in df.columns]) if len(df.columns) else np.empty((len(df), 0))
+    if np.isinf(arr).any():
+        r, c = np.argwhere(np.isinf(arr))[0]
+        raise ValueError(
+            f"{name} contains an infinite value at row {df.index[r]!r}, column {df.columns[c]!r}. "
+            "Replace it with NaN (missing) or a valid rating."
+        )
+    return pd.DataFrame(arr, index=df.index, columns=df.columns)
+
+
+def _need_raters_units(arr: np.ndarray, name: str, *, min_units: int = 2) -> None:
+    if arr.shape[1] < 2:
+        raise ValueError(
+            f"{name} has {arr.shape[1]} rater column(s); agreement needs at least 2 raters. "
+            "Pass a table with one column per rater (rows = rated units)."
+        )
+    if arr.shape[0] < min_units:
+        raise ValueError(
+            f"{name} has {arr.shape[0]} rated unit(s) (rows); at least {min_units} are needed. "
+            "Pass one row per candidate/target."
+        )
+
+
+def _encode_labels(values: np.ndarray, categories=None, name: str = "data"):
+    """Integer-code a 1-D object/float array of labels.
+
+    Returns ``(codes, cats)`` with ``codes == -1`` for missing values and
+    ``cats`` the ordered category list (sorted union of observed labels, or
+    ``categories`` as given).
+    """
+    v = np.asarray(values)
+    if v.dtype.kind in "biuf":
+        vf = v.astype(float, copy=False)
+        ok, lo, hi, cnt = _kernels().integer_range(np.ascontiguousarray(vf))
+        if categories is None and ok and cnt > 0 and hi - lo <= 1_000_000:
+            codes = _kernels().offset_codes(np.ascontiguousarray(vf), lo)
+            present = np.bincount(codes[codes >= 0], minlength=int(hi - lo) + 1) > 0
+            remap = np.cumsum(present) - 1
+            cats = (np.flatnonzero(present) + lo).tolist()
+            codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
+            cats = [int(c) if float(c).is_integer() else c for c in cats]
+            return codes.astype(np.int64), cats
+        miss = np.isnan(vf)
+    else:
+        miss = pd.isna(v)
+    codes, uniq = pd.factorize(pd.Series(v, dtype=object if v.dtype.kind not in "biuf" else float), sort=False)
+    codes = np.asarray(codes, dtype=np.int64)
+    codes[miss] = -1
+    uniq = list(uniq)
+    if categories is None:
+        try:
+            order = sorted(range(len(uniq)), key=lambda i: uniq[i])
+        except TypeError as exc:
+            raise TypeError(
+                f"the labels in {name} cannot be ordered ({exc}); pass categories=[...] to fix their order."
+            ) from None
+        cats = [uniq[i] for i in order]
+        pos = np.empty(len(uniq), dtype=np.int64)
+        pos[np.asarray(order, dtype=np.int64)] = np.arange(len(uniq))
+    else:
+        cats = list(categories)
+        if len(set(map(_hashable, cats))) != len(cats):
+            raise ValueError(f"categories has duplicated entries: {cats!r}. List every category once.")
+        lookup = {_hashable(c): i for i, c in enumerate(cats)}
+        pos = np.empty(len(uniq), dtype=np.int64)
+        for i, u in enumerate(uniq):
+            key = _hashable(u)
+            if key not in lookup:
+                raise ValueError(
+                    f"{name} holds the value {u!r}, which is not in categories={cats!r}. "
+                    "Add it to categories or recode the data."
+                )
+            pos[i] = lookup[key]
+    out = np.where(codes >= 0, pos[np.maximum(codes, 0)] if len(uniq) else -1, -1)
+    return out.astype(np.int64), cats
+
+
+def _hashable(x):
+    if isinstance(x, (float, np.floating)) and float(x).is_integer():
+        return int(x)
+    if isinstance(x, np.generic):
+        return x.item()
+    return x
+
+
+def _weight_matrix(weights, q: int, name: str = "weights") -> np.ndarray:
+    """Agreement weights ``w_kl`` (1 on the diagonal) for ``q`` ordered categories.
+
+    ``None``: identity; ``"linear"``: ``1 - |k-l|/(q-1)``; ``"quadratic"``:
+    ``1 - (k-l)^2/(q-1)^2`` (positions of the categories in their ordered set);
+    or a ``q x q`` matrix of agreement weights.
+    """
+    if weights is None:
+        return np.eye(q)
+    if isinstance(weights, str):
+        check_choice(weights, ("linear", "quadratic"), name)
+        if q < 2:
+            return np.ones((q, q))
+        d = np.abs(np.subtract.outer(np.arange(q), np.arange(q))) / (q - 1.0)
+        return 1.0 - (d if weights == "linear" else d**2)
+    w = np.asarray(weights, dtype=float)
+    if w.shape != (q, q):
+        raise ValueError(
+            f"{name} must be None, 'linear', 'quadratic' or a {q} x {q} matrix (one row and column per "
+            f"category); got shape {w.shape}."
+        )
+    if not np.all(np.isfinite(w)) or np.any(w < 0) or np.any(w > 1) or not np.allclose(np.diag(w), 1.0):
+        raise ValueError(
+            f"{name} must be a matrix of agreement weights in [0, 1] with 1 on the diagonal (full credit for "
+            "identical ratings). To use disagreement weights d, pass 1 - d / d.max()."
+        )
+    return w
+
+
+def _normal_ci(value, se, level):
+    z = stats.norm.ppf(0.5 + level / 2.0)
+    return value - z * se, value + z * se
+
+
+# ==========================================================================
+# ICC
+# ==========================================================================
+
+_ICC_NAMES = ("ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k")
+_ICC_DESCRIPTIONS = (
+    "Single rater, one-way random (McGraw & Wong ICC(1))",
+    "Single rater, two-way random, absolute agreement (McGraw & Wong ICC(A,1))",
+    "Single rater, two-way mixed, consistency (McGraw & Wong ICC(C,1))",
+    "Mean of k raters, one-way random (McGraw & Wong ICC(k))",
+    "Mean of k raters, two-way random, absolute agreement (McGraw & Wong ICC(A,k))",
+    "Mean of k raters, two-way mixed, consistency (McGraw & Wong ICC(C,k))",
+)
+
+
+def _icc_from_mean_squares(msb, msw, msj, mse, n, k, level):
+    """The six Shrout & Fleiss ICCs, F tests and intervals from the mean squares.
+
+    ``msb`` targets, ``msw`` within targets (one-way), ``msj`` raters, ``mse``
+    residual; ``n`` targets, ``k`` raters.  Formulas: Shrout & Fleiss (1979),
+    McGraw & Wong (1996) Table 7 (intervals; Satterthwaite df for ICC2).
+    """
+    a = (1.0 - level) / 2.0
+    icc1 = (msb - msw) / (msb + (k - 1) * msw)
+    icc2 = (msb - mse) / (msb + (k - 1) * mse + k * (msj - mse) / n)
+    icc3 = (msb - mse) / (msb + (k - 1) * mse)
+    icc1k = (msb - msw) / msb
+    icc2k = (msb - mse) / (msb + (msj - mse) / n)
+    icc3k = (msb - mse) / msb
+    f1 = msb / msw
+    f2 = msb / mse
+    df1n, df1d = n - 1, n * (k - 1)
+    df2n, df2d = n - 1, (n - 1) * (k - 1)
+    p1 = stats.f.sf(f1, df1n, df1d)
+    p2 = stats.f.sf(f2, df2n, df2d)
+    f1l = f1 / stats.f.ppf(1 - a, df1n, df1d)
+    f1u = f1 * stats.f.ppf(1 - a, df1d, df1n)
+    f3l = f2 / stats.f.ppf(1 - a, df2n, df2d)
+    f3u = f2 * stats.f.ppf(1 - a, df2d, df2n)
+    lo1, hi1 = (f1l - 1) / (f1l + k - 1), (f1u - 1) / (f1u + k - 1)
+    lo3, hi3 = (f3l - 1) / (f3l + k - 1), (f3u - 1) / (f3u + k - 1)
+    lo1k, hi1k = 1 - 1 / f1l, 1 - 1 / f1u
+    lo3k, hi3k = 1 - 1 / f3l, 1 - 1 / f3u
+    # ICC(A,1): Satterthwaite degrees of freedom (McGraw & Wong 1996, Table 7)
+    fj = msj / mse
+    vn = (k - 1) * (n - 1) * (k * icc2 * fj + n * (1 + (k - 1) * icc2) - k * icc2) ** 2
+    vd = (n - 1) * k**2 * icc2**2 * fj**2 + (n * (1 + (k - 1) * icc2) - k * icc2) ** 2
+    v = vn / vd
+    fu = stats.f.ppf(1 - a, n - 1, v)
+    fl = stats.f.ppf(1 - a, v, n - 1)
+    c = k * msj + (k * n - k - n) * mse
+    lo2 = n * (msb - fu * mse) / (fu * c + n * msb)
+    hi2 = n * (fl * msb - mse) / (c + n * fl * msb)
+    lo2k = lo2 * k / (1 + lo2 * (k - 1))
+    hi2k = hi2 * k / (1 + hi2 * (k - 1))
+    out = pd.DataFrame(
+        {
+            "description": list(_ICC_DESCRIPTIONS),
+            "icc": [icc1, icc2, icc3, icc1k, icc2k, icc3k],
+            "F": [f1, f2, f2, f1, f2, f2],
+            "df1": [df1n, df2n, df2n, df1n, df2n, df2n],
+            "df2": [df1d, df2d, df2d, df1d, df2d, df2d],
+            "pval": [p1, p2, p2, p1, p2, p2],
+            "ci_low": [lo1, lo2, lo3, lo1k, lo2k, lo3k],
+            "ci_high": [hi1, hi2, hi3, hi1k, hi2k, hi3k],
+        },
+        index=pd.Index(_ICC_NAMES, name="type"),
+    )
+    out["df1"] = out["df1"].astype(float)
+    out["df2"] = out["df2"].astype(float)
+    return out
+
+
+def _reml_crossed(y, ti, rj, n_t, n_r):
+    """REML variance components of ``y = mu + a_target + b_rater + e`` (crossed random effects).
+
+    Profiled REML deviance in the relative-covariance-factor form of Bates et
+    al. (2015, lme4): with ``lambda = (sigma_a, sigma_b) / sigma_e`` and the
+    penalised system ``C [v_t; v_r; mu] = rhs``,
+
+    ``d(lambda) = log det C + (N - 1) (1 + log(2 pi r2 / (N - 1)))``
+
+    where ``r2 = y'y - sol'rhs`` is the penalised residual sum of squares.
+    The target block of ``C`` is diagonal, so it is eliminated in O(N) and only
+    a (raters + 1) square Schur complement is factorised.  Returns
+    ``(var_target, var_rater, var_error)``.
+    """
+    y = np.asarray(y, float)
+    N = y.shape[0]
+    nt = np.bincount(ti, minlength=n_t).astype(float)
+    nr = np.bincount(rj, minlength=n_r).astype(float)
+    inc = np.zeros((n_t, n_r))
+    np.add.at(inc, (ti, rj), 1.0)
+    yt = np.bincount(ti, weights=y, minlength=n_t)
+    yr = np.bincount(rj, weights=y, minlength=n_r)
+    ysum = y.sum()
+    ymean = ysum / N
+    # centre y for numerical stability (the intercept absorbs the shift)
+    yc = y - ymean
+    yt = yt - ymean * nt
+    yr = yr - ymean * nr
+    ysum_c = 0.0
+    yy = float(yc @ yc)
+
+    def solve(lam):
+        la, lb = lam
+        A = la * la * nt + 1.0
+        B = np.empty((n_t, n_r + 1))
+        B[:, :n_r] = (la * lb) * inc
+        B[:, n_r] = la * nt
+        R = np.zeros((n_r + 1, n_r + 1))
+        R[np.arange(n_r), np.arange(n_r)] = lb * lb * nr + 1.0
+        R[:n_r, n_r] = lb * nr
+        R[n_r, :n_r] = lb * nr
+        R[n_r, n_r] = N
+        rt = la * yt
+        rr = np.empty(n_r + 1)
+        rr[:n_r] = lb * yr
+        rr[n_r] = ysum_c
+        Bs = B / A[:, None]
+        S = R - B.T @ Bs
+        rs = rr - Bs.T @ rt
+        L = np.linalg.cholesky(S)
+        sol_r = np.linalg.solve(S, rs)
+        sol_t = (rt - B @ sol_r) / A
+        pwrss = yy - sol_t @ rt - sol_r @ rr
+        logdet = np.log(A).sum() + 2.0 * np.log(np.diag(L)).sum()
+        return pwrss, logdet
+
+    def dev(lam):
+        try:
+            pwrss, logdet = solve(lam)
+        except np.linalg.LinAlgError:
+            return np.inf
+        if pwrss <= 0:
+            return np.inf
+        return logdet + (N - 1) * (1.0 + math.log(2 * math.pi * pwrss / (N - 1)))
+
+    best = None
+    for start in ((1.0, 1.0), (0.5, 0.1), (2.0, 0.5)):
+        res = optimize.minimize(
+            dev, np.array(start), method="L-BFGS-B", bounds=[(0.0, None), (0.0, None)],
+            options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000},
+        )
+        if best is None or res.fun < best.fun:
+            best = res
+    res = optimize.minimize(
+        dev, np.maximum(best.x, 1e-8), method="Nelder-Mead",
+        options={"xatol": 1e-10, "fatol": 1e-13, "maxiter": 4000},
+    )
+    lam = np.abs(res.x) if res.fun <= best.fun else best.x
+    pwrss, _ = solve(lam)
+    s2 = pwrss / (N - 1)
+    return float(lam[0] ** 2 * s2), float(lam[1] ** 2 * s2), float(s2)
+
+
+def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="raise") -> pd.DataFrame:
+    r"""Intraclass correlations: the six forms of Shrout & Fleiss (1979).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Long format (one row per rating) when ``targets``, ``raters`` and
+        ``ratings`` name its columns; otherwise a wide table with one row per
+        target (candidate) and one column per rater.
+    targets, raters, ratings : str, optional
+        Column names of the long format.
+    level : float
+        Confidence level of the intervals.
+    missing : {"raise", "reml"}
+        ``"raise"``: missing ratings are an error (the ANOVA estimators need a
+        complete targets x raters table).  ``"reml"``: variance components of
+        the crossed random model ``x_ij = mu + a_i + b_j + e_ij`` are estimated
+        by REML from all available ratings and turned into expected mean
+        squares as R ``psych::ICC(lmer = TRUE)`` does; a complete table is
+        analysed by ANOVA in either case.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``ICC1, ICC2, ICC3, ICC1k, ICC2k, ICC3k``; columns
+        ``description`` (with the McGraw & Wong 1996 name), ``icc``, ``F``,
+        ``df1``, ``df2``, ``pval``, ``ci_low``, ``ci_high``.  ``attrs`` holds
+        ``n_targets``, ``n_raters``, ``method`` ("anova" or "reml"),
+        ``level`` and the ``mean_squares``.
+
+    Notes
+    -----
+    With ``n`` targets, ``k`` raters, mean squares for targets ``MSR``,
+    raters ``MSC``, residual ``MSE`` and within targets
+    ``MSW = (SSC + SSE) / (n (k - 1))``:
+
+    .. math::
+
+        ICC1 = \frac{MSR - MSW}{MSR + (k-1) MSW},\quad
+        ICC2 = \frac{MSR - MSE}{MSR + (k-1) MSE + k (MSC - MSE)/n},\quad
+        ICC3 = \frac{MSR - MSE}{MSR + (k-1) MSE}
+
+    and the average-measure forms ``ICC1k = (MSR - MSW)/MSR``,
+    ``ICC2k = (MSR - MSE)/(MSR + (MSC - MSE)/n)``, ``ICC3k = (MSR - MSE)/MSR``.
+    F tests: ``MSR/MSW`` on ``(n-1, n(k-1))`` df for ICC1/ICC1k and
+    ``MSR/MSE`` on ``(n-1, (n-1)(k-1))`` df otherwise.  Intervals follow
+    McGraw & Wong (1996, Table 7), with Satterthwaite degrees of freedom for
+    ICC2/ICC2k.  Matches R ``psych::ICC`` (``lmer = FALSE`` for complete data,
+    ``lmer = TRUE`` with ``missing = "reml"``) to rounding error.
+
+    References
+    ----------
+    Shrout, P. E., & Fleiss, J. L. (1979). Intraclass correlations: uses in
+    assessing rater reliability. Psychological Bulletin, 86, 420-428.
+    McGraw, K. O., & Wong, S. P. (1996). Forming inferences about some
+    intraclass correlation coefficients. Psychological Methods, 1, 30-46.
+    Bates, D., Maechler, M., Bolker, B., & Walker, S. (2015). Fitting linear
+    mixed-effects models using lme4. Journal of Statistical Software, 67(1).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from psikometri.agreement import icc
+    >>> sf = pd.DataFrame({"j1": [9, 6, 8, 7, 10, 6], "j2": [2, 1, 4, 1, 5, 2],
+    ...                    "j3": [5, 3, 6, 2, 6, 4], "j4": [8, 2, 8, 6, 9, 7]})
+    >>> icc(sf)["icc"].round(2).tolist()
+    [0.17, 0.29, 0.71, 0.44, 0.62, 0.91]
+    """
+    level = check_level(level)
+    check_choice(missing, ("raise", "reml"), "missing")
+    df = check_dataframe(data, "data")
+    names = (targets, raters, ratings)
+    if any(v is not None for v in names):
+        if any(v is None for v in names):
+            raise ValueError(
+                "For long-format data pass all three of targets=, raters= and ratings= (column names); "
+                f"got targets={targets!r}, raters={raters!r}, ratings={ratings!r}. Leave all three as None "
+                "for a wide table (rows = targets, columns = raters)."
+            )
+        check_columns(df, list(names), "data")
+        dup = df.duplicated([targets, raters], keep=False)
+        if dup.any():
+            pos = int(np.flatnonzero(dup.to_numpy())[0])
+            raise ValueError(
+                f"data has more than one rating for target {df[targets].iloc[pos]!r} by rater "
+                f"{df[raters].iloc[pos]!r} (row {df.index[pos]!r}). Keep one rating per target and rater "
+                "(e.g. average the repeats first)."
+            )
+        wide = df.pivot(index=targets, columns=raters, values=ratings)
+    else:
+        wide = df
+    wide = _wide_numeric(wide, "data")
+    wide = wide.loc[~wide.isna().all(axis=1)]
+    x = np.ascontiguousarray(wide.to_numpy())
+    _need_raters_units(x, "data")
+    n, k = x.shape
+    nan = np.isnan(x)
+    if nan.any():
+        if missing == "raise":
+            r, c = np.argwhere(nan)[0]
+            raise ValueError(
+                f"data has {int(nan.sum())} missing rating(s), e.g. target {wide.index[r]!r}, rater "
+                f"{wide.columns[c]!r}. Use missing='reml' (variance components from all ratings, as "
+                "psych::ICC with lmer) or drop the incomplete targets."
+            )
+        obs = ~nan
+        if (obs.sum(axis=0) == 0).any():
+            c = int(np.flatnonzero(obs.sum(axis=0) == 0)[0])
+            raise ValueError(f"rater {wide.columns[c]!r} has no rating at all; drop that column.")
+        vals = x[obs]
+        if np.ptp(vals) == 0:
+            raise ValueError("data is constant (every rating is the same); the ICC is undefined.")
+        ti, rj = np.nonzero(obs)
+        va, vb, ve = _reml_crossed(vals, ti.astype(np.int64), rj.astype(np.int64), n, k)
+        msb = k * va + ve
+        msj = n * vb + ve
+        mse = ve
+        msw = ve + vb
+        method = "reml"
+        comps = {"target": va, "rater": vb, "residual": ve}
+    else:
+        ssr, ssc, sse, sst = _kernels().icc_sums_of_squares(x)
+        if sst == 0:
+            raise ValueError("data is constant (every rating is the same); the ICC is undefined.")
+        msb = ssr / (n - 1)
+        msj = ssc / (k - 1)
+        mse = sse / ((n - 1) * (k - 1))
+        msw = (ssc + sse) / (n * (k - 1))
+        method = "anova"
+        comps = {"target": (msb - mse) / k, "rater": (msj - mse) / n, "residual": mse}
+    if mse <= 0:
+        raise ValueError(
+            "the residual variance is zero (the raters differ only by constants); F ratios and intervals "
+            "are undefined. Check that the table is not duplicated across columns."
+        )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = _icc_from_mean_squares(msb, msw, msj, mse, n, k, level)
+    out.attrs.update(
+        n_targets=int(n), n_raters=int(k), method=method, level=level,
+        mean_squares={"targets": float(msb), "within": float(msw), "raters": float(msj), "residual": float(mse)},
+        variance_components={kk: float(v) for kk, v in comps.items()},
+    )
+    return out
+
+
+# ==========================================================================
+# Cohen's kappa
+# ==========================================================================
+
+
+def _as_1d(x, name):
+    if isinstance(x, pd.DataFrame):
+        if x.shape[1] != 1:
+            raise ValueError(f"{name} must be one column of ratings; got a DataFrame with {x.shape[1]} columns.")
+        x = x.iloc[:, 0]
+    arr = np.asarray(x.to_numpy() if isinstance(x, pd.Series) else x)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional (one rating per unit); got shape {arr.shape}.")
+    return arr
+
+
+def _kappa_from_table(table: np.ndarray, w: np.ndarray, level: float):
+    """Weighted kappa and its Fleiss-Cohen-Everitt (1969) standard errors from a count table."""
+    n = table.sum()
+    p = table / n
+    pr = p.sum(axis=1)
+    pc = p.sum(axis=0)
+    po = float((w * p).sum())
+    pe = float(pr @ w @ pc)
+    if pe >= 1.0:
+        return math.nan, math.nan, math.nan, po, pe
+    kap = (po - pe) / (1.0 - pe)
+    wr = w @ pc  # w-bar_i.
+    wc = pr @ w  # w-bar_.j
+    t = w - (wr[:, None] + wc[None, :]) * (1.0 - kap)
+    var = ((p * t**2).sum() - (kap - pe * (1.0 - kap)) ** 2) / (n * (1.0 - pe) ** 2)
+    t0 = w - (wr[:, None] + wc[None, :])
+    var0 = ((np.outer(pr, pc) * t0**2).sum() - pe**2) / (n * (1.0 - pe) ** 2)
+    return kap, math.sqrt(max(var, 0.0)), math.sqrt(max(var0, 0.0)), po, pe
+
+
+def cohen_kappa(rater_a, rater_b, *, weights=None, categories=None, level=0.95) -> Estimate:
+    r"""Cohen's kappa (weighted or not) for two raters, with Fleiss-Cohen-Everitt standard errors.
+
+    Parameters
+    ----------
+    rater_a, rater_b : array-like
+        The two raters' ratings of the same units (numbers or labels, ``NaN``
+        / ``None`` = missing; units missing in either are dropped).
+    weights : None, "linear", "quadratic" or square array
+        ``None``: unweighted kappa.  ``"linear"``: agreement weights
+        ``1 - |i-j|/(q-1)``; ``"quadratic"``: ``1 - (i-j)^2/(q-1)^2``, where
+        ``i, j`` are the positions of the categories in their ordered set (as
+        R irr/psych and scikit-learn do).  A matrix gives agreement weights
+        directly (1 on the diagonal).
+    categories : sequence, optional
+        The ordered category set; by default the sorted union of the observed
+        categories (as R ``irr::kappa2``).
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    Estimate
+        ``value`` = kappa, ``se`` the large-sample (non-null) standard error of
+        Fleiss, Cohen & Everitt (1969) and the normal interval from it.
+        ``extra``: ``se0`` (standard error under kappa = 0), ``z`` and
+        ``pval`` (two-sided test of kappa = 0), ``po``, ``pe``,
+        ``categories``, ``table`` (confusion counts, rows = rater_a).
+
+    Notes
+    -----
+    With cell proportions :math:`p_{ij}`, margins :math:`p_{i.}, p_{.j}` and
+    agreement weights :math:`w_{ij}`:
+
+    .. math::
+
+        p_o = \sum_{ij} w_{ij} p_{ij},\quad p_e = \sum_{ij} w_{ij} p_{i.} p_{.j},\quad
+        \kappa_w = \frac{p_o - p_e}{1 - p_e},
+
+        \widehat{var}(\kappa_w) = \frac{\sum_{ij} p_{ij}[w_{ij} - (\bar w_{i.} + \bar w_{.j})(1-\kappa_w)]^2
+        - [\kappa_w - p_e(1-\kappa_w)]^2}{n (1-p_e)^2}
+
+    with :math:`\bar w_{i.} = \sum_j p_{.j} w_{ij}`, :math:`\bar w_{.j} = \sum_i p_{i.} w_{ij}`.
+    Matches R ``vcd::Kappa`` (value and ASE) and ``psych::cohen.kappa``, and
+    ``sklearn.metrics.cohen_kappa_score`` for the point estimate.
+
+    References
+    ----------
+    Cohen, J. (1960). A coefficient of agreement for nominal scales. Educational
+    and Psychological Measurement, 20, 37-46.
+    Cohen, J. (1968). Weighted kappa. Psychological Bulletin, 70, 213-220.
+    Fleiss, J. L., Cohen, J., & Everitt, B. S. (1969). Large sample standard
+    errors of kappa and weighted kappa. Psychological Bulletin, 72, 323-327.
+
+    Examples
+    --------
+    >>> from psikometri.agreement import cohen_kappa
+    >>> a = [1, 2, 3, 3, 2, 1, 4, 1, 2, 3]
+    >>> b = [1, 2, 3, 3, 2, 2, 4, 1, 2, 4]
+    >>> round(cohen_kappa(a, b).value, 3)
+    0.726
+    >>> round(cohen_kappa(a, b, weights="quadratic").value, 3)
+    0.924
+    """
+    level = check_level(level)
+    a = _as_1d(rater_a, "rater_a")
+    b = _as_1d(rater_b, "rater_b")
+    if a.shape[0] != b.shape[0]:
+        raise ValueError(
+            f"rater_a and rater_b must rate the same units; got {a.shape[0]} and {b.shape[0]} ratings."
+        )
+    both = np.concatenate([a, b]) if a.dtype.kind in "biuf" and b.dtype.kind in "biuf" else np.concatenate(
+        [a.astype(object), b.astype(object)]
+    )
+    codes, cats = _encode_labels(both, categories, "rater_a/rater_b")
+    ca, cb = codes[: a.shape[0]], codes[a.shape[0]:]
+    q = len(cats)
+    table = _kernels().confusion_matrix(np.ascontiguousarray(ca), np.ascontiguousarray(cb), max(q, 1))
+    n = int(table.sum())
+    if n < 2:
+        raise ValueError(f"only {n} unit(s) rated by both raters; kappa needs at least 2.")
+    if q < 2:
+        raise ValueError(
+            f"both raters used a single category ({cats!r}) and no other category was given; kappa is "
+            "undefined. Pass categories=[...] with the full rating scale."
+        )
+    w = _weight_matrix(weights, q)
+    kap, se, se0, po, pe = _kappa_from_table(table.astype(float), w, level)
+    note = ""
+    if math.isnan(kap):
+        note = "chance agreement is 1 (every rating in one category); kappa is undefined"
+    lo, hi = _normal_ci(kap, se, level)
+    z = kap / se0 if se0 > 0 else math.nan
+    return Estimate(
+        value=float(kap), ci_low=float(lo), ci_high=float(hi), se=float(se), n=n,
+        method="cohen_kappa" if weights is None else "weighted_kappa",
+        ci_method="normal (Fleiss-Cohen-Everitt 1969)", level=level, note=note,
+        extra={"se0": se0, "z": z, "pval": float(2 * stats.norm.sf(abs(z))) if math.isfinite(z) else math.nan,
+               "po": po, "pe": pe, "categories": cats, "table": table, "weights": w},
+    )
+
+
+# ==========================================================================
+# Gwet's framework: Fleiss' kappa, AC1/AC2, Brennan-Prediger, percent agreement
+# ==========================================================================
+
+
+def _ratings_to_counts(data, categories, name="data", *, counts=False):
+    """Units x categories count table from wide ratings (or validate a count table)."""
+    df = check_dataframe(data, name)
+    if counts:
+        arr = _wide_numeric(df, name).to_numpy()
+        if np.isnan(arr).any() or (arr < 0).any() or not np.all(arr == np.floor(arr)):
+            raise ValueError(
+                f"{name} with counts=True must hold non-negative whole numbers (subjects x categories) "
+                "without missing cells."
+            )
+        cats = list(df.columns) if categories is None else list(categories)
+        if len(cats) != arr.shape[1]:
+            raise ValueError(f"categories has {len(cats)} entries but {name} has {arr.shape[1]} category columns.")
+        tab = arr.astype(np.int64)
+    else:
+        if df.shape[1] < 2:
+            raise ValueError(
+                f"{name} has {df.shape[1]} rater column(s); agreement needs at least 2 raters. "
+                "Pass one column per rater (rows = rated units)."
+            )
+        vals = df.to_numpy()
+        flat = vals.ravel()
+        if flat.dtype.kind not in "biuf":
+            flat = flat.astype(object)
+        codes, cats = _encode_labels(flat, categories, name)
+        codes = codes.reshape(vals.shape)
+        tab = _kernels().category_counts(np.ascontiguousarray(codes), max(len(cats), 1))
+    tab = tab[tab.sum(axis=1) > 0]
+    if tab.shape[0] < 2:
+        raise ValueError(f"{name} has {tab.shape[0]} rated unit(s); at least 2 are needed.")
+    if (tab.sum(axis=1) >= 2).sum() < 1:
+        raise ValueError(f"no unit in {name} was rated by two or more raters; agreement cannot be computed.")
+    return tab, cats
+
+
+def _gwet_framework(tab: np.ndarray, w: np.ndarray, method: str):
+    """Coefficient and linearised variance in Gwet's (2014, ch. 5) framework.
+
+    ``tab``: units x categories counts ``r_ik``; ``w``: agreement weights.
+    Returns ``(coef, se, pa, pe, n_units)``.
+    """
+    n, q = tab.shape
+    r = tab.sum(axis=1).astype(float)
+    rstar = tab @ w.T  # r*_ik = sum_l w_kl r_il
+    two = r >= 2
+    n2 = int(two.sum())
+    pa_i = np.zeros(n)
+    pa_i[two] = (tab[two] * (rstar[two] - 1.0)).sum(axis=1) / (r[two] * (r[two] - 1.0))
+    pa = pa_i[two].mean()
+    pi = (tab / r[:, None]).mean(axis=0)
+    tw = w.sum()
+    if method == "fleiss":
+        pe = float(pi @ w @ pi)
+        pe_i = (tab / r[:, None]) @ (w @ pi)
+    elif method == "gwet":
+        pe = float(tw * (pi * (1.0 - pi)).sum() / (q * (q - 1.0)))
+        pe_i = tw * ((tab / r[:, None]) @ (1.0 - pi)) / (q * (q - 1.0))
+    elif method == "bp":
+        pe = float(tw / q**2)
+        pe_i = np.full(n, pe)
+    else:  # percent agreement
+        pe = 0.0
+        pe_i = np.zeros(n)
+    if pe >= 1.0:
+        return math.nan, math.nan, pa, pe, n
+    coef = (pa - pe) / (1.0 - pe)
+    g_i = ((n / n2) * pa_i - pe) / (1.0 - pe)
+    g_star = g_i - 2.0 * (1.0 - coef) * (pe_i - pe) / (1.0 - pe)
+    var = ((g_star - coef) ** 2).sum() / (n * (n - 1.0)) if n > 1 else math.nan
+    return float(coef), math.sqrt(var), float(pa), float(pe), n
+
+
+def _gwet_estimate(data, weights, categories, level, method, label, *, counts=False):
+    level = check_level(level)
+    tab, cats = _ratings_to_counts(data, categories, counts=counts)
+    q = len(cats)
+    if q < 2 and method != "pa":
+        raise ValueError(
+            f"only one category ({cats!r}) was used and no other was given; {label} is undefined. "
+            "Pass categories=[...] with the full rating scale."
+        )
+    w = _weight_matrix(weights, max(q, 1))
+    coef, se, pa, pe, n = _gwet_framework(tab.astype(float), w, method)
+    tq = stats.t.ppf(0.5 + level / 2.0, n - 1)
+    note = "" if math.isfinite(coef) else "chance agreement is 1; the coefficient is undefined"
+    tstat = coef / se if se > 0 else math.nan
+    return Estimate(
+        value=coef, ci_low=coef - tq * se, ci_high=coef + tq * se, se=se, n=int(n), method=label,
+        ci_method="t (Gwet 2014 linearisation)", level=level, note=note,
+        extra={"pa": pa, "pe": pe, "categories": cats, "weights": w, "t": tstat,
+               "pval": float(2 * stats.t.sf(abs(tstat), n - 1)) if math.isfinite(tstat) else math.nan},
+    ), tab, cats
+
+
+def gwet_ac(data, *, weights=None, categories=None, level=0.95) -> Estimate:
+    r"""Gwet's AC1 (unweighted) or AC2 (weighted) for any number of raters, with missing ratings.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Rows = rated units, columns = raters, cells = category labels
+        (``NaN`` = missing).
+    weights : None, "linear", "quadratic" or square array
+        Agreement weights over the ordered categories (see :func:`cohen_kappa`).
+    categories : sequence, optional
+        The ordered set of possible categories; by default the sorted union of
+        those observed.  AC1's chance agreement depends on the number of
+        categories ``q``, so give the full scale when some levels were unused.
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    Estimate
+        ``se`` from Gwet's (2014) linearisation (sampling fraction 0); the
+        interval uses the t distribution on ``n - 1`` df, as Gwet's irrCAC does.
+        ``extra``: ``pa``, ``pe``, ``categories``, ``t``, ``pval``.
+
+    Notes
+    -----
+    With ``r_ik`` raters putting unit ``i`` in category ``k``,
+    ``r_i = sum_k r_ik``, ``r*_ik = sum_l w_kl r_il`` and ``n'`` units with
+    ``r_i >= 2``:
+
+    .. math::
+
+        p_a = \frac{1}{n'}\sum_{i: r_i\ge 2}\sum_k \frac{r_{ik}(r^*_{ik}-1)}{r_i(r_i-1)},\quad
+        \pi_k = \frac1n \sum_i \frac{r_{ik}}{r_i},\quad
+        p_e = \frac{T_w}{q(q-1)}\sum_k \pi_k(1-\pi_k),\quad
+        AC = \frac{p_a - p_e}{1-p_e}
+
+    (``T_w`` = sum of the weights).  Variance:
+    ``v = sum_i (g*_i - AC)^2 / (n (n-1))`` with
+    ``g_i = ((n/n') pa_i - p_e)/(1 - p_e)`` and
+    ``g*_i = g_i - 2 (1 - AC)(pe_i - p_e)/(1 - p_e)``.
+
+    References
+    ----------
+    Gwet, K. L. (2008). Computing inter-rater reliability and its variance in
+    the presence of high agreement. British Journal of Mathematical and
+    Statistical Psychology, 61, 29-48.
+    Gwet, K. L. (2014). Handbook of Inter-Rater Reliability (4th ed.),
+    chapters 2-5. Advanced Analytics.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from psikometri.agreement import gwet_ac
+    >>> d = pd.DataFrame({"A": [1, 2, 3, 3, 2, 1, 4, 1, 2], "B": [1, 2, 3, 3, 2, 2, 4, 1, 2],
+    ...                   "C": [1, 3, 3, 3, 2, 3, 4, 2, 2]})
+    >>> round(gwet_ac(d).value, 3)
+    0.631
+    """
+    return _gwet_estimate(data, weights, categories, level, "gwet", "gwet_ac2" if weights is not None else "gwet_ac1")[0]
+
+
+def brennan_prediger(data, *, weights=None, categories=None, level=0.95) -> Estimate:
+    r"""Brennan & Prediger's (1981) coefficient: chance agreement ``T_w / q^2`` (``1/q`` unweighted).
+
+    Same data and options as :func:`gwet_ac`; variance from Gwet's (2014)
+    linearisation.  ``BP = (p_a - T_w/q^2) / (1 - T_w/q^2)``.
+
+    References
+    ----------
+    Brennan, R. L., & Prediger, D. J. (1981). Coefficient kappa: some uses,
+    misuses, and alternatives. Educational and Psychological Measurement, 41, 687-699.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from psikometri.agreement import brennan_prediger
+    >>> d = pd.DataFrame({"A": [1, 2, 3, 3, 2, 1, 4, 1, 2], "B": [1, 2, 3, 3, 2, 2, 4, 1, 2]})
+    >>> round(brennan_prediger(d).value, 3)
+    0.852
+    """
+    return _gwet_estimate(data, weights, categories, level, "bp", "brennan_prediger")[0]
+
+
+def percent_agreement(data, *, weights=None, categories=None, level=0.95) -> Estimate:
+    r"""Observed (weighted) proportion of agreeing rater pairs, averaged over units.
+
+    ``p_a = (1/n') sum_i sum_k r_ik (r*_ik - 1) / (r_i (r_i - 1))`` over the
+    ``n'`` units with two or more ratings (Gwet 2014, ch. 2); with two raters
+    and no weights, the share of units rated identically.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from psikometri.agreement import percent_agreement
+    >>> d = pd.DataFrame({"A": [1, 2, 3, 3], "B": [1, 2, 3, 4]})
+    >>> percent_agreement(d).value
+    0.75
+    """
+    return _gwet_estimate(data, weights, categories, level, "pa", "percent_agreement")[0]
+
+
+def fleiss_kappa(data, *, counts=False, categories=None, level=0.95) -> Estimate:
+    r"""Fleiss' (1971) kappa for many raters per subject, with per-category kappas.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Rows = subjects, columns = raters, cells = category labels; or, with
+        ``counts=True``, a subjects x categories table of how many raters put
+        each subject in each category.  Every subject must have the same number
+        of ratings (Fleiss' design); use :func:`krippendorff_alpha` or
+        :func:`gwet_ac` for unequal numbers.
+    counts : bool
+        Whether ``data`` is a count table.
+    categories : sequence, optional
+        Category labels (order irrelevant for Fleiss' kappa).
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    Estimate
+        ``se``: Gwet's (2014) non-null linearised standard error, with a
+        t interval on ``N - 1`` df.  ``extra``: ``se0`` (Fleiss, Nee & Landis
+        1979 standard error under kappa = 0), ``z`` and ``pval`` (test of
+        kappa = 0 with ``se0``), ``per_category`` (DataFrame with kappa_j, se0
+        and z per category), ``pa``, ``pe``.
+
+    Notes
+    -----
+    With ``N`` subjects, ``n`` ratings each, ``n_ij`` ratings of subject
+    ``i`` in category ``j``, ``p_j = sum_i n_ij / (N n)``, ``q_j = 1 - p_j``:
+
+    .. math::
+
+        \bar P = \frac{1}{N}\sum_i \frac{\sum_j n_{ij}^2 - n}{n(n-1)},\quad
+        P_e = \sum_j p_j^2,\quad \kappa = \frac{\bar P - P_e}{1 - P_e},\quad
+        \kappa_j = 1 - \frac{\sum_i n_{ij}(n - n_{ij})}{N n (n-1) p_j q_j}
+
+        se_0(\kappa) = \sqrt{\frac{2}{Nn(n-1)}}\,
+        \frac{\sqrt{(\sum_j p_j q_j)^2 - \sum_j p_j q_j (q_j - p_j)}}{\sum_j p_j q_j},\quad
+        se_0(\kappa_j) = \sqrt{\frac{2}{Nn(n-1)}}
+
+    Matches ``statsmodels.stats.inter_rater.fleiss_kappa`` and R
+    ``irr::kappam.fleiss`` (value, z).
+
+    References
+    ----------
+    Fleiss, J. L. (1971). Measuring nominal scale agreement among many raters.
+    Psychological Bulletin, 76, 378-382.
+    Fleiss, J. L., Nee, J. C. M., & Landis, J. R. (1979). Large sample variance
+    of kappa in the case of different sets of raters. Psychological Bulletin,
+    86, 974-977.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from psikometri.agreement import fleiss_kappa
+    >>> d = pd.DataFrame({"r1": [1, 2, 3, 1, 2], "r2": [1, 2, 3, 2, 2], "r3": [1, 3, 3, 1, 2]})
+    >>> round(fleiss_kappa(d).value, 3)
+    0.596
+    """
+    est, tab, cats = _gwet_estimate(data, None, categories, level, "fleiss", "fleiss_kappa", counts=counts)
+    nr = tab.sum(axis=1)
+    if np.any(nr != nr[0]):
+        i = int(np.flatnonzero(nr != nr[0])[0])
+        raise ValueError(
+            f"Fleiss' kappa needs the same number of ratings for every subject; subject at row {i} has "
+            f"{int(nr[i])}, the first has {int(nr[0])}. Use krippendorff_alpha() or gwet_ac(), which allow "
+            "missing ratings."
+        )
+    N, n = tab.shape[0], float(nr[0])
+    if n < 2:
+        raise ValueError("Fleiss' kappa needs at least 2 ratings per subject.")
+    p = tab.sum(axis=0) / (N * n)
+    qj = 1.0 - p
+    pq = p * qj
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se0 = math.sqrt(2.0 / (N * n * (n - 1))) * math.sqrt(pq.sum() ** 2 - (pq * (qj - p)).sum()) / pq.sum()
+        kj = 1.0 - (tab * (n - tab)).sum(axis=0) / (N * n * (n - 1) * pq)
+    se0j = math.sqrt(2.0 / (N * n * (n - 1)))
+    per = pd.DataFrame({"kappa": kj, "se0": se0j, "z": kj / se0j, "p": p}, index=pd.Index(cats, name="category"))
+    per["pval"] = 2 * stats.norm.sf(np.abs(per["z"]))
+    z = est.value / se0 if se0 > 0 else math.nan
+    extra = dict(est.extra)
+    extra.update(se0=se0, z=z, pval=float(2 * stats.norm.sf(abs(z))) if math.isfinite(z) else math.nan,
+                 per_category=per, n_raters=int(n))
+    return Estimate(value=est.value, ci_low=est.ci_low, ci_high=est.ci_high, se=est.se, n=est.n,
+                    method="fleiss_kappa", ci_method=est.ci_method, level=est.level, note=est.note, extra=extra)
+
+
+# ==========================================================================
+# Krippendorff's alpha
+# ==========================================================================
+
+
+def _kalpha_prepare(data, level_of_measurement):
+    check_choice(level_of_measurement, _LEVELS, "level_of_measurement")
+    df = check_dataframe(data, "data")
+    if df.shape[1] < 2:
+        raise ValueError(
+            f"data has {df.shape[1]} rater column(s); Krippendorff's alpha needs at least 2 raters (coders). "
+            "Pass one column per rater and one row per unit."
+        )
+    if level_of_measurement == "nominal":
+        vals = df.to_numpy()
+        flat = vals.ravel()
+        if flat.dtype.kind not in "biuf":
+            flat = flat.astype(object)
+        codes, cats = _encode_labels(flat, None, "data")
+        return "nominal", np.ascontiguousarray(codes.reshape(vals.shape)), cats
+    x = np.ascontiguousarray(_wide_numeric(df, "data").to_numpy())
+    if level_of_measurement == "ratio" and np.nanmin(x, initial=0.0) < 0:
+        r, c = np.argwhere(x < 0)[0]
+        raise ValueError(
+            f"ratio-level alpha needs non-negative values (a true zero); row {df.index[r]!r}, column "
+            f"{df.columns[c]!r} holds {x[r, c]!r}. Use level_of_measurement='interval'."
+        )
+    return level_of_measurement, x, None
+
+
+def _kalpha_core(kind, x, k_cat=None):
+    """Return ``(alpha, n_pairable, D_o, D_e, y, level_code)`` where ``y`` is the array on
+    which within-unit differences are taken (codes, values or ordinal mid-ranks)."""
+    K = _kernels()
+    if kind == "nominal":
+        do_sum, n, de_sum = K.kalpha_nominal_parts(x, max(k_cat, 1))
+        y = K.map_codes(x, np.arange(max(k_cat, 1), dtype=float))
+        code = 0
+    elif kind in ("interval", "ordinal"):
+        if kind == "ordinal":
+            flat = x.ravel()
+            ok, lo, hi, cnt = K.integer_range(flat)
+            if ok and cnt > 0 and hi - lo <= 1_000_000:
+                codes = K.offset_codes(flat, lo).reshape(x.shape)
+                kk = int(hi - lo) + 1
+            else:
+                uniq, inv = np.unique(flat[~np.isnan(flat)], return_inverse=True)
+                codes = np.full(flat.shape, -1, dtype=np.int64)
+                codes[~np.isnan(flat)] = inv
+                codes = codes.reshape(x.shape)
+                kk = uniq.shape[0]
+            cnt_c = K.pairable_counts(np.ascontiguousarray(codes), max(kk, 1)).astype(float)
+            ranks = np.cumsum(cnt_c) - cnt_c + cnt_c / 2.0
+            y = K.map_codes(np.ascontiguousarray(codes), ranks)
+        else:
+            y = x
+        do_sum, n, ss = K.kalpha_interval_parts(y)
+        de_sum = 2.0 * n * ss
+        do_sum = 2.0 * do_sum
+        code = 1
+    else:  # ratio
+        m = (~np.isnan(x)).sum(axis=1)
+        pv = x[m >= 2]
+        pv = pv[~np.isnan(pv)]
+        values, counts = np.unique(pv, return_counts=True)
+        do_sum, n, de_sum = K.kalpha_ratio_parts(x, values.astype(float), counts.astype(float))
+        y = x
+        code = 3
+    if n == 0:
+        return math.nan, 0, math.nan, math.nan, y, code
+    d_o = do_sum / n
+    d_e = de_sum / (n * (n - 1.0))
+    alpha = 1.0 - d_o / d_e if d_e > 0 else math.nan
+    return alpha, int(n), d_o, d_e, y, code
+
+
+def krippendorff_alpha(data, *, level_of_measurement="interval", n_boot=0, seed=None, level=0.95) -> Estimate:
+    r"""Krippendorff's alpha for any number of raters, missing ratings and four levels of measurement.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or 2-D array
+        Rows = units (candidates), columns = raters (coders); ``NaN`` =
+        missing.  Units with fewer than two ratings are not pairable and are
+        ignored.  Nominal data may hold any labels; other levels need numbers.
+    level_of_measurement : {"nominal", "ordinal", "interval", "ratio"}
+        Difference function: nominal ``[c != k]``; ordinal
+        ``(sum_{g=c}^{k} n_g - (n_c + n_k)/2)^2``; interval ``(c - k)^2``;
+        ratio ``((c - k)/(c + k))^2`` (non-negative values).
+    n_boot : int
+        Number of bootstrap replicates for the Hayes & Krippendorff (2007)
+        interval (0 = no interval).
+    seed : None, int or numpy.random.Generator
+        Seed of the bootstrap (results are reproducible by seed and independent
+        of the number of threads).
+    level : float
+        Confidence level of the bootstrap interval.
+
+    Returns
+    -------
+    Estimate
+        ``value`` = alpha, ``n`` = number of pairable values.  With
+        ``n_boot > 0``: ``se`` (sd of the bootstrap replicates), percentile
+        interval, and ``extra["p_below"]``: the bootstrap probability of alpha
+        below 0.667 and 0.800 (Krippendorff's thresholds).  ``extra`` also
+        holds ``D_o``, ``D_e`` and ``n_units`` (pairable units).
+
+    Notes
+    -----
+    With ``m_u`` values in unit ``u``, ``n = sum_u m_u`` over pairable units
+    and difference function ``delta``:
+
+    .. math::
+
+        D_o = \frac1n \sum_u \frac{1}{m_u - 1}\sum_{i\ne j\in u}\delta(v_i, v_j),\quad
+        D_e = \frac{1}{n(n-1)}\sum_{i \ne j}\delta(v_i, v_j),\quad
+        \alpha = 1 - \frac{D_o}{D_e}.
+
+    For interval data the sums are computed from per-unit sums of squares,
+    ``sum_{i != j} (v_i - v_j)^2 = 2 m sum_i (v_i - vbar)^2``, and ordinal
+    data are interval data on the mid-rank scale ``r_c = sum_{g<c} n_g + n_c/2``,
+    so no value x value coincidence matrix is ever built (time O(n), memory
+    O(units)).  The ratio level accumulates ``D_e`` over the ``V`` distinct
+    values in O(V^2) time and O(V) memory.
+
+    Bootstrap (Hayes & Krippendorff 2007): each replicate draws, with
+    replacement, as many pairs of values as the data hold (``sum_u m_u (m_u -
+    1)/2``), pair probabilities proportional to the coincidence weight
+    ``1/(m_u - 1)`` of their unit, and computes ``1 - mean(delta)/D_e`` with
+    ``D_e`` fixed.  Matches the ``krippendorff`` Python package and the
+    worked examples of Krippendorff (2011).
+
+    References
+    ----------
+    Krippendorff, K. (2011). Computing Krippendorff's alpha-reliability.
+    Annenberg School for Communication, University of Pennsylvania.
+    Hayes, A. F., & Krippendorff, K. (2007). Answering the call for a standard
+    reliability measure for coding data. Communication Methods and Measures,
+    1, 77-89.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from psikometri.agreement import krippendorff_alpha
+    >>> nan = np.nan  # Krippendorff (2011), 4 coders x 12 units, transposed
+    >>> d = pd.DataFrame({
+    ...     "A": [1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
+    ...     "B": [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
+    ...     "C": [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
+    ...     "D": [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan]})
+    >>> [round(krippendorff_alpha(d, level_of_measurement=m).value, 3)
+    ...  for m in ("nominal", "ordinal", "interval", "ratio")]
+    [0.743, 0.815, 0.849, 0.797]
+    """
+    n_boot = check_positive_int(n_boot, "n_boot", minimum=0)
+    level = check_level(level)
+    kind, x, cats = _kalpha_prepare(data, level_of_measurement)
+    alpha, n, d_o, d_e, y, code = _kalpha_core(kind, x, len(cats) if cats is not None else None)
+    n_units = int(((~np.isnan(y)).sum(axis=1) >= 2).sum())
+    note = ""
+    if n == 0:
+        note = "no unit has two or more ratings (nothing is pairable); alpha is undefined"
+    elif not math.isfinite(alpha):
+        note = "all pairable values are identical (no variation, D_e = 0); alpha is undefined"
+    extra = {"D_o": d_o, "D_e": d_e, "n_units": n_units, "level_of_measurement": level_of_measurement}
+    lo = hi = se = math.nan
+    ci_method = None
+    if n_boot > 0 and math.isfinite(alpha):
+        from ._resampling import resolve_seed
+
+        boot = _kalpha_boot(y, code, d_e, n_boot, resolve_seed(seed))
+        a = (1.0 - level) / 2.0
+        lo, hi = (float(v) for v in np.quantile(boot, [a, 1.0 - a]))
+        se = float(boot.std(ddof=1)) if n_boot > 1 else math.nan
+        ci_method = "bootstrap (Hayes & Krippendorff 2007)"
+        extra["p_below"] = {0.667: float((boot < 0.667).mean()), 0.8: float((boot < 0.8).mean())}
+        extra["boot"] = boot
+    return Estimate(value=float(alpha), ci_low=lo, ci_high=hi, se=se, n=n,
+                    method=f"krippendorff_alpha ({level_of_measurement})", ci_method=ci_method, level=level,
+                    note=note, extra=extra)
+
+
+def _kalpha_boot(y, code, d_e, n_boot, seed):
+    K = _kernels()
+    delta, weight = K.kalpha_pairs(np.ascontiguousarray(y, dtype=float), code)
+    n_draw = delta.shape[0]
+    # pool pairs with equal differences: same distribution, smaller alias table
+    uniq, inv = np.unique(delta, return_inverse=True)
+    wsum = np.bincount(inv, weights=weight, minlength=uniq.shape[0])
+    prob, alias = K.alias_table(wsum)
+    return K.kalpha_bootstrap(uniq, prob, alias, int(n_draw), float(d_e), np.uint64(seed), int(n_boot))
+
+
+# ==========================================================================
+# rwg
+# ==========================================================================
+
+
+def _null_variance(n_options, null_variance):
+    if null_variance is not None:
+        v = float(null_variance)
+        if not (v > 0 and math.isfinite(v)):
+            raise ValueError(f"null_variance must be a positive number; got {null_variance!r}.")
+        return v
+    a = check_positive_int(n_options, "n_options", minimum=2)
+    return (a * a - 1.0) / 12.0
+
+
+def rwg(ratings, *, n_options=5, null_variance=None) -> Estimate:
+    r"""Within-group agreement ``r_wg`` of a panel rating one candidate on one dimension.
+
+    .. math:: r_{wg} = 1 - s_x^2 / \sigma_{EU}^2,\qquad \sigma_{EU}^2 = (A^2 - 1)/12
+
+    ``s_x^2`` is the variance (n - 1 denominator) of the panel's ratings and
+    ``sigma_EU^2`` the variance of a uniform ("no agreement") response over
+    ``A = n_options`` scale points (James, Demaree & Wolf 1984).  Values below
+    0 (more disagreement than random responding) are truncated to 0 as
+    LeBreton & Senter (2008) recommend; the raw value is in ``extra["raw"]``.
+
+    Parameters
+    ----------
+    ratings : array-like
+        The panel's ratings (NaN ignored); at least 2.
+    n_options : int
+        Number of scale points (5 for the PermenPANRB 1-5 levels).
+    null_variance : float, optional
+        Another null variance (e.g. for a skewed null) instead of the uniform.
+
+    Examples
+    --------
+    >>> from psikometri.agreement import rwg
+    >>> rwg([3, 3, 4, 3], n_options=5).value
+    0.875
+    """
+    x = np.asarray(ratings, dtype=float).ravel()
+    x = x[~np.isnan(x)]
+    if x.size < 2:
+        raise ValueError(f"rwg needs at least 2 ratings of the candidate; got {x.size}.")
+    ev = _null_variance(n_options, null_variance)
+    s2 = float(x.var(ddof=1))
+    raw = 1.0 - s2 / ev
+    return Estimate(value=max(raw, 0.0), n=int(x.size), method="rwg",
+                    note="truncated to 0 (observed variance exceeds the null)" if raw < 0 else "",
+                    extra={"raw": raw, "variance": s2, "null_variance": ev})
+
+
+def rwg_j(ratings, *, n_options=5, null_variance=None) -> Estimate:
+    r"""Multi-item within-group agreement ``r_wg(J)`` of a panel rating one candidate.
+
+    .. math:: r_{wg(J)} = \frac{J(1 - \bar s^2/\sigma_{EU}^2)}{J(1 - \bar s^2/\sigma_{EU}^2) + \bar s^2/\sigma_{EU}^2}
+
+    where ``J`` is the number of items (competencies) and ``sbar^2`` the mean
+    of the items' rating variances (James, Demaree & Wolf 1984, eq. 9).
+    Truncated to 0 when ``sbar^2 > sigma_EU^2`` (LeBreton & Senter 2008).
+
+    Parameters
+    ----------
+    ratings : pandas.DataFrame or 2-D array
+        Rows = panel members (assessors), columns = items (competencies).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from psikometri.agreement import rwg_j
+    >>> d = pd.DataFrame({"int": [3, 3, 4], "kom": [4, 4, 4], "kerj": [2, 3, 3]})
+    >>> round(rwg_j(d, n_options=5).value, 3)
+    0.947
+    """
+    x = _wide_numeric(check_dataframe(ratings, "ratings"), "ratings").to_numpy()
+    if x.shape[1] < 1 or x.shape[0] < 2:
+        raise ValueError(f"ratings needs at least 2 rows (panel members) and 1 item column; got shape {x.shape}.")
+    ev = _null_variance(n_options, null_variance)
+    var = np.array([np.var(c[~np.isnan(c)], ddof=1) if (~np.isnan(c)).sum() >= 2 else np.nan for c in x.T])
+    if np.isnan(var).all():
+        raise ValueError("no item has two or more ratings; rwg_j is undefined.")
+    J = int((~np.isnan(var)).sum())
+    ratio = float(np.nanmean(var)) / ev
+    raw = J * (1.0 - ratio) / (J * (1.0 - ratio) + ratio)
+    val = raw if ratio <= 1.0 else 0.0
+    return Estimate(value=max(val, 0.0), n=int(x.shape[0]), method="rwg_j",
+                    note="truncated to 0 (mean variance exceeds the null)" if ratio > 1.0 else "",
+                    extra={"raw": raw, "mean_variance": ratio * ev, "null_variance": ev, "n_items": J})
+
+
+# ==========================================================================
+# assessor diagnostics
+# ==========================================================================
+
+
+def _mean_offdiag_corr(mat: pd.DataFrame):
+    if mat.shape[0] < 3 or mat.shape[1] < 2:
+        return math.nan
+    c = mat.corr(min_periods=3).to_numpy()
+    iu = np.triu_indices_from(c, k=1)
+    v = c[iu]
+    v = v[np.isfinite(v)]
+    return float(v.mean()) if v.size else math.nan
+
+
+def assessor_diagnostics(
+    ratings,
+    *,
+    candidate="candidate",
+    competency="competency",
+    exercise="exercise",
+    assessor="assessor",
+    score="score",
+    level=0.95,
+    min_effect=0.25,
+    spread_threshold=0.67,
+    halo_threshold=0.80,
+    agreement_threshold=0.50,
+) -> pd.DataFrame:
+    r"""Rating behaviour of every assessor: leniency/severity, central tendency, halo and agreement.
+
+    Parameters
+    ----------
+    ratings : pandas.DataFrame
+        Long-format AC ratings, one row per candidate x competency x exercise x
+        assessor (column names set by the keyword arguments).
+    candidate, competency, exercise, assessor, score : str
+        Column names.
+    level : float
+        Confidence level of the leniency interval.
+    min_effect : float
+        Smallest mean deviation (scale points) worth flagging as lenient/severe.
+    spread_threshold : float
+        Central tendency flag when ``spread_ratio`` is below this.
+    halo_threshold : float
+        Halo flag when the mean within-exercise correlation between
+        competencies exceeds this.
+    agreement_threshold : float
+        Low-agreement flag when the correlation with the co-assessors'
+        consensus is below this.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per assessor (index ``assessor``) with columns
+
+        ``n_ratings``        ratings given;
+        ``n_shared``         ratings on cells (candidate x competency x
+                             exercise) that at least one other assessor also rated;
+        ``leniency``         mean of ``score - consensus`` over shared cells, where
+                             the consensus is the mean of the *other*
+                             assessors' scores on the cell (positive = lenient,
+                             negative = severe);
+        ``leniency_se``, ``ci_low``, ``ci_high``  standard error (sd / sqrt(n_shared))
+                             and t interval of the leniency;
+        ``spread``           sd of all the assessor's scores;
+        ``spread_ratio``     sd of the assessor's scores on shared cells divided by
+                             the sd of the co-assessors' scores on the same cells
+                             (below 1 = narrower use of the scale);
+        ``halo``             mean correlation between competencies within an
+                             exercise, across the candidates the assessor rated
+                             (average over exercises with >= 3 candidates and
+                             >= 2 competencies, weighted by candidates);
+        ``agreement_r``      correlation between the assessor's scores and the
+                             consensus on shared cells (>= 3 cells);
+        ``exact_agreement``  share of co-rated pairs with identical scores;
+        ``severity``         "lenient", "severe" or "";
+        ``central_tendency``, ``halo_flag``, ``low_agreement``, ``flagged``  booleans;
+        ``flags``            the raised flags as text.
+
+    Notes
+    -----
+    Flag rules (all thresholds are parameters):
+
+    * lenient/severe: the leniency interval excludes 0 **and**
+      ``|leniency| >= min_effect``;
+    * central tendency: ``spread_ratio < spread_threshold``;
+    * halo: ``halo > halo_threshold``;
+    * low agreement: ``agreement_r < agreement_threshold``.
+
+    The leniency interval treats the assessor's deviations as independent;
+    deviations on one candidate are correlated, so with few candidates read the
+    interval as approximate.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from psikometri.agreement import assessor_diagnostics
+    >>> rng = np.random.default_rng(1)
+    >>> rows = [(c, k, e, a, 3 + (a == "A3") * 1.0 + rng.normal(0, 0.5))
+    ...         for c in range(20) for k in ("INT", "KOM") for e in ("LGD", "RP")
+    ...         for a in ("A1", "A2", "A3")]
+    >>> d = pd.DataFrame(rows, columns=["candidate", "competency", "exercise", "assessor", "score"])
+    >>> assessor_diagnostics(d)["severity"].to_dict()
+    {'A1': 'severe', 'A2': 'severe', 'A3': 'lenient'}
+    """
+    level = check_level(level)
+    df = check_dataframe(ratings, "ratings")
+    cols = [candidate, competency, exercise, assessor, score]
+    check_columns(df, cols, "ratings")
+    d = df[cols].copy()
+    d.columns = ["candidate", "competency", "exercise", "assessor", "score"]
+    s = d["score"]
+    if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+        conv = pd.to_numeric(s, errors="coerce")
+        bad = conv.isna() & s.notna()
+        if bad.any():
+            pos = int(np.flatnonzero(bad.to_numpy())[0])
+            raise TypeError(
+                f"ratings column {score!r} is not numeric: row {df.index[pos]!r} holds {s.iloc[pos]!r}. "
+                "Recode the scores as numbers."
+            )
+        d["score"] = conv
+    d["score"] = d["score"].astype(float)
+    keys = ["candidate", "competency", "exercise"]
+    for c in keys + ["assessor"]:
+        if d[c].isna().any():
+            pos = int(np.flatnonzero(d[c].isna().to_numpy())[0])
+            raise ValueError(f"ratings column {dict(zip(d.columns, cols))[c]!r} is empty at row {df.index[pos]!r}.")
+    d = d.loc[d["score"].notna()].reset_index(drop=True)
+    if d.empty:
+        raise ValueError("ratings holds no score.")
+    if np.isinf(d["score"]).any():
+        raise ValueError(f"ratings column {score!r} holds infinite values; replace them with NaN or valid scores.")
+    dup = d.duplicated(keys + ["assessor"], keep=False)
+    if dup.any():
+        r = d.loc[dup].iloc[0]
+        raise ValueError(
+            f"ratings has more than one score by assessor {r['assessor']!r} for candidate {r['candidate']!r}, "
+            f"competency {r['competency']!r}, exercise {r['exercise']!r}. Keep one score per cell and assessor "
+            "(e.g. the pre-discussion rating)."
+        )
+    if d["assessor"].nunique() < 2:
+        raise ValueError("ratings has a single assessor; diagnostics compare assessors with each other.")
+    cell = d.groupby(keys, sort=False)["score"]
+    d["cell_n"] = cell.transform("size")
+    d["cell_sum"] = cell.transform("sum")
+    shared = d["cell_n"] >= 2
+    d["consensus"] = np.where(shared, (d["cell_sum"] - d["score"]) / (d["cell_n"] - 1).clip(lower=1), np.nan)
+    d["dev"] = d["score"] - d["consensus"]
+    # pairs of co-rated scores (assessor's score, another assessor's score on the same cell)
+    ds = d.loc[shared, keys + ["assessor", "score"]]
+    pairs = ds.merge(ds, on=keys, suffixes=("", "_other"))
+    pairs = pairs.loc[pairs["assessor"] != pairs["assessor_other"]]
+    pg = pairs.groupby("assessor", sort=False)
+    other_sd = pg["score_other"].std(ddof=1)
+    exact = pg.apply(lambda g: float((g["score"] == g["score_other"]).mean()), include_groups=False)
+
+    rows = []
+    for a, g in d.groupby("assessor", sort=True):
+        gs = g.loc[g["cell_n"] >= 2]
+        ns = int(gs.shape[0])
+        dev = gs["dev"].to_numpy()
+        len_ = float(dev.mean()) if ns else math.nan
+        se = float(dev.std(ddof=1) / math.sqrt(ns)) if ns >= 2 else math.nan
+        tq = stats.t.ppf(0.5 + level / 2, ns - 1) if ns >= 2 else math.nan
+        own_sd = float(gs["score"].std(ddof=1)) if ns >= 2 else math.nan
+        osd = float(other_sd.get(a, math.nan))
+        ratio = own_sd / osd if (ns >= 2 and osd > 0) else math.nan
+        if ns >= 3 and gs["score"].std() > 0 and gs["consensus"].std() > 0:
+            agr = float(np.corrcoef(gs["score"], gs["consensus"])[0, 1])
+        else:
+            agr = math.nan
+        hal, wsum = 0.0, 0
+        for _, ge in g.groupby("exercise", sort=False):
+            mat = ge.pivot_table(index="candidate", columns="competency", values="score", aggfunc="first")
+            r = _mean_offdiag_corr(mat)
+            if math.isfinite(r):
+                hal += r * mat.shape[0]
+                wsum += mat.shape[0]
+        rows.append({
+            "assessor": a, "n_ratings": int(g.shape[0]), "n_shared": ns, "leniency": len_, "leniency_se": se,
+            "ci_low": len_ - tq * se, "ci_high": len_ + tq * se, "spread": float(g["score"].std(ddof=1)),
+            "spread_ratio": ratio, "halo": hal / wsum if wsum else math.nan, "agreement_r": agr,
+            "exact_agreement": float(exact.get(a, math.nan)),
+        })
+    out = pd.DataFrame(rows).set_index("assessor")
+    sev = np.where((out["ci_low"] > 0) & (out["leniency"] >= min_effect), "lenient",
+                   np.where((out["ci_high"] < 0) & (out["leniency"] <= -min_effect), "severe", ""))
+    out["severity"] = sev
+    out["central_tendency"] = (out["spread_ratio"] < spread_threshold).fillna(False).astype(bool)
+    out["halo_flag"] = (out["halo"] > halo_threshold).fillna(False).astype(bool)
+    out["low_agreement"] = (out["agreement_r"] < agreement_threshold).fillna(False).astype(bool)
+    out["flagged"] = (out["severity"] != "") | out["central_tendency"] | out["halo_flag"] | out["low_agreement"]
+    names = []
+    for _, r in out.iterrows():
+        f = [r["severity"]] if r["severity"] else []
+        f += [n for n, c in (("central tendency", "central_tendency"), ("halo", "halo_flag"),
+                             ("low agreement", "low_agreement")) if r[c]]
+        names.append(", ".join(f))
+    out["flags"] = names
+    return out
