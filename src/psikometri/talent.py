@@ -354,7 +354,16 @@ def _standards_from_mapping(data: Mapping, source: str) -> pd.DataFrame:
     rows = {}
     for pos, val in data.items():
         if isinstance(val, Mapping):
-            rows[pos] = dict(val)
+            row = {}
+            for comp, lev in val.items():
+                cid = _competency_id(comp)
+                if cid in row:
+                    raise ValueError(
+                        f"the competency standards from {source}: position level {pos!r} names the competency "
+                        f"{cid!r} twice once spellings are normalised. Keep one entry."
+                    )
+                row[cid] = lev
+            rows[pos] = row
         elif isinstance(val, numbers.Real) and not isinstance(val, bool):
             rows[pos] = {c: val for c in COMPETENCIES}
         else:
@@ -1349,7 +1358,12 @@ def plot_jpm_distribution(jpm, position_level=None, *, scheme: str = "mapping", 
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 0.6 * len(groups) + 1.8))
     names = list(groups)
-    ax.boxplot([groups[k] for k in names], vert=False, tick_labels=[k.replace("_", " ") for k in names])
+    data = [groups[k] for k in names]
+    try:
+        ax.boxplot(data, orientation="horizontal")
+    except TypeError:  # matplotlib < 3.10
+        ax.boxplot(data, vert=False)
+    ax.set_yticks(np.arange(1, len(names) + 1), [k.replace("_", " ") for k in names])
     for k, v in enumerate(names):
         yv = np.full(groups[v].size, k + 1.0) + np.linspace(-0.15, 0.15, max(groups[v].size, 1))[: groups[v].size]
         ax.plot(groups[v], yv, ".", alpha=0.35, color="grey")

@@ -1,0 +1,640 @@
+"""Tests for psikometri.talent: standards, Job Person Match, nine-box grid and placement consistency.
+
+Reference values:
+* tests/fixtures/talent/jpm_hand_worked.csv and nine_box_hand_worked.csv: tables worked by hand at every
+  category boundary (78, 90, 68, 80 for JPM; the nine-box cuts), box numbering of PermenPANRB 3/2020;
+* tests/fixtures/talent/consistency_reference.csv and posterior_reference.csv: written by
+  tests/fixtures/talent/make_reference.R with mvtnorm::pmvnorm (bivariate / 4-variate normal rectangle
+  probabilities) -- the closed form of decision consistency and accuracy under the normal true-score model;
+* scipy.stats.multivariate_normal CDFs as a second, independent closed form;
+* tests/naive_talent.py: an explicit numpy simulation (errors drawn, no Rao-Blackwellisation).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import multivariate_normal, norm
+
+from psikometri import talent
+from psikometri.talent import (
+    COMPETENCIES,
+    POSITION_LEVELS,
+    competency_standard,
+    gaps,
+    job_person_match,
+    jpm_category,
+    load_competency_standards,
+    nine_box,
+    nine_box_actions,
+    placement_consistency,
+    plot_competency_gaps,
+    plot_jpm_distribution,
+    plot_nine_box,
+)
+
+from ._nojit import run_without_jit
+from .naive_talent import BOX as NAIVE_BOX
+from .naive_talent import jpm_naive, placement_numpy, posterior
+
+FIX = Path(__file__).parent / "fixtures" / "talent"
+CUTS_P = (78.0, 90.0)
+CUTS_F = (70.0, 85.0)
+MU = np.array([82.0, 78.0])
+SDS = np.array([8.0, 9.0])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# standards
+# ---------------------------------------------------------------------------------------------------------------
+
+# Required level by post, domain brief "as commonly applied" (PermenPANRB 38/2017).
+EXPECTED_LEVEL = {
+    "jpt_utama": 5, "jpt_madya": 5, "jpt_pratama": 4, "administrator": 3, "pengawas": 2, "pelaksana": 1,
+    "ahli_utama": 4, "ahli_madya": 3, "ahli_muda": 2, "ahli_pertama": 1,
+}
+
+
+def test_default_standards_table_matches_domain_levels():
+    tab = load_competency_standards()
+    assert list(tab.columns) == list(COMPETENCIES)
+    assert list(tab.index) == list(POSITION_LEVELS)
+    for pos, lev in EXPECTED_LEVEL.items():
+        assert (tab.loc[pos] == lev).all(), pos
+    assert len(COMPETENCIES) == 9 and COMPETENCIES[-1] == "perekat_bangsa"
+
+
+def test_standards_csv_is_package_data():
+    from importlib import resources
+
+    ref = resources.files("psikometri").joinpath("data/competency_standards.csv")
+    assert ref.is_file()
+    assert "PermenPANRB 38/2017" in ref.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "spelling, pid",
+    [("JPT Pratama", "jpt_pratama"), ("jpt pratama", "jpt_pratama"), ("Ahli Muda", "ahli_muda"),
+     ("AHLI-MUDA", "ahli_muda"), ("  Administrator ", "administrator"), ("Eselon III", "administrator"),
+     ("jpt_utama", "jpt_utama"), ("Ahli Pertama", "ahli_pertama")],
+)
+def test_competency_standard_accepts_human_spellings(spelling, pid):
+    s = competency_standard(spelling)
+    assert s.name == pid
+    assert list(s.index) == list(COMPETENCIES)
+    assert (s == EXPECTED_LEVEL[pid]).all()
+
+
+def test_unknown_position_level_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"unknown position level.*'Kepala Dinas'.*jpt_pratama"):
+        competency_standard("Kepala Dinas")
+    with pytest.raises(TypeError, match="position_level must be a string"):
+        competency_standard(3)
+
+
+def test_agency_csv_overrides_the_default(tmp_path):
+    p = tmp_path / "std.csv"
+    p.write_text(
+        "# agency table\nposition_level,label,Integritas,Kerjasama,Orientasi pada Hasil\n"
+        "JPT Pratama,JPT Pratama,5,4,4\nKepala Sekolah,Kepala Sekolah,3,3,2\n",
+        encoding="utf-8",
+    )
+    tab = load_competency_standards(p)
+    assert list(tab.columns) == ["integritas", "kerjasama", "orientasi_pada_hasil"]
+    s = competency_standard("kepala sekolah", standards=p)
+    assert s.to_dict() == {"integritas": 3, "kerjasama": 3, "orientasi_pada_hasil": 2}
+    assert competency_standard("JPT Pratama", standards=tab).to_dict() == {
+        "integritas": 5, "kerjasama": 4, "orientasi_pada_hasil": 4}
+    with pytest.raises(ValueError, match="unknown position level"):
+        competency_standard("pengawas", standards=tab)
+
+
+def test_agency_yaml_and_dict(tmp_path):
+    pytest.importorskip("yaml")
+    p = tmp_path / "std.yaml"
+    p.write_text("Pengawas:\n  integritas: 3\n  komunikasi: 2\nKepala Seksi:\n  Integritas: 2\n  Komunikasi: 2\n",
+                 encoding="utf-8")
+    tab = load_competency_standards(p)
+    assert tab.to_dict("index") == {"pengawas": {"integritas": 3, "komunikasi": 2},
+                                    "kepala_seksi": {"integritas": 2, "komunikasi": 2}}
+    p.write_text("Ahli Madya: 4\n", encoding="utf-8")
+    tab = load_competency_standards(p)
+    assert list(tab.columns) == list(COMPETENCIES) and (tab.loc["ahli_madya"] == 4).all()
+    d = load_competency_standards({"Pengawas": {"Integritas": 3, "Komunikasi": 2}})
+    assert d.loc["pengawas"].to_dict() == {"integritas": 3, "komunikasi": 2}
+
+
+def test_yaml_partial_table_reports_missing_level(tmp_path):
+    pytest.importorskip("yaml")
+    p = tmp_path / "std.yml"
+    # pengawas names two competencies, ahli_madya all nine: the table has holes -> a clear error
+    p.write_text("Pengawas:\n  integritas: 3\n  komunikasi: 2\nAhli Madya: 4\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="row 'Pengawas'.*column 'kerjasama'"):
+        load_competency_standards(p)
+
+
+@pytest.mark.parametrize("bad", [6, 0, 2.5])
+def test_standards_levels_out_of_range_are_rejected(bad):
+    with pytest.raises(ValueError, match=r"integer levels 1-5.*row 'x', column 'integritas'"):
+        load_competency_standards({"x": {"integritas": bad, "kerjasama": 3}})
+
+
+def test_standards_other_errors(tmp_path):
+    with pytest.raises(ValueError, match="twice"):
+        load_competency_standards(pd.DataFrame({"Integritas": [3], "integritas": [3]}, index=["a"]))
+    with pytest.raises(ValueError, match="does not exist"):
+        load_competency_standards(tmp_path / "nope.csv")
+    (tmp_path / "t.txt").write_text("x")
+    with pytest.raises(ValueError, match="suffix"):
+        load_competency_standards(tmp_path / "t.txt")
+    with pytest.raises(TypeError, match="source must be"):
+        load_competency_standards(42)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# JPM and categories
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _hand_jpm():
+    df = pd.read_csv(FIX / "jpm_hand_worked.csv", comment="#").set_index("candidate")
+    comps = ["integritas", "kerjasama", "komunikasi", "orientasi_pada_hasil", "pelayanan_publik"]
+    return df, comps, {c: 5 for c in comps}
+
+
+def test_jpm_hand_worked_table_at_every_boundary():
+    df, comps, req = _hand_jpm()
+    ach = df[comps]
+    jpm = job_person_match(ach, req)
+    # exact equality at the boundaries: 100 * 19.5 / 25 is exactly 78.0 (hand-worked column 'jpm')
+    np.testing.assert_allclose(jpm.to_numpy(), df["jpm"].to_numpy(), rtol=0, atol=1e-12)
+    for b in ("a1", "a3", "a5", "a7"):
+        assert jpm[b] == df.loc[b, "jpm"]
+    assert jpm_category(jpm).astype(str).tolist() == df["mapping"].tolist()
+    assert jpm_category(jpm, scheme="selection").astype(str).tolist() == df["selection"].tolist()
+    assert jpm.name == "jpm" and list(jpm.index) == list(df.index)
+
+
+def test_jpm_against_naive_loops_random_levels():
+    rng = np.random.default_rng(11)
+    ach = pd.DataFrame(rng.integers(1, 6, size=(200, 9)), columns=COMPETENCIES)
+    for pos in ("jpt_pratama", "pengawas", "ahli_madya"):
+        req = competency_standard(pos)
+        for cap in (True, False):
+            got = job_person_match(ach, pos, cap=cap)
+            exp = jpm_naive(ach.to_numpy().tolist(), [req.tolist()] * len(ach), cap=cap)
+            np.testing.assert_allclose(got.to_numpy(), exp, rtol=1e-14)
+
+
+def test_jpm_cap():
+    # hand: required (3, 3, 2) sum 8; achieved (5, 2, 2): capped 3+2+2 = 7 -> 87.5 %; raw 9 -> 112.5 %
+    ach = pd.DataFrame({"integritas": [5], "kerjasama": [2], "komunikasi": [2]})
+    req = {"integritas": 3, "kerjasama": 3, "komunikasi": 2}
+    assert job_person_match(ach, req).iloc[0] == 87.5
+    assert job_person_match(ach, req, cap=False).iloc[0] == 112.5
+
+
+def test_jpm_required_forms_agree():
+    rng = np.random.default_rng(3)
+    ach = pd.DataFrame(rng.integers(1, 6, size=(6, 9)), columns=COMPETENCIES, index=list("abcdef"))
+    pos = pd.Series(["JPT Pratama", "pengawas", "Ahli Muda", "ahli_muda", "administrator", "Pelaksana"],
+                    index=ach.index)
+    by_pos = job_person_match(ach, pos)
+    for cand, p in pos.items():
+        assert by_pos[cand] == job_person_match(ach.loc[[cand]], p).iloc[0]
+    table = load_competency_standards()
+    req_df = table.loc[[talent._position_id(p, table.index) for p in pos]].set_axis(ach.index)
+    pd.testing.assert_series_equal(job_person_match(ach, req_df), by_pos)
+    # the hand value for candidate 'b' (pengawas, all 2 -> cap at 2): 100 * sum(min(a, 2)) / 18
+    assert by_pos["b"] == 100.0 * np.minimum(ach.loc["b"].to_numpy(), 2).sum() / 18
+
+
+def test_jpm_column_names_are_normalised_and_input_untouched():
+    ach = pd.DataFrame({"Integritas": [4.0], "Orientasi pada Hasil": [3.0], "catatan": ["x"]})
+    before = ach.copy()
+    got = job_person_match(ach, {"integritas": 4, "orientasi_pada_hasil": 4})
+    assert got.iloc[0] == 100.0 * 7 / 8
+    pd.testing.assert_frame_equal(ach, before)
+
+
+@pytest.mark.parametrize("bad", [0, 6, 5.5, -1])
+def test_jpm_levels_out_of_range(bad):
+    ach = pd.DataFrame({"integritas": [3, bad], "kerjasama": [3, 3]}, index=["p", "q"])
+    with pytest.raises(ValueError, match=r"levels between 1 and 5.*row 'q', column 'integritas'"):
+        job_person_match(ach, {"integritas": 3, "kerjasama": 3})
+
+
+def test_jpm_other_errors():
+    ach = pd.DataFrame({"integritas": [3, np.nan], "kerjasama": [3, 3]}, index=["p", "q"])
+    with pytest.raises(ValueError, match=r"missing level at row 'q', column 'integritas'"):
+        job_person_match(ach, {"integritas": 3, "kerjasama": 3})
+    ach = pd.DataFrame({"integritas": [3]})
+    with pytest.raises(ValueError, match=r"no column for the required competencies \['kerjasama'\]"):
+        job_person_match(ach, {"integritas": 3, "kerjasama": 3})
+    with pytest.raises(ValueError, match=r"required must hold levels between 1 and 5"):
+        job_person_match(ach, {"integritas": 7})
+    with pytest.raises(ValueError, match="unknown position level"):
+        job_person_match(pd.DataFrame([[3] * 9], columns=COMPETENCIES), "eselon 9")
+    with pytest.raises(TypeError, match="bare ndarray"):
+        job_person_match(np.ones((2, 9)), "pengawas")
+    with pytest.raises(TypeError, match="not numeric"):
+        job_person_match(pd.DataFrame({"integritas": ["tinggi"]}), {"integritas": 3})
+
+
+def test_gaps_hand_example():
+    ach = pd.DataFrame({"integritas": [4, 2, 3], "kerjasama": [3, 1, 5]}, index=["a", "b", "c"])
+    g = gaps(ach, {"integritas": 3, "kerjasama": 3})
+    assert g.to_dict("list") == {"integritas": [1.0, -1.0, 0.0], "kerjasama": [0.0, -2.0, 2.0]}
+    assert g.mean().to_dict() == {"integritas": 0.0, "kerjasama": 0.0}
+
+
+def test_jpm_category_custom_cuts_labels_and_errors():
+    cat = jpm_category(pd.Series([59.9, 60, 75, np.nan], index=list("wxyz")), cuts=(60, 75),
+                       labels=("rendah", "sedang", "tinggi"))
+    assert cat.iloc[:3].astype(str).tolist() == ["rendah", "sedang", "tinggi"]
+    assert pd.isna(cat.iloc[3]) and list(cat.index) == list("wxyz")
+    assert cat.cat.ordered
+    # floating-point noise at a cut still goes up
+    assert jpm_category([100 * 0.9, 89.99999999999999])[1] == "Optimal"
+    assert jpm_category([89.9999])[0] == "Cukup Optimal"
+    with pytest.raises(ValueError, match=r"cuts must be strictly increasing.*\(90\.0, 78\.0\)"):
+        jpm_category([80], cuts=(90, 78))
+    with pytest.raises(ValueError, match="strictly increasing"):
+        jpm_category([80], cuts=(78, 78))
+    with pytest.raises(ValueError, match="one more entry than cuts"):
+        jpm_category([80], cuts=(78, 90), labels=("a", "b"))
+    with pytest.raises(ValueError, match="scheme must be one of"):
+        jpm_category([80], scheme="promosi")
+    with pytest.raises(ValueError, match=">= 0"):
+        jpm_category([-1.0])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# nine-box
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def test_nine_box_hand_worked_boundaries():
+    df = pd.read_csv(FIX / "nine_box_hand_worked.csv", comment="#")
+    nb = nine_box(df["potential"], df["performance"], potential_cuts=CUTS_P, performance_cuts=CUTS_F)
+    assert list(nb.columns) == ["potential_level", "performance_level", "box"]
+    for col in nb.columns:
+        assert nb[col].tolist() == df[col].tolist(), col
+    # the same placements from the levels themselves
+    again = nine_box(df["potential_level"], df["performance_level"])
+    assert again["box"].tolist() == df["box"].tolist()
+
+
+def test_nine_box_labels_id_and_en():
+    pot = ["rendah", "Menengah", "TINGGI", "low", "medium", "high", "sedang", "2", 3]
+    perf = ["di bawah ekspektasi", "Sesuai Ekspektasi", "di atas ekspektasi", "above", "below", "meets",
+            "diatas ekspektasi", "di_bawah_ekspektasi", 1.0]
+    # hand: (1,1)=1 (2,2)=5 (3,3)=9 (1,3)=4 (2,1)=3 (3,2)=8 (2,3)=7 (2,1)=3 (3,1)=6
+    assert nine_box(pot, perf)["box"].tolist() == [1, 5, 9, 4, 3, 8, 7, 3, 6]
+
+
+def test_nine_box_missing_and_index():
+    p = pd.Series([95.0, np.nan], index=["x", "y"])
+    f = pd.Series([90.0, 80.0], index=["x", "y"])
+    nb = nine_box(p, f, potential_cuts=CUTS_P, performance_cuts=CUTS_F)
+    assert list(nb.index) == ["x", "y"]
+    assert nb.loc["x", "box"] == 9 and pd.isna(nb.loc["y", "box"]) and nb.loc["y", "performance_level"] == 2
+
+
+@pytest.mark.parametrize("bad", [0, 4, 2.5, "luar biasa"])
+def test_nine_box_levels_out_of_range(bad):
+    with pytest.raises(ValueError, match="potential element 1"):
+        nine_box([1, bad], [1, 2])
+
+
+def test_nine_box_errors():
+    with pytest.raises(ValueError, match=r"potential_cuts must be strictly increasing"):
+        nine_box([80], [80], potential_cuts=(90, 78), performance_cuts=CUTS_F)
+    with pytest.raises(ValueError, match=r"performance_cuts must be 2 finite numbers"):
+        nine_box([80], [80], potential_cuts=CUTS_P, performance_cuts=(70,))
+    with pytest.raises(ValueError, match="same length"):
+        nine_box([1, 2], [1])
+    with pytest.raises(ValueError, match="different indexes"):
+        nine_box(pd.Series([1], index=["a"]), pd.Series([1], index=["b"]))
+    with pytest.raises(TypeError):
+        nine_box([True], [1])
+
+
+def test_nine_box_actions_tables():
+    for lang in ("id", "en"):
+        tab = nine_box_actions(lang)
+        assert list(tab.index) == list(range(1, 10))
+        # levels of each box reproduce the numbering
+        for b, row in tab.iterrows():
+            assert NAIVE_BOX[row.potential_level - 1, row.performance_level - 1] == b
+        assert tab["action"].str.len().min() > 10
+    assert "Dipromosikan" in nine_box_actions("id").loc[9, "action"]
+    assert "succession" in nine_box_actions("en").loc[9, "action"]
+    assert "peraturan" in nine_box_actions("id").loc[1, "action"]
+    assert nine_box_actions("en").loc[4, "action"] == "Rotation; competency development."
+    with pytest.raises(ValueError, match="lang must be one of"):
+        nine_box_actions("fr")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# placement consistency
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def exact_sample(mu, cov, specials=None, side=80):
+    """A near-normal cohort (grid of normal quantiles) plus fixed ``specials`` whose sample mean and covariance
+    (ddof=1) are exactly ``mu`` and ``cov``."""
+    q = norm.ppf((np.arange(side) + 0.5) / side)
+    g = np.array(np.meshgrid(q, q)).reshape(2, -1).T
+    s = np.zeros((0, 2)) if specials is None else np.atleast_2d(np.asarray(specials, dtype=float))
+    m, k = g.shape[0], s.shape[0]
+    n = m + k
+    mean_g = (n * mu - s.sum(axis=0)) / m
+    d = mean_g - mu
+    scatter = (n - 1) * cov - (s - mu).T @ (s - mu) - m * np.outer(d, d)
+    w = g - g.mean(axis=0)
+    body = mean_g + w @ np.linalg.inv(np.linalg.cholesky(w.T @ w)).T @ np.linalg.cholesky(scatter).T
+    return np.vstack([body, s])
+
+
+def _cov(r):
+    return np.diag(SDS) @ np.array([[1.0, r], [r, 1.0]]) @ np.diag(SDS)
+
+
+def _run(x, rho_p, rho_f, n_sim=500, seed=5, **kw):
+    return placement_consistency(x[:, 0], x[:, 1], potential_reliability=rho_p, performance_reliability=rho_f,
+                                 potential_cuts=CUTS_P, performance_cuts=CUTS_F, n_sim=n_sim, seed=seed, **kw)
+
+
+def test_exact_sample_helper():
+    x = exact_sample(MU, _cov(0.35), specials=[[78, 70]])
+    np.testing.assert_allclose(x.mean(axis=0), MU, atol=1e-10)
+    np.testing.assert_allclose(np.cov(x.T), _cov(0.35), atol=1e-9)
+
+
+REF = pd.read_csv(FIX / "consistency_reference.csv")
+
+
+@pytest.mark.parametrize("scenario", REF["scenario"].unique().tolist())
+def test_grid_consistency_matches_mvtnorm_closed_form(scenario):
+    ref = REF[REF["scenario"] == scenario].set_index("level")
+    r, rho_p, rho_f = ref[["r", "rho_p", "rho_f"]].iloc[0]
+    x = exact_sample(MU, _cov(r))
+    cons = _run(x, rho_p, rho_f).attrs["consistency"]
+    cols = ["agreement", "chance_agreement", "kappa", "accuracy"]
+    # mvtnorm::pmvnorm values (make_reference.R); the remaining gap is the 80x80 quantile grid's discreteness
+    np.testing.assert_allclose(cons.loc[ref.index, cols].to_numpy(), ref[cols].to_numpy(), rtol=0, atol=4e-3)
+
+
+def test_grid_consistency_matches_scipy_bivariate_normal():
+    # independent closed form with scipy: per axis, P(two parallel measurements with correlation rho fall in
+    # the same category); with uncorrelated axes the grid agreement is the product.
+    rho_p, rho_f = 0.75, 0.6
+    x = exact_sample(MU, _cov(0.0))
+    cons = _run(x, rho_p, rho_f).attrs["consistency"]
+    agree = {}
+    for name, m, sd, rho, cuts in (("potential", MU[0], SDS[0], rho_p, CUTS_P),
+                                   ("performance", MU[1], SDS[1], rho_f, CUTS_F)):
+        mvn = multivariate_normal(mean=[m, m], cov=sd**2 * np.array([[1, rho], [rho, 1]]))
+        e = [m - 60 * sd, *cuts, m + 60 * sd]
+        agree[name] = sum(mvn.cdf([e[a + 1]] * 2, lower_limit=[e[a]] * 2) for a in range(3))
+        assert abs(cons.loc[name, "agreement"] - agree[name]) < 4e-3
+        marg = np.diff(norm.cdf(e, m, sd))
+        kappa = (agree[name] - np.sum(marg**2)) / (1 - np.sum(marg**2))
+        assert abs(cons.loc[name, "kappa"] - kappa) < 6e-3
+    assert abs(cons.loc["nine_box", "agreement"] - agree["potential"] * agree["performance"]) < 4e-3
+
+
+def test_per_candidate_probabilities_match_closed_forms():
+    post = pd.read_csv(FIX / "posterior_reference.csv").set_index("candidate")
+    specials = post[["potential", "performance"]].to_numpy()
+    x = exact_sample(MU, _cov(0.35), specials=specials, side=30)
+    n_sim = 40000
+    sp = x[-len(post):]
+    res = placement_consistency(sp[:, 0], sp[:, 1], potential_reliability=0.8, performance_reliability=0.7,
+                                potential_cuts=CUTS_P, performance_cuts=CUTS_F, n_sim=10, seed=1)
+    assert res["box"].tolist() == post["box"].tolist()
+    full = _run(x, 0.8, 0.7, n_sim=n_sim, seed=9).iloc[-len(post):]
+    pcols = [f"p_box_{k}" for k in range(1, 10)]
+    got = full[pcols].to_numpy()
+    ref = post[pcols].to_numpy()
+    se = np.sqrt(ref * (1 - ref) / n_sim)
+    assert np.all(np.abs(got - ref) <= 4.5 * se + 1e-9), np.abs(got - ref).max()
+    # p_retest is Rao-Blackwellised: much smaller Monte-Carlo error than a 0/1 indicator
+    assert np.all(np.abs(full["p_retest"].to_numpy() - post["p_retest"].to_numpy()) < 0.006)
+    np.testing.assert_allclose(full["p_correct"].to_numpy(), got[np.arange(len(post)), post["box"] - 1])
+    # scipy closed form for the same candidates, from the posterior of the naive module
+    mean, cov, esd = posterior(x, [0.8, 0.7])
+    e_p = [-1e4, *CUTS_P, 1e4]
+    e_f = [-1e4, *CUTS_F, 1e4]
+    for i, cand in enumerate(post.index):
+        m = mean[len(x) - len(post) + i]
+        for a in range(3):
+            for b in range(3):
+                k = NAIVE_BOX[a, b]
+                p = multivariate_normal(m, cov).cdf([e_p[a + 1], e_f[b + 1]], lower_limit=[e_p[a], e_f[b]])
+                assert abs(p - post.loc[cand, f"p_box_{k}"]) < 2e-5
+
+
+def test_against_naive_numpy_simulation():
+    rng = np.random.default_rng(21)
+    z = rng.multivariate_normal([0, 0], [[1, 0.3], [0.3, 1]], size=40)
+    pot, perf = 84 + 7 * z[:, 0], 76 + 10 * z[:, 1]
+    n_sim = 6000
+    ours = placement_consistency(pot, perf, potential_reliability=0.85, performance_reliability=0.65,
+                                 potential_cuts=CUTS_P, performance_cuts=CUTS_F, n_sim=n_sim, seed=4)
+    ref = placement_numpy(pot, perf, [0.85, 0.65], CUTS_P, CUTS_F, n_sim=n_sim, seed=4)
+    assert ours["box"].tolist() == ref["box"].tolist()
+    got = ours[[f"p_box_{k}" for k in range(1, 10)]].to_numpy()
+    se = np.sqrt(2 * np.maximum(ref["p_box"] * (1 - ref["p_box"]), 0.25 / n_sim) / n_sim)
+    assert np.all(np.abs(got - ref["p_box"]) < 5 * se)
+    assert np.abs(ours["p_retest"].to_numpy() - ref["p_retest"]).max() < 5 * np.sqrt(0.5 / n_sim)
+    cons = ours.attrs["consistency"]
+    for name, vals in ref["grid"].items():
+        for stat in ("agreement", "chance_agreement", "kappa", "accuracy"):
+            assert abs(cons.loc[name, stat] - vals[stat]) < 0.01, (name, stat)
+
+
+def test_consistency_rises_to_one_with_reliability():
+    x = exact_sample(MU, _cov(0.3), side=25)
+    prev = None
+    for rho in (0.4, 0.7, 0.9, 0.99, 1.0):
+        res = _run(x, rho, rho, n_sim=400, seed=2)
+        cons = res.attrs["consistency"]
+        now = (cons.loc["nine_box", "agreement"], cons.loc["nine_box", "kappa"], res["p_correct"].mean())
+        if prev is not None:
+            assert all(a > b for a, b in zip(now, prev)), (rho, now, prev)
+        prev = now
+    assert cons.loc[:, ["agreement", "kappa", "accuracy"]].to_numpy() == pytest.approx(1.0, abs=1e-12)
+    assert (res["p_correct"] == 1.0).all() and (res["p_retest"] == 1.0).all()
+
+
+def test_uncorrelated_model_is_univariate_kelley():
+    x = exact_sample(MU, _cov(0.4), side=20)
+    res = _run(x, 0.8, 0.7, n_sim=50, correlated=False)
+    model = res.attrs["model"]
+    post_cov = np.array(model["cov_posterior"])
+    np.testing.assert_allclose(np.diag(post_cov), [0.8 * 0.2 * 64, 0.7 * 0.3 * 81], rtol=1e-12)
+    assert post_cov[0, 1] == 0.0
+    # correlated model: posterior variances are smaller (the other measure carries information)
+    corr = np.array(_run(x, 0.8, 0.7, n_sim=50).attrs["model"]["cov_posterior"])
+    assert np.all(np.diag(corr) < np.diag(post_cov))
+
+
+def test_reproducible_by_seed_and_thread_count():
+    import numba
+
+    rng = np.random.default_rng(8)
+    pot, perf = rng.normal(82, 8, 60), rng.normal(78, 9, 60)
+    kw = dict(potential_reliability=0.8, performance_reliability=0.7, potential_cuts=CUTS_P,
+              performance_cuts=CUTS_F, n_sim=300)
+    a = placement_consistency(pot, perf, seed=123, **kw)
+    b = placement_consistency(pot, perf, seed=123, **kw)
+    pd.testing.assert_frame_equal(a, b)
+    old = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        c = placement_consistency(pot, perf, seed=123, **kw)
+    finally:
+        numba.set_num_threads(old)
+    pd.testing.assert_frame_equal(a, c)
+    d = placement_consistency(pot, perf, seed=124, **kw)
+    assert not np.allclose(a["p_retest"], d["p_retest"])
+
+
+def test_kernel_without_jit_matches_jitted():
+    rng = np.random.default_rng(5)
+    pot, perf = rng.normal(82, 8, 7).round(2), rng.normal(78, 9, 7).round(2)
+    res = placement_consistency(pot, perf, potential_reliability=0.8, performance_reliability=0.6,
+                                potential_cuts=CUTS_P, performance_cuts=CUTS_F, n_sim=60, seed=17)
+    snippet = f"""
+        import json
+        from psikometri.talent import placement_consistency
+        res = placement_consistency({pot.tolist()}, {perf.tolist()}, potential_reliability=0.8,
+                                    performance_reliability=0.6, potential_cuts=(78, 90),
+                                    performance_cuts=(70, 85), n_sim=60, seed=17)
+        print(json.dumps({{"table": res.to_numpy(dtype=float).tolist(),
+                           "cons": res.attrs["consistency"].to_numpy().tolist()}}))
+    """
+    out = run_without_jit(snippet)
+    np.testing.assert_allclose(np.array(out["table"]), res.to_numpy(dtype=float), rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(np.array(out["cons"]), res.attrs["consistency"].to_numpy(), rtol=1e-12)
+
+
+def test_placement_output_shape_and_input_untouched():
+    s_p = pd.Series([95.0, 80.0, 60.0, 88.0], index=["w", "x", "y", "z"])
+    s_f = pd.Series([90.0, 70.0, 72.0, 60.0], index=s_p.index)
+    before = (s_p.copy(), s_f.copy())
+    res = placement_consistency(s_p, s_f, potential_reliability=0.9, performance_reliability=0.8,
+                                potential_cuts=CUTS_P, performance_cuts=CUTS_F, n_sim=200, seed=0,
+                                correlated=False)
+    pd.testing.assert_series_equal(s_p, before[0])
+    pd.testing.assert_series_equal(s_f, before[1])
+    assert list(res.index) == ["w", "x", "y", "z"]
+    assert res["box"].tolist() == [9, 5, 2, 3]
+    assert res.columns.tolist() == (["potential_level", "performance_level", "box"]
+                                    + [f"p_box_{k}" for k in range(1, 10)] + ["p_correct", "p_retest"])
+    np.testing.assert_allclose(res.filter(like="p_box_").sum(axis=1), 1.0, atol=1e-12)
+    assert list(res.attrs["consistency"].index) == ["nine_box", "potential", "performance"]
+
+
+def test_placement_errors():
+    rng = np.random.default_rng(0)
+    p, f = rng.normal(80, 8, 20), rng.normal(75, 9, 20)
+    kw = dict(potential_reliability=0.8, performance_reliability=0.7, potential_cuts=CUTS_P,
+              performance_cuts=CUTS_F, n_sim=10)
+    for bad in (0.0, 1.2, -0.1, np.nan):
+        with pytest.raises(ValueError, match="potential_reliability must be a number in"):
+            placement_consistency(p, f, **{**kw, "potential_reliability": bad})
+    with pytest.raises(ValueError, match="performance_cuts must be strictly increasing"):
+        placement_consistency(p, f, **{**kw, "performance_cuts": (85, 70)})
+    q = p.copy()
+    q[3] = np.nan
+    with pytest.raises(ValueError, match="potential_scores holds a missing value at element 3"):
+        placement_consistency(q, f, **kw)
+    with pytest.raises(ValueError, match="at least 3 candidates"):
+        placement_consistency(p[:2], f[:2], **kw)
+    with pytest.raises(ValueError, match="all equal"):
+        placement_consistency(np.full(20, 80.0), f, **kw)
+    with pytest.raises(ValueError, match="n_sim must be an integer >= 1"):
+        placement_consistency(p, f, **{**kw, "n_sim": 0})
+    with pytest.raises(ValueError, match="same length"):
+        placement_consistency(p, f[:10], **kw)
+    z = rng.normal(size=200)
+    p2, f2 = 80 + 8 * z, 75 + 9 * (z + 0.1 * rng.normal(size=200))
+    with pytest.raises(ValueError, match="exceeds sqrt"):
+        placement_consistency(p2, f2, **{**kw, "potential_reliability": 0.5, "performance_reliability": 0.5})
+    # the same data are fine when the true scores are treated as unrelated
+    placement_consistency(p2, f2, **{**kw, "potential_reliability": 0.5, "performance_reliability": 0.5,
+                                     "correlated": False})
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# plots and import hygiene
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def test_plot_nine_box_counts_and_uncertainty():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    nb = nine_box([95, 95, 80, 60], [90, 90, 70, 72], potential_cuts=CUTS_P, performance_cuts=CUTS_F)
+    ax = plot_nine_box(nb)
+    texts = [t.get_text() for t in ax.texts]
+    assert len(ax.patches) == 9 and len(texts) == 9
+    assert "9\nn = 2 (50.0%)" in texts and "1\nn = 0 (0.0%)" in texts
+    plt.close("all")
+    rng = np.random.default_rng(2)
+    res = placement_consistency(rng.normal(82, 8, 50), rng.normal(78, 9, 50), potential_reliability=0.8,
+                                performance_reliability=0.7, potential_cuts=CUTS_P, performance_cuts=CUTS_F,
+                                n_sim=100, seed=1)
+    ax = plot_nine_box(res, lang="en")
+    assert any("P(right)" in t.get_text() for t in ax.texts)
+    assert ax.get_xlabel() == "Potential"
+    with pytest.raises(ValueError, match="uncertainty=True needs"):
+        plot_nine_box(nb, uncertainty=True)
+    plt.close("all")
+
+
+def test_plot_gaps_and_jpm_distribution():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rng = np.random.default_rng(4)
+    ach = pd.DataFrame(rng.integers(1, 6, size=(30, 9)), columns=COMPETENCIES)
+    ax = plot_competency_gaps(ach, "administrator")
+    assert len(ax.patches) == 9
+    widths = [p.get_width() for p in ax.patches]
+    np.testing.assert_allclose(widths, (ach - 3).mean().to_numpy())
+    ax = plot_competency_gaps(ach, "administrator", kind="radar")
+    assert ax.name == "polar"
+    ax = plot_competency_gaps(gaps(ach, "administrator"))
+    np.testing.assert_allclose([p.get_width() for p in ax.patches], widths)
+    with pytest.raises(ValueError, match="kind='radar' needs required"):
+        plot_competency_gaps(ach, kind="radar")
+    levels = rng.choice(["Administrator", "Pengawas", "Ahli Muda"], size=30)
+    jpm = job_person_match(ach, pd.Series(levels, index=ach.index))
+    ax = plot_jpm_distribution(jpm, levels)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["administrator", "pengawas", "ahli muda"]
+    assert sorted(line.get_xdata()[0] for line in ax.lines if line.get_linestyle() == "--") == [78.0, 90.0]
+    plt.close("all")
+
+
+def test_import_is_light():
+    code = (
+        "import sys, json; import psikometri.talent, psikometri;"
+        "print(json.dumps(['matplotlib' in sys.modules, 'psikometri._talent_kernels' in sys.modules,"
+        " psikometri.nine_box is psikometri.talent.nine_box]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [False, False, True]
