@@ -1,0 +1,336 @@
+"""Numba kernels for :mod:`psikometri.reliability` (private).
+
+All kernels work on contiguous float64 arrays prepared by the public functions.
+
+* Bootstrap of alpha: replicate ``b`` draws multinomial counts with
+  :func:`psikometri._resampling.draw_counts` and computes a *weighted* alpha from
+  them, so no resampled data set is ever built (memory O(n) per thread).
+* Jackknife of alpha (for the BCa acceleration): the same weighted statistic with
+  weight 0 for the left-out row.
+* Split-half coefficients: every split of the items into two non-empty parts is
+  visited once in Gray-code order, so that moving from one split to the next
+  moves a single item and updates the half sums in O(k).  Random splits draw
+  their items from the counter-based streams, so results depend only on the seed.
+
+Each ``prange`` iteration writes only its own output slot.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from ._resampling import draw_counts, stream_index, stream_start, stream_uniform
+
+
+# --------------------------------------------------------------------------- alpha
+@njit(cache=True)
+def alpha_from_cov(C, standardized):
+    """Cronbach's alpha of a covariance matrix (NaN when undefined)."""
+    k = C.shape[0]
+    if standardized:
+        tot = 0.0
+        for i in range(k):
+            if not C[i, i] > 0.0:
+                return np.nan
+        for i in range(k):
+            for j in range(k):
+                tot += C[i, j] / math.sqrt(C[i, i] * C[j, j])
+        if not tot > 0.0:
+            return np.nan
+        return k / (k - 1.0) * (1.0 - k / tot)
+    tr = 0.0
+    tot = 0.0
+    for i in range(k):
+        tr += C[i, i]
+        for j in range(k):
+            tot += C[i, j]
+    if tot == 0.0 or not math.isfinite(tot):
+        return np.nan
+    return k / (k - 1.0) * (1.0 - tr / tot)
+
+
+@njit(cache=True)
+def weighted_alpha_complete(X, w, standardized):
+    """Alpha of the data set in which row ``i`` of ``X`` appears ``w[i]`` times (no missing values).
+
+    Raw alpha needs only the item variances and the variance of the total score,
+    ``alpha = k/(k-1) * (1 - sum_j var_j / var_total)``; standardized alpha is raw
+    alpha of the z-scored items.  Two (three) passes over the rows, O(n k).
+    """
+    n, k = X.shape
+    mean = np.zeros(k)
+    wsum = 0.0
+    for i in range(n):
+        wi = w[i]
+        if wi == 0.0:
+            continue
+        wsum += wi
+        for j in range(k):
+            mean[j] += wi * X[i, j]
+    if wsum < 2.0:
+        return np.nan
+    for j in range(k):
+        mean[j] /= wsum
+    var = np.zeros(k)
+    vt = 0.0
+    for i in range(n):
+        wi = w[i]
+        if wi == 0.0:
+            continue
+        t = 0.0
+        for j in range(k):
+            d = X[i, j] - mean[j]
+            var[j] += wi * d * d
+            t += d
+        vt += wi * t * t
+    if not standardized:
+        if vt <= 0.0:
+            return np.nan
+        s = 0.0
+        for j in range(k):
+            s += var[j]
+        return k / (k - 1.0) * (1.0 - s / vt)
+    inv_sd = np.empty(k)
+    for j in range(k):
+        if var[j] <= 0.0:
+            return np.nan
+        inv_sd[j] = 1.0 / math.sqrt(var[j])
+    vz = 0.0
+    for i in range(n):
+        wi = w[i]
+        if wi == 0.0:
+            continue
+        t = 0.0
+        for j in range(k):
+            t += (X[i, j] - mean[j]) * inv_sd[j]
+        vz += wi * t * t
+    if vz <= 0.0:
+        return np.nan
+    # the z-scores have variance 1 (same denominator), so sum(R) = vz / 1 in those units
+    return k / (k - 1.0) * (1.0 - k / vz)
+
+
+@njit(cache=True)
+def weighted_pairwise_cov(X, w, C):
+    """Pairwise-complete covariance matrix of ``X`` (NaN = missing) with row weights ``w``.
+
+    Entry (j, l) uses the rows where both items are observed, with their own means
+    and the ``sum(w) - 1`` denominator, as R's ``cov(x, use = "pairwise")`` does on
+    the resampled data.  Writes into ``C``; an entry with fewer than 2 rows is NaN.
+    """
+    n, k = X.shape
+    for j in range(k):
+        for l in range(j, k):
+            sw = 0.0
+            sx = 0.0
+            sy = 0.0
+            for i in range(n):
+                wi = w[i]
+                if wi == 0.0:
+                    continue
+                x = X[i, j]
+                y = X[i, l]
+                if math.isnan(x) or math.isnan(y):
+                    continue
+                sw += wi
+                sx += wi * x
+                sy += wi * y
+            if sw < 2.0:
+                C[j, l] = np.nan
+                C[l, j] = np.nan
+                continue
+            mx = sx / sw
+            my = sy / sw
+            s = 0.0
+            for i in range(n):
+                wi = w[i]
+                if wi == 0.0:
+                    continue
+                x = X[i, j]
+                y = X[i, l]
+                if math.isnan(x) or math.isnan(y):
+                    continue
+                s += wi * (x - mx) * (y - my)
+            C[j, l] = s / (sw - 1.0)
+            C[l, j] = C[j, l]
+
+
+@njit(cache=True)
+def _weighted_alpha(X, w, standardized, pairwise, C):
+    if pairwise:
+        weighted_pairwise_cov(X, w, C)
+        for j in range(C.shape[0]):
+            for l in range(C.shape[1]):
+                if math.isnan(C[j, l]):
+                    return np.nan
+        return alpha_from_cov(C, standardized)
+    return weighted_alpha_complete(X, w, standardized)
+
+
+@njit(cache=True, parallel=True)
+def bootstrap_alpha(X, seed, n_boot, standardized, pairwise, out):
+    """``out[b]`` = alpha of bootstrap replicate ``b`` (multinomial counts from ``(seed, b)``)."""
+    n, k = X.shape
+    for b in prange(n_boot):
+        counts = np.empty(n, dtype=np.int64)
+        draw_counts(seed, b, n, counts)
+        w = counts.astype(np.float64)
+        C = np.empty((k, k))
+        out[b] = _weighted_alpha(X, w, standardized, pairwise, C)
+
+
+@njit(cache=True, parallel=True)
+def jackknife_alpha(X, standardized, pairwise, out):
+    """``out[i]`` = alpha without row ``i``."""
+    n, k = X.shape
+    for i in prange(n):
+        w = np.ones(n)
+        w[i] = 0.0
+        C = np.empty((k, k))
+        out[i] = _weighted_alpha(X, w, standardized, pairwise, C)
+
+
+# --------------------------------------------------------------------------- split halves
+@njit(cache=True, inline="always")
+def _split_values(V, VA, SA):
+    """(Guttman/Flanagan-Rulon coefficient, Spearman-Brown of the half correlation)."""
+    cab = SA - VA
+    VB = V - VA - 2.0 * cab
+    flan = 4.0 * cab / V
+    den = VA * VB
+    if den > 0.0:
+        r = cab / math.sqrt(den)
+        sb = 2.0 * r / (1.0 + r) if r != -1.0 else np.nan
+    else:
+        sb = np.nan
+    return flan, sb
+
+
+@njit(cache=True, parallel=True)
+def split_half_all(C, chunk, out_flan, out_sb, out_size):
+    """Every split of the k items into two non-empty parts.
+
+    Split ``i`` (1 <= i < 2**(k-1)) puts in part A the items whose bit is set in
+    the Gray code ``i ^ (i >> 1)``; the last item is always in part B, so every
+    split is visited exactly once.  Slot 0 (empty part A) is NaN.
+
+    Guttman's split-half coefficient ``4 c_AB / V`` (Flanagan-Rulon, psych's
+    ``splitHalf``) goes to ``out_flan``, the Spearman-Brown corrected correlation of
+    the two half scores to ``out_sb`` and the size of part A to ``out_size``.
+    """
+    k = C.shape[0]
+    n_masks = out_flan.shape[0]
+    V = 0.0
+    rowtot = np.zeros(k)
+    for i in range(k):
+        for j in range(k):
+            rowtot[i] += C[i, j]
+            V += C[i, j]
+    n_chunks = (n_masks + chunk - 1) // chunk
+    for c in prange(n_chunks):
+        start = c * chunk
+        stop = min(start + chunk, n_masks)
+        inA = np.zeros(k, dtype=np.bool_)
+        rowA = np.zeros(k)
+        g = start ^ (start >> 1)
+        size = 0
+        for j in range(k - 1):
+            if (g >> j) & 1:
+                inA[j] = True
+                size += 1
+        VA = 0.0
+        SA = 0.0
+        for t in range(k):
+            for j in range(k):
+                if inA[j]:
+                    rowA[t] += C[t, j]
+        for t in range(k):
+            if inA[t]:
+                VA += rowA[t]
+                SA += rowtot[t]
+        for idx in range(start, stop):
+            if idx > start:
+                bit = 0
+                while ((idx >> bit) & 1) == 0:
+                    bit += 1
+                if inA[bit]:
+                    VA -= 2.0 * rowA[bit] - C[bit, bit]
+                    SA -= rowtot[bit]
+                    inA[bit] = False
+                    size -= 1
+                    for t in range(k):
+                        rowA[t] -= C[t, bit]
+                else:
+                    VA += 2.0 * rowA[bit] + C[bit, bit]
+                    SA += rowtot[bit]
+                    inA[bit] = True
+                    size += 1
+                    for t in range(k):
+                        rowA[t] += C[t, bit]
+            out_size[idx] = size
+            if size == 0:
+                out_flan[idx] = np.nan
+                out_sb[idx] = np.nan
+            else:
+                f, s = _split_values(V, VA, SA)
+                out_flan[idx] = f
+                out_sb[idx] = s
+
+
+@njit(cache=True)
+def _split_from_mask(C, inA, V):
+    k = C.shape[0]
+    VA = 0.0
+    SA = 0.0
+    for i in range(k):
+        if inA[i]:
+            for j in range(k):
+                SA += C[i, j]
+                if inA[j]:
+                    VA += C[i, j]
+    return _split_values(V, VA, SA)
+
+
+@njit(cache=True, parallel=True)
+def split_half_random(C, seed, n_splits, equal, out_flan, out_sb, out_masks):
+    """``n_splits`` random splits; split ``b`` is drawn from the stream ``(seed, b)``.
+
+    ``equal=True``: part A is a uniformly drawn set of ``k // 2`` items (partial
+    Fisher-Yates shuffle); otherwise every item joins A with probability 1/2,
+    redrawing the rare split with an empty part.  ``out_masks[b]`` records part A.
+    """
+    k = C.shape[0]
+    V = 0.0
+    for i in range(k):
+        for j in range(k):
+            V += C[i, j]
+    m = k // 2
+    for b in prange(n_splits):
+        state = stream_start(seed, b)
+        inA = np.zeros(k, dtype=np.bool_)
+        if equal:
+            perm = np.arange(k)
+            for i in range(m):
+                state, j = stream_index(state, k - i)
+                tmp = perm[i]
+                perm[i] = perm[i + j]
+                perm[i + j] = tmp
+                inA[perm[i]] = True
+        else:
+            while True:
+                size = 0
+                for j in range(k):
+                    state, u = stream_uniform(state)
+                    inA[j] = u < 0.5
+                    if inA[j]:
+                        size += 1
+                if 0 < size < k:
+                    break
+        for j in range(k):
+            out_masks[b, j] = inA[j]
+        f, s = _split_from_mask(C, inA, V)
+        out_flan[b] = f
+        out_sb[b] = s
