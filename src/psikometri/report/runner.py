@@ -333,12 +333,12 @@ def run_batch(
         bar.close()
     wall = time.perf_counter() - t0
     results.sort(key=lambda r: r.agency)
+    summary = {"wall_seconds": wall, "results": [asdict(r) for r in results]}
+    atomic_write(Path(out) / f"batch_{lang}.json", json.dumps(summary, indent=2))
     if index:
         from .index import build_index
 
         build_index(out, lang=lang)
-    summary = {"wall_seconds": wall, "results": [asdict(r) for r in results]}
-    atomic_write(Path(out) / f"batch_{lang}.json", json.dumps(summary, indent=2))
     n_ok = sum(r.status == "ok" for r in results)
     n_skip = sum(r.status == "skipped" for r in results)
     failed = [r for r in results if r.status == "failed"]

@@ -1,0 +1,189 @@
+"""Batch reports: papermill per agency, failure isolation, Dask, up-to-date skipping, privacy, rendering."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat as nbf
+import pandas as pd
+import pytest
+
+from psikometri.report import AgencyContext, SECTION_KEYS, TEXT, report_paths, run_batch, tr
+from psikometri.report.i18n import LANGUAGES
+from psikometri.simulate import simulate_assessment
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def small_data(tmp_path_factory):
+    d = tmp_path_factory.mktemp("data")
+    sim = simulate_assessment({"kab_satu": (60, {"administrator": 0.5, "pengawas": 0.5}),
+                               "kota_dua": (24, {"jpt_pratama": 1.0})}, seed=42)
+    sim.write(d, ratings_format="csv")
+    return d, sim
+
+
+@pytest.fixture(scope="module")
+def batch(small_data, tmp_path_factory):
+    data, sim = small_data
+    out = tmp_path_factory.mktemp("reports")
+    code = run_batch(data, out, workers=2, n_boot=60, seed=1, lang="id")
+    return out, code, sim
+
+
+def test_translation_table_complete():
+    for key, entry in TEXT.items():
+        assert set(entry) == set(LANGUAGES), key
+        assert all(entry[lang].strip() for lang in LANGUAGES), key
+        assert len(set(re.findall(r"{(\w+)", entry["id"]))) == len(set(re.findall(r"{(\w+)", entry["en"]))), key
+    assert tr("sec_summary", "en") == "1. Summary"
+    with pytest.raises(ValueError, match="lang must be one of"):
+        tr("sec_summary", "fr")
+
+
+def test_notebook_parameters_cell_holds_literals_only():
+    nb = nbf.read(ROOT / "notebooks" / "agency_report.ipynb", as_version=4)
+    params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1
+    import ast
+
+    tree = ast.parse(params[0].source)
+    for node in tree.body:
+        assert isinstance(node, ast.Assign)
+        ast.literal_eval(node.value)  # raises if not a literal
+    names = {n.targets[0].id for n in tree.body}
+    assert {"agency", "data_path", "output_dir", "lang", "n_boot", "seed", "include_identities"} <= names
+    # regenerating the notebook from its script gives the committed file
+    tmp = subprocess.run([sys.executable, "-c", "import runpy; runpy.run_path('notebooks/_make_agency_report.py', "
+                          "run_name='__main__')"], cwd=ROOT, capture_output=True, text=True)
+    assert tmp.returncode == 0
+    assert subprocess.run(["git", "diff", "--quiet", "notebooks/agency_report.ipynb"], cwd=ROOT).returncode == 0
+
+
+def test_batch_writes_reports_results_and_index(batch):
+    out, code, sim = batch
+    assert code == 0
+    for ag in ("kab_satu", "kota_dua"):
+        p = report_paths(out, ag, "id")
+        for k in ("html", "ipynb", "results", "log"):
+            assert p[k].exists(), p[k]
+        res = json.loads(p["results"].read_text())
+        assert res["agency"] == ag and set(res["sections"]) == set(SECTION_KEYS)
+    index = (out / "index.html").read_text()
+    assert "kab_satu" in index and "kota_dua" in index and "report_kab_satu_id.html" in index
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_no_candidate_identifier_in_any_output(batch):
+    out, _, sim = batch
+    ids = set(sim.candidates["candidate"])
+    names = set(sim.candidates["name"])
+    for f in list(out.rglob("*.html")) + list(out.rglob("*.json")) + list(out.rglob("*.ipynb")):
+        text = f.read_text()
+        leaked = [i for i in ids if i in text] + [n for n in names if n in text]
+        assert not leaked, (f, leaked[:3])
+
+
+def test_small_groups_are_suppressed(small_data):
+    data, sim = small_data
+    counts = sim.candidates[sim.candidates["agency"] == "kota_dua"].groupby("gender").size()
+    k = int(counts.max())  # the largest group is shown, any smaller one is suppressed
+    ctx = AgencyContext.load(data, "kota_dua", min_group_size=k, n_boot=20)
+    html = ctx.section("data")._repr_html_()
+    assert "disembunyikan (n &lt; %d)" % k in html
+    assert f"<td>{k}</td>" in html
+
+
+def test_rerun_skips_up_to_date_and_force_reruns(batch, small_data, capsys):
+    out, _, _ = batch
+    data, _ = small_data
+    before = report_paths(out, "kab_satu", "id")["html"].stat().st_mtime_ns
+    assert run_batch(data, out, agencies=["kab_satu"], n_boot=60, seed=1) == 0
+    assert "1 up to date" in capsys.readouterr().out
+    assert report_paths(out, "kab_satu", "id")["html"].stat().st_mtime_ns == before
+    assert run_batch(data, out, agencies=["kab_satu"], n_boot=60, seed=1, force=True) == 0
+    assert "1 report(s) written" in capsys.readouterr().out
+    # other parameters make a report out of date
+    assert run_batch(data, out, agencies=["kab_satu"], n_boot=61, seed=1) == 0
+    assert "1 report(s) written" in capsys.readouterr().out
+
+
+def _failing_notebook(tmp_path):
+    nb = nbf.read(ROOT / "notebooks" / "agency_report.ipynb", as_version=4)
+    extra = nbf.v4.new_code_cell("if agency == 'kota_dua':\n    raise ValueError('simulated failure')")
+    nb.cells.insert(2, extra)
+    p = tmp_path / "failing.ipynb"
+    nbf.write(nb, p)
+    return p
+
+
+def test_one_failing_agency_does_not_stop_the_others(small_data, tmp_path, capsys):
+    data, _ = small_data
+    out = tmp_path / "out"
+    code = run_batch(data, out, n_boot=30, seed=1, notebook=_failing_notebook(tmp_path))
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "kota_dua: ValueError: simulated failure" in err
+    assert re.search(r"in cell \d+ \(execution count \d+\): if agency == .kota_dua.:", err)
+    assert report_paths(out, "kab_satu", "id")["html"].exists()
+    p = report_paths(out, "kota_dua", "id")
+    assert not p["html"].exists() and p["failed"].exists() and "simulated failure" in p["log"].read_text()
+    assert "gagal" in (out / "index.html").read_text()
+
+
+def test_dask_scheduler_path(small_data, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    data, _ = small_data
+    out = tmp_path / "dask"
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1", processes=True,
+                                  dashboard_address=None) as cluster:
+        code = run_batch(data, out, agencies=["kota_dua"], scheduler=cluster.scheduler_address, n_boot=30,
+                         seed=1, lang="en", formats=("html",))
+    assert code == 0
+    p = report_paths(out, "kota_dua", "en")
+    assert p["html"].exists() and not p["ipynb"].exists()
+    assert "Assessment Centre Validation Report" in p["html"].read_text()
+
+
+def test_cli_bad_arguments(small_data, tmp_path):
+    data, _ = small_data
+    assert run_batch(data, tmp_path, agencies=["nowhere"]) == 2
+    with pytest.raises(ValueError, match="formats"):
+        run_batch(data, tmp_path, formats=("docx",))
+
+
+def _chromium():
+    for n in ("chromium", "chromium-browser"):
+        if shutil.which(n):
+            return shutil.which(n)
+    return None
+
+
+@pytest.mark.skipif(_chromium() is None, reason="headless Chromium not installed (CI installs Debian's chromium)")
+def test_reports_render_in_headless_chromium(batch, tmp_path):
+    out, _, sim = batch
+    for ag in ("kab_satu", "kota_dua"):
+        p = report_paths(out, ag, "id")
+        res = json.loads(p["results"].read_text())
+        dom = subprocess.run(
+            [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / ag}",
+             "--virtual-time-budget=5000", "--dump-dom", p["html"].as_uri()],
+            capture_output=True, text=True, timeout=120,
+        ).stdout
+        assert "</html>" in dom
+        for key, s in res["sections"].items():
+            m = re.search(rf"<section[^>]*id=\"sec-{key}\"[^>]*>", dom)
+            assert m, key
+            tag = m.group(0)
+            assert f'data-tables="{s["tables"]}"' in tag and f'data-figures="{s["figures"]}"' in tag
+            body = dom[m.end(): dom.index("</section>", m.end())]
+            assert body.count("<table") == s["tables"], key
+            assert len(re.findall(r"<img[^>]+src=\"data:image/png;base64,", body)) == s["figures"], key
+        assert not any(i in dom for i in sim.candidates["candidate"])
