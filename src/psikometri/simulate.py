@@ -107,8 +107,8 @@ SAMPLE_AGENCIES: dict[str, tuple[int, dict[str, float]]] = {
 
 #: Mean latent rating by position level (around the level's usual required standard).
 LEVEL_MEANS = {
-    "jpt_utama": 4.2, "jpt_madya": 4.0, "jpt_pratama": 3.6, "administrator": 3.1, "pengawas": 2.7,
-    "pelaksana": 2.3, "ahli_utama": 3.6, "ahli_madya": 3.1, "ahli_muda": 2.7, "ahli_pertama": 2.3,
+    "jpt_utama": 4.9, "jpt_madya": 4.7, "jpt_pratama": 3.9, "administrator": 2.9, "pengawas": 2.1,
+    "pelaksana": 1.6, "ahli_utama": 3.9, "ahli_madya": 2.9, "ahli_muda": 2.1, "ahli_pertama": 1.6,
 }
 
 _FIRST = ("Agus", "Budi", "Citra", "Dewi", "Eko", "Fitri", "Gita", "Hadi", "Indah", "Joko", "Kartika", "Lestari",

@@ -294,12 +294,101 @@ class AgencyContext:
         shown.columns.name = label(cols[1], self.lang)
         return shown
 
+    # shared derived quantities ---------------------------------------------------
+    def cell_matrix(self) -> pd.DataFrame:
+        """Candidate x competency x exercise cells (rows) by assessor slot (columns): the panel's ratings."""
+        r = self.data.ratings
+        keys = ["candidate", "competency", "exercise"]
+        slot = r.sort_values("assessor").groupby(keys, observed=True).cumcount()
+        wide = (r.assign(slot=slot.to_numpy()).pivot_table(index=keys, columns="slot", values="score",
+                                                          observed=True))
+        wide.columns = [f"asesor_{int(c) + 1}" for c in wide.columns]
+        return wide
+
+    def overall_reliability(self) -> tuple[float, str]:
+        """Reliability of the overall rating: the G coefficient when estimable, else ICC(1k) of the cells."""
+        g = self.section("gtheory").results.get("g_coefficient")
+        if g is not None and np.isfinite(g):
+            return float(g), "g_coefficient"
+        a = self.section("agreement").results.get("ICC1k")
+        if a is not None and np.isfinite(a):
+            return float(a), "ICC1k"
+        return float("nan"), "none"
+
     def _sec_reliability(self, sec):
-        sec.paragraphs.append(self.t("no_items"))
-        sec.status = "no_data"
+        from ..reliability import item_analysis, reliability_summary
+
+        items = self.data.items
+        if items is None or items.shape[1] < 3:
+            sec.paragraphs.append(self.t("no_items"))
+            sec.status = "no_data"
+            return sec
+        it = items.drop(columns="candidate")
+        n_complete = int(it.dropna().shape[0])
+        if n_complete < MIN["items"]:
+            return self.too_few(sec, self.t("candidates"), n_complete, MIN["items"])
+        cut = self.standards["reliability"]
+        sec.paragraphs.append(self.t("reliability_text", k=it.shape[1], n=n_complete, cut=cut))
+        tab = reliability_summary(it, ci="bca", n_boot=self.n_boot, seed=self.seed)
+        sec.add_table(self.t("sec_reliability"), tab[["value", "ci_low", "ci_high", "ci_method", "n"]])
+        ia = item_analysis(it)
+        sec.add_table(self.t("item"), ia)
+        alpha = tab.loc["cronbach_alpha"]
+        omega_t = float(tab.loc["omega_total", "value"])
+        sec.results = {"cronbach_alpha": {"value": _num(alpha["value"]), "ci_low": _num(alpha["ci_low"]),
+                                          "ci_high": _num(alpha["ci_high"]), "n": n_complete},
+                       "omega_total": _num(omega_t)}
+        self._indicator(sec, "reliability", "ind_reliability", omega_t, cut)
         return sec
 
     def _sec_agreement(self, sec):
+        import matplotlib.pyplot as plt
+
+        from ..agreement import assessor_diagnostics, icc, krippendorff_alpha
+
+        wide = self.cell_matrix()
+        complete = wide.iloc[:, :2].dropna()
+        if len(complete) < MIN["agreement_cells"]:
+            return self.too_few(sec, "cells", len(complete), MIN["agreement_cells"])
+        cut = self.standards["icc"]
+        sec.paragraphs.append(self.t("agreement_text", cut=cut))
+        tab = icc(complete.reset_index(drop=True))
+        sec.add_table("ICC (Shrout & Fleiss 1979)", tab)
+        ka = krippendorff_alpha(wide.reset_index(drop=True), level_of_measurement="interval",
+                                n_boot=self.n_boot, seed=self.seed)
+        per_ex = []
+        for ex, sub in complete.groupby(level="exercise", observed=True):
+            if len(sub) >= MIN["agreement_cells"]:
+                t = icc(sub.reset_index(drop=True))
+                per_ex.append({self.t("exercises"): ex, "n": len(sub), "ICC1": t.loc["ICC1", "icc"],
+                               "ci_low": t.loc["ICC1", "ci_low"], "ci_high": t.loc["ICC1", "ci_high"]})
+        if per_ex:
+            sec.add_table(f"ICC(1) / {self.t('exercises')}", pd.DataFrame(per_ex).set_index(self.t("exercises")))
+        sec.paragraphs.append(f"Krippendorff's alpha ({self.t('ratings').lower()}, interval): {ka.value:.3f} "
+                              f"[{ka.ci_low:.3f}, {ka.ci_high:.3f}]")
+        diag = assessor_diagnostics(self.data.ratings)
+        sec.paragraphs.append(self.t("assessor_diag_text"))
+        sec.paragraphs.append(self.t("flagged_assessors", n=int(diag["flagged"].sum()), total=len(diag)))
+        cols = ["n_ratings", "leniency", "ci_low", "ci_high", "spread_ratio", "halo", "agreement_r", "flags"]
+        flagged = diag.loc[diag["flagged"], cols]
+        sec.add_table(self.t("flagged_assessors", n=len(flagged), total=len(diag)), flagged.head(40))
+        fig, ax = plt.subplots(figsize=(7, 3.2))
+        d = diag.sort_values("leniency")
+        x = np.arange(len(d))
+        ax.errorbar(x, d["leniency"], yerr=[d["leniency"] - d["ci_low"], d["ci_high"] - d["leniency"]], fmt="o",
+                    ms=3, lw=0.8, color="#555")
+        ax.scatter(x[d["flagged"].to_numpy()], d.loc[d["flagged"], "leniency"], color="#c0392b", zorder=3, s=14)
+        ax.axhline(0, color="k", lw=0.8)
+        ax.set_xticks([])
+        ax.set_xlabel(self.t("assessors"))
+        ax.set_ylabel(self.t("leniency"))
+        sec.add_figure(self.t("leniency"), fig)
+        i1 = tab.loc["ICC1"]
+        sec.results = {"ICC1": _num(i1["icc"]), "ICC1_ci": [_num(i1["ci_low"]), _num(i1["ci_high"])],
+                       "ICC1k": _num(tab.loc["ICC1k", "icc"]), "n_cells": int(len(complete)),
+                       "krippendorff_alpha": _est_dict(ka), "n_assessors": int(len(diag)),
+                       "n_flagged": int(diag["flagged"].sum())}
+        self._indicator(sec, "icc", "ind_icc", float(i1["icc"]), cut, (float(i1["ci_low"]), float(i1["ci_high"])))
         return sec
 
     def _sec_gtheory(self, sec):
@@ -309,15 +398,157 @@ class AgencyContext:
         return sec
 
     def _sec_validity(self, sec):
+        import matplotlib.pyplot as plt
+
+        from ..validity import expectancy_table, plot_expectancy, validity_study
+
+        c = self.cand
+        n_crit = int(c["performance"].notna().sum()) if "performance" in c else 0
+        if n_crit < MIN["validity"]:
+            return self.too_few(sec, self.t("with_performance"), n_crit, MIN["validity"])
+        rxxa, source = self.overall_reliability()
+        sec.paragraphs.append(self.t("validity_text", n=n_crit))
+        vs = validity_study(c[["oar", "performance"]], predictor="oar", criterion="performance",
+                            rxxa=min(rxxa, 1.0) if np.isfinite(rxxa) else None, ryyi=self.criterion_reliability,
+                            case="IV" if np.isfinite(rxxa) else "II", n_boot=self.n_boot, seed=self.seed)
+        shown = vs.copy()
+        shown.index = [self.t(k) for k in shown.index]
+        sec.add_table(self.t("sec_validity") + f" (r_xxa = {rxxa:.2f} [{source}], r_yyi = "
+                      f"{self.criterion_reliability:.2f})", shown)
+        et = expectancy_table(c, predictor="oar", criterion="performance", bins=min(5, max(2, n_crit // 10)))
+        sec.paragraphs.append(self.t("expectancy_text"))
+        sec.add_table(self.t("expectancy_text"), et.set_index("band"))
+        fig, ax = plt.subplots(figsize=(6, 3.2))
+        plot_expectancy(et, ax=ax, title=self.t("expectancy_text"))
+        sec.add_figure(self.t("expectancy_text"), fig)
+        op = vs.loc["operational"]
+        sec.results = {"observed_r": _num(vs.loc["observed", "r"]), "n": n_crit,
+                       "operational": {"value": _num(op["r"]), "ci_low": _num(op["ci_low"]),
+                                       "ci_high": _num(op["ci_high"])},
+                       "rxxa": _num(rxxa), "ryyi": self.criterion_reliability}
+        self._indicator(sec, "validity", "ind_validity", float(op["r"]), self.standards["validity"],
+                        (float(op["ci_low"]), float(op["ci_high"])))
         return sec
 
     def _sec_incremental(self, sec):
+        from ..validity import incremental_validity
+
+        c = self.cand
+        if "cognitive" not in c or "performance" not in c:
+            sec.status = "no_data"
+            return sec
+        d = c[["performance", "cognitive", "oar"]].dropna()
+        if len(d) < MIN["incremental"]:
+            return self.too_few(sec, self.t("with_performance"), len(d), MIN["incremental"])
+        sec.paragraphs.append(self.t("incremental_text"))
+        iv = incremental_validity(d, criterion="performance", base=["cognitive"], added=["oar"],
+                                  n_boot=self.n_boot, seed=self.seed)
+        sec.add_table(self.t("sec_incremental"), iv.steps)
+        sec.add_table("Delta R2", pd.DataFrame({"delta_r2": [iv.delta], "ci_low": [iv.delta_ci[0]],
+                                                "ci_high": [iv.delta_ci[1]], "F": [iv.statistic],
+                                                "p": [iv.p_value]}))
+        sec.results = {"delta_r2": _num(iv.delta), "delta_r2_ci": [_num(x) for x in iv.delta_ci],
+                       "p": _num(iv.p_value), "n": int(iv.n)}
         return sec
+
+    def _groups(self) -> pd.DataFrame:
+        c = self.cand.copy()
+        age = 2026 - c["birth_year"].astype(float)
+        c["age_group"] = pd.cut(age, [0, 40, 50, 200], right=False, labels=["< 40", "40-49", ">= 50"]).astype(str)
+        c["gender"] = c["gender"].astype(str)
+        return c
+
+    def _suppress(self, df: pd.DataFrame, n_col="n") -> pd.DataFrame:
+        return df[df[n_col] >= self.min_group_size]
 
     def _sec_fairness(self, sec):
+        from ..fairness import adverse_impact, differential_prediction, subgroup_differences
+
+        c = self._groups()
+        k = self.min_group_size
+        sec.paragraphs.append(self.t("fairness_text", min_group=k))
+        worst = None
+        res = {}
+        for g in ("gender", "age_group"):
+            counts = c[g].value_counts()
+            keep = counts.index[counts >= k]
+            sub = c[c[g].isin(keep)]
+            if len(keep) < 2:
+                sec.paragraphs.append(self.t("too_few", what=label(g, self.lang), n=int(len(keep)), need=2))
+                continue
+            if "selected" in sub and sub["selected"].notna().any():
+                ai = adverse_impact(sub, group=g, selected="selected")
+                sec.add_table(f"{label(g, self.lang)}: adverse impact", self._suppress(ai))
+                ir = float(ai["impact_ratio"].min())
+                worst = ir if worst is None else min(worst, ir)
+                res[f"impact_ratio_{g}"] = _num(ir)
+            sd = subgroup_differences(sub, group=g, score="oar")
+            sec.add_table(f"{label(g, self.lang)}: d / g (OAR)", sd)
+            dsub = sub.dropna(subset=["performance"])
+            gc = dsub[g].value_counts()
+            if len(dsub) >= MIN["validity"] and (gc >= k).sum() >= 2:
+                dsub = dsub[dsub[g].isin(gc.index[gc >= k])]
+                dp = differential_prediction(dsub, predictor="oar", criterion="performance", group=g)
+                sec.add_table(f"{label(g, self.lang)}: Cleary", dp.tests)
+                res[f"differential_prediction_{g}_p"] = _num(dp.tests.loc["omnibus", "p"])
+        sec.results = res
+        if worst is not None:
+            self._indicator(sec, "impact_ratio", "ind_impact", worst, self.standards["impact_ratio"])
         return sec
 
+    def achieved_levels(self) -> pd.DataFrame:
+        """Candidate x competency achieved level: the mean rating rounded half up, within 1-5."""
+        r = self.data.ratings
+        m = r.pivot_table(index="candidate", columns="competency", values="score", aggfunc="mean", observed=True)
+        m.index = m.index.astype(str)
+        return np.clip(np.floor(m + 0.5), 1, 5)
+
     def _sec_talent(self, sec):
+        import matplotlib.pyplot as plt
+
+        from ..talent import (jpm_category, job_person_match, nine_box, placement_consistency,
+                              plot_jpm_distribution, plot_nine_box)
+
+        c = self.cand
+        ach = self.achieved_levels().loc[c.index]
+        lo, hi = self.jpm_cuts
+        sec.paragraphs.append(self.t("talent_text", lo=f"{lo:g}", hi=f"{hi:g}"))
+        jpm = job_person_match(ach, c["position_level"].astype(str))
+        cat = jpm_category(jpm, scheme="mapping", cuts=self.jpm_cuts)
+        tab = pd.crosstab(c["position_level"].astype(str), cat)
+        tab.index.name = self.t("position_level")
+        sec.add_table(self.t("category"), tab.astype(object).where(tab >= self.min_group_size | (tab == 0),
+                                                                    self.t("suppressed", k=self.min_group_size)))
+        fig, ax = plt.subplots(figsize=(6.5, 3.2))
+        plot_jpm_distribution(jpm, c["position_level"].astype(str), cuts=self.jpm_cuts, ax=ax)
+        sec.add_figure(self.t("jpm"), fig)
+        res = {"jpm_mean": _num(jpm.mean()), "jpm_categories": {str(k): int(v) for k, v in cat.value_counts().items()}}
+        perf = c["performance"] if "performance" in c else pd.Series(np.nan, index=c.index)
+        ok = perf.notna()
+        rel, _ = self.overall_reliability()
+        if ok.sum() < max(MIN["talent"], 3) or not np.isfinite(rel):
+            sec.paragraphs.append(self.t("too_few", what=self.t("with_performance"), n=int(ok.sum()),
+                                         need=max(MIN["talent"], 3)))
+            sec.results = res
+            return sec
+        sec.paragraphs.append(self.t("ninebox_text", pcuts=self.potential_cuts, fcuts=self.performance_cuts))
+        pc = placement_consistency(jpm[ok], perf[ok], potential_reliability=min(rel, 1.0),
+                                   performance_reliability=self.criterion_reliability,
+                                   potential_cuts=self.potential_cuts, performance_cuts=self.performance_cuts,
+                                   n_sim=2000, seed=self.seed)
+        box_counts = pc["box"].value_counts().reindex(range(1, 10), fill_value=0)
+        sec.add_table(self.t("box"), box_counts.rename(self.t("count")).to_frame().T)
+        cons = pc.attrs["consistency"]
+        sec.add_table(self.t("ind_consistency"), cons)
+        fig, ax = plt.subplots(figsize=(5, 4.5))
+        plot_nine_box(pc, lang=self.lang, ax=ax)
+        sec.add_figure(self.t("sec_talent"), fig)
+        agree = float(cons.loc["nine_box", "agreement"])
+        res |= {"n_nine_box": int(ok.sum()), "nine_box_agreement": _num(agree),
+                "nine_box_kappa": _num(cons.loc["nine_box", "kappa"]),
+                "box_counts": {int(k): int(v) for k, v in box_counts.items()}}
+        sec.results = res
+        self._indicator(sec, "consistency", "ind_consistency", agree, self.standards["consistency"])
         return sec
 
     def _sec_methods(self, sec):
