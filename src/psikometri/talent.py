@@ -376,12 +376,6 @@ def _standards_from_mapping(data: Mapping, source: str) -> pd.DataFrame:
 
 
 def _resolve_standards(standards) -> pd.DataFrame:
-    if standards is None:
-        return load_competency_standards()
-    if isinstance(standards, pd.DataFrame) and standards.index.name == "position_level" and all(
-        pd.api.types.is_integer_dtype(t) for t in standards.dtypes
-    ):
-        return standards
     return load_competency_standards(standards)
 
 
@@ -964,9 +958,56 @@ def placement_consistency(
 ) -> pd.DataFrame:
     r"""How trustworthy each nine-box placement is, given the reliabilities of potential and performance.
 
-    Model
+    For each candidate: the probability of each box given measurement error, the probability that the
+    assigned box is right and that a parallel assessment would give the same box; for the cohort: the
+    decision consistency (agreement and kappa between two parallel administrations) and accuracy of the
+    grid and of each axis (konsistensi dan ketepatan penempatan).  The model is in the Notes.
+
+    Parameters
+    ----------
+    potential_scores, performance_scores : Series or array-like
+        Numeric scores of the cohort (e.g. JPM % and a performance rating),
+        same length, no missing values, at least 3 candidates.
+    potential_reliability, performance_reliability : float in (0, 1]
+        Reliabilities of the two measures (e.g. a G coefficient or an inter-
+        rater ICC of the integrated rating; an SKP/performance rating's
+        reliability).
+    potential_cuts, performance_cuts : (low, high)
+        Increasing cut-offs, as in :func:`nine_box`.
+    n_sim : int, default 10000
+        True-score draws per candidate.  Monte-Carlo standard error of a
+        probability is at most :math:`0.5/\sqrt{n_{sim}}` (0.005 at 10 000).
+    seed : None, int or numpy.random.Generator
+        Seed; the same seed gives the same numbers whatever the number of
+        threads.
+    correlated : bool, default True
+        Use the observed covariance of potential and performance in the joint
+        true-score model (recommended).  ``False`` treats the two true scores
+        as uncorrelated (univariate Kelley estimates per measure).
+
+    Returns
+    -------
+    DataFrame
+        Indexed like the input, with columns ``potential_level``,
+        ``performance_level``, ``box`` (observed placement), ``p_box_1`` ...
+        ``p_box_9``, ``p_correct``, ``p_retest``.  ``attrs["consistency"]``
+        is a DataFrame (rows ``nine_box``, ``potential``, ``performance``;
+        columns ``agreement``, ``chance_agreement``, ``kappa``,
+        ``accuracy``) and ``attrs["model"]`` a dict with :math:`\mu`,
+        :math:`\Sigma_X`, :math:`\Sigma_T`, the posterior covariance and the
+        settings.
+
+    Raises
+    ------
+    ValueError
+        For reliabilities outside (0, 1], cuts that are not two increasing
+        numbers, missing or infinite scores, constant scores, fewer than 3
+        candidates, or an observed correlation larger than the reliabilities
+        allow.
+
+    Notes
     -----
-    Classical true-score model for each measure :math:`d \in \{p, f\}`
+    **Model.**     Classical true-score model for each measure :math:`d \in \{p, f\}`
     (potential, performance): :math:`X_d = T_d + E_d`, with errors
     independent of the true scores, of each other (an error on the potential
     measure says nothing about the error on the performance rating) and
@@ -1032,48 +1073,6 @@ def placement_consistency(
     measurements with correlation :math:`\rho_d` fall in the same category,
     which the tests check against the multivariate normal CDF.  Consistency
     and accuracy rise to 1 as both reliabilities go to 1.
-
-    Parameters
-    ----------
-    potential_scores, performance_scores : Series or array-like
-        Numeric scores of the cohort (e.g. JPM % and a performance rating),
-        same length, no missing values, at least 3 candidates.
-    potential_reliability, performance_reliability : float in (0, 1]
-        Reliabilities of the two measures (e.g. a G coefficient or an inter-
-        rater ICC of the integrated rating; an SKP/performance rating's
-        reliability).
-    potential_cuts, performance_cuts : (low, high)
-        Increasing cut-offs, as in :func:`nine_box`.
-    n_sim : int, default 10000
-        True-score draws per candidate.  Monte-Carlo standard error of a
-        probability is at most :math:`0.5/\sqrt{n_{sim}}` (0.005 at 10 000).
-    seed : None, int or numpy.random.Generator
-        Seed; the same seed gives the same numbers whatever the number of
-        threads.
-    correlated : bool, default True
-        Use the observed covariance of potential and performance in the joint
-        true-score model (recommended).  ``False`` treats the two true scores
-        as uncorrelated (univariate Kelley estimates per measure).
-
-    Returns
-    -------
-    DataFrame
-        Indexed like the input, with columns ``potential_level``,
-        ``performance_level``, ``box`` (observed placement), ``p_box_1`` ...
-        ``p_box_9``, ``p_correct``, ``p_retest``.  ``attrs["consistency"]``
-        is a DataFrame (rows ``nine_box``, ``potential``, ``performance``;
-        columns ``agreement``, ``chance_agreement``, ``kappa``,
-        ``accuracy``) and ``attrs["model"]`` a dict with :math:`\mu`,
-        :math:`\Sigma_X`, :math:`\Sigma_T`, the posterior covariance and the
-        settings.
-
-    Raises
-    ------
-    ValueError
-        For reliabilities outside (0, 1], cuts that are not two increasing
-        numbers, missing or infinite scores, constant scores, fewer than 3
-        candidates, or an observed correlation larger than the reliabilities
-        allow.
 
     References
     ----------
@@ -1351,7 +1350,7 @@ def plot_jpm_distribution(jpm, position_level=None, *, scheme: str = "mapping", 
         pl = _as_series(position_level, "position_level")
         if len(pl) != len(s):
             raise ValueError(f"jpm and position_level must have the same length; got {len(s)} and {len(pl)}.")
-        keys = [_snake(v) if isinstance(v, str) else str(v) for v in pl.tolist()]
+        keys = [_POSITION_ALIASES.get(_snake(v), _snake(v)) if isinstance(v, str) else str(v) for v in pl.tolist()]
         order = [p for p in POSITION_LEVELS if p in keys] + sorted(set(keys) - set(POSITION_LEVELS))
         karr = np.asarray(keys, dtype=object)
         groups = {k: x[(karr == k) & ~np.isnan(x)] for k in order}
