@@ -95,9 +95,12 @@ def _prepare(items, reverse=None, scale_range=None, missing="listwise", min_item
         bad = (arr < lo) | (arr > hi)
         if bad.any():
             r, c = (int(v[0]) for v in np.nonzero(bad))
+            lab = df.index[r]
+            lab = lab.item() if isinstance(lab, np.generic) else lab
             raise ValueError(
-                f"items has a score outside scale_range={scale_range!r}: row {df.index[r]!r}, column "
-                f"{df.columns[c]!r} holds {arr[r, c]!r}. Fix the score or give the scale's true minimum and maximum."
+                f"items has a score outside scale_range={tuple(scale_range)!r}: row {lab!r}, column "
+                f"{df.columns[c]!r} holds {float(arr[r, c]):g}. Fix the score or give the scale's true minimum "
+                "and maximum."
             )
     if reverse:
         dup = [c for c in set(reverse) if reverse.count(c) > 1]

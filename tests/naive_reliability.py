@@ -1,0 +1,65 @@
+"""Plain numpy / pandas versions of the reliability kernels, written for clarity, not speed.
+
+They build what the kernels avoid building (resampled data sets, every subset of
+items) so that the kernels can be checked against them on small data.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+
+from psikometri._resampling import bootstrap_indices
+
+
+def alpha_of_data(X: np.ndarray, standardized: bool = False, pairwise: bool = False) -> float:
+    """Alpha of a data matrix from its covariance (or correlation) matrix."""
+    if pairwise:
+        C = pd.DataFrame(X).cov(min_periods=2).to_numpy()
+    else:
+        C = np.cov(X, rowvar=False, ddof=1)
+    if np.isnan(C).any():
+        return np.nan
+    if standardized:
+        d = np.sqrt(np.diag(C))
+        if np.any(d == 0):
+            return np.nan
+        C = C / np.outer(d, d)
+    k = C.shape[0]
+    return k / (k - 1) * (1 - np.trace(C) / C.sum())
+
+
+def bootstrap_alpha(X, seed, n_boot, standardized=False, pairwise=False) -> np.ndarray:
+    """Alpha of each materialised bootstrap resample X[idx]."""
+    idx = bootstrap_indices(X.shape[0], n_boot, seed)
+    return np.array([alpha_of_data(X[i], standardized, pairwise) for i in idx])
+
+
+def jackknife_alpha(X, standardized=False, pairwise=False) -> np.ndarray:
+    return np.array([alpha_of_data(np.delete(X, i, axis=0), standardized, pairwise) for i in range(X.shape[0])])
+
+
+def split_values(C: np.ndarray, A) -> tuple[float, float]:
+    """(4 c_AB / V, Spearman-Brown of r_AB) for the split (A, rest)."""
+    k = C.shape[0]
+    a = np.zeros(k)
+    a[list(A)] = 1.0
+    b = 1.0 - a
+    va, vb, cab = a @ C @ a, b @ C @ b, a @ C @ b
+    V = C.sum()
+    r = cab / np.sqrt(va * vb)
+    return 4 * cab / V, 2 * r / (1 + r)
+
+
+def all_splits(C: np.ndarray, equal: bool = True) -> dict:
+    """Every split with the last item in part B, keyed by the frozenset of part A."""
+    k = C.shape[0]
+    out = {}
+    for size in range(1, k):
+        if equal and size not in (k // 2, k - k // 2):
+            continue
+        for A in itertools.combinations(range(k - 1), size):
+            out[frozenset(A)] = split_values(C, A)
+    return out
