@@ -490,17 +490,24 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
         msw = (ssc + sse) / (n * (k - 1))
         method = "anova"
         comps = {"target": (msb - mse) / k, "rater": (msj - mse) / n, "residual": mse}
-    if mse <= 0:
-        raise ValueError(
-            "the residual variance is zero (the raters differ only by constants); F ratios and intervals "
-            "are undefined. Check that the table is not duplicated across columns."
-        )
+    scale = max(msb, msj, msw, mse)
+    note = ""
+    if mse <= 1e-13 * scale:
+        # raters agree perfectly up to constants: F is infinite, intervals degenerate
+        mse = 0.0
+        if msw <= 1e-13 * scale:
+            msw = 0.0
+        note = "the residual variance is zero (raters agree up to constants); F is infinite"
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = _icc_from_mean_squares(msb, msw, msj, mse, n, k, level)
+        out = _icc_from_mean_squares(*(np.float64(v) for v in (msb, msw, msj, mse)), n, k, level)
+    if note:
+        perfect = np.isinf(out["F"]) & np.isclose(out["icc"], 1.0, rtol=0, atol=1e-12)
+        out.loc[perfect, ["ci_low", "ci_high"]] = 1.0
+        out.loc[np.isinf(out["F"]), "pval"] = 0.0
     out.attrs.update(
         n_targets=int(n), n_raters=int(k), method=method, level=level,
         mean_squares={"targets": float(msb), "within": float(msw), "raters": float(msj), "residual": float(mse)},
-        variance_components={kk: float(v) for kk, v in comps.items()},
+        variance_components={kk: float(v) for kk, v in comps.items()}, note=note,
     )
     return out
 
@@ -601,9 +608,9 @@ def cohen_kappa(rater_a, rater_b, *, weights=None, categories=None, level=0.95) 
     >>> a = [1, 2, 3, 3, 2, 1, 4, 1, 2, 3]
     >>> b = [1, 2, 3, 3, 2, 2, 4, 1, 2, 4]
     >>> round(cohen_kappa(a, b).value, 3)
-    0.726
+    0.73
     >>> round(cohen_kappa(a, b, weights="quadratic").value, 3)
-    0.924
+    0.902
     """
     level = check_level(level)
     a = _as_1d(rater_a, "rater_a")
@@ -799,7 +806,7 @@ def gwet_ac(data, *, weights=None, categories=None, level=0.95) -> Estimate:
     >>> d = pd.DataFrame({"A": [1, 2, 3, 3, 2, 1, 4, 1, 2], "B": [1, 2, 3, 3, 2, 2, 4, 1, 2],
     ...                   "C": [1, 3, 3, 3, 2, 3, 4, 2, 2]})
     >>> round(gwet_ac(d).value, 3)
-    0.631
+    0.66
     """
     return _gwet_estimate(data, weights, categories, level, "gwet", "gwet_ac2" if weights is not None else "gwet_ac1")[0]
 
@@ -903,7 +910,7 @@ def fleiss_kappa(data, *, counts=False, categories=None, level=0.95) -> Estimate
     >>> from psikometri.agreement import fleiss_kappa
     >>> d = pd.DataFrame({"r1": [1, 2, 3, 1, 2], "r2": [1, 2, 3, 2, 2], "r3": [1, 3, 3, 1, 2]})
     >>> round(fleiss_kappa(d).value, 3)
-    0.596
+    0.595
     """
     est, tab, cats = _gwet_estimate(data, None, categories, level, "fleiss", "fleiss_kappa", counts=counts)
     nr = tab.sum(axis=1)
@@ -1201,7 +1208,7 @@ def rwg_j(ratings, *, n_options=5, null_variance=None) -> Estimate:
     >>> from psikometri.agreement import rwg_j
     >>> d = pd.DataFrame({"int": [3, 3, 4], "kom": [4, 4, 4], "kerj": [2, 3, 3]})
     >>> round(rwg_j(d, n_options=5).value, 3)
-    0.947
+    0.96
     """
     x = _wide_numeric(check_dataframe(ratings, "ratings"), "ratings").to_numpy()
     if x.shape[1] < 1 or x.shape[0] < 2:

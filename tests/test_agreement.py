@@ -1,0 +1,715 @@
+"""Tests of psikometri.agreement.
+
+Provenance of every reference number is given beside it.  R values come from
+tests/fixtures/agreement/make_reference.R (R 4.2.2, psych 2.2.9, lme4 1.1-31,
+psy 1.2, vcd 1.4-11), stored in reference.json together with the data sets it
+drew; the tests never run R.  irr is not available for Debian, so Fleiss' and
+Krippendorff's coefficients are checked against the published worked examples
+and the ``krippendorff`` / ``statsmodels`` Python packages.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+
+from psikometri import agreement as ag
+from psikometri import _agreement_kernels as K
+
+from . import naive_agreement as naive
+from ._nojit import run_without_jit
+
+FIX = Path(__file__).parent / "fixtures" / "agreement"
+REF = json.loads((FIX / "reference.json").read_text())
+NAN = np.nan
+
+# Shrout & Fleiss (1979), Table 2: 6 targets rated by 4 judges.
+SF = pd.DataFrame({"J1": [9, 6, 8, 7, 10, 6], "J2": [2, 1, 4, 1, 5, 2],
+                   "J3": [5, 3, 6, 2, 6, 4], "J4": [8, 2, 8, 6, 9, 7]})
+
+# Krippendorff (2011), "Computing Krippendorff's alpha-reliability", section E:
+# 4 coders x 12 units (here transposed: rows = units, columns = coders).
+KRIPP = pd.DataFrame({
+    "A": [1, 2, 3, 3, 2, 1, 4, 1, 2, NAN, NAN, NAN],
+    "B": [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, NAN, 3],
+    "C": [NAN, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, NAN],
+    "D": [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, NAN],
+})
+
+# Fleiss (1971), Table 1: 30 patients, 6 psychiatrists each, 5 diagnoses
+# (1 depression, 2 personality disorder, 3 schizophrenia, 4 neurosis, 5 other),
+# as one diagnosis per rater (the layout of irr's `diagnoses` data).
+DIAGNOSES = np.array([
+    [4, 4, 4, 4, 4, 4], [2, 2, 2, 5, 5, 5], [2, 3, 3, 3, 3, 5], [5, 5, 5, 5, 5, 5], [2, 2, 2, 4, 4, 4],
+    [1, 1, 3, 3, 3, 3], [3, 3, 3, 3, 5, 5], [1, 1, 3, 3, 3, 4], [1, 1, 4, 4, 4, 4], [5, 5, 5, 5, 5, 5],
+    [1, 4, 4, 4, 4, 4], [1, 2, 4, 4, 4, 4], [2, 2, 2, 3, 3, 3], [1, 4, 4, 4, 4, 4], [2, 2, 4, 4, 4, 5],
+    [3, 3, 3, 3, 3, 5], [1, 1, 1, 4, 5, 5], [1, 1, 1, 1, 1, 2], [2, 2, 4, 4, 4, 4], [1, 3, 3, 5, 5, 5],
+    [5, 5, 5, 5, 5, 5], [2, 4, 4, 4, 4, 4], [2, 2, 4, 5, 5, 5], [1, 1, 4, 4, 4, 4], [1, 4, 4, 4, 4, 5],
+    [2, 2, 2, 2, 2, 4], [1, 1, 1, 1, 5, 5], [2, 2, 4, 4, 4, 4], [1, 3, 3, 3, 3, 3], [5, 5, 5, 5, 5, 5],
+])
+
+
+def _icc_arr(df):
+    return df[["icc", "F", "df1", "df2", "pval", "ci_low", "ci_high"]].to_numpy()
+
+
+def _ref_icc_arr(r):
+    return np.column_stack([r["icc"], r["F"], r["df1"], r["df2"], r["p"], r["lower"], r["upper"]])
+
+
+def _missing(rng, shape, frac):
+    x = rng.integers(1, 6, size=shape).astype(float)
+    x[rng.random(shape) < frac] = np.nan
+    return x
+
+
+# ==========================================================================
+# ICC
+# ==========================================================================
+
+
+def test_icc_shrout_fleiss_published_table():
+    out = ag.icc(SF)
+    assert list(out.index) == ["ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"]
+    # Shrout & Fleiss (1979), Table 4: ICC(1,1) .17, ICC(2,1) .29, ICC(3,1) .71, ICC(1,4) .44,
+    # ICC(2,4) .62, ICC(3,4) .91
+    assert_allclose(out["icc"].round(2), [0.17, 0.29, 0.71, 0.44, 0.62, 0.91])
+    # Shrout & Fleiss (1979), Table 3 (ANOVA): BMS 11.24, WMS 6.26, JMS 32.49, EMS 1.02
+    ms = out.attrs["mean_squares"]
+    assert_allclose([round(ms[k], 2) for k in ("targets", "within", "raters", "residual")],
+                    [11.24, 6.26, 32.49, 1.02])
+    assert "ICC(A,1)" in out.loc["ICC2", "description"]
+    assert "ICC(C,k)" in out.loc["ICC3k", "description"]
+
+
+def test_icc_matches_psych_on_shrout_fleiss():
+    # psych::ICC(sf, lmer = FALSE): ICC, F, df1, df2, p, lower bound, upper bound
+    assert_allclose(_icc_arr(ag.icc(SF)), _ref_icc_arr(REF["sf_psych"]), rtol=1e-9, atol=1e-12)
+    # psych::ICC(sf, lmer = FALSE, alpha = 0.10) -> 90% intervals
+    assert_allclose(_icc_arr(ag.icc(SF, level=0.90)), _ref_icc_arr(REF["sf_psych_90"]), rtol=1e-9, atol=1e-12)
+
+
+def test_icc_matches_psy():
+    out = ag.icc(SF)
+    # psy::icc(sf): icc.consistency 0.7148407, icc.agreement 0.2897638
+    assert out.loc["ICC3", "icc"] == pytest.approx(REF["sf_psy"]["icc.consistency"], rel=1e-9)
+    assert out.loc["ICC2", "icc"] == pytest.approx(REF["sf_psy"]["icc.agreement"], rel=1e-9)
+    vc = out.attrs["variance_components"]
+    assert vc["target"] == pytest.approx(REF["sf_psy"]["subject.variance"], rel=1e-9)
+    assert vc["rater"] == pytest.approx(REF["sf_psy"]["rater.variance"], rel=1e-9)
+    assert vc["residual"] == pytest.approx(REF["sf_psy"]["residual"], rel=1e-9)
+
+
+def test_icc_matches_psych_on_random_complete_data():
+    x = pd.read_csv(FIX / "icc_complete.csv")
+    # psych::ICC(icc_complete, lmer = FALSE)
+    assert_allclose(_icc_arr(ag.icc(x)), _ref_icc_arr(REF["complete_psych"]), rtol=1e-9, atol=1e-13)
+
+
+def test_icc_reml_matches_psych_lmer_with_missing_ratings():
+    x = pd.read_csv(FIX / "icc_missing.csv")
+    with pytest.raises(ValueError, match="missing='reml'"):
+        ag.icc(x)
+    out = ag.icc(x, missing="reml")
+    assert out.attrs["method"] == "reml"
+    # lme4::lmer(y ~ 1 + (1|t) + (1|r)) variance components; differences are optimiser tolerance
+    vc = out.attrs["variance_components"]
+    ref = REF["missing_lme4"]
+    assert_allclose([vc["target"], vc["rater"], vc["residual"]], [ref["target"], ref["rater"], ref["residual"]],
+                    rtol=1e-4)
+    # psych::ICC(icc_missing, lmer = TRUE)
+    assert_allclose(_icc_arr(out), _ref_icc_arr(REF["missing_psych"]), rtol=2e-5, atol=2e-5)
+    # our optimum is at least as good as lme4's under an independent dense REML deviance
+    a = x.to_numpy()
+    obs = ~np.isnan(a)
+    ti, rj = np.nonzero(obs)
+    ours = naive.reml_deviance_dense(a[obs], ti, rj, *a.shape, vc["target"], vc["rater"], vc["residual"])
+    theirs = naive.reml_deviance_dense(a[obs], ti, rj, *a.shape, ref["target"], ref["rater"], ref["residual"])
+    assert ours <= theirs + 1e-8
+    assert theirs == pytest.approx(ref["reml_deviance"], rel=1e-9)  # lme4::REMLcrit(m)
+
+
+def test_reml_equals_anova_on_balanced_data():
+    # REML estimates of a balanced crossed design equal the ANOVA (expected mean square) estimates
+    x = pd.read_csv(FIX / "icc_complete.csv").to_numpy()
+    msr, msw, msc, mse = naive.icc_mean_squares(x)
+    n, k = x.shape
+    ti, rj = np.nonzero(np.ones_like(x, dtype=bool))
+    va, vb, ve = ag._reml_crossed(x.ravel(), ti, rj, n, k)
+    assert_allclose([va, vb, ve], [(msr - mse) / k, (msc - mse) / n, mse], rtol=1e-6)
+
+
+def test_icc_long_format_equals_wide():
+    long = SF.reset_index().melt(id_vars="index", var_name="judge", value_name="score").sample(frac=1, random_state=3)
+    out = ag.icc(long, targets="index", raters="judge", ratings="score")
+    assert_allclose(_icc_arr(out), _icc_arr(ag.icc(SF)), rtol=1e-12)
+
+
+def test_icc_kernel_mean_squares_match_naive():
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(200, 4)) + rng.normal(size=(200, 1))
+    ssr, ssc, sse, sst = K.icc_sums_of_squares(np.ascontiguousarray(x))
+    n, k = x.shape
+    msr, msw, msc, mse = naive.icc_mean_squares(x)
+    assert_allclose([ssr / (n - 1), ssc / (k - 1), sse / ((n - 1) * (k - 1)), (ssc + sse) / (n * (k - 1))],
+                    [msr, msc, mse, msw], rtol=1e-10)
+    assert sst == pytest.approx(((x - x.mean()) ** 2).sum(), rel=1e-12)
+
+
+def test_icc_agrees_with_pingouin_point_estimates():
+    pg = pytest.importorskip("pingouin")
+    x = pd.read_csv(FIX / "icc_complete.csv")
+    long = x.reset_index().melt(id_vars="index", var_name="rater", value_name="score")
+    # pingouin lists the same six forms in the same order (ICC(1,1), ICC(A,1), ICC(C,1), ICC(1,k), ...)
+    theirs = pg.intraclass_corr(long, targets="index", raters="rater", ratings="score")
+    ours = ag.icc(x)
+    assert_allclose(ours["icc"].to_numpy(), theirs["ICC"].to_numpy(), rtol=1e-9)
+    assert_allclose(ours["F"].to_numpy(), theirs["F"].to_numpy(), rtol=1e-9)
+
+
+def test_icc_identical_raters_is_one():
+    rng = np.random.default_rng(2)
+    v = rng.normal(size=30)
+    out = ag.icc(pd.DataFrame({"a": v, "b": v, "c": v}))
+    assert_allclose(out["icc"], 1.0, atol=1e-12)
+    assert np.isinf(out["F"]).all() and (out["pval"] == 0).all()
+    assert_allclose(out[["ci_low", "ci_high"]], 1.0)
+    assert "residual variance is zero" in out.attrs["note"]
+    # raters that differ by constants: consistency forms are 1, absolute agreement below 1
+    out = ag.icc(pd.DataFrame({"a": v, "b": v + 1.0, "c": v - 0.5}))
+    assert_allclose(out.loc[["ICC3", "ICC3k"], "icc"], 1.0, atol=1e-12)
+    assert (out.loc[["ICC1", "ICC2"], "icc"] < 1).all()
+
+
+def test_icc_bad_input():
+    with pytest.raises(ValueError, match="at least 2 raters"):
+        ag.icc(SF[["J1"]])
+    with pytest.raises(ValueError, match="at least 2 are needed"):
+        ag.icc(SF.iloc[:1])
+    with pytest.raises(ValueError, match="constant"):
+        ag.icc(pd.DataFrame({"a": [3.0] * 5, "b": [3.0] * 5}))
+    with pytest.raises(ValueError, match="missing must be one of"):
+        ag.icc(SF, missing="drop")
+    with pytest.raises(ValueError, match="all three"):
+        ag.icc(SF, targets="J1")
+    long = SF.reset_index().melt(id_vars="index", var_name="judge", value_name="score")
+    with pytest.raises(ValueError, match="more than one rating"):
+        ag.icc(pd.concat([long, long.iloc[:1]]), targets="index", raters="judge", ratings="score")
+    with pytest.raises(TypeError, match="not numeric"):
+        ag.icc(pd.DataFrame({"a": [1, 2, "x"], "b": [1, 2, 3]}))
+    with pytest.raises(ValueError, match="level"):
+        ag.icc(SF, level=95)
+    before = SF.copy()
+    ag.icc(SF)
+    pd.testing.assert_frame_equal(SF, before)
+
+
+# ==========================================================================
+# Cohen's kappa
+# ==========================================================================
+
+
+def _fleiss_1981_pairs():
+    # Fleiss (1981), Statistical Methods for Rates and Proportions (2nd ed.), ch. 13: two raters,
+    # 100 patients, 3 diagnoses; cell counts [[53, 5, 2], [11, 14, 5], [1, 6, 3]]
+    t = np.array([[53, 5, 2], [11, 14, 5], [1, 6, 3]])
+    a = np.repeat(np.repeat([1, 2, 3], 3), t.ravel())
+    b = np.repeat(np.tile([1, 2, 3], 3), t.ravel())
+    return a, b
+
+
+def test_cohen_kappa_published_and_vcd():
+    a, b = _fleiss_1981_pairs()
+    est = ag.cohen_kappa(a, b)
+    assert round(est.value, 3) == 0.429  # Fleiss (1981): p_o = .70, p_e = .475, kappa = .429
+    r = REF["fleiss_table_vcd"]
+    # vcd::Kappa(table): Unweighted value and ASE (Fleiss, Cohen & Everitt 1969)
+    assert est.value == pytest.approx(r["kappa"], rel=1e-12)
+    assert est.se == pytest.approx(r["ase"], rel=1e-9)
+    # vcd::Kappa(table)$Weighted ("Equal-Spacing" = linear weights)
+    lin = ag.cohen_kappa(a, b, weights="linear")
+    assert lin.value == pytest.approx(r["kappa_linear"], rel=1e-12)
+    assert lin.se == pytest.approx(r["ase_linear"], rel=1e-9)
+    # vcd::Kappa(table, weights = "Fleiss-Cohen")$Weighted (quadratic weights)
+    quad = ag.cohen_kappa(a, b, weights="quadratic")
+    assert quad.value == pytest.approx(r["kappa_quadratic"], rel=1e-12)
+    assert quad.se == pytest.approx(r["ase_quadratic"], rel=1e-9)
+    z = 1.959963984540054
+    assert est.ci_low == pytest.approx(est.value - z * est.se, rel=1e-9)
+
+
+def test_cohen_kappa_random_pairs_vcd_psych_psy():
+    d = pd.read_csv(FIX / "kappa_pairs.csv")
+    r = REF["pairs_vcd"]
+    un = ag.cohen_kappa(d["a"], d["b"])
+    assert un.value == pytest.approx(r["kappa"], rel=1e-12)  # vcd::Kappa(tab)
+    assert un.se == pytest.approx(r["ase"], rel=1e-9)
+    assert un.se**2 == pytest.approx(REF["pairs_psych"]["var_kappa"], rel=1e-9)  # psych::cohen.kappa var.kappa
+    assert un.value == pytest.approx(REF["pairs_psy"]["ckappa"], rel=1e-12)  # psy::ckappa
+    lin = ag.cohen_kappa(d["a"], d["b"], weights="linear")
+    assert lin.value == pytest.approx(r["kappa_linear"], rel=1e-12)
+    assert lin.se == pytest.approx(r["ase_linear"], rel=1e-9)
+    quad = ag.cohen_kappa(d["a"], d["b"], weights="quadratic")
+    assert quad.value == pytest.approx(r["kappa_quadratic"], rel=1e-12)  # vcd, Fleiss-Cohen weights
+    assert quad.se == pytest.approx(r["ase_quadratic"], rel=1e-9)
+    assert quad.value == pytest.approx(REF["pairs_psych"]["weighted_kappa"], rel=1e-12)  # psych weighted.kappa
+    assert quad.value == pytest.approx(REF["pairs_psy"]["wkappa"], rel=1e-12)  # psy::wkappa
+
+
+@pytest.mark.parametrize("weights", [None, "linear", "quadratic"])
+def test_cohen_kappa_matches_sklearn_and_naive(weights):
+    from sklearn.metrics import cohen_kappa_score
+
+    rng = np.random.default_rng(11)
+    a = rng.integers(1, 6, 500)
+    b = np.clip(a + rng.integers(-1, 2, 500), 1, 5)
+    est = ag.cohen_kappa(a, b, weights=weights)
+    assert est.value == pytest.approx(cohen_kappa_score(a, b, weights=weights), abs=1e-12)
+    assert est.value == pytest.approx(naive.weighted_kappa(a, b, [1, 2, 3, 4, 5], weights), abs=1e-12)
+    assert est.n == 500
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 4), st.integers(1, 4)), min_size=3, max_size=40),
+       st.sampled_from([None, "linear", "quadratic"]))
+def test_cohen_kappa_symmetric_in_raters(pairs, weights):
+    a = [p[0] for p in pairs]
+    b = [p[1] for p in pairs]
+    cats = [1, 2, 3, 4]
+    k1 = ag.cohen_kappa(a, b, weights=weights, categories=cats)
+    k2 = ag.cohen_kappa(b, a, weights=weights, categories=cats)
+    if math.isnan(k1.value):
+        assert math.isnan(k2.value)
+    else:
+        assert k1.value == pytest.approx(k2.value, abs=1e-12)
+        assert k1.se == pytest.approx(k2.se, abs=1e-6)  # sqrt of a variance that may cancel to ~1e-16
+
+
+def test_cohen_kappa_categories_labels_missing_and_matrix():
+    a = ["low", "mid", "high", "mid", None, "low", "high"]
+    b = ["low", "high", "high", "mid", "mid", "mid", "low"]
+    cats = ["low", "mid", "high"]
+    est = ag.cohen_kappa(a, b, categories=cats, weights="linear")
+    keep = [0, 1, 2, 3, 5, 6]
+    assert est.n == 6
+    exp = naive.weighted_kappa([a[i] for i in keep], [b[i] for i in keep], cats, "linear")
+    assert est.value == pytest.approx(exp, abs=1e-12)
+    # an unused category inserted between observed ones moves their positions and so the weights
+    x, y = [1, 2, 3, 1, 2, 3, 1, 3], [2, 3, 1, 1, 2, 2, 3, 3]
+    wider = ag.cohen_kappa(x, y, categories=[1, 2, 2.5, 3], weights="linear")
+    assert wider.value == pytest.approx(naive.weighted_kappa(x, y, [1, 2, 2.5, 3], "linear"), abs=1e-12)
+    assert wider.value != pytest.approx(ag.cohen_kappa(x, y, weights="linear").value)
+    w = 1 - np.abs(np.subtract.outer(np.arange(3), np.arange(3))) / 2
+    assert ag.cohen_kappa(a, b, categories=cats, weights=w).value == pytest.approx(est.value, abs=1e-15)
+
+
+def test_cohen_kappa_bad_input():
+    with pytest.raises(ValueError, match="same units"):
+        ag.cohen_kappa([1, 2, 3], [1, 2])
+    with pytest.raises(ValueError, match="weights must be one of"):
+        ag.cohen_kappa([1, 2, 3], [1, 2, 2], weights="cubic")
+    with pytest.raises(ValueError, match="1 on the diagonal"):
+        ag.cohen_kappa([1, 2, 3], [1, 2, 2], weights=np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="3 x 3"):
+        ag.cohen_kappa([1, 2, 3], [1, 2, 2], weights=np.eye(2))
+    with pytest.raises(ValueError, match="not in categories"):
+        ag.cohen_kappa([1, 2, 7], [1, 2, 2], categories=[1, 2, 3])
+    with pytest.raises(ValueError, match="single category"):
+        ag.cohen_kappa([1, 1, 1], [1, 1, 1])
+    with pytest.raises(ValueError, match="at least 2"):
+        ag.cohen_kappa([1, np.nan], [np.nan, 2])
+    # a single observed category with the scale given: chance agreement 1 -> NaN with a reason
+    est = ag.cohen_kappa([1, 1, 1], [1, 1, 1], categories=[1, 2])
+    assert math.isnan(est.value) and "undefined" in est.note
+
+
+# ==========================================================================
+# Fleiss' kappa and Gwet's framework
+# ==========================================================================
+
+
+def test_fleiss_kappa_fleiss_1971():
+    est = ag.fleiss_kappa(pd.DataFrame(DIAGNOSES))
+    assert round(est.value, 3) == 0.430  # Fleiss (1971): kappa = .430
+    per = est.extra["per_category"]
+    # Fleiss (1971) category kappas; also printed by irr::kappam.fleiss(diagnoses, detail = TRUE)
+    assert_allclose(per["kappa"].round(3), [0.245, 0.245, 0.520, 0.471, 0.566])
+    # irr::kappam.fleiss(diagnoses): z = 17.65 (Fleiss, Nee & Landis 1979 null SE)
+    assert round(est.extra["z"], 2) == 17.65
+    assert_allclose(per["z"].round(2), [5.19, 5.19, 11.03, 9.99, 12.01])
+
+
+def test_fleiss_kappa_matches_statsmodels_and_counts():
+    from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
+
+    rng = np.random.default_rng(8)
+    x = np.clip(rng.integers(1, 5, size=(60, 1)) + rng.integers(-1, 2, size=(60, 5)), 1, 4)
+    tab = aggregate_raters(x)[0]
+    est = ag.fleiss_kappa(pd.DataFrame(x))
+    assert est.value == pytest.approx(fleiss_kappa(tab, method="fleiss"), abs=1e-12)
+    assert est.value == pytest.approx(naive.fleiss_1971(tab), abs=1e-12)
+    assert ag.fleiss_kappa(pd.DataFrame(tab), counts=True).value == pytest.approx(est.value, abs=1e-14)
+
+
+def test_fleiss_kappa_bad_input():
+    x = pd.DataFrame(DIAGNOSES).astype(float)
+    x.iloc[0, 0] = np.nan
+    with pytest.raises(ValueError, match="same number of ratings"):
+        ag.fleiss_kappa(x)
+    with pytest.raises(ValueError, match="non-negative whole numbers"):
+        ag.fleiss_kappa(pd.DataFrame([[1.5, 2], [1, 2]]), counts=True)
+    with pytest.raises(ValueError, match="at least 2 raters"):
+        ag.fleiss_kappa(pd.DataFrame({"a": [1, 2, 3]}))
+
+
+@pytest.mark.parametrize("method,fn,weights", [
+    ("gwet", ag.gwet_ac, None), ("gwet", ag.gwet_ac, "quadratic"), ("gwet", ag.gwet_ac, "linear"),
+    ("bp", ag.brennan_prediger, None), ("bp", ag.brennan_prediger, "quadratic"),
+    ("pa", ag.percent_agreement, None), ("pa", ag.percent_agreement, "linear"),
+])
+def test_gwet_family_matches_pairwise_definition(method, fn, weights):
+    rng = np.random.default_rng(4)
+    x = np.clip(rng.integers(1, 6, size=(80, 1)) + rng.integers(-1, 2, size=(80, 4)), 1, 5).astype(float)
+    x[rng.random(x.shape) < 0.2] = np.nan
+    est = fn(pd.DataFrame(x), weights=weights)
+    codes = np.where(np.isnan(x), -1, x - 1).astype(int)
+    w = ag._weight_matrix(weights, 5)
+    assert est.value == pytest.approx(naive.gwet_pairwise(codes, method, 5, w), abs=1e-12)
+
+
+def test_gwet_generalized_fleiss_with_missing_matches_pairwise():
+    rng = np.random.default_rng(6)
+    x = np.clip(rng.integers(1, 4, size=(50, 1)) + rng.integers(-1, 2, size=(50, 3)), 1, 3).astype(float)
+    x[rng.random(x.shape) < 0.15] = np.nan
+    tab = K.category_counts(np.where(np.isnan(x), -1, x - 1).astype(np.int64), 3)
+    coef = ag._gwet_framework(tab[tab.sum(1) > 0].astype(float), np.eye(3), "fleiss")[0]
+    codes = np.where(np.isnan(x), -1, x - 1).astype(int)
+    assert coef == pytest.approx(naive.gwet_pairwise(codes, "fleiss", 3), abs=1e-12)
+
+
+def test_percent_agreement_variance_two_raters():
+    # two raters, no weights, no missing: v = pa (1 - pa) / (n - 1) (binomial proportion, Gwet 2014 ch. 5)
+    rng = np.random.default_rng(9)
+    a = rng.integers(1, 4, 120)
+    b = np.where(rng.random(120) < 0.7, a, rng.integers(1, 4, 120))
+    est = ag.percent_agreement(pd.DataFrame({"a": a, "b": b}))
+    pa = float((a == b).mean())
+    assert est.value == pytest.approx(pa, abs=1e-15)
+    assert est.se == pytest.approx(math.sqrt(pa * (1 - pa) / 119), rel=1e-12)
+
+
+def test_gwet_ac1_se_matches_monte_carlo_spread():
+    # the linearised SE should match the sampling sd of AC1 over replicated studies (within 15%)
+    rng = np.random.default_rng(12)
+    vals, ses = [], []
+    for _ in range(300):
+        truth = rng.integers(0, 3, size=(150, 1))
+        x = np.where(rng.random((150, 3)) < 0.75, truth, rng.integers(0, 3, size=(150, 3)))
+        est = ag.gwet_ac(pd.DataFrame(x), categories=[0, 1, 2])
+        vals.append(est.value)
+        ses.append(est.se)
+    assert np.mean(ses) == pytest.approx(np.std(vals, ddof=1), rel=0.15)
+
+
+def test_gwet_ac1_paradox_example():
+    # Feinstein & Cicchetti (1990) style paradox: 2 raters, 125 subjects, cells (118, 5, 2, 0):
+    # percent agreement .944, kappa about -0.02, AC1 = (p - e)/(1 - e) with e = 2 q (1 - q),
+    # q = (A1 + B1) / (2 N) (Gwet 2008, eq. 17, two raters and two categories)
+    a = np.array([1] * 118 + [1] * 5 + [2] * 2)
+    b = np.array([1] * 118 + [2] * 5 + [1] * 2)
+    p = 118 / 125
+    q = ((118 + 5) + (118 + 2)) / 250
+    e = 2 * q * (1 - q)
+    assert ag.gwet_ac(pd.DataFrame({"a": a, "b": b})).value == pytest.approx((p - e) / (1 - e), abs=1e-12)
+    assert ag.cohen_kappa(a, b).value < 0
+
+
+# ==========================================================================
+# Krippendorff's alpha
+# ==========================================================================
+
+
+def test_krippendorff_published_example():
+    # Krippendorff (2011), section E: nominal .743, ordinal .815, interval .849, ratio .797
+    for lvl, pub in (("nominal", 0.743), ("ordinal", 0.815), ("interval", 0.849), ("ratio", 0.797)):
+        est = ag.krippendorff_alpha(KRIPP, level_of_measurement=lvl)
+        assert round(est.value, 3) == pub, lvl
+        assert est.n == 40  # 40 pairable values (unit 12 has one value)
+        assert est.value == pytest.approx(naive.kalpha_coincidence(KRIPP.to_numpy(), lvl), abs=1e-12)
+
+
+@pytest.mark.parametrize("lvl", ["nominal", "ordinal", "interval", "ratio"])
+def test_krippendorff_matches_package_on_random_data(lvl):
+    krippendorff = pytest.importorskip("krippendorff")
+    rng = np.random.default_rng(21)
+    x = np.clip(rng.integers(1, 8, size=(400, 1)) + rng.integers(-2, 3, size=(400, 4)), 1, 7).astype(float)
+    x[rng.random(x.shape) < 0.2] = np.nan
+    ours = ag.krippendorff_alpha(pd.DataFrame(x), level_of_measurement=lvl).value
+    theirs = krippendorff.alpha(reliability_data=x.T, level_of_measurement=lvl)
+    assert ours == pytest.approx(theirs, abs=1e-9)
+
+
+@pytest.mark.parametrize("lvl", ["nominal", "ordinal", "interval", "ratio"])
+def test_krippendorff_matches_coincidence_matrix_with_real_values(lvl):
+    rng = np.random.default_rng(22)
+    x = np.round(rng.gamma(3.0, 1.0, size=(60, 1)) + rng.normal(0, 0.5, size=(60, 3)), 2)
+    x = np.abs(x)
+    x[rng.random(x.shape) < 0.25] = np.nan
+    ours = ag.krippendorff_alpha(pd.DataFrame(x), level_of_measurement=lvl).value
+    assert ours == pytest.approx(naive.kalpha_coincidence(x, lvl), abs=1e-10)
+
+
+def test_krippendorff_nominal_string_labels():
+    krippendorff = pytest.importorskip("krippendorff")
+    lab = np.array(["a", "b", "c"], dtype=object)
+    rng = np.random.default_rng(3)
+    codes = rng.integers(0, 3, size=(50, 3))
+    codes[:, 1] = np.where(rng.random(50) < 0.6, codes[:, 0], codes[:, 1])
+    data = pd.DataFrame(lab[codes])
+    data.iloc[2, 1] = None
+    num = codes.astype(float)
+    num[2, 1] = np.nan
+    ours = ag.krippendorff_alpha(data, level_of_measurement="nominal").value
+    assert ours == pytest.approx(krippendorff.alpha(reliability_data=num.T, level_of_measurement="nominal"), abs=1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from(["nominal", "ordinal", "interval", "ratio"]))
+def test_krippendorff_invariant_to_unit_and_rater_order(seed, lvl):
+    rng = np.random.default_rng(seed)
+    x = np.clip(rng.integers(1, 6, size=(30, 1)) + rng.integers(-1, 2, size=(30, 3)), 1, 5).astype(float)
+    x[rng.random(x.shape) < 0.2] = np.nan
+    a = ag.krippendorff_alpha(pd.DataFrame(x), level_of_measurement=lvl).value
+    b = ag.krippendorff_alpha(pd.DataFrame(x[rng.permutation(30)]), level_of_measurement=lvl).value
+    c = ag.krippendorff_alpha(pd.DataFrame(x[:, rng.permutation(3)]), level_of_measurement=lvl).value
+    if math.isnan(a):
+        assert math.isnan(b) and math.isnan(c)
+    else:
+        assert b == pytest.approx(a, abs=1e-12)
+        assert c == pytest.approx(a, abs=1e-12)
+
+
+def test_krippendorff_pairs_kernel_matches_naive():
+    rng = np.random.default_rng(30)
+    x = np.round(rng.uniform(0, 5, size=(40, 4)), 1)
+    x[rng.random(x.shape) < 0.3] = np.nan
+    for code in (0, 1, 3):
+        d, w = K.kalpha_pairs(np.ascontiguousarray(x), code)
+        dn, wn = naive.kalpha_pairs(x, code)
+        assert_allclose(d, dn, atol=1e-15)
+        assert_allclose(w, wn, atol=1e-15)
+        # the pair weights reproduce D_o: sum(w * delta) / n
+        n = (~np.isnan(x[(~np.isnan(x)).sum(1) >= 2])).sum()
+        assert w.sum() == pytest.approx(n)
+
+
+def test_krippendorff_bootstrap_reproducible_and_matches_stream_replay():
+    from psikometri._resampling import stream_start, stream_uniform
+
+    e1 = ag.krippendorff_alpha(KRIPP, level_of_measurement="nominal", n_boot=500, seed=2024)
+    e2 = ag.krippendorff_alpha(KRIPP, level_of_measurement="nominal", n_boot=500, seed=2024)
+    assert_allclose(e1.extra["boot"], e2.extra["boot"], rtol=0, atol=0)
+    assert e1.ci_low < e1.value < e1.ci_high
+    assert e1.ci_method.startswith("bootstrap")
+    # replay replicates 0..4 in plain Python from the same counter-based stream
+    d, w = naive.kalpha_pairs(KRIPP.to_numpy(), 0)
+    uniq, inv = np.unique(d, return_inverse=True)
+    wsum = np.bincount(inv, weights=w)
+    prob, alias = K.alias_table(wsum)
+    d_e = e1.extra["D_e"]
+    for b in range(5):
+        state = np.uint64(stream_start(np.uint64(2024), b) % 2**64)
+        acc = 0.0
+        for _ in range(d.size):
+            state, u = stream_uniform(state)
+            state = np.uint64(state % 2**64)
+            i = min(int(u * uniq.size), uniq.size - 1)
+            acc += uniq[i] if u * uniq.size - i < prob[i] else uniq[alias[i]]
+        assert e1.extra["boot"][b] == pytest.approx(1 - acc / d.size / d_e, abs=1e-12)
+
+
+def test_alias_table_reproduces_probabilities():
+    w = np.array([0.5, 2.0, 0.25, 1.25, 0.0, 3.0])
+    prob, alias = K.alias_table(w)
+    n = w.size
+    implied = np.zeros(n)
+    for i in range(n):
+        implied[i] += prob[i] / n
+        implied[alias[i]] += (1 - prob[i]) / n
+    assert_allclose(implied, w / w.sum(), atol=1e-12)
+
+
+def test_krippendorff_bootstrap_centres_on_alpha():
+    rng = np.random.default_rng(31)
+    x = np.clip(rng.integers(1, 6, size=(300, 1)) + rng.integers(-1, 2, size=(300, 3)), 1, 5).astype(float)
+    est = ag.krippendorff_alpha(pd.DataFrame(x), level_of_measurement="interval", n_boot=2000, seed=1)
+    # draws of D_o are unbiased for D_o, so the bootstrap mean of alpha equals alpha up to MC error
+    assert np.mean(est.extra["boot"]) == pytest.approx(est.value, abs=4 * est.se / math.sqrt(2000) + 1e-3)
+    assert 0 <= est.extra["p_below"][0.8] <= 1
+
+
+def test_krippendorff_degenerate_and_bad_input():
+    with pytest.raises(ValueError, match="level_of_measurement must be one of"):
+        ag.krippendorff_alpha(KRIPP, level_of_measurement="metric")
+    with pytest.raises(ValueError, match="at least 2 raters"):
+        ag.krippendorff_alpha(KRIPP[["A"]])
+    with pytest.raises(ValueError, match="non-negative"):
+        ag.krippendorff_alpha(KRIPP - 3, level_of_measurement="ratio")
+    with pytest.raises(TypeError, match="not numeric"):
+        ag.krippendorff_alpha(pd.DataFrame({"a": ["x", "y"], "b": ["x", "x"]}), level_of_measurement="interval")
+    est = ag.krippendorff_alpha(pd.DataFrame({"a": [1, np.nan], "b": [np.nan, 2]}))
+    assert math.isnan(est.value) and "pairable" in est.note
+    est = ag.krippendorff_alpha(pd.DataFrame({"a": [3, 3, 3], "b": [3, 3, 3]}), n_boot=10)
+    assert math.isnan(est.value) and "identical" in est.note
+    with pytest.raises(ValueError, match="n_boot"):
+        ag.krippendorff_alpha(KRIPP, n_boot=-1)
+
+
+# ==========================================================================
+# rwg
+# ==========================================================================
+
+
+def test_rwg_hand_computed():
+    # s^2 = 0.25, sigma_EU^2 = (25 - 1)/12 = 2 -> rwg = 1 - 0.125
+    assert ag.rwg([3, 3, 4, 3], n_options=5).value == pytest.approx(0.875)
+    # variances 1/3, 0, 1/3 -> mean 2/9; ratio 1/9; rwg(J) = 3 (8/9) / (3 (8/9) + 1/9) = 24/25
+    d = pd.DataFrame({"int": [3, 3, 4], "kom": [4, 4, 4], "kerj": [2, 3, 3]})
+    assert ag.rwg_j(d, n_options=5).value == pytest.approx(0.96)
+    wide = ag.rwg([1, 5, 1, 5], n_options=5)
+    assert wide.value == 0.0 and wide.extra["raw"] < 0 and "truncated" in wide.note
+    assert ag.rwg([2, 3], null_variance=1.0).value == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="at least 2"):
+        ag.rwg([3])
+    with pytest.raises(ValueError, match="n_options"):
+        ag.rwg([3, 4], n_options=1)
+
+
+# ==========================================================================
+# assessor diagnostics
+# ==========================================================================
+
+
+def _simulated_ac(seed=0):
+    rng = np.random.default_rng(seed)
+    comps = ["INT", "KOM", "KER", "ORH"]
+    exs = ["LGD", "RP", "INB"]
+    rows = []
+    for c in range(60):
+        ability = rng.normal(0, 0.8)
+        cdim = rng.normal(0, 0.4, len(comps))
+        for e in exs:
+            ex_eff = rng.normal(0, 0.3)
+            for ki, k in enumerate(comps):
+                true = 3 + ability + cdim[ki] + ex_eff
+                for a in ["A1", "A2", "LEN", "CEN", "HAL", "RND"]:
+                    s = true + rng.normal(0, 0.35)
+                    if a == "LEN":
+                        s += 0.8
+                    elif a == "CEN":
+                        s = 3 + 0.3 * (s - 3)
+                    elif a == "HAL":
+                        s = 3 + ability + ex_eff + rng.normal(0, 0.05)
+                    elif a == "RND":
+                        s = rng.normal(3, 1.0)
+                    rows.append((f"c{c}", k, e, a, s))
+    return pd.DataFrame(rows, columns=["nip", "kompetensi", "alat_ukur", "asesor", "nilai"])
+
+
+def test_assessor_diagnostics_finds_planted_problems():
+    d = _simulated_ac()
+    out = ag.assessor_diagnostics(d, candidate="nip", competency="kompetensi", exercise="alat_ukur",
+                                  assessor="asesor", score="nilai")
+    assert set(out.index) == {"A1", "A2", "LEN", "CEN", "HAL", "RND"}
+    assert (out["n_ratings"] == 60 * 3 * 4).all()
+    assert out.loc["LEN", "severity"] == "lenient"
+    assert out.loc["LEN", "ci_low"] < 0.8 * 6 / 5 < out.loc["LEN", "ci_high"] + 0.2
+    assert out.loc["CEN", "central_tendency"]
+    assert out.loc["HAL", "halo_flag"] and out.loc["HAL", "halo"] > out.loc["A1", "halo"]
+    assert out.loc["RND", "low_agreement"]
+    assert not out.loc["A1", "flagged"] and not out.loc["A2", "flagged"]
+    assert "lenient" in out.loc["LEN", "flags"]
+
+
+def test_assessor_diagnostics_leniency_matches_loop():
+    d = _simulated_ac(1)
+    d = d.loc[d["nip"].isin(["c0", "c1", "c2", "c3"])].rename(columns={
+        "nip": "candidate", "kompetensi": "competency", "alat_ukur": "exercise", "asesor": "assessor",
+        "nilai": "score"})
+    d = d.sample(frac=0.7, random_state=2)  # unequal panels, some cells rated once
+    out = ag.assessor_diagnostics(d)
+    for a in ["A1", "LEN"]:
+        devs = []
+        for _, r in d.loc[d["assessor"] == a].iterrows():
+            others = d.loc[(d["candidate"] == r["candidate"]) & (d["competency"] == r["competency"])
+                           & (d["exercise"] == r["exercise"]) & (d["assessor"] != a), "score"]
+            if len(others):
+                devs.append(r["score"] - others.mean())
+        assert out.loc[a, "n_shared"] == len(devs)
+        assert out.loc[a, "leniency"] == pytest.approx(np.mean(devs), abs=1e-12)
+        assert out.loc[a, "leniency_se"] == pytest.approx(np.std(devs, ddof=1) / math.sqrt(len(devs)), rel=1e-10)
+
+
+def test_assessor_diagnostics_bad_input():
+    d = _simulated_ac().rename(columns={"nip": "candidate", "kompetensi": "competency", "alat_ukur": "exercise",
+                                        "asesor": "assessor", "nilai": "score"})
+    with pytest.raises(ValueError, match="has no column"):
+        ag.assessor_diagnostics(d.drop(columns="exercise"))
+    with pytest.raises(ValueError, match="more than one score"):
+        ag.assessor_diagnostics(pd.concat([d, d.iloc[:1]]))
+    with pytest.raises(ValueError, match="single assessor"):
+        ag.assessor_diagnostics(d.loc[d["assessor"] == "A1"])
+    bad = d.copy()
+    bad["score"] = bad["score"].astype(object)
+    bad.iloc[3, bad.columns.get_loc("score")] = "tinggi"
+    with pytest.raises(TypeError, match="not numeric"):
+        ag.assessor_diagnostics(bad)
+
+
+# ==========================================================================
+# kernels without JIT
+# ==========================================================================
+
+
+def test_kernels_without_jit_match_compiled():
+    rng = np.random.default_rng(40)
+    x = np.clip(rng.integers(1, 6, size=(25, 1)) + rng.integers(-1, 2, size=(25, 3)), 1, 5).astype(float)
+    x[rng.random(x.shape) < 0.2] = np.nan
+    jit = {lvl: ag.krippendorff_alpha(pd.DataFrame(x), level_of_measurement=lvl, n_boot=20, seed=5).extra["boot"]
+           .tolist() + [ag.krippendorff_alpha(pd.DataFrame(x), level_of_measurement=lvl).value]
+           for lvl in ("nominal", "ordinal", "interval", "ratio")}
+    full = np.nan_to_num(x, nan=3.0)
+    jit["icc"] = ag.icc(pd.DataFrame(full))["icc"].tolist()
+    jit["kappa"] = ag.cohen_kappa(full[:, 0], full[:, 1], weights="quadratic").value
+    jit["gwet"] = ag.gwet_ac(pd.DataFrame(x)).value
+    snippet = f"""
+        import json, numpy as np, pandas as pd
+        from psikometri import agreement as ag
+        x = np.array({np.where(np.isnan(x), -1, x).tolist()}); x[x < 0] = np.nan
+        out = {{lvl: ag.krippendorff_alpha(pd.DataFrame(x), level_of_measurement=lvl, n_boot=20, seed=5)
+                .extra["boot"].tolist() + [ag.krippendorff_alpha(pd.DataFrame(x), level_of_measurement=lvl).value]
+                for lvl in ("nominal", "ordinal", "interval", "ratio")}}
+        full = np.nan_to_num(x, nan=3.0)
+        out["icc"] = ag.icc(pd.DataFrame(full))["icc"].tolist()
+        out["kappa"] = ag.cohen_kappa(full[:, 0], full[:, 1], weights="quadratic").value
+        out["gwet"] = ag.gwet_ac(pd.DataFrame(x)).value
+        print(json.dumps(out))
+    """
+    nojit = run_without_jit(snippet)
+    for key, val in jit.items():
+        assert_allclose(nojit[key], val, rtol=1e-12, atol=1e-12, err_msg=key)
+
+
+def test_public_names():
+    import psikometri as pk
+
+    for name in ag.__all__:
+        assert getattr(pk, name) is getattr(ag, name)
