@@ -1,0 +1,363 @@
+"""Restricted maximum likelihood for random-effects generalizability designs.
+
+Model: ``y = mu + sum_k Z_k u_k + e`` with ``u_k ~ N(0, s2_k I)`` and
+``e ~ N(0, s2_e I)``, every effect of the design (all interactions included)
+a crossed random factor, the highest-order interaction confounded with error.
+
+Computation
+-----------
+With ``Lambda = diag(theta_k)``, ``theta_k = sqrt(s2_k / s2_e)``, the REML
+criterion is evaluated from the factorisation of the penalised system
+(Bates et al. 2015, eq. 33-42)::
+
+    M = [[Lambda Z'Z Lambda + I, Lambda Z'X], [X'Z Lambda, X'X]]
+
+Effects that contain the person never meet across persons, so ``M`` is block
+diagonal in persons except for a border of facet-only effects (and the
+intercept).  The person blocks (at most a few hundred rows each) are factored
+with batched dense LAPACK, and the border by its Schur complement, a dense
+matrix of the size of the facet-only levels.  No dense matrix of the size of
+the person levels is ever formed; memory and time grow linearly with the
+number of persons.
+
+The variance components are found by average-information REML
+(Gilmour, Thompson & Cullis 1995; Johnson & Thompson 1995): the score
+
+    dl/ds2_k = -1/2 [tr(P Z_k Z_k') - y'P Z_k Z_k' P y]
+
+uses ``tr(P Z_k Z_k') = (q_k - tr M^{kk}) / (s2_k)``, ``M^{kk}`` the diagonal
+block of ``M^{-1}`` for effect ``k``, and the average information
+``AI_kl = 1/2 y'P V_k P V_l P y`` costs one extra solve per component.
+Estimates are kept non-negative: a component whose score points below zero
+at the boundary stays at zero (the usual active-set rule).  The reported
+log-likelihood is the profiled REML log-likelihood of lme4 (``logLik`` of a
+``lmer(..., REML = TRUE)`` fit); standard errors come from the inverse of the
+average-information matrix at the solution.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _gtheory_kernels as K
+
+_FLOOR = 1e-10  # smallest variance ratio s2_k / s2_e used inside the factorisation
+
+
+def _group_codes(cols: list[np.ndarray], sizes: list[int]) -> tuple[np.ndarray, int]:
+    """Dense codes of the combinations of ``cols``, ordered lexicographically (first column slowest)."""
+    key = np.zeros(len(cols[0]), dtype=np.int64)
+    for c, s in zip(cols, sizes):
+        key = key * np.int64(s) + c.astype(np.int64)
+    uniq, inv = np.unique(key, return_inverse=True)
+    return inv.astype(np.int64), len(uniq)
+
+
+@dataclass
+class RemlFit:
+    variances: np.ndarray  # (K,) random-effect variances, then residual last
+    se: np.ndarray
+    loglik: float
+    iterations: int
+    converged: bool
+    boundary: np.ndarray  # bool (K+1,)
+
+
+class RemlProblem:
+    """A random-effects design prepared for repeated factorisation.
+
+    Parameters
+    ----------
+    y : (n,) float
+    codes : (n, F) int factor codes, column 0 the person
+    n_levels : (F,) number of levels of each factor
+    effects : list of tuples of factor indices (random effects; the residual excluded)
+    chunk_bytes : memory budget for one chunk of person blocks
+    """
+
+    def __init__(self, y, codes, n_levels, effects, chunk_bytes=256 * 2**20, cache_bytes=2 * 2**30):
+        y = np.ascontiguousarray(y, dtype=np.float64)
+        order = np.argsort(codes[:, 0], kind="stable")
+        self.order = order
+        y = y[order]
+        codes = codes[order]
+        self.y = y
+        self.n = n = len(y)
+        person = codes[:, 0].astype(np.int64)
+        self.P = P = int(n_levels[0])
+        counts = np.bincount(person, minlength=P)
+        self.row_ptr = np.zeros(P + 1, dtype=np.int64)
+        np.cumsum(counts, out=self.row_ptr[1:])
+        self.effects = [tuple(e) for e in effects]
+        self.pidx = [i for i, e in enumerate(self.effects) if 0 in e]
+        self.gidx = [i for i, e in enumerate(self.effects) if 0 not in e]
+        self.q = np.zeros(len(self.effects), dtype=np.int64)
+        # person effects: positions inside each person's block
+        kp = len(self.pidx)
+        pos = np.zeros((n, kp), dtype=np.int64)
+        cnt = np.zeros((P, kp), dtype=np.int64)
+        locs = []
+        for j, i in enumerate(self.pidx):
+            e = sorted(self.effects[i])  # person (0) first
+            code, q = _group_codes([codes[:, f] for f in e], [int(n_levels[f]) for f in e])
+            self.q[i] = q
+            start = np.full(P, np.iinfo(np.int64).max)
+            np.minimum.at(start, person, code)
+            loc = code - start[person]
+            locs.append(loc)
+            np.maximum.at(cnt[:, j], person, loc + 1)
+        off = np.zeros((P, kp), dtype=np.int64)
+        if kp:
+            off[:, 1:] = np.cumsum(cnt, axis=1)[:, :-1]
+        for j in range(kp):
+            pos[:, j] = off[person, j] + locs[j]
+        self.m = m = int(cnt.sum(axis=1).max()) if kp else 1
+        self.pos = np.ascontiguousarray(pos)
+        eff_of_pos = np.full((P, m), -1, dtype=np.int64)
+        for j in range(kp):
+            rows = np.repeat(np.arange(P), cnt[:, j])
+            within = np.arange(cnt[:, j].sum()) - np.repeat(np.cumsum(cnt[:, j]) - cnt[:, j], cnt[:, j])
+            eff_of_pos[rows, off[rows, j] + within] = j
+        self.eff_of_pos = eff_of_pos
+        # facet-only effects: global positions, intercept last
+        kg = len(self.gidx)
+        gpos = np.zeros((n, kg + 1), dtype=np.int64)
+        goff = 0
+        eff_of_gpos = []
+        for j, i in enumerate(self.gidx):
+            e = sorted(self.effects[i])
+            code, q = _group_codes([codes[:, f] for f in e], [int(n_levels[f]) for f in e])
+            self.q[i] = q
+            gpos[:, j] = goff + code
+            eff_of_gpos += [j] * q
+            goff += q
+        gpos[:, kg] = goff
+        self.g = goff + 1
+        self.gpos = np.ascontiguousarray(gpos)
+        self.eff_of_gpos = np.asarray(eff_of_gpos, dtype=np.int64)
+        per_person = 8 * m * (2 * m + 2 * self.g + 4)
+        self.chunk = max(1, min(P, int(chunk_bytes // max(per_person, 1))))
+        self.cache_ok = P * 8 * m * (m + self.g) <= cache_bytes
+        self._cache: dict = {}
+        self.yy = float(y @ y)
+
+    # ------------------------------------------------------------------ factorisation
+    def _lams(self, theta):
+        lam_p = np.ascontiguousarray(theta[self.pidx], dtype=np.float64)
+        lam_g = np.ascontiguousarray(np.append(theta[self.gidx], 1.0), dtype=np.float64)
+        return lam_p, lam_g
+
+    def _chunks(self):
+        for lo in range(0, self.P, self.chunk):
+            yield lo, min(self.P, lo + self.chunk)
+
+    def _chunk_factor(self, theta, lo, hi):
+        key = (lo, hi)
+        if key in self._cache:
+            return self._cache[key]
+        lam_p, lam_g = self._lams(theta)
+        nb = hi - lo
+        A = np.empty((nb, self.m, self.m))
+        B = np.empty((nb, self.m, self.g))
+        K.person_blocks(self.row_ptr, self.pos, self.gpos, lam_p, lam_g, lo, hi, A, B)
+        L = np.linalg.cholesky(A)
+        logdet = 2.0 * float(np.log(np.diagonal(L, axis1=1, axis2=2)).sum())
+        Ainv = np.linalg.inv(A)
+        Ainv = 0.5 * (Ainv + np.swapaxes(Ainv, 1, 2))
+        W = Ainv @ B
+        out = (Ainv, B, W, logdet)
+        if self.cache_ok:
+            self._cache[key] = out
+        return out
+
+    def factorize(self, theta, traces=True):
+        """Factor ``M`` at ``theta``; return a dict with the REML pieces."""
+        self._cache = {}
+        theta = np.asarray(theta, dtype=np.float64)
+        lam_p, lam_g = self._lams(theta)
+        D, cg = K.global_blocks(self.gpos, lam_g, self.g, self.y[:, None])
+        S = D.copy()
+        rg = cg[:, 0].copy()
+        logdet_a = 0.0
+        cps = {}
+        for lo, hi in self._chunks():
+            Ainv, B, W, ld = self._chunk_factor(theta, lo, hi)
+            logdet_a += ld
+            cp = np.empty((hi - lo, self.m, 1))
+            K.person_rhs(self.row_ptr, self.pos, lam_p, self.y[:, None], lo, hi, cp)
+            cps[lo] = cp
+            Bf = B.reshape(-1, self.g)
+            S -= Bf.T @ W.reshape(-1, self.g)
+            rg -= W.reshape(-1, self.g).T @ cp.reshape(-1)
+        S = 0.5 * (S + S.T)
+        Ls = np.linalg.cholesky(S)
+        dS = np.diagonal(Ls)
+        logdet_u = logdet_a + 2.0 * float(np.log(dS[:-1]).sum())
+        logdet_x = 2.0 * float(np.log(dS[-1]))
+        Sinv = np.linalg.inv(S)
+        Sinv = 0.5 * (Sinv + Sinv.T)
+        sg = Sinv @ rg
+        csol = float(cg[:, 0] @ sg)
+        sol_p = np.empty((self.P, self.m, 1))
+        one_minus = np.zeros(len(self.effects))
+        for lo, hi in self._chunks():
+            Ainv, B, W, _ = self._chunk_factor(theta, lo, hi)
+            cp = cps[lo]
+            sp = Ainv @ cp - W @ sg[:, None]
+            sol_p[lo:hi] = sp
+            csol += float((cp * sp).sum())
+            if traces:
+                dg = np.diagonal(Ainv, axis1=1, axis2=2) + ((W @ Sinv) * W).sum(axis=2)
+                eop = self.eff_of_pos[lo:hi]
+                valid = eop >= 0
+                one_minus += np.bincount(
+                    np.asarray(self.pidx)[eop[valid]], weights=1.0 - dg[valid], minlength=len(self.effects)
+                ) if len(self.pidx) else 0.0
+        if traces and len(self.gidx):
+            dgg = np.diagonal(Sinv)[:-1]
+            one_minus += np.bincount(np.asarray(self.gidx)[self.eff_of_gpos], weights=1.0 - dgg,
+                                     minlength=len(self.effects))
+        r2 = max(self.yy - csol, 1e-300)
+        fitted = np.empty((self.n, 1))
+        K.fitted_values(self.row_ptr, self.pos, self.gpos, lam_p, lam_g, sol_p, sg[:, None], fitted)
+        return dict(theta=theta, lam_p=lam_p, lam_g=lam_g, S=S, Sinv=Sinv, logdet_u=logdet_u,
+                    logdet_x=logdet_x, r2=r2, one_minus=one_minus, fitted=fitted[:, 0])
+
+    def profiled_deviance(self, f) -> float:
+        """lme4's REML criterion (-2 x profiled REML log-likelihood)."""
+        nu = self.n - 1
+        return f["logdet_u"] + f["logdet_x"] + nu * (1.0 + math.log(2.0 * math.pi * f["r2"] / nu))
+
+    def full_deviance(self, f, s2e) -> float:
+        nu = self.n - 1
+        return nu * math.log(2.0 * math.pi * s2e) + f["logdet_u"] + f["logdet_x"] + f["r2"] / s2e
+
+    def solve_fitted(self, f, T):
+        """``X b + Z u`` for the mixed-model equations with data columns ``T`` (n, r)."""
+        lam_p, lam_g = f["lam_p"], f["lam_g"]
+        theta = f["theta"]
+        r = T.shape[1]
+        T = np.ascontiguousarray(T)
+        _, cg = K.global_blocks(self.gpos, lam_g, self.g, T)
+        rg = cg.copy()
+        parts = {}
+        for lo, hi in self._chunks():
+            Ainv, B, W, _ = self._chunk_factor(theta, lo, hi)
+            cp = np.empty((hi - lo, self.m, r))
+            K.person_rhs(self.row_ptr, self.pos, lam_p, T, lo, hi, cp)
+            parts[lo] = cp
+            rg -= W.reshape(-1, self.g).T @ cp.reshape(-1, r)
+        sg = f["Sinv"] @ rg
+        sol_p = np.empty((self.P, self.m, r))
+        for lo, hi in self._chunks():
+            Ainv, B, W, _ = self._chunk_factor(theta, lo, hi)
+            sol_p[lo:hi] = Ainv @ parts[lo] - W @ sg
+        out = np.empty((self.n, r))
+        K.fitted_values(self.row_ptr, self.pos, self.gpos, lam_p, lam_g, sol_p, np.ascontiguousarray(sg), out)
+        return out
+
+    def effect_sums(self, vec):
+        """Per-effect level sums of ``vec`` and the row-wise expansion ``Z_k Z_k' vec`` (n, K)."""
+        out_p = np.empty((self.P, self.m))
+        out_g = np.empty((self.P, self.g))
+        K.effect_sums(self.row_ptr, self.pos, self.gpos, np.ascontiguousarray(vec), self.P, self.m, self.g,
+                      out_p, out_g)
+        gsum = out_g.sum(axis=0)
+        ke = len(self.effects)
+        sq = np.zeros(ke)
+        T = np.empty((self.n, ke))
+        person_of_row = np.repeat(np.arange(self.P), np.diff(self.row_ptr))
+        for j, i in enumerate(self.pidx):
+            vals = out_p[person_of_row, self.pos[:, j]]
+            T[:, i] = vals
+            sel = self.eff_of_pos == j
+            sq[i] = float((out_p[sel] ** 2).sum())
+        for j, i in enumerate(self.gidx):
+            T[:, i] = gsum[self.gpos[:, j]]
+            sq[i] = float((gsum[:-1][self.eff_of_gpos == j] ** 2).sum())
+        return sq, T
+
+    # ------------------------------------------------------------------ AI-REML
+    def fit(self, start=None, max_iter=200, tol=1e-10) -> RemlFit:
+        ke = len(self.effects)
+        nu = self.n - 1
+        vy = float(np.var(self.y, ddof=1)) if self.n > 1 else 1.0
+        vy = vy if vy > 0 else 1.0
+        sig = np.full(ke + 1, vy / (ke + 1)) if start is None else np.asarray(start, dtype=float).copy()
+        sig = np.maximum(sig, 0.0)
+        sig[-1] = max(sig[-1], 1e-8 * vy)
+
+        def evaluate(s):
+            ratio = np.maximum(s[:-1] / s[-1], _FLOOR)
+            f = self.factorize(np.sqrt(ratio))
+            return f, ratio, self.full_deviance(f, s[-1])
+
+        f, ratio, dev = evaluate(sig)
+        converged = False
+        it = 0
+        AI = np.eye(ke + 1)
+        free = np.ones(ke + 1, dtype=bool)
+        for it in range(1, max_iter + 1):
+            s2e = sig[-1]
+            e = (self.y - f["fitted"]) / s2e  # P y
+            sq, T = self.effect_sums(e)
+            tr_pv = f["one_minus"] / (ratio * s2e)
+            score = np.empty(ke + 1)
+            score[:-1] = -0.5 * (tr_pv - sq)
+            score[-1] = -0.5 * ((nu - f["one_minus"].sum()) / s2e - float(e @ e))
+            Tall = np.column_stack([T, e])
+            PT = (Tall - self.solve_fitted(f, Tall)) / s2e
+            AI = 0.5 * (Tall.T @ PT)
+            AI = 0.5 * (AI + AI.T)
+            at_bound = sig[:-1] <= _FLOOR * s2e * (1 + 1e-9)
+            free = np.ones(ke + 1, dtype=bool)
+            free[:-1] = ~(at_bound & (score[:-1] <= 0))
+            idx = np.flatnonzero(free)
+            try:
+                step = np.zeros(ke + 1)
+                step[idx] = np.linalg.solve(AI[np.ix_(idx, idx)], score[idx])
+            except np.linalg.LinAlgError:
+                step = np.zeros(ke + 1)
+                step[idx] = np.linalg.lstsq(AI[np.ix_(idx, idx)], score[idx], rcond=None)[0]
+            decrement = float(score[idx] @ step[idx])
+            if decrement < tol:
+                converged = True
+                break
+            t = 1.0
+            accepted = False
+            for _ in range(30):
+                new = sig + t * step
+                new[:-1] = np.maximum(new[:-1], _FLOOR * max(new[-1], 1e-300))
+                if new[-1] <= 0:
+                    t *= 0.5
+                    continue
+                fn, rn, dn = evaluate(new)
+                if dn <= dev + 1e-13 * max(1.0, abs(dev)):
+                    accepted = True
+                    break
+                t *= 0.5
+            if not accepted:
+                converged = decrement < 1e-6
+                break
+            sig, f, ratio, dev = new, fn, rn, dn
+        # final: exact zeros on the boundary, profiled log-likelihood
+        boundary = np.zeros(ke + 1, dtype=bool)
+        boundary[:-1] = sig[:-1] <= _FLOOR * sig[-1] * 10
+        theta = np.sqrt(np.where(boundary[:-1], 0.0, sig[:-1] / sig[-1]))
+        ff = self.factorize(theta, traces=False)
+        s2e = ff["r2"] / nu
+        variances = np.append(theta**2 * s2e, s2e)
+        loglik = -0.5 * self.profiled_deviance(ff)
+        se = np.full(ke + 1, np.nan)
+        keep = np.flatnonzero(~boundary)
+        try:
+            cov = np.linalg.inv(AI[np.ix_(keep, keep)])
+            se[keep] = np.sqrt(np.clip(np.diagonal(cov), 0.0, None))
+        except np.linalg.LinAlgError:
+            pass
+        self._cache = {}
+        return RemlFit(variances=variances, se=se, loglik=loglik, iterations=it, converged=converged,
+                       boundary=boundary)
