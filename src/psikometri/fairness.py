@@ -36,6 +36,11 @@ __all__ = [
 SMALL_GROUP = 5
 
 
+def _plain(v):
+    """numpy scalar -> Python scalar, for readable error messages."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
 def _group_labels(df: pd.DataFrame, group: str) -> pd.Series:
     g = df[group]
     if g.isna().all():
@@ -156,7 +161,7 @@ def adverse_impact(data, *, group: str, selected: str, reference=None) -> pd.Dat
         if bad.any():
             pos = int(np.flatnonzero(bad)[0])
             raise ValueError(f"data column {selected!r} must hold 1 (selected) or 0 (not selected); row "
-                             f"{df.index[pos]!r} holds {s.iloc[pos]!r}.")
+                             f"{df.index[pos]!r} holds {_plain(s.iloc[pos])!r}.")
     notes = []
     keep = g.notna().to_numpy() & ~np.isnan(sv)
     if (~keep).any():

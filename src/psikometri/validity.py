@@ -1419,10 +1419,10 @@ def meta_analysis(
             raise ValueError(f"per_agency column {nm!r} is missing at row {df.index[pos]!r}; drop that study.")
     bad = np.flatnonzero((rv < -1) | (rv > 1))
     if bad.size:
-        raise ValueError(f"per_agency column {r!r} holds {rv[bad[0]]!r} at row {df.index[bad[0]]!r}: not in [-1, 1].")
+        raise ValueError(f"per_agency column {r!r} holds {float(rv[bad[0]])!r} at row {df.index[bad[0]]!r}: not in [-1, 1].")
     bad = np.flatnonzero((nv < 2) | (nv != np.round(nv)))
     if bad.size:
-        raise ValueError(f"per_agency column {n!r} holds {nv[bad[0]]!r} at row {df.index[bad[0]]!r}: sample sizes "
+        raise ValueError(f"per_agency column {n!r} holds {float(nv[bad[0]])!r} at row {df.index[bad[0]]!r}: sample sizes "
                          "must be integers >= 2.")
     k = rv.size
     if k < 2:
@@ -1443,7 +1443,7 @@ def meta_analysis(
             try:
                 checker(float(v), nm)
             except ValueError:
-                raise ValueError(f"per_agency artifact {nm} ({spec!r}) holds {v!r} at row {df.index[i]!r}: "
+                raise ValueError(f"per_agency artifact {nm} ({spec!r}) holds {float(v)!r} at row {df.index[i]!r}: "
                                  "must be in (0, 1].") from None
         return vals
 
