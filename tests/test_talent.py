@@ -230,10 +230,19 @@ def test_jpm_levels_out_of_range(bad):
         job_person_match(ach, {"integritas": 3, "kerjasama": 3})
 
 
-def test_jpm_other_errors():
+def test_jpm_missing_level_gives_nan_with_warning():
     ach = pd.DataFrame({"integritas": [3, np.nan], "kerjasama": [3, 3]}, index=["p", "q"])
-    with pytest.raises(ValueError, match=r"missing level at row 'q', column 'integritas'"):
-        job_person_match(ach, {"integritas": 3, "kerjasama": 3})
+    with pytest.warns(UserWarning, match=r"1 candidate\(s\).*row 'q', column 'integritas'.*NaN"):
+        jpm = job_person_match(ach, {"integritas": 3, "kerjasama": 3})
+    assert jpm["p"] == 100.0 and np.isnan(jpm["q"])
+    g = gaps(ach, {"integritas": 3, "kerjasama": 3})
+    assert np.isnan(g.loc["q", "integritas"]) and g.loc["q", "kerjasama"] == 0.0
+    req = pd.DataFrame({"integritas": [3, np.nan], "kerjasama": [3, 3]}, index=["p", "q"])
+    with pytest.raises(ValueError, match=r"required has a missing level at row 'q', column 'integritas'"):
+        job_person_match(ach.fillna(3), req)
+
+
+def test_jpm_other_errors():
     ach = pd.DataFrame({"integritas": [3]})
     with pytest.raises(ValueError, match=r"no column for the required competencies \['kerjasama'\]"):
         job_person_match(ach, {"integritas": 3, "kerjasama": 3})
@@ -544,6 +553,30 @@ def test_placement_output_shape_and_input_untouched():
     assert list(res.attrs["consistency"].index) == ["nine_box", "potential", "performance"]
 
 
+def test_placement_missing_scores_are_left_out():
+    rng = np.random.default_rng(12)
+    p = pd.Series(rng.normal(82, 8, 30), index=[f"c{i}" for i in range(30)])
+    f = pd.Series(rng.normal(78, 9, 30), index=p.index)
+    f.iloc[[4, 17]] = np.nan
+    kw = dict(potential_reliability=0.8, performance_reliability=0.7, potential_cuts=CUTS_P,
+              performance_cuts=CUTS_F, n_sim=300, seed=6)
+    res = placement_consistency(p, f, **kw)
+    assert res.loc[["c4", "c17"], "box"].isna().all() and res.loc[["c4", "c17"], "p_correct"].isna().all()
+    ok = f.notna()
+    sub = placement_consistency(p[ok], f[ok], **kw)
+    pd.testing.assert_frame_equal(res[ok.to_numpy()], sub)
+    pd.testing.assert_frame_equal(res.attrs["consistency"], sub.attrs["consistency"])
+    assert res.attrs["model"]["n_missing"] == 2 and res.attrs["model"]["n_used"] == 28
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ax = plot_nine_box(res)
+    assert sum(int(t.get_text().split("n = ")[1].split(" ")[0]) for t in ax.texts) == 28
+    plt.close("all")
+
+
 def test_placement_errors():
     rng = np.random.default_rng(0)
     p, f = rng.normal(80, 8, 20), rng.normal(75, 9, 20)
@@ -555,11 +588,13 @@ def test_placement_errors():
     with pytest.raises(ValueError, match="performance_cuts must be strictly increasing"):
         placement_consistency(p, f, **{**kw, "performance_cuts": (85, 70)})
     q = p.copy()
-    q[3] = np.nan
-    with pytest.raises(ValueError, match="potential_scores holds a missing value at element 3"):
+    q[3] = np.inf
+    with pytest.raises(ValueError, match="potential_scores holds an infinite value at element 3"):
         placement_consistency(q, f, **kw)
-    with pytest.raises(ValueError, match="at least 3 candidates"):
+    with pytest.raises(ValueError, match="at least 3 candidates with both scores"):
         placement_consistency(p[:2], f[:2], **kw)
+    with pytest.raises(ValueError, match="at least 3 candidates with both scores"):
+        placement_consistency(p[:4], [1.0, np.nan, np.nan, 2.0], **kw)
     with pytest.raises(ValueError, match="all equal"):
         placement_consistency(np.full(20, 80.0), f, **kw)
     with pytest.raises(ValueError, match="n_sim must be an integer >= 1"):

@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import warnings
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -221,8 +222,9 @@ def _position_id(name, known, param: str = "position_level") -> str:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _check_level_values(arr: np.ndarray, index, columns, name: str, *, integer: bool) -> None:
-    bad = ~np.isfinite(arr) | (arr < 1) | (arr > 5)
+def _check_level_values(arr: np.ndarray, index, columns, name: str, *, integer: bool,
+                        allow_nan: bool = False) -> None:
+    bad = (~np.isfinite(arr) & ~(allow_nan & np.isnan(arr))) | (arr < 1) | (arr > 5)
     if integer:
         bad |= np.isfinite(arr) & (arr != np.round(arr))
     if bad.any():
@@ -451,7 +453,7 @@ def _achieved_frame(achieved) -> pd.DataFrame:
     return out
 
 
-def _numeric_levels(df: pd.DataFrame, name: str) -> np.ndarray:
+def _numeric_levels(df: pd.DataFrame, name: str, allow_nan: bool = False) -> np.ndarray:
     arr = np.empty(df.shape, dtype=float)
     for j, c in enumerate(df.columns):
         s = df[c]
@@ -464,13 +466,13 @@ def _numeric_levels(df: pd.DataFrame, name: str) -> np.ndarray:
             )
         arr[:, j] = conv.to_numpy(dtype=float, na_value=np.nan)
     nan = np.isnan(arr)
-    if nan.any():
+    if nan.any() and not allow_nan:
         r, c = (int(v[0]) for v in np.nonzero(nan))
         raise ValueError(
             f"{name} has a missing level at row {df.index[r]!r}, column {df.columns[c]!r} ({int(nan.sum())} missing "
-            "in all). JPM needs every required competency: assess it, or drop the candidate."
+            "in all). Give every required competency a level 1-5."
         )
-    _check_level_values(arr, list(df.index), list(df.columns), name, integer=False)
+    _check_level_values(arr, list(df.index), list(df.columns), name, integer=False, allow_nan=allow_nan)
     return arr
 
 
@@ -506,7 +508,7 @@ def _aligned(achieved, required, standards) -> tuple[pd.DataFrame, np.ndarray, n
                 f"{list(ach.columns)}. Add them (levels 1-5) or pass a standard without them."
             )
         sub = ach[req_ids]
-        a = _numeric_levels(sub, "achieved")
+        a = _numeric_levels(sub, "achieved", allow_nan=True)
         r = np.broadcast_to(req_vals, a.shape)
         return sub, a, r
     if isinstance(required, pd.DataFrame):
@@ -524,7 +526,7 @@ def _aligned(achieved, required, standards) -> tuple[pd.DataFrame, np.ndarray, n
             )
         r = _numeric_levels(req, "required")
         sub = ach[list(req.columns)]
-        a = _numeric_levels(sub, "achieved")
+        a = _numeric_levels(sub, "achieved", allow_nan=True)
         return sub, a, r
     raise TypeError(
         "required must be a position level (str), a Series or dict {competency: level}, a Series of position "
@@ -573,8 +575,14 @@ def job_person_match(achieved, required, *, cap: bool = True, standards=None) ->
     Raises
     ------
     ValueError
-        For levels outside 1-5 or missing (naming row and column), an unknown
-        position level, or a required competency that ``achieved`` lacks.
+        For levels outside 1-5 (naming row and column), an unknown position
+        level, or a required competency that ``achieved`` lacks.
+
+    Warns
+    -----
+    UserWarning
+        When a candidate lacks a level on a required competency (NaN); that
+        candidate's JPM is NaN.
 
     Notes
     -----
@@ -591,6 +599,15 @@ def job_person_match(achieved, required, *, cap: bool = True, standards=None) ->
     [75.0, 80.56]
     """
     sub, a, r = _aligned(achieved, required, standards)
+    nan = np.isnan(a)
+    if nan.any():
+        rows, cols = np.nonzero(nan)
+        warnings.warn(
+            f"{len(np.unique(rows))} candidate(s) lack a level on a required competency (first: row "
+            f"{sub.index[rows[0]]!r}, column {sub.columns[cols[0]]!r}); their JPM is NaN.",
+            UserWarning,
+            stacklevel=2,
+        )
     if cap:
         a = np.minimum(a, r)
     num = 100.0 * a.sum(axis=1)
@@ -602,7 +619,7 @@ def gaps(achieved, required, *, standards=None) -> pd.DataFrame:
     """Competency gap profile: achieved minus required level, per candidate and competency.
 
     Negative values are gaps (kesenjangan) below the standard, positive values
-    exceed it.  ``achieved``, ``required`` and ``standards`` are as in
+    exceed it; a missing achieved level gives a missing gap.  ``achieved``, ``required`` and ``standards`` are as in
     :func:`job_person_match`; only the competencies of the standard are kept.
 
     Returns
@@ -967,7 +984,10 @@ def placement_consistency(
     ----------
     potential_scores, performance_scores : Series or array-like
         Numeric scores of the cohort (e.g. JPM % and a performance rating),
-        same length, no missing values, at least 3 candidates.
+        same length.  Candidates missing either score get missing levels and
+        probabilities and are left out of the moments and the grid-level
+        figures (``attrs["model"]["n_missing"]``); at least 3 complete
+        candidates are needed.
     potential_reliability, performance_reliability : float in (0, 1]
         Reliabilities of the two measures (e.g. a G coefficient or an inter-
         rater ICC of the integrated rating; an SKP/performance rating's
@@ -990,7 +1010,8 @@ def placement_consistency(
     DataFrame
         Indexed like the input, with columns ``potential_level``,
         ``performance_level``, ``box`` (observed placement), ``p_box_1`` ...
-        ``p_box_9``, ``p_correct``, ``p_retest``.  ``attrs["consistency"]``
+        ``p_box_9``, ``p_correct``, ``p_retest`` (levels and box as nullable
+        integers).  ``attrs["consistency"]``
         is a DataFrame (rows ``nine_box``, ``potential``, ``performance``;
         columns ``agreement``, ``chance_agreement``, ``kappa``,
         ``accuracy``) and ``attrs["model"]`` a dict with :math:`\mu`,
@@ -1001,7 +1022,7 @@ def placement_consistency(
     ------
     ValueError
         For reliabilities outside (0, 1], cuts that are not two increasing
-        numbers, missing or infinite scores, constant scores, fewer than 3
+        numbers, infinite scores, constant scores, fewer than 3 complete
         candidates, or an observed correlation larger than the reliabilities
         allow.
 
@@ -1074,6 +1095,13 @@ def placement_consistency(
     which the tests check against the multivariate normal CDF.  Consistency
     and accuracy rise to 1 as both reliabilities go to 1.
 
+    The normal model is an approximation for bounded scores: a JPM capped at
+    100 piles up at the ceiling, and the probabilities near the top are then
+    rougher than the Monte-Carlo error suggests.  The error covariance is
+    taken as diagonal (potential and performance are measured by different
+    instruments and raters); correlated errors would raise the agreement
+    between administrations and are not modelled.
+
     References
     ----------
     Kelley, T. L. (1947). *Fundamentals of statistics*. Harvard University Press (regressed true score).
@@ -1104,11 +1132,14 @@ def placement_consistency(
     from ._talent_kernels import placement_kernel
 
     sp, sf, index = _two_series(potential_scores, performance_scores, "potential_scores", "performance_scores")
-    xp = _numeric(sp, "potential_scores", allow_nan=False)
-    xf = _numeric(sf, "performance_scores", allow_nan=False)
+    xp_all = _numeric(sp, "potential_scores", allow_nan=True)
+    xf_all = _numeric(sf, "performance_scores", allow_nan=True)
+    used = ~(np.isnan(xp_all) | np.isnan(xf_all))
+    xp, xf = xp_all[used], xf_all[used]
     if xp.size < 3:
         raise ValueError(
-            f"placement_consistency needs at least 3 candidates to estimate the score variances; got {xp.size}."
+            "placement_consistency needs at least 3 candidates with both scores to estimate the score variances; "
+            f"got {xp.size}."
         )
     for x, nm in ((xp, "potential_scores"), (xf, "performance_scores")):
         if np.ptp(x) == 0:
@@ -1143,14 +1174,20 @@ def placement_consistency(
     )
 
     box = _box_of(lp, lf).astype(np.int64)
+    n_all = used.size
+
+    def full(v):
+        o = np.full(n_all, np.nan)
+        o[used] = v
+        return o
+
     out = pd.DataFrame(
-        {"potential_level": lp.astype(np.int64), "performance_level": lf.astype(np.int64), "box": box},
-        index=index,
-    )
+        {"potential_level": full(lp), "performance_level": full(lf), "box": full(box)}, index=index
+    ).astype("Int64")
     for k in range(9):
-        out[f"p_box_{k + 1}"] = p_true[:, k]
-    out["p_correct"] = p_true[np.arange(n), box - 1]
-    out["p_retest"] = p_retest
+        out[f"p_box_{k + 1}"] = full(p_true[:, k])
+    out["p_correct"] = full(p_true[np.arange(n), box - 1])
+    out["p_retest"] = full(p_retest)
 
     mbar = marg.mean(axis=0)
     rows = {}
@@ -1173,6 +1210,8 @@ def placement_consistency(
         "n_sim": n_sim,
         "seed": int(seed64),
         "correlated": bool(correlated),
+        "n_used": int(used.sum()),
+        "n_missing": int((~used).sum()),
     }
     return out
 
@@ -1189,7 +1228,7 @@ def _boxes_from(data) -> pd.Series:
         s = data["box"]
     else:
         s = _as_series(data, "data")
-    vals = pd.to_numeric(s, errors="coerce")
+    vals = pd.to_numeric(s, errors="coerce").astype(float)
     bad = ~vals.isna() & ~vals.isin(range(1, 10))
     if bad.any() or (vals.isna() & s.notna()).any():
         raise ValueError("boxes must be integers 1-9 (the output of nine_box or placement_consistency).")
@@ -1291,8 +1330,8 @@ def plot_competency_gaps(achieved, required=None, *, kind: str = "bar", standard
         mean_ach = mean_req = None
     else:
         sub, a, r = _aligned(achieved, required, standards)
-        mean_gap = pd.Series((a - r).mean(axis=0), index=sub.columns)
-        mean_ach = pd.Series(a.mean(axis=0), index=sub.columns)
+        mean_gap = pd.Series(np.nanmean(a - r, axis=0), index=sub.columns)
+        mean_ach = pd.Series(np.nanmean(a, axis=0), index=sub.columns)
         mean_req = pd.Series(r.mean(axis=0), index=sub.columns)
     labels = [str(c).replace("_", " ") for c in mean_gap.index]
     if kind == "bar":
