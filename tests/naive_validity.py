@@ -37,6 +37,8 @@ def chain(r, u, rxxa, ryyi, case):
     if rxxi <= 0 or ut2 <= 0:
         return (r, rc, np.nan, np.nan)
     rtpi = r / math.sqrt(rxxi * ryyi)
+    if abs(rtpi) > 1:
+        return (r, rc, np.nan, np.nan)
     d = (1.0 / ut2 - 1.0) * rtpi**2 + 1.0
     if d <= 0:
         return (r, rc, np.nan, np.nan)

@@ -214,11 +214,16 @@ def test_kernel_matches_naive_numpy(case, kw, mode):
 
 
 def test_correction_chain_kernel_matches_naive_chain():
-    for r in (-0.2, 0.1, 0.3, 0.5):
+    n_undefined = 0
+    for r in (-0.2, 0.1, 0.3, 0.5, 0.6):
         for u in (0.6, 0.85, 1.0):
             for case, code in (("II", CASE_II), ("IV", CASE_IV)):
                 got = correction_chain(r, u, 0.8, 0.6, code)
                 np.testing.assert_allclose(got, N.chain(r, u, 0.8, 0.6, case), atol=1e-12)
+                n_undefined += bool(np.isnan(got[3]))
+    # r = .6, u = .6: the true-score correlation among incumbents exceeds 1, undefined in Case IV
+    assert n_undefined == 1
+    assert np.isnan(correction_chain(0.3, 0.4, 0.8, 0.6, CASE_IV)[3])  # u**2 < 1 - rxxa
 
 
 def test_kernel_without_jit_matches_jit():

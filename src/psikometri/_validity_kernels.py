@@ -49,7 +49,7 @@ def correction_chain(r, u, rxxa, ryyi, case):
     Returns ``(observed, corrected_criterion, corrected_range_restriction,
     operational)``.  ``ryyi`` NaN means "not given": the rows that need it are
     NaN.  Invalid intermediate values (``u`` outside (0, 1], ``u**2 <= 1 - rxxa``
-    in Case IV) give NaN.
+    in Case IV, a true-score correlation among incumbents above 1) give NaN.
     """
     nan = math.nan
     if not (math.isfinite(r) and math.isfinite(u)) or u <= 0.0:
@@ -69,6 +69,8 @@ def correction_chain(r, u, rxxa, ryyi, case):
         return r, rc, nan, nan
     ut = math.sqrt(ut2)
     rtpi = r / math.sqrt(rxxi * ryyi)
+    if abs(rtpi) > 1.0:
+        return r, rc, nan, nan
     rtpa = case_ii(rtpi, ut)
     if not math.isfinite(rtpa):
         return r, rc, nan, nan

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from ._validation import check_choice, check_columns, check_dataframe, check_level
+from ._validation import check_columns, check_dataframe, check_level
 
 __all__ = [
     "adverse_impact",
@@ -67,7 +67,7 @@ def _numeric(df: pd.DataFrame, col: str) -> np.ndarray:
     return arr
 
 
-def _pick_reference(levels: list, reference, what: str, key: dict) -> Any:
+def _pick_reference(levels: list, reference, key: dict) -> Any:
     if reference is None:
         best = max(levels, key=lambda lv: (key[lv], -levels.index(lv)))
         return best
@@ -174,7 +174,7 @@ def adverse_impact(data, *, group: str, selected: str, reference=None) -> pd.Dat
     n = {lv: int(np.sum(gk == lv)) for lv in levels}
     ns = {lv: int(np.sum(sk[gk == lv])) for lv in levels}
     rate = {lv: ns[lv] / n[lv] for lv in levels}
-    ref = _pick_reference(levels, reference, "selection rate", rate)
+    ref = _pick_reference(levels, reference, rate)
     rows = []
     for lv in levels:
         ir = rate[lv] / rate[ref] if rate[ref] > 0 else math.nan
@@ -266,7 +266,7 @@ def subgroup_differences(data, *, group: str, score: str, reference=None, level:
     if len(levels) < 2:
         raise ValueError(f"subgroup_differences needs at least two groups in {group!r}; found {levels}.")
     n = {lv: int(np.sum(gk == lv)) for lv in levels}
-    ref = _pick_reference(levels, reference, "size", n)
+    ref = _pick_reference(levels, reference, n)
     if n[ref] < 2:
         raise ValueError(f"the reference group {ref!r} has {n[ref]} member(s); at least 2 are needed.")
     z = stats.norm.ppf(0.5 + level / 2)
@@ -435,7 +435,7 @@ def differential_prediction(data, *, predictor: str, criterion: str, group: str,
     if len(levels) < 2:
         raise ValueError(f"differential_prediction needs at least two groups in {group!r}; found {levels}.")
     nlev = {lv: int(np.sum(gk == lv)) for lv in levels}
-    ref = _pick_reference(levels, reference, "size", nlev)
+    ref = _pick_reference(levels, reference, nlev)
     n = yk.size
     q = len(levels) - 1
     if n < 2 * len(levels) + 2:

@@ -128,7 +128,9 @@ def _numeric_column(df: pd.DataFrame, col, param: str) -> np.ndarray:
     arr = s.to_numpy(dtype=float, na_value=np.nan)
     if np.isinf(arr).any():
         pos = int(np.flatnonzero(np.isinf(arr))[0])
-        raise ValueError(f"{param} column {col!r} holds an infinite value at row {df.index[pos]!r}. Use NaN or a number.")
+        raise ValueError(
+            f"{param} column {col!r} holds an infinite value at row {df.index[pos]!r}. Use NaN or a number."
+        )
     return arr
 
 
@@ -394,7 +396,7 @@ def correct_range_restriction(
 # ----------------------------------------------------------------------------------------------
 # validity study with a bootstrap of the whole chain
 # ----------------------------------------------------------------------------------------------
-def _validity_point(x, y, obs, u_mode, u_fixed, applicant_sd, rxxa, ryyi, case_code):
+def _validity_point(x, y, obs, u_mode, u_fixed, applicant_sd):
     """Point estimates from the original data (plain numpy; the kernel does the same per replicate)."""
     xs, ys = x[obs], y[obs]
     r = float(np.corrcoef(xs, ys)[0, 1])
@@ -578,7 +580,7 @@ def validity_study(
             "applicants with the criterion missing (NaN) for those not selected."
         )
     case_code = K.CASE_IV if case == "IV" else K.CASE_II
-    r_obs, u_hat = _validity_point(x, y, obs, u_mode, u_fixed, app_sd, rxxa, ryyi, case_code)
+    r_obs, u_hat = _validity_point(x, y, obs, u_mode, u_fixed, app_sd)
     if not (0.0 < u_hat <= 1.0):
         raise ValueError(
             f"the estimated u = {u_hat:.4f} is not in (0, 1]: the predictor varies more among the selected than "
@@ -1419,11 +1421,13 @@ def meta_analysis(
             raise ValueError(f"per_agency column {nm!r} is missing at row {df.index[pos]!r}; drop that study.")
     bad = np.flatnonzero((rv < -1) | (rv > 1))
     if bad.size:
-        raise ValueError(f"per_agency column {r!r} holds {float(rv[bad[0]])!r} at row {df.index[bad[0]]!r}: not in [-1, 1].")
+        raise ValueError(
+            f"per_agency column {r!r} holds {float(rv[bad[0]])!r} at row {df.index[bad[0]]!r}: not in [-1, 1]."
+        )
     bad = np.flatnonzero((nv < 2) | (nv != np.round(nv)))
     if bad.size:
-        raise ValueError(f"per_agency column {n!r} holds {float(nv[bad[0]])!r} at row {df.index[bad[0]]!r}: sample sizes "
-                         "must be integers >= 2.")
+        raise ValueError(f"per_agency column {n!r} holds {float(nv[bad[0]])!r} at row {df.index[bad[0]]!r}: "
+                         "sample sizes must be integers >= 2.")
     k = rv.size
     if k < 2:
         raise ValueError(f"meta_analysis needs at least 2 studies; got {k}.")
