@@ -83,7 +83,7 @@ def test_case_iii_and_iv_match_hand_formulas(row):
     # hand (Thorndike Case III, rxz = .5, ryz = .3)
     assert V.correct_range_restriction(r, u=u, case="III", rxz=0.5, ryz=0.3) == pytest.approx(
         row["case_iii"], abs=TOL)
-    # hand (Hunter, Schmidt & Le 2006, Table 2 steps; rxxa = .8, ryyi = .6)
+    # hand (Hunter, Schmidt & Le 2006, correction steps; rxxa = .8, ryyi = .6)
     if "case_iv_op" in row and row["case_iv_op"] is not None:
         assert V.correct_range_restriction(r, u=u, case="IV", rxxa=0.8, ryyi=0.6) == pytest.approx(
             row["case_iv_op"], abs=TOL)

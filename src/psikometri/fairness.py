@@ -218,7 +218,7 @@ def subgroup_differences(data, *, group: str, score: str, reference=None, level:
 
     with large-sample intervals :math:`d \pm z\sqrt{v_d}`, :math:`v_d = 1/n_g +
     1/n_r + d^2 / (2(n_g + n_r))` (and likewise for :math:`g`; Hedges & Olkin
-    1985, eq. 5.14).  Negative values mean the group scores below the reference.
+    1985, ch. 5).  Negative values mean the group scores below the reference.
 
     Parameters
     ----------

@@ -294,7 +294,7 @@ def correct_range_restriction(
     the bivariate indirect correction with both ``u`` below 1 matches
     ``psych::rangeCorrection(r, sdu, sdr, sdxu, sdxr)`` (its "case 4") and
     ``psychmeta::correct_r(correction = "bvirr")``; Case IV follows the steps of
-    Hunter, Schmidt & Le (2006, Table 2) as in
+    Hunter, Schmidt & Le (2006) as in
     ``psychmeta::correct_r(correction = "uvirr_x", rxx_restricted = FALSE)``
     (columns ``rxpa`` and ``rtpa``).
 
@@ -1352,13 +1352,12 @@ def meta_analysis(
     for criterion unreliability), giving :math:`r_{ci} = r_i / A_i`; studies
     are weighted :math:`w_i = n_i A_i^2`; the error variance of a corrected
     correlation is :math:`\sigma^2_{e_i} a_i^2 / A_i^2` with, for range
-    restriction, :math:`a_i = 1 / [(U^2 - 1) \rho_i^2 + 1]` evaluated at the
-    correlation being corrected for range restriction (:math:`U = 1/u`, or
-    :math:`1/u_T` in Case IV; Schmidt & Hunter 2015, p. 145); and the same
+    restriction, :math:`a_i = 1 / [(U^2 - 1) r_i^2 + 1]` (:math:`U = 1/u`, or
+    :math:`1/u_T` in Case IV; Schmidt & Hunter 2015, p. 145, as in psychmeta); and the same
     summary follows with :math:`r_{ci}` in place of :math:`r_i`.
 
     The random-effects confidence interval of the mean is :math:`\bar r \pm
-    z\, S_r/\sqrt{k}` (Schmidt & Hunter 2015, eq. 5.2; Whitener 1990) and the
+    z\, S_r/\sqrt{k}` (Schmidt & Hunter 2015, ch. 5; Whitener 1990) and the
     credibility interval :math:`\bar r \pm z_{cr}\, \hat\sigma_\rho` (80 % by
     default).
 
@@ -1476,16 +1475,13 @@ def meta_analysis(
                 continue
             ui = float(u_v[i])
             if case == "II":
-                base_r = rv[i] / math.sqrt(ryy_i) if ryy_i is not None else rv[i]
                 rc[i] = correct_range_restriction(rv[i], u=ui, case="II", ryyi=ryy_i)
                 U2 = 1.0 / ui**2
             else:
                 rxx_i = float(rxx_v[i])
                 rc[i] = correct_range_restriction(rv[i], u=ui, case="IV", rxxa=rxx_i, ryyi=ryy_i)
-                rxxi = 1.0 - (1.0 - rxx_i) / ui**2
-                base_r = rv[i] / math.sqrt(rxxi * ryy_i)
                 U2 = rxx_i / (ui**2 - (1.0 - rxx_i))
-            a_rr[i] = 1.0 / ((U2 - 1.0) * base_r**2 + 1.0)
+            a_rr[i] = 1.0 / ((U2 - 1.0) * rv[i] ** 2 + 1.0)
     A = np.divide(rv, rc, out=np.ones(k), where=rc != 0)
     if have_art and np.any(rc == 0):
         # attenuation factor undefined at r = 0: use the artifact product directly
