@@ -2,11 +2,13 @@
 
 All kernels work on contiguous float64 arrays prepared by the public functions.
 
-* Bootstrap of alpha: replicate ``b`` draws multinomial counts with
-  :func:`psikometri._resampling.draw_counts` and computes a *weighted* alpha from
-  them, so no resampled data set is ever built (memory O(n) per thread).
-* Jackknife of alpha (for the BCa acceleration): the same weighted statistic with
-  weight 0 for the left-out row.
+* Bootstrap of alpha: replicate ``b`` draws its rows from the counter-based stream
+  ``(seed, b)`` of :mod:`psikometri._resampling` and accumulates the sufficient
+  statistics of alpha over them (with missing data: multinomial counts from
+  :func:`psikometri._resampling.draw_counts` and a weighted pairwise covariance
+  matrix), so no resampled data set is ever built (memory O(n) per thread).
+* Jackknife of alpha (for the BCa acceleration): leave-one-out covariance matrices
+  downdated from the full cross-products (pairwise: weight 0 for the left-out row).
 * Split-half coefficients: every split of the items into two non-empty parts is
   visited once in Gray-code order, so that moving from one split to the next
   moves a single item and updates the half sums in O(k).  Random splits draw
@@ -170,27 +172,134 @@ def _weighted_alpha(X, w, standardized, pairwise, C):
     return weighted_alpha_complete(X, w, standardized)
 
 
+@njit(cache=True)
+def _centre(X):
+    """Column-centred copy of complete data and the row totals of the centred items."""
+    n, k = X.shape
+    mean = np.zeros(k)
+    for i in range(n):
+        for j in range(k):
+            mean[j] += X[i, j]
+    for j in range(k):
+        mean[j] /= n
+    Xc = np.empty((n, k))
+    T = np.zeros(n)
+    for i in range(n):
+        for j in range(k):
+            Xc[i, j] = X[i, j] - mean[j]
+            T[i] += Xc[i, j]
+    return Xc, T
+
+
+@njit(cache=True)
+def _boot_alpha_complete(Xc, T, seed, b, standardized):
+    """Alpha of bootstrap replicate ``b`` of complete, centred data, in one pass over the drawn rows.
+
+    The rows are drawn from the stream ``(seed, b)`` exactly as
+    :func:`psikometri._resampling.bootstrap_indices` draws them; the item sums,
+    sums of squares and those of the total score give the variances
+    (``sum x^2 - (sum x)^2 / n``; the data are centred on the full-sample means so
+    this is numerically safe).  Standardized alpha makes a second pass over the
+    same draws for the variance of the sum of z-scores, which equals the sum of
+    the correlation matrix.
+    """
+    n, k = Xc.shape
+    s1 = np.zeros(k)
+    s2 = np.zeros(k)
+    t1 = 0.0
+    t2 = 0.0
+    state = stream_start(seed, b)
+    for _ in range(n):
+        state, i = stream_index(state, n)
+        for j in range(k):
+            x = Xc[i, j]
+            s1[j] += x
+            s2[j] += x * x
+        t = T[i]
+        t1 += t
+        t2 += t * t
+    vt = t2 - t1 * t1 / n
+    sv = 0.0
+    for j in range(k):
+        s2[j] = s2[j] - s1[j] * s1[j] / n  # now n-1 times the variance
+        sv += s2[j]
+    if not standardized:
+        if vt <= 0.0:
+            return np.nan
+        return k / (k - 1.0) * (1.0 - sv / vt)
+    for j in range(k):
+        if s2[j] <= 0.0:
+            return np.nan
+        s2[j] = 1.0 / math.sqrt(s2[j])
+    z1 = 0.0
+    z2 = 0.0
+    state = stream_start(seed, b)
+    for _ in range(n):
+        state, i = stream_index(state, n)
+        z = 0.0
+        for j in range(k):
+            z += Xc[i, j] * s2[j]
+        z1 += z
+        z2 += z * z
+    vz = z2 - z1 * z1 / n
+    if vz <= 0.0:
+        return np.nan
+    return k / (k - 1.0) * (1.0 - k / vz)
+
+
 @njit(cache=True, parallel=True)
 def bootstrap_alpha(X, seed, n_boot, standardized, pairwise, out):
-    """``out[b]`` = alpha of bootstrap replicate ``b`` (multinomial counts from ``(seed, b)``)."""
+    """``out[b]`` = alpha of bootstrap replicate ``b`` (rows drawn from the stream ``(seed, b)``).
+
+    Complete data: one pass over the ``n`` drawn rows per replicate (O(n k)).
+    Pairwise: multinomial counts and a weighted pairwise covariance matrix
+    (O(n k^2)).  No resampled data set is built in either case.
+    """
     n, k = X.shape
-    for b in prange(n_boot):
-        counts = np.empty(n, dtype=np.int64)
-        draw_counts(seed, b, n, counts)
-        w = counts.astype(np.float64)
-        C = np.empty((k, k))
-        out[b] = _weighted_alpha(X, w, standardized, pairwise, C)
+    if pairwise:
+        for b in prange(n_boot):
+            counts = np.empty(n, dtype=np.int64)
+            draw_counts(seed, b, n, counts)
+            w = counts.astype(np.float64)
+            C = np.empty((k, k))
+            out[b] = _weighted_alpha(X, w, standardized, True, C)
+    else:
+        Xc, T = _centre(X)
+        for b in prange(n_boot):
+            out[b] = _boot_alpha_complete(Xc, T, seed, b, standardized)
 
 
 @njit(cache=True, parallel=True)
 def jackknife_alpha(X, standardized, pairwise, out):
-    """``out[i]`` = alpha without row ``i``."""
+    """``out[i]`` = alpha without row ``i``.
+
+    Complete data: the covariance matrix without row ``i`` is downdated from the
+    full cross-product matrix of the centred data (O(k^2) per row); pairwise:
+    weighted pairwise covariances with weight 0 for row ``i``.
+    """
     n, k = X.shape
+    if pairwise:
+        for i in prange(n):
+            w = np.ones(n)
+            w[i] = 0.0
+            C = np.empty((k, k))
+            out[i] = _weighted_alpha(X, w, standardized, True, C)
+        return
+    Xc, T = _centre(X)
+    P = np.zeros((k, k))
+    S = np.zeros(k)
+    for r in range(n):
+        for j in range(k):
+            S[j] += Xc[r, j]
+            for l in range(k):
+                P[j, l] += Xc[r, j] * Xc[r, l]
+    m = n - 1.0
     for i in prange(n):
-        w = np.ones(n)
-        w[i] = 0.0
         C = np.empty((k, k))
-        out[i] = _weighted_alpha(X, w, standardized, pairwise, C)
+        for j in range(k):
+            for l in range(k):
+                C[j, l] = (P[j, l] - Xc[i, j] * Xc[i, l] - (S[j] - Xc[i, j]) * (S[l] - Xc[i, l]) / m) / (m - 1.0)
+        out[i] = alpha_from_cov(C, standardized) if n > 2 else np.nan
 
 
 # --------------------------------------------------------------------------- split halves
