@@ -526,3 +526,18 @@ def test_utility_matches_hand_and_naylor_shine_ordinates():
                          cost_per_candidate=0)["z_bar"] == pytest.approx(zbar, abs=1e-3)
     with pytest.raises(ValueError, match=r"selection_ratio must be a number in \(0, 1\]"):
         V.utility(validity=0.3, sd_y=1, selection_ratio=0, n_selected=1, cost_per_candidate=0)
+
+
+def test_bootstrap_does_not_depend_on_thread_count():
+    import numba
+
+    d = _pool(n=500, seed=12)
+    kw = {"predictor": "ac", "criterion": "kinerja", "rxxa": 0.8, "ryyi": 0.6, "n_boot": 500, "seed": 9}
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = V.validity_study(d, **kw)
+    finally:
+        numba.set_num_threads(before)
+    many = V.validity_study(d, **kw)
+    pd.testing.assert_frame_equal(one, many)
