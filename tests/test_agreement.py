@@ -359,11 +359,28 @@ def test_fleiss_kappa_matches_statsmodels_and_counts():
     assert ag.fleiss_kappa(pd.DataFrame(tab), counts=True).value == pytest.approx(est.value, abs=1e-14)
 
 
+def test_gwet_handbook_example():
+    # Gwet (2014), Handbook of Inter-Rater Reliability, 4th ed.: 4 raters x 12 subjects with missing
+    # ratings (Krippendorff's 2011 data; irrCAC data set `cac.raw4raters`).  Values as printed in the
+    # irrCAC documentation: gwet.ac1.raw -> pa 0.8181818, pe 0.1903212, AC1 0.77544, se 0.14295,
+    # 95% CI (0.461, 1); fleiss.kappa.raw -> pe 0.2387153, 0.76117, se 0.15302;
+    # bp.coeff.raw -> 0.77273; pa.coeff.raw -> 0.81818.
+    ac1 = ag.gwet_ac(KRIPP)
+    assert ac1.extra["pa"] == pytest.approx(0.8181818, abs=1e-7)
+    assert ac1.extra["pe"] == pytest.approx(0.1903212, abs=1e-7)
+    assert round(ac1.value, 5) == 0.77544
+    assert round(ac1.se, 5) == 0.14295
+    assert round(ac1.ci_low, 3) == 0.461
+    fk = ag.fleiss_kappa(KRIPP)
+    assert fk.extra["pe"] == pytest.approx(0.2387153, abs=1e-7)
+    assert round(fk.value, 5) == 0.76117
+    assert round(fk.se, 5) == 0.15302
+    assert "unequal numbers" in fk.note and "per_category" not in fk.extra
+    assert round(ag.brennan_prediger(KRIPP).value, 5) == 0.77273
+    assert round(ag.percent_agreement(KRIPP).value, 5) == 0.81818
+
+
 def test_fleiss_kappa_bad_input():
-    x = pd.DataFrame(DIAGNOSES).astype(float)
-    x.iloc[0, 0] = np.nan
-    with pytest.raises(ValueError, match="same number of ratings"):
-        ag.fleiss_kappa(x)
     with pytest.raises(ValueError, match="non-negative whole numbers"):
         ag.fleiss_kappa(pd.DataFrame([[1.5, 2], [1, 2]]), counts=True)
     with pytest.raises(ValueError, match="at least 2 raters"):

@@ -287,50 +287,51 @@ def _reml_crossed(y, ti, rj, n_t, n_r):
     ``d(lambda) = log det C + (N - 1) (1 + log(2 pi r2 / (N - 1)))``
 
     where ``r2 = y'y - sol'rhs`` is the penalised residual sum of squares.
-    The target block of ``C`` is diagonal, so it is eliminated in O(N) and only
-    a (raters + 1) square Schur complement is factorised.  Returns
+    The target block of ``C`` is diagonal and targets rated by the same set of
+    raters contribute identical terms, so it is eliminated by summing over
+    rating patterns and only a (raters + 1) square Schur complement is
+    factorised: an evaluation costs O(patterns x raters^2), not O(N).  Returns
     ``(var_target, var_rater, var_error)``.
     """
     y = np.asarray(y, float)
     N = y.shape[0]
-    nt = np.bincount(ti, minlength=n_t).astype(float)
-    nr = np.bincount(rj, minlength=n_r).astype(float)
-    inc = np.zeros((n_t, n_r))
-    np.add.at(inc, (ti, rj), 1.0)
-    yt = np.bincount(ti, weights=y, minlength=n_t)
-    yr = np.bincount(rj, weights=y, minlength=n_r)
-    ysum = y.sum()
-    ymean = ysum / N
-    # centre y for numerical stability (the intercept absorbs the shift)
-    yc = y - ymean
-    yt = yt - ymean * nt
-    yr = yr - ymean * nr
-    ysum_c = 0.0
+    ymean = y.mean()
+    yc = y - ymean  # centred: the intercept absorbs the shift
     yy = float(yc @ yc)
+    yt = np.bincount(ti, weights=yc, minlength=n_t)
+    yr = np.bincount(rj, weights=yc, minlength=n_r)
+    nr = np.bincount(rj, minlength=n_r).astype(float)
+    inc = np.zeros((n_t, n_r), dtype=bool)
+    inc[ti, rj] = True
+    # targets with the same pattern of raters share A_i and B_i: sum over patterns
+    pats, inv = np.unique(inc, axis=0, return_inverse=True)
+    inv = np.asarray(inv).ravel()
+    cnt = np.bincount(inv).astype(float)
+    pats = pats.astype(float)
+    ntp = pats.sum(axis=1)
+    y1 = np.bincount(inv, weights=yt)
+    y2 = np.bincount(inv, weights=yt * yt)
 
     def solve(lam):
         la, lb = lam
-        A = la * la * nt + 1.0
-        B = np.empty((n_t, n_r + 1))
-        B[:, :n_r] = (la * lb) * inc
-        B[:, n_r] = la * nt
+        A = la * la * ntp + 1.0  # per pattern
+        Bp = np.empty((pats.shape[0], n_r + 1))  # B row of a target of each pattern
+        Bp[:, :n_r] = (la * lb) * pats
+        Bp[:, n_r] = la * ntp
         R = np.zeros((n_r + 1, n_r + 1))
         R[np.arange(n_r), np.arange(n_r)] = lb * lb * nr + 1.0
         R[:n_r, n_r] = lb * nr
         R[n_r, :n_r] = lb * nr
         R[n_r, n_r] = N
-        rt = la * yt
         rr = np.empty(n_r + 1)
         rr[:n_r] = lb * yr
-        rr[n_r] = ysum_c
-        Bs = B / A[:, None]
-        S = R - B.T @ Bs
-        rs = rr - Bs.T @ rt
+        rr[n_r] = 0.0
+        S = R - (Bp * (cnt / A)[:, None]).T @ Bp
+        rs = rr - Bp.T @ (la * y1 / A)
         L = np.linalg.cholesky(S)
         sol_r = np.linalg.solve(S, rs)
-        sol_t = (rt - B @ sol_r) / A
-        pwrss = yy - sol_t @ rt - sol_r @ rr
-        logdet = np.log(A).sum() + 2.0 * np.log(np.diag(L)).sum()
+        pwrss = yy - la * la * float((y2 / A).sum()) - float(sol_r @ rs)
+        logdet = float((cnt * np.log(A)).sum()) + 2.0 * np.log(np.diag(L)).sum()
         return pwrss, logdet
 
     def dev(lam):
@@ -721,7 +722,7 @@ def _gwet_framework(tab: np.ndarray, w: np.ndarray, method: str):
     if pe >= 1.0:
         return math.nan, math.nan, pa, pe, n
     coef = (pa - pe) / (1.0 - pe)
-    g_i = ((n / n2) * pa_i - pe) / (1.0 - pe)
+    g_i = (n / n2) * (pa_i - pe * two) / (1.0 - pe)
     g_star = g_i - 2.0 * (1.0 - coef) * (pe_i - pe) / (1.0 - pe)
     var = ((g_star - coef) ** 2).sum() / (n * (n - 1.0)) if n > 1 else math.nan
     return float(coef), math.sqrt(var), float(pa), float(pe), n
@@ -788,7 +789,7 @@ def gwet_ac(data, *, weights=None, categories=None, level=0.95) -> Estimate:
 
     (``T_w`` = sum of the weights).  Variance:
     ``v = sum_i (g*_i - AC)^2 / (n (n-1))`` with
-    ``g_i = ((n/n') pa_i - p_e)/(1 - p_e)`` and
+    ``g_i = (n/n') (pa_i - p_e [r_i >= 2])/(1 - p_e)`` and
     ``g*_i = g_i - 2 (1 - AC)(pe_i - p_e)/(1 - p_e)``.
 
     References
@@ -860,8 +861,9 @@ def fleiss_kappa(data, *, counts=False, categories=None, level=0.95) -> Estimate
         Rows = subjects, columns = raters, cells = category labels; or, with
         ``counts=True``, a subjects x categories table of how many raters put
         each subject in each category.  Every subject must have the same number
-        of ratings (Fleiss' design); use :func:`krippendorff_alpha` or
-        :func:`gwet_ac` for unequal numbers.
+        of ratings in Fleiss' design; with unequal numbers (missing ratings)
+        the generalisation of Gwet (2014, ch. 5) is used and the per-category
+        kappas and null standard error are left out (``note`` says so).
     counts : bool
         Whether ``data`` is a count table.
     categories : sequence, optional
@@ -915,12 +917,11 @@ def fleiss_kappa(data, *, counts=False, categories=None, level=0.95) -> Estimate
     est, tab, cats = _gwet_estimate(data, None, categories, level, "fleiss", "fleiss_kappa", counts=counts)
     nr = tab.sum(axis=1)
     if np.any(nr != nr[0]):
-        i = int(np.flatnonzero(nr != nr[0])[0])
-        raise ValueError(
-            f"Fleiss' kappa needs the same number of ratings for every subject; subject at row {i} has "
-            f"{int(nr[i])}, the first has {int(nr[0])}. Use krippendorff_alpha() or gwet_ac(), which allow "
-            "missing ratings."
-        )
+        note = ("unequal numbers of ratings per subject: Fleiss' kappa generalised as in Gwet (2014, ch. 5); "
+                "per-category kappas and the null standard error need equal numbers and are omitted")
+        return Estimate(value=est.value, ci_low=est.ci_low, ci_high=est.ci_high, se=est.se, n=est.n,
+                        method="fleiss_kappa", ci_method=est.ci_method, level=est.level,
+                        note="; ".join(v for v in (est.note, note) if v), extra=dict(est.extra))
     N, n = tab.shape[0], float(nr[0])
     if n < 2:
         raise ValueError("Fleiss' kappa needs at least 2 ratings per subject.")
