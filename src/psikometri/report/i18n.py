@@ -7,7 +7,7 @@ elsewhere: notebooks, tables, plot labels and the index all come from here.
 
 from __future__ import annotations
 
-__all__ = ["LANGUAGES", "TEXT", "tr", "label"]
+__all__ = ["LANGUAGES", "TEXT", "COLUMNS", "tr", "label", "column_label"]
 
 LANGUAGES = ("id", "en")
 
@@ -191,6 +191,65 @@ TEXT: dict[str, dict[str, str]] = {
     "report_link": {"id": "laporan", "en": "report"},
     "failed": {"id": "gagal", "en": "failed"},
 }
+
+#: Column and index labels of report tables: canonical name -> {"id", "en"} (applied by :func:`column_label`).
+COLUMNS: dict[str, dict[str, str]] = {
+    "value": {"id": "nilai", "en": "value"},
+    "ci_low": {"id": "batas bawah", "en": "CI low"},
+    "ci_high": {"id": "batas atas", "en": "CI high"},
+    "ci_method": {"id": "metode selang", "en": "CI method"},
+    "n": {"id": "n", "en": "n"},
+    "coefficient": {"id": "koefisien", "en": "coefficient"},
+    "item": {"id": "butir", "en": "item"},
+    "mean": {"id": "rerata", "en": "mean"},
+    "sd": {"id": "simpangan baku", "en": "SD"},
+    "r_total": {"id": "r butir-total", "en": "item-total r"},
+    "r_drop": {"id": "r butir-total terkoreksi", "en": "corrected item-total r"},
+    "alpha_if_deleted": {"id": "alpha jika dihapus", "en": "alpha if deleted"},
+    "omega_if_deleted": {"id": "omega jika dihapus", "en": "omega if deleted"},
+    "icc": {"id": "ICC", "en": "ICC"},
+    "pval": {"id": "p", "en": "p"},
+    "description": {"id": "keterangan", "en": "description"},
+    "n_ratings": {"id": "jumlah penilaian", "en": "ratings"},
+    "leniency": {"id": "kelonggaran", "en": "leniency"},
+    "spread_ratio": {"id": "rasio sebaran", "en": "spread ratio"},
+    "halo": {"id": "halo", "en": "halo"},
+    "agreement_r": {"id": "r dengan konsensus", "en": "r with consensus"},
+    "flags": {"id": "tanda", "en": "flags"},
+    "r": {"id": "r", "en": "r"},
+    "band": {"id": "kelompok nilai", "en": "score band"},
+    "selection_rate": {"id": "rasio seleksi", "en": "selection rate"},
+    "n_selected": {"id": "jumlah terpilih", "en": "selected"},
+    "impact_ratio": {"id": "rasio dampak", "en": "impact ratio"},
+    "four_fifths_violation": {"id": "melanggar 4/5", "en": "four-fifths violation"},
+    "small_group": {"id": "kelompok kecil", "en": "small group"},
+    "predictors": {"id": "prediktor", "en": "predictors"},
+    "step": {"id": "tahap", "en": "step"},
+    "agreement": {"id": "kesepakatan", "en": "agreement"},
+    "chance_agreement": {"id": "kesepakatan kebetulan", "en": "chance agreement"},
+    "kappa": {"id": "kappa", "en": "kappa"},
+    "accuracy": {"id": "akurasi", "en": "accuracy"},
+    "variance": {"id": "variansi", "en": "variance"},
+    "se": {"id": "galat baku", "en": "SE"},
+    "percent": {"id": "persen", "en": "percent"},
+    "g_coefficient": {"id": "koefisien G", "en": "G coefficient"},
+    "phi": {"id": "phi", "en": "phi"},
+    "relative_error": {"id": "galat relatif", "en": "relative error"},
+    "absolute_error": {"id": "galat absolut", "en": "absolute error"},
+    "observed": {"id": "teramati", "en": "observed"},
+    "corrected_criterion": {"id": "koreksi reliabilitas kriteria", "en": "corrected for criterion reliability"},
+    "corrected_range_restriction": {"id": "koreksi keterbatasan rentang", "en": "corrected for range restriction"},
+    "operational": {"id": "validitas operasional", "en": "operational validity"},
+    "mean_criterion": {"id": "rerata kinerja", "en": "mean performance"},
+    "n_high": {"id": "jumlah kinerja tinggi", "en": "high performers"},
+    "p_high": {"id": "proporsi kinerja tinggi", "en": "share high"},
+}
+
+
+def column_label(name, lang: str = "id"):
+    """Translated table header for a canonical column/index name (unknown names are returned unchanged)."""
+    entry = COLUMNS.get(str(name))
+    return entry[lang] if entry else name
 
 
 def tr(key: str, lang: str = "id", **fmt) -> str:

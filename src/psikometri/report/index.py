@@ -40,8 +40,9 @@ def _national(results, lang) -> str:
     df = pd.DataFrame(per).set_index("agency")
     ma = meta_analysis(df, r="r", n="n")
     parts = [f"<p>{html.escape(tr('national_text', lang))}</p>", _meta_table(ma)]
-    fig = ma.plot() if hasattr(ma, "plot") else None
-    if fig is not None:
+    ax = ma.plot() if hasattr(ma, "plot") else None
+    if ax is not None:
+        fig = ax.figure
         import matplotlib.pyplot as plt
 
         buf = io.BytesIO()

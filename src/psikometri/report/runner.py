@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import hashlib
+import io
 import json
 import multiprocessing as mp
 import os
@@ -87,11 +88,12 @@ class ReportTask:
     parameters: dict = field(default_factory=dict)
     force: bool = False
     timeout: int = 900
+    data_subset: str = ""
 
     def all_parameters(self) -> dict:
         p = {
             "agency": self.agency,
-            "data_path": str(Path(self.data).resolve()),
+            "data_path": str(Path(self.data_subset or self.data).resolve()),
             "output_dir": str((Path(self.out) / self.agency).resolve()),
             "lang": self.lang,
         }
@@ -109,6 +111,21 @@ class TaskResult:
     outputs: list = field(default_factory=list)
 
 
+def write_agency_subset(dataset, agency: str, directory) -> Path:
+    """Write one agency's validated tables as Parquet files that :func:`load_assessment` reads back."""
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    sub = dataset.for_agency(agency)
+    tables = {"ratings": sub.ratings, "candidates": sub.candidates}
+    if sub.items is not None:
+        tables["items"] = sub.items
+    for name, df in tables.items():
+        buf = io.BytesIO()
+        df.to_parquet(buf, index=False)
+        atomic_write(d / f"{name}.parquet", buf.getvalue())
+    return d
+
+
 def _hash_files(paths) -> str:
     h = hashlib.sha256()
     for p in sorted(paths):
@@ -118,7 +135,7 @@ def _hash_files(paths) -> str:
 
 
 def _stamp(task: ReportTask) -> str:
-    data = Path(task.data)
+    data = Path(task.data_subset or task.data)
     files = [p for p in (data.iterdir() if data.is_dir() else [data]) if p.is_file()]
     src = list(PACKAGE_DIR.rglob("*.py"))
     key = {
@@ -302,8 +319,13 @@ def run_batch(
         return 2
     nb = str(Path(notebook) if notebook else default_notebook())
     params = {"n_boot": int(n_boot), "seed": int(seed)} | dict(parameters or {})
-    tasks = [ReportTask(a, str(data), str(out), lang, formats, nb, params, force) for a in todo]
     Path(out).mkdir(parents=True, exist_ok=True)
+    tasks = []
+    for a in todo:
+        # each notebook reads only its own agency's rows (validated once here): faster, and no other
+        # agency's individual-level data ever reaches it
+        sub_dir = write_agency_subset(ds, a, Path(out) / a / ".data")
+        tasks.append(ReportTask(a, str(data), str(out), lang, formats, nb, params, force, data_subset=str(sub_dir)))
 
     from .sections import warm_up
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .i18n import label, tr
+from .i18n import column_label, label, tr
 
 __all__ = ["SECTION_KEYS", "Section", "AgencyContext", "warm_up", "DEFAULT_STANDARDS"]
 
@@ -55,6 +55,7 @@ class Section:
     results: dict = field(default_factory=dict)
     indicators: list = field(default_factory=list)  # summary rows
     status: str = "ok"  # ok | too_few | no_data
+    lang: str = "id"
 
     def add_table(self, caption: str, df: pd.DataFrame) -> None:
         self.blocks.append(("table", caption, df))
@@ -83,7 +84,7 @@ class Section:
         for kind, caption, obj in self.blocks:
             if kind == "table":
                 parts.append(f"<div class='pk-table-wrap'><p class='pk-caption'><b>{html.escape(caption)}</b></p>")
-                parts.append(_table_html(obj))
+                parts.append(_table_html(obj, self.lang))
                 parts.append("</div>")
             else:
                 b64 = base64.b64encode(obj).decode()
@@ -95,18 +96,28 @@ class Section:
 
 
 def _fmt_cell(v):
+    if isinstance(v, (bool, np.bool_)):
+        return "\u2713" if v else ""
     if isinstance(v, (float, np.floating)):
         if math.isnan(v):
             return "-"
+        if float(v).is_integer() and abs(v) >= 2:
+            return f"{int(v):,}"
         return f"{v:.3f}" if abs(v) < 1000 else f"{v:,.0f}"
     return v
 
 
-def _table_html(df: pd.DataFrame) -> str:
+def _table_html(df: pd.DataFrame, lang: str = "id") -> str:
     shown = df.copy()
     for c in shown.columns:
-        if pd.api.types.is_float_dtype(shown[c]):
+        if pd.api.types.is_float_dtype(shown[c]) or shown[c].dtype == object:
             shown[c] = shown[c].map(_fmt_cell)
+    shown = shown.rename(columns=lambda c: column_label(c, lang))
+    if shown.index.name is not None:
+        shown.index.name = column_label(shown.index.name, lang)
+    if not isinstance(shown.index, pd.RangeIndex):
+        shown.index = [column_label(i, lang) if isinstance(i, str) else i for i in shown.index]
+        shown.index.name = column_label(df.index.name, lang) if df.index.name else None
     return shown.to_html(classes="pk-table", border=0, escape=True, na_rep="-")
 
 
@@ -195,7 +206,7 @@ class AgencyContext:
         if key not in self._cache:
             fn = getattr(self, f"_sec_{key}")
             try:
-                self._cache[key] = fn(Section(key, self.t(f"sec_{key}")))
+                self._cache[key] = fn(Section(key, self.t(f"sec_{key}"), lang=self.lang))
             except Exception as exc:
                 raise RuntimeError(f"report section {key!r} failed for agency {self.agency!r}: "
                                    f"{type(exc).__name__}: {exc}") from exc
