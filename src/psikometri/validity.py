@@ -1164,7 +1164,10 @@ def expectancy_table(data, *, predictor: str, criterion: str, bins=5, high=None,
     out["ci_low"] = [c[0] for c in cis]
     out["ci_high"] = [c[1] for c in cis]
     out = out.reset_index()[["band", "n", "n_high", "p_high", "ci_low", "ci_high", "mean_criterion"]]
-    out["band"] = out["band"].astype(str)
+    out["band"] = [f"{'[' if iv.closed in ('left', 'both') else '('}{iv.left:.4g}, {iv.right:.4g}"
+                   f"{']' if iv.closed in ('right', 'both') else ')'}" for iv in out["band"]]
+    if not isinstance(bins, numbers.Integral):  # pd.cut(include_lowest=True) shifts the first edge down
+        out.loc[0, "band"] = f"[{edges[0]:.4g}, {edges[1]:.4g}]"
     out.attrs.update({"high": thr, "rule": rule, "predictor": predictor, "criterion": criterion, "level": level})
     return out
 
