@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-
 from _common import best_time, once
 
 
@@ -42,12 +41,13 @@ def cases(quick: bool = False) -> list[dict]:
     x = _ratings(n, 3, 0.05, seed=1)
     df = pd.DataFrame(x)
     for lvl in ("nominal", "ordinal", "interval", "ratio"):
-        ours = best_time(lambda: ag.krippendorff_alpha(df, level_of_measurement=lvl), repeat=5)
+        ours = best_time(lambda lvl=lvl: ag.krippendorff_alpha(df, level_of_measurement=lvl), repeat=5)
         a = ag.krippendorff_alpha(df, level_of_measurement=lvl).value
         row = {"case": f"krippendorff_alpha {lvl}, {n:,} units x 3 raters, 5% missing", "ours": ours,
                "baseline": "krippendorff", "theirs": None, "target": ">= 3x, identical values"}
         if krippendorff is not None:
-            theirs = best_time(lambda: krippendorff.alpha(reliability_data=x.T, level_of_measurement=lvl), repeat=3)
+            theirs = best_time(lambda lvl=lvl: krippendorff.alpha(reliability_data=x.T, level_of_measurement=lvl),
+                               repeat=3)
             b = krippendorff.alpha(reliability_data=x.T, level_of_measurement=lvl)
             row.update(theirs=theirs, check=f"|diff| = {abs(a - b):.1e}")
         rows.append(row)
@@ -70,8 +70,9 @@ def cases(quick: bool = False) -> list[dict]:
     row = {"case": f"icc (6 forms, F, CIs), {n:,} targets x 3 raters", "ours": ours,
            "baseline": "pingouin.intraclass_corr", "theirs": None, "target": ">= 20x"}
     try:
-        import pingouin as pg
         import warnings
+
+        import pingouin as pg
 
         long = xi.reset_index().melt(id_vars="index", var_name="rater", value_name="score")
 

@@ -21,8 +21,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from psikometri import agreement as ag
 from psikometri import _agreement_kernels as K
+from psikometri import agreement as ag
 
 from . import naive_agreement as naive
 from ._nojit import run_without_jit
@@ -140,7 +140,7 @@ def test_icc_reml_matches_psych_lmer_with_missing_ratings():
 def test_reml_equals_anova_on_balanced_data():
     # REML estimates of a balanced crossed design equal the ANOVA (expected mean square) estimates
     x = pd.read_csv(FIX / "icc_complete.csv").to_numpy()
-    msr, msw, msc, mse = naive.icc_mean_squares(x)
+    msr, _msw, msc, mse = naive.icc_mean_squares(x)
     n, k = x.shape
     ti, rj = np.nonzero(np.ones_like(x, dtype=bool))
     va, vb, ve = ag._reml_crossed(x.ravel(), ti, rj, n, k)
@@ -151,6 +151,13 @@ def test_icc_long_format_equals_wide():
     long = SF.reset_index().melt(id_vars="index", var_name="judge", value_name="score").sample(frac=1, random_state=3)
     out = ag.icc(long, targets="index", raters="judge", ratings="score")
     assert_allclose(_icc_arr(out), _icc_arr(ag.icc(SF)), rtol=1e-12)
+
+
+def test_icc_long_format_with_missing_cells_reml():
+    x = pd.read_csv(FIX / "icc_missing.csv")
+    long = x.reset_index().melt(id_vars="index", var_name="rater", value_name="score").dropna()
+    out = ag.icc(long, targets="index", raters="rater", ratings="score", missing="reml")
+    assert_allclose(_icc_arr(out), _icc_arr(ag.icc(x, missing="reml")), rtol=1e-7, atol=1e-9)
 
 
 def test_icc_kernel_mean_squares_match_naive():
@@ -275,6 +282,17 @@ def test_cohen_kappa_matches_sklearn_and_naive(weights):
     assert est.value == pytest.approx(cohen_kappa_score(a, b, weights=weights), abs=1e-12)
     assert est.value == pytest.approx(naive.weighted_kappa(a, b, [1, 2, 3, 4, 5], weights), abs=1e-12)
     assert est.n == 500
+
+
+def test_cohen_kappa_non_integer_and_wide_range_codes():
+    from sklearn.metrics import cohen_kappa_score
+
+    rng = np.random.default_rng(13)
+    a = rng.integers(0, 4, 300)
+    b = np.where(rng.random(300) < 0.6, a, rng.integers(0, 4, 300))
+    for scale in (0.5, 1e7):  # non-integral labels, and integers too far apart for offset coding
+        est = ag.cohen_kappa(a * scale, b * scale, weights="linear")
+        assert est.value == pytest.approx(cohen_kappa_score(a, b, weights="linear"), abs=1e-12)
 
 
 @settings(max_examples=40, deadline=None)

@@ -43,13 +43,11 @@ def integer_range(x):
     cnt = 0
     for i in range(x.shape[0]):
         v = x[i]
-        if v != v:
+        if math.isnan(v):
             continue
         cnt += 1
-        if v < lo:
-            lo = v
-        if v > hi:
-            hi = v
+        lo = min(lo, v)
+        hi = max(hi, v)
         if ok and v != math.floor(v):
             ok = False
     return ok, lo, hi, cnt
@@ -61,7 +59,7 @@ def offset_codes(x, lo):
     out = np.empty(x.shape[0], dtype=np.int64)
     for i in range(x.shape[0]):
         v = x[i]
-        out[i] = -1 if v != v else np.int64(v - lo)
+        out[i] = -1 if math.isnan(v) else np.int64(v - lo)
     return out
 
 
@@ -160,7 +158,7 @@ def kalpha_interval_parts(x):
         s = 0.0
         for j in range(k):
             v = x[i, j]
-            if v == v:
+            if not math.isnan(v):
                 cnt += 1
                 s += v
         m[i] = cnt
@@ -169,7 +167,7 @@ def kalpha_interval_parts(x):
             ss = 0.0
             for j in range(k):
                 v = x[i, j]
-                if v == v:
+                if not math.isnan(v):
                     d = v - mu
                     ss += d * d
             dsum[i] = cnt * ss / (cnt - 1)
@@ -191,7 +189,7 @@ def kalpha_interval_parts(x):
             acc = 0.0
             for j in range(k):
                 v = x[i, j]
-                if v == v:
+                if not math.isnan(v):
                     d = v - gm
                     acc += d * d
             sst[i] = acc
@@ -297,18 +295,18 @@ def kalpha_ratio_parts(x, values, counts):
     for i in prange(n):
         cnt = 0
         for j in range(k):
-            if x[i, j] == x[i, j]:
+            if not math.isnan(x[i, j]):
                 cnt += 1
         m[i] = cnt
         if cnt >= 2:
             acc = 0.0
             for a in range(k):
                 va = x[i, a]
-                if va != va:
+                if math.isnan(va):
                     continue
                 for b in range(a + 1, k):
                     vb = x[i, b]
-                    if vb == vb:
+                    if not math.isnan(vb):
                         acc += 2.0 * _ratio_delta(va, vb)
             dis[i] = acc / (cnt - 1.0)
     npair = 0
@@ -342,7 +340,7 @@ def kalpha_pairs(y, level):
     for i in range(n):
         cnt = 0
         for j in range(k):
-            if y[i, j] == y[i, j]:
+            if not math.isnan(y[i, j]):
                 cnt += 1
         if cnt >= 2:
             npairs += cnt * (cnt - 1) // 2
@@ -352,18 +350,18 @@ def kalpha_pairs(y, level):
     for i in range(n):
         cnt = 0
         for j in range(k):
-            if y[i, j] == y[i, j]:
+            if not math.isnan(y[i, j]):
                 cnt += 1
         if cnt < 2:
             continue
         w = 2.0 / (cnt - 1.0)
         for a in range(k):
             va = y[i, a]
-            if va != va:
+            if math.isnan(va):
                 continue
             for b in range(a + 1, k):
                 vb = y[i, b]
-                if vb != vb:
+                if math.isnan(vb):
                     continue
                 if level == 0:
                     d = 0.0 if va == vb else 1.0

@@ -29,26 +29,31 @@ input.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
 from ._results import Estimate
-from ._validation import check_choice, check_columns, check_dataframe, check_level, check_positive_int
+from ._validation import (
+    check_choice,
+    check_columns,
+    check_dataframe,
+    check_level,
+    check_positive_int,
+)
 
 __all__ = [
-    "icc",
+    "assessor_diagnostics",
+    "brennan_prediger",
     "cohen_kappa",
     "fleiss_kappa",
-    "krippendorff_alpha",
     "gwet_ac",
-    "brennan_prediger",
+    "icc",
+    "krippendorff_alpha",
     "percent_agreement",
     "rwg",
     "rwg_j",
-    "assessor_diagnostics",
 ]
 
 _LEVELS = ("nominal", "ordinal", "interval", "ratio")
@@ -592,8 +597,10 @@ def cohen_kappa(rater_a, rater_b, *, weights=None, categories=None, level=0.95) 
         - [\kappa_w - p_e(1-\kappa_w)]^2}{n (1-p_e)^2}
 
     with :math:`\bar w_{i.} = \sum_j p_{.j} w_{ij}`, :math:`\bar w_{.j} = \sum_i p_{i.} w_{ij}`.
-    Matches R ``vcd::Kappa`` (value and ASE) and ``psych::cohen.kappa``, and
-    ``sklearn.metrics.cohen_kappa_score`` for the point estimate.
+    Matches R ``vcd::Kappa`` (value and ASE), ``psych::cohen.kappa`` (values;
+    the unweighted variance) and ``sklearn.metrics.cohen_kappa_score`` (value).
+    ``psych::cohen.kappa`` reports a smaller variance for the weighted kappa
+    than the Fleiss-Cohen-Everitt formula used here and by ``vcd``.
 
     References
     ----------
