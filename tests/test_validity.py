@@ -541,3 +541,22 @@ def test_bootstrap_does_not_depend_on_thread_count():
         numba.set_num_threads(before)
     many = V.validity_study(d, **kw)
     pd.testing.assert_frame_equal(one, many)
+
+
+def test_large_sample_corrections_are_exact_under_their_selection_models():
+    # indirect selection on the predictor's true score: Case IV recovers corr(X, P) in the applicant pool
+    rho, rxxa, ryya, sr, zt = 0.45, 0.75, 0.65, 0.3, 0.9
+    d = _pool(n=300_000, seed=21, rho=rho, rxxa=rxxa, ryya=ryya, sr=sr, z_on_t=zt)
+    ryyi = _population_ryyi(rho, rxxa, ryya, sr, zt)
+    res = V.validity_study(d, predictor="ac", criterion="kinerja", rxxa=rxxa, ryyi=ryyi, n_boot=0)
+    assert res.loc["operational", "r"] == pytest.approx(rho * math.sqrt(rxxa), abs=0.01)
+    # ... and the observed-score correlation in the pool, corr(X, Y) = rho sqrt(rxxa ryya)
+    assert res.loc["corrected_range_restriction", "r"] == pytest.approx(rho * math.sqrt(rxxa * ryya), abs=0.01)
+    # direct selection on the observed predictor: Case II recovers corr(X, Y) in the pool
+    rng = np.random.default_rng(22)
+    x = rng.normal(size=300_000)
+    y = 0.35 * x + math.sqrt(1 - 0.35**2) * rng.normal(size=300_000)
+    y[x < np.quantile(x, 0.6)] = np.nan
+    res2 = V.validity_study(pd.DataFrame({"x": x, "y": y}), predictor="x", criterion="y", case="II", n_boot=0)
+    assert res2.loc["observed", "r"] < 0.25
+    assert res2.loc["corrected_range_restriction", "r"] == pytest.approx(0.35, abs=0.01)

@@ -503,7 +503,7 @@ def validity_study(
     -----
     The point estimates equal :func:`correct_range_restriction` applied to the
     observed ``r`` and ``u``.  The bootstrap is a numba kernel (prange over
-    replicates), about a second for 5,000 resamples of 2,091 candidates.
+    replicates): 5,000 resamples of 2,091 candidates take about 0.1-0.2 s on two cores after compilation.
 
     References
     ----------
