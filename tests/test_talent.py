@@ -517,6 +517,18 @@ def test_reproducible_by_seed_and_thread_count():
     assert not np.allclose(a["p_retest"], d["p_retest"])
 
 
+def test_normal_cdf_table_is_accurate():
+    from scipy.special import ndtr
+
+    from psikometri._talent_kernels import _phi, phi_table
+
+    tab_v, tab_d = phi_table()
+    z = np.concatenate([np.linspace(-9.0, 9.0, 40001), np.random.default_rng(0).normal(0, 3, 5000),
+                        [-8.5, -8.5 + 1 / 64, 0.0, 8.5]])
+    got = np.array([_phi(v, tab_v, tab_d) for v in z])
+    assert np.abs(got - ndtr(z)).max() < 3e-10
+
+
 def test_kernel_without_jit_matches_jitted():
     rng = np.random.default_rng(5)
     pot, perf = rng.normal(82, 8, 7).round(2), rng.normal(78, 9, 7).round(2)

@@ -1,4 +1,4 @@
-"""numba kernels for :mod:`psikometri.talent` (placement consistency of the nine-box grid).
+r"""numba kernels for :mod:`psikometri.talent` (placement consistency of the nine-box grid).
 
 The public entry point is :func:`psikometri.talent.placement_consistency`, which
 validates the data, computes each candidate's posterior true-score distribution
@@ -9,6 +9,12 @@ Every candidate ``i`` draws from its own counter-based stream
 ``stream_start(seed, i)`` (see :mod:`psikometri._resampling`), so the results do
 not depend on the number of threads, and the ``prange`` loop writes only row
 ``i`` of each output array.
+
+The normal CDF inside the simulation loop is read from a table with cubic Hermite interpolation
+(:func:`phi_table`, :func:`_phi`): nodes every 1/64 on [-8.5, 8.5] carrying the exact values of
+:math:`\Phi` and :math:`\varphi`; the interpolation error is below 3e-10 (checked in the tests against
+``scipy.special.ndtr``), four orders of magnitude below the Monte-Carlo error of any probability the
+kernel returns, and it is several times cheaper than ``erfc``.
 """
 
 from __future__ import annotations
@@ -17,14 +23,40 @@ import math
 
 import numpy as np
 from numba import njit, prange
+from scipy.special import ndtr
 
 from ._resampling import stream_start, stream_uniform
 
 #: Box number minus one for (potential level - 1, performance level - 1), PermenPANRB 3/2020.
 BOX_INDEX = np.array([[0, 1, 3], [2, 4, 6], [5, 7, 8]], dtype=np.int64)
 
-_INV_SQRT2 = 1.0 / math.sqrt(2.0)
 _TINY = 1.1102230246251565e-16  # 2**-53
+PHI_STEP = 1.0 / 64.0
+PHI_LIMIT = 8.5
+
+
+def phi_table() -> tuple[np.ndarray, np.ndarray]:
+    """Exact normal CDF and density at the interpolation nodes -8.5, -8.5 + 1/64, ..., 8.5."""
+    x = -PHI_LIMIT + PHI_STEP * np.arange(int(round(2 * PHI_LIMIT / PHI_STEP)) + 1)
+    return np.ascontiguousarray(ndtr(x)), np.ascontiguousarray(np.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi))
+
+
+@njit(cache=True, inline="always")
+def _phi(z, tab_v, tab_d):
+    """Normal CDF by cubic Hermite interpolation of the table; 0 below -8.5 and 1 above 8.5."""
+    if z <= -PHI_LIMIT:
+        return 0.0
+    if z >= PHI_LIMIT:
+        return 1.0
+    s = (z + PHI_LIMIT) * (1.0 / PHI_STEP)
+    j = int(s)
+    if j > tab_v.shape[0] - 2:
+        j = tab_v.shape[0] - 2
+    u = s - j
+    u2 = u * u
+    u3 = u2 * u
+    return ((2.0 * u3 - 3.0 * u2 + 1.0) * tab_v[j] + (u3 - 2.0 * u2 + u) * PHI_STEP * tab_d[j]
+            + (3.0 * u2 - 2.0 * u3) * tab_v[j + 1] + (u3 - u2) * PHI_STEP * tab_d[j + 1])
 
 
 @njit(cache=True, inline="always")
@@ -50,15 +82,15 @@ def _level(x, c1, c2):
 
 
 @njit(cache=True, inline="always")
-def _upper(t, c, sd):
-    """P(T + E >= c) for E ~ N(0, sd^2); a step at ``c`` when ``sd == 0``."""
-    if sd > 0.0:
-        return 0.5 * math.erfc((c - t) / sd * _INV_SQRT2)
+def _upper(t, c, inv_sd, tab_v, tab_d):
+    """P(T + E >= c) = Phi((t - c) / sd) for E ~ N(0, sd^2); a step at ``c`` when ``sd == 0`` (inv_sd = 0)."""
+    if inv_sd > 0.0:
+        return _phi((t - c) * inv_sd, tab_v, tab_d)
     return 1.0 if t >= c else 0.0
 
 
 @njit(cache=True, parallel=True)
-def placement_kernel(mean, chol, err_sd, cuts_p, cuts_f, assigned, n_sim, seed,
+def placement_kernel(mean, chol, err_sd, cuts_p, cuts_f, assigned, n_sim, seed, tab_v, tab_d,
                      p_true, p_retest, acc, agree, marg):
     """Simulate true scores and accumulate per-candidate placement probabilities.
 
@@ -76,6 +108,8 @@ def placement_kernel(mean, chol, err_sd, cuts_p, cuts_f, assigned, n_sim, seed,
         Observed potential and performance levels minus one.
     n_sim : int
     seed : uint64
+    tab_v, tab_d : float64 arrays
+        Normal CDF and density at the interpolation nodes (:func:`phi_table`).
 
     Outputs (overwritten, row ``i`` written by candidate ``i`` only)
     -------
@@ -89,8 +123,8 @@ def placement_kernel(mean, chol, err_sd, cuts_p, cuts_f, assigned, n_sim, seed,
     l11 = chol[0]
     l21 = chol[1]
     l22 = chol[2]
-    sd_p = err_sd[0]
-    sd_f = err_sd[1]
+    inv_p = 1.0 / err_sd[0] if err_sd[0] > 0.0 else 0.0
+    inv_f = 1.0 / err_sd[1] if err_sd[1] > 0.0 else 0.0
     cp1 = cuts_p[0]
     cp2 = cuts_p[1]
     cf1 = cuts_f[0]
@@ -122,13 +156,13 @@ def placement_kernel(mean, chol, err_sd, cuts_p, cuts_f, assigned, n_sim, seed,
             tb = BOX_INDEX[lp, lf]
             cnt[tb] += 1.0
             # level probabilities of a parallel administration X' = T + E' given T
-            u1 = _upper(t_p, cp1, sd_p)
-            u2 = _upper(t_p, cp2, sd_p)
+            u1 = _upper(t_p, cp1, inv_p, tab_v, tab_d)
+            u2 = _upper(t_p, cp2, inv_p, tab_v, tab_d)
             pp[0] = 1.0 - u1
             pp[1] = u1 - u2
             pp[2] = u2
-            u1 = _upper(t_f, cf1, sd_f)
-            u2 = _upper(t_f, cf2, sd_f)
+            u1 = _upper(t_f, cf1, inv_f, tab_v, tab_d)
+            u2 = _upper(t_f, cf2, inv_f, tab_v, tab_d)
             pf[0] = 1.0 - u1
             pf[1] = u1 - u2
             pf[2] = u2

@@ -1063,7 +1063,9 @@ def placement_consistency(
     level are computed exactly from the normal error
     (:math:`P(X'_d \ge c \mid T) = \Phi((T_d - c)/\sigma_{E_d})`), so only the
     true scores are simulated (Rao-Blackwellisation: same expectation as
-    drawing the errors, less Monte-Carlo noise).
+    drawing the errors, less Monte-Carlo noise).  :math:`\Phi` is evaluated
+    by cubic Hermite interpolation of exact values tabulated every 1/64
+    (error < 3e-10).
 
     Per candidate:
 
@@ -1129,7 +1131,7 @@ def placement_consistency(
     >>> bool(0 < cons.loc["nine_box", "agreement"] < cons.loc["potential", "agreement"] < 1)
     True
     """
-    from ._talent_kernels import placement_kernel
+    from ._talent_kernels import phi_table, placement_kernel
 
     sp, sf, index = _two_series(potential_scores, performance_scores, "potential_scores", "performance_scores")
     xp_all = _numeric(sp, "potential_scores", allow_nan=True)
@@ -1170,7 +1172,7 @@ def placement_consistency(
     marg = np.empty((n, 15))
     placement_kernel(
         np.ascontiguousarray(mean), chol, np.ascontiguousarray(err_sd), cp, cf, assigned, n_sim, seed64,
-        p_true, p_retest, acc, agree, marg,
+        *phi_table(), p_true, p_retest, acc, agree, marg,
     )
 
     box = _box_of(lp, lf).astype(np.int64)
