@@ -14,7 +14,7 @@ The normal CDF inside the simulation loop is read from a table with cubic Hermit
 (:func:`phi_table`, :func:`_phi`): nodes every 1/64 on [-8.5, 8.5] carrying the exact values of
 :math:`\Phi` and :math:`\varphi`; the interpolation error is below 3e-10 (checked in the tests against
 ``scipy.special.ndtr``), four orders of magnitude below the Monte-Carlo error of any probability the
-kernel returns, and it is several times cheaper than ``erfc``.
+kernel returns, and it is cheaper than ``erfc`` (the whole kernel runs about 1.5x faster).
 """
 
 from __future__ import annotations
