@@ -1294,7 +1294,7 @@ def plot_nine_box(data, *, uncertainty=None, lang: str = "id", ax=None, title: s
     ax.set_xlim(0, 3)
     ax.set_ylim(0, 3)
     ax.set_xticks([0.5, 1.5, 2.5], list(_POTENTIAL_LABELS[lang]))
-    ax.set_yticks([0.5, 1.5, 2.5], [lab.replace(" ", "\n", 1) for lab in _PERFORMANCE_LABELS[lang]])
+    ax.set_yticks([0.5, 1.5, 2.5], ["\n".join(lab.rsplit(" ", 1)) for lab in _PERFORMANCE_LABELS[lang]])
     ax.set_xlabel("Potensi" if lang == "id" else "Potential")
     ax.set_ylabel("Kinerja" if lang == "id" else "Performance")
     ax.set_aspect("equal")
