@@ -671,7 +671,7 @@ def test_assessor_diagnostics_finds_planted_problems():
     assert out.loc["HAL", "halo_flag"] and out.loc["HAL", "halo"] > out.loc["A1", "halo"]
     assert out.loc["RND", "low_agreement"]
     assert not out.loc["A1", "flagged"] and not out.loc["A2", "flagged"]
-    assert "lenient" in out.loc["LEN", "flags"]
+    assert "lenient" in out.loc["LEN", "flag_summary"]
 
 
 def test_assessor_diagnostics_leniency_matches_loop():
@@ -691,6 +691,30 @@ def test_assessor_diagnostics_leniency_matches_loop():
         assert out.loc[a, "n_shared"] == len(devs)
         assert out.loc[a, "leniency"] == pytest.approx(np.mean(devs), abs=1e-12)
         assert out.loc[a, "leniency_se"] == pytest.approx(np.std(devs, ddof=1) / math.sqrt(len(devs)), rel=1e-10)
+
+
+def test_assessor_diagnostics_halo_and_agreement_match_loops():
+    d = _simulated_ac(2).rename(columns={"nip": "candidate", "kompetensi": "competency", "alat_ukur": "exercise",
+                                         "asesor": "assessor", "nilai": "score"})
+    d = d.sample(frac=0.8, random_state=4)
+    out = ag.assessor_diagnostics(d)
+    cell_n = d.groupby(["candidate", "competency", "exercise"])["score"].transform("size")
+    cell_sum = d.groupby(["candidate", "competency", "exercise"])["score"].transform("sum")
+    for a in ["A1", "HAL", "RND"]:
+        g = d.loc[d["assessor"] == a]
+        num = den = 0.0
+        for _, ge in g.groupby("exercise"):
+            mat = ge.pivot_table(index="candidate", columns="competency", values="score")
+            c = mat.corr(min_periods=3).to_numpy()
+            v = c[np.triu_indices_from(c, k=1)]
+            v = v[np.isfinite(v)]
+            if v.size and mat.shape[0] >= 3:
+                num += v.mean() * mat.shape[0]
+                den += mat.shape[0]
+        assert out.loc[a, "halo"] == pytest.approx(num / den, abs=1e-12)
+        m = (d["assessor"] == a) & (cell_n >= 2)
+        cons = (cell_sum[m] - d.loc[m, "score"]) / (cell_n[m] - 1)
+        assert out.loc[a, "agreement_r"] == pytest.approx(np.corrcoef(d.loc[m, "score"], cons)[0, 1], abs=1e-12)
 
 
 def test_assessor_diagnostics_bad_input():

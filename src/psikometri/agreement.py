@@ -1239,14 +1239,22 @@ def rwg_j(ratings, *, n_options=5, null_variance=None) -> Estimate:
 # ==========================================================================
 
 
-def _mean_offdiag_corr(mat: pd.DataFrame):
-    if mat.shape[0] < 3 or mat.shape[1] < 2:
-        return math.nan
-    c = mat.corr(min_periods=3).to_numpy()
-    iu = np.triu_indices_from(c, k=1)
-    v = c[iu]
-    v = v[np.isfinite(v)]
-    return float(v.mean()) if v.size else math.nan
+def _group_pearson(keys, x, y, min_n: int) -> pd.Series:
+    """Pearson correlation of ``x`` and ``y`` within groups, on rows where both are present.
+
+    ``NaN`` for groups with fewer than ``min_n`` complete rows or no variation.
+    """
+    ok = ~(np.isnan(x) | np.isnan(y))
+    k = [np.asarray(kk)[ok] for kk in keys]
+    f = pd.DataFrame({"x": x[ok], "y": y[ok]})
+    g = f.groupby(k, sort=False)
+    dx = f["x"] - g["x"].transform("mean")
+    dy = f["y"] - g["y"].transform("mean")
+    prod = pd.DataFrame({"xy": dx * dy, "xx": dx * dx, "yy": dy * dy, "n": 1.0}).groupby(k, sort=False).sum()
+    tiny = 1e-12 * (1.0 + float(np.nanmax(np.abs(np.concatenate([x[ok], y[ok]])), initial=0.0))) ** 2
+    valid = (prod["n"] >= min_n) & (prod["xx"] > tiny) & (prod["yy"] > tiny)
+    r = prod["xy"] / np.sqrt(prod["xx"] * prod["yy"])
+    return r.where(valid)
 
 
 def assessor_diagnostics(
@@ -1312,7 +1320,7 @@ def assessor_diagnostics(
         ``exact_agreement``  share of co-rated pairs with identical scores;
         ``severity``         "lenient", "severe" or "";
         ``central_tendency``, ``halo_flag``, ``low_agreement``, ``flagged``  booleans;
-        ``flags``            the raised flags as text.
+        ``flag_summary``     the raised flags as text (e.g. "lenient, halo").
 
     Notes
     -----
@@ -1389,39 +1397,46 @@ def assessor_diagnostics(
     ds = d.loc[shared, keys + ["assessor", "score"]]
     pairs = ds.merge(ds, on=keys, suffixes=("", "_other"))
     pairs = pairs.loc[pairs["assessor"] != pairs["assessor_other"]]
-    pg = pairs.groupby("assessor", sort=False)
+    pg = pairs.groupby("assessor")
     other_sd = pg["score_other"].std(ddof=1)
-    exact = pg.apply(lambda g: float((g["score"] == g["score_other"]).mean()), include_groups=False)
+    exact = (pairs["score"] == pairs["score_other"]).groupby(pairs["assessor"]).mean()
 
-    rows = []
-    for a, g in d.groupby("assessor", sort=True):
-        gs = g.loc[g["cell_n"] >= 2]
-        ns = int(gs.shape[0])
-        dev = gs["dev"].to_numpy()
-        len_ = float(dev.mean()) if ns else math.nan
-        se = float(dev.std(ddof=1) / math.sqrt(ns)) if ns >= 2 else math.nan
-        tq = stats.t.ppf(0.5 + level / 2, ns - 1) if ns >= 2 else math.nan
-        own_sd = float(gs["score"].std(ddof=1)) if ns >= 2 else math.nan
-        osd = float(other_sd.get(a, math.nan))
-        ratio = own_sd / osd if (ns >= 2 and osd > 0) else math.nan
-        if ns >= 3 and gs["score"].std() > 0 and gs["consensus"].std() > 0:
-            agr = float(np.corrcoef(gs["score"], gs["consensus"])[0, 1])
-        else:
-            agr = math.nan
-        hal, wsum = 0.0, 0
-        for _, ge in g.groupby("exercise", sort=False):
-            mat = ge.pivot_table(index="candidate", columns="competency", values="score", aggfunc="first")
-            r = _mean_offdiag_corr(mat)
-            if math.isfinite(r):
-                hal += r * mat.shape[0]
-                wsum += mat.shape[0]
-        rows.append({
-            "assessor": a, "n_ratings": int(g.shape[0]), "n_shared": ns, "leniency": len_, "leniency_se": se,
-            "ci_low": len_ - tq * se, "ci_high": len_ + tq * se, "spread": float(g["score"].std(ddof=1)),
-            "spread_ratio": ratio, "halo": hal / wsum if wsum else math.nan, "agreement_r": agr,
-            "exact_agreement": float(exact.get(a, math.nan)),
-        })
-    out = pd.DataFrame(rows).set_index("assessor")
+    by = d.groupby("assessor")
+    sh = d.loc[shared]
+    gs = sh.groupby("assessor")
+    ns = gs.size().reindex(by.size().index, fill_value=0)
+    len_ = gs["dev"].mean()
+    se = gs["dev"].std(ddof=1) / np.sqrt(gs.size())
+    out = pd.DataFrame({"n_ratings": by.size(), "n_shared": ns}).rename_axis("assessor")
+    out["leniency"] = len_
+    out["leniency_se"] = se
+    tq = pd.Series(stats.t.ppf(0.5 + level / 2, np.maximum(out["n_shared"] - 1, 1)), index=out.index)
+    tq[out["n_shared"] < 2] = np.nan
+    out["ci_low"] = out["leniency"] - tq * out["leniency_se"]
+    out["ci_high"] = out["leniency"] + tq * out["leniency_se"]
+    out["spread"] = by["score"].std(ddof=1)
+    own_sd = gs["score"].std(ddof=1)
+    out["spread_ratio"] = (own_sd / other_sd.where(other_sd > 0)).reindex(out.index)
+    # halo: mean correlation between competencies within assessor x exercise, across candidates
+    wide = d.set_index(["assessor", "exercise", "candidate", "competency"])["score"].unstack("competency")
+    gkeys = [wide.index.get_level_values(0), wide.index.get_level_values(1)]
+    comps = list(wide.columns)
+    rs = []
+    for i in range(len(comps)):
+        for j in range(i + 1, len(comps)):
+            rs.append(_group_pearson(gkeys, wide[comps[i]].to_numpy(), wide[comps[j]].to_numpy(), 3))
+    ncand = wide.groupby(level=[0, 1]).size()
+    if rs:
+        rmat = pd.concat(rs, axis=1).reindex(ncand.index)
+        rg = rmat.mean(axis=1, skipna=True)
+    else:
+        rg = pd.Series(np.nan, index=ncand.index)
+    ok = rg.notna()
+    wsum = ncand[ok].groupby(level=0).sum()
+    out["halo"] = ((rg[ok] * ncand[ok]).groupby(level=0).sum() / wsum).reindex(out.index)
+    out["agreement_r"] = _group_pearson([sh["assessor"].to_numpy()], sh["score"].to_numpy(),
+                                        sh["consensus"].to_numpy(), 3).reindex(out.index)
+    out["exact_agreement"] = exact.reindex(out.index)
     sev = np.where((out["ci_low"] > 0) & (out["leniency"] >= min_effect), "lenient",
                    np.where((out["ci_high"] < 0) & (out["leniency"] <= -min_effect), "severe", ""))
     out["severity"] = sev
@@ -1430,10 +1445,9 @@ def assessor_diagnostics(
     out["low_agreement"] = (out["agreement_r"] < agreement_threshold).fillna(False).astype(bool)
     out["flagged"] = (out["severity"] != "") | out["central_tendency"] | out["halo_flag"] | out["low_agreement"]
     names = []
-    for _, r in out.iterrows():
-        f = [r["severity"]] if r["severity"] else []
-        f += [n for n, c in (("central tendency", "central_tendency"), ("halo", "halo_flag"),
-                             ("low agreement", "low_agreement")) if r[c]]
+    for sev_, ct, hf, la in zip(out["severity"], out["central_tendency"], out["halo_flag"], out["low_agreement"]):
+        f = [sev_] if sev_ else []
+        f += [n for n, c in (("central tendency", ct), ("halo", hf), ("low agreement", la)) if c]
         names.append(", ".join(f))
-    out["flags"] = names
+    out["flag_summary"] = names
     return out
