@@ -393,7 +393,9 @@ def test_guttman_and_split_half_inequalities(data):
     df, _ = data
     lam = pk.guttman_lambdas(df)
     k = df.shape[1]
-    assert lam["lambda1"] < lam["lambda3"] <= lam["lambda2"] + 1e-12  # Guttman (1945): l1 < l3 <= l2
+    assert lam["lambda3"] <= lam["lambda2"] + 1e-12  # Guttman (1945): l3 <= l2 (Cauchy-Schwarz)
+    if lam["lambda1"] > 0:  # l3 = k/(k-1) l1 exceeds l1 only when l1 is positive
+        assert lam["lambda1"] < lam["lambda3"]
     assert lam["lambda3"] == pytest.approx(pk.cronbach_alpha(df, ci=None).value, abs=1e-12)
     sh = pk.split_half(df)
     assert sh.min <= sh.mean <= sh.max
@@ -588,4 +590,8 @@ class TestValidation:
 
     def test_all_nan_rows_are_dropped(self, sim):
         df = pd.concat([sim, pd.DataFrame(np.nan, index=[9999], columns=sim.columns)])
-        assert pk.cronbach_alpha(df).n == sim.shape[0]
+        est = pk.cronbach_alpha(df)
+        assert est.n == sim.shape[0]
+        assert "1 respondent(s) with a missing answer (listwise deletion) dropped" in est.note
+        est = pk.cronbach_alpha(df, missing="pairwise")
+        assert est.n == sim.shape[0] and "without any answer" in est.note

@@ -73,6 +73,10 @@ def _prepare(items, reverse=None, scale_range=None, missing="listwise", min_item
     _check_missing(missing)
     df = check_items(items, name="items", min_items=min_items, min_rows=3, missing=missing)
     note = ""
+    dropped = len(items) - df.shape[0] if hasattr(items, "__len__") else 0
+    if dropped > 0:
+        why = "with a missing answer (listwise deletion)" if missing == "listwise" else "without any answer"
+        note = f"{dropped} respondent(s) {why} dropped"
     if reverse is None:
         reverse = []
     elif isinstance(reverse, (str, bytes)) or not hasattr(reverse, "__iter__"):
@@ -109,10 +113,10 @@ def _prepare(items, reverse=None, scale_range=None, missing="listwise", min_item
         check_columns(df, reverse, name="items")
         if scale_range is None:
             lo, hi = float(np.nanmin(df.to_numpy())), float(np.nanmax(df.to_numpy()))
-            note = (
+            note = "; ".join(filter(None, [note, (
                 f"reverse-keyed items rescored as {lo:g} + {hi:g} - x (observed minimum and maximum; "
                 "pass scale_range to set them)"
-            )
+            )]))
         df = df.copy()
         for c in reverse:
             df[c] = lo + hi - df[c]
