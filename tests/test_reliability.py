@@ -156,6 +156,18 @@ class TestAgainstPsych:
             for col in theirs.T:
                 assert min(np.abs(ours - col[:, None]).max(axis=0)) < 1e-3
 
+    def test_omega_two_factors_and_pairwise(self, bfi, bfi_cc):
+        ref = REF["bfi15_omega2"]  # omega(cc15, nfactors = 2): general loadings set equal (option = "equal")
+        res = pk.omega(bfi_cc.iloc[:, :15], nfactors=2, reverse=REV, scale_range=(1, 6))
+        assert res.omega_hierarchical == pytest.approx(ref["omega_h"], abs=1e-3)
+        assert res.omega_total == pytest.approx(ref["omega_tot"], abs=1e-3)
+        ref = REF["bfi15_pairwise_omega3"]  # omega(bfi16r[, 1:15], nfactors = 3), cor(use = "pairwise")
+        res = pk.omega(bfi.iloc[:, :15], nfactors=3, reverse=REV, scale_range=(1, 6), missing="pairwise")
+        assert res.n == 1000
+        assert res.omega_hierarchical == pytest.approx(ref["omega_h"], abs=1e-3)
+        assert res.omega_total == pytest.approx(ref["omega_tot"], abs=1e-3)
+        np.testing.assert_allclose(res.loadings["g"], ref["g"], atol=1e-3)
+
     @pytest.mark.parametrize("case,nf", [("bfi15_raw_omega1", 1), ("bfi15_raw_omega3", 3)])
     def test_omega_flips_reverse_keyed_items(self, bfi_cc, case, nf):
         ref = REF[case]  # omega(raw15, nfactors = nf), raw15 without reverse keying
@@ -328,6 +340,15 @@ def test_bootstrap_reproducible_and_thread_independent():
     assert a.ci_low != d.ci_low
     assert a.ci_low < a.value < a.ci_high
     assert a.se == pytest.approx(np.std(a.extra["bootstrap"], ddof=1))
+
+
+def test_bootstrap_on_tiny_sample_reports_undefined_replicates():
+    df = pd.DataFrame({"a": [1, 2, 3, 4], "b": [1, 3, 2, 4], "c": [2, 2, 3, 4]})
+    est = pk.cronbach_alpha(df, ci="bootstrap", n_boot=500, seed=4)
+    boot = est.extra["bootstrap"]
+    assert np.isnan(boot).any()  # resamples of 4 rows often repeat one row: no variance
+    assert f"{int(np.isnan(boot).sum())} bootstrap replicate(s) undefined and dropped" in est.note
+    assert np.isfinite(est.ci_low) and np.isfinite(est.ci_high)
 
 
 def test_bca_uses_jackknife_acceleration():

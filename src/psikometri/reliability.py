@@ -137,6 +137,22 @@ def _cov(df: pd.DataFrame, missing: str) -> np.ndarray:
     return C
 
 
+def _cor(df: pd.DataFrame, missing: str) -> np.ndarray:
+    """Correlation matrix; with ``"pairwise"`` every correlation uses its pair's complete rows
+    (R's ``cor(x, use = "pairwise")``, as psych::omega uses)."""
+    if missing == "listwise":
+        return _cov2cor(np.cov(df.to_numpy(), rowvar=False, ddof=1))
+    _cov(df, missing)  # same check of the pairwise overlap
+    R = df.corr(min_periods=2).to_numpy()
+    if np.isnan(R).any():
+        i, j = (int(v[0]) for v in np.nonzero(np.isnan(R)))
+        raise ValueError(
+            f"items {df.columns[i]!r} and {df.columns[j]!r} have no variance on the respondents who answered both, "
+            "so their correlation is undefined. Drop one of them or use missing='listwise'."
+        )
+    return R
+
+
 def _cov2cor(C: np.ndarray) -> np.ndarray:
     d = 1.0 / np.sqrt(np.diag(C))
     R = C * d[:, None] * d[None, :]
@@ -935,7 +951,7 @@ def omega(
             f"nfactors={nfactors} is too many for {k} items; a factor needs at least 2 items (3 to be identified). "
             f"Use nfactors <= {max(1, k // 3)}."
         )
-    R = _cov2cor(_cov(df, missing))
+    R = _cor(df, missing)
     res = _omega_from_cor(R, nfactors, flip=flip)
     names = list(map(str, df.columns))
     cols = {"g": res["g"]}
@@ -1025,7 +1041,7 @@ def omega_total(
     _check_ci(ci, ("bootstrap", "bca"))
     level = check_level(level)
     df, note = _prepare(items, reverse, scale_range, missing, min_items=3)
-    R = _cov2cor(_cov(df, missing))
+    R = _cor(df, missing)
     res = _omega_from_cor(R, 1)
     value = float(res["omega_t"])
     lo = hi = se = math.nan
@@ -1117,7 +1133,7 @@ def item_analysis(items, *, missing: str = "listwise", reverse=None, scale_range
     r_drop = (colsum - diag) / np.sqrt(diag * (V - 2.0 * colsum + diag))
     a_drop = np.empty(k)
     o_drop = np.full(k, np.nan)
-    R = _cov2cor(C)
+    R = _cor(df, missing)
     for j in range(k):
         keep = np.arange(k) != j
         a_drop[j] = _alpha_cov(C[np.ix_(keep, keep)], False) if k > 2 else math.nan
