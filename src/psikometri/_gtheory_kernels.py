@@ -8,7 +8,8 @@ except for the border of the (small) facet-only effects.  These kernels
 assemble, for a range of persons, the per-person blocks
 
 ``A_p = I + Lp Zp'Zp Lp``   (m x m, padded with identity rows),
-``B_p = Lp Zp'Zg Lg``       (m x g, g = facet-only levels + intercept),
+``B_p = Lp Zp'Zg Lg``       (m x gmax: the facet-only levels and intercept
+                            that the person touches, in compact columns),
 ``c_p = Lp Zp' t``          (m x r, for r data vectors),
 
 and the facet-only block ``D = I + Lg Zg'Zg Lg`` (intercept entry without the
@@ -28,7 +29,8 @@ def person_blocks(row_ptr, pos, gpos, lam_p, lam_g, p_lo, p_hi, A, B):
 
     ``row_ptr`` (P+1) delimits each person's rows (rows sorted by person);
     ``pos`` (n, Kp) are positions inside the person block; ``gpos`` (n, Kg) are
-    global positions (the intercept column included, with ``lam_g`` = 1).
+    the person's compact facet-only columns (the intercept included, with
+    ``lam_g`` = 1).
     """
     m = A.shape[1]
     kp = pos.shape[1]
@@ -125,3 +127,31 @@ def effect_sums(row_ptr, pos, gpos, vec, n_p, m, g, out_p, out_g_parts):
                 out_p[p, pos[r, k]] += v
             for k in range(kg):
                 out_g_parts[p, gpos[r, k]] += v
+
+
+@njit(cache=True)
+def scatter_sub(S, gl, blocks):
+    """``S[gl[j], gl[j]] -= blocks[j]`` for every person ``j`` (serial: persons share entries of ``S``)."""
+    for j in range(blocks.shape[0]):
+        for a in range(blocks.shape[1]):
+            ia = gl[j, a]
+            for b in range(blocks.shape[2]):
+                S[ia, gl[j, b]] -= blocks[j, a, b]
+
+
+@njit(cache=True)
+def scatter_vec_sub(v, gl, parts):
+    """``v[gl[j]] -= parts[j]`` for every person ``j``."""
+    for j in range(parts.shape[0]):
+        for a in range(parts.shape[1]):
+            v[gl[j, a]] -= parts[j, a]
+
+
+@njit(cache=True)
+def scatter_mat_sub(M, gl, parts):
+    """``M[gl[j], :] -= parts[j]`` for every person ``j``; ``parts`` is (np, gmax, r)."""
+    for j in range(parts.shape[0]):
+        for a in range(parts.shape[1]):
+            ia = gl[j, a]
+            for c in range(parts.shape[2]):
+                M[ia, c] -= parts[j, a, c]

@@ -138,9 +138,24 @@ class RemlProblem:
         self.g = goff + 1
         self.gpos = np.ascontiguousarray(gpos)
         self.eff_of_gpos = np.asarray(eff_of_gpos, dtype=np.int64)
-        per_person = 8 * m * (2 * m + 2 * self.g + 4)
+        # the facet-only columns each person touches (compact, padded to gmax)
+        person_rep = np.repeat(person, kg + 1)
+        keys = person_rep * np.int64(self.g) + gpos.reshape(-1)
+        ukeys = np.unique(keys)
+        upers = ukeys // self.g
+        gcount = np.bincount(upers, minlength=P)
+        self.gmax = gmax = int(gcount.max())
+        gstart = np.zeros(P + 1, dtype=np.int64)
+        np.cumsum(gcount, out=gstart[1:])
+        self.glocal = np.ascontiguousarray(
+            (np.searchsorted(ukeys, keys) - gstart[person_rep]).reshape(n, kg + 1))
+        gl = np.full((P, gmax), self.g - 1, dtype=np.int64)  # padding points at the intercept (zero weight)
+        within = np.arange(len(ukeys)) - gstart[upers]
+        gl[upers, within] = ukeys % self.g
+        self.gl = gl
+        per_person = 8 * (m * (2 * m + 3 * gmax + 4) + gmax * gmax)
         self.chunk = max(1, min(P, int(chunk_bytes // max(per_person, 1))))
-        self.cache_ok = P * 8 * m * (m + self.g) <= cache_bytes
+        self.cache_ok = P * 8 * m * (m + gmax) <= cache_bytes
         self._cache: dict = {}
         self.yy = float(y @ y)
 
@@ -161,8 +176,8 @@ class RemlProblem:
         lam_p, lam_g = self._lams(theta)
         nb = hi - lo
         A = np.empty((nb, self.m, self.m))
-        B = np.empty((nb, self.m, self.g))
-        K.person_blocks(self.row_ptr, self.pos, self.gpos, lam_p, lam_g, lo, hi, A, B)
+        B = np.empty((nb, self.m, self.gmax))
+        K.person_blocks(self.row_ptr, self.pos, self.glocal, lam_p, lam_g, lo, hi, A, B)
         L = np.linalg.cholesky(A)
         logdet = 2.0 * float(np.log(np.diagonal(L, axis1=1, axis2=2)).sum())
         Ainv = np.linalg.inv(A)
@@ -189,9 +204,8 @@ class RemlProblem:
             cp = np.empty((hi - lo, self.m, 1))
             K.person_rhs(self.row_ptr, self.pos, lam_p, self.y[:, None], lo, hi, cp)
             cps[lo] = cp
-            Bf = B.reshape(-1, self.g)
-            S -= Bf.T @ W.reshape(-1, self.g)
-            rg -= W.reshape(-1, self.g).T @ cp.reshape(-1)
+            K.scatter_sub(S, self.gl[lo:hi], np.swapaxes(B, 1, 2) @ W)
+            K.scatter_vec_sub(rg, self.gl[lo:hi], (np.swapaxes(W, 1, 2) @ cp)[:, :, 0])
         S = 0.5 * (S + S.T)
         Ls = np.linalg.cholesky(S)
         dS = np.diagonal(Ls)
@@ -206,11 +220,13 @@ class RemlProblem:
         for lo, hi in self._chunks():
             Ainv, B, W, _ = self._chunk_factor(theta, lo, hi)
             cp = cps[lo]
-            sp = Ainv @ cp - W @ sg[:, None]
+            sp = Ainv @ cp - W @ sg[self.gl[lo:hi]][:, :, None]
             sol_p[lo:hi] = sp
             csol += float((cp * sp).sum())
             if traces:
-                dg = np.diagonal(Ainv, axis1=1, axis2=2) + ((W @ Sinv) * W).sum(axis=2)
+                gl = self.gl[lo:hi]
+                Ssub = Sinv[gl[:, :, None], gl[:, None, :]]
+                dg = np.diagonal(Ainv, axis1=1, axis2=2) + ((W @ Ssub) * W).sum(axis=2)
                 eop = self.eff_of_pos[lo:hi]
                 valid = eop >= 0
                 one_minus += np.bincount(
@@ -249,12 +265,12 @@ class RemlProblem:
             cp = np.empty((hi - lo, self.m, r))
             K.person_rhs(self.row_ptr, self.pos, lam_p, T, lo, hi, cp)
             parts[lo] = cp
-            rg -= W.reshape(-1, self.g).T @ cp.reshape(-1, r)
+            K.scatter_mat_sub(rg, self.gl[lo:hi], np.swapaxes(W, 1, 2) @ cp)
         sg = f["Sinv"] @ rg
         sol_p = np.empty((self.P, self.m, r))
         for lo, hi in self._chunks():
             Ainv, B, W, _ = self._chunk_factor(theta, lo, hi)
-            sol_p[lo:hi] = Ainv @ parts[lo] - W @ sg
+            sol_p[lo:hi] = Ainv @ parts[lo] - W @ sg[self.gl[lo:hi]]
         out = np.empty((self.n, r))
         K.fitted_values(self.row_ptr, self.pos, self.gpos, lam_p, lam_g, sol_p, np.ascontiguousarray(sg), out)
         return out
@@ -262,10 +278,10 @@ class RemlProblem:
     def effect_sums(self, vec):
         """Per-effect level sums of ``vec`` and the row-wise expansion ``Z_k Z_k' vec`` (n, K)."""
         out_p = np.empty((self.P, self.m))
-        out_g = np.empty((self.P, self.g))
-        K.effect_sums(self.row_ptr, self.pos, self.gpos, np.ascontiguousarray(vec), self.P, self.m, self.g,
+        out_g = np.empty((self.P, self.gmax))
+        K.effect_sums(self.row_ptr, self.pos, self.glocal, np.ascontiguousarray(vec), self.P, self.m, self.gmax,
                       out_p, out_g)
-        gsum = out_g.sum(axis=0)
+        gsum = np.bincount(self.gl.reshape(-1), weights=out_g.reshape(-1), minlength=self.g)
         ke = len(self.effects)
         sq = np.zeros(ke)
         T = np.empty((self.n, ke))
