@@ -25,7 +25,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
 from _common import best_time, once
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -70,7 +69,7 @@ def _r_psych_alpha_seconds(df: pd.DataFrame, n_iter: int) -> float | None:
             f"t <- system.time(a <- alpha(x, n.iter = {n_iter}))[['elapsed']]; cat(t, '\\n')"
         )
         try:
-            proc = subprocess.run([rscript, "-e", code], capture_output=True, text=True, timeout=600)
+            proc = subprocess.run([rscript, "-e", code], capture_output=True, text=True, timeout=600, check=False)
             return float(proc.stdout.strip().splitlines()[-1])
         except (subprocess.SubprocessError, ValueError, IndexError, OSError):
             return None

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-from itertools import combinations
 from math import comb
 from pathlib import Path
 
@@ -24,7 +23,6 @@ from hypothesis import strategies as st
 import psikometri as pk
 from psikometri import _reliability_kernels as K
 from psikometri import reliability as rel
-from psikometri._resampling import resolve_seed
 
 from . import naive_reliability as naive
 from ._nojit import run_without_jit
@@ -515,6 +513,12 @@ def test_spearman_brown_and_sem():
 def test_omega_total_bootstrap(sim):
     est = pk.omega_total(sim, ci="bootstrap", n_boot=60, seed=1)
     assert est.ci_low < est.value < est.ci_high
+    from psikometri._resampling import bootstrap_indices
+
+    idx = bootstrap_indices(sim.shape[0], 3, 1)
+    for b in range(3):  # replicate b is omega total of the materialised resample b
+        want = pk.omega_total(sim.iloc[idx[b]].reset_index(drop=True)).value
+        assert est.extra["bootstrap"][b] == pytest.approx(want, abs=1e-8)
     again = pk.omega_total(sim, ci="bootstrap", n_boot=60, seed=1)
     assert (again.ci_low, again.ci_high) == (est.ci_low, est.ci_high)
     small = sim.iloc[:60]

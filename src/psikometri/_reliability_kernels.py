@@ -285,7 +285,7 @@ def jackknife_alpha(X, standardized, pairwise, out):
             C = np.empty((k, k))
             out[i] = _weighted_alpha(X, w, standardized, True, C)
         return
-    Xc, T = _centre(X)
+    Xc, _ = _centre(X)
     P = np.zeros((k, k))
     S = np.zeros(k)
     for r in range(n):

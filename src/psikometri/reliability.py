@@ -47,17 +47,17 @@ from ._results import Estimate
 from ._validation import check_choice, check_columns, check_items, check_level, check_positive_int
 
 __all__ = [
-    "cronbach_alpha",
-    "omega_total",
-    "omega",
-    "guttman_lambdas",
-    "split_half",
-    "item_analysis",
-    "spearman_brown",
-    "sem",
-    "reliability_summary",
     "OmegaResult",
     "SplitHalfResult",
+    "cronbach_alpha",
+    "guttman_lambdas",
+    "item_analysis",
+    "omega",
+    "omega_total",
+    "reliability_summary",
+    "sem",
+    "spearman_brown",
+    "split_half",
 ]
 
 _MAX_EXHAUSTIVE_ITEMS = 20
@@ -420,8 +420,10 @@ class SplitHalfResult:
         lines = [
             "split-half reliability",
             "----------------------",
-            f"splits   : {self.n_splits} ({how}, {self.halves} halves, "
-            f"{'correlations' if self.standardized else 'covariances'})",
+            (
+                f"splits   : {self.n_splits} ({how}, {self.halves} halves, "
+                f"{'correlations' if self.standardized else 'covariances'})"
+            ),
             f"items    : {self.n_items}, respondents: {self.n}",
             f"mean     : {self.mean:.4f} (Spearman-Brown {self.mean_spearman_brown:.4f})",
             f"min      : {self.min:.4f} (Spearman-Brown {self.min_spearman_brown:.4f})",
@@ -854,8 +856,10 @@ class OmegaResult:
     def summary(self) -> str:
         """Multi-line text summary with the Schmid-Leiman loadings."""
         lines = [
-            f"omega ({self.nfactors} group factor{'s' if self.nfactors > 1 else ''}, n = {self.n}, "
-            f"{self.n_items} items)",
+            (
+                f"omega ({self.nfactors} group factor{'s' if self.nfactors > 1 else ''}, n = {self.n}, "
+                f"{self.n_items} items)"
+            ),
             "-" * 40,
             f"omega_hierarchical : {self.omega_hierarchical:.4f}",
             f"omega_total        : {self.omega_total:.4f}",
@@ -1049,16 +1053,18 @@ def omega_total(
     if ci is not None:
         if missing != "listwise":
             raise ValueError("omega_total bootstrap intervals need missing='listwise'; got missing='pairwise'.")
-        from ._resampling import bootstrap_counts
+        from ._resampling import draw_counts
 
         n_boot = check_positive_int(n_boot, "n_boot", minimum=2)
         X = df.to_numpy(dtype=float)
-        counts = bootstrap_counts(X.shape[0], n_boot, resolve_seed(seed))
+        s = np.uint64(resolve_seed(seed))
+        counts = np.empty(X.shape[0], dtype=np.int64)
         boot = np.empty(n_boot)
         with np.errstate(all="ignore"):
             for b in range(n_boot):
+                draw_counts(s, b, X.shape[0], counts)  # replicate b's multinomial weights, as in every bootstrap
                 try:
-                    boot[b] = _omega_from_cor(_weighted_cor(X, counts[b].astype(float)), 1)["omega_t"]
+                    boot[b] = _omega_from_cor(_weighted_cor(X, counts.astype(float)), 1)["omega_t"]
                 except (np.linalg.LinAlgError, ValueError, FloatingPointError):
                     boot[b] = math.nan
         se = float(np.nanstd(boot, ddof=1))
