@@ -551,6 +551,25 @@ def test_results_objects_render(sim):
     assert "OmegaResult" in repr(om) and "SplitHalfResult" in repr(sh)
 
 
+def test_factor_helpers_are_consistent(sim):
+    R = np.corrcoef(sim.to_numpy(), rowvar=False)
+    L = rel._minres(R, 3)
+    # minres (ULS) fixed point: the loadings are the leading eigenvectors of R with 1 - h2 off its diagonal
+    L2 = rel._uls_loadings(R, 1 - (L**2).sum(axis=1), 3)
+    np.testing.assert_allclose(L2 @ L2.T, L @ L.T, atol=1e-6)
+    one = rel._minres(R, 1)
+    assert np.all(one.sum(axis=0) > 0)
+    V = rel._varimax(L)
+    np.testing.assert_allclose(V @ V.T, L @ L.T, atol=1e-10)  # an orthogonal rotation
+    P, phi = rel._oblimin(V)
+    np.testing.assert_allclose(np.diag(phi), 1.0, atol=1e-12)
+    np.testing.assert_allclose(P @ phi @ P.T, L @ L.T, atol=1e-10)  # an oblique rotation of the same solution
+    N = 1 - np.eye(3)
+    q = float(((P**2) * ((P**2) @ N)).sum())
+    q_varimax = float(((V**2) * ((V**2) @ N)).sum())
+    assert q < q_varimax  # oblimin lowers its criterion
+
+
 def test_top_level_exports():
     for name in rel.__all__:
         assert getattr(pk, name) is getattr(rel, name)
