@@ -329,6 +329,31 @@ def test_cohen_kappa_categories_labels_missing_and_matrix():
     assert ag.cohen_kappa(a, b, categories=cats, weights=w).value == pytest.approx(est.value, abs=1e-15)
 
 
+def test_cohen_kappa_drops_incomplete_pairs_before_taking_categories():
+    # irr::kappa2 applies na.omit first: a category seen only beside a missing rating is not in the set
+    a = [1, 2, 3, 3, 2, 5]
+    b = [1, 2, 3, 2, 2, np.nan]
+    est = ag.cohen_kappa(a, b, weights="linear")
+    assert est.extra["categories"] == [1, 2, 3] and est.n == 5
+    assert est.value == pytest.approx(naive.weighted_kappa(a[:5], b[:5], [1, 2, 3], "linear"), abs=1e-12)
+    lab = ag.cohen_kappa(["x", "y", "z", "z", "y", "w"], ["x", "y", "z", "y", "y", None], weights="linear")
+    assert lab.extra["categories"] == ["x", "y", "z"]
+    assert lab.value == pytest.approx(est.value, abs=1e-12)
+
+
+def test_cohen_kappa_uses_categorical_order():
+    order = ["rendah", "sedang", "tinggi"]
+    a = pd.Series(pd.Categorical(["rendah", "sedang", "tinggi", "tinggi", "rendah"], categories=order))
+    b = pd.Series(pd.Categorical(["sedang", "sedang", "tinggi", "rendah", "rendah"], categories=order))
+    est = ag.cohen_kappa(a, b, weights="quadratic")
+    assert est.extra["categories"] == order  # not the alphabetical order rendah < sedang < tinggi by chance
+    exp = naive.weighted_kappa(list(a), list(b), order, "quadratic")
+    assert est.value == pytest.approx(exp, abs=1e-12)
+    c = pd.Series(pd.Categorical(list(a), categories=["tinggi", "sedang", "rendah"]))
+    d = pd.Series(pd.Categorical(list(b), categories=["tinggi", "sedang", "rendah"]))
+    assert ag.cohen_kappa(c, d, weights="quadratic").extra["categories"] == ["tinggi", "sedang", "rendah"]
+
+
 def test_cohen_kappa_bad_input():
     with pytest.raises(ValueError, match="same units"):
         ag.cohen_kappa([1, 2, 3], [1, 2])
@@ -500,6 +525,25 @@ def test_krippendorff_matches_coincidence_matrix_with_real_values(lvl):
     x[rng.random(x.shape) < 0.25] = np.nan
     ours = ag.krippendorff_alpha(pd.DataFrame(x), level_of_measurement=lvl).value
     assert ours == pytest.approx(naive.kalpha_coincidence(x, lvl), abs=1e-10)
+
+
+def test_krippendorff_ratio_expected_disagreement_many_values():
+    # > 4000 distinct values takes the threaded O(V^2) path; compare with the serial kernel and numpy
+    rng = np.random.default_rng(23)
+    values = np.unique(np.round(rng.gamma(2.0, 2.0, 6000), 4))
+    counts = rng.integers(1, 4, values.size).astype(float)
+    par = K.ratio_expected_parallel(values, counts)
+    ser = K.ratio_expected(values, counts)
+    assert par == pytest.approx(ser, rel=1e-12)
+    sub, cs = values[:500], counts[:500]
+    d = ((sub[:, None] - sub[None, :]) / (sub[:, None] + sub[None, :])) ** 2
+    assert K.ratio_expected(sub, cs) == pytest.approx(cs @ d @ cs, rel=1e-12)
+    x = np.column_stack([rng.gamma(2.0, 2.0, 3000), rng.gamma(2.0, 2.0, 3000)])
+    x[:, 1] = x[:, 0] * np.exp(rng.normal(0, 0.1, 3000))
+    est = ag.krippendorff_alpha(pd.DataFrame(x), level_of_measurement="ratio")
+    assert est.value == pytest.approx(naive.kalpha_coincidence(x[:300], "ratio"), abs=0.1)  # same population
+    assert est.value == pytest.approx(
+        ag.krippendorff_alpha(pd.DataFrame(x[rng.permutation(3000)]), level_of_measurement="ratio").value, abs=1e-12)
 
 
 def test_krippendorff_nominal_string_labels():

@@ -64,6 +64,16 @@ def offset_codes(x, lo):
 
 
 @njit(cache=True)
+def offset_confusion(a, b, lo, size):
+    """``size x size`` table of the pairs ``(a[i] - lo, b[i] - lo)`` of integral-valued arrays
+    (no missing values); one pass, no per-element codes."""
+    out = np.zeros((size, size), dtype=np.int64)
+    for i in range(a.shape[0]):
+        out[np.int64(a[i] - lo), np.int64(b[i] - lo)] += 1
+    return out
+
+
+@njit(cache=True)
 def confusion_matrix(ca, cb, k):
     """``k x k`` table of pairs (ca[i], cb[i]); pairs with a ``-1`` code are skipped."""
     out = np.zeros((k, k), dtype=np.int64)
@@ -139,7 +149,7 @@ def icc_sums_of_squares(x):
 # --------------------------------------------------------------------------
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def kalpha_interval_parts(x):
     """Interval-metric parts from per-unit sums.
 
@@ -153,7 +163,7 @@ def kalpha_interval_parts(x):
     m = np.zeros(n, dtype=np.int64)
     s1 = np.zeros(n)
     dsum = np.zeros(n)
-    for i in prange(n):
+    for i in range(n):
         cnt = 0
         s = 0.0
         for j in range(k):
@@ -184,7 +194,7 @@ def kalpha_interval_parts(x):
         return 0.0, 0, 0.0
     gm = tot / npair
     sst = np.zeros(n)
-    for i in prange(n):
+    for i in range(n):
         if m[i] >= 2:
             acc = 0.0
             for j in range(k):
@@ -196,7 +206,7 @@ def kalpha_interval_parts(x):
     return do_sum, npair, sst.sum()
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def kalpha_nominal_parts(codes, k_cat):
     """Nominal-metric parts.
 
@@ -208,7 +218,7 @@ def kalpha_nominal_parts(codes, k_cat):
     n, k = codes.shape
     m = np.zeros(n, dtype=np.int64)
     dis = np.zeros(n)
-    for i in prange(n):
+    for i in range(n):
         cnt = 0
         for j in range(k):
             if codes[i, j] >= 0:
@@ -239,6 +249,21 @@ def kalpha_nominal_parts(codes, k_cat):
     for c in range(k_cat):
         sq += float(counts[c]) * float(counts[c])
     return do_sum, npair, float(npair) * float(npair) - sq
+
+
+@njit(cache=True)
+def pairable_units(codes):
+    """Number of units (rows) with two or more non-missing codes (``>= 0``)."""
+    n, k = codes.shape
+    tot = 0
+    for i in range(n):
+        cnt = 0
+        for j in range(k):
+            if codes[i, j] >= 0:
+                cnt += 1
+        if cnt >= 2:
+            tot += 1
+    return tot
 
 
 @njit(cache=True)
@@ -280,41 +305,51 @@ def _ratio_delta(a, b):
     return d * d
 
 
-@njit(cache=True, parallel=True)
-def kalpha_ratio_parts(x, values, counts):
-    """Ratio-metric parts.
-
-    ``x`` holds the ratings (NaN missing); ``values``/``counts`` are the
-    distinct pairable values and their frequencies.  Returns
-    ``(do_sum, n_pairable, de_sum)`` with ``de_sum = sum_{c != k} n_c n_k delta_ck``
-    accumulated over distinct values (time O(V^2), memory O(V): no V x V matrix).
-    """
+@njit(cache=True)
+def kalpha_ratio_parts(x):
+    """Ratio-metric observed part: ``(do_sum, n_pairable)`` with
+    ``do_sum = sum_u (sum_{i != j in u} delta_ij) / (m_u - 1)``."""
     n, k = x.shape
-    m = np.zeros(n, dtype=np.int64)
-    dis = np.zeros(n)
-    for i in prange(n):
+    npair = 0
+    do_sum = 0.0
+    for i in range(n):
         cnt = 0
         for j in range(k):
             if not math.isnan(x[i, j]):
                 cnt += 1
-        m[i] = cnt
-        if cnt >= 2:
-            acc = 0.0
-            for a in range(k):
-                va = x[i, a]
-                if math.isnan(va):
-                    continue
-                for b in range(a + 1, k):
-                    vb = x[i, b]
-                    if not math.isnan(vb):
-                        acc += 2.0 * _ratio_delta(va, vb)
-            dis[i] = acc / (cnt - 1.0)
-    npair = 0
-    do_sum = 0.0
-    for i in range(n):
-        if m[i] >= 2:
-            npair += m[i]
-            do_sum += dis[i]
+        if cnt < 2:
+            continue
+        npair += cnt
+        acc = 0.0
+        for a in range(k):
+            va = x[i, a]
+            if math.isnan(va):
+                continue
+            for b in range(a + 1, k):
+                vb = x[i, b]
+                if not math.isnan(vb):
+                    acc += 2.0 * _ratio_delta(va, vb)
+        do_sum += acc / (cnt - 1.0)
+    return do_sum, npair
+
+
+@njit(cache=True)
+def ratio_expected(values, counts):
+    """``sum_{c != k} n_c n_k delta_ck`` over the distinct pairable values (O(V^2) time, O(1) memory)."""
+    nv = values.shape[0]
+    tot = 0.0
+    for c in range(nv):
+        acc = 0.0
+        vc = values[c]
+        for kk in range(c + 1, nv):
+            acc += counts[kk] * _ratio_delta(vc, values[kk])
+        tot += 2.0 * counts[c] * acc
+    return tot
+
+
+@njit(cache=True, parallel=True)
+def ratio_expected_parallel(values, counts):
+    """Threaded :func:`ratio_expected` for many distinct values (each thread writes its own slot)."""
     nv = values.shape[0]
     part = np.zeros(nv)
     for c in prange(nv):
@@ -323,7 +358,7 @@ def kalpha_ratio_parts(x, values, counts):
         for kk in range(c + 1, nv):
             acc += counts[kk] * _ratio_delta(vc, values[kk])
         part[c] = 2.0 * counts[c] * acc
-    return do_sum, npair, part.sum()
+    return part.sum()
 
 
 @njit(cache=True)

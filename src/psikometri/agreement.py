@@ -569,8 +569,9 @@ def cohen_kappa(rater_a, rater_b, *, weights=None, categories=None, level=0.95) 
         R irr/psych and scikit-learn do).  A matrix gives agreement weights
         directly (1 on the diagonal).
     categories : sequence, optional
-        The ordered category set; by default the sorted union of the observed
-        categories (as R ``irr::kappa2``).
+        The ordered category set; by default the categories of a pandas
+        categorical input, else the sorted union of the observed categories
+        (as R ``irr::kappa2``).
     level : float
         Confidence level.
 
@@ -621,19 +622,46 @@ def cohen_kappa(rater_a, rater_b, *, weights=None, categories=None, level=0.95) 
     0.902
     """
     level = check_level(level)
+    if categories is None:
+        # an ordered categorical fixes the category order (e.g. "rendah" < "sedang" < "tinggi")
+        for r in (rater_a, rater_b):
+            if isinstance(getattr(r, "dtype", None), pd.CategoricalDtype):
+                categories = list(r.dtype.categories)
+                break
     a = _as_1d(rater_a, "rater_a")
     b = _as_1d(rater_b, "rater_b")
     if a.shape[0] != b.shape[0]:
         raise ValueError(
             f"rater_a and rater_b must rate the same units; got {a.shape[0]} and {b.shape[0]} ratings."
         )
-    both = np.concatenate([a, b]) if a.dtype.kind in "biuf" and b.dtype.kind in "biuf" else np.concatenate(
-        [a.astype(object), b.astype(object)]
-    )
-    codes, cats = _encode_labels(both, categories, "rater_a/rater_b")
-    ca, cb = codes[: a.shape[0]], codes[a.shape[0]:]
+    numeric = a.dtype.kind in "biuf" and b.dtype.kind in "biuf"
+    # units missing in either rating are dropped first (as irr::kappa2 does), so the default
+    # category set is the union of the categories of the complete pairs
+    if numeric:
+        a = a.astype(float, copy=False) if a.dtype.kind == "b" else a
+        b = b.astype(float, copy=False) if b.dtype.kind == "b" else b
+        miss = (np.isnan(a) if a.dtype.kind == "f" else False) | (np.isnan(b) if b.dtype.kind == "f" else False)
+    else:
+        miss = pd.isna(a) | pd.isna(b)
+    if np.any(miss):
+        a, b = a[~miss], b[~miss]
+    table = None
+    if numeric and categories is None and a.shape[0] > 0:
+        K = _kernels()
+        oka, loa, hia, _ = K.integer_range(np.ascontiguousarray(a, dtype=float) if a.dtype.kind == "f" else a)
+        okb, lob, hib, _ = K.integer_range(np.ascontiguousarray(b, dtype=float) if b.dtype.kind == "f" else b)
+        lo, hi = min(loa, lob), max(hia, hib)
+        if oka and okb and hi - lo < 512:
+            full = K.offset_confusion(np.ascontiguousarray(a), np.ascontiguousarray(b), lo, int(hi - lo) + 1)
+            present = (full.sum(axis=0) + full.sum(axis=1)) > 0
+            table = np.ascontiguousarray(full[present][:, present])
+            cats = [int(v) for v in (np.flatnonzero(present) + lo)]
+    if table is None:
+        both = np.concatenate([a, b]) if numeric else np.concatenate([a.astype(object), b.astype(object)])
+        codes, cats = _encode_labels(both, categories, "rater_a/rater_b")
+        ca, cb = codes[: a.shape[0]], codes[a.shape[0]:]
+        table = _kernels().confusion_matrix(np.ascontiguousarray(ca), np.ascontiguousarray(cb), max(len(cats), 1))
     q = len(cats)
-    table = _kernels().confusion_matrix(np.ascontiguousarray(ca), np.ascontiguousarray(cb), max(q, 1))
     n = int(table.sum())
     if n < 2:
         raise ValueError(f"only {n} unit(s) rated by both raters; kappa needs at least 2.")
@@ -964,9 +992,14 @@ def _kalpha_prepare(data, level_of_measurement):
         )
     if level_of_measurement == "nominal":
         vals = df.to_numpy()
-        flat = vals.ravel()
-        if flat.dtype.kind not in "biuf":
-            flat = flat.astype(object)
+        if vals.dtype.kind in "iuf":
+            x = np.ascontiguousarray(vals, dtype=float)
+            if np.isinf(x).any():
+                r, c = np.argwhere(np.isinf(x))[0]
+                raise ValueError(f"data holds an infinite value at row {df.index[r]!r}, column {df.columns[c]!r}.")
+            codes, values = _value_codes(x)  # unused codes have zero counts: harmless for nominal
+            return "nominal", codes, list(values)
+        flat = vals.ravel().astype(object)
         codes, cats = _encode_labels(flat, None, "data")
         return "nominal", np.ascontiguousarray(codes.reshape(vals.shape)), cats
     x = np.ascontiguousarray(_wide_numeric(df, "data").to_numpy())
@@ -979,50 +1012,77 @@ def _kalpha_prepare(data, level_of_measurement):
     return level_of_measurement, x, None
 
 
+def _value_codes(x):
+    """Integer codes (``-1`` missing) of a float units x raters array and the sorted values they stand for."""
+    K = _kernels()
+    flat = x.ravel()
+    ok, lo, hi, cnt = K.integer_range(flat)
+    if ok and cnt > 0 and hi - lo <= 1_000_000:
+        codes = K.offset_codes(flat, lo).reshape(x.shape)
+        values = lo + np.arange(int(hi - lo) + 1, dtype=float)
+    else:
+        keep = ~np.isnan(flat)
+        values, inv = np.unique(flat[keep], return_inverse=True)
+        codes = np.full(flat.shape, -1, dtype=np.int64)
+        codes[keep] = inv
+        codes = codes.reshape(x.shape)
+    return np.ascontiguousarray(codes), values
+
+
 def _kalpha_core(kind, x, k_cat=None):
-    """Return ``(alpha, n_pairable, D_o, D_e, y, level_code)`` where ``y`` is the array on
-    which within-unit differences are taken (codes, values or ordinal mid-ranks)."""
+    """Return ``(alpha, n_pairable, n_units, D_o, D_e, y_fn, level_code)``.
+
+    ``y_fn()`` gives the array on which within-unit differences are taken (category
+    codes, values or ordinal mid-ranks); it is only built when bootstrapping.
+    """
     K = _kernels()
     if kind == "nominal":
         do_sum, n, de_sum = K.kalpha_nominal_parts(x, max(k_cat, 1))
-        y = K.map_codes(x, np.arange(max(k_cat, 1), dtype=float))
+        n_units = K.pairable_units(x)
+
+        def y_fn():
+            return K.map_codes(x, np.arange(max(k_cat, 1), dtype=float))
+
         code = 0
-    elif kind in ("interval", "ordinal"):
+    elif kind == "ratio":
+        codes, values = _value_codes(x)
+        n_units = K.pairable_units(codes)
+        counts = K.pairable_counts(codes, max(values.shape[0], 1)).astype(float)
+        used = counts > 0
+        values, counts = values[used], counts[used]
+        do_sum, n = K.kalpha_ratio_parts(x)
+        expected = K.ratio_expected_parallel if values.shape[0] > 4000 else K.ratio_expected
+        de_sum = expected(values, counts)
+
+        def y_fn():
+            return x
+
+        code = 3
+    else:
         if kind == "ordinal":
-            flat = x.ravel()
-            ok, lo, hi, cnt = K.integer_range(flat)
-            if ok and cnt > 0 and hi - lo <= 1_000_000:
-                codes = K.offset_codes(flat, lo).reshape(x.shape)
-                kk = int(hi - lo) + 1
-            else:
-                uniq, inv = np.unique(flat[~np.isnan(flat)], return_inverse=True)
-                codes = np.full(flat.shape, -1, dtype=np.int64)
-                codes[~np.isnan(flat)] = inv
-                codes = codes.reshape(x.shape)
-                kk = uniq.shape[0]
-            cnt_c = K.pairable_counts(np.ascontiguousarray(codes), max(kk, 1)).astype(float)
+            codes, values = _value_codes(x)
+            cnt_c = K.pairable_counts(codes, max(values.shape[0], 1)).astype(float)
             ranks = np.cumsum(cnt_c) - cnt_c + cnt_c / 2.0
-            y = K.map_codes(np.ascontiguousarray(codes), ranks)
+            y = K.map_codes(codes, ranks)
         else:
             y = x
         do_sum, n, ss = K.kalpha_interval_parts(y)
         de_sum = 2.0 * n * ss
         do_sum = 2.0 * do_sum
+        n_units = None
+
+        def y_fn():
+            return y
+
         code = 1
-    else:  # ratio
-        m = (~np.isnan(x)).sum(axis=1)
-        pv = x[m >= 2]
-        pv = pv[~np.isnan(pv)]
-        values, counts = np.unique(pv, return_counts=True)
-        do_sum, n, de_sum = K.kalpha_ratio_parts(x, values.astype(float), counts.astype(float))
-        y = x
-        code = 3
+    if n_units is None:
+        n_units = int(((~np.isnan(y)).sum(axis=1) >= 2).sum())
     if n == 0:
-        return math.nan, 0, math.nan, math.nan, y, code
+        return math.nan, 0, int(n_units), math.nan, math.nan, y_fn, code
     d_o = do_sum / n
     d_e = de_sum / (n * (n - 1.0))
     alpha = 1.0 - d_o / d_e if d_e > 0 else math.nan
-    return alpha, int(n), d_o, d_e, y, code
+    return alpha, int(n), int(n_units), d_o, d_e, y_fn, code
 
 
 def krippendorff_alpha(data, *, level_of_measurement="interval", n_boot=0, seed=None, level=0.95) -> Estimate:
@@ -1107,8 +1167,7 @@ def krippendorff_alpha(data, *, level_of_measurement="interval", n_boot=0, seed=
     n_boot = check_positive_int(n_boot, "n_boot", minimum=0)
     level = check_level(level)
     kind, x, cats = _kalpha_prepare(data, level_of_measurement)
-    alpha, n, d_o, d_e, y, code = _kalpha_core(kind, x, len(cats) if cats is not None else None)
-    n_units = int(((~np.isnan(y)).sum(axis=1) >= 2).sum())
+    alpha, n, n_units, d_o, d_e, y_fn, code = _kalpha_core(kind, x, len(cats) if cats is not None else None)
     note = ""
     if n == 0:
         note = "no unit has two or more ratings (nothing is pairable); alpha is undefined"
@@ -1120,7 +1179,7 @@ def krippendorff_alpha(data, *, level_of_measurement="interval", n_boot=0, seed=
     if n_boot > 0 and math.isfinite(alpha):
         from ._resampling import resolve_seed
 
-        boot = _kalpha_boot(y, code, d_e, n_boot, resolve_seed(seed))
+        boot = _kalpha_boot(y_fn(), code, d_e, n_boot, resolve_seed(seed))
         a = (1.0 - level) / 2.0
         lo, hi = (float(v) for v in np.quantile(boot, [a, 1.0 - a]))
         se = float(boot.std(ddof=1)) if n_boot > 1 else math.nan
