@@ -793,6 +793,8 @@ def test_kernels_without_jit_match_compiled():
     jit["icc"] = ag.icc(pd.DataFrame(full))["icc"].tolist()
     jit["kappa"] = ag.cohen_kappa(full[:, 0], full[:, 1], weights="quadratic").value
     jit["gwet"] = ag.gwet_ac(pd.DataFrame(x)).value
+    vals = np.linspace(0.5, 9.0, 40)
+    jit["ratio_par"] = K.ratio_expected_parallel(vals, np.arange(1.0, 41.0))
     snippet = f"""
         import json, numpy as np, pandas as pd
         from psikometri import agreement as ag
@@ -804,6 +806,8 @@ def test_kernels_without_jit_match_compiled():
         out["icc"] = ag.icc(pd.DataFrame(full))["icc"].tolist()
         out["kappa"] = ag.cohen_kappa(full[:, 0], full[:, 1], weights="quadratic").value
         out["gwet"] = ag.gwet_ac(pd.DataFrame(x)).value
+        from psikometri import _agreement_kernels as K
+        out["ratio_par"] = K.ratio_expected_parallel(np.linspace(0.5, 9.0, 40), np.arange(1.0, 41.0))
         print(json.dumps(out))
     """
     nojit = run_without_jit(snippet)
