@@ -782,6 +782,7 @@ def test_assessor_diagnostics_bad_input():
 # ==========================================================================
 
 
+@pytest.mark.nojit
 def test_kernels_without_jit_match_compiled():
     rng = np.random.default_rng(40)
     x = np.clip(rng.integers(1, 6, size=(25, 1)) + rng.integers(-1, 2, size=(25, 3)), 1, 5).astype(float)

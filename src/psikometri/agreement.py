@@ -414,7 +414,16 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
     ``MSR/MSE`` on ``(n-1, (n-1)(k-1))`` df otherwise.  Intervals follow
     McGraw & Wong (1996, Table 7), with Satterthwaite degrees of freedom for
     ICC2/ICC2k.  Matches R ``psych::ICC`` (``lmer = FALSE`` for complete data,
-    ``lmer = TRUE`` with ``missing = "reml"``) to rounding error.
+    ``lmer = TRUE`` with ``missing = "reml"``) to rounding error (REML: to
+    the optimiser's tolerance).  Targets without any rating are dropped
+    (``psych`` would still count them in ``n``).
+
+    With ``missing="reml"`` the REML components
+    :math:`\hat\sigma^2_t, \hat\sigma^2_r, \hat\sigma^2_e` become
+    :math:`MSR = k\hat\sigma^2_t + \hat\sigma^2_e`,
+    :math:`MSC = n\hat\sigma^2_r + \hat\sigma^2_e`,
+    :math:`MSE = \hat\sigma^2_e`, :math:`MSW = \hat\sigma^2_r + \hat\sigma^2_e`
+    in the formulas above (the expected mean squares of the complete design).
 
     References
     ----------
