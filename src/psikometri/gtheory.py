@@ -544,13 +544,17 @@ def _codes(df, cols, score):
     return np.column_stack(codes).astype(np.int64), levels, y[keep], notes
 
 
+def _py(x):
+    return x.item() if isinstance(x, np.generic) else x
+
+
 def _check_levels(design: _Design, codes, levels):
     for i, f in enumerate(design.factors):
         if len(levels[i]) < 2:
             what = "candidates" if i == 0 else "levels"
             raise ValueError(
                 f"{'person' if i == 0 else 'facet'} {f!r} has only {len(levels[i])} {what} "
-                f"({list(levels[i])[:3]}); a variance component needs at least 2. "
+                f"({[_py(v) for v in list(levels[i])[:3]]}); a variance component needs at least 2. "
                 + ("Drop it from facets (it is constant in this design)." if i else "Provide more candidates.")
             )
     # nesting: each level of a nested facet must sit in one level (combination) of its nesting facets
@@ -561,12 +565,12 @@ def _check_levels(design: _Design, codes, levels):
             multi = pair.groupby("f")["q"].nunique()
             multi = multi[multi > 1]
             if len(multi):
-                lev = levels[i][int(multi.index[0])]
-                qs = sorted(levels[q][pair.loc[pair.f == multi.index[0], "q"]].tolist())[:4]
+                lev = _py(levels[i][int(multi.index[0])])
+                qs = sorted(levels[q][pair.loc[pair.f == multi.index[0], "q"]].tolist())
                 qname = design.factors[q]
                 raise ValueError(
                     f"nested={{{f!r}: {qname!r}}} is contradicted by the data: {f} {lev!r} appears in "
-                    f"{len(qs)}+ levels of {qname!r} ({qs}). If labels are reused within each {qname}, make them "
+                    f"{len(qs)} levels of {qname!r} ({qs[:4]}). If labels are reused within each {qname}, make them "
                     f"unique, e.g. data[{f!r}] = data[{qname!r}].astype(str) + '/' + data[{f!r}].astype(str); "
                     f"otherwise treat {f!r} as crossed (drop it from nested)."
                 )
@@ -586,9 +590,9 @@ def _check_levels(design: _Design, codes, levels):
         k, lab = connected_components(adj, directed=False)
         if k > 1:
             f = design.factors[i]
-            g0 = [levels[0][j] for j in np.flatnonzero(lab[:n_p] == lab[0])[:3]]
+            g0 = [_py(levels[0][j]) for j in np.flatnonzero(lab[:n_p] == lab[0])[:3]]
             other = np.flatnonzero(lab[:n_p] != lab[0])
-            g1 = [levels[0][j] for j in other[:3]]
+            g1 = [_py(levels[0][j]) for j in other[:3]]
             raise ValueError(
                 f"the design is disconnected: facet {f!r} splits the {design.person} into {k} groups that share no "
                 f"{f} (e.g. {g0} vs {g1}), so the {design.person} and {f} effects cannot be separated. Analyse the "

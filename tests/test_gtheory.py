@@ -1,0 +1,534 @@
+"""Tests for psikometri.gtheory (G and D studies, ANOVA and REML).
+
+References
+----------
+* Brennan, R. L. (2001). Generalizability Theory. Springer.  Synthetic Data Set
+  No. 3 (p x i x o) and No. 4 (p x (r:t)), ch. 3; the published estimates are
+  quoted beside each number (4 decimals as printed).
+* R lme4 1.1-31 ``lmer(..., REML = TRUE)`` on the committed CSVs, run by
+  tests/fixtures/gtheory/make_reference.R (calls quoted beside the checks);
+  values in tests/fixtures/gtheory/reference_lme4.csv.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import psikometri as pk
+from psikometri import _gtheory_kernels as K
+from psikometri._reml import RemlProblem
+from psikometri.gtheory import GStudy, _Design, g_study
+
+from . import naive_gtheory as naive
+from ._nojit import run_without_jit
+
+FIX = Path(__file__).parent / "fixtures" / "gtheory"
+FACETS = ["competency", "exercise", "assessor"]
+
+
+def _ref(name: str) -> pd.DataFrame:
+    ref = pd.read_csv(FIX / "reference_lme4.csv")
+    return ref[ref.dataset == name].set_index("component")
+
+
+@pytest.fixture(scope="module")
+def pio():
+    return pd.read_csv(FIX / "brennan_pio.csv")
+
+
+@pytest.fixture(scope="module")
+def prt():
+    return pd.read_csv(FIX / "brennan_prt.csv")
+
+
+@pytest.fixture(scope="module")
+def ac_ill_fit():
+    d = pd.read_csv(FIX / "ac_ill.csv")
+    return d, g_study(d, score="score", person="candidate", facets=FACETS)
+
+
+# ----------------------------------------------------------------------------- Brennan (2001), balanced ANOVA
+
+# Brennan (2001), Synthetic Data Set No. 3, p x i x o, G study estimates (printed to 4 decimals).
+BRENNAN_PIO = {
+    "person": 0.5528, "item": 0.4417, "occasion": 0.0074, "person:item": 0.5750,
+    "person:occasion": 0.1009, "item:occasion": 0.1565, "person:item:occasion": 0.9352,
+}
+# Brennan (2001), Synthetic Data Set No. 4, p x (r:t).
+BRENNAN_PRT = {
+    "person": 0.4731, "task": 0.3252, "rater:task": 0.6475, "person:task": 0.5596, "person:rater:task": 2.3802,
+}
+
+
+def test_brennan_pio_components_and_coefficients(pio):
+    gs = g_study(pio, score="score", person="person", facets=["item", "occasion"])
+    assert gs.method == "anova"
+    comp = gs.components["variance"]
+    for lab, v in BRENNAN_PIO.items():
+        assert comp[lab] == pytest.approx(v, abs=5e-5), lab
+    # Brennan (2001) Synthetic Data Set No. 3: E rho^2 = .64, Phi = .55 for n'_i = 4, n'_o = 2
+    assert round(gs.g_coefficient, 2) == 0.64
+    assert round(gs.phi, 2) == 0.55
+    # sums of squares and mean squares printed with the data set: SS(p) = 62.20, MS(pio) = .9352
+    assert gs.anova.loc["person", "ss"] == pytest.approx(62.20, abs=5e-3)
+    assert gs.anova.loc["item", "ss"] == pytest.approx(37.45, abs=5e-3)
+    assert gs.anova.loc["person:item:occasion", "df"] == 27
+    # lme4: lmer(score ~ 1 + (1|person) + (1|item) + (1|occasion) + (1|person:item) + (1|person:occasion)
+    #                    + (1|item:occasion), REML = TRUE)  (balanced, no negative estimate: REML = ANOVA)
+    ref = _ref("brennan_pio")
+    for lab in BRENNAN_PIO:
+        assert comp[lab] == pytest.approx(ref.loc[lab, "variance"], rel=1e-5), lab
+    assert gs.components["percent"].sum() == pytest.approx(100.0)
+
+
+def test_brennan_prt_nested(prt):
+    gs = g_study(prt, score="score", person="person", facets=["task", "rater"], nested={"rater": "task"})
+    comp = gs.components["variance"]
+    assert set(comp.index) == set(BRENNAN_PRT)
+    for lab, v in BRENNAN_PRT.items():
+        assert comp[lab] == pytest.approx(v, abs=5e-5), lab
+    # Brennan (2001) Synthetic Data Set No. 4: E rho^2 = .55, Phi = .46 (n'_t = 3, n'_r = 4)
+    assert round(gs.g_coefficient, 2) == 0.55
+    assert round(gs.phi, 2) == 0.46
+    # ANOVA table printed with the data: SS(r:t) = 79.70 on 9 df, MS(pt) = 4.6185
+    assert gs.anova.loc["rater:task", "ss"] == pytest.approx(79.70, abs=5e-3)
+    assert gs.anova.loc["rater:task", "df"] == 9
+    assert gs.anova.loc["person:task", "ms"] == pytest.approx(4.6185, abs=5e-5)
+    # lme4: lmer(score ~ 1 + (1|person) + (1|task) + (1|task:rater) + (1|person:task), REML = TRUE)
+    ref = _ref("brennan_prt")
+    for lab in BRENNAN_PRT:
+        assert comp[lab] == pytest.approx(ref.loc[lab, "variance"], rel=1e-5), lab
+    assert gs.sizes == {"task": 3.0, "rater": 4.0}
+
+
+def test_brennan_prt_reml_matches_lme4(prt):
+    gs = g_study(prt, score="score", person="person", facets=["task", "rater"], nested={"rater": "task"},
+                 method="reml")
+    ref = _ref("brennan_prt")
+    # lme4 logLik(REML) = -243.62981191
+    assert gs.loglik == pytest.approx(ref["loglik"].iloc[0], abs=1e-6)
+    for lab in BRENNAN_PRT:
+        assert gs.components.loc[lab, "variance"] == pytest.approx(ref.loc[lab, "variance"], rel=1e-4)
+    assert gs.components["se"].notna().all()
+
+
+def test_d_study_hand_computation(prt):
+    gs = g_study(prt, score="score", person="person", facets=["task", "rater"], nested={"rater": "task"})
+    v = BRENNAN_PRT
+    d = gs.d_study(task=[2, 6], rater=[1, 3])
+    assert list(d.columns[:2]) == ["task", "rater"]
+    assert len(d) == 4
+    row = d[(d.task == 2) & (d.rater == 3)].iloc[0]
+    # Brennan (2001, eq. 4.11-4.13) by hand with the printed components:
+    rel = v["person:task"] / 2 + v["person:rater:task"] / 6
+    ab = rel + v["task"] / 2 + v["rater:task"] / 6
+    assert row["relative_error"] == pytest.approx(rel, abs=1e-4)
+    assert row["absolute_error"] == pytest.approx(ab, abs=1e-4)
+    assert row["g_coefficient"] == pytest.approx(v["person"] / (v["person"] + rel), abs=1e-4)
+    assert row["phi"] == pytest.approx(v["person"] / (v["person"] + ab), abs=1e-4)
+    # the observed design reproduces the G-study coefficients
+    obs = gs.d_study().iloc[0]
+    assert obs["g_coefficient"] == pytest.approx(gs.g_coefficient)
+    assert obs["phi"] == pytest.approx(gs.phi)
+
+
+def test_fixed_facet_rules(pio):
+    gs = g_study(pio, score="score", person="person", facets=["item", "occasion"])
+    comp = gs.components["variance"].to_dict()
+    for fixed in ([], ["occasion"], ["item"]):
+        got = gs.d_study(fixed=fixed or None, item=[3], occasion=[2]).iloc[0]
+        g, phi = naive.coefficients(comp, {"item": 3, "occasion": 2}, "person", fixed=fixed)
+        assert got["g_coefficient"] == pytest.approx(g, rel=1e-12)
+        assert got["phi"] == pytest.approx(phi, rel=1e-12)
+    # Brennan (2001, sec. 4.4.1) by hand, occasions fixed: tau = s2(p) + s2(po)/n_o
+    v = BRENNAN_PIO
+    row = gs.d_study(fixed="occasion").iloc[0]
+    assert row["universe_score"] == pytest.approx(v["person"] + v["person:occasion"] / 2, abs=1e-4)
+    assert row["relative_error"] == pytest.approx(v["person:item"] / 4 + v["person:item:occasion"] / 8, abs=1e-4)
+
+
+def test_anova_matches_projection_sums_of_squares():
+    rng = np.random.default_rng(11)
+    rows = []
+    for p in range(7):
+        for c in range(3):
+            for e in range(2):
+                for a in range(2):
+                    rows.append((f"p{p}", f"c{c}", f"e{e}", f"e{e}a{a}", rng.normal()))
+    d = pd.DataFrame(rows, columns=["candidate", "competency", "exercise", "assessor", "score"])
+    d["score"] += d.candidate.map({f"p{p}": rng.normal(0, 1) for p in range(7)})
+    gs = g_study(d, score="score", person="candidate", facets=FACETS, nested={"assessor": "exercise"})
+    design = _Design("candidate", FACETS, {"assessor": ("exercise",)})
+    codes = np.column_stack([pd.factorize(d[c], sort=True)[0] for c in design.factors])
+    ss = naive.projection_ss(codes, d["score"].to_numpy(), design.effects)
+    np.testing.assert_allclose(gs.anova["ss"].to_numpy(), ss, rtol=1e-9, atol=1e-10)
+    # EMS solution: sum over b of the estimates times pi(not b) reproduces each mean square
+    sizes = {"candidate": 7, "competency": 3, "exercise": 2, "assessor": 2}
+    est = gs.anova["estimate"]
+    for a_lab, a in zip(design.labels, design.effects):
+        expect = 0.0
+        for b_lab, b in zip(design.labels, design.effects):
+            if a <= b:
+                expect += est[b_lab] * np.prod([sizes[f] for i, f in enumerate(design.factors) if i not in b])
+        assert gs.anova.loc[a_lab, "ms"] == pytest.approx(expect, rel=1e-9)
+
+
+def test_anova_standard_errors_formula(pio):
+    gs = g_study(pio, score="score", person="person", facets=["item", "occasion"])
+    a = gs.anova
+    # Brennan (2001, eq. 6.1): se[s2(p)] = sqrt(2/(n_i n_o)^2 * sum over MS used, MS^2/(df+2))
+    ms, df = a["ms"], a["df"]
+    terms = ["person", "person:item", "person:occasion", "person:item:occasion"]
+    signs = [1, -1, -1, 1]
+    assert sum(s * ms[t] for s, t in zip(signs, terms)) / 8 == pytest.approx(a.loc["person", "estimate"])
+    se = np.sqrt(2 * sum(ms[t] ** 2 / (df[t] + 2) for t in terms)) / 8
+    assert gs.components.loc["person", "se"] == pytest.approx(se, rel=1e-12)
+
+
+def test_negative_estimate_set_to_zero_with_note():
+    # items with identical means: MS(item) = 0 < MS(pi), so the item estimate is negative
+    base = np.array([[1.0, 2.0, 3.0], [2.0, 1.0, 3.0], [3.0, 3.0, 0.0], [2.0, 2.0, 2.0]])
+    d = pd.DataFrame([(f"p{p}", f"i{i}", base[p, i]) for p in range(4) for i in range(3)],
+                     columns=["person", "item", "score"])
+    gs = g_study(d, score="score", person="person", facets=["item"])
+    # hand: item means all 2 -> MS(i) = 0; MS(pi) = SS(pi)/6
+    assert gs.anova.loc["item", "ms"] == pytest.approx(0.0, abs=1e-12)
+    assert gs.anova.loc["item", "estimate"] < 0
+    assert gs.components.loc["item", "variance"] == 0.0
+    assert any("negative" in n and "item" in n for n in gs.notes)
+    assert "note:" in gs.summary()
+
+
+def test_anova_equals_reml_on_balanced_data_without_negatives(pio):
+    a = g_study(pio, score="score", person="person", facets=["item", "occasion"], method="anova")
+    r = g_study(pio, score="score", person="person", facets=["item", "occasion"], method="reml")
+    np.testing.assert_allclose(r.components["variance"], a.components["variance"], rtol=1e-5)
+    # lme4 logLik(REML) = -139.058061792
+    assert r.loglik == pytest.approx(_ref("brennan_pio")["loglik"].iloc[0], abs=1e-6)
+
+
+# ----------------------------------------------------------------------------- REML against lme4
+
+
+def test_reml_ill_structured_matches_lme4(ac_ill_fit):
+    _, gs = ac_ill_fit
+    assert gs.method == "reml"
+    ref = _ref("ac_ill")
+    # lme4: lmer(score ~ 1 + (1|candidate) + (1|competency) + ... + (1|competency:exercise:assessor),
+    #            REML = TRUE); logLik = -6099.3120655
+    assert gs.loglik == pytest.approx(ref["loglik"].iloc[0], abs=1e-3)
+    assert set(gs.components.index) == set(ref.index)
+    for lab in ref.index:
+        assert gs.components.loc[lab, "variance"] == pytest.approx(ref.loc[lab, "variance"], rel=1e-4), lab
+    assert (gs.components["se"] > 0).all()
+    assert gs.components["percent"].sum() == pytest.approx(100.0)
+
+
+def test_reml_nested_with_missing_and_boundary_matches_lme4():
+    d = pd.read_csv(FIX / "ac_nested.csv")
+    gs = g_study(d, score="score", person="candidate", facets=FACETS, nested={"assessor": "exercise"})
+    ref = _ref("ac_nested")
+    # lme4: lmer(score ~ 1 + (1|candidate) + ... + (1|exercise:assessor) + ..., REML = TRUE); logLik -1153.94160871
+    assert gs.loglik == pytest.approx(ref["loglik"].iloc[0], abs=1e-3)
+    for lab in ref.index:
+        r = ref.loc[lab, "variance"]
+        if r == 0:  # lme4 on the boundary (singular fit)
+            assert gs.components.loc[lab, "variance"] == pytest.approx(0.0, abs=1e-8), lab
+            assert np.isnan(gs.components.loc[lab, "se"])
+        else:
+            assert gs.components.loc[lab, "variance"] == pytest.approx(r, rel=1e-4), lab
+    assert any("boundary" in n for n in gs.notes)
+    assert gs.sizes["assessor"] == pytest.approx(2.0, abs=0.05)
+
+
+def test_reml_criterion_matches_dense_formula():
+    d = pd.read_csv(FIX / "ac_nested.csv").iloc[::7]
+    design = _Design("candidate", FACETS, {"assessor": ("exercise",)})
+    codes = np.column_stack([pd.factorize(d[c], sort=True)[0] for c in design.factors])
+    effects = [tuple(sorted(e)) for e in design.effects[:-1]]
+    prob = RemlProblem(d["score"].to_numpy(), codes, codes.max(axis=0) + 1, effects)
+    order = prob.order
+    Zs = [naive.dummies(codes[order], list(e)) for e in effects]
+    rng = np.random.default_rng(5)
+    for theta in (rng.uniform(0.1, 1.5, len(effects)), np.r_[0.0, rng.uniform(0, 1, len(effects) - 1)]):
+        f = prob.factorize(theta)
+        assert prob.profiled_deviance(f) == pytest.approx(naive.reml_criterion(prob.y, Zs, theta), rel=1e-10)
+
+
+def test_reml_chunking_and_cache_do_not_change_results():
+    d = pd.read_csv(FIX / "ac_nested.csv")
+    design = _Design("candidate", FACETS, {"assessor": ("exercise",)})
+    codes = np.column_stack([pd.factorize(d[c], sort=True)[0] for c in design.factors])
+    effects = [tuple(sorted(e)) for e in design.effects[:-1]]
+    a = RemlProblem(d["score"].to_numpy(), codes, codes.max(axis=0) + 1, effects).fit()
+    b = RemlProblem(d["score"].to_numpy(), codes, codes.max(axis=0) + 1, effects, chunk_bytes=1,
+                    cache_bytes=0).fit()
+    np.testing.assert_allclose(a.variances, b.variances, rtol=1e-9, atol=1e-12)
+    assert a.loglik == pytest.approx(b.loglik, abs=1e-9)
+
+
+# ----------------------------------------------------------------------------- kernels
+
+
+def _small_problem():
+    d = pd.read_csv(FIX / "ac_ill.csv").iloc[:120]
+    codes = np.column_stack([pd.factorize(d[c], sort=True)[0] for c in ["candidate", *FACETS]])
+    effects = [e for r in (1, 2, 3) for e in itertools.combinations(range(4), r)]
+    return d, codes, effects
+
+
+def test_person_block_kernel_against_dense_matrices():
+    d, codes, effects = _small_problem()
+    prob = RemlProblem(d["score"].to_numpy(), codes, codes.max(axis=0) + 1, effects)
+    theta = np.linspace(0.3, 1.2, len(effects))
+    lam_p, lam_g = prob._lams(theta)
+    A = np.empty((prob.P, prob.m, prob.m))
+    B = np.empty((prob.P, prob.m, prob.gmax))
+    K.person_blocks(prob.row_ptr, prob.pos, prob.glocal, lam_p, lam_g, 0, prob.P, A, B)
+    oc = codes[prob.order]
+    person = oc[:, 0]
+    for p in range(prob.P):
+        rows = person == p
+        # dense: columns of the person's own levels of each person effect, then its facet-only levels
+        cols_p = np.zeros((rows.sum(), prob.m))
+        for j, _ in enumerate(prob.pidx):
+            cols_p[np.arange(rows.sum()), prob.pos[rows, j]] += lam_p[j]
+        cols_g = np.zeros((rows.sum(), prob.gmax))
+        for j in range(prob.gpos.shape[1]):
+            cols_g[np.arange(rows.sum()), prob.glocal[rows, j]] += lam_g[j]
+        np.testing.assert_allclose(A[p], cols_p.T @ cols_p + np.eye(prob.m), atol=1e-12)
+        np.testing.assert_allclose(B[p], cols_p.T @ cols_g, atol=1e-12)
+    # the person-block factorisation against the dense penalised matrix determinant
+    Zs = [naive.dummies(oc, list(e)) for e in effects]
+    f = prob.factorize(theta)
+    M = naive.penalised_matrix(Zs, theta)
+    assert f["logdet_u"] == pytest.approx(np.linalg.slogdet(M)[1], rel=1e-10)
+
+
+def test_kernels_without_jit_match_jitted():
+    d, codes, effects = _small_problem()
+    prob = RemlProblem(d["score"].to_numpy(), codes, codes.max(axis=0) + 1, effects)
+    theta = np.linspace(0.3, 1.2, len(effects))
+    f = prob.factorize(theta)
+    jit_dev = prob.profiled_deviance(f)
+    jit_fit = prob.solve_fitted(f, np.column_stack([prob.y, prob.y**2]))
+    sq, _ = prob.effect_sums(prob.y - f["fitted"])
+    snippet = f"""
+        import json, itertools, numpy as np, pandas as pd
+        from psikometri._reml import RemlProblem
+        d = pd.read_csv({str(FIX / 'ac_ill.csv')!r}).iloc[:120]
+        codes = np.column_stack([pd.factorize(d[c], sort=True)[0] for c in
+                                 ["candidate", "competency", "exercise", "assessor"]])
+        effects = [e for r in (1, 2, 3) for e in itertools.combinations(range(4), r)]
+        prob = RemlProblem(d["score"].to_numpy(), codes, codes.max(axis=0) + 1, effects)
+        theta = np.linspace(0.3, 1.2, len(effects))
+        f = prob.factorize(theta)
+        fit = prob.solve_fitted(f, np.column_stack([prob.y, prob.y ** 2]))
+        sq, _ = prob.effect_sums(prob.y - f["fitted"])
+        print(json.dumps({{"dev": prob.profiled_deviance(f), "fit": fit.tolist(), "sq": sq.tolist(),
+                          "one_minus": f["one_minus"].tolist()}}))
+    """
+    out = run_without_jit(snippet)
+    assert out["dev"] == pytest.approx(jit_dev, rel=1e-12)
+    np.testing.assert_allclose(out["fit"], jit_fit, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out["sq"], sq, rtol=1e-10)
+    np.testing.assert_allclose(out["one_minus"], f["one_minus"], rtol=1e-10)
+
+
+# ----------------------------------------------------------------------------- recovery on the simulator
+
+
+def test_recovery_on_project_simulator():
+    from psikometri.simulate import simulate_assessment
+
+    sim = simulate_assessment({"a": (120, {"administrator": 1.0})}, design="crossed", rounding=None, seed=3,
+                              missing_rate=0.05, candidates_per_assessor=60)
+    gs = g_study(sim.ratings, score="score", person="candidate", facets=FACETS, nested={"assessor": "exercise"})
+    truth = sim.truth["variance_components"]
+    comp = gs.components
+    resid = "candidate:competency:assessor:exercise"
+    assert comp.loc[resid, "variance"] == pytest.approx(truth["candidate:competency:exercise:assessor"], rel=0.1)
+    for lab in ["candidate", "candidate:exercise", "candidate:competency"]:
+        est, se = comp.loc[lab, "variance"], comp.loc[lab, "se"]
+        assert abs(est - truth[lab]) < 3.5 * se, lab
+    # components absent from the simulator are estimated near zero
+    for lab in ["candidate:assessor:exercise", "competency:assessor:exercise"]:
+        assert comp.loc[lab, "variance"] < 0.02
+
+
+# ----------------------------------------------------------------------------- D studies, optimisation, AC views
+
+
+def test_optimize_returns_cheapest_design(prt):
+    gs = g_study(prt, score="score", person="person", facets=["task", "rater"], nested={"rater": "task"})
+    res = gs.optimize(0.6, cost={"task": 3, "rater": 1}, max_size=8)
+    best = res.iloc[0]
+    assert best["g_coefficient"] >= 0.6
+    # cost: 3 per task + 1 per rater in each task
+    assert best["cost"] == 3 * best["task"] + best["rater"] * best["task"]
+    full = gs.d_study(task=range(1, 9), rater=range(1, 9))
+    full["cost"] = 3 * full.task + full.rater * full.task
+    cheaper = full[(full.cost < best["cost"]) & (full.g_coefficient >= 0.6)]
+    assert cheaper.empty
+    assert res["cost"].is_monotonic_increasing
+    with pytest.raises(ValueError, match="no design"):
+        gs.optimize(0.99, cost={"task": 1}, max_size=3)
+    # default cost: ratings per candidate
+    r2 = gs.optimize(0.5, criterion="phi", max_size=6).iloc[0]
+    assert r2["phi"] >= 0.5 and r2["cost"] == r2["task"] * r2["rater"]
+
+
+def test_ac_perspectives(ac_ill_fit):
+    _, gs = ac_ill_fit
+    tab = gs.perspectives()
+    assert list(tab.index) == ["OAR (competency fixed)", "OAR (all facets random)", "competency score",
+                               "exercise score"]
+    comp = gs.components["variance"].to_dict()
+    sizes = dict(gs.sizes)
+    g, phi = naive.coefficients(comp, dict(sizes, competency=1), "candidate", fixed=["competency"])
+    assert tab.loc["competency score", "g_coefficient"] == pytest.approx(g, rel=1e-12)
+    assert tab.loc["competency score", "phi"] == pytest.approx(phi, rel=1e-12)
+    g, _ = naive.coefficients(comp, sizes, "candidate", fixed=["competency"])
+    assert tab.loc["OAR (competency fixed)", "g_coefficient"] == pytest.approx(g, rel=1e-12)
+    # fixing the competencies can only raise the OAR coefficient
+    assert tab.loc["OAR (competency fixed)", "g_coefficient"] >= tab.loc["OAR (all facets random)", "g_coefficient"]
+    s = gs.score_reliability("exercise", assessor=2)
+    assert s["exercise"] == 1 and s["assessor"] == 2
+
+
+def test_observed_coefficients_unbalanced_use_harmonic_divisors(ac_ill_fit):
+    d, gs = ac_ill_fit
+    comp = gs.components["variance"]
+    # by hand: each candidate's error variance is s2(effect) / (levels of the effect seen by the candidate)
+    rel = 0.0
+    for lab in comp.index:
+        fs = lab.split(":")
+        if "candidate" in fs and len(fs) > 1:
+            others = [f for f in fs if f != "candidate"]
+            n_levels = d.groupby("candidate")[others].apply(lambda x: len(x.drop_duplicates()))
+            rel += comp[lab] * float(np.mean(1.0 / n_levels))
+    assert gs.relative_error == pytest.approx(rel, rel=1e-12)
+    assert gs.g_coefficient == pytest.approx(comp["candidate"] / (comp["candidate"] + rel), rel=1e-12)
+
+
+# ----------------------------------------------------------------------------- display, input safety
+
+
+def test_summary_repr_html(pio):
+    gs = g_study(pio, score="score", person="person", facets=["item", "occasion"])
+    assert isinstance(gs, GStudy)
+    text = gs.summary()
+    assert "person:item:occasion" in text and "E rho^2 = 0.6399" in text
+    assert "<table" in gs._repr_html_()
+    assert "g_coefficient=0.640" in repr(gs)
+    with pytest.raises(Exception):
+        gs.method = "reml"  # frozen
+
+
+def test_input_not_modified_and_top_level_export(prt):
+    before = prt.copy()
+    pk.g_study(prt, score="score", person="person", facets=["task", "rater"], nested={"rater": "task"})
+    pd.testing.assert_frame_equal(prt, before)
+    assert pk.g_study is g_study
+
+
+def test_missing_scores_are_left_out_with_note(prt):
+    d = prt.copy()
+    d.loc[3, "score"] = np.nan
+    gs = g_study(d, score="score", person="person", facets=["task", "rater"], nested={"rater": "task"})
+    assert gs.method == "reml" and gs.n_obs == 119
+    assert any("missing score" in n for n in gs.notes)
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+def test_error_person_column_missing(pio):
+    with pytest.raises(ValueError, match="person column 'candidate' is not in data"):
+        g_study(pio, score="score", person="candidate", facets=["item", "occasion"])
+
+
+def test_error_facet_with_one_level(pio):
+    d = pio[pio.occasion == 1]
+    with pytest.raises(ValueError, match="facet 'occasion' has only 1 levels"):
+        g_study(d, score="score", person="person", facets=["item", "occasion"])
+
+
+def test_error_nesting_contradicted(prt):
+    d = prt.copy()
+    d["rater"] = (d["rater"] - 1) % 4 + 1  # labels reused in every task
+    with pytest.raises(ValueError, match="contradicted by the data: rater 1 appears in"):
+        g_study(d, score="score", person="person", facets=["task", "rater"], nested={"rater": "task"})
+
+
+def test_error_disconnected_design():
+    rng = np.random.default_rng(2)
+    rows = []
+    for p in range(20):
+        team = ["A1", "A2"] if p < 10 else ["A3", "A4"]
+        for e in ["E1", "E2"]:
+            for a in team:
+                rows.append((p, e, a, rng.normal()))
+    d = pd.DataFrame(rows, columns=["candidate", "exercise", "assessor", "score"])
+    with pytest.raises(ValueError, match="disconnected: facet 'assessor' splits the candidate into 2 groups"):
+        g_study(d, score="score", person="candidate", facets=["exercise", "assessor"])
+
+
+def test_error_anova_on_unbalanced(prt):
+    with pytest.raises(ValueError, match="method='anova' needs a balanced design"):
+        g_study(prt.iloc[1:], score="score", person="person", facets=["task", "rater"], nested={"rater": "task"},
+                method="anova")
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, msg",
+    [
+        ({"facets": []}, ValueError, "facets must be a non-empty list"),
+        ({"facets": ["item", "item"]}, ValueError, "duplicates"),
+        ({"facets": ["item", "nope"]}, ValueError, r"no column\(s\) \['nope'\]"),
+        ({"method": "ml"}, ValueError, "method must be one of"),
+        ({"nested": {"person": "item"}}, ValueError, "only facets can be nested"),
+        ({"nested": {"item": "occasion", "occasion": "item"}}, ValueError, "cycle"),
+        ({"nested": "item"}, TypeError, "nested must be a dict"),
+    ],
+)
+def test_argument_errors(pio, kwargs, exc, msg):
+    args = dict(score="score", person="person", facets=["item", "occasion"])
+    args.update(kwargs)
+    with pytest.raises(exc, match=msg):
+        g_study(pio, **args)
+
+
+def test_data_errors(pio):
+    d = pio.copy()
+    d["score"] = d["score"].astype(object)
+    d.loc[5, "score"] = "x"
+    with pytest.raises(TypeError, match="row 5 holds 'x'"):
+        g_study(d, score="score", person="person", facets=["item", "occasion"])
+    d = pio.copy()
+    d["item"] = d["item"].astype(float)
+    d.loc[7, "item"] = np.nan
+    with pytest.raises(ValueError, match="column 'item' is missing at row 7"):
+        g_study(d, score="score", person="person", facets=["item", "occasion"])
+    with pytest.raises(TypeError, match="DataFrame"):
+        g_study([1, 2], score="score", person="person", facets=["item"])
+
+
+def test_d_study_errors(pio):
+    gs = g_study(pio, score="score", person="person", facets=["item", "occasion"])
+    with pytest.raises(ValueError, match="unknown facet"):
+        gs.d_study(rater=[1, 2])
+    with pytest.raises(ValueError, match="positive numbers"):
+        gs.d_study(item=[0, 2])
+    with pytest.raises(ValueError, match="fixed names unknown facet"):
+        gs.d_study(fixed="rater")
+    with pytest.raises(ValueError, match="target must be strictly between 0 and 1"):
+        gs.optimize(1.2)
+    with pytest.raises(ValueError, match="cost names unknown facet"):
+        gs.optimize(0.8, cost={"rater": 1})
+
