@@ -109,6 +109,15 @@ TEXT: dict[str, dict[str, str]] = {
               "assessors and exercises.",
     },
     "g_coefficient": {"id": "Koefisien G", "en": "G coefficient"},
+    "gstudy_sample": {
+        "id": "Studi G diestimasi pada sampel acak {k} dari {n} asesi (komponen variansi tetap tak bias; galat "
+              "bakunya sedikit lebih besar).",
+        "en": "The G study is estimated on a random sample of {k} of the {n} candidates (variance components stay "
+              "unbiased; their standard errors are slightly larger).",
+    },
+    "perspectives": {"id": "Reliabilitas nilai akhir, nilai kompetensi dan nilai alat ukur",
+                     "en": "Reliability of the overall, competency and exercise scores"},
+    "dstudy_title": {"id": "Studi D (kompetensi tetap)", "en": "D study (competencies fixed)"},
     "phi": {"id": "Phi (dependability)", "en": "Phi (dependability)"},
     # construct
     "construct_text": {
@@ -215,7 +224,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     "spread_ratio": {"id": "rasio sebaran", "en": "spread ratio"},
     "halo": {"id": "halo", "en": "halo"},
     "agreement_r": {"id": "r dengan konsensus", "en": "r with consensus"},
-    "flags": {"id": "tanda", "en": "flags"},
+    "flag_summary": {"id": "tanda", "en": "flags"},
     "r": {"id": "r", "en": "r"},
     "band": {"id": "kelompok nilai", "en": "score band"},
     "selection_rate": {"id": "rasio seleksi", "en": "selection rate"},

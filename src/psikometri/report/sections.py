@@ -164,7 +164,8 @@ class AgencyContext:
 
     def __init__(self, data, agency: str, *, lang="id", n_boot=1000, seed=2026, standards=None,
                  potential_cuts=(78.0, 90.0), performance_cuts=(70.0, 85.0), jpm_cuts=(78.0, 90.0),
-                 criterion_reliability=0.52, min_group_size=5, include_identities=False, output_dir=None):
+                 criterion_reliability=0.52, min_group_size=5, include_identities=False, output_dir=None,
+                 gstudy_max_candidates=250):
         self.data = data
         self.agency = agency
         self.lang = lang
@@ -177,6 +178,7 @@ class AgencyContext:
         self.criterion_reliability = float(criterion_reliability)
         self.min_group_size = int(min_group_size)
         self.include_identities = bool(include_identities)
+        self.gstudy_max_candidates = int(gstudy_max_candidates)
         self.output_dir = Path(output_dir) if output_dir else None
         self._cache: dict[str, Section] = {}
         r = data.ratings
@@ -380,7 +382,7 @@ class AgencyContext:
         diag = assessor_diagnostics(self.data.ratings)
         sec.paragraphs.append(self.t("assessor_diag_text"))
         sec.paragraphs.append(self.t("flagged_assessors", n=int(diag["flagged"].sum()), total=len(diag)))
-        cols = ["n_ratings", "leniency", "ci_low", "ci_high", "spread_ratio", "halo", "agreement_r", "flags"]
+        cols = ["n_ratings", "leniency", "ci_low", "ci_high", "spread_ratio", "halo", "agreement_r", "flag_summary"]
         flagged = diag.loc[diag["flagged"], cols]
         sec.add_table(self.t("flagged_assessors", n=len(flagged), total=len(diag)), flagged.head(40))
         fig, ax = plt.subplots(figsize=(7, 3.2))
@@ -403,6 +405,52 @@ class AgencyContext:
         return sec
 
     def _sec_gtheory(self, sec):
+        import matplotlib.pyplot as plt
+
+        from ..gtheory import g_study
+
+        r = self.data.ratings
+        n = int(r["candidate"].nunique())
+        if n < MIN["gtheory"]:
+            return self.too_few(sec, self.t("candidates"), n, MIN["gtheory"])
+        if n > self.gstudy_max_candidates:
+            rng = np.random.default_rng(self.seed)
+            keep = rng.choice(np.asarray(sorted(set(r["candidate"].astype(str)))), self.gstudy_max_candidates,
+                              replace=False)
+            r = r[r["candidate"].astype(str).isin(set(keep))]
+            sec.paragraphs.append(self.t("gstudy_sample", k=self.gstudy_max_candidates, n=n))
+        g = g_study(r, score="score", person="candidate", facets=["competency", "exercise", "assessor"],
+                    nested={"assessor": "exercise"}, method="auto")
+        sec.paragraphs.append(self.t("gtheory_text", method=g.method.upper()))
+        comp = g.components.copy()
+        sec.add_table(self.t("sec_gtheory"), comp)
+        fig, ax = plt.subplots(figsize=(7, 3.4))
+        pct = comp["percent"].sort_values()
+        ax.barh(pct.index, pct.to_numpy(), color="#2e86c1")
+        ax.set_xlabel(self.t("percent"))
+        ax.set_title(self.t("sec_gtheory"))
+        sec.add_figure(self.t("sec_gtheory"), fig)
+        persp = g.perspectives()
+        sec.add_table(self.t("perspectives"), persp[["g_coefficient", "phi"]])
+        sizes = dict(exercise=sorted({3, 4, 5, 6, int(round(g.sizes.get("exercise", 5)))}), assessor=[1, 2, 3])
+        ds = g.d_study(fixed=["competency"], **sizes)
+        sec.paragraphs.append(self.t("dstudy_text"))
+        sec.add_table(self.t("dstudy_title"), ds.set_index(["exercise", "assessor"])[
+            ["g_coefficient", "phi", "relative_error", "absolute_error"]])
+        fig, ax = plt.subplots(figsize=(6, 3.4))
+        for a, sub in ds.groupby("assessor"):
+            ax.plot(sub["exercise"], sub["g_coefficient"], marker="o", label=f"{a} {self.t('assessors').lower()}")
+        ax.axhline(self.standards["g_coefficient"], color="k", lw=0.8, ls="--")
+        ax.set_xlabel(self.t("exercises"))
+        ax.set_ylabel(self.t("g_coefficient"))
+        ax.legend()
+        sec.add_figure(self.t("dstudy_title"), fig)
+        oar = g.oar_reliability(fixed=["competency"])
+        sec.results = {"method": g.method, "n_persons": int(g.n_persons), "g_coefficient": _num(oar["g_coefficient"]),
+                       "phi": _num(oar["phi"]),
+                       "components": {str(k): _num(v) for k, v in comp["variance"].items()},
+                       "percent": {str(k): _num(v) for k, v in comp["percent"].items()}}
+        self._indicator(sec, "g_coefficient", "ind_g", float(oar["g_coefficient"]), self.standards["g_coefficient"])
         return sec
 
     def _sec_construct(self, sec):
