@@ -685,3 +685,49 @@ def test_import_is_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout.strip().splitlines()[-1]) == [False, False, True]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# properties
+# ---------------------------------------------------------------------------------------------------------------
+
+from hypothesis import assume, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    levels=st.lists(st.lists(st.integers(1, 5), min_size=9, max_size=9), min_size=1, max_size=8),
+    required=st.lists(st.integers(1, 5), min_size=9, max_size=9),
+)
+def test_jpm_properties(levels, required):
+    ach = pd.DataFrame(levels, columns=COMPETENCIES)
+    req = dict(zip(COMPETENCIES, required))
+    capped = job_person_match(ach, req)
+    raw = job_person_match(ach, req, cap=False)
+    assert ((capped > 0) & (capped <= 100) & (capped <= raw + 1e-12)).all()
+    full = (ach.to_numpy() >= np.array(required)).all(axis=1)
+    assert ((capped == 100) == full).all()
+    cats = jpm_category(capped).cat.codes.to_numpy()
+    order = np.argsort(capped.to_numpy(), kind="stable")
+    assert np.all(np.diff(cats[order]) >= 0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    pot=st.lists(st.floats(0, 120, allow_nan=False), min_size=1, max_size=30),
+    data=st.data(),
+)
+def test_nine_box_cuts_match_searchsorted(pot, data):
+    perf = data.draw(st.lists(st.floats(0, 120, allow_nan=False), min_size=len(pot), max_size=len(pot)))
+    cp = sorted(data.draw(st.lists(st.integers(1, 119), min_size=2, max_size=2, unique=True)))
+    cf = sorted(data.draw(st.lists(st.integers(1, 119), min_size=2, max_size=2, unique=True)))
+    # values within the documented 1e-9 relative tolerance of a cut go up by design; keep away from them
+    assume(all(abs(v - c) > 1e-6 or v == c for v in pot for c in cp))
+    assume(all(abs(v - c) > 1e-6 or v == c for v in perf for c in cf))
+    nb = nine_box(pot, perf, potential_cuts=cp, performance_cuts=cf)
+    lp = np.searchsorted(cp, pot, side="right") + 1
+    lf = np.searchsorted(cf, perf, side="right") + 1
+    assert nb["potential_level"].tolist() == lp.tolist()
+    assert nb["performance_level"].tolist() == lf.tolist()
+    assert nb["box"].tolist() == NAIVE_BOX[lp - 1, lf - 1].tolist()
