@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from scipy.stats import multivariate_normal, norm
 
 from psikometri import talent
@@ -691,8 +693,6 @@ def test_import_is_light():
 # properties
 # ---------------------------------------------------------------------------------------------------------------
 
-from hypothesis import assume, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 
 @settings(max_examples=60, deadline=None)
