@@ -572,7 +572,9 @@ class AgencyContext:
         ach = self.achieved_levels().loc[c.index]
         lo, hi = self.jpm_cuts
         sec.paragraphs.append(self.t("talent_text", lo=f"{lo:g}", hi=f"{hi:g}"))
-        jpm = job_person_match(ach, c["position_level"].astype(str))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # candidates missing a competency get NaN, counted below
+            jpm = job_person_match(ach, c["position_level"].astype(str))
         cat = jpm_category(jpm, scheme="mapping", cuts=self.jpm_cuts)
         tab = pd.crosstab(c["position_level"].astype(str), cat)
         tab.index.name = self.t("position_level")
@@ -591,10 +593,16 @@ class AgencyContext:
             sec.results = res
             return sec
         sec.paragraphs.append(self.t("ninebox_text", pcuts=self.potential_cuts, fcuts=self.performance_cuts))
-        pc = placement_consistency(jpm[ok], perf[ok], potential_reliability=min(rel, 1.0),
-                                   performance_reliability=self.criterion_reliability,
-                                   potential_cuts=self.potential_cuts, performance_cuts=self.performance_cuts,
-                                   n_sim=2000, seed=self.seed)
+        ok &= jpm.notna()
+        try:
+            pc = placement_consistency(jpm[ok], perf[ok], potential_reliability=min(rel, 1.0),
+                                       performance_reliability=self.criterion_reliability,
+                                       potential_cuts=self.potential_cuts, performance_cuts=self.performance_cuts,
+                                       n_sim=2000, seed=self.seed)
+        except ValueError as exc:  # e.g. an observed correlation the stated reliabilities cannot produce
+            sec.paragraphs.append(self.t("failed_section", reason=str(exc)))
+            sec.results = res
+            return sec
         box_counts = pc["box"].value_counts().reindex(range(1, 10), fill_value=0)
         sec.add_table(self.t("box"), box_counts.rename(self.t("count")).to_frame().T)
         cons = pc.attrs["consistency"]
