@@ -55,10 +55,11 @@ CELLS = [
            "nine-box grid with the probability that each placement is right."),
     ("code", "achieved = np.clip(np.floor(ratings.pivot_table(index='candidate', columns='competency', values='score', "
              "observed=True) + 0.5), 1, 5)\n"
+             "achieved.index = achieved.index.astype(str)\ncand.index = cand.index.astype(str)\n"
              "jpm = pk.job_person_match(achieved, cand.loc[achieved.index, 'position_level'].astype(str))\n"
              "pk.jpm_category(jpm).value_counts()"),
-    ("code", "sel = cand['performance'].notna()\n"
-             "pc = pk.placement_consistency(jpm[sel], cand.loc[sel, 'performance'], potential_reliability=g.g_coefficient, "
+    ("code", "sel = cand['performance'].notna() & jpm.reindex(cand.index).notna()\n"
+             "pc = pk.placement_consistency(jpm[sel[sel].index], cand.loc[sel, 'performance'], potential_reliability=g.g_coefficient, "
              "performance_reliability=0.52, potential_cuts=(78, 90), performance_cuts=(70, 85), n_sim=2000, "
              "seed=seed)\npc.attrs['consistency'].round(3)"),
     ("code", "pk.plot_nine_box(pc, lang='en');"),
