@@ -66,6 +66,49 @@ class RemlFit:
     boundary: np.ndarray  # bool (K+1,)
 
 
+def _solve(M, b):
+    try:
+        return np.linalg.solve(M, b)
+    except np.linalg.LinAlgError:
+        return np.linalg.lstsq(M, b, rcond=None)[0]
+
+
+def _newton_step(AI, score, idx):
+    step = np.zeros(len(score))
+    step[idx] = _solve(AI[np.ix_(idx, idx)], score[idx])
+    return step
+
+
+def _feasible_step(AI, score, sig, lower, idx):
+    """Newton step of the quadratic model restricted to ``sig + step >= lower``.
+
+    Components whose step would cross their lower bound are moved onto it and
+    the step of the others is re-solved given that move (projected Newton with
+    an active set), until no bound is crossed.
+    """
+    free = [int(i) for i in idx]
+    fixed: list[int] = []
+    delta: list[float] = []
+    step = np.zeros(len(score))
+    for _ in range(len(score)):
+        rhs = score[free].copy()
+        if fixed:
+            rhs -= AI[np.ix_(free, fixed)] @ np.asarray(delta)
+        d = _solve(AI[np.ix_(free, free)], rhs)
+        viol = [(k, dk) for k, dk in zip(free, d) if k < len(lower) and sig[k] + dk < lower[k]]
+        if not viol:
+            step[free] = d
+            break
+        for k, _ in viol:
+            free.remove(k)
+            fixed.append(k)
+            delta.append(lower[k] - sig[k])
+        if not free:
+            break
+    step[fixed] = delta
+    return step
+
+
 class RemlProblem:
     """A random-effects design prepared for repeated factorisation.
 
@@ -144,15 +187,24 @@ class RemlProblem:
         ukeys = np.unique(keys)
         upers = ukeys // self.g
         gcount = np.bincount(upers, minlength=P)
-        self.gmax = gmax = int(gcount.max())
+        gmax = int(gcount.max())
+        # compact columns pay off only when candidates touch a small part of the facet-only levels
+        self.compact = 2 * gmax <= self.g
+        if not self.compact:
+            gmax = self.g
+        self.gmax = gmax
         gstart = np.zeros(P + 1, dtype=np.int64)
         np.cumsum(gcount, out=gstart[1:])
-        self.glocal = np.ascontiguousarray(
-            (np.searchsorted(ukeys, keys) - gstart[person_rep]).reshape(n, kg + 1))
-        gl = np.full((P, gmax), self.g - 1, dtype=np.int64)  # padding points at the intercept (zero weight)
-        within = np.arange(len(ukeys)) - gstart[upers]
-        gl[upers, within] = ukeys % self.g
-        self.gl = gl
+        if self.compact:
+            self.glocal = np.ascontiguousarray(
+                (np.searchsorted(ukeys, keys) - gstart[person_rep]).reshape(n, kg + 1))
+            gl = np.full((P, gmax), self.g - 1, dtype=np.int64)  # padding points at the intercept (zero weight)
+            within = np.arange(len(ukeys)) - gstart[upers]
+            gl[upers, within] = ukeys % self.g
+            self.gl = gl
+        else:
+            self.glocal = self.gpos
+            self.gl = None
         per_person = 8 * (m * (2 * m + 3 * gmax + 4) + gmax * gmax)
         self.chunk = max(1, min(P, int(chunk_bytes // max(per_person, 1))))
         self.cache_ok = P * 8 * m * (m + gmax) <= cache_bytes
@@ -204,8 +256,12 @@ class RemlProblem:
             cp = np.empty((hi - lo, self.m, 1))
             K.person_rhs(self.row_ptr, self.pos, lam_p, self.y[:, None], lo, hi, cp)
             cps[lo] = cp
-            K.scatter_sub(S, self.gl[lo:hi], np.swapaxes(B, 1, 2) @ W)
-            K.scatter_vec_sub(rg, self.gl[lo:hi], (np.swapaxes(W, 1, 2) @ cp)[:, :, 0])
+            if self.compact:
+                K.scatter_sub(S, self.gl[lo:hi], np.einsum("pmi,pmj->pij", B, W, optimize=True))
+                K.scatter_vec_sub(rg, self.gl[lo:hi], np.einsum("pmi,pm->pi", W, cp[:, :, 0]))
+            else:
+                S -= B.reshape(-1, self.g).T @ W.reshape(-1, self.g)
+                rg -= W.reshape(-1, self.g).T @ cp.reshape(-1)
         S = 0.5 * (S + S.T)
         Ls = np.linalg.cholesky(S)
         dS = np.diagonal(Ls)
@@ -220,13 +276,19 @@ class RemlProblem:
         for lo, hi in self._chunks():
             Ainv, B, W, _ = self._chunk_factor(theta, lo, hi)
             cp = cps[lo]
-            sp = Ainv @ cp - W @ sg[self.gl[lo:hi]][:, :, None]
+            sgl = sg[self.gl[lo:hi]][:, :, None] if self.compact else sg[:, None]
+            sp = Ainv @ cp - W @ sgl
             sol_p[lo:hi] = sp
             csol += float((cp * sp).sum())
             if traces:
-                gl = self.gl[lo:hi]
-                Ssub = Sinv[gl[:, :, None], gl[:, None, :]]
-                dg = np.diagonal(Ainv, axis1=1, axis2=2) + ((W @ Ssub) * W).sum(axis=2)
+                if self.compact:
+                    gl = self.gl[lo:hi]
+                    Ssub = Sinv[gl[:, :, None], gl[:, None, :]]
+                    quad = np.einsum("pmi,pij,pmj->pm", W, Ssub, W, optimize=True)
+                else:
+                    Wf = W.reshape(-1, self.g)
+                    quad = ((Wf @ Sinv) * Wf).sum(axis=1).reshape(hi - lo, self.m)
+                dg = np.diagonal(Ainv, axis1=1, axis2=2) + quad
                 eop = self.eff_of_pos[lo:hi]
                 valid = eop >= 0
                 one_minus += np.bincount(
@@ -265,12 +327,16 @@ class RemlProblem:
             cp = np.empty((hi - lo, self.m, r))
             K.person_rhs(self.row_ptr, self.pos, lam_p, T, lo, hi, cp)
             parts[lo] = cp
-            K.scatter_mat_sub(rg, self.gl[lo:hi], np.swapaxes(W, 1, 2) @ cp)
+            if self.compact:
+                K.scatter_mat_sub(rg, self.gl[lo:hi], np.einsum("pmi,pmr->pir", W, cp, optimize=True))
+            else:
+                rg -= W.reshape(-1, self.g).T @ cp.reshape(-1, r)
         sg = f["Sinv"] @ rg
         sol_p = np.empty((self.P, self.m, r))
         for lo, hi in self._chunks():
             Ainv, B, W, _ = self._chunk_factor(theta, lo, hi)
-            sol_p[lo:hi] = Ainv @ parts[lo] - W @ sg[self.gl[lo:hi]]
+            sgl = sg[self.gl[lo:hi]] if self.compact else sg
+            sol_p[lo:hi] = Ainv @ parts[lo] - W @ sgl
         out = np.empty((self.n, r))
         K.fitted_values(self.row_ptr, self.pos, self.gpos, lam_p, lam_g, sol_p, np.ascontiguousarray(sg), out)
         return out
@@ -281,7 +347,10 @@ class RemlProblem:
         out_g = np.empty((self.P, self.gmax))
         K.effect_sums(self.row_ptr, self.pos, self.glocal, np.ascontiguousarray(vec), self.P, self.m, self.gmax,
                       out_p, out_g)
-        gsum = np.bincount(self.gl.reshape(-1), weights=out_g.reshape(-1), minlength=self.g)
+        if self.compact:
+            gsum = np.bincount(self.gl.reshape(-1), weights=out_g.reshape(-1), minlength=self.g)
+        else:
+            gsum = out_g.sum(axis=0)
         ke = len(self.effects)
         sq = np.zeros(ke)
         T = np.empty((self.n, ke))
@@ -328,23 +397,24 @@ class RemlProblem:
             PT = (Tall - self.solve_fitted(f, Tall)) / s2e
             AI = 0.5 * (Tall.T @ PT)
             AI = 0.5 * (AI + AI.T)
-            at_bound = sig[:-1] <= _FLOOR * s2e * (1 + 1e-9)
-            free = np.ones(ke + 1, dtype=bool)
-            free[:-1] = ~(at_bound & (score[:-1] <= 0))
-            idx = np.flatnonzero(free)
-            try:
-                step = np.zeros(ke + 1)
-                step[idx] = np.linalg.solve(AI[np.ix_(idx, idx)], score[idx])
-            except np.linalg.LinAlgError:
-                step = np.zeros(ke + 1)
-                step[idx] = np.linalg.lstsq(AI[np.ix_(idx, idx)], score[idx], rcond=None)[0]
-            decrement = float(score[idx] @ step[idx])
-            if decrement < tol:
-                converged = True
-                break
+            at_bound = np.append(sig[:-1] <= 2.0 * _FLOOR * s2e, False)
+            idx = np.flatnonzero(~at_bound)
+            step = _newton_step(AI, score, idx)
+            decrement = face_decrement = float(score[idx] @ step[idx])
+            if decrement < 1e-6:
+                # converged on the current face: release bound components whose score points inwards
+                # (Kuhn-Tucker check), one Newton step's worth of gain at least
+                diag = np.maximum(np.diagonal(AI), 1e-300)
+                release = at_bound & (score > 0) & (score**2 / diag > tol)
+                if release.any():
+                    idx = np.flatnonzero(~at_bound | release)
+                elif decrement < tol:
+                    converged = True
+                    break
+            step = _feasible_step(AI, score, sig, np.full(ke, _FLOOR * s2e), idx)
             t = 1.0
             accepted = False
-            for _ in range(30):
+            for _ in range(20):
                 new = sig + t * step
                 new[:-1] = np.maximum(new[:-1], _FLOOR * max(new[-1], 1e-300))
                 if new[-1] <= 0:
@@ -356,7 +426,7 @@ class RemlProblem:
                     break
                 t *= 0.5
             if not accepted:
-                converged = decrement < 1e-6
+                converged = face_decrement < 1e-6
                 break
             sig, f, ratio, dev = new, fn, rn, dn
         # final: exact zeros on the boundary, profiled log-likelihood
