@@ -187,3 +187,13 @@ def test_reports_render_in_headless_chromium(batch, tmp_path):
             assert body.count("<table") == s["tables"], key
             assert len(re.findall(r"<img[^>]+src=\"data:image/png;base64,", body)) == s["figures"], key
         assert not any(i in dom for i in sim.candidates["candidate"])
+
+
+@pytest.mark.skipif(_chromium() is None, reason="headless Chromium not installed (CI installs Debian's chromium)")
+def test_pdf_format(small_data, tmp_path):
+    data, _ = small_data
+    out = tmp_path / "pdf"
+    assert run_batch(data, out, agencies=["kota_dua"], n_boot=30, seed=1, lang="en", formats=("pdf",)) == 0
+    p = report_paths(out, "kota_dua", "en")
+    assert p["pdf"].read_bytes()[:5] == b"%PDF-" and p["pdf"].stat().st_size > 20_000
+    assert not p["html"].exists() and not p["ipynb"].exists()
