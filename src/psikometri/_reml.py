@@ -447,3 +447,29 @@ class RemlProblem:
         self._cache = {}
         return RemlFit(variances=variances, se=se, loglik=loglik, iterations=it, converged=converged,
                        boundary=boundary)
+
+
+def fit_reml(y, codes, n_levels, effects, *, warm_persons: int = 300) -> RemlFit:
+    """REML fit; for many persons, start from the fit on an evenly spaced subset of ``warm_persons`` persons.
+
+    The subset fit costs a small fraction of a full iteration count and puts
+    the full fit within a few Newton steps of the optimum.  Components that
+    are zero in the subset start at a small positive value so that the full
+    data can move them.
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    n_p = int(n_levels[0])
+    start = None
+    if n_p > 2 * warm_persons:
+        keep_p = np.zeros(n_p, dtype=bool)
+        keep_p[np.linspace(0, n_p - 1, warm_persons).round().astype(np.int64)] = True
+        rows = keep_p[codes[:, 0]]
+        sub = codes[rows].copy()
+        sub[:, 0] = np.unique(sub[:, 0], return_inverse=True)[1].ravel()
+        nl = np.asarray(n_levels, dtype=np.int64).copy()
+        nl[0] = int(keep_p.sum())
+        pilot = RemlProblem(np.asarray(y)[rows], sub, nl, effects).fit(tol=1e-6)
+        start = pilot.variances.copy()
+        total = float(start.sum())
+        start[:-1] = np.where(pilot.boundary[:-1], 1e-3 * total / len(start), start[:-1])
+    return RemlProblem(y, codes, n_levels, effects).fit(start=start)

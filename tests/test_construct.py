@@ -1,0 +1,144 @@
+"""Tests for psikometri.construct (multitrait-multimethod analysis).
+
+Reference values: R 4.x ``cor(wide, use = "pairwise.complete.obs")`` on the candidate
+means of tests/fixtures/gtheory/ac_ill.csv, written by
+tests/fixtures/gtheory/make_reference.R to reference_mtmm.csv.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import psikometri as pk
+from psikometri._resampling import bootstrap_indices
+from psikometri.construct import MTMMResult, mtmm
+
+from . import naive_gtheory as naive
+
+FIX = Path(__file__).parent / "fixtures" / "gtheory"
+
+
+@pytest.fixture(scope="module")
+def ac():
+    return pd.read_csv(FIX / "ac_ill.csv")
+
+
+@pytest.fixture(scope="module")
+def complete():
+    rng = np.random.default_rng(4)
+    rows = []
+    g, ex, dim = rng.normal(size=80), rng.normal(size=(80, 3)), rng.normal(0, 0.5, size=(80, 4))
+    for p in range(80):
+        for c in range(4):
+            for e in range(3):
+                for a in range(2):
+                    rows.append((f"P{p:02d}", f"C{c}", f"E{e}", a, g[p] + ex[p, e] + dim[p, c] + rng.normal(0, 0.6)))
+    return pd.DataFrame(rows, columns=["candidate", "competency", "exercise", "assessor", "score"])
+
+
+def test_matches_r_reference(ac):
+    res = mtmm(ac, person="candidate", n_boot=0)
+    ref = pd.read_csv(FIX / "reference_mtmm.csv").set_index("kind")
+    # R: mean(cor(wide, use = "pairwise.complete.obs")[kind == k])
+    for k in ref.index:
+        assert getattr(res, k).value == pytest.approx(ref.loc[k, "mean"], rel=1e-9), k
+        assert res.means.loc[k, "n_pairs"] == ref.loc[k, "n_pairs"]
+    # R: cor(...)[1, 2], competency C1 in exercises E1 and E2
+    assert res.matrix.iloc[0, 1] == pytest.approx(ref["r_first_pair"].iloc[0], rel=1e-9)
+    assert res.matrix.index[0] == ("C1", "E1") and res.matrix.index[1] == ("C1", "E2")
+    # the AC exercise effect: same-exercise correlations exceed the convergent ones
+    assert res.exercise_effect > 0.2
+
+
+def test_matrix_equals_pandas_pairwise(ac):
+    res = mtmm(ac.iloc[::2], person="candidate", n_boot=0)
+    wide = ac.iloc[::2].pivot_table(index="candidate", columns=["competency", "exercise"], values="score",
+                                    aggfunc="mean")
+    np.testing.assert_allclose(res.matrix.to_numpy(), wide.corr().to_numpy(), rtol=1e-10, atol=1e-12)
+    pd.testing.assert_frame_equal(res.scores, wide, check_names=False)
+
+
+def test_means_against_naive_loops(complete):
+    res = mtmm(complete, person="candidate", n_boot=0)
+    wide = res.scores.to_numpy()
+    exp = naive.mtmm_means(wide, ["C0", "C1", "C2", "C3"], ["E0", "E1", "E2"])
+    for k, v in exp.items():
+        assert getattr(res, k).value == pytest.approx(v, rel=1e-12)
+    assert res.means.loc["convergent", "n_pairs"] == 4 * 3  # 4 traits x C(3, 2) method pairs
+    assert res.means.loc["heterotrait_monomethod", "n_pairs"] == 3 * 6
+    assert res.means.loc["heterotrait_heteromethod", "n_pairs"] == 6 * 6
+
+
+def test_bootstrap_replicates_resample_candidates(complete):
+    res = mtmm(complete, person="candidate", n_boot=30, seed=11)
+    idx = bootstrap_indices(res.n_persons, 30, seed=11)
+    wide = res.scores.to_numpy()
+    for b in (0, 17, 29):
+        exp = naive.mtmm_means(wide[idx[b]], ["C0", "C1", "C2", "C3"], ["E0", "E1", "E2"])
+        got = res._boot[b]
+        np.testing.assert_allclose(got, [exp["convergent"], exp["heterotrait_monomethod"],
+                                         exp["heterotrait_heteromethod"]], rtol=1e-10)
+    again = mtmm(complete, person="candidate", n_boot=30, seed=11)
+    assert again.convergent == res.convergent
+    other = mtmm(complete, person="candidate", n_boot=30, seed=12)
+    assert other.convergent.ci != res.convergent.ci
+    e = res.convergent
+    assert e.ci_low < e.value < e.ci_high
+    assert e.ci_method == "percentile bootstrap" and e.n == 80
+
+
+def test_exercise_effect_on_project_simulator():
+    from psikometri.simulate import simulate_assessment
+
+    sim = simulate_assessment({"a": (150, {"administrator": 1.0})}, design="crossed", seed=2)
+    res = mtmm(sim.ratings, person="candidate", n_boot=50, seed=1)
+    # simulator: var(candidate:exercise) = .20 >> var(candidate:competency) = .03, so the
+    # heterotrait-monomethod interval lies above the convergent one
+    assert res.heterotrait_monomethod.ci_low > res.convergent.ci_high
+
+
+def test_display_and_plot(complete):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    res = mtmm(complete, person="candidate", n_boot=20, seed=1)
+    assert isinstance(res, MTMMResult)
+    assert "convergent (same competency, different exercise)" in res.summary()
+    assert "<table" in res._repr_html_()
+    assert "MTMMResult(n_persons=80" in repr(res)
+    ax = res.plot()
+    assert len([p for p in ax.patches if isinstance(p, Rectangle)]) == 3  # one block per exercise
+    assert len(ax.get_xticklabels()) == 12
+    plt.close("all")
+
+
+def test_top_level_and_input_untouched(complete):
+    before = complete.copy()
+    res = pk.mtmm(complete, person="candidate", n_boot=0)
+    pd.testing.assert_frame_equal(complete, before)
+    assert np.isnan(res.convergent.ci_low)
+
+
+def test_errors(complete):
+    with pytest.raises(ValueError, match="person column 'cand' is not in data"):
+        mtmm(complete, person="cand")
+    with pytest.raises(ValueError, match="at least 2 methods"):
+        mtmm(complete[complete.exercise == "E0"], person="candidate")
+    with pytest.raises(ValueError, match="four different columns"):
+        mtmm(complete, person="candidate", method="competency")
+    with pytest.raises(ValueError, match="n_boot must be an integer >= 0"):
+        mtmm(complete, person="candidate", n_boot=-1)
+    d = complete.copy()
+    d["score"] = d["score"].astype(object)
+    d.loc[3, "score"] = "tinggi"
+    with pytest.raises(TypeError, match="row 3 holds 'tinggi'"):
+        mtmm(d, person="candidate")
+    with pytest.raises(ValueError, match="at least 3 candidates"):
+        mtmm(complete[complete.candidate.isin(["P00", "P01"])], person="candidate")
