@@ -790,6 +790,14 @@ def g_study(data, *, score: str = "score", person: str, facets, nested: Mapping[
         if zero:
             notes.append("REML estimate(s) on the boundary (zero, standard error undefined): " + ", ".join(zero))
         size_map, div = _observed_sizes(design, codes)
+        full = float(np.prod(list(size_map.values())))
+        seen = div[-1]
+        if seen < 0.95 * full:
+            notes.append(
+                f"incomplete design: a candidate has ratings in {seen:.1f} (harmonic mean) of the {full:.1f} facet "
+                "combinations of a complete design with the sizes in .sizes; g_coefficient and phi use the observed "
+                "design, d_study() assumes a complete design with the sizes given"
+            )
     total = float(variance.sum())
     comp = pd.DataFrame(
         {"variance": variance, "se": se, "percent": 100.0 * variance / total if total > 0 else np.nan},
