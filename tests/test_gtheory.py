@@ -532,3 +532,37 @@ def test_d_study_errors(pio):
     with pytest.raises(ValueError, match="cost names unknown facet"):
         gs.optimize(0.8, cost={"rater": 1})
 
+
+
+def test_error_confounded_effects():
+    # one assessor per candidate and exercise: candidate:assessor:exercise = candidate:exercise
+    rng = np.random.default_rng(3)
+    who = rng.integers(2, size=(12, 2))
+    rows = [(p, c, e, f"e{e}a{who[p, e]}", rng.normal()) for p in range(12) for c in range(2) for e in range(2)]
+    d = pd.DataFrame(rows, columns=["candidate", "competency", "exercise", "assessor", "score"])
+    with pytest.raises(ValueError, match="'candidate:exercise' and 'candidate:assessor:exercise' are confounded"):
+        g_study(d, score="score", person="candidate", facets=FACETS, nested={"assessor": "exercise"})
+
+
+def test_facet_nested_in_person_anova_equals_reml():
+    # raters nested in persons (Brennan's r:p, here with an item facet crossed): p x (r:p) x i
+    rng = np.random.default_rng(8)
+    rows = []
+    for p in range(15):
+        pe = rng.normal(0, 1.0)
+        for r in range(3):
+            re = rng.normal(0, 0.7)
+            for i in range(4):
+                rows.append((p, f"p{p}r{r}", i, pe + re + 0.5 * i + rng.normal(0, 0.5)))
+    d = pd.DataFrame(rows, columns=["person", "rater", "item", "score"])
+    a = g_study(d, score="score", person="person", facets=["rater", "item"], nested={"rater": "person"})
+    assert a.method == "anova"
+    assert list(a.components.index) == ["person", "item", "rater:person", "person:item", "rater:item:person"]
+    r = g_study(d, score="score", person="person", facets=["rater", "item"], nested={"rater": "person"},
+                method="reml")
+    if not any("negative" in n for n in a.notes):
+        np.testing.assert_allclose(r.components["variance"], a.components["variance"], rtol=1e-5)
+    # relative error of p x (r:p) x i: s2(r:p)/n_r + s2(pi)/n_i + s2(ri:p)/(n_r n_i)
+    v = a.components["variance"]
+    rel = v["rater:person"] / 3 + v["person:item"] / 4 + v["rater:item:person"] / 12
+    assert a.relative_error == pytest.approx(rel, rel=1e-12)

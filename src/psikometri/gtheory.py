@@ -601,6 +601,25 @@ def _check_levels(design: _Design, codes, levels):
             )
 
 
+def _check_confounding(design: _Design, codes):
+    """Raise when two effects group the ratings identically (their components cannot be separated)."""
+    counts = []
+    for eff in design.effects:
+        cols = sorted(eff)
+        counts.append(len(np.unique(codes[:, cols], axis=0)) if len(cols) > 1 else len(np.unique(codes[:, cols[0]])))
+    for i, small in enumerate(design.effects):
+        for j, big in enumerate(design.effects):
+            if small < big and counts[i] == counts[j]:
+                extra = [design.factors[k] for k in sorted(big - small)]
+                raise ValueError(
+                    f"effects {design.labels[i]!r} and {design.labels[j]!r} are confounded in these data: every "
+                    f"{design.labels[i]} combination is rated with a single level of {extra}, so their variance "
+                    f"components cannot be separated. Collect at least two levels of {extra} within some "
+                    f"{design.labels[i]} combinations, or leave {extra} out of facets (their variance then joins the "
+                    "components they are confounded with)."
+                )
+
+
 # ----------------------------------------------------------------------------- ANOVA
 
 
@@ -748,6 +767,7 @@ def g_study(data, *, score: str = "score", person: str, facets, nested: Mapping[
     if len(y) == 0:
         raise ValueError(f"data has no rating with a score in column {score!r}.")
     _check_levels(design, codes, levels)
+    _check_confounding(design, codes)
     ne = len(design.effects)
     arr, sizes = (None, None)
     if method in ("auto", "anova"):
