@@ -517,6 +517,8 @@ def test_data_errors(pio):
         g_study(d, score="score", person="person", facets=["item", "occasion"])
     with pytest.raises(TypeError, match="DataFrame"):
         g_study([1, 2], score="score", person="person", facets=["item"])
+    with pytest.raises(ValueError, match="no variance to decompose"):
+        g_study(pio.assign(score=3.0), score="score", person="person", facets=["item", "occasion"])
 
 
 def test_d_study_errors(pio):

@@ -766,6 +766,11 @@ def g_study(data, *, score: str = "score", person: str, facets, nested: Mapping[
     codes, levels, y, notes = _codes(df, design.factors, score)
     if len(y) == 0:
         raise ValueError(f"data has no rating with a score in column {score!r}.")
+    if float(np.ptp(y)) == 0.0:
+        raise ValueError(
+            f"every score in column {score!r} equals {y[0]!r}: there is no variance to decompose. Check the score "
+            "column."
+        )
     _check_levels(design, codes, levels)
     _check_confounding(design, codes)
     ne = len(design.effects)
