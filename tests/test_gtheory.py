@@ -568,3 +568,16 @@ def test_facet_nested_in_person_anova_equals_reml():
     v = a.components["variance"]
     rel = v["rater:person"] / 3 + v["person:item"] / 4 + v["rater:item:person"] / 12
     assert a.relative_error == pytest.approx(rel, rel=1e-12)
+
+
+@pytest.mark.parametrize("method", ["anova", "reml"])
+def test_location_scale_and_row_order_invariance(prt, method):
+    kw = dict(score="score", person="person", facets=["task", "rater"], nested={"rater": "task"}, method=method)
+    base = g_study(prt, **kw)
+    shifted = g_study(prt.assign(score=2.5 * prt["score"] + 10), **kw)
+    np.testing.assert_allclose(shifted.components["variance"], 6.25 * base.components["variance"], rtol=1e-6)
+    assert shifted.g_coefficient == pytest.approx(base.g_coefficient, rel=1e-6)
+    shuffled = g_study(prt.sample(frac=1.0, random_state=3), **kw)
+    np.testing.assert_allclose(shuffled.components["variance"], base.components["variance"], rtol=1e-6)
+    relabeled = g_study(prt.assign(person=prt["person"].map(lambda p: f"cand-{100 - p}")), **kw)
+    np.testing.assert_allclose(relabeled.components["variance"], base.components["variance"], rtol=1e-6)
