@@ -544,6 +544,18 @@ def _codes(df, cols, score):
     return np.column_stack(codes).astype(np.int64), levels, y[keep], notes
 
 
+def _key(codes, cols) -> np.ndarray:
+    """One int64 per row identifying the combination of ``codes[:, cols]``."""
+    key = np.zeros(codes.shape[0], dtype=np.int64)
+    for c in cols:
+        key = key * np.int64(int(codes[:, c].max()) + 1) + codes[:, c]
+    return key
+
+
+def _n_distinct(codes, cols) -> int:
+    return int(len(pd.unique(_key(codes, cols))))
+
+
 def _py(x):
     return x.item() if isinstance(x, np.generic) else x
 
@@ -582,8 +594,9 @@ def _check_levels(design: _Design, codes, levels):
     for i in range(1, len(design.factors)):
         if design.ancestors[i]:
             continue
-        pair = np.unique(codes[:, [0, i]], axis=0)
+        k01 = pd.unique(_key(codes, [0, i]))
         n_f = len(levels[i])
+        pair = np.column_stack([k01 // n_f, k01 % n_f])
         adj = coo_matrix(
             (np.ones(len(pair)), (pair[:, 0], n_p + pair[:, 1])), shape=(n_p + n_f, n_p + n_f)
         )
@@ -606,7 +619,7 @@ def _check_confounding(design: _Design, codes):
     counts = []
     for eff in design.effects:
         cols = sorted(eff)
-        counts.append(len(np.unique(codes[:, cols], axis=0)) if len(cols) > 1 else len(np.unique(codes[:, cols[0]])))
+        counts.append(_n_distinct(codes, cols))
     for i, small in enumerate(design.effects):
         for j, big in enumerate(design.effects):
             if small < big and counts[i] == counts[j]:
@@ -843,8 +856,11 @@ def _observed_sizes(design: _Design, codes):
     def per_person_count(cols):
         if not cols:
             return np.ones(n_p)
-        sub = np.unique(codes[:, [0] + list(cols)], axis=0)
-        return np.bincount(sub[:, 0], minlength=n_p).astype(float)
+        keys = pd.unique(_key(codes, [0] + list(cols)))
+        width = np.int64(1)
+        for c in cols:
+            width *= np.int64(int(codes[:, c].max()) + 1)
+        return np.bincount(keys // width, minlength=n_p).astype(float)
 
     sizes = {}
     for i, f in enumerate(design.facets, start=1):
