@@ -581,3 +581,24 @@ def test_location_scale_and_row_order_invariance(prt, method):
     np.testing.assert_allclose(shuffled.components["variance"], base.components["variance"], rtol=1e-6)
     relabeled = g_study(prt.assign(person=prt["person"].map(lambda p: f"cand-{100 - p}")), **kw)
     np.testing.assert_allclose(relabeled.components["variance"], base.components["variance"], rtol=1e-6)
+
+
+def test_effect_sums_and_solves_against_dense():
+    d, codes, effects = _small_problem()
+    prob = RemlProblem(d["score"].to_numpy(), codes, codes.max(axis=0) + 1, effects)
+    oc = codes[prob.order]
+    v = np.random.default_rng(1).normal(size=prob.n)
+    sq, T = prob.effect_sums(v)
+    for k, e in enumerate(effects):
+        Z = naive.dummies(oc, list(e))
+        s = Z.T @ v
+        assert sq[k] == pytest.approx(float(s @ s), rel=1e-12)
+        np.testing.assert_allclose(T[:, k], Z @ s, rtol=1e-12)
+    # X b + Z u from the person-block solve equals the dense mixed-model-equation solution
+    theta = np.linspace(0.2, 1.0, len(effects))
+    f = prob.factorize(theta)
+    Zl = np.column_stack([t * naive.dummies(oc, list(e)) for t, e in zip(theta, effects)])
+    W = np.column_stack([Zl, np.ones(prob.n)])
+    M = W.T @ W + np.diag(np.r_[np.ones(Zl.shape[1]), 0.0])
+    sol = np.linalg.solve(M, W.T @ v)
+    np.testing.assert_allclose(prob.solve_fitted(f, v[:, None])[:, 0], W @ sol, rtol=1e-9, atol=1e-11)
