@@ -179,3 +179,67 @@ def test_simulated_data_loads_through_validator(tmp_path):
     assert data.agencies == ["kab_a", "kota_b"]
     assert len(data.ratings) == len(sim.ratings)
     assert data.items.shape == sim.items.shape
+
+
+def _base(tmp_path, name="d"):
+    d = tmp_path / name
+    shutil.copytree(FIX / "good" / "custom_headers", d)
+    r = pd.read_csv(d / "ratings.csv").rename(columns={"Nilai Akhir Asesor": "score"})
+    return d, r, pd.read_csv(d / "candidates.csv")
+
+
+def test_long_nip_stored_as_number_in_excel_is_an_error(tmp_path):
+    d, r, c = _base(tmp_path)
+    nips = [199001012015031001, 199001012015031002, 198805052010121003]
+    ids = dict(zip(["C1", "C2", "C3"], nips))
+    r["candidate"] = r["candidate"].map(ids)
+    c["candidate"] = c["candidate"].map(ids)
+    for f in ("ratings.csv", "candidates.csv", "items.csv"):
+        (d / f).unlink()
+    r.to_excel(d / "ratings.xlsx", index=False)
+    c.to_excel(d / "candidates.xlsx", index=False)
+    with pytest.raises(DataValidationError, match="too long to be exact") as info:
+        load_assessment(d)
+    assert "format the column as Text" in str(info.value)
+
+
+def test_decimal_comma_typed_as_text_in_excel(tmp_path):
+    d, r, c = _base(tmp_path)
+    r["score"] = r["score"].map(lambda v: f"{v:g}".replace(".", ","))
+    (d / "ratings.csv").unlink()
+    r.to_excel(d / "ratings.xlsx", index=False)
+    data = load_assessment(d, warn=False)
+    assert 3.5 in set(data.ratings["score"]) and 2.5 in set(data.ratings["score"])
+
+
+def test_user_mapping_wins_over_alias_clash(tmp_path):
+    d, r, c = _base(tmp_path)
+    r.to_csv(d / "ratings.csv", index=False)
+    c = c.rename(columns={"position_level": "Jenjang Jabatan"})
+    c["Jabatan"] = "Kepala Bidang Mutasi"
+    c.to_csv(d / "candidates.csv", index=False)
+    with pytest.raises(DataValidationError, match="all mean 'position_level'"):
+        load_assessment(d)
+    data = load_assessment(d, columns={"Jenjang Jabatan": "position_level"}, warn=False)
+    assert set(data.candidates["position_level"].astype(str)) == {"administrator"}
+    assert "Jabatan" in data.candidates.columns
+
+
+def test_utf16_export_and_blank_trailing_rows(tmp_path):
+    d, r, c = _base(tmp_path)
+    text = r.to_csv(index=False, sep="\t") + "\t\t\t\t\t\n" * 3
+    (d / "ratings.csv").write_bytes(text.encode("utf-16"))
+    with pytest.warns(DataWarning, match="3 completely empty row"):
+        data = load_assessment(d)
+    assert len(data.ratings) == len(r)
+
+
+def test_leading_zeros_lost_hint(tmp_path):
+    d, r, c = _base(tmp_path)
+    r["candidate"] = r["candidate"].map({"C1": "0001", "C2": "0002", "C3": "0003"})
+    c["candidate"] = ["1", "2", "3"]
+    r.to_csv(d / "ratings.csv", index=False)
+    c.to_csv(d / "candidates.csv", index=False)
+    (d / "items.csv").unlink()
+    with pytest.raises(DataValidationError, match="leading zeros"):
+        load_assessment(d)

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import nbformat as nbf
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -197,3 +198,54 @@ def test_pdf_format(small_data, tmp_path):
     p = report_paths(out, "kota_dua", "en")
     assert p["pdf"].read_bytes()[:5] == b"%PDF-" and p["pdf"].stat().st_size > 20_000
     assert not p["html"].exists() and not p["ipynb"].exists()
+
+
+def _ctx_from(sim, agency, tmp_path, **kw):
+    d = tmp_path / "d"
+    sim.write(d, ratings_format="csv")
+    return AgencyContext.load(d, agency, n_boot=20, **kw)
+
+
+def test_talent_table_suppresses_small_counts_and_keeps_zeros(tmp_path):
+    sim = simulate_assessment({"x": (30, {"administrator": 0.5, "pengawas": 0.5})}, seed=3)
+    ctx = _ctx_from(sim, "x", tmp_path, min_group_size=5)
+    sec = ctx.section("talent")
+    tab = next(obj for kind, cap, obj in sec.blocks if kind == "table" and cap == ctx.t("category"))
+    for v in tab.to_numpy().ravel():
+        assert isinstance(v, str) or v == 0 or v >= 5, tab
+
+
+def test_sections_degrade_for_designs_methods_cannot_estimate(tmp_path):
+    # one assessor per cell and a position level the standards table does not know
+    sim = simulate_assessment({"x": (40, {"kepala_seksi": 1.0})}, seed=4, assessors_per_exercise=1)
+    ctx = _ctx_from(sim, "x", tmp_path)
+    for key in SECTION_KEYS:
+        ctx.section(key)
+    assert ctx.section("agreement").status == "no_data"
+    assert ctx.section("talent").status == "not_estimable"
+    assert "unknown position level" in ctx.section("talent").paragraphs[-1]
+    g = ctx.section("gtheory")
+    assert g.status == "ok" and "assessor" not in "".join(g.results["components"])
+
+
+def test_round_column_uses_one_round(tmp_path):
+    sim = simulate_assessment({"x": 30}, seed=5)
+    r = sim.ratings
+    post = r.assign(score=np.clip(r["score"] + 0.5, 1, 5), round="post")
+    both = pd.concat([r.assign(round="pre"), post], ignore_index=True)
+    d = tmp_path / "d"
+    sim.write(d, ratings_format="csv")
+    both.to_csv(d / "ratings.csv", index=False)
+    ctx = AgencyContext.load(d, "x", n_boot=20)
+    assert ctx.rating_round == "pre" and len(ctx.data.ratings) == len(r)
+    assert ctx.oar.mean() == pytest.approx(r.groupby("candidate")["score"].mean().mean())
+    ctx_post = AgencyContext.load(d, "x", n_boot=20, rating_round="post")
+    assert ctx_post.oar.mean() > ctx.oar.mean()
+
+
+def test_agency_names_become_safe_folder_names(tmp_path):
+    from psikometri.report.runner import agency_slug
+
+    assert agency_slug("BKPSDM/Kab X") == "BKPSDM_Kab_X"
+    p = report_paths(tmp_path, "Dinas <b> P&K", "id")
+    assert p["dir"].parent == tmp_path and "/" not in p["html"].name and "<" not in str(p["html"])

@@ -205,6 +205,8 @@ def _norm_header(h) -> str:
 
 
 def _decode(raw: bytes, fname: str, problems: list[Problem]) -> tuple[str, str | None]:
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel "Unicode Text" exports
+        return raw.decode("utf-16"), "utf-16"
     for enc in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(enc), (None if enc == "utf-8-sig" else enc)
@@ -241,6 +243,10 @@ def _read_csv(path: Path, problems: list[Problem], notes: list[str]) -> pd.DataF
                     rows=rows)
         )
         return None
+    blank_rows = (df.apply(lambda col: col.str.strip()) == "").all(axis=1)
+    if blank_rows.any():  # formatted-but-empty rows at the end of Excel exports (";;;;;")
+        notes.append(f"{path.name}: {int(blank_rows.sum())} completely empty row(s) ignored")
+        df = df[~blank_rows]
     df.attrs["decimal_comma"] = delim != ","
     return df
 
@@ -311,9 +317,14 @@ def _rename(df: pd.DataFrame, table: str, fname: str, user_map: Mapping[str, str
                                     f"map to one of {sorted(COLUMN_ALIASES)}"))
     mapping: dict[str, str] = {}
     sources: dict[str, list[str]] = {}
+    user_targets = set(user_norm.values())
     for col in df.columns:
         n = _norm_header(col)
-        canon = user_norm.get(n) or alias_lookup.get(n)
+        canon = user_norm.get(n)
+        if canon is None:
+            canon = alias_lookup.get(n)
+            if canon in user_targets:  # the user chose another column for this name: ignore the alias
+                canon = None
         if canon and (canon in known or table == "items" and canon == "candidate"):
             mapping[col] = canon
             sources.setdefault(canon, []).append(str(col))
@@ -334,6 +345,8 @@ def _rename(df: pd.DataFrame, table: str, fname: str, user_map: Mapping[str, str
 
 def _excel_rows(mask) -> tuple[int, ...]:
     """Spreadsheet row numbers (header is row 1) of the True positions of a boolean mask."""
+    if isinstance(mask, pd.Series) and pd.api.types.is_integer_dtype(mask.index):
+        return tuple(int(i) + 2 for i in mask.index[mask.to_numpy(dtype=bool)])  # labels survive dropped rows
     return tuple(int(i) + 2 for i in np.flatnonzero(np.asarray(mask)))
 
 
@@ -341,8 +354,9 @@ def _parse_numbers(s: pd.Series, decimal_comma: bool) -> pd.Series:
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         return s.astype(float)
     txt = s.astype("string").str.strip()
-    if decimal_comma:
-        txt = txt.str.replace(r"^([+-]?\d+),(\d+)$", r"\1.\2", regex=True)
+    # "3,5" is a decimal comma: in a comma-separated file such a field must have been quoted on purpose, and in
+    # Excel it is a number typed as text on an Indonesian-locale machine
+    txt = txt.str.replace(r"^([+-]?\d+),(\d+)$", r"\1.\2", regex=True)
     txt = txt.mask(txt == "", pd.NA)
     return pd.to_numeric(txt, errors="coerce").astype(float)
 
@@ -356,8 +370,19 @@ def _clean_ids(df: pd.DataFrame, cols, fname: str, problems: list[Problem]) -> N
         if c not in df.columns:
             continue
         s = df[c]
-        if pd.api.types.is_float_dtype(s):  # ids read as numbers from Excel/Parquet: 199001012015031001.0
-            s = s.map(lambda v: "" if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v)))
+        is_num = s.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
+        if pd.api.types.is_float_dtype(s) or (s.dtype == object and is_num.any()):
+            # ids read as numbers from Excel (always doubles) or float columns: a double holds 15-16 digits only,
+            # so an 18-digit NIP has already lost its last digits
+            lost = is_num & s.map(lambda v: abs(float(v)) >= 2**53 if isinstance(v, (int, float, np.number)) and
+                                  not isinstance(v, bool) else False)
+            if lost.any():
+                problems.append(Problem(fname, f"{int(lost.sum())} id(s) stored as numbers are too long to be exact "
+                                        "(an 18-digit NIP loses its last digits as a number)", "format the column "
+                                        "as Text in Excel (or write the ids as text) and export again", column=c,
+                                        rows=_excel_rows(lost)))
+            s = s.map(lambda v: "" if pd.isna(v) else (str(int(v)) if isinstance(v, (float, np.floating))
+                                                         and float(v).is_integer() else str(v)))
         s = s.astype("string").str.strip()
         bad = _blank(s)
         if bad.any():
@@ -588,9 +613,12 @@ def load_assessment(
         unknown = ~r["candidate"].isin(known) & ~_blank(r["candidate"])
         if unknown.any():
             ids = sorted(set(r.loc[unknown, "candidate"]))
+            stripped = {str(k).lstrip("0") for k in known}
+            hint = (" (they match candidates once leading zeros are removed: format the id columns as Text in "
+                    "Excel so that leading zeros are kept)") if any(i.lstrip("0") in stripped for i in ids) else ""
             problems.append(Problem(located["ratings"][0].name, f"{len(ids)} candidate(s) in the ratings are not in "
-                                    f"the candidates table (e.g. {ids[:3]})", "add them to the candidates table or "
-                                    "correct the ids", column="candidate", rows=_excel_rows(unknown)))
+                                    f"the candidates table (e.g. {ids[:3]}){hint}", "add them to the candidates "
+                                    "table or correct the ids", column="candidate", rows=_excel_rows(unknown)))
         ag = c.drop_duplicates("candidate").set_index("candidate")["agency"]
         mism = r["candidate"].isin(known) & (r["candidate"].map(ag).astype("string") != r["agency"])
         if mism.any():

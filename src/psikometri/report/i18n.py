@@ -44,6 +44,13 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Too few data for this analysis ({what}: {n}; at least {need} needed). This section is skipped; "
               "pool cohorts or rely on the cross-agency meta-analysis.",
     },
+    "one_assessor": {
+        "id": "Setiap sel asesi x kompetensi x alat ukur dinilai oleh satu asesor saja, sehingga kesepakatan antarasesor "
+              "dan variansi asesor tidak dapat dipisahkan dari galat.",
+        "en": "Each candidate x competency x exercise cell was rated by one assessor only, so inter-rater agreement "
+              "and assessor variance cannot be separated from error.",
+    },
+    "individual_results": {"id": "Hasil per asesi (hanya instansi ini)", "en": "Results per candidate (this agency only)"},
     "failed_section": {"id": "Analisis ini tidak dapat dihitung: {reason}", "en": "This analysis could not be computed: {reason}"},
     # data section
     "candidates": {"id": "Asesi", "en": "Candidates"},

@@ -7,6 +7,7 @@ import html
 import io
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -70,16 +71,18 @@ def build_index(out, lang="id") -> Path:
     if batch.exists():
         failed = [r for r in json.loads(batch.read_text())["results"] if r["status"] == "failed"]
     rows = []
+    failed_names = {f["agency"] for f in failed}
+    results = [r for r in results if r["agency"] not in failed_names]
     for r in results:
-        row = {tr("agency", lang): r["agency"], tr("candidates", lang): r["n_candidates"]}
+        row = {tr("agency", lang): html.escape(r["agency"]), tr("candidates", lang): r["n_candidates"]}
         for ind in r.get("indicators", []):
             v = ind.get("value")
-            row[ind["key"]] = "-" if v is None else f"{v:.2f} ({ind['verdict']})"
+            row[ind["key"]] = "-" if v is None else html.escape(f"{v:.2f} ({ind['verdict']})")
         rel = Path(report_paths(out, r["agency"], lang)["html"]).relative_to(out)
-        row[tr("report_link", lang)] = f"<a href='{rel.as_posix()}'>{tr('report_link', lang)}</a>"
+        row[tr("report_link", lang)] = f"<a href='{quote(rel.as_posix())}'>{tr('report_link', lang)}</a>"
         rows.append(row)
     for f in failed:
-        rows.append({tr("agency", lang): f["agency"], tr("report_link", lang): tr("failed", lang)})
+        rows.append({tr("agency", lang): html.escape(f["agency"]), tr("report_link", lang): tr("failed", lang)})
     table = pd.DataFrame(rows).to_html(escape=False, index=False, border=0, classes="pk-table", na_rep="-")
     doc = f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(tr('index_title', lang))}</title>

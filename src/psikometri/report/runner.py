@@ -21,13 +21,14 @@ import io
 import json
 import multiprocessing as mp
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 import traceback
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 __all__ = ["ReportTask", "TaskResult", "report_paths", "run_task", "run_batch", "default_notebook", "atomic_write"]
@@ -44,10 +45,17 @@ def default_notebook() -> Path:
     raise FileNotFoundError("agency_report.ipynb not found; pass notebook=PATH")
 
 
+def agency_slug(agency: str) -> str:
+    """File-system-safe name of an agency (letters, digits, ``_``, ``-``, ``.``), used for its folder and files."""
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", str(agency)).strip("._")
+    return slug or "agency"
+
+
 def report_paths(out, agency: str, lang: str) -> dict[str, Path]:
-    """Deterministic output paths of one agency's report."""
-    d = Path(out) / agency
-    stem = f"report_{agency}_{lang}"
+    """Deterministic output paths of one agency's report (built from :func:`agency_slug`)."""
+    slug = agency_slug(agency)
+    d = Path(out) / slug
+    stem = f"report_{slug}_{lang}"
     return {
         "dir": d,
         "ipynb": d / f"{stem}.ipynb",
@@ -94,7 +102,7 @@ class ReportTask:
         p = {
             "agency": self.agency,
             "data_path": str(Path(self.data_subset or self.data).resolve()),
-            "output_dir": str((Path(self.out) / self.agency).resolve()),
+            "output_dir": str(report_paths(self.out, self.agency, self.lang)["dir"].resolve()),
             "lang": self.lang,
         }
         p.update(self.parameters)
@@ -116,7 +124,8 @@ def write_agency_subset(dataset, agency: str, directory) -> Path:
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
     sub = dataset.for_agency(agency)
-    tables = {"ratings": sub.ratings, "candidates": sub.candidates}
+    # the report never needs names: they do not leave the original data set
+    tables = {"ratings": sub.ratings, "candidates": sub.candidates.drop(columns=["name"], errors="ignore")}
     if sub.items is not None:
         tables["items"] = sub.items
     for name, df in tables.items():
@@ -137,8 +146,13 @@ def _hash_files(paths) -> str:
 def _stamp(task: ReportTask) -> str:
     data = Path(task.data_subset or task.data)
     files = [p for p in (data.iterdir() if data.is_dir() else [data]) if p.is_file()]
-    src = list(PACKAGE_DIR.rglob("*.py"))
+    src = [p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    import numpy
+    import pandas
+    import scipy
+
     key = {
+        "versions": [numpy.__version__, pandas.__version__, scipy.__version__],
         "data": _hash_files(files),
         "notebook": _hash_files([Path(task.notebook)]),
         "library": _hash_files(src),
@@ -170,15 +184,20 @@ def _pdf_from_html(html_path: Path, pdf_path: Path) -> None:
     exe = _chromium()
     if exe is None:
         raise RuntimeError("format 'pdf' needs headless Chromium (Debian: apt-get install chromium)")
-    tmp = pdf_path.with_name(f".{pdf_path.name}.tmp")
-    with tempfile.TemporaryDirectory() as prof:
-        subprocess.run(
-            [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={prof}",
-             f"--print-to-pdf={tmp}", "--no-pdf-header-footer", html_path.resolve().as_uri()],
-            check=True, capture_output=True, timeout=180,
-        )
-    os.replace(tmp, pdf_path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{pdf_path.name}.", suffix=".tmp", dir=pdf_path.parent)
+    os.close(fd)
+    try:
+        with tempfile.TemporaryDirectory() as prof:
+            subprocess.run(
+                [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={prof}",
+                 f"--print-to-pdf={tmp}", "--no-pdf-header-footer", html_path.resolve().as_uri()],
+                check=True, capture_output=True, timeout=180,
+            )
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, pdf_path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def run_task(task: ReportTask) -> TaskResult:
@@ -187,14 +206,20 @@ def run_task(task: ReportTask) -> TaskResult:
 
     t0 = time.perf_counter()
     paths = report_paths(task.out, task.agency, task.lang)
-    paths["dir"].mkdir(parents=True, exist_ok=True)
-    stamp = _stamp(task)
+    try:
+        paths["dir"].mkdir(parents=True, exist_ok=True)
+        if not task.notebook:
+            task = replace(task, notebook=str(default_notebook()))
+        stamp = _stamp(task)
+    except Exception as exc:
+        return TaskResult(task.agency, "failed", time.perf_counter() - t0, f"{type(exc).__name__}: {exc}")
     wanted = [paths[f] for f in task.formats if f in ("html", "ipynb", "pdf")] + [paths["results"]]
     if (not task.force and paths["stamp"].exists() and paths["stamp"].read_text() == stamp
             and all(p.exists() for p in wanted)):
         return TaskResult(task.agency, "skipped", 0.0, outputs=[str(p) for p in wanted])
     log_lines = [f"agency={task.agency} lang={task.lang} started {time.strftime('%Y-%m-%d %H:%M:%S')}"]
     paths["stamp"].unlink(missing_ok=True)
+    paths["results"].unlink(missing_ok=True)  # never let an earlier run's results stand for this one
     fd, tmp_nb = tempfile.mkstemp(prefix=f".{paths['ipynb'].name}.", suffix=".ipynb", dir=paths["dir"])
     os.close(fd)
     tmp_nb = Path(tmp_nb)
@@ -235,6 +260,8 @@ def run_task(task: ReportTask) -> TaskResult:
             err = f"{type(exc).__name__}: {exc}"
         if tmp_nb.exists():
             os.replace(tmp_nb, paths["failed"])
+        for k in ("html", "ipynb", "pdf", "results"):  # outputs of an earlier run no longer describe the data
+            paths[k].unlink(missing_ok=True)
         log_lines.append(f"FAILED: {err}")
         if cell:
             log_lines.append(f"in {cell}")
@@ -321,10 +348,12 @@ def run_batch(
     params = {"n_boot": int(n_boot), "seed": int(seed)} | dict(parameters or {})
     Path(out).mkdir(parents=True, exist_ok=True)
     tasks = []
+    # each notebook reads only its own agency's rows (validated once here): faster, and no other agency's
+    # individual-level data ever reaches it. The subsets live in a scratch folder outside OUT, removed at the end
+    # (with a Dask scheduler on other machines, point TMPDIR at a file system the workers share).
+    scratch = Path(tempfile.mkdtemp(prefix="psikometri-batch-"))
     for a in todo:
-        # each notebook reads only its own agency's rows (validated once here): faster, and no other
-        # agency's individual-level data ever reaches it
-        sub_dir = write_agency_subset(ds, a, Path(out) / a / ".data")
+        sub_dir = write_agency_subset(ds, a, scratch / agency_slug(a))
         tasks.append(ReportTask(a, str(data), str(out), lang, formats, nb, params, force, data_subset=str(sub_dir)))
 
     from .sections import warm_up
@@ -353,6 +382,7 @@ def run_batch(
                 bar and bar.update(1)
     if bar:
         bar.close()
+    shutil.rmtree(scratch, ignore_errors=True)
     wall = time.perf_counter() - t0
     results.sort(key=lambda r: r.agency)
     summary = {"wall_seconds": wall, "results": [asdict(r) for r in results]}

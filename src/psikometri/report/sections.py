@@ -165,7 +165,7 @@ class AgencyContext:
     def __init__(self, data, agency: str, *, lang="id", n_boot=1000, seed=2026, standards=None,
                  potential_cuts=(78.0, 90.0), performance_cuts=(70.0, 85.0), jpm_cuts=(78.0, 90.0),
                  criterion_reliability=0.52, min_group_size=5, include_identities=False, output_dir=None,
-                 gstudy_max_candidates=250):
+                 gstudy_max_candidates=250, rating_round=None, reference_year=2026):
         self.data = data
         self.agency = agency
         self.lang = lang
@@ -181,7 +181,19 @@ class AgencyContext:
         self.gstudy_max_candidates = int(gstudy_max_candidates)
         self.output_dir = Path(output_dir) if output_dir else None
         self._cache: dict[str, Section] = {}
+        self.reference_year = int(reference_year)
         r = data.ratings
+        self.rating_round = None
+        if "round" in r.columns:
+            # one round only: by default the first in the data (independent, pre-consensus ratings)
+            rounds = list(pd.unique(r["round"].astype(str)))
+            self.rating_round = str(rating_round) if rating_round is not None else rounds[0]
+            if self.rating_round not in rounds:
+                raise ValueError(f"rating_round={rating_round!r} is not in the data; rounds are {rounds}.")
+            r = r[r["round"].astype(str) == self.rating_round].drop(columns="round")
+            data = type(data)(r, data.candidates, data.items, data.warnings, data.source, data.scale,
+                              data.column_map)
+            self.data = data
         self.oar = r.groupby("candidate", observed=True)["score"].mean().rename("oar")
         cand = data.candidates.set_index("candidate")
         self.cand = cand.join(self.oar, how="inner")
@@ -208,7 +220,15 @@ class AgencyContext:
         if key not in self._cache:
             fn = getattr(self, f"_sec_{key}")
             try:
-                self._cache[key] = fn(Section(key, self.t(f"sec_{key}"), lang=self.lang))
+                try:
+                    self._cache[key] = fn(Section(key, self.t(f"sec_{key}"), lang=self.lang))
+                except ValueError as exc:
+                    # the data do not support this analysis (a design the method cannot estimate, a level the
+                    # standards table lacks...): say why in the report instead of failing the whole agency
+                    sec = Section(key, self.t(f"sec_{key}"), lang=self.lang, status="not_estimable")
+                    sec.paragraphs.append(self.t("failed_section", reason=str(exc)))
+                    sec.results = {"status": "not_estimable", "reason": str(exc)}
+                    self._cache[key] = sec
             except Exception as exc:
                 raise RuntimeError(f"report section {key!r} failed for agency {self.agency!r}: "
                                    f"{type(exc).__name__}: {exc}") from exc
@@ -360,6 +380,10 @@ class AgencyContext:
         from ..agreement import assessor_diagnostics, icc, krippendorff_alpha
 
         wide = self.cell_matrix()
+        if wide.shape[1] < 2:
+            sec.paragraphs.append(self.t("one_assessor"))
+            sec.status = "no_data"
+            return sec
         complete = wide.iloc[:, :2].dropna()
         if len(complete) < MIN["agreement_cells"]:
             return self.too_few(sec, "cells", len(complete), MIN["agreement_cells"])
@@ -419,8 +443,17 @@ class AgencyContext:
                               replace=False)
             r = r[r["candidate"].astype(str).isin(set(keep))]
             sec.paragraphs.append(self.t("gstudy_sample", k=self.gstudy_max_candidates, n=n))
-        g = g_study(r, score="score", person="candidate", facets=["competency", "exercise", "assessor"],
-                    nested={"assessor": "exercise"}, method="auto")
+        facets = [f for f in ("competency", "exercise", "assessor") if r[f].nunique() >= 2]
+        per_cell = r.groupby(["candidate", "competency", "exercise"], observed=True)["assessor"].nunique().max()
+        if per_cell < 2 and "assessor" in facets:  # one assessor per cell: assessor confounded with the residual
+            facets.remove("assessor")
+            sec.paragraphs.append(self.t("one_assessor"))
+        if not {"competency", "exercise"} <= set(facets):
+            sec.paragraphs.append(self.t("too_few", what=self.t("exercises"), n=int(r["exercise"].nunique()), need=2))
+            sec.status = "too_few"
+            return sec
+        g = g_study(r, score="score", person="candidate", facets=facets,
+                    nested={"assessor": "exercise"} if "assessor" in facets else None, method="auto")
         sec.paragraphs.append(self.t("gtheory_text", method=g.method.upper()))
         comp = g.components.copy()
         sec.add_table(self.t("sec_gtheory"), comp)
@@ -432,9 +465,13 @@ class AgencyContext:
         sec.add_figure(self.t("sec_gtheory"), fig)
         persp = g.perspectives()
         sec.add_table(self.t("perspectives"), persp[["g_coefficient", "phi"]])
-        sizes = dict(exercise=sorted({3, 4, 5, 6, int(round(g.sizes.get("exercise", 5)))}), assessor=[1, 2, 3])
+        sizes = dict(exercise=sorted({3, 4, 5, 6, int(round(g.sizes.get("exercise", 5)))}))
+        if "assessor" in facets:
+            sizes["assessor"] = [1, 2, 3]
         ds = g.d_study(fixed=["competency"], **sizes)
         sec.paragraphs.append(self.t("dstudy_text"))
+        if "assessor" not in ds:
+            ds["assessor"] = 1
         sec.add_table(self.t("dstudy_title"), ds.set_index(["exercise", "assessor"])[
             ["g_coefficient", "phi", "relative_error", "absolute_error"]])
         fig, ax = plt.subplots(figsize=(6, 3.4))
@@ -512,8 +549,9 @@ class AgencyContext:
 
     def _groups(self) -> pd.DataFrame:
         c = self.cand.copy()
-        age = 2026 - c["birth_year"].astype(float)
-        c["age_group"] = pd.cut(age, [0, 40, 50, 200], right=False, labels=["< 40", "40-49", ">= 50"]).astype(str)
+        age = self.reference_year - c["birth_year"].astype(float)
+        c["age_group"] = pd.cut(age, [0, 40, 50, 200], right=False, labels=["< 40", "40-49", ">= 50"])
+        c["age_group"] = c["age_group"].astype(object).where(c["age_group"].notna(), None)
         c["gender"] = c["gender"].astype(str)
         return c
 
@@ -535,7 +573,7 @@ class AgencyContext:
             if len(keep) < 2:
                 sec.paragraphs.append(self.t("too_few", what=label(g, self.lang), n=int(len(keep)), need=2))
                 continue
-            if "selected" in sub and sub["selected"].notna().any():
+            if "selected" in sub and set(sub["selected"].dropna().astype(int)) == {0, 1}:
                 ai = adverse_impact(sub, group=g, selected="selected")
                 sec.add_table(f"{label(g, self.lang)}: adverse impact", self._suppress(ai))
                 ir = float(ai["impact_ratio"].min())
@@ -543,7 +581,7 @@ class AgencyContext:
                 res[f"impact_ratio_{g}"] = _num(ir)
             sd = subgroup_differences(sub, group=g, score="oar")
             sec.add_table(f"{label(g, self.lang)}: d / g (OAR)", sd)
-            dsub = sub.dropna(subset=["performance"])
+            dsub = sub.dropna(subset=["performance"]) if "performance" in sub else sub.iloc[:0]
             gc = dsub[g].value_counts()
             if len(dsub) >= MIN["validity"] and (gc >= k).sum() >= 2:
                 dsub = dsub[dsub[g].isin(gc.index[gc >= k])]
@@ -578,7 +616,7 @@ class AgencyContext:
         cat = jpm_category(jpm, scheme="mapping", cuts=self.jpm_cuts)
         tab = pd.crosstab(c["position_level"].astype(str), cat)
         tab.index.name = self.t("position_level")
-        sec.add_table(self.t("category"), tab.astype(object).where(tab >= self.min_group_size | (tab == 0),
+        sec.add_table(self.t("category"), tab.astype(object).where((tab >= self.min_group_size) | (tab == 0),
                                                                     self.t("suppressed", k=self.min_group_size)))
         fig, ax = plt.subplots(figsize=(6.5, 3.2))
         plot_jpm_distribution(jpm, c["position_level"].astype(str), cuts=self.jpm_cuts, ax=ax)
@@ -603,6 +641,10 @@ class AgencyContext:
             sec.paragraphs.append(self.t("failed_section", reason=str(exc)))
             sec.results = res
             return sec
+        if self.include_identities:  # this agency's own individual results, only on request
+            ind = pd.DataFrame({"jpm": jpm[ok], "category": cat[ok], "performance": perf[ok], "box": pc["box"],
+                                "p_correct": pc["p_correct"]})
+            sec.add_table(self.t("individual_results"), ind)
         box_counts = pc["box"].value_counts().reindex(range(1, 10), fill_value=0)
         sec.add_table(self.t("box"), box_counts.rename(self.t("count")).to_frame().T)
         cons = pc.attrs["consistency"]
