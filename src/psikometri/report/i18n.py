@@ -117,10 +117,16 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "g_coefficient": {"id": "Koefisien G", "en": "G coefficient"},
     "gstudy_sample": {
-        "id": "Studi G diestimasi pada sampel acak {k} dari {n} asesi (komponen variansi tetap tak bias; galat "
-              "bakunya sedikit lebih besar).",
-        "en": "The G study is estimated on a random sample of {k} of the {n} candidates (variance components stay "
-              "unbiased; their standard errors are slightly larger).",
+        "id": "Studi G diestimasi pada penilaian sampel acak {a} dari {na} asesor dan {k} dari {n} asesi (komponen "
+              "variansi tetap tak bias; galat bakunya lebih besar).",
+        "en": "The G study is estimated on the ratings of a random sample of {a} of the {na} assessors and {k} of the "
+              "{n} candidates (variance components stay unbiased; their standard errors are larger).",
+    },
+    "gstudy_typical": {
+        "id": "Untuk desain instansi ini ({ex:g} alat ukur per asesi, {ass:g} asesor per sel, kompetensi tetap): "
+              "koefisien G nilai akhir = {g:.3f}, Phi = {phi:.3f}.",
+        "en": "For this agency's design ({ex:g} exercises per candidate, {ass:g} assessors per cell, competencies "
+              "fixed): G coefficient of the overall rating = {g:.3f}, Phi = {phi:.3f}.",
     },
     "perspectives": {"id": "Reliabilitas nilai akhir, nilai kompetensi dan nilai alat ukur",
                      "en": "Reliability of the overall, competency and exercise scores"},
@@ -133,6 +139,9 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Multitrait-multimethod matrix: convergent correlations (same competency, different exercise) should "
               "exceed discriminant ones (different competencies).",
     },
+    "convergent": {"id": "Konvergen (kompetensi sama, alat ukur berbeda)", "en": "Convergent (same competency, different exercise)"},
+    "hetero_mono": {"id": "Diskriminan (kompetensi berbeda, alat ukur sama)", "en": "Discriminant (different competency, same exercise)"},
+    "hetero_hetero": {"id": "Diskriminan (kompetensi berbeda, alat ukur berbeda)", "en": "Discriminant (different competency, different exercise)"},
     # validity
     "validity_text": {
         "id": "Korelasi nilai akhir asesmen (OAR) dengan kinerja kemudian, diamati pada {n} asesi terpilih dan "

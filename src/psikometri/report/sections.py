@@ -165,7 +165,7 @@ class AgencyContext:
     def __init__(self, data, agency: str, *, lang="id", n_boot=1000, seed=2026, standards=None,
                  potential_cuts=(78.0, 90.0), performance_cuts=(70.0, 85.0), jpm_cuts=(78.0, 90.0),
                  criterion_reliability=0.52, min_group_size=5, include_identities=False, output_dir=None,
-                 gstudy_max_candidates=250, rating_round=None, reference_year=2026):
+                 gstudy_max_candidates=400, gstudy_max_assessors=150, rating_round=None, reference_year=2026):
         self.data = data
         self.agency = agency
         self.lang = lang
@@ -179,6 +179,7 @@ class AgencyContext:
         self.min_group_size = int(min_group_size)
         self.include_identities = bool(include_identities)
         self.gstudy_max_candidates = int(gstudy_max_candidates)
+        self.gstudy_max_assessors = int(gstudy_max_assessors)
         self.output_dir = Path(output_dir) if output_dir else None
         self._cache: dict[str, Section] = {}
         self.reference_year = int(reference_year)
@@ -437,12 +438,26 @@ class AgencyContext:
         n = int(r["candidate"].nunique())
         if n < MIN["gtheory"]:
             return self.too_few(sec, self.t("candidates"), n, MIN["gtheory"])
-        if n > self.gstudy_max_candidates:
-            rng = np.random.default_rng(self.seed)
+        # the agency's typical design, for the coefficients of its overall rating
+        cell_keys = ["candidate", "competency", "exercise"]
+        typical_ex = float(r.groupby("candidate", observed=True)["exercise"].nunique().median())
+        typical_ass = float(r.groupby(cell_keys, observed=True)["assessor"].nunique().median())
+        # REML cost grows with the number of assessor levels (they couple all candidates): large cohorts are
+        # estimated on the ratings of a seeded random sample of assessors and candidates (unbiased, less precise)
+        rng = np.random.default_rng(self.seed)
+        n_ass = int(r["assessor"].nunique())
+        if n_ass > self.gstudy_max_assessors:
+            keep_a = rng.choice(np.asarray(sorted(set(r["assessor"].astype(str)))), self.gstudy_max_assessors,
+                                replace=False)
+            r = r[r["assessor"].astype(str).isin(set(keep_a))]
+        n_c = int(r["candidate"].nunique())
+        if n_c > self.gstudy_max_candidates:
             keep = rng.choice(np.asarray(sorted(set(r["candidate"].astype(str)))), self.gstudy_max_candidates,
                               replace=False)
             r = r[r["candidate"].astype(str).isin(set(keep))]
-            sec.paragraphs.append(self.t("gstudy_sample", k=self.gstudy_max_candidates, n=n))
+        if len(r) < len(self.data.ratings):
+            sec.paragraphs.append(self.t("gstudy_sample", k=int(r["candidate"].nunique()), n=n,
+                                         a=int(r["assessor"].nunique()), na=n_ass))
         facets = [f for f in ("competency", "exercise", "assessor") if r[f].nunique() >= 2]
         per_cell = r.groupby(["candidate", "competency", "exercise"], observed=True)["assessor"].nunique().max()
         if per_cell < 2 and "assessor" in facets:  # one assessor per cell: assessor confounded with the residual
@@ -482,7 +497,10 @@ class AgencyContext:
         ax.set_ylabel(self.t("g_coefficient"))
         ax.legend()
         sec.add_figure(self.t("dstudy_title"), fig)
-        oar = g.oar_reliability(fixed=["competency"])
+        typical = {"exercise": typical_ex} | ({"assessor": typical_ass} if "assessor" in facets else {})
+        oar = g.oar_reliability(fixed=["competency"], **typical)
+        sec.paragraphs.append(self.t("gstudy_typical", ex=typical_ex, ass=typical_ass, g=float(oar["g_coefficient"]),
+                                     phi=float(oar["phi"])))
         sec.results = {"method": g.method, "n_persons": int(g.n_persons), "g_coefficient": _num(oar["g_coefficient"]),
                        "phi": _num(oar["phi"]),
                        "components": {str(k): _num(v) for k, v in comp["variance"].items()},
@@ -491,6 +509,28 @@ class AgencyContext:
         return sec
 
     def _sec_construct(self, sec):
+        import matplotlib.pyplot as plt
+
+        from ..construct import mtmm
+
+        r = self.data.ratings
+        n = int(r["candidate"].nunique())
+        if n < MIN["construct"]:
+            return self.too_few(sec, self.t("candidates"), n, MIN["construct"])
+        m = mtmm(r, person="candidate", trait="competency", method="exercise", score="score",
+                 n_boot=self.n_boot, seed=self.seed)
+        sec.paragraphs.append(self.t("construct_text"))
+        rows = {self.t(k): {"r": e.value, "ci_low": e.ci_low, "ci_high": e.ci_high}
+                for k, e in (("convergent", m.convergent), ("hetero_mono", m.heterotrait_monomethod),
+                             ("hetero_hetero", m.heterotrait_heteromethod))}
+        sec.add_table(self.t("sec_construct"), pd.DataFrame(rows).T)
+        ax = m.plot()
+        fig = ax.figure if hasattr(ax, "figure") else ax
+        fig.set_size_inches(7.5, 6.5)
+        sec.add_figure(self.t("sec_construct"), fig)
+        plt.close("all")
+        sec.results = {"convergent": _est_dict(m.convergent), "heterotrait_monomethod": _est_dict(m.heterotrait_monomethod),
+                       "heterotrait_heteromethod": _est_dict(m.heterotrait_heteromethod), "n": n}
         return sec
 
     def _sec_validity(self, sec):
