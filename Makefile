@@ -27,7 +27,7 @@ install: $(STAMP)
 
 report: $(STAMP)
 	$(BIN)/psikometri validate $(DATA)
-	$(BIN)/psikometri report --data $(DATA) --out $(OUT)
+	$(BIN)/psikometri report --data $(DATA) --out $(OUT) --workers 2
 
 validate: $(STAMP)
 	$(BIN)/psikometri validate $(DATA)

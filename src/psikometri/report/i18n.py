@@ -37,6 +37,8 @@ TEXT: dict[str, dict[str, str]] = {
     "indicator": {"id": "Indikator", "en": "Indicator"},
     "adequate": {"id": "memadai", "en": "adequate"},
     "inadequate": {"id": "belum memadai", "en": "not adequate"},
+    "adequate_uncertain": {"id": "memadai, belum pasti (selang di bawah standar)",
+                           "en": "adequate, uncertain (interval reaches below the standard)"},
     "not_estimable": {"id": "tidak dapat diestimasi", "en": "not estimable"},
     "too_few": {
         "id": "Jumlah data terlalu sedikit untuk analisis ini ({what}: {n}; minimal {need}). Bagian ini dilewati; "

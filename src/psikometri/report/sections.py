@@ -121,10 +121,13 @@ def _table_html(df: pd.DataFrame, lang: str = "id") -> str:
     return shown.to_html(classes="pk-table", border=0, escape=True, na_rep="-")
 
 
-def _verdict(value: float, standard: float, lang: str) -> str:
+def _verdict(value: float, standard: float, lang: str, ci_low: float = float("nan")) -> str:
+    """'adequate' / 'not adequate' against ``standard``; 'adequate, uncertain' when the interval reaches below it."""
     if value is None or not np.isfinite(value):
         return tr("not_estimable", lang)
-    return tr("adequate", lang) if value >= standard else tr("inadequate", lang)
+    if value < standard:
+        return tr("inadequate", lang)
+    return tr("adequate_uncertain", lang) if np.isfinite(ci_low) and ci_low < standard else tr("adequate", lang)
 
 
 def _est_dict(est) -> dict:
@@ -291,7 +294,7 @@ class AgencyContext:
             v = float(est_or_value) if est_or_value is not None else float("nan")
             lo, hi = ci if ci else (float("nan"), float("nan"))
         sec.indicators.append({"key": key, "indicator": self.t(ind_key), "value": v, "ci_low": lo, "ci_high": hi,
-                               "standard": standard, "verdict": _verdict(v, standard, self.lang)})
+                               "standard": standard, "verdict": _verdict(v, standard, self.lang, lo)})
 
     def _sec_data(self, sec):
         import matplotlib.pyplot as plt
