@@ -7,7 +7,7 @@ elsewhere: notebooks, tables, plot labels and the index all come from here.
 
 from __future__ import annotations
 
-__all__ = ["LANGUAGES", "TEXT", "COLUMNS", "tr", "label", "column_label"]
+__all__ = ["LANGUAGES", "TEXT", "COLUMNS", "FACETS", "tr", "label", "column_label", "effect_label"]
 
 LANGUAGES = ("id", "en")
 
@@ -141,6 +141,9 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Multitrait-multimethod matrix: convergent correlations (same competency, different exercise) should "
               "exceed discriminant ones (different competencies).",
     },
+    "correlation": {"id": "korelasi", "en": "correlation"},
+    "mtmm_title": {"id": "MTMM: kompetensi x alat ukur (blok: alat ukur sama)",
+                   "en": "MTMM: competency x exercise (blocks: same exercise)"},
     "convergent": {"id": "Konvergen (kompetensi sama, alat ukur berbeda)", "en": "Convergent (same competency, different exercise)"},
     "hetero_mono": {"id": "Diskriminan (kompetensi berbeda, alat ukur sama)", "en": "Discriminant (different competency, same exercise)"},
     "hetero_hetero": {"id": "Diskriminan (kompetensi berbeda, alat ukur berbeda)", "en": "Discriminant (different competency, different exercise)"},
@@ -157,6 +160,11 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Tabel harapan: peluang kinerja tinggi menurut kelompok nilai AC.",
         "en": "Expectancy chart: chance of high performance by AC score band.",
     },
+    "effect": {"id": "efek", "en": "effect"},
+    "OAR (competency fixed)": {"id": "nilai akhir (kompetensi tetap)", "en": "overall rating (competencies fixed)"},
+    "OAR (all facets random)": {"id": "nilai akhir (semua faset acak)", "en": "overall rating (all facets random)"},
+    "competency score": {"id": "nilai satu kompetensi", "en": "single competency score"},
+    "exercise score": {"id": "nilai satu alat ukur", "en": "single exercise score"},
     "observed": {"id": "teramati", "en": "observed"},
     "corrected_criterion": {"id": "koreksi reliabilitas kriteria", "en": "corrected for criterion reliability"},
     "corrected_range_restriction": {"id": "koreksi keterbatasan rentang", "en": "corrected for range restriction"},
@@ -271,6 +279,15 @@ COLUMNS: dict[str, dict[str, str]] = {
     "n_high": {"id": "jumlah kinerja tinggi", "en": "high performers"},
     "p_high": {"id": "proporsi kinerja tinggi", "en": "share high"},
 }
+
+
+FACETS = {"candidate": {"id": "asesi", "en": "candidate"}, "competency": {"id": "kompetensi", "en": "competency"},
+          "exercise": {"id": "alat ukur", "en": "exercise"}, "assessor": {"id": "asesor", "en": "assessor"}}
+
+
+def effect_label(effect: str, lang: str = "id") -> str:
+    """A variance component's label (e.g. ``candidate:exercise``) in words: ``asesi x alat ukur``."""
+    return " x ".join(FACETS.get(part, {}).get(lang, part) for part in str(effect).split(":"))
 
 
 def column_label(name, lang: str = "id"):

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .i18n import column_label, label, tr
+from .i18n import column_label, effect_label, label, tr
 
 __all__ = ["SECTION_KEYS", "Section", "AgencyContext", "warm_up", "DEFAULT_STANDARDS"]
 
@@ -474,9 +474,12 @@ class AgencyContext:
                     nested={"assessor": "exercise"} if "assessor" in facets else None, method="auto")
         sec.paragraphs.append(self.t("gtheory_text", method=g.method.upper()))
         comp = g.components.copy()
-        sec.add_table(self.t("sec_gtheory"), comp)
+        shown = comp.copy()
+        shown.index = [effect_label(e, self.lang) for e in comp.index]
+        shown.index.name = column_label("effect", self.lang)
+        sec.add_table(self.t("sec_gtheory"), shown)
         fig, ax = plt.subplots(figsize=(7, 3.4))
-        pct = comp["percent"].sort_values()
+        pct = shown["percent"].sort_values()
         ax.barh(pct.index, pct.to_numpy(), color="#2e86c1")
         ax.set_xlabel(self.t("percent"))
         ax.set_title(self.t("sec_gtheory"))
@@ -529,6 +532,9 @@ class AgencyContext:
         sec.add_table(self.t("sec_construct"), pd.DataFrame(rows).T)
         ax = m.plot()
         fig = ax.figure if hasattr(ax, "figure") else ax
+        ax.set_title(self.t("mtmm_title"))
+        if len(fig.axes) > 1:  # the colour bar
+            fig.axes[-1].set_ylabel(self.t("correlation"))
         fig.set_size_inches(7.5, 6.5)
         sec.add_figure(self.t("sec_construct"), fig)
         plt.close("all")
