@@ -249,3 +249,11 @@ def test_agency_names_become_safe_folder_names(tmp_path):
     assert agency_slug("BKPSDM/Kab X") == "BKPSDM_Kab_X"
     p = report_paths(tmp_path, "Dinas <b> P&K", "id")
     assert p["dir"].parent == tmp_path and "/" not in p["html"].name and "<" not in str(p["html"])
+
+
+def test_messages_reaching_a_report_are_scrubbed_of_candidate_ids(small_data):
+    data, sim = small_data
+    ctx = AgencyContext.load(data, "kab_satu", n_boot=20)
+    nip = str(ctx.data.candidates["candidate"].iloc[0])
+    assert ctx.scrub(f"more than one score for candidate '{nip}' in row 3") == \
+        "more than one score for candidate '[asesi]' in row 3"

@@ -16,6 +16,7 @@ import html
 import io
 import json
 import math
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -230,13 +231,23 @@ class AgencyContext:
                     # the data do not support this analysis (a design the method cannot estimate, a level the
                     # standards table lacks...): say why in the report instead of failing the whole agency
                     sec = Section(key, self.t(f"sec_{key}"), lang=self.lang, status="not_estimable")
-                    sec.paragraphs.append(self.t("failed_section", reason=str(exc)))
-                    sec.results = {"status": "not_estimable", "reason": str(exc)}
+                    reason = self.scrub(str(exc))
+                    sec.paragraphs.append(self.t("failed_section", reason=reason))
+                    sec.results = {"status": "not_estimable", "reason": reason}
                     self._cache[key] = sec
             except Exception as exc:
                 raise RuntimeError(f"report section {key!r} failed for agency {self.agency!r}: "
                                    f"{type(exc).__name__}: {exc}") from exc
         return self._cache[key]
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every candidate id and name replaced, for messages that reach a report."""
+        ids = set(self.data.candidates["candidate"].astype(str)) | set(self.data.ratings["candidate"].astype(str))
+        names = set(self.data.candidates["name"].dropna().astype(str)) if "name" in self.data.candidates else set()
+        out = re.sub(r"[\w.-]+", lambda m: "[asesi]" if m.group(0) in ids else m.group(0), text)
+        for nm in names:
+            out = out.replace(nm, "[asesi]")
+        return out
 
     def header(self):
         from IPython.display import HTML
