@@ -17,10 +17,14 @@ from .runner import atomic_write, report_paths
 __all__ = ["build_index", "collect_results"]
 
 
+_IND = {"reliability": "ind_reliability", "icc": "ind_icc", "g_coefficient": "ind_g", "validity": "ind_validity",
+        "impact_ratio": "ind_impact", "consistency": "ind_consistency"}
+
+
 def collect_results(out, lang="id") -> list[dict]:
-    """Read every ``OUT/<agency>/results_<lang>.json``."""
+    """Read every ``OUT/<agency>/results.json`` (language-neutral: verdicts are codes)."""
     rows = []
-    for p in sorted(Path(out).glob(f"*/results_{lang}.json")):
+    for p in sorted(Path(out).glob("*/results.json")):
         rows.append(json.loads(p.read_text()))
     return rows
 
@@ -63,7 +67,7 @@ def _meta_table(ma) -> str:
 
 
 def build_index(out, lang="id") -> Path:
-    """Write ``OUT/index.html`` from the agencies' ``results_<lang>.json`` and the batch log."""
+    """Write ``OUT/index.html`` from the agencies' ``results.json`` and the batch log."""
     out = Path(out)
     results = collect_results(out, lang)
     batch = out / f"batch_{lang}.json"
@@ -77,7 +81,7 @@ def build_index(out, lang="id") -> Path:
         row = {tr("agency", lang): html.escape(r["agency"]), tr("candidates", lang): r["n_candidates"]}
         for ind in r.get("indicators", []):
             v = ind.get("value")
-            row[ind["key"]] = "-" if v is None else html.escape(f"{v:.2f} ({ind['verdict']})")
+            row[tr(_IND.get(ind["key"], ind["key"]), lang) if ind["key"] in _IND else ind["key"]] = "-" if v is None else html.escape(f"{v:.2f} ({tr(ind['verdict'], lang)})")
         rel = Path(report_paths(out, r["agency"], lang)["html"]).relative_to(out)
         row[tr("report_link", lang)] = f"<a href='{quote(rel.as_posix())}'>{tr('report_link', lang)}</a>"
         rows.append(row)

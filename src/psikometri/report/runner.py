@@ -1,7 +1,7 @@
 """Batch runner: one papermill execution of ``notebooks/agency_report.ipynb`` per agency.
 
 * deterministic names: ``OUT/<agency>/report_<agency>_<lang>.{ipynb,html,pdf}``,
-  ``OUT/<agency>/results_<lang>.json`` and ``OUT/<agency>/report_<agency>_<lang>.log``;
+  ``OUT/<agency>/results.json`` and ``OUT/<agency>/report_<agency>_<lang>.log``;
 * outputs are written to a temporary file in the same folder and moved into
   place with :func:`os.replace`, so no half-written report survives a crash;
 * a report is up to date when its stamp (a hash of the data files, the notebook,
@@ -61,7 +61,7 @@ def report_paths(out, agency: str, lang: str) -> dict[str, Path]:
         "ipynb": d / f"{stem}.ipynb",
         "html": d / f"{stem}.html",
         "pdf": d / f"{stem}.pdf",
-        "results": d / f"results_{lang}.json",
+        "results": d / "results.json",
         "log": d / f"{stem}.log",
         "stamp": d / f".{stem}.stamp",
         "failed": d / f"{stem}.failed.ipynb",

@@ -122,13 +122,14 @@ def _table_html(df: pd.DataFrame, lang: str = "id") -> str:
     return shown.to_html(classes="pk-table", border=0, escape=True, na_rep="-")
 
 
-def _verdict(value: float, standard: float, lang: str, ci_low: float = float("nan")) -> str:
-    """'adequate' / 'not adequate' against ``standard``; 'adequate, uncertain' when the interval reaches below it."""
+def _verdict(value: float, standard: float, ci_low: float = float("nan")) -> str:
+    """Verdict code against ``standard``: ``adequate``, ``adequate_uncertain`` (the interval reaches below it),
+    ``inadequate`` or ``not_estimable``; translated with :func:`~psikometri.report.i18n.tr` for display."""
     if value is None or not np.isfinite(value):
-        return tr("not_estimable", lang)
+        return "not_estimable"
     if value < standard:
-        return tr("inadequate", lang)
-    return tr("adequate_uncertain", lang) if np.isfinite(ci_low) and ci_low < standard else tr("adequate", lang)
+        return "inadequate"
+    return "adequate_uncertain" if np.isfinite(ci_low) and ci_low < standard else "adequate"
 
 
 def _est_dict(est) -> dict:
@@ -281,7 +282,7 @@ class AgencyContext:
     def write_results(self, path=None) -> Path:
         from .runner import atomic_write
 
-        path = Path(path) if path else (self.output_dir or Path(".")) / f"results_{self.lang}.json"
+        path = Path(path) if path else (self.output_dir or Path(".")) / "results.json"
         atomic_write(path, json.dumps(self.results(), indent=2, ensure_ascii=False, default=_num))
         return path
 
@@ -292,6 +293,7 @@ class AgencyContext:
             rows += self.section(key).indicators
         table = pd.DataFrame(rows, columns=["key", "indicator", "value", "ci_low", "ci_high", "standard", "verdict"])
         sec.results = {"indicators": table.drop(columns="indicator").to_dict(orient="records")}
+        table["verdict"] = [self.t(v) for v in table["verdict"]]
         shown = table.drop(columns="key").rename(columns={"indicator": self.t("indicator"), "value": self.t("value"),
                                                           "standard": self.t("standard"),
                                                           "verdict": self.t("verdict")})
@@ -305,7 +307,7 @@ class AgencyContext:
             v = float(est_or_value) if est_or_value is not None else float("nan")
             lo, hi = ci if ci else (float("nan"), float("nan"))
         sec.indicators.append({"key": key, "indicator": self.t(ind_key), "value": v, "ci_low": lo, "ci_high": hi,
-                               "standard": standard, "verdict": _verdict(v, standard, self.lang, lo)})
+                               "standard": standard, "verdict": _verdict(v, standard, lo)})
 
     def _sec_data(self, sec):
         import matplotlib.pyplot as plt
