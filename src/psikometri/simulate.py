@@ -61,6 +61,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .talent import COMPETENCIES
+
 __all__ = [
     "COMPETENCY_IDS",
     "EXERCISE_DESIGN",
@@ -70,18 +72,8 @@ __all__ = [
     "make_sample_data",
 ]
 
-#: The nine competencies of PermenPANRB 38/2017 (eight managerial, one socio-cultural).
-COMPETENCY_IDS: tuple[str, ...] = (
-    "integritas",
-    "kerjasama",
-    "komunikasi",
-    "orientasi_pada_hasil",
-    "pelayanan_publik",
-    "pengembangan_diri_dan_orang_lain",
-    "mengelola_perubahan",
-    "pengambilan_keputusan",
-    "perekat_bangsa",
-)
+#: The nine competencies of PermenPANRB 38/2017 (eight managerial, one socio-cultural): see psikometri.talent.
+COMPETENCY_IDS: tuple[str, ...] = COMPETENCIES
 
 #: Default AC design: which competencies each exercise elicits (every competency in >= 2 exercises).
 EXERCISE_DESIGN: dict[str, tuple[str, ...]] = {
