@@ -23,6 +23,7 @@ __all__ = [
     "check_positive_int",
     "check_real",
     "first_bad_cells",
+    "numeric_column",
 ]
 
 
@@ -169,3 +170,19 @@ def check_real(value, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
         raise ValueError(f"{name} must be a finite number; got {name}={value!r}.")
     return float(value)
+
+
+def numeric_column(df: pd.DataFrame, column: str, role: str = "score") -> pd.Series:
+    """Column ``column`` of ``df`` as numbers; a TypeError names the first non-numeric row if it is not numeric."""
+    s = df[column]
+    if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+        conv = pd.to_numeric(s, errors="coerce")
+        bad = (conv.isna() & s.notna()).to_numpy()
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            raise TypeError(
+                f"data column {column!r} ({role}) is not numeric: row {df.index[pos]!r} holds {s.iloc[pos]!r}. "
+                "Recode the scores as numbers."
+            )
+        s = conv
+    return s

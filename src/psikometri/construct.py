@@ -35,7 +35,7 @@ import pandas as pd
 
 from ._resampling import bootstrap_counts, percentile_interval, resolve_seed
 from ._results import Estimate
-from ._validation import check_columns, check_dataframe, check_level, check_positive_int
+from ._validation import check_columns, check_dataframe, check_level, check_positive_int, numeric_column
 
 __all__ = ["mtmm", "MTMMResult"]
 
@@ -293,17 +293,7 @@ def mtmm(data, *, person: str, trait: str = "competency", method: str = "exercis
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
         raise ValueError(f"n_boot must be an integer >= 0; got n_boot={n_boot!r}. Use e.g. n_boot=1000.")
     level = check_level(level)
-    s = df[score]
-    if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
-        conv = pd.to_numeric(s, errors="coerce")
-        bad = (conv.isna() & s.notna()).to_numpy()
-        if bad.any():
-            pos = int(np.flatnonzero(bad)[0])
-            raise TypeError(
-                f"data column {score!r} (score) is not numeric: row {df.index[pos]!r} holds {s.iloc[pos]!r}. "
-                "Recode the scores as numbers."
-            )
-        s = conv
+    s = numeric_column(df, score, "score")
     for c in (person, trait, method):
         bad = df[c].isna().to_numpy()
         if bad.any():

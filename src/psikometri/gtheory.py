@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validation import check_choice, check_columns, check_dataframe, check_real
+from ._validation import check_choice, check_columns, check_dataframe, check_real, numeric_column
 
 __all__ = ["g_study", "GStudy"]
 
@@ -517,17 +517,7 @@ def _codes(df, cols, score):
                 f"data column {c!r} is missing at row {lab!r} ({int(bad.sum())} rows in all); every rating needs "
                 f"its {c}. Fill or drop those rows."
             )
-    s = df[score]
-    if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
-        conv = pd.to_numeric(s, errors="coerce")
-        bad = (conv.isna() & s.notna()).to_numpy()
-        if bad.any():
-            pos = int(np.flatnonzero(bad)[0])
-            raise TypeError(
-                f"data column {score!r} (score) is not numeric: row {df.index[pos]!r} holds {s.iloc[pos]!r}. "
-                "Recode the scores as numbers."
-            )
-        s = conv
+    s = numeric_column(df, score, "score")
     y = s.to_numpy(dtype=float, na_value=np.nan)
     if np.isinf(y).any():
         pos = int(np.flatnonzero(np.isinf(y))[0])
