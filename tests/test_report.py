@@ -98,7 +98,8 @@ def test_small_groups_are_suppressed(small_data):
     ctx = AgencyContext.load(data, "kota_dua", min_group_size=k, n_boot=20)
     html = ctx.section("data")._repr_html_()
     assert "disembunyikan (n &lt; %d)" % k in html
-    assert f"<td>{k}</td>" in html
+    small = int(counts.min())
+    assert f"<td>{small}</td>" not in html  # the small group, and its complement in the same row, are hidden
 
 
 def test_rerun_skips_up_to_date_and_force_reruns(batch, small_data, capsys):
@@ -257,3 +258,18 @@ def test_messages_reaching_a_report_are_scrubbed_of_candidate_ids(small_data):
     nip = str(ctx.data.candidates["candidate"].iloc[0])
     assert ctx.scrub(f"more than one score for candidate '{nip}' in row 3") == \
         "more than one score for candidate '[asesi]' in row 3"
+
+
+def test_complementary_suppression():
+    from psikometri.report.sections import suppression_mask
+
+    tab = pd.DataFrame([[14, 4, 9], [20, 30, 0], [6, 7, 8]])
+    m = suppression_mask(tab, 5)
+    assert m[0, 1]  # primary
+    # its row and column each get a second hidden cell, so no total gives the 4 back
+    for line in (m[0], m[:, 1]):
+        assert line.sum() >= 2
+    assert not m[1, 2]  # zeros are shown
+    for i in range(3):
+        assert m[i].sum() != 1 and m[:, i].sum() != 1
+    assert not suppression_mask(pd.DataFrame([[5, 6], [7, 0]]), 5).any()

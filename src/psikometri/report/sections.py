@@ -122,6 +122,30 @@ def _table_html(df: pd.DataFrame, lang: str = "id") -> str:
     return shown.to_html(classes="pk-table", border=0, escape=True, na_rep="-")
 
 
+def suppression_mask(tab: pd.DataFrame, k: int) -> np.ndarray:
+    """Cells of a count table to hide: counts 1..k-1 (primary), plus complementary cells.
+
+    A row or column with exactly one hidden cell would let its value be recovered from the row/column total, so
+    the smallest other non-zero cell of that row/column is hidden too, until no row or column has exactly one
+    hidden cell among several non-zero cells.  Zeros are shown (they disclose no one).
+    """
+    x = tab.to_numpy(dtype=float)
+    hide = (x > 0) & (x < k)
+    changed = True
+    while changed:
+        changed = False
+        for axis in (0, 1):
+            lines = hide.T if axis == 0 else hide
+            vals = x.T if axis == 0 else x
+            for i in range(lines.shape[0]):
+                others = (vals[i] > 0) & ~lines[i]
+                if lines[i].sum() == 1 and others.any():
+                    j = np.flatnonzero(others)[np.argmin(vals[i][others])]
+                    lines[i, j] = True
+                    changed = True
+    return hide
+
+
 def _verdict(value: float, standard: float, ci_low: float = float("nan")) -> str:
     """Verdict code against ``standard``: ``adequate``, ``adequate_uncertain`` (the interval reaches below it),
     ``inadequate`` or ``not_estimable``; translated with :func:`~psikometri.report.i18n.tr` for display."""
@@ -338,11 +362,15 @@ class AgencyContext:
         """Counts by group with cells under ``min_group_size`` suppressed."""
         c = self.cand
         tab = c.groupby([c[col].astype(str) for col in cols], observed=True).size().unstack(fill_value=0)
-        k = self.min_group_size
-        shown = tab.astype(object).where(tab >= k, self.t("suppressed", k=k))
+        shown = self._suppressed(tab)
         shown.index.name = label(cols[0], self.lang)
         shown.columns.name = label(cols[1], self.lang)
         return shown
+
+    def _suppressed(self, tab: pd.DataFrame) -> pd.DataFrame:
+        """``tab`` with small counts (and their complements, see :func:`suppression_mask`) replaced by a note."""
+        mask = suppression_mask(tab, self.min_group_size)
+        return tab.astype(object).mask(mask, self.t("suppressed", k=self.min_group_size))
 
     # shared derived quantities ---------------------------------------------------
     def cell_matrix(self) -> pd.DataFrame:
@@ -678,8 +706,7 @@ class AgencyContext:
         cat = jpm_category(jpm, scheme="mapping", cuts=self.jpm_cuts)
         tab = pd.crosstab(c["position_level"].astype(str), cat)
         tab.index.name = self.t("position_level")
-        sec.add_table(self.t("category"), tab.astype(object).where((tab >= self.min_group_size) | (tab == 0),
-                                                                    self.t("suppressed", k=self.min_group_size)))
+        sec.add_table(self.t("category"), self._suppressed(tab))
         fig, ax = plt.subplots(figsize=(6.5, 3.2))
         plot_jpm_distribution(jpm, c["position_level"].astype(str), cuts=self.jpm_cuts, ax=ax)
         sec.add_figure(self.t("jpm"), fig)
