@@ -183,6 +183,11 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Adverse impact (four-fifths rule), subgroup score differences and differential prediction (Cleary "
               "regression). Groups with fewer than {min_group} members are suppressed.",
     },
+    "age_group": {"id": "Kelompok usia", "en": "Age group"},
+    "adverse_impact": {"id": "dampak merugikan", "en": "adverse impact"},
+    "subgroup_d": {"id": "perbedaan skor (d / g) pada nilai akhir", "en": "score difference (d / g) on the OAR"},
+    "cleary": {"id": "prediksi diferensial (Cleary)", "en": "differential prediction (Cleary)"},
+    "jpm_distribution": {"id": "Sebaran JPM per jenjang jabatan", "en": "JPM by position level"},
     "suppressed": {"id": "disembunyikan (n < {k})", "en": "suppressed (n < {k})"},
     # talent
     "talent_text": {

@@ -665,18 +665,18 @@ class AgencyContext:
                 continue
             if "selected" in sub and set(sub["selected"].dropna().astype(int)) == {0, 1}:
                 ai = adverse_impact(sub, group=g, selected="selected")
-                sec.add_table(f"{label(g, self.lang)}: adverse impact", self._suppress(ai))
+                sec.add_table(f"{label(g, self.lang)}: {self.t('adverse_impact')}", self._suppress(ai))
                 ir = float(ai["impact_ratio"].min())
                 worst = ir if worst is None else min(worst, ir)
                 res[f"impact_ratio_{g}"] = _num(ir)
             sd = subgroup_differences(sub, group=g, score="oar")
-            sec.add_table(f"{label(g, self.lang)}: d / g (OAR)", sd)
+            sec.add_table(f"{label(g, self.lang)}: {self.t('subgroup_d')}", sd)
             dsub = sub.dropna(subset=["performance"]) if "performance" in sub else sub.iloc[:0]
             gc = dsub[g].value_counts()
             if len(dsub) >= MIN["validity"] and (gc >= k).sum() >= 2:
                 dsub = dsub[dsub[g].isin(gc.index[gc >= k])]
                 dp = differential_prediction(dsub, predictor="oar", criterion="performance", group=g)
-                sec.add_table(f"{label(g, self.lang)}: Cleary", dp.tests)
+                sec.add_table(f"{label(g, self.lang)}: {self.t('cleary')}", dp.tests)
                 res[f"differential_prediction_{g}_p"] = _num(dp.tests.loc["omnibus", "p"])
         sec.results = res
         if worst is not None:
@@ -709,6 +709,7 @@ class AgencyContext:
         sec.add_table(self.t("category"), self._suppressed(tab))
         fig, ax = plt.subplots(figsize=(6.5, 3.2))
         plot_jpm_distribution(jpm, c["position_level"].astype(str), cuts=self.jpm_cuts, ax=ax)
+        ax.set_title(self.t("jpm_distribution"))
         sec.add_figure(self.t("jpm"), fig)
         res = {"jpm_mean": _num(jpm.mean()), "jpm_categories": {str(k): int(v) for k, v in cat.value_counts().items()}}
         perf = c["performance"] if "performance" in c else pd.Series(np.nan, index=c.index)
