@@ -3,9 +3,7 @@
 Run: python notebooks/_make_gtheory_tour.py   (edit this script, not the notebook)
 """
 
-from pathlib import Path
-
-import nbformat as nbf
+from _nbtools import write_notebook
 
 CELLS = [
     ("md", "# Where does the variance in AC ratings come from?\n\n"
@@ -124,18 +122,7 @@ CELLS = [
 
 
 def main():
-    nb = nbf.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    for i, cell in enumerate(CELLS):
-        kind, src = cell[0], cell[1]
-        c = nbf.v4.new_markdown_cell(src) if kind == "md" else nbf.v4.new_code_cell(src)
-        if len(cell) > 2:
-            c.metadata["tags"] = cell[2]
-        c["id"] = f"gtheory-tour-{i:02d}"
-        nb.cells.append(c)
-    path = Path(__file__).with_name("gtheory_tour.ipynb")
-    nbf.write(nb, path)
-    print(path)
+    print(write_notebook(CELLS, "gtheory_tour.ipynb", "gtheory-tour"))
 
 
 if __name__ == "__main__":

@@ -3,9 +3,7 @@
 Run: python notebooks/_make_tour.py   (edit this script, not the notebook)
 """
 
-from pathlib import Path
-
-import nbformat as nbf
+from _nbtools import write_notebook
 
 CELLS = [
     ("md", "# A guided tour of psikometri\n\nThis notebook walks through the library on the simulated sample data "
@@ -67,18 +65,7 @@ CELLS = [
 
 
 def main():
-    nb = nbf.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    for i, cell in enumerate(CELLS):
-        kind, src = cell[0], cell[1]
-        c = nbf.v4.new_markdown_cell(src) if kind == "md" else nbf.v4.new_code_cell(src)
-        if len(cell) > 2:
-            c.metadata["tags"] = cell[2]
-        c["id"] = f"tour-{i:02d}"
-        nb.cells.append(c)
-    path = Path(__file__).with_name("tour.ipynb")
-    nbf.write(nb, path)
-    print(path)
+    print(write_notebook(CELLS, "tour.ipynb", "tour"))
 
 
 if __name__ == "__main__":
