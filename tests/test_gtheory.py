@@ -340,6 +340,80 @@ def test_kernels_without_jit_match_jitted():
     np.testing.assert_allclose(out["one_minus"], f["one_minus"], rtol=1e-10)
 
 
+# ----------------------------------------------------------------------------- border factorisation
+
+
+def _cohort_problem(n_persons=80, **kw):
+    d = pd.read_csv(FIX / "cohort_1500.csv.gz")
+    d = d[d["candidate"].isin(d["candidate"].unique()[:n_persons])]
+    design = _Design("candidate", FACETS, {"assessor": ("exercise",)})
+    codes = np.column_stack([pd.factorize(d[c], sort=True)[0] for c in design.factors])
+    effects = [tuple(sorted(e)) for e in design.effects[:-1]]
+    return RemlProblem(d["score"].to_numpy(), codes, codes.max(axis=0) + 1, effects, **kw)
+
+
+def test_sparse_and_dense_border_give_the_same_factorisation():
+    dense = _cohort_problem(sparse_border=False)
+    sparse = _cohort_problem(sparse_border=True)
+    assert dense.border.kind == "dense" and sparse.border.kind == "sparse"
+    assert sparse.compact  # candidates touch a small part of the assessor levels
+    theta = np.linspace(0.2, 1.1, len(dense.effects))
+    fd, fs = dense.factorize(theta), sparse.factorize(theta)
+    assert fs["logdet_u"] == pytest.approx(fd["logdet_u"], rel=1e-12)
+    assert fs["logdet_x"] == pytest.approx(fd["logdet_x"], rel=1e-10)
+    assert fs["r2"] == pytest.approx(fd["r2"], rel=1e-12)
+    np.testing.assert_allclose(fs["one_minus"], fd["one_minus"], rtol=1e-10, atol=1e-10)
+    T = np.column_stack([dense.y, dense.y**2])
+    np.testing.assert_allclose(sparse.solve_fitted(fs, T), dense.solve_fitted(fd, T), rtol=1e-10, atol=1e-10)
+
+
+def test_selected_inverse_and_sparse_solve_against_numpy():
+    import scipy.sparse as sps
+
+    rng = np.random.default_rng(4)
+    n = 60
+    A = sps.random(n, n, density=0.06, random_state=5).toarray()
+    A = A + A.T
+    A += np.diag(np.abs(A).sum(axis=1) + 1.0)
+    perm = rng.permutation(n)
+    L = np.linalg.cholesky(A[np.ix_(perm, perm)])
+    Lc = sps.csc_matrix(np.where(np.abs(L) > 0, L, 0.0))
+    Lc.sort_indices()
+    indptr, indices, lx = Lc.indptr.astype(np.int64), Lc.indices.astype(np.int64), Lc.data.copy()
+    z = K.selected_inverse(indptr, indices, lx)
+    inv = np.linalg.inv(A[np.ix_(perm, perm)])
+    cols = np.repeat(np.arange(n), np.diff(indptr))
+    np.testing.assert_allclose(z, inv[indices, cols], rtol=1e-10, atol=1e-13)
+    B = rng.normal(size=(n, 3))
+    np.testing.assert_allclose(K.csc_cholesky_solve(indptr, indices, lx, perm, B), np.linalg.solve(A, B),
+                               rtol=1e-10, atol=1e-12)
+
+
+def test_reml_fit_is_the_same_with_sparse_border_and_pilot():
+    from psikometri import _reml
+
+    d = pd.read_csv(FIX / "cohort_1500.csv.gz")
+    d = d[d["candidate"].isin(d["candidate"].unique()[:60])]
+    design = _Design("candidate", FACETS, {"assessor": ("exercise",)})
+    codes = np.column_stack([pd.factorize(d[c], sort=True)[0] for c in design.factors])
+    effects = [tuple(sorted(e)) for e in design.effects[:-1]]
+    y = d["score"].to_numpy()
+    plain = RemlProblem(y, codes, codes.max(axis=0) + 1, effects, sparse_border=False).fit()
+    sparse = RemlProblem(y, codes, codes.max(axis=0) + 1, effects, sparse_border=True).fit()
+    np.testing.assert_allclose(sparse.variances, plain.variances, rtol=1e-7, atol=1e-9)
+    assert sparse.loglik == pytest.approx(plain.loglik, abs=1e-8)
+    # the pilot (thinned assessors) only changes the start, not the optimum
+    old = _reml.PILOT_BORDER
+    try:
+        _reml.PILOT_BORDER = 100
+        assert _reml._pilot_rows(codes, codes.max(axis=0) + 1, effects) is not None
+        warm = _reml.fit_reml(y, codes, codes.max(axis=0) + 1, effects)
+    finally:
+        _reml.PILOT_BORDER = old
+    np.testing.assert_allclose(warm.variances, plain.variances, rtol=1e-5, atol=1e-7)
+    assert warm.loglik == pytest.approx(plain.loglik, abs=1e-7)
+
+
 # ----------------------------------------------------------------------------- recovery on the simulator
 
 

@@ -155,3 +155,180 @@ def scatter_mat_sub(M, gl, parts):
             ia = gl[j, a]
             for c in range(parts.shape[2]):
                 M[ia, c] -= parts[j, a, c]
+
+
+# ----------------------------------------------------------------------------- sparse border
+
+
+@njit(cache=True)
+def _csc_find(indptr, indices, row, col):
+    """Position of entry (row, col) of a lower CSC pattern with sorted row indices (-1 if absent)."""
+    lo = indptr[col]
+    hi = indptr[col + 1]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        v = indices[mid]
+        if v < row:
+            lo = mid + 1
+        elif v > row:
+            hi = mid
+        else:
+            return mid
+    return -1
+
+
+@njit(cache=True)
+def csc_global_blocks(gpos, lam_g, indptr, indices, data, T, cg):
+    """Sparse ``D = Lg Zg'Zg Lg + I`` (lower CSC; no identity on the intercept, the last level) and ``Lg Zg' T``.
+
+    ``data`` and ``cg`` are overwritten.  Levels are in their natural order
+    (the pattern holds every pair of levels that share a rating).
+    """
+    n, kg = gpos.shape
+    g = indptr.shape[0] - 1
+    for t in range(data.shape[0]):
+        data[t] = 0.0
+    for i in range(cg.shape[0]):
+        for c in range(cg.shape[1]):
+            cg[i, c] = 0.0
+    for r in range(n):
+        for k1 in range(kg):
+            i1 = gpos[r, k1]
+            l1 = lam_g[k1]
+            for k2 in range(kg):
+                i2 = gpos[r, k2]
+                if i1 >= i2:
+                    data[_csc_find(indptr, indices, i1, i2)] += l1 * lam_g[k2]
+            for c in range(T.shape[1]):
+                cg[i1, c] += l1 * T[r, c]
+    for i in range(g - 1):
+        data[_csc_find(indptr, indices, i, i)] += 1.0
+
+
+@njit(cache=True)
+def csc_scatter_sub(indptr, indices, data, gl, gcount, blocks):
+    """``S[gl[j], gl[j]] -= blocks[j]`` on the lower CSC pattern (first ``gcount[j]`` local levels)."""
+    for j in range(blocks.shape[0]):
+        cnt = gcount[j]
+        for a in range(cnt):
+            ia = gl[j, a]
+            for b in range(cnt):
+                ib = gl[j, b]
+                if ia >= ib:
+                    data[_csc_find(indptr, indices, ia, ib)] -= blocks[j, a, b]
+
+
+@njit(cache=True)
+def selected_inverse(indptr, indices, lx):
+    """Entries of ``(L L')^{-1}`` on the pattern of the lower Cholesky factor ``L`` (Takahashi recurrences).
+
+    ``L`` in CSC with the diagonal first in each column and sorted row
+    indices.  Works from the last column backwards:
+    ``Z_ij = -(1/l_jj) sum_{k > j} Z_ik l_kj`` for ``i > j`` in the pattern of
+    column ``j``, ``Z_jj = (1/l_jj - sum_{k > j} l_kj Z_kj) / l_jj``.  The
+    entries needed lie in the pattern of ``L`` (the elimination-tree
+    property), so no other entry of the inverse is formed.
+    """
+    n = indptr.shape[0] - 1
+    z = np.zeros(lx.shape[0])
+    mark = np.full(n, -1, dtype=np.int64)
+    acc = np.zeros(n)
+    for j in range(n - 1, -1, -1):
+        s0 = indptr[j]
+        s1 = indptr[j + 1]
+        djj = lx[s0]
+        cnt = s1 - s0 - 1
+        for t in range(cnt):
+            mark[indices[s0 + 1 + t]] = t
+            acc[t] = 0.0
+        for t in range(cnt):
+            k = indices[s0 + 1 + t]
+            lkj = lx[s0 + 1 + t]
+            acc[t] += z[indptr[k]] * lkj  # Z_kk l_kj
+            for s in range(indptr[k] + 1, indptr[k + 1]):
+                li = mark[indices[s]]
+                if li >= 0:
+                    zik = z[s]
+                    acc[li] += zik * lkj  # Z_ij += Z_ik l_kj   (i > k)
+                    acc[t] += zik * lx[s0 + 1 + li]  # Z_kj += Z_ki l_ij
+        diag = 1.0 / djj
+        for t in range(cnt):
+            v = -acc[t] / djj
+            z[s0 + 1 + t] = v
+            diag -= lx[s0 + 1 + t] * v
+            mark[indices[s0 + 1 + t]] = -1
+        z[s0] = diag / djj
+    return z
+
+
+@njit(cache=True, parallel=True)
+def gather_blocks(indptr, indices, z, iperm, gl, gcount, out):
+    """``out[j] = Z[gl[j], gl[j]]`` from the selected inverse ``z`` of a permuted factor (``iperm``: level -> row)."""
+    for j in prange(out.shape[0]):
+        cnt = gcount[j]
+        for a in range(out.shape[1]):
+            for b in range(out.shape[2]):
+                out[j, a, b] = 0.0
+        for a in range(cnt):
+            ra = iperm[gl[j, a]]
+            for b in range(a + 1):
+                rb = iperm[gl[j, b]]
+                if ra >= rb:
+                    v = z[_csc_find(indptr, indices, ra, rb)]
+                else:
+                    v = z[_csc_find(indptr, indices, rb, ra)]
+                out[j, a, b] = v
+                out[j, b, a] = v
+
+
+@njit(cache=True)
+def csc_cholesky_solve(indptr, indices, lx, perm, B):
+    """Solve ``A X = B`` given ``L L' = A[perm][:, perm]`` (``L`` lower CSC, diagonal first); ``B`` (n, r)."""
+    n = indptr.shape[0] - 1
+    r_ = B.shape[1]
+    X = np.empty((n, r_))
+    for i in range(n):
+        for c in range(r_):
+            X[i, c] = B[perm[i], c]
+    for j in range(n):  # forward: L z = P b
+        s0 = indptr[j]
+        d = lx[s0]
+        for c in range(r_):
+            X[j, c] /= d
+        for s in range(s0 + 1, indptr[j + 1]):
+            i = indices[s]
+            v = lx[s]
+            for c in range(r_):
+                X[i, c] -= v * X[j, c]
+    for j in range(n - 1, -1, -1):  # backward: L' w = z
+        s0 = indptr[j]
+        for s in range(s0 + 1, indptr[j + 1]):
+            i = indices[s]
+            v = lx[s]
+            for c in range(r_):
+                X[j, c] -= v * X[i, c]
+        d = lx[s0]
+        for c in range(r_):
+            X[j, c] /= d
+    out = np.empty((n, r_))
+    for i in range(n):
+        for c in range(r_):
+            out[perm[i], c] = X[i, c]
+    return out
+
+
+@njit(cache=True, parallel=True)
+def gather_lower(C, gl, gcount, out):
+    """``out[j] = S[gl[j], gl[j]]`` from a matrix ``C`` whose lower triangle holds the symmetric ``S``."""
+    for j in prange(out.shape[0]):
+        cnt = gcount[j]
+        for a in range(out.shape[1]):
+            for b in range(out.shape[2]):
+                out[j, a, b] = 0.0
+        for a in range(cnt):
+            ia = gl[j, a]
+            for b in range(a + 1):
+                ib = gl[j, b]
+                v = C[ia, ib] if ia >= ib else C[ib, ia]
+                out[j, a, b] = v
+                out[j, b, a] = v

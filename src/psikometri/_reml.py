@@ -109,6 +109,245 @@ def _feasible_step(AI, score, sig, lower, idx):
     return step
 
 
+class _single_thread_blas:
+    """Run BLAS single-threaded around the many small dense products of the person blocks.
+
+    They gain nothing from BLAS threads, which compete with numba's; the
+    large border factorisation runs outside this context with every thread.
+    """
+
+    def __enter__(self):
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:  # pragma: no cover - optional
+            self._ctx = None
+            return self
+        self._ctx = threadpool_limits(limits=1, user_api="blas")
+        self._ctx.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self._ctx is not None:
+            self._ctx.__exit__(*exc)
+        return False
+
+
+#: Borders up to this many levels are always factored densely (LAPACK); beyond, the fill of a sparse
+#: factorisation decides.
+DENSE_BORDER_MAX = 3000
+#: A sparse factor holding more than this share of a dense triangle is refactored densely.
+DENSE_FILL_SHARE = 0.25
+#: Largest border that may be held densely (a 16,000-level border takes 2 GB per matrix).
+DENSE_BORDER_LIMIT = 16000
+
+
+class _DenseFactor:
+    """Cholesky factor of a dense border ``S`` (LAPACK ``dpotrf``), intercept last."""
+
+    def __init__(self, S):
+        from scipy.linalg import lapack
+
+        self._lapack = lapack
+        c, info = lapack.dpotrf(S, lower=1, clean=1, overwrite_a=1)
+        if info != 0:
+            raise np.linalg.LinAlgError(f"border matrix not positive definite (dpotrf info {info})")
+        self.c = c
+        d = np.diagonal(c)
+        self.logdet_u = 2.0 * float(np.log(d[:-1]).sum())
+        self.logdet_x = 2.0 * float(np.log(d[-1]))
+        self._inv = None
+
+    def solve(self, B):
+        x, info = self._lapack.dpotrs(self.c, np.asarray(B, dtype=np.float64), lower=1)
+        return x
+
+    def _inverse_lower(self):
+        if self._inv is None:
+            inv, info = self._lapack.dpotri(self.c, lower=1, overwrite_c=0)
+            if info != 0:
+                raise np.linalg.LinAlgError(f"dpotri info {info}")
+            self._inv = inv  # lower triangle holds S^{-1}
+        return self._inv
+
+    def inverse_dense(self):
+        inv = self._inverse_lower()
+        return np.tril(inv) + np.tril(inv, -1).T
+
+    def inverse_blocks(self, gl, gcount):
+        out = np.empty((gl.shape[0], gl.shape[1], gl.shape[1]))
+        K.gather_lower(self._inverse_lower(), np.ascontiguousarray(gl), np.ascontiguousarray(gcount), out)
+        return out
+
+    def inverse_diagonal(self):
+        return np.diagonal(self._inverse_lower()).copy()
+
+
+class _DenseBorder:
+    """The border held as a dense matrix."""
+
+    kind = "dense"
+
+    def __init__(self, g):
+        self.g = g
+
+    def start(self, gpos, lam_g, T):
+        return K.global_blocks(gpos, lam_g, self.g, T)
+
+    def subtract(self, S, gl, gcount, blocks):
+        K.scatter_sub(S, gl, blocks)
+
+    def factor(self, S):
+        return _DenseFactor(S.T)  # S is symmetric: its transpose is the Fortran-ordered copy LAPACK wants
+
+
+class _SparseFactor:
+    """Sparse Cholesky ``L L' = S[perm][:, perm]`` by CHOLMOD, with the selected inverse on the pattern of ``L``."""
+
+    def __init__(self, border, data):
+        from cvxopt import cholmod, matrix, spmatrix
+
+        g = border.g
+        A = spmatrix(matrix(data), border.cv_rows, border.cv_cols, (g, g))
+        F = cholmod.symbolic(A, p=border.cv_perm)
+        try:
+            cholmod.numeric(A, F)
+        except ArithmeticError as exc:
+            raise np.linalg.LinAlgError(f"border matrix not positive definite ({exc})") from None
+        d = np.asarray(cholmod.diag(F)).ravel()
+        x = matrix(np.arange(g, dtype=np.float64).reshape(-1, 1))
+        cholmod.solve(F, x, sys=7)
+        self.perm = np.asarray(x).ravel().round().astype(np.int64)
+        if self.perm[-1] != g - 1:  # the intercept (an etree root) stays last under postordering
+            raise RuntimeError("internal: intercept not ordered last in the sparse border factor")
+        self.iperm = np.empty(g, dtype=np.int64)
+        self.iperm[self.perm] = np.arange(g)
+        L = cholmod.getfactor(F)
+        colptr, rowind, vals = L.CCS
+        self.indptr = np.asarray(colptr, dtype=np.int64).ravel()
+        self.indices = np.asarray(rowind, dtype=np.int64).ravel()
+        self.lx = np.asarray(vals, dtype=np.float64).ravel()
+        _sort_csc(self.indptr, self.indices, self.lx)
+        self.logdet_u = 2.0 * float(np.log(d[:-1]).sum())
+        self.logdet_x = 2.0 * float(np.log(d[-1]))
+        self.nnz = len(self.lx)
+        self._z = None
+
+    def solve(self, B):
+        B = np.ascontiguousarray(B, dtype=np.float64)
+        return K.csc_cholesky_solve(self.indptr, self.indices, self.lx, self.perm, B)
+
+    def _selinv(self):
+        if self._z is None:
+            self._z = K.selected_inverse(self.indptr, self.indices, self.lx)
+        return self._z
+
+    def inverse_blocks(self, gl, gcount):
+        z = self._selinv()
+        out = np.empty((gl.shape[0], gl.shape[1], gl.shape[1]))
+        K.gather_blocks(self.indptr, self.indices, z, self.iperm, np.ascontiguousarray(gl),
+                        np.ascontiguousarray(gcount), out)
+        return out
+
+    def inverse_diagonal(self):
+        z = self._selinv()
+        return z[self.indptr[self.iperm]]
+
+    def inverse_dense(self):  # pragma: no cover - the sparse border is used with compact columns only
+        raise NotImplementedError
+
+
+def _sort_csc(indptr, indices, data):
+    """Sort the row indices of each CSC column in place (CHOLMOD's factors are usually sorted already)."""
+    if np.all(np.diff(indices) > 0 | (np.diff(np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))) != 0)):
+        return
+    for j in range(len(indptr) - 1):
+        a, b = indptr[j], indptr[j + 1]
+        o = np.argsort(indices[a:b], kind="stable")
+        indices[a:b] = indices[a:b][o]
+        data[a:b] = data[a:b][o]
+
+
+class _SparseBorder:
+    """The border held as a sparse lower-triangular matrix on the pattern of co-rated levels.
+
+    The pattern holds every pair of facet-only levels that one person touches
+    (person elimination fills exactly these), the diagonal and the dense
+    intercept row.  The fill-reducing ordering is AMD on the levels with the
+    intercept put last; CHOLMOD factors the matrix (supernodal).
+    """
+
+    kind = "sparse"
+
+    def __init__(self, prob):
+        import scipy.sparse as sps
+        from cvxopt import amd, matrix, spmatrix
+
+        g = self.g = prob.g
+        P = prob.P
+        mask = np.arange(prob.gl.shape[1])[None, :] < prob.gcount[:, None]
+        prs = np.repeat(np.arange(P), prob.gcount)
+        Zg = sps.csr_matrix((np.ones(len(prs)), (prs, prob.gl[mask])), shape=(P, g))
+        pat = sps.tril(Zg.T @ Zg + sps.identity(g, format="csr"), format="csc")
+        pat.sort_indices()
+        self.indptr = pat.indptr.astype(np.int64)
+        self.indices = pat.indices.astype(np.int64)
+        self.nnz = len(self.indices)
+        cols = np.repeat(np.arange(g), np.diff(self.indptr))
+        self.cv_rows = matrix(self.indices.astype(np.int32), tc="i")
+        self.cv_cols = matrix(cols.astype(np.int32), tc="i")
+        # AMD on the levels without the intercept, intercept last
+        inner = pat[:-1, :-1].tocoo()
+        A = spmatrix(1.0, matrix(inner.row.astype(np.int32), tc="i"), matrix(inner.col.astype(np.int32), tc="i"),
+                     (g - 1, g - 1))
+        order = np.asarray(amd.order(A, "L")).ravel().astype(np.int64)
+        self.cv_perm = matrix(np.append(order, g - 1).astype(np.int32), tc="i")
+
+    def start(self, gpos, lam_g, T):
+        data = np.empty(self.nnz)
+        cg = np.empty((self.g, T.shape[1]))
+        K.csc_global_blocks(gpos, lam_g, self.indptr, self.indices, data, np.ascontiguousarray(T), cg)
+        return data, cg
+
+    def subtract(self, data, gl, gcount, blocks):
+        K.csc_scatter_sub(self.indptr, self.indices, data, np.ascontiguousarray(gl), np.ascontiguousarray(gcount),
+                          np.ascontiguousarray(blocks))
+
+    def factor(self, data):
+        return _SparseFactor(self, data)
+
+
+def _choose_border(prob, sparse_border="auto"):
+    """Dense LAPACK for small borders or borders that fill in; CHOLMOD for large borders that stay sparse."""
+    if sparse_border is False or not prob.compact or (sparse_border == "auto" and prob.g <= DENSE_BORDER_MAX):
+        return _DenseBorder(prob.g)
+    try:
+        import cvxopt  # noqa: F401
+    except ImportError:  # pragma: no cover - cvxopt is a dependency
+        if prob.g > DENSE_BORDER_LIMIT:
+            raise
+        return _DenseBorder(prob.g)
+    sb = _SparseBorder(prob)
+    if sparse_border is True:
+        return sb
+    if sb.nnz > 0.05 * prob.g * (prob.g + 1) / 2 and prob.g <= DENSE_BORDER_LIMIT:
+        # a pattern this dense fills in almost completely under any ordering: no trial needed
+        return _DenseBorder(prob.g)
+    # one trial factorisation at unit ratios tells how much the factor fills in
+    theta = np.ones(len(prob.effects))
+    lam_p, lam_g = prob._lams(theta)
+    data, _ = sb.start(prob.gpos, lam_g, prob.y[:, None])
+    for lo, hi in prob._chunks():
+        _, B, W, _ = prob._chunk_factor(theta, lo, hi)
+        with _single_thread_blas():
+            blocks = np.matmul(B.transpose(0, 2, 1), W)
+        sb.subtract(data, prob.gl[lo:hi], prob.gcount[lo:hi], blocks)
+    prob._cache = {}
+    nnz = sb.factor(data).nnz
+    if nnz > DENSE_FILL_SHARE * prob.g * (prob.g + 1) / 2 and prob.g <= DENSE_BORDER_LIMIT:
+        return _DenseBorder(prob.g)
+    return sb
+
+
 class RemlProblem:
     """A random-effects design prepared for repeated factorisation.
 
@@ -121,7 +360,8 @@ class RemlProblem:
     chunk_bytes : memory budget for one chunk of person blocks
     """
 
-    def __init__(self, y, codes, n_levels, effects, chunk_bytes=256 * 2**20, cache_bytes=2 * 2**30):
+    def __init__(self, y, codes, n_levels, effects, chunk_bytes=256 * 2**20, cache_bytes=2 * 2**30,
+                 sparse_border="auto"):
         y = np.ascontiguousarray(y, dtype=np.float64)
         order = np.argsort(codes[:, 0], kind="stable")
         self.order = order
@@ -205,11 +445,13 @@ class RemlProblem:
         else:
             self.glocal = self.gpos
             self.gl = None
+        self.gcount = gcount.astype(np.int64)
         per_person = 8 * (m * (2 * m + 3 * gmax + 4) + gmax * gmax)
         self.chunk = max(1, min(P, int(chunk_bytes // max(per_person, 1))))
         self.cache_ok = P * 8 * m * (m + gmax) <= cache_bytes
         self._cache: dict = {}
         self.yy = float(y @ y)
+        self.border = _choose_border(self, sparse_border)
 
     # ------------------------------------------------------------------ factorisation
     def _lams(self, theta):
@@ -230,23 +472,31 @@ class RemlProblem:
         A = np.empty((nb, self.m, self.m))
         B = np.empty((nb, self.m, self.gmax))
         K.person_blocks(self.row_ptr, self.pos, self.glocal, lam_p, lam_g, lo, hi, A, B)
-        L = np.linalg.cholesky(A)
-        logdet = 2.0 * float(np.log(np.diagonal(L, axis1=1, axis2=2)).sum())
-        Ainv = np.linalg.inv(A)
-        Ainv = 0.5 * (Ainv + np.swapaxes(Ainv, 1, 2))
-        W = Ainv @ B
+        with _single_thread_blas():
+            L = np.linalg.cholesky(A)
+            logdet = 2.0 * float(np.log(np.diagonal(L, axis1=1, axis2=2)).sum())
+            Ainv = np.linalg.inv(A)
+            Ainv = 0.5 * (Ainv + np.swapaxes(Ainv, 1, 2))
+            W = Ainv @ B
         out = (Ainv, B, W, logdet)
         if self.cache_ok:
             self._cache[key] = out
         return out
 
     def factorize(self, theta, traces=True):
-        """Factor ``M`` at ``theta``; return a dict with the REML pieces."""
+        """Factor ``M`` at ``theta``; return a dict with the REML pieces.
+
+        The person blocks are eliminated block by block; their Schur
+        complement on the facet-only levels (the border ``S``) is factored by
+        ``self.border`` (dense LAPACK or sparse CHOLMOD).  With ``traces`` the
+        per-effect traces of ``M^{-1}`` (``one_minus``) are added, which needs
+        the entries of ``S^{-1}`` on the pattern of ``S`` (:meth:`traces`).
+        """
         self._cache = {}
         theta = np.asarray(theta, dtype=np.float64)
         lam_p, lam_g = self._lams(theta)
-        D, cg = K.global_blocks(self.gpos, lam_g, self.g, self.y[:, None])
-        S = D.copy()
+        bd = self.border
+        S, cg = bd.start(self.gpos, lam_g, self.y[:, None])
         rg = cg[:, 0].copy()
         logdet_a = 0.0
         cps = {}
@@ -256,53 +506,65 @@ class RemlProblem:
             cp = np.empty((hi - lo, self.m, 1))
             K.person_rhs(self.row_ptr, self.pos, lam_p, self.y[:, None], lo, hi, cp)
             cps[lo] = cp
-            if self.compact:
-                K.scatter_sub(S, self.gl[lo:hi], np.einsum("pmi,pmj->pij", B, W, optimize=True))
-                K.scatter_vec_sub(rg, self.gl[lo:hi], np.einsum("pmi,pm->pi", W, cp[:, :, 0]))
-            else:
-                S -= B.reshape(-1, self.g).T @ W.reshape(-1, self.g)
-                rg -= W.reshape(-1, self.g).T @ cp.reshape(-1)
-        S = 0.5 * (S + S.T)
-        Ls = np.linalg.cholesky(S)
-        dS = np.diagonal(Ls)
-        logdet_u = logdet_a + 2.0 * float(np.log(dS[:-1]).sum())
-        logdet_x = 2.0 * float(np.log(dS[-1]))
-        Sinv = np.linalg.inv(S)
-        Sinv = 0.5 * (Sinv + Sinv.T)
-        sg = Sinv @ rg
+            with _single_thread_blas():
+                if self.compact:
+                    bd.subtract(S, self.gl[lo:hi], self.gcount[lo:hi], np.matmul(B.transpose(0, 2, 1), W))
+                    K.scatter_vec_sub(rg, self.gl[lo:hi], np.matmul(W.transpose(0, 2, 1), cp)[:, :, 0])
+                else:
+                    S -= B.reshape(-1, self.g).T @ W.reshape(-1, self.g)
+                    rg -= W.reshape(-1, self.g).T @ cp.reshape(-1)
+        fac = bd.factor(S)
+        logdet_u = logdet_a + fac.logdet_u
+        logdet_x = fac.logdet_x
+        sg = fac.solve(rg[:, None])[:, 0]
         csol = float(cg[:, 0] @ sg)
         sol_p = np.empty((self.P, self.m, 1))
-        one_minus = np.zeros(len(self.effects))
         for lo, hi in self._chunks():
             Ainv, B, W, _ = self._chunk_factor(theta, lo, hi)
             cp = cps[lo]
             sgl = sg[self.gl[lo:hi]][:, :, None] if self.compact else sg[:, None]
-            sp = Ainv @ cp - W @ sgl
+            with _single_thread_blas():
+                sp = Ainv @ cp - W @ sgl
             sol_p[lo:hi] = sp
             csol += float((cp * sp).sum())
-            if traces:
-                if self.compact:
-                    gl = self.gl[lo:hi]
-                    Ssub = Sinv[gl[:, :, None], gl[:, None, :]]
-                    quad = np.einsum("pmi,pij,pmj->pm", W, Ssub, W, optimize=True)
-                else:
-                    Wf = W.reshape(-1, self.g)
-                    quad = ((Wf @ Sinv) * Wf).sum(axis=1).reshape(hi - lo, self.m)
-                dg = np.diagonal(Ainv, axis1=1, axis2=2) + quad
-                eop = self.eff_of_pos[lo:hi]
-                valid = eop >= 0
-                one_minus += np.bincount(
-                    np.asarray(self.pidx)[eop[valid]], weights=1.0 - dg[valid], minlength=len(self.effects)
-                ) if len(self.pidx) else 0.0
-        if traces and len(self.gidx):
-            dgg = np.diagonal(Sinv)[:-1]
-            one_minus += np.bincount(np.asarray(self.gidx)[self.eff_of_gpos], weights=1.0 - dgg,
-                                     minlength=len(self.effects))
         r2 = max(self.yy - csol, 1e-300)
         fitted = np.empty((self.n, 1))
         K.fitted_values(self.row_ptr, self.pos, self.gpos, lam_p, lam_g, sol_p, sg[:, None], fitted)
-        return dict(theta=theta, lam_p=lam_p, lam_g=lam_g, S=S, Sinv=Sinv, logdet_u=logdet_u,
-                    logdet_x=logdet_x, r2=r2, one_minus=one_minus, fitted=fitted[:, 0])
+        f = dict(theta=theta, lam_p=lam_p, lam_g=lam_g, fac=fac, logdet_u=logdet_u,
+                 logdet_x=logdet_x, r2=r2, fitted=fitted[:, 0])
+        if traces:
+            self.traces(f)
+        return f
+
+    def traces(self, f):
+        """Add ``one_minus[k] = q_k - tr(M^{kk})`` (the per-effect traces) to the factorisation ``f``."""
+        if "one_minus" in f:
+            return f
+        theta = f["theta"]
+        fac = f["fac"]
+        inv_diag = fac.inverse_diagonal()  # the inverse (dense or selected) with every BLAS thread
+        one_minus = np.zeros(len(self.effects))
+        for lo, hi in self._chunks():
+            Ainv, B, W, _ = self._chunk_factor(theta, lo, hi)
+            with _single_thread_blas():
+                if self.compact:
+                    Ssub = fac.inverse_blocks(self.gl[lo:hi], self.gcount[lo:hi])
+                    quad = (np.matmul(W, Ssub) * W).sum(axis=2)
+                else:
+                    Wf = W.reshape(-1, self.g)
+                    quad = ((Wf @ fac.inverse_dense()) * Wf).sum(axis=1).reshape(hi - lo, self.m)
+            dg = np.diagonal(Ainv, axis1=1, axis2=2) + quad
+            eop = self.eff_of_pos[lo:hi]
+            valid = eop >= 0
+            if len(self.pidx):
+                one_minus += np.bincount(
+                    np.asarray(self.pidx)[eop[valid]], weights=1.0 - dg[valid], minlength=len(self.effects))
+        if len(self.gidx):
+            dgg = inv_diag[:-1]
+            one_minus += np.bincount(np.asarray(self.gidx)[self.eff_of_gpos], weights=1.0 - dgg,
+                                     minlength=len(self.effects))
+        f["one_minus"] = one_minus
+        return f
 
     def profiled_deviance(self, f) -> float:
         """lme4's REML criterion (-2 x profiled REML log-likelihood)."""
@@ -328,10 +590,10 @@ class RemlProblem:
             K.person_rhs(self.row_ptr, self.pos, lam_p, T, lo, hi, cp)
             parts[lo] = cp
             if self.compact:
-                K.scatter_mat_sub(rg, self.gl[lo:hi], np.einsum("pmi,pmr->pir", W, cp, optimize=True))
+                K.scatter_mat_sub(rg, self.gl[lo:hi], np.matmul(W.transpose(0, 2, 1), cp))
             else:
                 rg -= W.reshape(-1, self.g).T @ cp.reshape(-1, r)
-        sg = f["Sinv"] @ rg
+        sg = f["fac"].solve(rg)
         sol_p = np.empty((self.P, self.m, r))
         for lo, hi in self._chunks():
             Ainv, B, W, _ = self._chunk_factor(theta, lo, hi)
@@ -366,7 +628,7 @@ class RemlProblem:
         return sq, T
 
     # ------------------------------------------------------------------ AI-REML
-    def fit(self, start=None, max_iter=200, tol=1e-10) -> RemlFit:
+    def fit(self, start=None, max_iter=200, tol=1e-10, tol_step=1e-6) -> RemlFit:
         ke = len(self.effects)
         nu = self.n - 1
         vy = float(np.var(self.y, ddof=1)) if self.n > 1 else 1.0
@@ -377,7 +639,7 @@ class RemlProblem:
 
         def evaluate(s):
             ratio = np.maximum(s[:-1] / s[-1], _FLOOR)
-            f = self.factorize(np.sqrt(ratio))
+            f = self.factorize(np.sqrt(ratio), traces=False)
             return f, ratio, self.full_deviance(f, s[-1])
 
         f, ratio, dev = evaluate(sig)
@@ -387,6 +649,7 @@ class RemlProblem:
         free = np.ones(ke + 1, dtype=bool)
         for it in range(1, max_iter + 1):
             s2e = sig[-1]
+            self.traces(f)
             e = (self.y - f["fitted"]) / s2e  # P y
             sq, T = self.effect_sums(e)
             tr_pv = f["one_minus"] / (ratio * s2e)
@@ -401,27 +664,43 @@ class RemlProblem:
             idx = np.flatnonzero(~at_bound)
             step = _newton_step(AI, score, idx)
             decrement = face_decrement = float(score[idx] @ step[idx])
+            release_any = False
+            # Kuhn-Tucker check: bound components whose score points inwards, one Newton step's worth of
+            # gain at least
+            diag = np.maximum(np.diagonal(AI), 1e-300)
+            release = at_bound & (score > 0) & (score**2 / diag > tol)
             if decrement < 1e-6:
-                # converged on the current face: release bound components whose score points inwards
-                # (Kuhn-Tucker check), one Newton step's worth of gain at least
-                diag = np.maximum(np.diagonal(AI), 1e-300)
-                release = at_bound & (score > 0) & (score**2 / diag > tol)
+                # converged on the current face: release them
                 if release.any():
+                    release_any = True
                     idx = np.flatnonzero(~at_bound | release)
                 elif decrement < tol:
                     converged = True
                     break
-            step = _feasible_step(AI, score, sig, np.full(ke, _FLOOR * s2e), idx)
+            # Newton step on the free components, applied multiplicatively (a Newton step in log sigma^2)
+            # to the positive ones: small components grow by up to a factor e^3 per iteration (e once they
+            # exceed a tenth of the variance of the scores) instead of creeping up from the boundary, and near the optimum the step equals the additive one.  A
+            # component the step would cut by 95% or more goes onto the bound (the
+            # Kuhn-Tucker check releases it if the data pull it back).  Components released from the
+            # boundary move additively, projected onto the bound where the step points outwards.
+            interior = np.append(sig[:-1] > 2.0 * _FLOOR * s2e, True)
+            step = _feasible_step(AI, score, sig, np.where(interior[:-1], -np.inf, _FLOOR * s2e), idx)
             t = 1.0
             accepted = False
-            for _ in range(20):
+            for _ in range(30):
                 new = sig + t * step
+                r = t * step[interior] / sig[interior]
+                # a component the Newton step sends (nearly) to zero goes onto the bound
+                grown = np.minimum(sig[interior] * np.exp(np.minimum(r, 3.0)),
+                                   np.maximum(sig[interior] * np.exp(np.minimum(r, 1.0)), 0.1 * vy))
+                new[interior] = np.where(r > -0.95, grown, 0.0)
                 new[:-1] = np.maximum(new[:-1], _FLOOR * max(new[-1], 1e-300))
                 if new[-1] <= 0:
                     t *= 0.5
                     continue
                 fn, rn, dn = evaluate(new)
-                if dn <= dev + 1e-13 * max(1.0, abs(dev)):
+                # deviance noise: accept equal values to a few ulps of the deviance
+                if dn <= dev + 1e-11 * max(1.0, abs(dev)):
                     accepted = True
                     break
                 t *= 0.5
@@ -429,6 +708,10 @@ class RemlProblem:
                 converged = face_decrement < 1e-6
                 break
             sig, f, ratio, dev = new, fn, rn, dn
+            if t == 1.0 and face_decrement < tol_step and not release.any():
+                # the full Newton step of a small decrement lands within its square of the optimum
+                converged = True
+                break
         # final: exact zeros on the boundary, profiled log-likelihood
         boundary = np.zeros(ke + 1, dtype=bool)
         boundary[:-1] = sig[:-1] <= _FLOOR * sig[-1] * 10
@@ -449,26 +732,65 @@ class RemlProblem:
                        boundary=boundary)
 
 
-def fit_reml(y, codes, n_levels, effects, *, warm_persons: int = 300) -> RemlFit:
-    """REML fit; for many persons, start from the fit on an evenly spaced subset of ``warm_persons`` persons.
+#: The warm start fits a pilot problem whose border has about this many levels ...
+PILOT_BORDER = 1000
+#: ... and at most this many persons.
+PILOT_PERSONS = 4000
 
-    The subset fit costs a small fraction of a full iteration count and puts
-    the full fit within a few Newton steps of the optimum.  Components that
-    are zero in the subset start at a small positive value so that the full
-    data can move them.
+
+def _pilot_rows(codes, n_levels, effects):
+    """Rows of a small pilot problem for the warm start, or ``None`` when the full problem is small already.
+
+    When the facet-only effects have many levels (the border that couples
+    all persons, e.g. assessors x competencies), the facet with the most
+    levels among them is thinned, keeping the ratings of an evenly spaced
+    share of its levels so that the pilot border has about
+    :data:`PILOT_BORDER` levels; every person keeps the ratings of the kept
+    levels.  Beyond :data:`PILOT_PERSONS` persons, persons are thinned too
+    (evenly spaced codes).  Deterministic: no random numbers are drawn.
+    """
+    n_p = int(n_levels[0])
+    rows = np.ones(codes.shape[0], dtype=bool)
+    thinned = False
+    if n_p > 2 * PILOT_PERSONS:
+        keep = np.zeros(n_p, dtype=bool)
+        keep[np.linspace(0, n_p - 1, PILOT_PERSONS).round().astype(np.int64)] = True
+        rows &= keep[codes[:, 0]]
+        thinned = True
+    g_effects = [e for e in effects if 0 not in e]
+    if g_effects:
+        g = sum(_group_codes([codes[:, f] for f in e], [int(n_levels[f]) for f in e])[1] for e in g_effects)
+        facets = sorted({f for e in g_effects for f in e}, key=lambda f: -int(n_levels[f]))
+        big = facets[0]
+        if g > 2 * PILOT_BORDER and int(n_levels[big]) >= 20:
+            share = PILOT_BORDER / g
+            nb = int(n_levels[big])
+            keep = np.zeros(nb, dtype=bool)
+            keep[np.linspace(0, nb - 1, max(2, int(round(share * nb)))).round().astype(np.int64)] = True
+            rows &= keep[codes[:, big]]
+            thinned = True
+    return rows if thinned else None
+
+
+def fit_reml(y, codes, n_levels, effects) -> RemlFit:
+    """REML fit, started from the fit of a small pilot problem when the data are large.
+
+    The pilot (:func:`_pilot_rows`) costs a small fraction of one full
+    iteration per iteration and puts the full fit within a few Newton steps
+    of the optimum.  Components on the boundary in the pilot start at a small
+    positive value, so that the full data can move them either way.
     """
     codes = np.asarray(codes, dtype=np.int64)
-    n_p = int(n_levels[0])
+    y = np.asarray(y, dtype=np.float64)
     start = None
-    if n_p > 2 * warm_persons:
-        keep_p = np.zeros(n_p, dtype=bool)
-        keep_p[np.linspace(0, n_p - 1, warm_persons).round().astype(np.int64)] = True
-        rows = keep_p[codes[:, 0]]
+    rows = _pilot_rows(codes, n_levels, effects)
+    if rows is not None and rows.sum() > 10 * (len(effects) + 1):
         sub = codes[rows].copy()
-        sub[:, 0] = np.unique(sub[:, 0], return_inverse=True)[1].ravel()
-        nl = np.asarray(n_levels, dtype=np.int64).copy()
-        nl[0] = int(keep_p.sum())
-        pilot = RemlProblem(np.asarray(y)[rows], sub, nl, effects).fit(tol=1e-6)
+        nl = np.empty(sub.shape[1], dtype=np.int64)
+        for j in range(sub.shape[1]):
+            sub[:, j] = np.unique(sub[:, j], return_inverse=True)[1].ravel()
+            nl[j] = int(sub[:, j].max()) + 1
+        pilot = RemlProblem(y[rows], sub, nl, effects).fit(tol=1e-6)
         start = pilot.variances.copy()
         total = float(start.sum())
         start[:-1] = np.where(pilot.boundary[:-1], 1e-3 * total / len(start), start[:-1])

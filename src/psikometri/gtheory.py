@@ -807,8 +807,7 @@ def g_study(data, *, score: str = "score", person: str, facets, nested: Mapping[
         from ._reml import fit_reml
 
         random_effects = [tuple(sorted(eff)) for eff in design.effects[:-1]]
-        with _blas_single_thread():
-            fit = fit_reml(y, codes, np.array([len(lv) for lv in levels]), random_effects)
+        fit = fit_reml(y, codes, np.array([len(lv) for lv in levels]), random_effects)
         variance = fit.variances
         se = fit.se
         loglik = fit.loglik
@@ -865,26 +864,3 @@ def _observed_sizes(design: _Design, codes):
         div[j] = 1.0 / float(np.mean(1.0 / cnt))
     del person
     return sizes, div
-
-
-class _blas_single_thread:
-    """Run BLAS single-threaded while the person blocks are processed in parallel by numba.
-
-    Small dense products of the person blocks gain nothing from BLAS threads,
-    which compete with numba's; ``threadpoolctl`` is used when it is installed.
-    """
-
-    def __enter__(self):
-        try:
-            from threadpoolctl import threadpool_limits
-        except ImportError:  # pragma: no cover - optional
-            self._ctx = None
-            return self
-        self._ctx = threadpool_limits(limits=1, user_api="blas")
-        self._ctx.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        if self._ctx is not None:
-            self._ctx.__exit__(*exc)
-        return False
