@@ -32,7 +32,7 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import stats
 
 from ._results import Estimate
 from ._validation import (
@@ -285,85 +285,17 @@ def _icc_from_mean_squares(msb, msw, msj, mse, n, k, level):
 def _reml_crossed(y, ti, rj, n_t, n_r):
     """REML variance components of ``y = mu + a_target + b_rater + e`` (crossed random effects).
 
-    Profiled REML deviance in the relative-covariance-factor form of Bates et
-    al. (2015, lme4): with ``lambda = (sigma_a, sigma_b) / sigma_e`` and the
-    penalised system ``C [v_t; v_r; mu] = rhs``,
-
-    ``d(lambda) = log det C + (N - 1) (1 + log(2 pi r2 / (N - 1)))``
-
-    where ``r2 = y'y - sol'rhs`` is the penalised residual sum of squares.
-    The target block of ``C`` is diagonal and targets rated by the same set of
-    raters contribute identical terms, so it is eliminated by summing over
-    rating patterns and only a (raters + 1) square Schur complement is
-    factorised: an evaluation costs O(patterns x raters^2), not O(N).  Returns
-    ``(var_target, var_rater, var_error)``.
+    The G-study REML engine (:mod:`psikometri._reml`, the one engine for every
+    random-effects fit of the package) with the targets as the blocked factor
+    and the raters as the border; it equals ``lme4::lmer(y ~ 1 + (1 | target)
+    + (1 | rater), REML = TRUE)``.  Returns ``(var_target, var_rater, var_error)``.
     """
-    y = np.asarray(y, float)
-    N = y.shape[0]
-    ymean = y.mean()
-    yc = y - ymean  # centred: the intercept absorbs the shift
-    yy = float(yc @ yc)
-    yt = np.bincount(ti, weights=yc, minlength=n_t)
-    yr = np.bincount(rj, weights=yc, minlength=n_r)
-    nr = np.bincount(rj, minlength=n_r).astype(float)
-    inc = np.zeros((n_t, n_r), dtype=bool)
-    inc[ti, rj] = True
-    # targets with the same pattern of raters share A_i and B_i: sum over patterns
-    pats, inv = np.unique(inc, axis=0, return_inverse=True)
-    inv = np.asarray(inv).ravel()
-    cnt = np.bincount(inv).astype(float)
-    pats = pats.astype(float)
-    ntp = pats.sum(axis=1)
-    y1 = np.bincount(inv, weights=yt)
-    y2 = np.bincount(inv, weights=yt * yt)
+    from ._reml import fit_reml
 
-    def solve(lam):
-        la, lb = lam
-        A = la * la * ntp + 1.0  # per pattern
-        Bp = np.empty((pats.shape[0], n_r + 1))  # B row of a target of each pattern
-        Bp[:, :n_r] = (la * lb) * pats
-        Bp[:, n_r] = la * ntp
-        R = np.zeros((n_r + 1, n_r + 1))
-        R[np.arange(n_r), np.arange(n_r)] = lb * lb * nr + 1.0
-        R[:n_r, n_r] = lb * nr
-        R[n_r, :n_r] = lb * nr
-        R[n_r, n_r] = N
-        rr = np.empty(n_r + 1)
-        rr[:n_r] = lb * yr
-        rr[n_r] = 0.0
-        S = R - (Bp * (cnt / A)[:, None]).T @ Bp
-        rs = rr - Bp.T @ (la * y1 / A)
-        L = np.linalg.cholesky(S)
-        sol_r = np.linalg.solve(S, rs)
-        pwrss = yy - la * la * float((y2 / A).sum()) - float(sol_r @ rs)
-        logdet = float((cnt * np.log(A)).sum()) + 2.0 * np.log(np.diag(L)).sum()
-        return pwrss, logdet
-
-    def dev(lam):
-        try:
-            pwrss, logdet = solve(lam)
-        except np.linalg.LinAlgError:
-            return np.inf
-        if pwrss <= 0:
-            return np.inf
-        return logdet + (N - 1) * (1.0 + math.log(2 * math.pi * pwrss / (N - 1)))
-
-    best = None
-    for start in ((1.0, 1.0), (0.5, 0.1), (2.0, 0.5)):
-        res = optimize.minimize(
-            dev, np.array(start), method="L-BFGS-B", bounds=[(0.0, None), (0.0, None)],
-            options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000},
-        )
-        if best is None or res.fun < best.fun:
-            best = res
-    res = optimize.minimize(
-        dev, np.maximum(best.x, 1e-8), method="Nelder-Mead",
-        options={"xatol": 1e-10, "fatol": 1e-13, "maxiter": 4000},
-    )
-    lam = np.abs(res.x) if res.fun <= best.fun else best.x
-    pwrss, _ = solve(lam)
-    s2 = pwrss / (N - 1)
-    return float(lam[0] ** 2 * s2), float(lam[1] ** 2 * s2), float(s2)
+    codes = np.column_stack([np.asarray(ti, dtype=np.int64), np.asarray(rj, dtype=np.int64)])
+    fit = fit_reml(np.asarray(y, dtype=np.float64), codes, np.array([int(n_t), int(n_r)]), [(0,), (1,)])
+    va, vb, ve = (float(v) for v in fit.variances)
+    return va, vb, ve
 
 
 def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="raise") -> pd.DataFrame:
