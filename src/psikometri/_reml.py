@@ -114,24 +114,34 @@ class _single_thread_blas:
 
     They gain nothing from BLAS threads, which compete with numba's; the
     large border factorisation runs outside this context with every thread.
+    Nested uses cost nothing: only the outermost context talks to the
+    thread pools.
     """
 
+    _depth = 0
+
     def __enter__(self):
+        self._ctx = None
+        _single_thread_blas._depth += 1
+        if _single_thread_blas._depth > 1:
+            return self
         try:
             from threadpoolctl import threadpool_limits
         except ImportError:  # pragma: no cover - optional
-            self._ctx = None
             return self
         self._ctx = threadpool_limits(limits=1, user_api="blas")
         self._ctx.__enter__()
         return self
 
     def __exit__(self, *exc):
+        _single_thread_blas._depth -= 1
         if self._ctx is not None:
             self._ctx.__exit__(*exc)
         return False
 
 
+#: Borders up to this many levels are factored with single-threaded BLAS throughout the fit.
+SMALL_BORDER = 1500
 #: Borders up to this many levels are always factored densely (LAPACK); beyond, the fill of a sparse
 #: factorisation decides.
 DENSE_BORDER_MAX = 3000
@@ -629,6 +639,14 @@ class RemlProblem:
 
     # ------------------------------------------------------------------ AI-REML
     def fit(self, start=None, max_iter=200, tol=1e-10, tol_step=1e-6) -> RemlFit:
+        """Average-information REML from ``start`` (variances, residual last); see the module notes."""
+        if self.g <= SMALL_BORDER:
+            # a small border gains nothing from BLAS threads, whose spinning slows numba's threads
+            with _single_thread_blas():
+                return self._fit(start, max_iter, tol, tol_step)
+        return self._fit(start, max_iter, tol, tol_step)
+
+    def _fit(self, start, max_iter, tol, tol_step) -> RemlFit:
         ke = len(self.effects)
         nu = self.n - 1
         vy = float(np.var(self.y, ddof=1)) if self.n > 1 else 1.0
