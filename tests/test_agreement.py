@@ -821,3 +821,63 @@ def test_public_names():
 
     for name in ag.__all__:
         assert getattr(pk, name) is getattr(ag, name)
+
+
+# ----------------------------------------------------------------------------- cell_ratings
+
+
+def _ac_ratings(seed=3, n=40):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for c in range(n):
+        for comp in ("integritas", "kerjasama", "komunikasi"):
+            for ex in ("in_basket", "wawancara"):
+                k = rng.choice([1, 2, 2, 2, 3])
+                for a in rng.choice(8, size=k, replace=False):
+                    rows.append((f"P{c:03d}", comp, ex, f"{ex}-A{a}", float(rng.integers(1, 6))))
+    return pd.DataFrame(rows, columns=["candidate", "competency", "exercise", "assessor", "score"])
+
+
+def test_cell_ratings_uses_every_cell_with_two_or_more_ratings():
+    r = _ac_ratings()
+    tab = ag.cell_ratings(r)
+    keys = ["candidate", "competency", "exercise"]
+    # naive: group, sort the cell's ratings by assessor id
+    expected = {k: g.sort_values("assessor")["score"].tolist() for k, g in r.groupby(keys) if len(g) >= 2}
+    assert tab.attrs["n_cells"] == r.groupby(keys).ngroups
+    assert tab.attrs["n_cells_used"] == len(expected) == len(tab)
+    assert tab.attrs["n_ratings_used"] == sum(len(v) for v in expected.values())
+    assert tab.shape[1] == 3
+    for k, row in tab.iterrows():
+        assert row.dropna().tolist() == expected[k]
+        who = tab.attrs["assessors"].loc[k].dropna().tolist()
+        assert who == sorted(who)
+
+
+def test_cell_ratings_do_not_depend_on_row_order():
+    r = _ac_ratings()
+    a = ag.cell_ratings(r)
+    for seed in (1, 2):
+        b = ag.cell_ratings(r.sample(frac=1.0, random_state=seed))
+        pd.testing.assert_frame_equal(a, b)
+    # agreement computed from the table is row-order invariant too
+    x = ag.krippendorff_alpha(a.reset_index(drop=True), level_of_measurement="interval")
+    y = ag.krippendorff_alpha(ag.cell_ratings(r.iloc[::-1]).reset_index(drop=True), level_of_measurement="interval")
+    assert x.value == y.value
+
+
+def test_cell_ratings_bad_input():
+    r = _ac_ratings()
+    dup = pd.concat([r, r.iloc[[5]]])
+    with pytest.raises(ValueError, match="more than once.*round"):
+        ag.cell_ratings(dup)
+    with pytest.raises(ValueError, match="'nilai'"):
+        ag.cell_ratings(r, score="nilai")
+    bad = r.copy()
+    bad["score"] = bad["score"].astype(object)
+    bad.loc[3, "score"] = "tinggi"
+    with pytest.raises(ValueError, match="non-number 'tinggi'.*row 3"):
+        ag.cell_ratings(bad)
+    with pytest.raises(ValueError, match="min_ratings"):
+        ag.cell_ratings(r, min_ratings=0)
+    pd.testing.assert_frame_equal(r, _ac_ratings())  # input untouched

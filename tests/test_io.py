@@ -243,3 +243,19 @@ def test_leading_zeros_lost_hint(tmp_path):
     (d / "items.csv").unlink()
     with pytest.raises(DataValidationError, match="leading zeros"):
         load_assessment(d)
+
+
+def test_independent_round_by_name_never_by_order():
+    from psikometri.io import independent_round
+
+    assert independent_round(["post", "pre", "post"]) == "pre"
+    assert independent_round(["Konsensus", "Sebelum-Konsensus"]) == "Sebelum-Konsensus"
+    assert independent_round(["konsensus", "tahap_penilaian"]) == "tahap_penilaian"  # the only non-consensus one
+    assert independent_round(["only"]) == "only"
+    assert independent_round(["pre", "post"], rating_round="post") == "post"
+    with pytest.raises(ValueError, match="rating_round='x' is not in the data"):
+        independent_round(["pre", "post"], rating_round="x")
+    with pytest.raises(ValueError, match="cannot tell.*rating_round="):
+        independent_round(["A", "B"])
+    with pytest.raises(ValueError, match="empty"):
+        independent_round([])

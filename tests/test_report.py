@@ -242,6 +242,16 @@ def test_round_column_uses_one_round(tmp_path):
     assert ctx.oar.mean() == pytest.approx(r.groupby("candidate")["score"].mean().mean())
     ctx_post = AgencyContext.load(d, "x", n_boot=20, rating_round="post")
     assert ctx_post.oar.mean() > ctx.oar.mean()
+    # a file sorted with the consensus round first still analyses the independent round
+    pd.concat([post, r.assign(round="pre")], ignore_index=True).to_csv(d / "ratings.csv", index=False)
+    ctx_sorted = AgencyContext.load(d, "x", n_boot=20)
+    assert ctx_sorted.rating_round == "pre"
+    assert ctx_sorted.oar.mean() == pytest.approx(ctx.oar.mean())
+    assert "pre" in ctx_sorted.section("data").paragraphs[1]
+    # names that do not say which round is independent need rating_round=
+    pd.concat([r.assign(round="A"), post.assign(round="B")], ignore_index=True).to_csv(d / "ratings.csv", index=False)
+    with pytest.raises(ValueError, match="rating_round="):
+        AgencyContext.load(d, "x", n_boot=20)
 
 
 def test_agency_names_become_safe_folder_names(tmp_path):
@@ -273,3 +283,52 @@ def test_complementary_suppression():
     for i in range(3):
         assert m[i].sum() != 1 and m[:, i].sum() != 1
     assert not suppression_mask(pd.DataFrame([[5, 6], [7, 0]]), 5).any()
+
+
+def test_agreement_and_gstudy_figures_equal_the_library_and_ignore_row_order(small_data, tmp_path):
+    from psikometri.agreement import cell_ratings, icc, krippendorff_alpha
+    from psikometri.gtheory import g_study
+
+    data, sim = small_data
+    ctx = AgencyContext.load(data, "kab_satu", n_boot=50, seed=3)
+    res = ctx.section("agreement").results
+    r = sim.ratings[sim.ratings["agency"] == "kab_satu"]
+    cells = cell_ratings(r)
+    assert res["n_cells"] == cells.attrs["n_cells_used"]
+    ref = icc(cells.reset_index(drop=True), missing="reml")
+    assert res["ICC1"] == pytest.approx(float(ref.loc["ICC1", "icc"]), abs=1e-12)
+    assert res["ICC1_ci"] == pytest.approx([float(ref.loc["ICC1", "ci_low"]), float(ref.loc["ICC1", "ci_high"])],
+                                           abs=1e-12)
+    ka = krippendorff_alpha(cells.reset_index(drop=True), level_of_measurement="interval", n_boot=50, seed=3)
+    assert res["krippendorff_alpha"]["value"] == pytest.approx(ka.value, abs=1e-12)
+    g = ctx.section("gtheory").results
+    gs = g_study(r, score="score", person="candidate", facets=["competency", "exercise", "assessor"],
+                 nested={"assessor": "exercise"})
+    assert g["n_persons"] == r["candidate"].nunique()  # every rating, no sample
+    for k, v in gs.components["variance"].items():
+        assert g["components"][k] == pytest.approx(v, rel=1e-6, abs=1e-9)
+    # shuffled rows: the same figures
+    d2 = tmp_path / "shuffled"
+    sim.write(d2, ratings_format="csv")
+    sim.ratings.sample(frac=1.0, random_state=11).to_csv(d2 / "ratings.csv", index=False)
+    ctx2 = AgencyContext.load(d2, "kab_satu", n_boot=50, seed=3)
+    assert ctx2.section("agreement").results == res
+    for k, v in g["components"].items():
+        assert ctx2.section("gtheory").results["components"][k] == pytest.approx(v, rel=1e-7, abs=1e-10)
+
+
+def test_gstudy_text_indicator_and_perspectives_agree(small_data):
+    from psikometri.gtheory import g_study
+
+    data, sim = small_data
+    ctx = AgencyContext.load(data, "kab_satu", n_boot=20)
+    sec = ctx.section("gtheory")
+    r = sim.ratings[sim.ratings["agency"] == "kab_satu"]
+    gs = g_study(r, score="score", person="candidate", facets=["competency", "exercise", "assessor"],
+                 nested={"assessor": "exercise"})
+    first = gs.perspectives().iloc[0]
+    assert sec.results["g_coefficient"] == pytest.approx(float(first["g_coefficient"]), rel=1e-6)
+    assert sec.results["phi"] == pytest.approx(float(first["phi"]), rel=1e-6)
+    ind = [i for i in sec.indicators if i["key"] == "g_coefficient"][0]
+    assert ind["value"] == sec.results["g_coefficient"]
+    assert f"{first['g_coefficient']:.3f}" in " ".join(sec.paragraphs)

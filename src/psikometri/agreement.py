@@ -19,6 +19,8 @@ against published tables and R (see ``tests/test_agreement.py``):
 :func:`rwg`, :func:`rwg_j`  within-group agreement of a panel (James, Demaree & Wolf 1984)
 :func:`assessor_diagnostics`  leniency/severity, central tendency, halo and agreement
                           of every assessor, with flags for recalibration
+:func:`cell_ratings`      long AC ratings -> cells x assessor slots, the input of
+                          the agreement coefficients
 ========================  ==========================================================
 
 Data layout: "wide" tables have one row per rated unit (candidate, target) and
@@ -46,6 +48,7 @@ from ._validation import (
 __all__ = [
     "assessor_diagnostics",
     "brennan_prediger",
+    "cell_ratings",
     "cohen_kappa",
     "fleiss_kappa",
     "gwet_ac",
@@ -1450,4 +1453,128 @@ def assessor_diagnostics(
         f += [n for n, c in (("central tendency", ct), ("halo", hf), ("low agreement", la)) if c]
         names.append(", ".join(f))
     out["flag_summary"] = names
+    return out
+
+
+# ==========================================================================
+# Pairing the ratings of a cell
+# ==========================================================================
+
+
+def cell_ratings(ratings, *, cell=("candidate", "competency", "exercise"), assessor="assessor", score="score",
+                 min_ratings=2) -> pd.DataFrame:
+    """The ratings of each AC cell side by side: cells (rows) x assessor slots (columns).
+
+    A cell is what several assessors rate independently: by default one
+    candidate on one competency in one exercise.  The agreement coefficients
+    (:func:`icc`, :func:`krippendorff_alpha`, ...) take this table.
+
+    Parameters
+    ----------
+    ratings : pandas.DataFrame
+        Long format, one row per rating.
+    cell : sequence of str
+        Columns that identify a cell.
+    assessor, score : str
+        Column names of the assessor and the rating.
+    min_ratings : int
+        Cells with fewer ratings (non-missing scores) are left out; 2 keeps
+        every cell that at least two assessors rated.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: the cell columns (cells in sorted order of their keys);
+        columns ``rating_1 ... rating_k``, ``k`` the largest number of ratings
+        of a cell; ``NaN`` where a cell has fewer.  ``attrs``:
+        ``n_cells`` (cells with at least one rating), ``n_cells_used``,
+        ``n_ratings_used``, ``max_ratings`` and ``assessors`` (a frame of the
+        same shape with the assessor of each rating).
+
+    Notes
+    -----
+    Slot ``j`` of a cell holds the rating of the cell's assessor with the
+    ``j``-th smallest id: the table depends on the data, never on the order of
+    the rows, and every rating of every cell with ``min_ratings`` or more
+    ratings is kept (cells with three or more ratings fill three or more
+    slots; the slots are exchangeable, as in Shrout & Fleiss's Case 1 where
+    each target is rated by a different set of raters).  A second rating by
+    the same assessor of the same cell is an error.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from psikometri.agreement import cell_ratings
+    >>> r = pd.DataFrame({"candidate": ["c1", "c1", "c2", "c2", "c2", "c3"],
+    ...                   "competency": "integritas", "exercise": "wawancara",
+    ...                   "assessor": ["B", "A", "A", "C", "B", "A"], "score": [3, 4, 2, 3, 2, 5]})
+    >>> tab = cell_ratings(r)
+    >>> tab.droplevel(["competency", "exercise"]).to_numpy().tolist()
+    [[4.0, 3.0, nan], [2.0, 2.0, 3.0]]
+    >>> tab.attrs["n_cells"], tab.attrs["n_cells_used"], tab.attrs["n_ratings_used"]
+    (3, 2, 5)
+    """
+    df = check_dataframe(ratings, "ratings")
+    cell = [cell] if isinstance(cell, str) else list(cell)
+    if not cell:
+        raise ValueError("cell must name at least one column, e.g. cell=('candidate', 'competency', 'exercise').")
+    check_columns(df, cell + [assessor, score], "ratings")
+    min_ratings = check_positive_int(min_ratings, "min_ratings")
+    y = pd.to_numeric(df[score], errors="coerce")
+    bad = y.isna() & df[score].notna()
+    if bad.any():
+        pos = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ValueError(f"ratings column {score!r} holds a non-number {df[score].iloc[pos]!r} (row "
+                         f"{df.index[pos]!r}). Fix or remove that rating.")
+    keep = y.notna().to_numpy()
+    if not keep.any():
+        raise ValueError(f"ratings has no rating with a score in column {score!r}.")
+    sub = df.loc[keep, cell + [assessor]]
+    yv = y.to_numpy(dtype=np.float64)[keep]
+    # codes in sorted order of the values: the same table whatever the row order
+    ccodes = [pd.factorize(sub[c], sort=True) for c in cell]
+    key = np.zeros(len(sub), dtype=np.int64)
+    for codes, uniq in ccodes:
+        key = key * np.int64(len(uniq)) + codes.astype(np.int64)
+    cell_uniq, cell_code = np.unique(key, return_inverse=True)
+    cell_code = cell_code.ravel()
+    a_code, a_uniq = pd.factorize(sub[assessor], sort=True)
+    if (a_code < 0).any():
+        pos = int(np.flatnonzero(a_code < 0)[0])
+        raise ValueError(f"ratings has a rating without an assessor (row {sub.index[pos]!r}, column "
+                         f"{assessor!r}). Fill in the assessor or drop the row.")
+    order = np.lexsort((a_code, cell_code))
+    cc, ac = cell_code[order], a_code[order]
+    same = (cc[1:] == cc[:-1]) & (ac[1:] == ac[:-1])
+    if same.any():
+        i = int(np.flatnonzero(same)[0])
+        rows = sorted([sub.index[order[i]], sub.index[order[i + 1]]], key=str)
+        vals = ", ".join(f"{c}={sub[c].iloc[order[i]]!r}" for c in cell)
+        raise ValueError(
+            f"assessor {sub[assessor].iloc[order[i]]!r} rated the cell ({vals}) more than once (rows {rows[0]!r} "
+            f"and {rows[1]!r}). Keep one rating per assessor and cell (for pre/post consensus ratings use a "
+            "'round' column and select one round)."
+        )
+    counts = np.bincount(cc, minlength=len(cell_uniq))
+    start = np.zeros(len(cell_uniq) + 1, dtype=np.int64)
+    np.cumsum(counts, out=start[1:])
+    slot = np.arange(len(cc)) - start[cc]
+    used = counts >= min_ratings
+    k = int(counts[used].max()) if used.any() else 0
+    new_id = np.cumsum(used) - 1
+    n_used = int(used.sum())
+    vals = np.full((n_used, k), np.nan)
+    who = np.full((n_used, k), None, dtype=object)
+    sel = used[cc]
+    vals[new_id[cc[sel]], slot[sel]] = yv[order][sel]
+    who[new_id[cc[sel]], slot[sel]] = np.asarray(a_uniq, dtype=object)[ac[sel]]
+    # the cell keys of the used cells, decoded from the first row of each
+    first = order[start[:-1][used]]
+    index = pd.MultiIndex.from_arrays([sub[c].to_numpy()[first] for c in cell], names=cell) if len(cell) > 1 else \
+        pd.Index(sub[cell[0]].to_numpy()[first], name=cell[0])
+    cols = [f"rating_{j + 1}" for j in range(k)]
+    out = pd.DataFrame(vals, index=index, columns=cols)
+    out.attrs.update(n_cells=int(len(cell_uniq)), n_cells_used=n_used, n_ratings_used=int(sel.sum()),
+                     max_ratings=k, min_ratings=int(min_ratings),
+                     assessors=pd.DataFrame(who, index=index, columns=cols))
     return out

@@ -54,6 +54,9 @@ __all__ = [
     "load_assessment",
     "read_table",
     "design_summary",
+    "INDEPENDENT_ROUND_NAMES",
+    "CONSENSUS_ROUND_NAMES",
+    "independent_round",
 ]
 
 #: Canonical column -> accepted spellings (compared after lower-casing and turning
@@ -704,3 +707,72 @@ def design_summary(ratings: pd.DataFrame, candidates: pd.DataFrame | None = None
                 row["with_performance"] = int(c["performance"].notna().sum())
         rows.append(row)
     return pd.DataFrame(rows).set_index("agency")
+
+
+#: Names of the independent (pre-consensus) rating round, compared after lower-casing and turning spaces and
+#: hyphens into underscores.
+INDEPENDENT_ROUND_NAMES = ("pre", "pre_consensus", "independent", "independen", "mandiri", "awal", "pra",
+                           "pra_konsensus", "sebelum_konsensus", "individual", "individu", "1", "i")
+#: Names of consensus (post-discussion) rounds.  Consensus ratings are never used for agreement.
+CONSENSUS_ROUND_NAMES = ("post", "post_consensus", "consensus", "konsensus", "akhir", "final", "pasca",
+                         "pasca_konsensus", "setelah_konsensus", "integrasi", "2", "ii")
+
+
+def _round_key(name) -> str:
+    return re.sub(r"[\s\-./]+", "_", str(name).strip().lower())
+
+
+def independent_round(rounds, rating_round=None) -> str:
+    """The rating round whose ratings are independent (before the assessors' consensus discussion).
+
+    Parameters
+    ----------
+    rounds : iterable
+        The values of the ``round`` column (any order, repeats allowed).
+    rating_round : str, optional
+        The round asked for; it must be one of ``rounds``.
+
+    Returns
+    -------
+    str
+        ``rating_round`` if given; else the round named as an independent
+        round (:data:`INDEPENDENT_ROUND_NAMES`, e.g. ``pre``, ``independen``,
+        ``awal``, ``sebelum konsensus``); else the only round that is not a
+        consensus round (:data:`CONSENSUS_ROUND_NAMES`).  The order of the rows
+        never matters.
+
+    Raises
+    ------
+    ValueError
+        When ``rating_round`` is not among ``rounds``, or when the names do not
+        tell which round is independent (say which with ``rating_round``).
+
+    Examples
+    --------
+    >>> from psikometri.io import independent_round
+    >>> independent_round(["konsensus", "konsensus", "Sebelum Konsensus"])
+    'Sebelum Konsensus'
+    >>> independent_round(["post", "pre"], rating_round="post")
+    'post'
+    """
+    names = sorted({str(r) for r in rounds})
+    if not names:
+        raise ValueError("rounds is empty: the data have no rating round.")
+    if rating_round is not None:
+        if str(rating_round) not in names:
+            raise ValueError(f"rating_round={rating_round!r} is not in the data; the rounds are {names}. "
+                             "Pass one of them.")
+        return str(rating_round)
+    if len(names) == 1:
+        return names[0]
+    indep = [n for n in names if _round_key(n) in INDEPENDENT_ROUND_NAMES]
+    if len(indep) == 1:
+        return indep[0]
+    not_consensus = [n for n in names if _round_key(n) not in CONSENSUS_ROUND_NAMES]
+    if not indep and len(not_consensus) == 1:
+        return not_consensus[0]
+    raise ValueError(
+        f"cannot tell which rating round holds the independent (pre-consensus) ratings: the rounds are {names}. "
+        f"Pass rating_round= (e.g. rating_round={names[0]!r}) or name the rounds 'pre' and 'post' "
+        "(or 'sebelum konsensus' and 'konsensus')."
+    )

@@ -93,6 +93,20 @@ TEXT: dict[str, dict[str, str]] = {
               "exercise (one-way ICC, since assessors differ between candidates). Standard: ICC(1) >= {cut:.2f} "
               "(Koo & Li 2016: < .50 poor, .50-.75 moderate, .75-.90 good, > .90 excellent).",
     },
+    "rating_round_text": {
+        "id": "Putaran penilaian yang dianalisis: {round} (putaran dalam data: {rounds}). Penilaian konsensus tidak "
+              "pernah dipakai untuk mengukur kesepakatan antar-asesor.",
+        "en": "Rating round analysed: {round} (rounds in the data: {rounds}). Consensus ratings are never used to "
+              "measure agreement between assessors.",
+    },
+    "agreement_cells": {
+        "id": "Dasar perhitungan: {used} dari {total} sel (asesi x kompetensi x alat ukur) dinilai oleh dua asesor atau "
+              "lebih; seluruh {ratings} penilaian pada sel-sel tersebut dipakai (paling banyak {k} asesor per sel; "
+              "urutan asesor dalam sel mengikuti ID asesor, sehingga hasil tidak bergantung pada urutan baris data).",
+        "en": "Basis: {used} of the {total} cells (candidate x competency x exercise) were rated by two or more "
+              "assessors; all {ratings} ratings of these cells are used (at most {k} assessors per cell; assessors "
+              "are ordered within a cell by their id, so the result does not depend on the order of the data rows).",
+    },
     "assessor_diag_text": {
         "id": "Diagnostik asesor: kelonggaran/keketatan (selisih rata-rata terhadap konsensus rekan asesor), "
               "sebaran, efek halo dan kesepakatan. Asesor yang ditandai perlu kalibrasi ulang.",
@@ -118,17 +132,11 @@ TEXT: dict[str, dict[str, str]] = {
               "assessors and exercises.",
     },
     "g_coefficient": {"id": "Koefisien G", "en": "G coefficient"},
-    "gstudy_sample": {
-        "id": "Studi G diestimasi pada penilaian sampel acak {a} dari {na} asesor dan {k} dari {n} asesi (komponen "
-              "variansi tetap tak bias; galat bakunya lebih besar).",
-        "en": "The G study is estimated on the ratings of a random sample of {a} of the {na} assessors and {k} of the "
-              "{n} candidates (variance components stay unbiased; their standard errors are larger).",
-    },
     "gstudy_typical": {
-        "id": "Untuk desain instansi ini ({ex:g} alat ukur per asesi, {ass:g} asesor per sel, kompetensi tetap): "
-              "koefisien G nilai akhir = {g:.3f}, Phi = {phi:.3f}.",
-        "en": "For this agency's design ({ex:g} exercises per candidate, {ass:g} assessors per cell, competencies "
-              "fixed): G coefficient of the overall rating = {g:.3f}, Phi = {phi:.3f}.",
+        "id": "Untuk desain instansi ini (rata-rata {ex:.1f} alat ukur per asesi, {ass:.1f} asesor per sel, "
+              "kompetensi tetap): koefisien G nilai akhir = {g:.3f}, Phi = {phi:.3f}.",
+        "en": "For this agency's design (on average {ex:.1f} exercises per candidate, {ass:.1f} assessors per cell, "
+              "competencies fixed): G coefficient of the overall rating = {g:.3f}, Phi = {phi:.3f}.",
     },
     "perspectives": {"id": "Reliabilitas nilai akhir, nilai kompetensi dan nilai alat ukur",
                      "en": "Reliability of the overall, competency and exercise scores"},

@@ -194,7 +194,7 @@ class AgencyContext:
     def __init__(self, data, agency: str, *, lang="id", n_boot=1000, seed=2026, standards=None,
                  potential_cuts=(78.0, 90.0), performance_cuts=(70.0, 85.0), jpm_cuts=(78.0, 90.0),
                  criterion_reliability=0.52, min_group_size=5, include_identities=False, output_dir=None,
-                 gstudy_max_candidates=400, gstudy_max_assessors=150, rating_round=None, reference_year=2026):
+                 rating_round=None, reference_year=2026):
         self.data = data
         self.agency = agency
         self.lang = lang
@@ -207,19 +207,19 @@ class AgencyContext:
         self.criterion_reliability = float(criterion_reliability)
         self.min_group_size = int(min_group_size)
         self.include_identities = bool(include_identities)
-        self.gstudy_max_candidates = int(gstudy_max_candidates)
-        self.gstudy_max_assessors = int(gstudy_max_assessors)
         self.output_dir = Path(output_dir) if output_dir else None
         self._cache: dict[str, Section] = {}
         self.reference_year = int(reference_year)
         r = data.ratings
         self.rating_round = None
+        self.rounds: list[str] = []
         if "round" in r.columns:
-            # one round only: by default the first in the data (independent, pre-consensus ratings)
-            rounds = list(pd.unique(r["round"].astype(str)))
-            self.rating_round = str(rating_round) if rating_round is not None else rounds[0]
-            if self.rating_round not in rounds:
-                raise ValueError(f"rating_round={rating_round!r} is not in the data; rounds are {rounds}.")
+            # one round only: the independent (pre-consensus) round unless another is asked for; consensus
+            # ratings are never used for agreement (psikometri.io.independent_round)
+            from ..io import independent_round
+
+            self.rounds = sorted(set(r["round"].astype(str)))
+            self.rating_round = independent_round(self.rounds, rating_round)
             r = r[r["round"].astype(str) == self.rating_round].drop(columns="round")
             data = type(data)(r, data.candidates, data.items, data.warnings, data.source, data.scale,
                               data.column_map)
@@ -342,6 +342,8 @@ class AgencyContext:
         sec.paragraphs.append(self.t("data_text", ratings=int(ds["ratings"]), candidates=int(ds["candidates"]),
                                      assessors=int(ds["assessors"]), exercises=int(ds["exercises"]),
                                      competencies=int(ds["competencies"]), completeness=float(ds["completeness"])))
+        if self.rating_round is not None:
+            sec.paragraphs.append(self.t("rating_round_text", round=self.rating_round, rounds=", ".join(self.rounds)))
         tab = ds.to_frame(self.t("value"))
         tab.index = [label(k, self.lang) for k in tab.index]
         sec.add_table(self.t("sec_data"), tab)
@@ -355,7 +357,7 @@ class AgencyContext:
         ax.set_ylabel(self.t("score"))
         ax.set_title(self.t("score_distribution"))
         sec.add_figure(self.t("score_distribution"), fig)
-        sec.results = {k: _num(v) for k, v in ds.items()}
+        sec.results = {k: _num(v) for k, v in ds.items()} | {"rating_round": self.rating_round}
         return sec
 
     def _group_counts(self, cols) -> pd.DataFrame:
@@ -374,14 +376,10 @@ class AgencyContext:
 
     # shared derived quantities ---------------------------------------------------
     def cell_matrix(self) -> pd.DataFrame:
-        """Candidate x competency x exercise cells (rows) by assessor slot (columns): the panel's ratings."""
-        r = self.data.ratings
-        keys = ["candidate", "competency", "exercise"]
-        slot = r.sort_values("assessor").groupby(keys, observed=True).cumcount()
-        wide = (r.assign(slot=slot.to_numpy()).pivot_table(index=keys, columns="slot", values="score",
-                                                          observed=True))
-        wide.columns = [f"asesor_{int(c) + 1}" for c in wide.columns]
-        return wide
+        """Cells (candidate x competency x exercise) x assessor slots: :func:`psikometri.agreement.cell_ratings`."""
+        from ..agreement import cell_ratings
+
+        return cell_ratings(self.data.ratings)
 
     def overall_reliability(self) -> tuple[float, str]:
         """Reliability of the overall rating: the G coefficient when estimable, else ICC(1k) of the cells."""
@@ -429,19 +427,25 @@ class AgencyContext:
             sec.paragraphs.append(self.t("one_assessor"))
             sec.status = "no_data"
             return sec
-        complete = wide.iloc[:, :2].dropna()
+        complete = wide
         if len(complete) < MIN["agreement_cells"]:
             return self.too_few(sec, "cells", len(complete), MIN["agreement_cells"])
         cut = self.standards["icc"]
         sec.paragraphs.append(self.t("agreement_text", cut=cut))
-        tab = icc(complete.reset_index(drop=True))
+        sec.paragraphs.append(self.t("agreement_cells", used=int(wide.attrs["n_cells_used"]),
+                                     total=int(wide.attrs["n_cells"]), ratings=int(wide.attrs["n_ratings_used"]),
+                                     k=int(wide.attrs["max_ratings"])))
+        # every cell with two or more ratings; cells with more ratings than others make the table incomplete,
+        # which icc() analyses by REML (a complete table by ANOVA)
+        tab = icc(wide.reset_index(drop=True), missing="reml")
         sec.add_table("ICC (Shrout & Fleiss 1979)", tab)
         ka = krippendorff_alpha(wide.reset_index(drop=True), level_of_measurement="interval",
                                 n_boot=self.n_boot, seed=self.seed)
         per_ex = []
         for ex, sub in complete.groupby(level="exercise", observed=True):
-            if len(sub) >= MIN["agreement_cells"]:
-                t = icc(sub.reset_index(drop=True))
+            sub = sub.dropna(axis=1, how="all")
+            if len(sub) >= MIN["agreement_cells"] and sub.shape[1] >= 2:
+                t = icc(sub.reset_index(drop=True), missing="reml")
                 per_ex.append({self.t("exercises"): ex, "n": len(sub), "ICC1": t.loc["ICC1", "icc"],
                                "ci_low": t.loc["ICC1", "ci_low"], "ci_high": t.loc["ICC1", "ci_high"]})
         if per_ex:
@@ -482,26 +486,6 @@ class AgencyContext:
         n = int(r["candidate"].nunique())
         if n < MIN["gtheory"]:
             return self.too_few(sec, self.t("candidates"), n, MIN["gtheory"])
-        # the agency's typical design, for the coefficients of its overall rating
-        cell_keys = ["candidate", "competency", "exercise"]
-        typical_ex = float(r.groupby("candidate", observed=True)["exercise"].nunique().median())
-        typical_ass = float(r.groupby(cell_keys, observed=True)["assessor"].nunique().median())
-        # REML cost grows with the number of assessor levels (they couple all candidates): large cohorts are
-        # estimated on the ratings of a seeded random sample of assessors and candidates (unbiased, less precise)
-        rng = np.random.default_rng(self.seed)
-        n_ass = int(r["assessor"].nunique())
-        if n_ass > self.gstudy_max_assessors:
-            keep_a = rng.choice(np.asarray(sorted(set(r["assessor"].astype(str)))), self.gstudy_max_assessors,
-                                replace=False)
-            r = r[r["assessor"].astype(str).isin(set(keep_a))]
-        n_c = int(r["candidate"].nunique())
-        if n_c > self.gstudy_max_candidates:
-            keep = rng.choice(np.asarray(sorted(set(r["candidate"].astype(str)))), self.gstudy_max_candidates,
-                              replace=False)
-            r = r[r["candidate"].astype(str).isin(set(keep))]
-        if len(r) < len(self.data.ratings):
-            sec.paragraphs.append(self.t("gstudy_sample", k=int(r["candidate"].nunique()), n=n,
-                                         a=int(r["assessor"].nunique()), na=n_ass))
         facets = [f for f in ("competency", "exercise", "assessor") if r[f].nunique() >= 2]
         per_cell = r.groupby(["candidate", "competency", "exercise"], observed=True)["assessor"].nunique().max()
         if per_cell < 2 and "assessor" in facets:  # one assessor per cell: assessor confounded with the residual
@@ -544,9 +528,11 @@ class AgencyContext:
         ax.set_ylabel(self.t("g_coefficient"))
         ax.legend()
         sec.add_figure(self.t("dstudy_title"), fig)
-        typical = {"exercise": typical_ex} | ({"assessor": typical_ass} if "assessor" in facets else {})
-        oar = g.oar_reliability(fixed=["competency"], **typical)
-        sec.paragraphs.append(self.t("gstudy_typical", ex=typical_ex, ass=typical_ass, g=float(oar["g_coefficient"]),
+        # the overall rating at the observed design (mean numbers of levels per candidate, GStudy.sizes): the
+        # same row as the first line of the perspectives table
+        oar = g.oar_reliability(fixed=["competency"])
+        sec.paragraphs.append(self.t("gstudy_typical", ex=float(g.sizes["exercise"]),
+                                     ass=float(g.sizes.get("assessor", 1.0)), g=float(oar["g_coefficient"]),
                                      phi=float(oar["phi"])))
         sec.results = {"method": g.method, "n_persons": int(g.n_persons), "g_coefficient": _num(oar["g_coefficient"]),
                        "phi": _num(oar["phi"]),
