@@ -676,3 +676,46 @@ def test_effect_sums_and_solves_against_dense():
     M = W.T @ W + np.diag(np.r_[np.ones(Zl.shape[1]), 0.0])
     sol = np.linalg.solve(M, W.T @ v)
     np.testing.assert_allclose(prob.solve_fitted(f, v[:, None])[:, 0], W @ sol, rtol=1e-9, atol=1e-11)
+
+
+# ----------------------------------------------------------------------------- uncertainty
+
+
+def test_g_and_phi_intervals_by_the_delta_method_against_numerical_gradients():
+    d = pd.read_csv(FIX / "ac_nested.csv")
+    gs = g_study(d, score="score", person="candidate", facets=FACETS, nested={"assessor": "exercise"})
+    out = gs.d_study(fixed=["competency"], level=0.90, exercise=[3, 5])
+    comp = gs.components["variance"].to_numpy()
+    cov = np.nan_to_num(gs._cov.copy())  # boundary components count as known zeros
+    for r, row in out.iterrows():
+        for name in ("g_coefficient", "phi"):
+            def coef(c):
+                g2 = GStudy(**{**gs.__dict__, "components": gs.components.assign(variance=c)})
+                return float(g2.d_study(fixed=["competency"], exercise=row["exercise"])[name].iloc[0])
+
+            h = 1e-6
+            grad = np.array([(coef(comp + h * np.eye(len(comp))[j]) - coef(comp - h * np.eye(len(comp))[j])) / (2 * h)
+                             for j in range(len(comp))])
+            se = float(np.sqrt(grad @ cov @ grad))
+            assert row[f"{name}_se"] == pytest.approx(se, rel=1e-5)
+            z = 1.6448536269514722  # 90%
+            logit = np.log(row[name] / (1 - row[name]))
+            half = z * se / (row[name] * (1 - row[name]))
+            assert row[f"{name}_ci_low"] == pytest.approx(1 / (1 + np.exp(-(logit - half))), rel=1e-5)
+            assert row[f"{name}_ci_low"] < row[name] < row[f"{name}_ci_high"]
+
+
+def test_component_intervals_are_satterthwaite():
+    from scipy import stats
+
+    pio = pd.read_csv(FIX / "brennan_pio.csv")
+    gs = g_study(pio, score="score", person="person", facets=["item", "occasion"], method="anova")
+    c = gs.components
+    for k in c.index:
+        v, se = c.loc[k, "variance"], c.loc[k, "se"]
+        if v <= 0:
+            assert np.isnan(c.loc[k, "ci_low"])
+            continue
+        nu = 2 * (v / se) ** 2
+        assert c.loc[k, "ci_low"] == pytest.approx(nu * v / stats.chi2.ppf(0.975, nu), rel=1e-12)
+        assert c.loc[k, "ci_high"] == pytest.approx(nu * v / stats.chi2.ppf(0.025, nu), rel=1e-12)

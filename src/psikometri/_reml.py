@@ -64,6 +64,7 @@ class RemlFit:
     iterations: int
     converged: bool
     boundary: np.ndarray  # bool (K+1,)
+    cov: np.ndarray = None  # (K+1, K+1) inverse average information; NaN rows/columns on the boundary
 
 
 def _solve(M, b):
@@ -739,15 +740,17 @@ class RemlProblem:
         variances = np.append(theta**2 * s2e, s2e)
         loglik = -0.5 * self.profiled_deviance(ff)
         se = np.full(ke + 1, np.nan)
+        cov_full = np.full((ke + 1, ke + 1), np.nan)
         keep = np.flatnonzero(~boundary)
         try:
             cov = np.linalg.inv(AI[np.ix_(keep, keep)])
+            cov_full[np.ix_(keep, keep)] = 0.5 * (cov + cov.T)
             se[keep] = np.sqrt(np.clip(np.diagonal(cov), 0.0, None))
         except np.linalg.LinAlgError:
             pass
         self._cache = {}
         return RemlFit(variances=variances, se=se, loglik=loglik, iterations=it, converged=converged,
-                       boundary=boundary)
+                       boundary=boundary, cov=cov_full)
 
 
 #: The warm start fits a pilot problem whose border has about this many levels ...

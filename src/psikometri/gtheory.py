@@ -39,8 +39,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
-from ._validation import check_choice, check_columns, check_dataframe, check_real, numeric_column
+from ._validation import check_choice, check_columns, check_dataframe, check_level, check_real, numeric_column
 
 __all__ = ["g_study", "GStudy"]
 
@@ -129,6 +130,26 @@ def _coefficients(comp: np.ndarray, effects, divisors: np.ndarray, fixed_idx: fr
     return tau, rel, ab, g, phi
 
 
+def _satterthwaite_ci(variance: np.ndarray, se: np.ndarray, level: float):
+    """Satterthwaite intervals of variance components.
+
+    ``[nu s2 / chi2_{(1+level)/2}(nu), nu s2 / chi2_{(1-level)/2}(nu)]`` with
+    ``nu = 2 (s2 / se)^2`` degrees of freedom.
+
+    The usual interval for variance components (Satterthwaite 1946; Searle,
+    Casella & McCulloch 1992, sec. 3.5); ``NaN`` where the standard error is
+    undefined (a component on the boundary) or the component is zero.
+    """
+    variance = np.asarray(variance, dtype=float)
+    se = np.asarray(se, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        nu = 2.0 * (variance / se) ** 2
+        lo = nu * variance / stats.chi2.ppf(0.5 + level / 2.0, nu)
+        hi = nu * variance / stats.chi2.ppf(0.5 - level / 2.0, nu)
+    ok = np.isfinite(nu) & (variance > 0) & (se > 0)
+    return np.where(ok, lo, np.nan), np.where(ok, hi, np.nan)
+
+
 # ----------------------------------------------------------------------------- results
 
 
@@ -141,8 +162,9 @@ class GStudy:
     components : DataFrame
         One row per effect (index = the effect's columns joined by ``":"``; the
         highest-order interaction is confounded with error), columns
-        ``variance`` (negative ANOVA estimates set to zero), ``se`` and
-        ``percent`` (of the total variance).
+        ``variance`` (negative ANOVA estimates set to zero), ``se``,
+        ``ci_low``, ``ci_high`` (95% Satterthwaite interval, see
+        :func:`g_study`) and ``percent`` (of the total variance).
     method : str
         ``"anova"`` or ``"reml"``.
     loglik : float
@@ -174,6 +196,7 @@ class GStudy:
     notes: tuple[str, ...] = ()
     _effects: tuple = field(default=(), repr=False, compare=False)
     _observed_divisors: np.ndarray = field(default=None, repr=False, compare=False)
+    _cov: np.ndarray = field(default=None, repr=False, compare=False)
 
     # -- coefficients of the observed design
     def _observed(self):
@@ -250,7 +273,7 @@ class GStudy:
         out["phi"] = phi
         return out
 
-    def d_study(self, fixed=None, **sample_sizes) -> pd.DataFrame:
+    def d_study(self, fixed=None, level=None, **sample_sizes) -> pd.DataFrame:
         """Coefficients for alternative numbers of levels of each facet.
 
         Parameters
@@ -280,7 +303,43 @@ class GStudy:
         only move to the universe score and effects of fixed facets only drop out.
         """
         fixed_idx = self._fixed(fixed)
-        return self._evaluate(self._grid(sample_sizes), fixed_idx)
+        out = self._evaluate(self._grid(sample_sizes), fixed_idx)
+        if level is not None:
+            out = self._intervals(out, fixed_idx, check_level(level))
+        return out
+
+    def _intervals(self, out: pd.DataFrame, fixed_idx: frozenset[int], level: float) -> pd.DataFrame:
+        """Delta-method intervals of ``g_coefficient`` and ``phi`` on the logit scale."""
+        n = out[list(self.facets)].to_numpy(dtype=float)
+        ne = len(self._effects)
+        div = np.ones((len(out), ne))
+        for j, eff in enumerate(self._effects):
+            for i in eff - {0}:
+                div[:, j] *= n[:, i - 1]
+        tau, rel, ab = (out[c].to_numpy(dtype=float) for c in ("universe_score", "relative_error", "absolute_error"))
+        # tau, delta and Delta are linear in the components: their gradients are the unit responses
+        grads = [_coefficients(np.eye(ne)[j], self._effects, div, fixed_idx)[:3] for j in range(ne)]
+        d_tau = np.column_stack([g[0] for g in grads])
+        d_rel = np.column_stack([g[1] for g in grads])
+        d_ab = np.column_stack([g[2] for g in grads])
+        cov = self._cov if self._cov is not None else np.full((ne, ne), np.nan)
+        known = np.isfinite(np.diagonal(cov))  # components on the boundary count as known zeros
+        cov = np.where(np.outer(known, known), cov, 0.0)
+        z = stats.norm.ppf(0.5 + level / 2.0)
+        for name, err, d_err in (("g_coefficient", rel, d_rel), ("phi", ab, d_ab)):
+            coef = out[name].to_numpy(dtype=float)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                grad = (d_tau * err[:, None] - tau[:, None] * d_err) / ((tau + err) ** 2)[:, None]
+                se = np.sqrt(np.einsum("ri,ij,rj->r", grad, cov, grad))
+                logit = np.log(coef / (1.0 - coef))
+                half = z * se / (coef * (1.0 - coef))
+                lo = 1.0 / (1.0 + np.exp(-(logit - half)))
+                hi = 1.0 / (1.0 + np.exp(-(logit + half)))
+            ok = np.isfinite(coef) & (coef > 0) & (coef < 1) & np.isfinite(se)
+            out[f"{name}_se"] = np.where(ok, se, np.nan)
+            out[f"{name}_ci_low"] = np.where(ok, lo, np.nan)
+            out[f"{name}_ci_high"] = np.where(ok, hi, np.nan)
+        return out
 
     def optimize(self, target: float = 0.80, cost: Mapping[str, float] | None = None, *,
                  criterion: str = "g_coefficient", max_size: int | Mapping[str, int] = 10,
@@ -371,14 +430,15 @@ class GStudy:
         return seen
 
     # -- AC views
-    def oar_reliability(self, fixed=None, **sample_sizes) -> pd.Series:
+    def oar_reliability(self, fixed=None, level=None, **sample_sizes) -> pd.Series:
         """Reliability of the overall assessment rating (mean of all ratings of a candidate).
 
         ``fixed`` names facets whose levels are the same for every candidate and
         not generalised over (typically the competencies: the OAR is the mean of
-        a fixed set of dimensions).  Returns the row of :meth:`d_study` as a Series.
+        a fixed set of dimensions).  Returns the row of :meth:`d_study` as a Series
+        (with intervals when ``level`` is given).
         """
-        return self.d_study(fixed=fixed, **sample_sizes).iloc[0]
+        return self.d_study(fixed=fixed, level=level, **sample_sizes).iloc[0]
 
     def score_reliability(self, facet: str, **sample_sizes) -> pd.Series:
         """Reliability of the score on a single level of ``facet``.
@@ -684,8 +744,10 @@ def _anova(design: _Design, arr, sizes):
                 ems[i, j] = float(np.prod([sizes[k] for k in range(nf) if k not in b]))
     est = np.linalg.solve(ems, ms)
     kinv = np.linalg.inv(ems)
-    se = np.sqrt((kinv**2) @ (2.0 * ms**2 / (df + 2.0)))
-    return ss, df, ms, est, se
+    var_ms = 2.0 * ms**2 / (df + 2.0)
+    cov = (kinv * var_ms) @ kinv.T
+    se = np.sqrt(np.diagonal(cov))
+    return ss, df, ms, est, se, cov
 
 
 # ----------------------------------------------------------------------------- public
@@ -790,7 +852,7 @@ def g_study(data, *, score: str = "score", person: str, facets, nested: Mapping[
     loglik = math.nan
     if arr is not None:
         used = "anova"
-        ss, dfs, ms, est, se = _anova(design, arr, sizes)
+        ss, dfs, ms, est, se, cov = _anova(design, arr, sizes)
         variance = np.maximum(est, 0.0)
         neg = [design.labels[j] for j in range(ne) if est[j] < 0]
         if neg:
@@ -810,6 +872,7 @@ def g_study(data, *, score: str = "score", person: str, facets, nested: Mapping[
         fit = fit_reml(y, codes, np.array([len(lv) for lv in levels]), random_effects)
         variance = fit.variances
         se = fit.se
+        cov = fit.cov
         loglik = fit.loglik
         if not fit.converged:
             notes.append(f"REML did not converge in {fit.iterations} iterations; treat the estimates with caution")
@@ -826,14 +889,16 @@ def g_study(data, *, score: str = "score", person: str, facets, nested: Mapping[
                 "design, d_study() assumes a complete design with the sizes given"
             )
     total = float(variance.sum())
+    lo, hi = _satterthwaite_ci(variance, se, 0.95)
     comp = pd.DataFrame(
-        {"variance": variance, "se": se, "percent": 100.0 * variance / total if total > 0 else np.nan},
+        {"variance": variance, "se": se, "ci_low": lo, "ci_high": hi,
+         "percent": 100.0 * variance / total if total > 0 else np.nan},
         index=pd.Index(design.labels, name="effect"),
     )
     return GStudy(
         components=comp, method=used, loglik=loglik, person=person, facets=tuple(facets), nested=nest,
         sizes=size_map, n_persons=len(levels[0]), n_obs=len(y), anova=anova_tab, notes=tuple(notes),
-        _effects=tuple(design.effects), _observed_divisors=div,
+        _effects=tuple(design.effects), _observed_divisors=div, _cov=cov,
     )
 
 

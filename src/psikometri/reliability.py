@@ -1251,7 +1251,8 @@ def reliability_summary(
 
     Rows: ``cronbach_alpha`` (with the interval chosen by ``ci``),
     ``standardized_alpha``, ``lambda1`` ... ``lambda6``, ``split_half_mean`` /
-    ``_min`` / ``_max`` (equal halves), ``omega_total`` (one factor),
+    ``_min`` / ``_max`` (equal halves), ``omega_total`` (one factor; with a
+    percentile bootstrap interval when ``ci`` is ``"bootstrap"`` or ``"bca"``),
     ``omega_hierarchical`` (three group factors, when there are at least 9 items)
     and ``sem`` (standard error of measurement of the total score, from alpha).
 
@@ -1299,7 +1300,12 @@ def reliability_summary(
     add("split_half_min", sh.min)
     add("split_half_max", sh.max)
     if k >= 3:
-        add("omega_total", omega_total(items, **kw).value)
+        if ci in ("bootstrap", "bca") and missing == "listwise":
+            # percentile bootstrap (the BCa jackknife would refit the factor model n times)
+            om = omega_total(items, ci="bootstrap", level=level, n_boot=n_boot, seed=seed, **kw)
+            add("omega_total", om.value, om.ci_low, om.ci_high, om.ci_method, om.note)
+        else:
+            add("omega_total", omega_total(items, **kw).value)
     else:
         add("omega_total", math.nan, note="needs at least 3 items")
     if k >= 9:

@@ -39,6 +39,8 @@ TEXT: dict[str, dict[str, str]] = {
     "inadequate": {"id": "belum memadai", "en": "not adequate"},
     "adequate_uncertain": {"id": "memadai, belum pasti (selang di bawah standar)",
                            "en": "adequate, uncertain (interval reaches below the standard)"},
+    "inadequate_uncertain": {"id": "belum memadai, belum pasti (selang mencapai standar)",
+                             "en": "not adequate, uncertain (interval reaches the standard)"},
     "not_estimable": {"id": "tidak dapat diestimasi", "en": "not estimable"},
     "too_few": {
         "id": "Jumlah data terlalu sedikit untuk analisis ini ({what}: {n}; minimal {need}). Bagian ini dilewati; "
@@ -134,9 +136,11 @@ TEXT: dict[str, dict[str, str]] = {
     "g_coefficient": {"id": "Koefisien G", "en": "G coefficient"},
     "gstudy_typical": {
         "id": "Untuk desain instansi ini (rata-rata {ex:.1f} alat ukur per asesi, {ass:.1f} asesor per sel, "
-              "kompetensi tetap): koefisien G nilai akhir = {g:.3f}, Phi = {phi:.3f}.",
+              "kompetensi tetap): koefisien G nilai akhir = {g:.3f} [{g_lo:.3f}, {g_hi:.3f}], Phi = {phi:.3f} "
+              "[{phi_lo:.3f}, {phi_hi:.3f}] (selang kepercayaan 95%, metode delta dari kovarians komponen).",
         "en": "For this agency's design (on average {ex:.1f} exercises per candidate, {ass:.1f} assessors per cell, "
-              "competencies fixed): G coefficient of the overall rating = {g:.3f}, Phi = {phi:.3f}.",
+              "competencies fixed): G coefficient of the overall rating = {g:.3f} [{g_lo:.3f}, {g_hi:.3f}], Phi = "
+              "{phi:.3f} [{phi_lo:.3f}, {phi_hi:.3f}] (95% intervals, delta method from the components' covariance).",
     },
     "perspectives": {"id": "Reliabilitas nilai akhir, nilai kompetensi dan nilai alat ukur",
                      "en": "Reliability of the overall, competency and exercise scores"},

@@ -146,14 +146,21 @@ def suppression_mask(tab: pd.DataFrame, k: int) -> np.ndarray:
     return hide
 
 
-def _verdict(value: float, standard: float, ci_low: float = float("nan")) -> str:
-    """Verdict code against ``standard``: ``adequate``, ``adequate_uncertain`` (the interval reaches below it),
-    ``inadequate`` or ``not_estimable``; translated with :func:`~psikometri.report.i18n.tr` for display."""
+def _verdict(value: float, standard: float, ci_low: float = float("nan"), ci_high: float = float("nan")) -> str:
+    """Verdict code of an estimate against ``standard``, from its value and interval.
+
+    ``adequate`` (the whole interval at or above the standard),
+    ``adequate_uncertain`` (the value meets it, the interval reaches below),
+    ``inadequate_uncertain`` (the value falls short, the interval reaches the
+    standard), ``inadequate`` (the whole interval below it) or
+    ``not_estimable``.  Without an interval a verdict is never certain.
+    Translated with :func:`~psikometri.report.i18n.tr` for display.
+    """
     if value is None or not np.isfinite(value):
         return "not_estimable"
-    if value < standard:
-        return "inadequate"
-    return "adequate_uncertain" if np.isfinite(ci_low) and ci_low < standard else "adequate"
+    if value >= standard:
+        return "adequate" if np.isfinite(ci_low) and ci_low >= standard else "adequate_uncertain"
+    return "inadequate" if np.isfinite(ci_high) and ci_high < standard else "inadequate_uncertain"
 
 
 def _est_dict(est) -> dict:
@@ -331,7 +338,7 @@ class AgencyContext:
             v = float(est_or_value) if est_or_value is not None else float("nan")
             lo, hi = ci if ci else (float("nan"), float("nan"))
         sec.indicators.append({"key": key, "indicator": self.t(ind_key), "value": v, "ci_low": lo, "ci_high": hi,
-                               "standard": standard, "verdict": _verdict(v, standard, lo)})
+                               "standard": standard, "verdict": _verdict(v, standard, lo, hi)})
 
     def _sec_data(self, sec):
         import matplotlib.pyplot as plt
@@ -410,11 +417,13 @@ class AgencyContext:
         ia = item_analysis(it)
         sec.add_table(self.t("item"), ia)
         alpha = tab.loc["cronbach_alpha"]
-        omega_t = float(tab.loc["omega_total", "value"])
+        om = tab.loc["omega_total"]
         sec.results = {"cronbach_alpha": {"value": _num(alpha["value"]), "ci_low": _num(alpha["ci_low"]),
                                           "ci_high": _num(alpha["ci_high"]), "n": n_complete},
-                       "omega_total": _num(omega_t)}
-        self._indicator(sec, "reliability", "ind_reliability", omega_t, cut)
+                       "omega_total": {"value": _num(om["value"]), "ci_low": _num(om["ci_low"]),
+                                       "ci_high": _num(om["ci_high"]), "n": n_complete}}
+        self._indicator(sec, "reliability", "ind_reliability", float(om["value"]), cut,
+                        (float(om["ci_low"]), float(om["ci_high"])))
         return sec
 
     def _sec_agreement(self, sec):
@@ -530,15 +539,20 @@ class AgencyContext:
         sec.add_figure(self.t("dstudy_title"), fig)
         # the overall rating at the observed design (mean numbers of levels per candidate, GStudy.sizes): the
         # same row as the first line of the perspectives table
-        oar = g.oar_reliability(fixed=["competency"])
+        oar = g.oar_reliability(fixed=["competency"], level=0.95)
         sec.paragraphs.append(self.t("gstudy_typical", ex=float(g.sizes["exercise"]),
                                      ass=float(g.sizes.get("assessor", 1.0)), g=float(oar["g_coefficient"]),
-                                     phi=float(oar["phi"])))
-        sec.results = {"method": g.method, "n_persons": int(g.n_persons), "g_coefficient": _num(oar["g_coefficient"]),
-                       "phi": _num(oar["phi"]),
+                                     g_lo=float(oar["g_coefficient_ci_low"]), g_hi=float(oar["g_coefficient_ci_high"]),
+                                     phi=float(oar["phi"]), phi_lo=float(oar["phi_ci_low"]),
+                                     phi_hi=float(oar["phi_ci_high"])))
+        sec.results = {"method": g.method, "n_persons": int(g.n_persons), "n_ratings": int(g.n_obs),
+                       "g_coefficient": _num(oar["g_coefficient"]),
+                       "g_coefficient_ci": [_num(oar["g_coefficient_ci_low"]), _num(oar["g_coefficient_ci_high"])],
+                       "phi": _num(oar["phi"]), "phi_ci": [_num(oar["phi_ci_low"]), _num(oar["phi_ci_high"])],
                        "components": {str(k): _num(v) for k, v in comp["variance"].items()},
                        "percent": {str(k): _num(v) for k, v in comp["percent"].items()}}
-        self._indicator(sec, "g_coefficient", "ind_g", float(oar["g_coefficient"]), self.standards["g_coefficient"])
+        self._indicator(sec, "g_coefficient", "ind_g", float(oar["g_coefficient"]), self.standards["g_coefficient"],
+                        (float(oar["g_coefficient_ci_low"]), float(oar["g_coefficient_ci_high"])))
         return sec
 
     def _sec_construct(self, sec):
