@@ -45,7 +45,8 @@ def test_adverse_impact_hand_computed_table():
     pm = hg.pmf(ks)
     assert ai.loc["P", "p_fisher"] == pytest.approx(pm[pm <= p_obs * (1 + 1e-7)].sum(), abs=1e-10)
     assert np.isnan(ai.loc["L", ["z", "p_z", "p_fisher"]].to_numpy(dtype=float)).all()
-    assert list(ai.columns) == ["n", "n_selected", "selection_rate", "impact_ratio", "four_fifths_violation",
+    assert list(ai.columns) == ["n", "n_selected", "selection_rate", "impact_ratio", "ci_low", "ci_high",
+                                "four_fifths_violation",
                                 "z", "p_z", "p_fisher", "small_group"]
 
 
@@ -164,3 +165,18 @@ def test_differential_prediction_errors():
         F.differential_prediction(d, predictor="x", criterion="y", group="g")
     with pytest.raises(ValueError, match="at least two groups"):
         F.differential_prediction(d.assign(g="a"), predictor="x", criterion="y", group="g")
+
+
+def test_impact_ratio_interval_is_the_log_ratio_interval():
+    # Morris & Lobsenz (2000): ln(IR) +- z sqrt((1 - p_g)/s_g + (1 - p_r)/s_r)
+    d = pd.DataFrame({"gender": ["L"] * 60 + ["P"] * 40, "selected": [1] * 30 + [0] * 30 + [1] * 12 + [0] * 28})
+    ai = F.adverse_impact(d, group="gender", selected="selected", level=0.90)
+    ir = 0.3 / 0.5
+    half = 1.6448536269514722 * np.sqrt((1 - 0.3) / 12 + (1 - 0.5) / 30)
+    assert ai.loc["P", "ci_low"] == pytest.approx(ir * np.exp(-half), rel=1e-12)
+    assert ai.loc["P", "ci_high"] == pytest.approx(ir * np.exp(half), rel=1e-12)
+    assert np.isnan(ai.loc["L", "ci_low"])
+    none = pd.DataFrame({"gender": ["L"] * 10 + ["P"] * 10, "selected": [1] * 5 + [0] * 5 + [0] * 10})
+    assert np.isnan(F.adverse_impact(none, group="gender", selected="selected").loc["P", "ci_low"])
+    with pytest.raises(ValueError, match="level"):
+        F.adverse_impact(d, group="gender", selected="selected", level=1.5)

@@ -74,8 +74,14 @@ def test_batch_writes_reports_results_and_index(batch):
         p = report_paths(out, ag, "id")
         for k in ("html", "ipynb", "results", "log"):
             assert p[k].exists(), p[k]
-        res = json.loads(p["results"].read_text())
+        def no_nan(token):
+            raise AssertionError(f"results.json holds the non-JSON token {token}")
+
+        res = json.loads(p["results"].read_text(), parse_constant=no_nan)
         assert res["agency"] == ag and set(res["sections"]) == set(SECTION_KEYS)
+        for ind in res["indicators"]:  # every summary indicator carries an interval and a four-level verdict
+            assert ind["verdict"] in ("adequate", "adequate_uncertain", "inadequate_uncertain", "inadequate",
+                                      "not_estimable"), ind
     index = (out / "index.html").read_text()
     assert "kab_satu" in index and "kota_dua" in index and "report_kab_satu_id.html" in index
     assert not list(out.rglob("*.tmp"))
@@ -332,3 +338,12 @@ def test_gstudy_text_indicator_and_perspectives_agree(small_data):
     ind = [i for i in sec.indicators if i["key"] == "g_coefficient"][0]
     assert ind["value"] == sec.results["g_coefficient"]
     assert f"{first['g_coefficient']:.3f}" in " ".join(sec.paragraphs)
+
+
+def test_results_json_is_strict_json():
+    from psikometri.report.sections import strict_json
+
+    obj = {"a": float("nan"), "b": [np.float64(np.inf), np.int64(3), np.bool_(True)], "c": {"d": None, "e": "x"}}
+    out = strict_json(obj)
+    assert out == {"a": None, "b": [None, 3, True], "c": {"d": None, "e": "x"}}
+    json.dumps(out, allow_nan=False)

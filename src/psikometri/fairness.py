@@ -84,7 +84,7 @@ def _sorted_levels(values) -> list:
         return sorted(levels, key=str)
 
 
-def adverse_impact(data, *, group: str, selected: str, reference=None) -> pd.DataFrame:
+def adverse_impact(data, *, group: str, selected: str, reference=None, level: float = 0.95) -> pd.DataFrame:
     r"""Adverse impact (dampak merugikan) of a selection decision by group.
 
     For each group :math:`g` with :math:`n_g` candidates of whom :math:`s_g`
@@ -93,7 +93,14 @@ def adverse_impact(data, *, group: str, selected: str, reference=None) -> pd.Dat
     ``reference`` is given):
 
     * impact ratio :math:`p_g / p_r`; ``four_fifths_violation`` when it is
-      below 0.8 (Uniform Guidelines, 29 CFR 1607.4D);
+      below 0.8 (Uniform Guidelines, 29 CFR 1607.4D); its interval is the
+      log-ratio (Katz) interval that Morris & Lobsenz (2000) recommend,
+
+      .. math::
+
+          \exp\Big(\ln\frac{p_g}{p_r} \pm z \sqrt{\frac{1 - p_g}{s_g} + \frac{1 - p_r}{s_r}}\Big),
+
+      undefined (NaN) when no one of either group was selected;
     * two-proportion z test with the pooled proportion
       :math:`\bar p = (s_g + s_r)/(n_g + n_r)`:
 
@@ -117,13 +124,16 @@ def adverse_impact(data, *, group: str, selected: str, reference=None) -> pd.Dat
         decision are dropped.
     reference : optional
         Reference group label.
+    level : float
+        Confidence level of the impact-ratio interval.
 
     Returns
     -------
     DataFrame
         Indexed by group, columns ``n, n_selected, selection_rate,
-        impact_ratio, four_fifths_violation, z, p_z, p_fisher, small_group``
-        (``z``, ``p_z``, ``p_fisher`` are NaN in the reference row);
+        impact_ratio, ci_low, ci_high, four_fifths_violation, z, p_z,
+        p_fisher, small_group`` (``ci_low``, ``ci_high``, ``z``, ``p_z``,
+        ``p_fisher`` are NaN in the reference row);
         ``.attrs["reference"]`` and ``.attrs["notes"]``.
 
     Notes
@@ -151,6 +161,8 @@ def adverse_impact(data, *, group: str, selected: str, reference=None) -> pd.Dat
     """
     df = check_dataframe(data)
     check_columns(df, [group, selected])
+    level = check_level(level)
+    zq = float(stats.norm.ppf(0.5 + level / 2.0))
     g = _group_labels(df, group)
     s = df[selected]
     if pd.api.types.is_bool_dtype(s):
@@ -178,9 +190,13 @@ def adverse_impact(data, *, group: str, selected: str, reference=None) -> pd.Dat
     rows = []
     for lv in levels:
         ir = rate[lv] / rate[ref] if rate[ref] > 0 else math.nan
+        lo = hi = math.nan
         if lv == ref:
             z = pz = pf = math.nan
         else:
+            if ns[lv] > 0 and ns[ref] > 0:
+                half = zq * math.sqrt((1 - rate[lv]) / ns[lv] + (1 - rate[ref]) / ns[ref])
+                lo, hi = ir * math.exp(-half), ir * math.exp(half)
             pbar = (ns[lv] + ns[ref]) / (n[lv] + n[ref])
             se = math.sqrt(pbar * (1 - pbar) * (1 / n[lv] + 1 / n[ref]))
             z = (rate[lv] - rate[ref]) / se if se > 0 else math.nan
@@ -188,7 +204,7 @@ def adverse_impact(data, *, group: str, selected: str, reference=None) -> pd.Dat
             table = [[ns[lv], n[lv] - ns[lv]], [ns[ref], n[ref] - ns[ref]]]
             pf = float(stats.fisher_exact(table, alternative="two-sided").pvalue)
         rows.append({"n": n[lv], "n_selected": ns[lv], "selection_rate": rate[lv], "impact_ratio": ir,
-                     "four_fifths_violation": bool(ir < 0.8) if ir == ir else False,
+                     "ci_low": lo, "ci_high": hi, "four_fifths_violation": bool(ir < 0.8) if ir == ir else False,
                      "z": z, "p_z": pz, "p_fisher": pf, "small_group": n[lv] < SMALL_GROUP})
     out = pd.DataFrame(rows, index=pd.Index(levels, name=group))
     small = [str(lv) for lv in levels if n[lv] < SMALL_GROUP]

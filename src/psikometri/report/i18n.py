@@ -210,9 +210,13 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "ninebox_text": {
         "id": "Kotak manajemen talenta (potensi = JPM, kinerja = nilai kinerja; batas potensi {pcuts}, batas kinerja "
-              "{fcuts}) dan konsistensi penempatan (peluang kotak yang sama pada pengukuran paralel).",
+              "{fcuts}) dan konsistensi penempatan (peluang kotak yang sama pada pengukuran paralel; kappa mengoreksi "
+              "kesepakatan karena peluang). Reliabilitas potensi = Phi studi G = s2(p) / (s2(p) + s2(Delta)) = "
+              "{rel:.3f}, karena keputusan dibuat terhadap batas tetap.",
         "en": "Nine-box grid (potential = JPM, performance = performance rating; potential cuts {pcuts}, performance "
-              "cuts {fcuts}) and placement consistency (chance of the same box in a parallel measurement).",
+              "cuts {fcuts}) and placement consistency (chance of the same box in a parallel measurement; kappa "
+              "corrects the agreement for chance). Reliability of potential = the G study's Phi = "
+              "s2(p) / (s2(p) + s2(Delta)) = {rel:.3f}, as decisions are made against fixed cut-offs.",
     },
     "jpm": {"id": "JPM (%)", "en": "JPM (%)"},
     "category": {"id": "Kategori", "en": "Category"},
@@ -233,7 +237,7 @@ TEXT: dict[str, dict[str, str]] = {
     "ind_g": {"id": "Koefisien G nilai akhir", "en": "G coefficient of the overall rating"},
     "ind_validity": {"id": "Validitas operasional", "en": "Operational validity"},
     "ind_impact": {"id": "Rasio dampak terendah", "en": "Lowest impact ratio"},
-    "ind_consistency": {"id": "Konsistensi penempatan kotak", "en": "Nine-box placement consistency"},
+    "ind_consistency": {"id": "Konsistensi penempatan kotak (kappa)", "en": "Nine-box placement consistency (kappa)"},
     # index
     "national": {"id": "Gambaran nasional", "en": "National picture"},
     "national_text": {

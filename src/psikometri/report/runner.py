@@ -386,7 +386,9 @@ def run_batch(
     wall = time.perf_counter() - t0
     results.sort(key=lambda r: r.agency)
     summary = {"wall_seconds": wall, "results": [asdict(r) for r in results]}
-    atomic_write(Path(out) / f"batch_{lang}.json", json.dumps(summary, indent=2))
+    from .sections import strict_json
+
+    atomic_write(Path(out) / f"batch_{lang}.json", json.dumps(strict_json(summary), indent=2, allow_nan=False))
     if index:
         from .index import build_index
 

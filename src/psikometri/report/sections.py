@@ -38,7 +38,8 @@ DEFAULT_STANDARDS = {
     "g_coefficient": 0.80,  # dependable overall rating for decisions about individuals
     "validity": 0.20,  # operational validity worth using (AC meta-analyses .28-.37)
     "impact_ratio": 0.80,  # four-fifths rule
-    "consistency": 0.70,  # nine-box decision consistency
+    "consistency": 0.60,  # nine-box decision consistency: kappa between parallel assessments (Landis & Koch
+    # 1977: > .60 substantial); raw agreement is inflated by chance when most candidates share a box
 }
 
 MIN = {"items": 30, "agreement_cells": 10, "gtheory": 10, "construct": 20, "validity": 20, "incremental": 30,
@@ -161,6 +162,23 @@ def _verdict(value: float, standard: float, ci_low: float = float("nan"), ci_hig
     if value >= standard:
         return "adequate" if np.isfinite(ci_low) and ci_low >= standard else "adequate_uncertain"
     return "inadequate" if np.isfinite(ci_high) and ci_high < standard else "inadequate_uncertain"
+
+
+def strict_json(obj):
+    """``obj`` with every non-finite or non-JSON number turned into ``None`` (``null``): strict JSON, no NaN tokens."""
+    if isinstance(obj, dict):
+        return {str(k): strict_json(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [strict_json(v) for v in obj]
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        return float(obj) if math.isfinite(float(obj)) else None
+    if obj is None or isinstance(obj, str):
+        return obj
+    return _num(obj) if _num(obj) is not None else str(obj)
 
 
 def _est_dict(est) -> dict:
@@ -314,7 +332,7 @@ class AgencyContext:
         from .runner import atomic_write
 
         path = Path(path) if path else (self.output_dir or Path(".")) / "results.json"
-        atomic_write(path, json.dumps(self.results(), indent=2, ensure_ascii=False, default=_num))
+        atomic_write(path, json.dumps(strict_json(self.results()), indent=2, ensure_ascii=False, allow_nan=False))
         return path
 
     # ------------------------------------------------------------------ sections
@@ -389,10 +407,15 @@ class AgencyContext:
         return cell_ratings(self.data.ratings)
 
     def overall_reliability(self) -> tuple[float, str]:
-        """Reliability of the overall rating: the G coefficient when estimable, else ICC(1k) of the cells."""
-        g = self.section("gtheory").results.get("g_coefficient")
+        """Reliability of the overall rating for decisions at cut-offs (JPM categories, nine-box).
+
+        The dependability coefficient Phi of the G study (absolute error: a cut-off compares a candidate with a
+        fixed standard, not with other candidates; Brennan 2001, sec. 2.5.2) when estimable, else ICC(1k) of
+        the cells.
+        """
+        g = self.section("gtheory").results.get("phi")
         if g is not None and np.isfinite(g):
-            return float(g), "g_coefficient"
+            return float(g), "phi"
         a = self.section("agreement").results.get("ICC1k")
         if a is not None and np.isfinite(a):
             return float(a), "ICC1k"
@@ -666,9 +689,12 @@ class AgencyContext:
             if "selected" in sub and set(sub["selected"].dropna().astype(int)) == {0, 1}:
                 ai = adverse_impact(sub, group=g, selected="selected")
                 sec.add_table(f"{label(g, self.lang)}: {self.t('adverse_impact')}", self._suppress(ai))
-                ir = float(ai["impact_ratio"].min())
-                worst = ir if worst is None else min(worst, ir)
-                res[f"impact_ratio_{g}"] = _num(ir)
+                row = ai.loc[ai["impact_ratio"].idxmin()]
+                ir = float(row["impact_ratio"])
+                if worst is None or ir < worst[0]:
+                    worst = (ir, float(row["ci_low"]), float(row["ci_high"]))
+                res[f"impact_ratio_{g}"] = {"value": _num(ir), "ci_low": _num(row["ci_low"]),
+                                            "ci_high": _num(row["ci_high"]), "reference": str(ai.attrs["reference"])}
             sd = subgroup_differences(sub, group=g, score="oar")
             sec.add_table(f"{label(g, self.lang)}: {self.t('subgroup_d')}", sd)
             dsub = sub.dropna(subset=["performance"]) if "performance" in sub else sub.iloc[:0]
@@ -680,7 +706,7 @@ class AgencyContext:
                 res[f"differential_prediction_{g}_p"] = _num(dp.tests.loc["omnibus", "p"])
         sec.results = res
         if worst is not None:
-            self._indicator(sec, "impact_ratio", "ind_impact", worst, self.standards["impact_ratio"])
+            self._indicator(sec, "impact_ratio", "ind_impact", worst[0], self.standards["impact_ratio"], worst[1:])
         return sec
 
     def achieved_levels(self) -> pd.DataFrame:
@@ -714,13 +740,13 @@ class AgencyContext:
         res = {"jpm_mean": _num(jpm.mean()), "jpm_categories": {str(k): int(v) for k, v in cat.value_counts().items()}}
         perf = c["performance"] if "performance" in c else pd.Series(np.nan, index=c.index)
         ok = perf.notna()
-        rel, _ = self.overall_reliability()
+        rel, rel_source = self.overall_reliability()
         if ok.sum() < max(MIN["talent"], 3) or not np.isfinite(rel):
             sec.paragraphs.append(self.t("too_few", what=self.t("with_performance"), n=int(ok.sum()),
                                          need=max(MIN["talent"], 3)))
             sec.results = res
             return sec
-        sec.paragraphs.append(self.t("ninebox_text", pcuts=self.potential_cuts, fcuts=self.performance_cuts))
+        sec.paragraphs.append(self.t("ninebox_text", pcuts=self.potential_cuts, fcuts=self.performance_cuts, rel=rel))
         ok &= jpm.notna()
         try:
             pc = placement_consistency(jpm[ok], perf[ok], potential_reliability=min(rel, 1.0),
@@ -743,11 +769,13 @@ class AgencyContext:
         plot_nine_box(pc, lang=self.lang, ax=ax)
         sec.add_figure(self.t("sec_talent"), fig)
         agree = float(cons.loc["nine_box", "agreement"])
-        res |= {"n_nine_box": int(ok.sum()), "nine_box_agreement": _num(agree),
-                "nine_box_kappa": _num(cons.loc["nine_box", "kappa"]),
+        kappa = float(cons.loc["nine_box", "kappa"])
+        res |= {"n_nine_box": int(ok.sum()), "nine_box_agreement": _num(agree), "nine_box_kappa": _num(kappa),
+                "potential_reliability": _num(rel), "potential_reliability_source": rel_source,
                 "box_counts": {int(k): int(v) for k, v in box_counts.items()}}
         sec.results = res
-        self._indicator(sec, "consistency", "ind_consistency", agree, self.standards["consistency"])
+        # the verdict rests on kappa (chance-corrected); no interval is computed for it, so it is never certain
+        self._indicator(sec, "consistency", "ind_consistency", kappa, self.standards["consistency"])
         return sec
 
     def _sec_methods(self, sec):
