@@ -337,7 +337,9 @@ def test_gstudy_text_indicator_and_perspectives_agree(small_data):
     assert sec.results["phi"] == pytest.approx(float(first["phi"]), rel=1e-6)
     ind = [i for i in sec.indicators if i["key"] == "g_coefficient"][0]
     assert ind["value"] == sec.results["g_coefficient"]
-    assert f"{first['g_coefficient']:.3f}" in " ".join(sec.paragraphs)
+    from psikometri.report.i18n import format_number
+
+    assert format_number(first["g_coefficient"], ".3f", "id") in " ".join(sec.paragraphs)  # 0,899: Indonesian
 
 
 def test_results_json_is_strict_json():
@@ -347,3 +349,33 @@ def test_results_json_is_strict_json():
     out = strict_json(obj)
     assert out == {"a": None, "b": [None, 3, True], "c": {"d": None, "e": "x"}}
     json.dumps(out, allow_nan=False)
+
+
+def _visible_text(path):
+    t = path.read_text()
+    t = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", t, flags=re.S)
+    t = re.sub(r"<img[^>]*>", " ", t)
+    import html as _html
+
+    return _html.unescape(re.sub(r"<[^>]+>", "\n", t))
+
+
+#: English words that have no place in an Indonesian report (whole words, case-sensitive where capitalised).
+ENGLISH = ["the", "and", "of", "with", "for", "rater", "raters", "score", "mean", "True", "False", "Single",
+           "Average", "agreement", "candidates", "assessors", "not", "yes", "no", "fixed", "random"]
+
+
+def test_indonesian_report_and_index_have_no_untranslated_label(batch):
+    out, _, _ = batch
+    agency = "kab_satu"
+    for path in (report_paths(out, agency, "id")["html"], out / "index.html"):
+        text = _visible_text(path)
+        raw = sorted({w for w in re.findall(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b", text)
+                      if w not in ("kab_satu", "kota_dua")})  # agency names are data, not labels
+        assert not raw, (path.name, raw[:20])
+        # reference entries (author (year). title...) keep their original English titles
+        prose = "\n".join(line for line in text.splitlines() if not re.search(r"\(\d{4}\)\.", line))
+        eng = [w for w in ENGLISH if re.search(rf"(?<![\w'-]){w}(?![\w'-])", prose)]
+        assert not eng, (path.name, eng)
+        # Indonesian number format: decimal commas, no English decimals like 0.860 in running text
+        assert not re.search(r"\b0\.\d{2,3}\b", text), (path.name, re.findall(r".{30}\b0\.\d{2,3}\b.{10}", text)[:3])

@@ -14,8 +14,11 @@ __all__ = ["TEXT", "tr", "ReportTask", "report_paths", "run_batch", "run_task", 
            "Section", "warm_up", "build_index"]
 
 
-def build_index(out, lang="id"):
-    """Write ``index.html`` for the reports under ``out`` (see :mod:`psikometri.report.index`)."""
+def build_index(out, lang="id", agencies=None):
+    """Write ``index.html`` (``index_en.html`` for English) for the reports under ``out``.
+
+    See :mod:`psikometri.report.index`.
+    """
     from .index import build_index as _b
 
-    return _b(out, lang=lang)
+    return _b(out, lang=lang, agencies=agencies)

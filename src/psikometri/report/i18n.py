@@ -7,7 +7,12 @@ elsewhere: notebooks, tables, plot labels and the index all come from here.
 
 from __future__ import annotations
 
-__all__ = ["LANGUAGES", "TEXT", "COLUMNS", "FACETS", "tr", "label", "column_label", "effect_label"]
+import string
+
+import numpy as np
+
+__all__ = ["LANGUAGES", "TEXT", "COLUMNS", "FACETS", "tr", "label", "column_label", "effect_label", "display_name",
+           "format_number"]
 
 LANGUAGES = ("id", "en")
 
@@ -16,7 +21,8 @@ TEXT: dict[str, dict[str, str]] = {
     "report_title": {"id": "Laporan Validasi Assessment Center", "en": "Assessment Centre Validation Report"},
     "index_title": {"id": "Indeks Laporan Validasi Assessment Center", "en": "Assessment Centre Validation Reports: Index"},
     "agency": {"id": "Instansi", "en": "Agency"},
-    "generated": {"id": "Dibuat dengan psikometri {version}, seed {seed}, {n_boot} replikasi bootstrap.",
+    "agencies": {"id": "instansi", "en": "agencies"},
+    "generated": {"id": "Dibuat dengan psikometri {version}, seed {seed}; {n_boot} replikasi bootstrap.",
                   "en": "Generated with psikometri {version}, seed {seed}, {n_boot} bootstrap replications."},
     "sec_summary": {"id": "1. Ringkasan", "en": "1. Summary"},
     "sec_data": {"id": "2. Kualitas data dan kelengkapan desain", "en": "2. Data quality and design completeness"},
@@ -101,6 +107,16 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Rating round analysed: {round} (rounds in the data: {rounds}). Consensus ratings are never used to "
               "measure agreement between assessors.",
     },
+    "validity_caption": {
+        "id": "{title} (reliabilitas prediktor rxxa = {rxxa:.2f} [{source}], reliabilitas kriteria ryyi = {ryyi:.2f})",
+        "en": "{title} (predictor reliability rxxa = {rxxa:.2f} [{source}], criterion reliability ryyi = {ryyi:.2f})",
+    },
+    "kalpha_text": {
+        "id": "Alpha Krippendorff (penilaian, tingkat interval): {value:.3f} [{lo:.3f}; {hi:.3f}] (selang bootstrap "
+              "95%, Hayes & Krippendorff 2007).",
+        "en": "Krippendorff's alpha (ratings, interval level): {value:.3f} [{lo:.3f}, {hi:.3f}] (95% bootstrap "
+              "interval, Hayes & Krippendorff 2007).",
+    },
     "agreement_cells": {
         "id": "Dasar perhitungan: {used} dari {total} sel (asesi x kompetensi x alat ukur) dinilai oleh dua asesor atau "
               "lebih; seluruh {ratings} penilaian pada sel-sel tersebut dipakai (paling banyak {k} asesor per sel; "
@@ -136,8 +152,8 @@ TEXT: dict[str, dict[str, str]] = {
     "g_coefficient": {"id": "Koefisien G", "en": "G coefficient"},
     "gstudy_typical": {
         "id": "Untuk desain instansi ini (rata-rata {ex:.1f} alat ukur per asesi, {ass:.1f} asesor per sel, "
-              "kompetensi tetap): koefisien G nilai akhir = {g:.3f} [{g_lo:.3f}, {g_hi:.3f}], Phi = {phi:.3f} "
-              "[{phi_lo:.3f}, {phi_hi:.3f}] (selang kepercayaan 95%, metode delta dari kovarians komponen).",
+              "kompetensi tetap): koefisien G nilai akhir = {g:.3f} [{g_lo:.3f}; {g_hi:.3f}], Phi = {phi:.3f} "
+              "[{phi_lo:.3f}; {phi_hi:.3f}] (selang kepercayaan 95%, metode delta dari kovarians komponen).",
         "en": "For this agency's design (on average {ex:.1f} exercises per candidate, {ass:.1f} assessors per cell, "
               "competencies fixed): G coefficient of the overall rating = {g:.3f} [{g_lo:.3f}, {g_hi:.3f}], Phi = "
               "{phi:.3f} [{phi_lo:.3f}, {phi_hi:.3f}] (95% intervals, delta method from the components' covariance).",
@@ -204,9 +220,9 @@ TEXT: dict[str, dict[str, str]] = {
     # talent
     "talent_text": {
         "id": "Job Person Match (JPM) = jumlah level kompetensi yang dicapai / jumlah level standar jabatan x 100. "
-              "Kategori pemetaan: Optimal >= {hi}, Cukup Optimal {lo} sampai < {hi}, Kurang Optimal < {lo}.",
+              "Kategori pemetaan: Optimal >= {hi:g}, Cukup Optimal {lo:g} sampai < {hi:g}, Kurang Optimal < {lo:g}.",
         "en": "Job Person Match (JPM) = sum of achieved competency levels / sum of the post's required levels x 100. "
-              "Mapping categories: Optimal >= {hi}, Cukup Optimal {lo} to < {hi}, Kurang Optimal < {lo}.",
+              "Mapping categories: Optimal >= {hi:g}, Cukup Optimal {lo:g} to < {hi:g}, Kurang Optimal < {lo:g}.",
     },
     "ninebox_text": {
         "id": "Kotak manajemen talenta (potensi = JPM, kinerja = nilai kinerja; batas potensi {pcuts}, batas kinerja "
@@ -299,6 +315,79 @@ COLUMNS: dict[str, dict[str, str]] = {
     "mean_criterion": {"id": "rerata kinerja", "en": "mean performance"},
     "n_high": {"id": "jumlah kinerja tinggi", "en": "high performers"},
     "p_high": {"id": "proporsi kinerja tinggi", "en": "share high"},
+    "cronbach_alpha": {"id": "alpha Cronbach", "en": "Cronbach's alpha"},
+    "standardized_alpha": {"id": "alpha terstandar", "en": "standardized alpha"},
+    "omega_total": {"id": "omega total", "en": "omega total"},
+    "omega_hierarchical": {"id": "omega hierarkis", "en": "omega hierarchical"},
+    "split_half_mean": {"id": "belah dua (rerata)", "en": "split-half (mean)"},
+    "split_half_min": {"id": "belah dua (minimum)", "en": "split-half (minimum)"},
+    "split_half_max": {"id": "belah dua (maksimum)", "en": "split-half (maximum)"},
+    "lambda1": {"id": "lambda 1 Guttman", "en": "Guttman lambda 1"},
+    "lambda2": {"id": "lambda 2 Guttman", "en": "Guttman lambda 2"},
+    "lambda3": {"id": "lambda 3 Guttman", "en": "Guttman lambda 3"},
+    "lambda4": {"id": "lambda 4 Guttman", "en": "Guttman lambda 4"},
+    "lambda5": {"id": "lambda 5 Guttman", "en": "Guttman lambda 5"},
+    "lambda6": {"id": "lambda 6 Guttman", "en": "Guttman lambda 6"},
+    "sem": {"id": "galat baku pengukuran", "en": "standard error of measurement"},
+    "note": {"id": "catatan", "en": "note"},
+    "z": {"id": "z", "en": "z"},
+    "p_z": {"id": "p (uji z)", "en": "p (z test)"},
+    "p_fisher": {"id": "p (uji eksak Fisher)", "en": "p (Fisher's exact test)"},
+    "d": {"id": "d Cohen", "en": "Cohen's d"},
+    "g": {"id": "g Hedges", "en": "Hedges' g"},
+    "d_ci_low": {"id": "d batas bawah", "en": "d CI low"},
+    "d_ci_high": {"id": "d batas atas", "en": "d CI high"},
+    "g_ci_low": {"id": "g batas bawah", "en": "g CI low"},
+    "g_ci_high": {"id": "g batas atas", "en": "g CI high"},
+    "n_reference": {"id": "n kelompok acuan", "en": "n reference"},
+    "mean_reference": {"id": "rerata kelompok acuan", "en": "mean reference"},
+    "sd_reference": {"id": "simpangan baku kelompok acuan", "en": "SD reference"},
+    "adj_r2": {"id": "R2 terkoreksi", "en": "adjusted R2"},
+    "delta_r2": {"id": "tambahan R2", "en": "R2 change"},
+    "r2": {"id": "R2", "en": "R2"},
+    "r_xxa": {"id": "reliabilitas prediktor (rxxa)", "en": "predictor reliability (rxxa)"},
+    "r_yyi": {"id": "reliabilitas kriteria (ryyi)", "en": "criterion reliability (ryyi)"},
+    "jpm_category": {"id": "kategori JPM", "en": "JPM category"},
+    "nine_box": {"id": "kotak manajemen talenta", "en": "nine-box grid"},
+    "age_group": {"id": "kelompok usia", "en": "age group"},
+    "gender": {"id": "jenis kelamin", "en": "gender"},
+    "position_level": {"id": "jenjang jabatan", "en": "position level"},
+    "p": {"id": "p", "en": "p"},
+    "F": {"id": "F", "en": "F"},
+    "df1": {"id": "db1", "en": "df1"},
+    "df2": {"id": "db2", "en": "df2"},
+    "feldt": {"id": "Feldt", "en": "Feldt"},
+    "bca": {"id": "bootstrap BCa", "en": "BCa bootstrap"},
+    "bootstrap": {"id": "bootstrap persentil", "en": "percentile bootstrap"},
+    "omnibus": {"id": "uji gabungan", "en": "omnibus"},
+    "slope": {"id": "kemiringan", "en": "slope"},
+    "intercept": {"id": "intersep", "en": "intercept"},
+    "True": {"id": "ya", "en": "yes"},
+    "False": {"id": "tidak", "en": "no"},
+    "type": {"id": "jenis", "en": "type"},
+    "Single rater, one-way random (McGraw & Wong ICC(1))": {
+        "id": "satu asesor, acak satu arah (McGraw & Wong ICC(1))",
+        "en": "Single rater, one-way random (McGraw & Wong ICC(1))"},
+    "Single rater, two-way random, absolute agreement (McGraw & Wong ICC(A,1))": {
+        "id": "satu asesor, acak dua arah, kesepakatan mutlak (McGraw & Wong ICC(A,1))",
+        "en": "Single rater, two-way random, absolute agreement (McGraw & Wong ICC(A,1))"},
+    "Single rater, two-way mixed, consistency (McGraw & Wong ICC(C,1))": {
+        "id": "satu asesor, campuran dua arah, konsistensi (McGraw & Wong ICC(C,1))",
+        "en": "Single rater, two-way mixed, consistency (McGraw & Wong ICC(C,1))"},
+    "Mean of k raters, one-way random (McGraw & Wong ICC(k))": {
+        "id": "rerata k asesor, acak satu arah (McGraw & Wong ICC(k))",
+        "en": "Mean of k raters, one-way random (McGraw & Wong ICC(k))"},
+    "Mean of k raters, two-way random, absolute agreement (McGraw & Wong ICC(A,k))": {
+        "id": "rerata k asesor, acak dua arah, kesepakatan mutlak (McGraw & Wong ICC(A,k))",
+        "en": "Mean of k raters, two-way random, absolute agreement (McGraw & Wong ICC(A,k))"},
+    "Mean of k raters, two-way mixed, consistency (McGraw & Wong ICC(C,k))": {
+        "id": "rerata k asesor, campuran dua arah, konsistensi (McGraw & Wong ICC(C,k))",
+        "en": "Mean of k raters, two-way mixed, consistency (McGraw & Wong ICC(C,k))"},
+    "OAR (competency fixed)": {"id": "nilai akhir (kompetensi tetap)", "en": "overall rating (competencies fixed)"},
+    "OAR (all facets random)": {"id": "nilai akhir (semua faset acak)", "en": "overall rating (all facets random)"},
+    "competency score": {"id": "nilai satu kompetensi", "en": "single competency score"},
+    "exercise score": {"id": "nilai satu alat ukur", "en": "single exercise score"},
+    "universe_score": {"id": "variansi skor semesta", "en": "universe-score variance"},
 }
 
 
@@ -312,9 +401,50 @@ def effect_label(effect: str, lang: str = "id") -> str:
 
 
 def column_label(name, lang: str = "id"):
-    """Translated table header for a canonical column/index name (unknown names are returned unchanged)."""
-    entry = COLUMNS.get(str(name))
-    return entry[lang] if entry else name
+    """Translated table header or cell label for a canonical name.
+
+    Known names come from :data:`COLUMNS`; identifiers from the data (exercise
+    and competency ids such as ``wawancara_kompetensi``) are shown as words
+    (``Wawancara kompetensi``); anything else is returned unchanged.
+    """
+    if isinstance(name, (bool,)):
+        name = str(name)
+    if not isinstance(name, str):
+        return name
+    entry = COLUMNS.get(name)
+    if entry:
+        return entry[lang]
+    return display_name(name)
+
+
+def display_name(ident) -> str:
+    """An identifier from the data as words: ``orientasi_pada_hasil`` -> ``Orientasi pada hasil``."""
+    text = str(ident)
+    if "_" in text and text.replace("_", "").isalnum() and text == text.lower():
+        words = text.replace("_", " ").strip()
+        return words[:1].upper() + words[1:]
+    return text
+
+
+def format_number(value, spec: str = "", lang: str = "id") -> str:
+    """``format(value, spec)`` with the decimal and thousands separators of ``lang`` (Indonesian: 0,86 and 2.091)."""
+    out = format(value, spec)
+    if lang == "id":
+        out = out.translate({ord(","): ".", ord("."): ","})
+    return out
+
+
+class _NumberFormatter(string.Formatter):
+    def __init__(self, lang):
+        super().__init__()
+        self.lang = lang
+
+    def format_field(self, value, format_spec):
+        if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+            return format_number(value, format_spec, self.lang)
+        if isinstance(value, tuple) and all(isinstance(v, (int, float)) for v in value):
+            return "(" + "; ".join(format_number(v, "g", self.lang) for v in value) + ")"
+        return super().format_field(value, format_spec)
 
 
 def tr(key: str, lang: str = "id", **fmt) -> str:
@@ -326,7 +456,7 @@ def tr(key: str, lang: str = "id", **fmt) -> str:
     except KeyError:
         raise KeyError(f"no report text {key!r}; add it to psikometri.report.i18n.TEXT") from None
     s = entry[lang]
-    return s.format(**fmt) if fmt else s
+    return _NumberFormatter(lang).format(s, **fmt) if fmt else s
 
 
 def label(key: str, lang: str = "id") -> str:

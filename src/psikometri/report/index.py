@@ -11,20 +11,25 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from .i18n import tr
+from .i18n import column_label, format_number, tr
 from .runner import atomic_write, report_paths
 
-__all__ = ["build_index", "collect_results"]
+__all__ = ["build_index", "collect_results", "index_name"]
 
 
 _IND = {"reliability": "ind_reliability", "icc": "ind_icc", "g_coefficient": "ind_g", "validity": "ind_validity",
         "impact_ratio": "ind_impact", "consistency": "ind_consistency"}
 
 
-def collect_results(out, lang="id") -> list[dict]:
-    """Read every ``OUT/<agency>/results.json`` (language-neutral: verdicts are codes)."""
+def collect_results(out, lang="id", agencies=None) -> list[dict]:
+    """Read ``OUT/<agency>/results.json`` of ``agencies`` (default: every one found; verdicts are codes)."""
     rows = []
-    for p in sorted(Path(out).glob("*/results.json")):
+    if agencies is not None:
+        paths = [report_paths(out, a, lang)["results"] for a in agencies]
+        paths = [p for p in paths if p.exists()]
+    else:
+        paths = sorted(Path(out).glob("*/results.json"))
+    for p in paths:
         rows.append(json.loads(p.read_text()))
     return rows
 
@@ -37,14 +42,14 @@ def _national(results, lang) -> str:
         if v.get("observed_r") is not None and v.get("n"):
             per.append({"agency": r["agency"], "r": v["observed_r"], "n": v["n"]})
     if len(per) < 2:
-        return f"<p>{html.escape(tr('too_few', lang, what='agencies', n=len(per), need=2))}</p>"
+        return f"<p>{html.escape(tr('too_few', lang, what=tr('agencies', lang), n=len(per), need=2))}</p>"
     try:
         from ..validity import meta_analysis
     except ImportError:
         return ""
     df = pd.DataFrame(per).set_index("agency")
     ma = meta_analysis(df, r="r", n="n")
-    parts = [f"<p>{html.escape(tr('national_text', lang))}</p>", _meta_table(ma)]
+    parts = [f"<p>{html.escape(tr('national_text', lang))}</p>", _meta_table(ma, lang)]
     ax = ma.plot() if hasattr(ma, "plot") else None
     if ax is not None:
         fig = ax.figure
@@ -58,18 +63,26 @@ def _national(results, lang) -> str:
     return "\n".join(parts)
 
 
-def _meta_table(ma) -> str:
+def _meta_table(ma, lang="id") -> str:
+    from .sections import _table_html
+
     if hasattr(ma, "summary_frame"):
-        return ma.summary_frame().to_html(classes="pk-table", border=0, float_format=lambda x: f"{x:.3f}")
-    if hasattr(ma, "_repr_html_"):
-        return ma._repr_html_()
-    return f"<pre>{html.escape(str(ma))}</pre>"
+        return _table_html(ma.summary_frame(), lang)
+    return ""
 
 
-def build_index(out, lang="id") -> Path:
-    """Write ``OUT/index.html`` from the agencies' ``results.json`` and the batch log."""
+def index_name(lang: str) -> str:
+    """``index.html`` for Bahasa Indonesia, ``index_<lang>.html`` for another language."""
+    return "index.html" if lang == "id" else f"index_{lang}.html"
+
+
+def build_index(out, lang="id", agencies=None) -> Path:
+    """Write the index of ``lang`` (:func:`index_name`) from the agencies' ``results.json`` and the batch log.
+
+    ``agencies``: the agencies of the current data set (default: every report folder under ``out``).
+    """
     out = Path(out)
-    results = collect_results(out, lang)
+    results = collect_results(out, lang, agencies)
     batch = out / f"batch_{lang}.json"
     failed = []
     if batch.exists():
@@ -78,10 +91,12 @@ def build_index(out, lang="id") -> Path:
     failed_names = {f["agency"] for f in failed}
     results = [r for r in results if r["agency"] not in failed_names]
     for r in results:
-        row = {tr("agency", lang): html.escape(r["agency"]), tr("candidates", lang): r["n_candidates"]}
+        row = {tr("agency", lang): html.escape(r["agency"]),
+               tr("candidates", lang): format_number(int(r["n_candidates"]), ",", lang)}
         for ind in r.get("indicators", []):
             v = ind.get("value")
-            row[tr(_IND.get(ind["key"], ind["key"]), lang) if ind["key"] in _IND else ind["key"]] = "-" if v is None else html.escape(f"{v:.2f} ({tr(ind['verdict'], lang)})")
+            head = tr(_IND[ind["key"]], lang) if ind["key"] in _IND else column_label(ind["key"], lang)
+            row[head] = "-" if v is None else html.escape(f"{format_number(v, '.2f', lang)} ({tr(ind['verdict'], lang)})")
         rel = Path(report_paths(out, r["agency"], lang)["html"]).relative_to(out)
         row[tr("report_link", lang)] = f"<a href='{quote(rel.as_posix())}'>{tr('report_link', lang)}</a>"
         rows.append(row)
@@ -98,6 +113,6 @@ def build_index(out, lang="id") -> Path:
 {_national(results, lang)}
 </body></html>
 """
-    path = out / "index.html"
+    path = out / index_name(lang)
     atomic_write(path, doc)
     return path

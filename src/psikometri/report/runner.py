@@ -392,7 +392,7 @@ def run_batch(
     if index:
         from .index import build_index
 
-        build_index(out, lang=lang)
+        build_index(out, lang=lang, agencies=ds.agencies)
     n_ok = sum(r.status == "ok" for r in results)
     n_skip = sum(r.status == "skipped" for r in results)
     failed = [r for r in results if r.status == "failed"]

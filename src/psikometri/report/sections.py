@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .i18n import column_label, effect_label, label, tr
+from .i18n import column_label, effect_label, format_number, label, tr
 
 __all__ = ["SECTION_KEYS", "Section", "AgencyContext", "warm_up", "DEFAULT_STANDARDS"]
 
@@ -97,29 +97,36 @@ class Section:
         return "\n".join(parts)
 
 
-def _fmt_cell(v):
+def _fmt_cell(v, lang: str = "id"):
+    """A table cell for display: numbers in the report language's format, booleans as yes/no, ids as words."""
     if isinstance(v, (bool, np.bool_)):
-        return "\u2713" if v else ""
+        return column_label(str(bool(v)), lang)
+    if isinstance(v, (int, np.integer)):
+        return format_number(int(v), ",", lang)
     if isinstance(v, (float, np.floating)):
         if math.isnan(v):
             return "-"
         if float(v).is_integer() and abs(v) >= 2:
-            return f"{int(v):,}"
-        return f"{v:.3f}" if abs(v) < 1000 else f"{v:,.0f}"
+            return format_number(int(v), ",", lang)
+        return format_number(v, ".3f", lang) if abs(v) < 1000 else format_number(v, ",.0f", lang)
+    if isinstance(v, str):
+        return column_label(v, lang)
     return v
 
 
 def _table_html(df: pd.DataFrame, lang: str = "id") -> str:
     shown = df.copy()
     for c in shown.columns:
-        if pd.api.types.is_float_dtype(shown[c]) or shown[c].dtype == object:
-            shown[c] = shown[c].map(_fmt_cell)
+        shown[c] = shown[c].astype(object).map(lambda v: _fmt_cell(v, lang))
     shown = shown.rename(columns=lambda c: column_label(c, lang))
-    if shown.index.name is not None:
-        shown.index.name = column_label(shown.index.name, lang)
-    if not isinstance(shown.index, pd.RangeIndex):
-        shown.index = [column_label(i, lang) if isinstance(i, str) else i for i in shown.index]
-        shown.index.name = column_label(df.index.name, lang) if df.index.name else None
+    if isinstance(shown.index, pd.MultiIndex):
+        shown.index = shown.index.set_levels([lv.map(lambda i: _fmt_cell(i, lang)) for lv in shown.index.levels])
+        shown.index.names = [column_label(n, lang) if n else n for n in df.index.names]
+    elif not isinstance(shown.index, pd.RangeIndex):
+        shown.index = pd.Index([_fmt_cell(i, lang) for i in shown.index],
+                               name=column_label(df.index.name, lang) if df.index.name else None)
+    if shown.columns.name:
+        shown.columns.name = column_label(shown.columns.name, lang)
     return shown.to_html(classes="pk-table", border=0, escape=True, na_rep="-")
 
 
@@ -406,16 +413,16 @@ class AgencyContext:
 
         return cell_ratings(self.data.ratings)
 
-    def overall_reliability(self) -> tuple[float, str]:
-        """Reliability of the overall rating for decisions at cut-offs (JPM categories, nine-box).
+    def overall_reliability(self, kind: str = "phi") -> tuple[float, str]:
+        """Reliability of the overall rating from the G study, else ICC(1k) of the cells.
 
-        The dependability coefficient Phi of the G study (absolute error: a cut-off compares a candidate with a
-        fixed standard, not with other candidates; Brennan 2001, sec. 2.5.2) when estimable, else ICC(1k) of
-        the cells.
+        ``kind="phi"`` (dependability, absolute error) for decisions at cut-offs (JPM categories, nine-box: a
+        cut-off compares a candidate with a fixed standard, not with other candidates; Brennan 2001, sec.
+        2.5.2); ``kind="g_coefficient"`` (relative error) for correlations (validity corrections).
         """
-        g = self.section("gtheory").results.get("phi")
+        g = self.section("gtheory").results.get(kind)
         if g is not None and np.isfinite(g):
-            return float(g), "phi"
+            return float(g), kind
         a = self.section("agreement").results.get("ICC1k")
         if a is not None and np.isfinite(a):
             return float(a), "ICC1k"
@@ -482,8 +489,7 @@ class AgencyContext:
                                "ci_low": t.loc["ICC1", "ci_low"], "ci_high": t.loc["ICC1", "ci_high"]})
         if per_ex:
             sec.add_table(f"ICC(1) / {self.t('exercises')}", pd.DataFrame(per_ex).set_index(self.t("exercises")))
-        sec.paragraphs.append(f"Krippendorff's alpha ({self.t('ratings').lower()}, interval): {ka.value:.3f} "
-                              f"[{ka.ci_low:.3f}, {ka.ci_high:.3f}]")
+        sec.paragraphs.append(self.t("kalpha_text", value=ka.value, lo=ka.ci_low, hi=ka.ci_high))
         diag = assessor_diagnostics(self.data.ratings)
         sec.paragraphs.append(self.t("assessor_diag_text"))
         sec.paragraphs.append(self.t("flagged_assessors", n=int(diag["flagged"].sum()), total=len(diag)))
@@ -615,15 +621,15 @@ class AgencyContext:
         n_crit = int(c["performance"].notna().sum()) if "performance" in c else 0
         if n_crit < MIN["validity"]:
             return self.too_few(sec, self.t("with_performance"), n_crit, MIN["validity"])
-        rxxa, source = self.overall_reliability()
+        rxxa, source = self.overall_reliability("g_coefficient")
         sec.paragraphs.append(self.t("validity_text", n=n_crit))
         vs = validity_study(c[["oar", "performance"]], predictor="oar", criterion="performance",
                             rxxa=min(rxxa, 1.0) if np.isfinite(rxxa) else None, ryyi=self.criterion_reliability,
                             case="IV" if np.isfinite(rxxa) else "II", n_boot=self.n_boot, seed=self.seed)
         shown = vs.copy()
         shown.index = [self.t(k) for k in shown.index]
-        sec.add_table(self.t("sec_validity") + f" (r_xxa = {rxxa:.2f} [{source}], r_yyi = "
-                      f"{self.criterion_reliability:.2f})", shown)
+        sec.add_table(self.t("validity_caption", title=self.t("sec_validity"), rxxa=rxxa,
+                             source=column_label(source, self.lang), ryyi=self.criterion_reliability), shown)
         et = expectancy_table(c, predictor="oar", criterion="performance", bins=min(5, max(2, n_crit // 10)))
         sec.paragraphs.append(self.t("expectancy_text"))
         sec.add_table(self.t("expectancy_text"), et.set_index("band"))
@@ -725,7 +731,7 @@ class AgencyContext:
         c = self.cand
         ach = self.achieved_levels().loc[c.index]
         lo, hi = self.jpm_cuts
-        sec.paragraphs.append(self.t("talent_text", lo=f"{lo:g}", hi=f"{hi:g}"))
+        sec.paragraphs.append(self.t("talent_text", lo=lo, hi=hi))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # candidates missing a competency get NaN, counted below
             jpm = job_person_match(ach, c["position_level"].astype(str))
