@@ -337,6 +337,12 @@ def _choose_border(prob, sparse_border="auto"):
         if prob.g > DENSE_BORDER_LIMIT:
             raise
         return _DenseBorder(prob.g)
+    if sparse_border == "auto" and prob.g <= DENSE_BORDER_LIMIT:
+        # an upper bound of the pattern's size (persons' cliques of border levels, overlaps counted twice): a
+        # border that is dense by this bound's tenth is dense indeed, with no pattern to build
+        bound = float(np.sum(prob.gcount.astype(np.float64) ** 2)) / 2.0
+        if bound > 10 * 0.05 * prob.g * (prob.g + 1) / 2:
+            return _DenseBorder(prob.g)
     sb = _SparseBorder(prob)
     if sparse_border is True:
         return sb
@@ -735,7 +741,10 @@ class RemlProblem:
         boundary = np.zeros(ke + 1, dtype=bool)
         boundary[:-1] = sig[:-1] <= _FLOOR * sig[-1] * 10
         theta = np.sqrt(np.where(boundary[:-1], 0.0, sig[:-1] / sig[-1]))
-        ff = self.factorize(theta, traces=False)
+        if boundary.any():
+            ff = self.factorize(theta, traces=False)
+        else:  # the last accepted point is the final one: no refactorisation
+            ff = f
         s2e = ff["r2"] / nu
         variances = np.append(theta**2 * s2e, s2e)
         loglik = -0.5 * self.profiled_deviance(ff)
@@ -756,7 +765,7 @@ class RemlProblem:
 #: The warm start fits a pilot problem whose border has about this many levels ...
 PILOT_BORDER = 1000
 #: ... and at most this many persons.
-PILOT_PERSONS = 4000
+PILOT_PERSONS = 1000
 
 
 def _pilot_rows(codes, n_levels, effects):
