@@ -379,3 +379,13 @@ def test_indonesian_report_and_index_have_no_untranslated_label(batch):
         assert not eng, (path.name, eng)
         # Indonesian number format: decimal commas, no English decimals like 0.860 in running text
         assert not re.search(r"\b0\.\d{2,3}\b", text), (path.name, re.findall(r".{30}\b0\.\d{2,3}\b.{10}", text)[:3])
+
+
+def test_tiny_cohort_gets_no_individual_talent_result(tmp_path):
+    sim = simulate_assessment({"mini": (4, {"jpt_pratama": 1.0})}, seed=9)
+    d = tmp_path / "d"
+    sim.write(d, ratings_format="csv")
+    ctx = AgencyContext.load(d, "mini", n_boot=20)
+    sec = ctx.section("talent")
+    assert sec.status == "too_few" and sec.n_tables == 0 and sec.n_figures == 0
+    assert "jpm" not in json.dumps(sec.results).lower()

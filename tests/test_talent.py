@@ -731,3 +731,34 @@ def test_nine_box_cuts_match_searchsorted(pot, data):
     assert nb["potential_level"].tolist() == lp.tolist()
     assert nb["performance_level"].tolist() == lf.tolist()
     assert nb["box"].tolist() == NAIVE_BOX[lp - 1, lf - 1].tolist()
+
+
+def test_plots_hide_small_counts_and_individuals():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    boxes = pd.Series([1] * 12 + [2] * 2 + [5] * 30 + [9] * 7)
+    ax = plot_nine_box(boxes, min_count=5)
+    texts = [t.get_text() for t in ax.texts]
+    assert any(t.startswith("2\nn < 5") for t in texts)
+    # one hidden box would be recoverable from the total: the smallest other non-empty box (9, n = 7) is hidden too
+    assert any(t.startswith("9\nn < 5") for t in texts)
+    assert not any("%" in t for t in texts) and not any("n = 2" in t for t in texts)
+    plt.close("all")
+    ax = plot_nine_box(boxes)
+    assert any("n = 2 (" in t.get_text() for t in ax.texts)
+    plt.close("all")
+    jpm = pd.Series(np.linspace(60, 100, 23))
+    lvl = pd.Series(["administrator"] * 20 + ["pengawas"] * 3)
+    ax = plot_jpm_distribution(jpm, lvl, points=False, min_count=5)
+    dots = [ln for ln in ax.lines if ln.get_marker() == "."]
+    assert not dots
+    assert any("n < 5" in t.get_text() for t in ax.get_yticklabels())
+    plt.close("all")
+    ax = plot_jpm_distribution(jpm, lvl)
+    assert [ln for ln in ax.lines if ln.get_marker() == "."]
+    plt.close("all")
+    with pytest.raises(ValueError, match="min_count"):
+        plot_nine_box(boxes, min_count=-1)

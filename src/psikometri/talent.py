@@ -1237,7 +1237,8 @@ def _boxes_from(data) -> pd.Series:
     return vals
 
 
-def plot_nine_box(data, *, uncertainty=None, lang: str = "id", ax=None, title: str | None = None):
+def plot_nine_box(data, *, uncertainty=None, lang: str = "id", ax=None, title: str | None = None,
+                  min_count: int = 0):
     """Draw the nine-box grid with the number (and share) of candidates in each box.
 
     Parameters
@@ -1254,6 +1255,12 @@ def plot_nine_box(data, *, uncertainty=None, lang: str = "id", ax=None, title: s
         Language of the axis labels.
     ax : matplotlib Axes, optional
     title : str, optional
+    min_count : int
+        Privacy threshold for aggregate reports: a box holding 1 to
+        ``min_count - 1`` candidates shows ``< min_count`` instead of its count
+        (and no probability); when exactly one box is hidden, the smallest
+        other non-empty box is hidden too, and no shares are printed while any
+        box is hidden, so that no hidden count can be recovered from the total.
 
     Returns
     -------
@@ -1261,6 +1268,9 @@ def plot_nine_box(data, *, uncertainty=None, lang: str = "id", ax=None, title: s
     """
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
+
+    if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 0:
+        raise ValueError(f"min_count must be a whole number >= 0; got min_count={min_count!r}.")
 
     if lang not in _ACTIONS:
         raise ValueError(f"lang must be one of {list(_ACTIONS)}; got lang={lang!r}.")
@@ -1274,20 +1284,30 @@ def plot_nine_box(data, *, uncertainty=None, lang: str = "id", ax=None, title: s
         _, ax = plt.subplots(figsize=(6.5, 6))
     counts = boxes.value_counts()
     total = int(boxes.notna().sum())
+    hidden = {int(b) for b, n in counts.items() if 0 < n < min_count}
+    if len(hidden) == 1:
+        others = [(int(n), int(b)) for b, n in counts.items() if int(b) not in hidden and n > 0]
+        if others:
+            hidden.add(min(others)[1])
     cmap = plt.get_cmap("Greens")
     for p in range(3):
         for f in range(3):
             b = int(_BOX[p, f])
             n_b = int(counts.get(b, 0))
-            if uncertainty:
+            if uncertainty and b not in hidden:
                 sel = data.loc[boxes == b, "p_correct"]
                 pc = float(sel.mean()) if len(sel) else math.nan
                 face = cmap(0.15 + 0.7 * pc) if np.isfinite(pc) else "white"
+            elif uncertainty:
+                pc, face = math.nan, "white"
             else:
                 face = cmap(0.15 + 0.6 * (b - 1) / 8)
             ax.add_patch(Rectangle((p, f), 1, 1, facecolor=face, edgecolor="black", linewidth=1.2))
+            if b in hidden:
+                ax.text(p + 0.5, f + 0.5, f"{b}\nn < {min_count}", ha="center", va="center", fontsize=10)
+                continue
             share = f"{100.0 * n_b / total:.1f}%" if total else "-"
-            text = f"{b}\nn = {n_b} ({share})"
+            text = f"{b}\nn = {n_b}" + ("" if hidden else f" ({share})")
             if uncertainty and np.isfinite(pc):
                 text += f"\nP({'benar' if lang == 'id' else 'right'}) = {pc:.2f}"
             ax.text(p + 0.5, f + 0.5, text, ha="center", va="center", fontsize=10)
@@ -1361,7 +1381,7 @@ def plot_competency_gaps(achieved, required=None, *, kind: str = "bar", standard
 
 
 def plot_jpm_distribution(jpm, position_level=None, *, scheme: str = "mapping", cuts=None, ax=None,
-                          title: str | None = None):
+                          title: str | None = None, points: bool = True, min_count: int = 0):
     """Distribution of JPM by position level (box plots with the category cut-offs as lines).
 
     Parameters
@@ -1373,6 +1393,12 @@ def plot_jpm_distribution(jpm, position_level=None, *, scheme: str = "mapping", 
     scheme, cuts : optional
         Cut-offs drawn as vertical lines (see :func:`jpm_category`).
     ax, title : optional
+    points : bool
+        Draw every candidate as a dot beside the box.  Aggregate reports pass
+        ``False``: no individual is drawn.
+    min_count : int
+        Position levels with fewer candidates are not drawn (a box of a few
+        values shows individual values); their label says ``n < min_count``.
 
     Returns
     -------
@@ -1380,6 +1406,8 @@ def plot_jpm_distribution(jpm, position_level=None, *, scheme: str = "mapping", 
     """
     import matplotlib.pyplot as plt
 
+    if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 0:
+        raise ValueError(f"min_count must be a whole number >= 0; got min_count={min_count!r}.")
     if scheme not in JPM_SCHEMES:
         raise ValueError(f"scheme must be one of {list(JPM_SCHEMES)}; got scheme={scheme!r}.")
     c = _check_cuts(JPM_SCHEMES[scheme]["cuts"] if cuts is None else cuts, "cuts", n=None)
@@ -1398,13 +1426,17 @@ def plot_jpm_distribution(jpm, position_level=None, *, scheme: str = "mapping", 
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 0.6 * len(groups) + 1.8))
     names = list(groups)
-    data = [groups[k] for k in names]
+    small = {k for k in names if groups[k].size < min_count}
+    data = [np.array([]) if k in small else groups[k] for k in names]
     try:
         ax.boxplot(data, orientation="horizontal")
     except TypeError:  # matplotlib < 3.10
         ax.boxplot(data, vert=False)
-    ax.set_yticks(np.arange(1, len(names) + 1), [k.replace("_", " ") for k in names])
+    ax.set_yticks(np.arange(1, len(names) + 1),
+                  [k.replace("_", " ") + (f" (n < {min_count})" if k in small else "") for k in names])
     for k, v in enumerate(names):
+        if not points or v in small:
+            continue
         yv = np.full(groups[v].size, k + 1.0) + np.linspace(-0.15, 0.15, max(groups[v].size, 1))[: groups[v].size]
         ax.plot(groups[v], yv, ".", alpha=0.35, color="grey")
     for cut in c:

@@ -729,6 +729,9 @@ class AgencyContext:
                               plot_jpm_distribution, plot_nine_box)
 
         c = self.cand
+        if len(c) < self.min_group_size:
+            # a cohort this small gets no individual-level talent result at all
+            return self.too_few(sec, self.t("candidates"), len(c), self.min_group_size)
         ach = self.achieved_levels().loc[c.index]
         lo, hi = self.jpm_cuts
         sec.paragraphs.append(self.t("talent_text", lo=lo, hi=hi))
@@ -740,7 +743,8 @@ class AgencyContext:
         tab.index.name = self.t("position_level")
         sec.add_table(self.t("category"), self._suppressed(tab))
         fig, ax = plt.subplots(figsize=(6.5, 3.2))
-        plot_jpm_distribution(jpm, c["position_level"].astype(str), cuts=self.jpm_cuts, ax=ax)
+        plot_jpm_distribution(jpm, c["position_level"].astype(str), cuts=self.jpm_cuts, ax=ax, points=False,
+                              min_count=self.min_group_size)
         ax.set_title(self.t("jpm_distribution"))
         sec.add_figure(self.t("jpm"), fig)
         res = {"jpm_mean": _num(jpm.mean()), "jpm_categories": {str(k): int(v) for k, v in cat.value_counts().items()}}
@@ -768,17 +772,18 @@ class AgencyContext:
                                 "p_correct": pc["p_correct"]})
             sec.add_table(self.t("individual_results"), ind)
         box_counts = pc["box"].value_counts().reindex(range(1, 10), fill_value=0)
-        sec.add_table(self.t("box"), box_counts.rename(self.t("count")).to_frame().T)
+        sec.add_table(self.t("box"), self._suppressed(box_counts.rename(self.t("count")).to_frame().T))
         cons = pc.attrs["consistency"]
         sec.add_table(self.t("ind_consistency"), cons)
         fig, ax = plt.subplots(figsize=(5, 4.5))
-        plot_nine_box(pc, lang=self.lang, ax=ax)
+        plot_nine_box(pc, lang=self.lang, ax=ax, min_count=self.min_group_size)
         sec.add_figure(self.t("sec_talent"), fig)
         agree = float(cons.loc["nine_box", "agreement"])
         kappa = float(cons.loc["nine_box", "kappa"])
         res |= {"n_nine_box": int(ok.sum()), "nine_box_agreement": _num(agree), "nine_box_kappa": _num(kappa),
                 "potential_reliability": _num(rel), "potential_reliability_source": rel_source,
-                "box_counts": {int(k): int(v) for k, v in box_counts.items()}}
+                "box_counts": {int(k): (None if hide else int(v)) for (k, v), hide in
+                               zip(box_counts.items(), suppression_mask(box_counts.to_frame().T, self.min_group_size)[0])}}
         sec.results = res
         # the verdict rests on kappa (chance-corrected); no interval is computed for it, so it is never certain
         self._indicator(sec, "consistency", "ind_consistency", kappa, self.standards["consistency"])
