@@ -881,3 +881,15 @@ def test_cell_ratings_bad_input():
     with pytest.raises(ValueError, match="min_ratings"):
         ag.cell_ratings(r, min_ratings=0)
     pd.testing.assert_frame_equal(r, _ac_ratings())  # input untouched
+
+
+def test_sorted_codes_equal_pandas_factorize_sorted():
+    rng = np.random.default_rng(2)
+    cols = [pd.Series(rng.integers(-5, 40, 300)), pd.Series(rng.integers(0, 10**12, 50)),
+            pd.Series(rng.choice(["b", "a", "c10", "c2"], 200)), pd.Series([3, 1, None, 2], dtype="Int64"),
+            pd.Series(pd.Categorical(rng.choice(["x", "y"], 20), categories=["y", "x"]))]
+    for col in cols:
+        codes, uniq = ag._sorted_codes(col)
+        ref_codes, ref_uniq = pd.factorize(col, sort=True)
+        np.testing.assert_array_equal(codes, ref_codes)
+        assert list(uniq) == list(ref_uniq)

@@ -103,6 +103,85 @@ def _wide_numeric(data, name: str = "data") -> pd.DataFrame:
     return pd.DataFrame(arr, index=df.index, columns=df.columns)
 
 
+def _sorted_codes(col: pd.Series):
+    """``pandas.factorize(col, sort=True)``, computed as a hash factorisation and a sort of the few uniques.
+
+    Integer ids in a compact range skip the hashing: the codes come from one
+    ``bincount`` of the offsets.
+    """
+    if (pd.api.types.is_integer_dtype(col.dtype) and not isinstance(col.dtype, pd.CategoricalDtype) and len(col)
+            and not col.isna().any()):
+        v = col.to_numpy(dtype=np.int64)
+        lo, hi = int(v.min()), int(v.max())
+        if hi - lo <= 4 * len(v) + 1024:
+            present = np.bincount(v - lo, minlength=hi - lo + 1) > 0
+            rank = np.cumsum(present) - 1
+            uniq = pd.Index(np.flatnonzero(present) + lo, dtype=col.dtype)
+            return rank[v - lo], uniq
+    if isinstance(col.dtype, pd.CategoricalDtype):  # category order, from the codes
+        return pd.factorize(col, sort=True)
+    codes, uniq = pd.factorize(col, sort=False)
+    try:
+        order = np.argsort(np.asarray(uniq), kind="stable")
+    except TypeError:  # labels of mixed types: let pandas order them
+        return pd.factorize(col, sort=True)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    out = np.where(codes >= 0, rank[np.maximum(codes, 0)], -1)
+    return out, uniq.take(order)
+
+
+def _long_to_wide(df: pd.DataFrame, targets: str, raters: str, ratings: str) -> pd.DataFrame:
+    """Targets x raters table of a long frame (sorted labels, NaN where missing) without ``pivot``.
+
+    Ids become integer codes once (``pandas.factorize``); duplicates are found
+    from the codes and the ratings scattered into a numpy array.
+    """
+    y = df[ratings]
+    if pd.api.types.is_bool_dtype(y):
+        raise TypeError(f"data column {ratings!r} is boolean; code the ratings as numbers (e.g. 0/1).")
+    if not pd.api.types.is_numeric_dtype(y):
+        conv = pd.to_numeric(y, errors="coerce")
+        bad = conv.isna() & y.notna()
+        if bad.any():
+            pos = int(np.flatnonzero(bad.to_numpy())[0])
+            raise TypeError(f"data column {ratings!r} is not numeric: row {df.index[pos]!r} holds {y.iloc[pos]!r}. "
+                            "Recode the ratings as numbers (NaN for a missing rating).")
+        y = conv
+    yv = y.to_numpy(dtype=float, na_value=np.nan)
+    if np.isinf(yv).any():
+        pos = int(np.flatnonzero(np.isinf(yv))[0])
+        raise ValueError(f"data contains an infinite value at row {df.index[pos]!r}, column {ratings!r}. "
+                         "Replace it with NaN (missing) or a valid rating.")
+    tc, tu = _sorted_codes(df[targets])
+    rc, ru = _sorted_codes(df[raters])
+    for codes, col in ((tc, targets), (rc, raters)):
+        if (codes < 0).any():
+            pos = int(np.flatnonzero(codes < 0)[0])
+            raise ValueError(f"data column {col!r} is missing at row {df.index[pos]!r}; every rating needs its "
+                             f"{col}. Fill it in or drop the row.")
+    key = tc.astype(np.int64) * np.int64(len(ru)) + rc.astype(np.int64)
+    counts = np.bincount(key, minlength=len(tu) * len(ru)) if len(tu) * len(ru) <= 4 * len(key) + 1_000_000 \
+        else None
+    if counts is not None:
+        dup_keys = np.flatnonzero(counts > 1)
+        has_dup = len(dup_keys) > 0
+    else:
+        srt = np.sort(key)
+        has_dup = bool((srt[1:] == srt[:-1]).any())
+        dup_keys = srt[1:][srt[1:] == srt[:-1]][:1]
+    if has_dup:
+        pos = int(np.flatnonzero(key == dup_keys[0])[0])
+        raise ValueError(
+            f"data has more than one rating for target {df[targets].iloc[pos]!r} by rater "
+            f"{df[raters].iloc[pos]!r} (row {df.index[pos]!r}). Keep one rating per target and rater "
+            "(e.g. average the repeats first)."
+        )
+    x = np.full((len(tu), len(ru)), np.nan)
+    x[tc, rc] = yv
+    return pd.DataFrame(x, index=pd.Index(tu, name=targets), columns=pd.Index(ru, name=raters))
+
+
 def _need_raters_units(arr: np.ndarray, name: str, *, min_units: int = 2) -> None:
     if arr.shape[1] < 2:
         raise ValueError(
@@ -390,18 +469,9 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
                 "for a wide table (rows = targets, columns = raters)."
             )
         check_columns(df, list(names), "data")
-        dup = df.duplicated([targets, raters], keep=False)
-        if dup.any():
-            pos = int(np.flatnonzero(dup.to_numpy())[0])
-            raise ValueError(
-                f"data has more than one rating for target {df[targets].iloc[pos]!r} by rater "
-                f"{df[raters].iloc[pos]!r} (row {df.index[pos]!r}). Keep one rating per target and rater "
-                "(e.g. average the repeats first)."
-            )
-        wide = df.pivot(index=targets, columns=raters, values=ratings)
+        wide = _long_to_wide(df, targets, raters, ratings)
     else:
-        wide = df
-    wide = _wide_numeric(wide, "data")
+        wide = _wide_numeric(df, "data")
     wide = wide.loc[~wide.isna().all(axis=1)]
     x = np.ascontiguousarray(wide.to_numpy())
     _need_raters_units(x, "data")
