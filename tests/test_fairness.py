@@ -180,3 +180,12 @@ def test_impact_ratio_interval_is_the_log_ratio_interval():
     assert np.isnan(F.adverse_impact(none, group="gender", selected="selected").loc["P", "ci_low"])
     with pytest.raises(ValueError, match="level"):
         F.adverse_impact(d, group="gender", selected="selected", level=1.5)
+
+
+def test_categorical_groups_keep_their_order():
+    d = pd.DataFrame({"age": pd.Categorical(["< 40"] * 6 + ["40-49"] * 6 + [">= 50"] * 6,
+                                            categories=["< 40", "40-49", ">= 50"], ordered=True),
+                      "oar": np.linspace(2, 4, 18)})
+    sd = F.subgroup_differences(d, group="age", score="oar", reference="< 40")
+    assert list(sd.index) == ["40-49", ">= 50"]  # the reference row is not listed; the others in category order
+    assert (sd.loc[["40-49", ">= 50"], "d"] > 0).all()

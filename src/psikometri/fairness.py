@@ -76,8 +76,12 @@ def _pick_reference(levels: list, reference, key: dict) -> Any:
     return reference
 
 
-def _sorted_levels(values) -> list:
+def _sorted_levels(values, series=None) -> list:
+    """The groups present in ``values``: in category order for a categorical ``series``, else sorted."""
     levels = list(pd.unique(values))
+    if series is not None and isinstance(series.dtype, pd.CategoricalDtype):
+        present = set(levels)
+        return [c for c in series.cat.categories if c in present]
     try:
         return sorted(levels)
     except TypeError:
@@ -180,7 +184,7 @@ def adverse_impact(data, *, group: str, selected: str, reference=None, level: fl
         notes.append(f"{int((~keep).sum())} row(s) with a missing group or decision dropped")
     gk = g[keep].to_numpy()
     sk = sv[keep]
-    levels = _sorted_levels(gk)
+    levels = _sorted_levels(gk, g)
     if len(levels) < 2:
         raise ValueError(f"adverse_impact needs at least two groups in {group!r}; found {levels}.")
     n = {lv: int(np.sum(gk == lv)) for lv in levels}
@@ -278,7 +282,7 @@ def subgroup_differences(data, *, group: str, score: str, reference=None, level:
     x = _numeric(df, score)
     keep = g.notna().to_numpy() & ~np.isnan(x)
     gk, xk = g[keep].to_numpy(), x[keep]
-    levels = _sorted_levels(gk)
+    levels = _sorted_levels(gk, g)
     if len(levels) < 2:
         raise ValueError(f"subgroup_differences needs at least two groups in {group!r}; found {levels}.")
     n = {lv: int(np.sum(gk == lv)) for lv in levels}
@@ -447,7 +451,7 @@ def differential_prediction(data, *, predictor: str, criterion: str, group: str,
     if (~keep).any():
         notes.append(f"{int((~keep).sum())} row(s) with missing values dropped")
     gk, xk, yk = g[keep].to_numpy(), x[keep], y[keep]
-    levels = _sorted_levels(gk)
+    levels = _sorted_levels(gk, g)
     if len(levels) < 2:
         raise ValueError(f"differential_prediction needs at least two groups in {group!r}; found {levels}.")
     nlev = {lv: int(np.sum(gk == lv)) for lv in levels}

@@ -212,6 +212,14 @@ TEXT: dict[str, dict[str, str]] = {
               "regression). Groups with fewer than {min_group} members are suppressed.",
     },
     "age_group": {"id": "Kelompok usia", "en": "Age group"},
+    "fairness_reference": {
+        "id": "{group}: kelompok acuan perbedaan skor dan prediksi diferensial = {ref} (tetap untuk semua instansi; "
+              "d > 0 berarti nilai kelompok lain lebih tinggi daripada kelompok acuan). Rasio dampak dibandingkan "
+              "dengan kelompok yang rasio seleksinya tertinggi (aturan empat-perlima).",
+        "en": "{group}: reference group of score differences and differential prediction = {ref} (the same for every "
+              "agency; d > 0 means the other group scores higher than the reference). Impact ratios compare with "
+              "the group with the highest selection rate (four-fifths rule).",
+    },
     "adverse_impact": {"id": "dampak merugikan", "en": "adverse impact"},
     "subgroup_d": {"id": "perbedaan skor (d / g) pada nilai akhir", "en": "score difference (d / g) on the OAR"},
     "cleary": {"id": "prediksi diferensial (Cleary)", "en": "differential prediction (Cleary)"},

@@ -669,10 +669,22 @@ class AgencyContext:
     def _groups(self) -> pd.DataFrame:
         c = self.cand.copy()
         age = self.reference_year - c["birth_year"].astype(float)
+        # an ordered categorical: tables list the age groups youngest first
         c["age_group"] = pd.cut(age, [0, 40, 50, 200], right=False, labels=["< 40", "40-49", ">= 50"])
-        c["age_group"] = c["age_group"].astype(object).where(c["age_group"].notna(), None)
         c["gender"] = c["gender"].astype(str)
         return c
+
+    #: Reference group of each fairness variable, fixed so that the sign of d means the same in every agency:
+    #: men for gender (L), the youngest band for age.  A reference absent from the data falls back to the
+    #: largest group (named in the report).
+    FAIRNESS_REFERENCE = {"gender": "L", "age_group": "< 40"}
+
+    def _reference(self, sub: pd.DataFrame, g: str):
+        ref = self.FAIRNESS_REFERENCE.get(g)
+        present = set(sub[g].dropna().astype(object))
+        if ref in present:
+            return ref
+        return sub[g].value_counts().idxmax()
 
     def _suppress(self, df: pd.DataFrame, n_col="n") -> pd.DataFrame:
         return df[df[n_col] >= self.min_group_size]
@@ -689,10 +701,16 @@ class AgencyContext:
             counts = c[g].value_counts()
             keep = counts.index[counts >= k]
             sub = c[c[g].isin(keep)]
+            if isinstance(sub[g].dtype, pd.CategoricalDtype):
+                sub = sub.assign(**{g: sub[g].cat.remove_unused_categories()})
             if len(keep) < 2:
                 sec.paragraphs.append(self.t("too_few", what=label(g, self.lang), n=int(len(keep)), need=2))
                 continue
+            ref = self._reference(sub, g)
+            sec.paragraphs.append(self.t("fairness_reference", group=label(g, self.lang), ref=str(ref)))
+            res[f"reference_{g}"] = str(ref)
             if "selected" in sub and set(sub["selected"].dropna().astype(int)) == {0, 1}:
+                # the four-fifths rule compares with the group of the highest selection rate (Uniform Guidelines)
                 ai = adverse_impact(sub, group=g, selected="selected")
                 sec.add_table(f"{label(g, self.lang)}: {self.t('adverse_impact')}", self._suppress(ai))
                 row = ai.loc[ai["impact_ratio"].idxmin()]
@@ -701,13 +719,16 @@ class AgencyContext:
                     worst = (ir, float(row["ci_low"]), float(row["ci_high"]))
                 res[f"impact_ratio_{g}"] = {"value": _num(ir), "ci_low": _num(row["ci_low"]),
                                             "ci_high": _num(row["ci_high"]), "reference": str(ai.attrs["reference"])}
-            sd = subgroup_differences(sub, group=g, score="oar")
+            sd = subgroup_differences(sub, group=g, score="oar", reference=ref)
             sec.add_table(f"{label(g, self.lang)}: {self.t('subgroup_d')}", sd)
             dsub = sub.dropna(subset=["performance"]) if "performance" in sub else sub.iloc[:0]
             gc = dsub[g].value_counts()
             if len(dsub) >= MIN["validity"] and (gc >= k).sum() >= 2:
                 dsub = dsub[dsub[g].isin(gc.index[gc >= k])]
-                dp = differential_prediction(dsub, predictor="oar", criterion="performance", group=g)
+                if isinstance(dsub[g].dtype, pd.CategoricalDtype):
+                    dsub = dsub.assign(**{g: dsub[g].cat.remove_unused_categories()})
+                dp = differential_prediction(dsub, predictor="oar", criterion="performance", group=g,
+                                             reference=ref if ref in set(dsub[g].astype(object)) else None)
                 sec.add_table(f"{label(g, self.lang)}: {self.t('cleary')}", dp.tests)
                 res[f"differential_prediction_{g}_p"] = _num(dp.tests.loc["omnibus", "p"])
         sec.results = res
