@@ -389,3 +389,14 @@ def test_tiny_cohort_gets_no_individual_talent_result(tmp_path):
     sec = ctx.section("talent")
     assert sec.status == "too_few" and sec.n_tables == 0 and sec.n_figures == 0
     assert "jpm" not in json.dumps(sec.results).lower()
+
+
+def test_talent_section_warns_when_the_standard_puts_jpm_at_its_ceiling(tmp_path):
+    sim = simulate_assessment({"x": (30, {"pelaksana": 1.0})}, seed=4)
+    d = tmp_path / "d"
+    sim.write(d, ratings_format="csv")
+    ctx = AgencyContext.load(d, "x", n_boot=20)
+    text = " ".join(ctx.section("talent").paragraphs)
+    assert "JPM 100" in text and "pelaksana" in text
+    ctx_en = AgencyContext.load(d, "x", n_boot=20, lang="en")
+    assert "does not tell these candidates apart" in " ".join(ctx_en.section("talent").paragraphs)

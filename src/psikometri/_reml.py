@@ -689,7 +689,6 @@ class RemlProblem:
             idx = np.flatnonzero(~at_bound)
             step = _newton_step(AI, score, idx)
             decrement = face_decrement = float(score[idx] @ step[idx])
-            release_any = False
             # Kuhn-Tucker check: bound components whose score points inwards, one Newton step's worth of
             # gain at least
             diag = np.maximum(np.diagonal(AI), 1e-300)
@@ -697,17 +696,17 @@ class RemlProblem:
             if decrement < 1e-6:
                 # converged on the current face: release them
                 if release.any():
-                    release_any = True
                     idx = np.flatnonzero(~at_bound | release)
                 elif decrement < tol:
                     converged = True
                     break
             # Newton step on the free components, applied multiplicatively (a Newton step in log sigma^2)
-            # to the positive ones: small components grow by up to a factor e^3 per iteration (e once they
-            # exceed a tenth of the variance of the scores) instead of creeping up from the boundary, and near the optimum the step equals the additive one.  A
-            # component the step would cut by 95% or more goes onto the bound (the
-            # Kuhn-Tucker check releases it if the data pull it back).  Components released from the
-            # boundary move additively, projected onto the bound where the step points outwards.
+            # to the positive ones: small components grow by up to a factor e^3 per iteration (e once
+            # they exceed a tenth of the variance of the scores) instead of creeping up from the boundary,
+            # and near the optimum the step equals the additive one.  A component the step would cut by
+            # 95% or more goes onto the bound (the Kuhn-Tucker check releases it if the data pull it
+            # back).  Components released from the boundary move additively, projected onto the bound
+            # where the step points outwards.
             interior = np.append(sig[:-1] > 2.0 * _FLOOR * s2e, True)
             step = _feasible_step(AI, score, sig, np.where(interior[:-1], -np.inf, _FLOOR * s2e), idx)
             t = 1.0

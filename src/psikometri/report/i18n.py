@@ -158,6 +158,26 @@ TEXT: dict[str, dict[str, str]] = {
               "competencies fixed): G coefficient of the overall rating = {g:.3f} [{g_lo:.3f}, {g_hi:.3f}], Phi = "
               "{phi:.3f} [{phi_lo:.3f}, {phi_hi:.3f}] (95% intervals, delta method from the components' covariance).",
     },
+    "gstudy_boundary": {
+        "id": "Komponen variansi pada batas nol (estimasi REML = 0; galat baku dan selang tidak terdefinisi): {effects}.",
+        "en": "Variance components on the boundary (REML estimate 0; no standard error or interval): {effects}.",
+    },
+    "gstudy_negative": {
+        "id": "Estimasi ANOVA negatif dijadikan nol (konvensi Brennan 2001): {effects}.",
+        "en": "Negative ANOVA estimates set to zero (Brennan 2001's convention): {effects}.",
+    },
+    "gstudy_not_converged": {
+        "id": "Peringatan: estimasi REML belum konvergen; tafsirkan komponen variansi dengan hati-hati.",
+        "en": "Warning: the REML estimation did not converge; read the variance components with care.",
+    },
+    "jpm_ceiling": {
+        "id": "Peringatan: standar kompetensi jenjang {levels} adalah level 1 untuk semua kompetensi, sehingga setiap "
+              "asesi mencapai JPM 100 dan kategori Optimal; JPM tidak membedakan asesi pada jenjang ini. Periksa "
+              "tabel standar instansi.",
+        "en": "Warning: the competency standard of {levels} is level 1 for every competency, so every candidate "
+              "reaches JPM 100 and the Optimal category; JPM does not tell these candidates apart. Check the "
+              "agency's standards table.",
+    },
     "perspectives": {"id": "Reliabilitas nilai akhir, nilai kompetensi dan nilai alat ukur",
                      "en": "Reliability of the overall, competency and exercise scores"},
     "dstudy_title": {"id": "Studi D (kompetensi tetap)", "en": "D study (competencies fixed)"},

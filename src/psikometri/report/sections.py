@@ -171,6 +171,17 @@ def _verdict(value: float, standard: float, ci_low: float = float("nan"), ci_hig
     return "inadequate" if np.isfinite(ci_high) and ci_high < standard else "inadequate_uncertain"
 
 
+def _standard_at_floor(position_level: str, data=None) -> bool:
+    """True when every required level of ``position_level`` is the lowest level (1): JPM is 100 for everyone."""
+    from ..talent import competency_standard
+
+    try:
+        std = competency_standard(position_level)
+    except (ValueError, KeyError):
+        return False
+    return bool((std.to_numpy(dtype=float) <= 1.0).all())
+
+
 def strict_json(obj):
     """``obj`` with every non-finite or non-JSON number turned into ``None`` (``null``): strict JSON, no NaN tokens."""
     if isinstance(obj, dict):
@@ -494,8 +505,10 @@ class AgencyContext:
         sec.paragraphs.append(self.t("assessor_diag_text"))
         sec.paragraphs.append(self.t("flagged_assessors", n=int(diag["flagged"].sum()), total=len(diag)))
         cols = ["n_ratings", "leniency", "ci_low", "ci_high", "spread_ratio", "halo", "agreement_r", "flag_summary"]
+        # every flagged assessor, the most lenient or severe first, for the AC manager
         flagged = diag.loc[diag["flagged"], cols]
-        sec.add_table(self.t("flagged_assessors", n=len(flagged), total=len(diag)), flagged.head(40))
+        flagged = flagged.loc[flagged["leniency"].abs().sort_values(ascending=False, kind="stable").index]
+        sec.add_table(self.t("flagged_assessors", n=len(flagged), total=len(diag)), flagged)
         fig, ax = plt.subplots(figsize=(7, 3.2))
         d = diag.sort_values("leniency")
         x = np.arange(len(d))
@@ -536,6 +549,18 @@ class AgencyContext:
         g = g_study(r, score="score", person="candidate", facets=facets,
                     nested={"assessor": "exercise"} if "assessor" in facets else None, method="auto")
         sec.paragraphs.append(self.t("gtheory_text", method=g.method.upper()))
+        # what the estimation itself reported, in the report's language
+        cc = g.components
+        on_bound = [effect_label(e, self.lang) for e in cc.index
+                    if g.method == "reml" and cc.loc[e, "variance"] == 0 and np.isnan(cc.loc[e, "se"])]
+        if on_bound:
+            sec.paragraphs.append(self.t("gstudy_boundary", effects=", ".join(on_bound)))
+        negative = [effect_label(e, self.lang) for e in (g.anova.index if g.anova is not None else [])
+                    if g.anova.loc[e, "estimate"] < 0]
+        if negative:
+            sec.paragraphs.append(self.t("gstudy_negative", effects=", ".join(negative)))
+        if any("did not converge" in n for n in g.notes):
+            sec.paragraphs.append(self.t("gstudy_not_converged"))
         comp = g.components.copy()
         shown = comp.copy()
         shown.index = [effect_label(e, self.lang) for e in comp.index]
@@ -759,6 +784,10 @@ class AgencyContext:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # candidates missing a competency get NaN, counted below
             jpm = job_person_match(ach, c["position_level"].astype(str))
+        ceiling = [lv for lv in sorted(set(c["position_level"].astype(str)))
+                   if _standard_at_floor(lv, self.data)]
+        if ceiling:
+            sec.paragraphs.append(self.t("jpm_ceiling", levels=", ".join(column_label(lv, self.lang) for lv in ceiling)))
         cat = jpm_category(jpm, scheme="mapping", cuts=self.jpm_cuts)
         tab = pd.crosstab(c["position_level"].astype(str), cat)
         tab.index.name = self.t("position_level")
