@@ -159,6 +159,75 @@ def test_dask_scheduler_path(small_data, tmp_path):
     assert "Assessment Centre Validation Report" in p["html"].read_text()
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _can_unshare() -> bool:
+    import os
+
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("unshare"):
+        return False
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", "mount --make-rprivate / && mount -t tmpfs tmpfs /tmp"],
+                           capture_output=True)
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not _can_unshare(), reason="needs root and unshare -m (CI runs as root)")
+def test_dask_worker_without_a_shared_disk_gives_the_same_results(small_data, tmp_path):
+    """A worker in its own mount namespace with a private /tmp sees neither the client's scratch folder nor OUT."""
+    import os
+    import time
+
+    pytest.importorskip("distributed")
+    data, _ = small_data
+    port = _free_port()
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
+    sched = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                              "--port", str(port), "--no-dashboard"], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, env=env)
+    worker_cmd = (f"mount --make-rprivate / && mount -t tmpfs tmpfs /tmp && test ! -e {tmp_path} && exec "
+                  f"{sys.executable} -m distributed.cli.dask_worker tcp://127.0.0.1:{port} --nworkers 1 "
+                  "--nthreads 1 --no-dashboard")
+    worker = subprocess.Popen(["unshare", "-m", "sh", "-c", worker_cmd], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, env=env)
+    try:
+        from distributed import Client
+
+        deadline = time.time() + 60
+        while True:
+            try:
+                with Client(f"tcp://127.0.0.1:{port}", timeout=5) as c:
+                    if c.scheduler_info()["workers"]:
+                        break
+            except OSError:
+                pass
+            assert time.time() < deadline, "the Dask worker did not start"
+            assert worker.poll() is None, "the worker exited (could it see the client's /tmp?)"
+            time.sleep(0.5)
+        remote = tmp_path / "remote"
+        code = run_batch(data, remote, agencies=["kota_dua"], scheduler=f"tcp://127.0.0.1:{port}", n_boot=30,
+                         seed=1, lang="id", formats=("html", "ipynb"))
+    finally:
+        worker.terminate()
+        sched.terminate()
+        worker.wait(30)
+        sched.wait(30)
+    assert code == 0
+    local = tmp_path / "local"
+    assert run_batch(data, local, agencies=["kota_dua"], n_boot=30, seed=1, lang="id", formats=("html", "ipynb")) == 0
+    pr, pl = report_paths(remote, "kota_dua", "id"), report_paths(local, "kota_dua", "id")
+    assert pr["results"].read_bytes() == pl["results"].read_bytes()
+    assert pr["html"].exists() and pr["ipynb"].exists() and pr["log"].exists()
+    # a second run is up to date without asking the (now stopped) cluster anything
+    assert run_batch(data, remote, agencies=["kota_dua"], n_boot=30, seed=1, lang="id",
+                     formats=("html", "ipynb")) == 0
+
+
 def test_cli_bad_arguments(small_data, tmp_path):
     data, _ = small_data
     assert run_batch(data, tmp_path, agencies=["nowhere"]) == 2

@@ -272,6 +272,58 @@ def run_task(task: ReportTask) -> TaskResult:
         tmp_nb.unlink(missing_ok=True)
 
 
+def _read_files(directory: Path) -> dict[str, bytes]:
+    return {f.name: f.read_bytes() for f in sorted(Path(directory).iterdir()) if f.is_file()}
+
+
+def run_remote_task(task: ReportTask, subset: dict[str, bytes]) -> tuple[TaskResult, dict[str, bytes]]:
+    """Run ``task`` where no file system is shared with the client (a Dask worker on another machine).
+
+    ``subset`` carries the agency's validated tables (Parquet bytes, from :func:`write_agency_subset`). The
+    worker writes them into its own temporary folder, runs the notebook there and returns the result with
+    every artefact of the agency's folder (HTML, ipynb, PDF, ``results.json``, log, stamp; the failed notebook
+    on failure) as bytes, for the client to write under its ``--out``.  Never raises.
+    """
+    with tempfile.TemporaryDirectory(prefix="psikometri-task-") as tmp:
+        tmp = Path(tmp)
+        data_dir = tmp / "data"
+        data_dir.mkdir()
+        for name, blob in subset.items():
+            (data_dir / Path(name).name).write_bytes(blob)
+        local = replace(task, data=str(data_dir), data_subset=str(data_dir), out=str(tmp / "out"),
+                        notebook=task.notebook if task.notebook and Path(task.notebook).exists() else "")
+        result = run_task(local)
+        folder = report_paths(local.out, task.agency, task.lang)["dir"]
+        files = _read_files(folder) if folder.exists() else {}
+    result.outputs = [str(report_paths(task.out, task.agency, task.lang)["dir"] / Path(o).name)
+                      for o in result.outputs]
+    return result, files
+
+
+def _write_artefacts(task: ReportTask, files: dict[str, bytes]) -> None:
+    """Write what a remote task returned into the agency's folder under ``task.out`` (atomically, file by file)."""
+    paths = report_paths(task.out, task.agency, task.lang)
+    paths["dir"].mkdir(parents=True, exist_ok=True)
+    produced = {Path(n).name for n in files}
+    # outputs of an earlier run that this run did not produce no longer describe the data
+    for k in ("html", "ipynb", "pdf", "results", "failed", "stamp"):
+        if paths[k].name not in produced:
+            paths[k].unlink(missing_ok=True)
+    for name, blob in files.items():
+        atomic_write(paths["dir"] / Path(name).name, blob)
+
+
+def _up_to_date(task: ReportTask) -> bool:
+    paths = report_paths(task.out, task.agency, task.lang)
+    if task.force or not paths["stamp"].exists():
+        return False
+    wanted = [paths[f] for f in task.formats if f in ("html", "ipynb", "pdf")] + [paths["results"]]
+    try:
+        return paths["stamp"].read_text() == _stamp(task) and all(p.exists() for p in wanted)
+    except OSError:
+        return False
+
+
 def _progress(total: int):
     try:
         from tqdm import tqdm
@@ -350,7 +402,7 @@ def run_batch(
     tasks = []
     # each notebook reads only its own agency's rows (validated once here): faster, and no other agency's
     # individual-level data ever reaches it. The subsets live in a scratch folder outside OUT, removed at the end
-    # (with a Dask scheduler on other machines, point TMPDIR at a file system the workers share).
+    # (with a Dask scheduler, their bytes travel with the tasks: no shared file system is needed).
     scratch = Path(tempfile.mkdtemp(prefix="psikometri-batch-"))
     for a in todo:
         sub_dir = write_agency_subset(ds, a, scratch / agency_slug(a))
@@ -363,12 +415,28 @@ def run_batch(
     bar = _progress(len(tasks))
     t0 = time.perf_counter()
     if scheduler:
+        # the workers share no file system with this client: each task carries its agency's tables and
+        # returns its artefacts, which are written here
         from distributed import Client, as_completed
 
         with Client(scheduler) as client:
-            futs = client.map(run_task, tasks, pure=False)
-            for f in as_completed(futs):
-                results.append(f.result())
+            futs = {}
+            for t in tasks:
+                if _up_to_date(t):
+                    results.append(TaskResult(t.agency, "skipped", 0.0))
+                    bar and bar.update(1)
+                    continue
+                blobs = _read_files(Path(t.data_subset))
+                fut = client.submit(run_remote_task, replace(t, data=t.data_subset), blobs, pure=False)
+                futs[fut] = t
+            for f in as_completed(list(futs)):
+                t = futs[f]
+                try:
+                    res, files = f.result()
+                    _write_artefacts(t, files)
+                except Exception as exc:  # a worker lost or an artefact not writable: this agency fails
+                    res = TaskResult(t.agency, "failed", 0.0, f"{type(exc).__name__}: {exc}")
+                results.append(res)
                 bar and bar.update(1)
     elif workers == 1:
         for t in tasks:
