@@ -142,3 +142,17 @@ def test_errors(complete):
         mtmm(d, person="candidate")
     with pytest.raises(ValueError, match="at least 3 candidates"):
         mtmm(complete[complete.candidate.isin(["P00", "P01"])], person="candidate")
+
+
+def test_blocked_bootstrap_correlations_equal_the_pairwise_weighted_ones():
+    from psikometri import construct as C
+
+    rng = np.random.default_rng(8)
+    X = rng.normal(3, 1, size=(200, 6))
+    W = rng.multinomial(200, np.full(200, 1 / 200), size=7).astype(float)
+    block = C._weighted_corr_block(X, W)
+    for b in range(len(W)):
+        np.testing.assert_allclose(block[b], C._weighted_corr(X, np.ones_like(X), W[b]), rtol=1e-11, atol=1e-12)
+        # the textbook weighted correlation of the resampled rows
+        Xb = np.repeat(X, W[b].astype(int), axis=0)
+        np.testing.assert_allclose(block[b], np.corrcoef(Xb, rowvar=False), rtol=1e-10, atol=1e-12)

@@ -67,6 +67,40 @@ def _weighted_corr(X: np.ndarray, M: np.ndarray, w: np.ndarray) -> np.ndarray:
     return r
 
 
+def _weighted_corr_complete(X: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """:func:`_weighted_corr` when no cell is missing: one weighted cross-product instead of five."""
+    sw = float(w.sum())
+    mean = (w @ X) / sw
+    Xc = X - mean
+    cov = (Xc * w[:, None]).T @ Xc
+    sd = np.sqrt(np.diagonal(cov))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = cov / np.outer(sd, sd)
+    if sw < 3:
+        r[:] = np.nan
+    return r
+
+
+def _weighted_corr_block(X: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """:func:`_weighted_corr_complete` for each row of ``W`` (B resamples) with one matrix product.
+
+    ``sum_r w_r (x_ri - m_i)(x_rj - m_j) = sum_r w_r x_ri x_rj - S m_i m_j`` with ``S = sum_r w_r``: the
+    weighted cross-products of all resamples come from ``(X * w_b)' X`` stacked along the columns.
+    """
+    n, p = X.shape
+    B = W.shape[0]
+    sw = W.sum(axis=1)
+    means = (W @ X) / sw[:, None]  # (B, p)
+    stacked = (X[:, None, :] * W.T[:, :, None]).reshape(n, B * p)  # column b*p + i holds w_b * x_i
+    cross = (stacked.T @ X).reshape(B, p, p)
+    cov = cross - sw[:, None, None] * means[:, :, None] * means[:, None, :]
+    sd = np.sqrt(np.einsum("bii->bi", cov))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = cov / (sd[:, :, None] * sd[:, None, :])
+    r[sw < 3] = np.nan
+    return r
+
+
 def _pair_kinds(cols):
     """Index pairs (i < j) of each kind for the (trait, method) columns."""
     out = {k: ([], []) for k in _KINDS}
@@ -331,10 +365,18 @@ def mtmm(data, *, person: str, trait: str = "competency", method: str = "exercis
     boot = np.full((n_boot, 3), np.nan)
     if n_boot > 0:
         counts = bootstrap_counts(n, int(n_boot), resolve_seed(seed)).astype(float)
-        for b in range(n_boot):
-            Rb = _weighted_corr(X, M, counts[b])
-            mb = _means(Rb, pairs)
-            boot[b] = [mb[k] for k in _KINDS]
+        from ._reml import _single_thread_blas  # small products: BLAS threads only add synchronisation
+
+        with _single_thread_blas():
+            if M.all():
+                for lo in range(0, n_boot, 64):
+                    for b, Rb in enumerate(_weighted_corr_block(X, counts[lo:lo + 64]), start=lo):
+                        mb = _means(Rb, pairs)
+                        boot[b] = [mb[k] for k in _KINDS]
+            else:
+                for b in range(n_boot):
+                    mb = _means(_weighted_corr(X, M, counts[b]), pairs)
+                    boot[b] = [mb[k] for k in _KINDS]
     ests = {}
     for j, k in enumerate(_KINDS):
         lo, hi = percentile_interval(boot[:, j], level) if n_boot > 1 else (math.nan, math.nan)
