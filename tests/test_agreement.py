@@ -893,3 +893,31 @@ def test_sorted_codes_equal_pandas_factorize_sorted():
         ref_codes, ref_uniq = pd.factorize(col, sort=True)
         np.testing.assert_array_equal(codes, ref_codes)
         assert list(uniq) == list(ref_uniq)
+
+
+def test_consensus_change_against_a_naive_computation():
+    r = _ac_ratings(seed=6)
+    pre = r.assign(round="sebelum konsensus")
+    post = r.groupby(["candidate", "competency", "exercise"], as_index=False)["score"].mean()
+    post["score"] = np.round(post["score"] + 0.3)
+    post = post.assign(assessor="panel", round="konsensus")
+    both = pd.concat([post, pre], ignore_index=True).sample(frac=1.0, random_state=2)
+    out = ag.consensus_change(both)
+    assert out.attrs == {"independent": "sebelum konsensus", "consensus": "konsensus"}
+    keys = ["candidate", "competency", "exercise"]
+    g = pre.groupby(keys)["score"].agg(["mean", "min", "max"]).join(post.set_index(keys)["score"])
+    change = g["score"] - g["mean"]
+    outside = (g["score"] < g["min"]) | (g["score"] > g["max"])
+    row = out.loc["overall"]
+    assert row["n_cells"] == len(g)
+    assert row["mean_change"] == pytest.approx(change.mean(), rel=1e-12)
+    assert row["mean_abs_change"] == pytest.approx(change.abs().mean(), rel=1e-12)
+    assert row["share_outside_range"] == pytest.approx(outside.mean(), rel=1e-12)
+    comp = g.reset_index()
+    for c, t in comp.groupby("competency"):
+        assert out.loc[c, "mean_consensus"] == pytest.approx(t["score"].mean(), rel=1e-12)
+    with pytest.raises(ValueError, match="consensus="):
+        ag.consensus_change(both, consensus="nope")
+    three = pd.concat([both, pre.assign(round="ulang")])
+    with pytest.raises(ValueError, match="consensus="):
+        ag.consensus_change(three)

@@ -317,6 +317,12 @@ def test_round_column_uses_one_round(tmp_path):
     assert ctx.oar.mean() == pytest.approx(r.groupby("candidate")["score"].mean().mean())
     ctx_post = AgencyContext.load(d, "x", n_boot=20, rating_round="post")
     assert ctx_post.oar.mean() > ctx.oar.mean()
+    # the change through the consensus discussion is reported from the library's consensus_change
+    from psikometri.agreement import consensus_change
+
+    ref = consensus_change(both)
+    res = ctx.section("agreement").results
+    assert res["consensus_mean_change"] == pytest.approx(float(ref.loc["overall", "mean_change"]), abs=1e-12)
     # a file sorted with the consensus round first still analyses the independent round
     pd.concat([post, r.assign(round="pre")], ignore_index=True).to_csv(d / "ratings.csv", index=False)
     ctx_sorted = AgencyContext.load(d, "x", n_boot=20)

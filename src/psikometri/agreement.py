@@ -21,6 +21,7 @@ against published tables and R (see ``tests/test_agreement.py``):
                           of every assessor, with flags for recalibration
 :func:`cell_ratings`      long AC ratings -> cells x assessor slots, the input of
                           the agreement coefficients
+:func:`consensus_change`  independent ratings against the panel's consensus rating
 ========================  ==========================================================
 
 Data layout: "wide" tables have one row per rated unit (candidate, target) and
@@ -49,6 +50,7 @@ __all__ = [
     "assessor_diagnostics",
     "brennan_prediger",
     "cell_ratings",
+    "consensus_change",
     "cohen_kappa",
     "fleiss_kappa",
     "gwet_ac",
@@ -1647,4 +1649,94 @@ def cell_ratings(ratings, *, cell=("candidate", "competency", "exercise"), asses
     out.attrs.update(n_cells=int(len(cell_uniq)), n_cells_used=n_used, n_ratings_used=int(sel.sum()),
                      max_ratings=k, min_ratings=int(min_ratings),
                      assessors=pd.DataFrame(who, index=index, columns=cols))
+    return out
+
+
+def consensus_change(ratings, *, round="round", independent=None, consensus=None,
+                     cell=("candidate", "competency", "exercise"), by="competency", score="score") -> pd.DataFrame:
+    """How the assessors' consensus discussion moved the ratings of each cell.
+
+    Parameters
+    ----------
+    ratings : pandas.DataFrame
+        Long format with a round column holding the independent
+        (pre-consensus) and the consensus round.
+    round : str
+        Name of the round column.
+    independent, consensus : str, optional
+        Names of the two rounds.  By default the independent round is found
+        by :func:`psikometri.io.independent_round` and the consensus round is
+        the only other one.
+    cell : sequence of str
+        Columns that identify a cell.
+    by : str or None
+        Column to break the table down by (one row per level, plus
+        ``"overall"``); ``None`` for the overall row only.
+    score : str
+        Column of the ratings.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``n_cells`` (cells rated in both rounds), ``mean_independent``
+        (mean over cells of the mean independent rating), ``mean_consensus``,
+        ``mean_change`` (consensus - independent), ``mean_abs_change`` and
+        ``share_outside_range`` (share of cells whose consensus lies outside
+        the range of the independent ratings, which a consensus should not
+        do).  ``attrs``: ``independent`` and ``consensus`` (the round names).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from psikometri.agreement import consensus_change
+    >>> r = pd.DataFrame({"candidate": ["a"] * 3 + ["b"] * 3, "competency": "integritas",
+    ...                   "exercise": "wawancara", "assessor": ["A1", "A2", "panel"] * 2,
+    ...                   "round": ["pre", "pre", "post"] * 2, "score": [3, 4, 4, 2, 2, 3]})
+    >>> consensus_change(r).loc["overall", ["n_cells", "mean_change", "share_outside_range"]].tolist()
+    [2.0, 0.75, 0.5]
+    """
+    from .io import independent_round
+
+    df = check_dataframe(ratings, "ratings")
+    cell = [cell] if isinstance(cell, str) else list(cell)
+    check_columns(df, cell + [round, score] + ([by] if by else []), "ratings")
+    names = sorted({str(v) for v in df[round].dropna()})
+    indep = independent_round(names, independent)
+    others = [n for n in names if n != indep]
+    if consensus is None:
+        if len(others) != 1:
+            raise ValueError(f"cannot tell the consensus round among {others} (independent round {indep!r}). Pass "
+                             "consensus= with its name.")
+        consensus = others[0]
+    elif str(consensus) not in others:
+        raise ValueError(f"consensus={consensus!r} is not a round of the data other than {indep!r}; the rounds are "
+                         f"{names}.")
+    consensus = str(consensus)
+    y = pd.to_numeric(df[score], errors="coerce")
+    rnd = df[round].astype(str)
+    keys = cell + ([by] if by and by not in cell else [])
+    base = df[keys].assign(_y=y.to_numpy())
+    pre = base[rnd.to_numpy() == indep].dropna(subset=["_y"]).groupby(keys, observed=True)["_y"].agg(
+        ["mean", "min", "max"])
+    post = base[rnd.to_numpy() == consensus].dropna(subset=["_y"]).groupby(keys, observed=True)["_y"].mean()
+    both = pre.join(post.rename("consensus"), how="inner")
+    if both.empty:
+        raise ValueError(f"no cell has ratings in both rounds {indep!r} and {consensus!r}; check the cell columns "
+                         f"{cell} and the round names.")
+    both["change"] = both["consensus"] - both["mean"]
+    both["outside"] = (both["consensus"] < both["min"] - 1e-12) | (both["consensus"] > both["max"] + 1e-12)
+
+    def summarise(t):
+        return pd.Series({"n_cells": float(len(t)), "mean_independent": t["mean"].mean(),
+                          "mean_consensus": t["consensus"].mean(), "mean_change": t["change"].mean(),
+                          "mean_abs_change": t["change"].abs().mean(), "share_outside_range": t["outside"].mean()})
+
+    rows = {}
+    if by:
+        for level, t in both.groupby(level=by, observed=True, sort=True):
+            rows[level] = summarise(t)
+    rows["overall"] = summarise(both)
+    out = pd.DataFrame(rows).T
+    out.index.name = by or "group"
+    out.attrs.update(independent=indep, consensus=consensus)
     return out

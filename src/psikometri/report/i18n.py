@@ -117,6 +117,15 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Krippendorff's alpha (ratings, interval level): {value:.3f} [{lo:.3f}, {hi:.3f}] (95% bootstrap "
               "interval, Hayes & Krippendorff 2007).",
     },
+    "consensus_text": {
+        "id": "Perubahan dari penilaian mandiri (putaran {independent}) ke penilaian konsensus (putaran {consensus}) "
+              "per sel: rerata perubahan dan proporsi sel yang nilai konsensusnya di luar rentang penilaian mandiri "
+              "(konsensus semestinya berada di dalam rentang itu).",
+        "en": "Change from the independent ratings (round {independent}) to the consensus rating (round "
+              "{consensus}) per cell: mean change and share of cells whose consensus lies outside the range of the "
+              "independent ratings (a consensus should lie within it).",
+    },
+    "consensus_title": {"id": "Perubahan karena diskusi konsensus", "en": "Change through the consensus discussion"},
     "agreement_cells": {
         "id": "Dasar perhitungan: {used} dari {total} sel (asesi x kompetensi x alat ukur) dinilai oleh dua asesor atau "
               "lebih; seluruh {ratings} penilaian pada sel-sel tersebut dipakai (paling banyak {k} asesor per sel; "
@@ -393,6 +402,13 @@ COLUMNS: dict[str, dict[str, str]] = {
     "True": {"id": "ya", "en": "yes"},
     "False": {"id": "tidak", "en": "no"},
     "type": {"id": "jenis", "en": "type"},
+    "n_cells": {"id": "jumlah sel", "en": "cells"},
+    "mean_independent": {"id": "rerata penilaian mandiri", "en": "mean independent rating"},
+    "mean_consensus": {"id": "rerata konsensus", "en": "mean consensus"},
+    "mean_change": {"id": "rerata perubahan", "en": "mean change"},
+    "mean_abs_change": {"id": "rerata perubahan mutlak", "en": "mean absolute change"},
+    "share_outside_range": {"id": "proporsi di luar rentang", "en": "share outside range"},
+    "overall": {"id": "keseluruhan", "en": "overall"},
     "Single rater, one-way random (McGraw & Wong ICC(1))": {
         "id": "satu asesor, acak satu arah (McGraw & Wong ICC(1))",
         "en": "Single rater, one-way random (McGraw & Wong ICC(1))"},

@@ -256,6 +256,7 @@ class AgencyContext:
         r = data.ratings
         self.rating_round = None
         self.rounds: list[str] = []
+        self.all_rounds = None
         if "round" in r.columns:
             # one round only: the independent (pre-consensus) round unless another is asked for; consensus
             # ratings are never used for agreement (psikometri.io.independent_round)
@@ -263,6 +264,7 @@ class AgencyContext:
 
             self.rounds = sorted(set(r["round"].astype(str)))
             self.rating_round = independent_round(self.rounds, rating_round)
+            self.all_rounds = r  # for the consensus-change table only
             r = r[r["round"].astype(str) == self.rating_round].drop(columns="round")
             data = type(data)(r, data.candidates, data.items, data.warnings, data.source, data.scale,
                               data.column_map)
@@ -501,6 +503,21 @@ class AgencyContext:
         if per_ex:
             sec.add_table(f"ICC(1) / {self.t('exercises')}", pd.DataFrame(per_ex).set_index(self.t("exercises")))
         sec.paragraphs.append(self.t("kalpha_text", value=ka.value, lo=ka.ci_low, hi=ka.ci_high))
+        extra = {}
+        if self.all_rounds is not None and len(self.rounds) == 2:
+            from ..agreement import consensus_change
+
+            try:
+                cc = consensus_change(self.all_rounds, independent=self.rating_round)
+            except ValueError:
+                cc = None
+            if cc is not None:
+                sec.paragraphs.append(self.t("consensus_text", independent=cc.attrs["independent"],
+                                             consensus=cc.attrs["consensus"]))
+                sec.add_table(self.t("consensus_title"), cc)
+                row = cc.loc["overall"]
+                extra = {"consensus_mean_change": _num(row["mean_change"]),
+                         "consensus_share_outside_range": _num(row["share_outside_range"])}
         diag = assessor_diagnostics(self.data.ratings)
         sec.paragraphs.append(self.t("assessor_diag_text"))
         sec.paragraphs.append(self.t("flagged_assessors", n=int(diag["flagged"].sum()), total=len(diag)))
@@ -524,7 +541,7 @@ class AgencyContext:
         sec.results = {"ICC1": _num(i1["icc"]), "ICC1_ci": [_num(i1["ci_low"]), _num(i1["ci_high"])],
                        "ICC1k": _num(tab.loc["ICC1k", "icc"]), "n_cells": int(len(complete)),
                        "krippendorff_alpha": _est_dict(ka), "n_assessors": int(len(diag)),
-                       "n_flagged": int(diag["flagged"].sum())}
+                       "n_flagged": int(diag["flagged"].sum())} | extra
         self._indicator(sec, "icc", "ind_icc", float(i1["icc"]), cut, (float(i1["ci_low"]), float(i1["ci_high"])))
         return sec
 
