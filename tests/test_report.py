@@ -475,3 +475,22 @@ def test_talent_section_warns_when_the_standard_puts_jpm_at_its_ceiling(tmp_path
     assert "JPM 100" in text and "pelaksana" in text
     ctx_en = AgencyContext.load(d, "x", n_boot=20, lang="en")
     assert "does not tell these candidates apart" in " ".join(ctx_en.section("talent").paragraphs)
+
+
+def test_national_meta_analysis_is_corrected_and_lists_what_it_leaves_out():
+    from psikometri.report.index import _national
+    from psikometri.validity import meta_analysis
+
+    def res(agency, **v):
+        return {"agency": agency, "sections": {"validity": {"results": v}}}
+
+    arts = dict(rxxa=0.9, ryyi=0.52, case="IV")
+    results = [res("a", observed_r=0.30, n=120, u=0.7, **arts), res("b", observed_r=0.20, n=300, u=0.8, **arts),
+               res("c", observed_r=0.25, n=80, u=0.75, **arts), res("d"), res("e", observed_r=0.3, n=50, rxxa=None,
+                                                                               ryyi=0.52, u=0.7, case="II")]
+    page = _national(results, "en")
+    assert "Left out of the meta-analysis: d (too few performance ratings); e (reliability or range restriction" \
+        in page
+    ma = meta_analysis(pd.DataFrame({"r": [.3, .2, .25], "n": [120, 300, 80], "rxxa": .9, "ryyi": .52,
+                                     "u": [.7, .8, .75]}), r="r", n="n", rxxa="rxxa", ryyi="ryyi", u="u", case="IV")
+    assert f"{float(ma.corrected['mean_rho'].iloc[0]):.3f}" in page

@@ -22,6 +22,10 @@ TEXT: dict[str, dict[str, str]] = {
     "index_title": {"id": "Indeks Laporan Validasi Assessment Center", "en": "Assessment Centre Validation Reports: Index"},
     "agency": {"id": "Instansi", "en": "Agency"},
     "agencies": {"id": "instansi", "en": "agencies"},
+    "left_out": {"id": "Tidak diikutkan dalam meta-analisis", "en": "Left out of the meta-analysis"},
+    "left_out_too_few": {"id": "terlalu sedikit data kinerja", "en": "too few performance ratings"},
+    "left_out_artifacts": {"id": "reliabilitas atau keterbatasan rentang tidak dapat diestimasi",
+                           "en": "reliability or range restriction could not be estimated"},
     "generated": {"id": "Dibuat dengan psikometri {version}, seed {seed}; {n_boot} replikasi bootstrap.",
                   "en": "Generated with psikometri {version}, seed {seed}, {n_boot} bootstrap replications."},
     "sec_summary": {"id": "1. Ringkasan", "en": "1. Summary"},
@@ -294,8 +298,12 @@ TEXT: dict[str, dict[str, str]] = {
     # index
     "national": {"id": "Gambaran nasional", "en": "National picture"},
     "national_text": {
-        "id": "Meta-analisis psikometrik (Hunter-Schmidt) atas koefisien validitas instansi.",
-        "en": "Psychometric (Hunter-Schmidt) meta-analysis of the agencies' validity coefficients.",
+        "id": "Meta-analisis psikometrik (Hunter-Schmidt) atas koefisien validitas instansi, tiap koefisien dikoreksi "
+              "dengan reliabilitas nilai akhir AC (koefisien G), reliabilitas kriteria dan keterbatasan rentang "
+              "instansinya sendiri (Case IV).",
+        "en": "Psychometric (Hunter-Schmidt) meta-analysis of the agencies' validity coefficients, each corrected "
+              "with its own agency's reliability of the overall AC rating (G coefficient), criterion reliability and "
+              "range restriction (Case IV).",
     },
     "report_link": {"id": "laporan", "en": "report"},
     "failed": {"id": "gagal", "en": "failed"},
@@ -409,6 +417,19 @@ COLUMNS: dict[str, dict[str, str]] = {
     "mean_abs_change": {"id": "rerata perubahan mutlak", "en": "mean absolute change"},
     "share_outside_range": {"id": "proporsi di luar rentang", "en": "share outside range"},
     "overall": {"id": "keseluruhan", "en": "overall"},
+    "bare_bones": {"id": "tanpa koreksi (bare-bones)", "en": "bare-bones"},
+    "corrected": {"id": "terkoreksi artefak", "en": "artifact-corrected"},
+    "k": {"id": "jumlah instansi", "en": "agencies"},
+    "n_total": {"id": "n total", "en": "total n"},
+    "mean_r": {"id": "rerata r", "en": "mean r"},
+    "var_obs": {"id": "variansi teramati", "en": "observed variance"},
+    "var_e": {"id": "variansi galat sampling", "en": "sampling error variance"},
+    "var_rho": {"id": "variansi rho", "en": "variance of rho"},
+    "sd_rho": {"id": "simpangan baku rho", "en": "SD of rho"},
+    "pct_var_artifacts": {"id": "% variansi karena artefak", "en": "% variance from artifacts"},
+    "se_mean": {"id": "galat baku rerata", "en": "SE of the mean"},
+    "cr_low": {"id": "kredibilitas bawah", "en": "credibility low"},
+    "cr_high": {"id": "kredibilitas atas", "en": "credibility high"},
     "Single rater, one-way random (McGraw & Wong ICC(1))": {
         "id": "satu asesor, acak satu arah (McGraw & Wong ICC(1))",
         "en": "Single rater, one-way random (McGraw & Wong ICC(1))"},

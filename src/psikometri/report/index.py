@@ -35,21 +35,37 @@ def collect_results(out, lang="id", agencies=None) -> list[dict]:
 
 
 def _national(results, lang) -> str:
-    """Meta-analysis of the agencies' observed validity coefficients, with a forest plot."""
-    per = []
+    """Artifact-corrected meta-analysis of the agencies' validity coefficients, with a forest plot.
+
+    Each agency's observed r is corrected with its own predictor reliability (the G coefficient of its
+    overall rating), the criterion reliability and its range restriction (``u``), Case IV
+    (:func:`psikometri.validity.meta_analysis`).  Agencies left out are listed with the reason.
+    """
+    per, left_out = [], []
     for r in results:
-        v = r["sections"].get("validity", {}).get("results", {})
-        if v.get("observed_r") is not None and v.get("n"):
-            per.append({"agency": r["agency"], "r": v["observed_r"], "n": v["n"]})
+        sec = r["sections"].get("validity", {})
+        v = sec.get("results", {})
+        if v.get("observed_r") is None or not v.get("n"):
+            left_out.append((r["agency"], tr("left_out_too_few", lang)))
+        elif v.get("case") != "IV" or any(v.get(k) is None for k in ("rxxa", "ryyi", "u")):
+            left_out.append((r["agency"], tr("left_out_artifacts", lang)))
+        else:
+            per.append({"agency": r["agency"], "r": v["observed_r"], "n": v["n"], "rxxa": v["rxxa"],
+                        "ryyi": v["ryyi"], "u": v["u"]})
+    parts = []
+    if left_out:
+        items = "; ".join(f"{html.escape(a)} ({html.escape(why)})" for a, why in left_out)
+        parts.append(f"<p>{html.escape(tr('left_out', lang))}: {items}</p>")
     if len(per) < 2:
-        return f"<p>{html.escape(tr('too_few', lang, what=tr('agencies', lang), n=len(per), need=2))}</p>"
+        few = tr("too_few", lang, what=tr("agencies", lang), n=len(per), need=2)
+        return "\n".join(parts + [f"<p>{html.escape(few)}</p>"])
     try:
         from ..validity import meta_analysis
     except ImportError:
         return ""
     df = pd.DataFrame(per).set_index("agency")
-    ma = meta_analysis(df, r="r", n="n")
-    parts = [f"<p>{html.escape(tr('national_text', lang))}</p>", _meta_table(ma, lang)]
+    ma = meta_analysis(df, r="r", n="n", rxxa="rxxa", ryyi="ryyi", u="u", case="IV")
+    parts = [f"<p>{html.escape(tr('national_text', lang))}</p>", _meta_table(ma, lang)] + parts
     ax = ma.plot() if hasattr(ma, "plot") else None
     if ax is not None:
         fig = ax.figure
@@ -64,11 +80,14 @@ def _national(results, lang) -> str:
 
 
 def _meta_table(ma, lang="id") -> str:
+    """Bare-bones and corrected summaries side by side, headers and numbers in the index's language."""
     from .sections import _table_html
 
-    if hasattr(ma, "summary_frame"):
-        return _table_html(ma.summary_frame(), lang)
-    return ""
+    parts = {"bare_bones": ma.bare_bones}
+    if ma.corrected is not None:
+        parts["corrected"] = ma.corrected.rename(columns={"mean_rho": "mean_r"})
+    tab = pd.concat(parts.values(), keys=[column_label(k, lang) for k in parts]).droplevel(1)
+    return _table_html(tab, lang)
 
 
 def index_name(lang: str) -> str:

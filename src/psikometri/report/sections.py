@@ -682,7 +682,8 @@ class AgencyContext:
         sec.results = {"observed_r": _num(vs.loc["observed", "r"]), "n": n_crit,
                        "operational": {"value": _num(op["r"]), "ci_low": _num(op["ci_low"]),
                                        "ci_high": _num(op["ci_high"])},
-                       "rxxa": _num(rxxa), "ryyi": self.criterion_reliability}
+                       "rxxa": _num(rxxa), "ryyi": self.criterion_reliability, "u": _num(vs.attrs["u"]),
+                       "case": vs.attrs["case"]}
         self._indicator(sec, "validity", "ind_validity", float(op["r"]), self.standards["validity"],
                         (float(op["ci_low"]), float(op["ci_high"])))
         return sec
