@@ -84,6 +84,8 @@ def test_batch_writes_reports_results_and_index(batch):
                                       "not_estimable"), ind
     index = (out / "index.html").read_text()
     assert "kab_satu" in index and "kota_dua" in index and "report_kab_satu_id.html" in index
+    page = report_paths(out, "kab_satu", "id")["html"].read_text()
+    assert "<title>Laporan Validasi Assessment Center: kab_satu</title>" in page and "size: A4" in page
     assert not list(out.rglob("*.tmp"))
 
 
@@ -273,6 +275,10 @@ def test_pdf_format(small_data, tmp_path):
     assert run_batch(data, out, agencies=["kota_dua"], n_boot=30, seed=1, lang="en", formats=("pdf",)) == 0
     p = report_paths(out, "kota_dua", "en")
     assert p["pdf"].read_bytes()[:5] == b"%PDF-" and p["pdf"].stat().st_size > 20_000
+    # A4 pages (595 x 842 points) and the report's title
+    pdf = p["pdf"].read_bytes()
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    assert boxes and all(abs(float(w) - 595.3) < 2 and abs(float(h) - 841.9) < 2 for w, h in boxes), boxes[:3]
     assert not p["html"].exists() and not p["ipynb"].exists()
 
 

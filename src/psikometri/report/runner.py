@@ -162,13 +162,20 @@ def _stamp(task: ReportTask) -> str:
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _html_from_notebook(nb_path: Path) -> str:
+def _html_from_notebook(nb_path: Path, title: str = "") -> str:
+    """The executed notebook as HTML without code, titled ``title``, printed on A4 (``@page``)."""
+    import html as _html
+
     import nbformat
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(nb_path, as_version=4)
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or nb_path.stem}})
+    page = "<style>@page { size: A4; margin: 15mm 12mm; }</style>"
+    body = body.replace("</head>", page + "</head>", 1)
+    if title:
+        body = re.sub(r"<title>.*?</title>", f"<title>{_html.escape(title)}</title>", body, count=1, flags=re.S)
     return body
 
 
@@ -230,7 +237,10 @@ def run_task(task: ReportTask) -> TaskResult:
         )
         outputs = []
         if "html" in task.formats or "pdf" in task.formats:
-            atomic_write(paths["html"], _html_from_notebook(tmp_nb))
+            from .i18n import tr
+
+            title = f"{tr('report_title', task.lang)}: {task.agency}"
+            atomic_write(paths["html"], _html_from_notebook(tmp_nb, title))
             outputs.append(paths["html"])
         if "pdf" in task.formats:
             _pdf_from_html(paths["html"], paths["pdf"])
