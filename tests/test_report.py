@@ -500,3 +500,17 @@ def test_national_meta_analysis_is_corrected_and_lists_what_it_leaves_out():
     ma = meta_analysis(pd.DataFrame({"r": [.3, .2, .25], "n": [120, 300, 80], "rxxa": .9, "ryyi": .52,
                                      "u": [.7, .8, .75]}), r="r", n="n", rxxa="rxxa", ryyi="ryyi", u="u", case="IV")
     assert f"{float(ma.corrected['mean_rho'].iloc[0]):.3f}" in page
+
+
+def test_one_index_per_language_in_the_same_folder(small_data, tmp_path):
+    data, _ = small_data
+    out = tmp_path / "both"
+    assert run_batch(data, out, agencies=["kota_dua"], n_boot=20, seed=1, lang="id", formats=("html",)) == 0
+    assert run_batch(data, out, agencies=["kota_dua"], n_boot=20, seed=1, lang="en", formats=("html",)) == 0
+    idx_id, idx_en = (out / "index.html").read_text(), (out / "index_en.html").read_text()
+    assert 'lang="id"' in idx_id and "report_kota_dua_id.html" in idx_id and "_en.html" not in idx_id
+    assert 'lang="en"' in idx_en and "report_kota_dua_en.html" in idx_en
+    # only the agencies of the current data set are listed, and each link points at a file that exists
+    for idx in (idx_id, idx_en):
+        for link in re.findall(r"href='([^']+)'", idx):
+            assert (out / link).exists(), link
