@@ -921,3 +921,24 @@ def test_consensus_change_against_a_naive_computation():
     three = pd.concat([both, pre.assign(round="ulang")])
     with pytest.raises(ValueError, match="consensus="):
         ag.consensus_change(three)
+
+
+def test_halo_is_judged_against_co_assessors_of_the_same_candidates():
+    rng = np.random.default_rng(11)
+    rows = []
+    comps = ["c1", "c2", "c3", "c4"]
+    general = rng.normal(0, 1.5, 60)  # candidates differ a lot: every assessor's competencies correlate
+    for c in range(60):
+        for a in ("A1", "A2", "A3"):
+            own = rng.normal(0, 0.8)  # an impression of the candidate that A3 carries into every competency
+            for k in comps:
+                noise = rng.normal(0, 0.6)
+                score = 3 + general[c] + (own + 0.05 * noise if a == "A3" else noise)
+                rows.append((f"P{c}", k, "wawancara", a, score))
+    d = pd.DataFrame(rows, columns=["candidate", "competency", "exercise", "assessor", "score"])
+    out = ag.assessor_diagnostics(d, halo_threshold=0.5)
+    assert (out["halo"] > 0.5).all()  # an absolute rule would flag everyone
+    assert list(out.index[out["halo_flag"]]) == ["A3"]
+    # halo_co_assessors of A1: the halo of A2 and A3, each weighted by the 60 candidates shared
+    assert out.loc["A1", "halo_co_assessors"] == pytest.approx((out.loc["A2", "halo"] + out.loc["A3", "halo"]) / 2,
+                                                               rel=1e-12)

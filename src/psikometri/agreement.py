@@ -1344,6 +1344,7 @@ def assessor_diagnostics(
     min_effect=0.25,
     spread_threshold=0.67,
     halo_threshold=0.80,
+    halo_margin=0.10,
     agreement_threshold=0.50,
 ) -> pd.DataFrame:
     r"""Rating behaviour of every assessor: leniency/severity, central tendency, halo and agreement.
@@ -1363,7 +1364,13 @@ def assessor_diagnostics(
         Central tendency flag when ``spread_ratio`` is below this.
     halo_threshold : float
         Halo flag when the mean within-exercise correlation between
-        competencies exceeds this.
+        competencies exceeds this ...
+    halo_margin : float
+        ... and exceeds the co-assessors' halo on the same candidates
+        (``halo_co_assessors``) by more than this: when the candidates truly
+        differ in general level, every assessor's competency ratings
+        correlate, and only an excess over the co-assessors is the
+        assessor's own halo.
     agreement_threshold : float
         Low-agreement flag when the correlation with the co-assessors'
         consensus is below this.
@@ -1390,6 +1397,9 @@ def assessor_diagnostics(
                              exercise, across the candidates the assessor rated
                              (average over exercises with >= 3 candidates and
                              >= 2 competencies, weighted by candidates);
+        ``halo_co_assessors``  the halo of the co-assessors who rated the same
+                             candidates in the same exercise, weighted by the
+                             candidates shared;
         ``agreement_r``      correlation between the assessor's scores and the
                              consensus on shared cells (>= 3 cells);
         ``exact_agreement``  share of co-rated pairs with identical scores;
@@ -1404,7 +1414,9 @@ def assessor_diagnostics(
     * lenient/severe: the leniency interval excludes 0 **and**
       ``|leniency| >= min_effect``;
     * central tendency: ``spread_ratio < spread_threshold``;
-    * halo: ``halo > halo_threshold``;
+    * halo: ``halo > halo_threshold`` and ``halo - halo_co_assessors >
+      halo_margin`` (the second condition is dropped when no co-assessor rated
+      the same candidates);
     * low agreement: ``agreement_r < agreement_threshold``.
 
     The leniency interval treats the assessor's deviations as independent;
@@ -1509,6 +1521,20 @@ def assessor_diagnostics(
     ok = rg.notna()
     wsum = ncand[ok].groupby(level=0).sum()
     out["halo"] = ((rg[ok] * ncand[ok]).groupby(level=0).sum() / wsum).reindex(out.index)
+    # the same quantity for the co-assessors who rated the same candidates in the same exercise, weighted by the
+    # candidates shared: a high halo that the co-assessors share reflects the candidates, not the assessor
+    ace = d[["assessor", "exercise", "candidate"]].drop_duplicates()
+    co = ace.merge(ace, on=["exercise", "candidate"], suffixes=("", "_co"))
+    co = co.loc[co["assessor"] != co["assessor_co"]]
+    w = co.groupby(["assessor", "assessor_co", "exercise"], observed=True).size().rename("w").reset_index()
+    rg_map = rg.rename("rg").rename_axis(["assessor_co", "exercise"]).reset_index()
+    w = w.merge(rg_map, on=["assessor_co", "exercise"], how="left").dropna(subset=["rg"])
+    if len(w):
+        w["wr"] = w["w"] * w["rg"]
+        agg = w.groupby("assessor")[["wr", "w"]].sum()
+        out["halo_co_assessors"] = (agg["wr"] / agg["w"]).reindex(out.index)
+    else:
+        out["halo_co_assessors"] = np.nan
     out["agreement_r"] = _group_pearson([sh["assessor"].to_numpy()], sh["score"].to_numpy(),
                                         sh["consensus"].to_numpy(), 3).reindex(out.index)
     out["exact_agreement"] = exact.reindex(out.index)
@@ -1516,7 +1542,9 @@ def assessor_diagnostics(
                    np.where((out["ci_high"] < 0) & (out["leniency"] <= -min_effect), "severe", ""))
     out["severity"] = sev
     out["central_tendency"] = (out["spread_ratio"] < spread_threshold).fillna(False).astype(bool)
-    out["halo_flag"] = (out["halo"] > halo_threshold).fillna(False).astype(bool)
+    excess = out["halo"] - out["halo_co_assessors"]
+    relative = excess.isna() | (excess > halo_margin)
+    out["halo_flag"] = ((out["halo"] > halo_threshold) & relative).fillna(False).astype(bool)
     out["low_agreement"] = (out["agreement_r"] < agreement_threshold).fillna(False).astype(bool)
     out["flagged"] = (out["severity"] != "") | out["central_tendency"] | out["halo_flag"] | out["low_agreement"]
     names = []
