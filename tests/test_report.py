@@ -443,7 +443,8 @@ def _visible_text(path):
 
 #: English words that have no place in an Indonesian report (whole words, case-sensitive where capitalised).
 ENGLISH = ["the", "and", "of", "with", "for", "rater", "raters", "score", "mean", "True", "False", "Single",
-           "Average", "agreement", "candidates", "assessors", "not", "yes", "no", "fixed", "random"]
+           "Average", "agreement", "candidates", "assessors", "not", "yes", "no", "fixed", "random", "lenient", "severe",
+           "tendency"]
 
 
 def test_indonesian_report_and_index_have_no_untranslated_label(batch):

@@ -521,9 +521,12 @@ class AgencyContext:
         diag = assessor_diagnostics(self.data.ratings)
         sec.paragraphs.append(self.t("assessor_diag_text"))
         sec.paragraphs.append(self.t("flagged_assessors", n=int(diag["flagged"].sum()), total=len(diag)))
-        cols = ["n_ratings", "leniency", "ci_low", "ci_high", "spread_ratio", "halo", "agreement_r", "flag_summary"]
+        cols = ["n_ratings", "leniency", "ci_low", "ci_high", "spread_ratio", "halo", "halo_co_assessors",
+                "agreement_r", "flag_summary"]
         # every flagged assessor, the most lenient or severe first, for the AC manager
-        flagged = diag.loc[diag["flagged"], cols]
+        flagged = diag.loc[diag["flagged"], cols].copy()
+        flagged["flag_summary"] = [", ".join(column_label(f, self.lang) for f in str(v).split(", ") if f)
+                                   for v in flagged["flag_summary"]]
         flagged = flagged.loc[flagged["leniency"].abs().sort_values(ascending=False, kind="stable").index]
         sec.add_table(self.t("flagged_assessors", n=len(flagged), total=len(diag)), flagged)
         fig, ax = plt.subplots(figsize=(7, 3.2))
