@@ -515,3 +515,28 @@ def test_one_index_per_language_in_the_same_folder(small_data, tmp_path):
     for idx in (idx_id, idx_en):
         for link in re.findall(r"href='([^']+)'", idx):
             assert (out / link).exists(), link
+
+
+@pytest.mark.slow
+def test_report_intervals_contain_the_simulated_truth_at_the_expected_rate(tmp_path):
+    """Truth at report level: G components and operational validity of simulated agencies, over seeds."""
+    seeds = range(1, 13)
+    # the agency's files hold scores rounded to half points on the 1-5 scale, as agencies record them; rounding
+    # adds to the residual, so the truth is checked for the candidate components and the validity
+    hits = {"candidate": 0, "candidate:exercise": 0, "validity": 0}
+    for seed in seeds:
+        sim = simulate_assessment({"x": (150, {"administrator": 1.0})}, seed=seed, selection_ratio=0.6,
+                                  candidates_per_assessor=30)
+        d = tmp_path / f"s{seed}"
+        sim.write(d, ratings_format="csv")
+        ctx = AgencyContext.load(d, "x", n_boot=300, seed=seed)
+        g = ctx.section("gtheory").results
+        truth = sim.truth["variance_components"]
+        for k in ("candidate", "candidate:exercise"):
+            lo, hi = g["components_ci"][k]
+            hits[k] += lo is not None and lo <= truth[k] <= hi
+        v = ctx.section("validity").results["operational"]
+        hits["validity"] += v["ci_low"] <= sim.truth["operational_validity"] <= v["ci_high"]
+    rates = {k: h / len(seeds) for k, h in hits.items()}
+    # 95% intervals over 12 agencies: a rate under 75% would happen by chance with probability < 0.2%
+    assert all(r >= 0.75 for r in rates.values()), rates

@@ -624,6 +624,8 @@ class AgencyContext:
                        "g_coefficient_ci": [_num(oar["g_coefficient_ci_low"]), _num(oar["g_coefficient_ci_high"])],
                        "phi": _num(oar["phi"]), "phi_ci": [_num(oar["phi_ci_low"]), _num(oar["phi_ci_high"])],
                        "components": {str(k): _num(v) for k, v in comp["variance"].items()},
+                       "components_ci": {str(k): [_num(comp.loc[k, "ci_low"]), _num(comp.loc[k, "ci_high"])]
+                                         for k in comp.index},
                        "percent": {str(k): _num(v) for k, v in comp["percent"].items()}}
         self._indicator(sec, "g_coefficient", "ind_g", float(oar["g_coefficient"]), self.standards["g_coefficient"],
                         (float(oar["g_coefficient_ci_low"]), float(oar["g_coefficient_ci_high"])))
