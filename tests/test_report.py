@@ -180,27 +180,39 @@ def _can_unshare() -> bool:
 
 
 @pytest.mark.skipif(not _can_unshare(), reason="needs root and unshare -m (CI runs as root)")
-def test_dask_worker_without_a_shared_disk_gives_the_same_results(small_data, tmp_path):
-    """A worker in its own mount namespace with a private /tmp sees neither the client's scratch folder nor OUT."""
+def test_dask_worker_without_a_shared_disk_gives_the_same_results(small_data, tmp_path, monkeypatch):
+    """A worker in its own mount namespace sees neither the client's scratch folder nor OUT.
+
+    The client keeps its temporary files and outputs under ``tmp_path``; the worker mounts an empty private
+    tmpfs over ``tmp_path`` (so it sees none of them, while the Python environment stays visible wherever the
+    checkout lives) and keeps its own temporary files there.
+    """
     import os
+    import tempfile
     import time
 
     pytest.importorskip("distributed")
     data, _ = small_data
+    client_tmp = tmp_path / "client_tmp"
+    client_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(client_tmp))
+    marker = tmp_path / "client_marker"
+    marker.write_text("visible only to the client")
     port = _free_port()
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
     sched = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
                               "--port", str(port), "--no-dashboard"], stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, env=env)
-    worker_cmd = (f"mount --make-rprivate / && mount -t tmpfs tmpfs /tmp && test ! -e {tmp_path} && exec "
+    worker_cmd = (f"mount --make-rprivate / && mount -t tmpfs tmpfs {tmp_path} && test ! -e {marker} && "
+                  f"mkdir {tmp_path}/worker_tmp && TMPDIR={tmp_path}/worker_tmp exec "
                   f"{sys.executable} -m distributed.cli.dask_worker tcp://127.0.0.1:{port} --nworkers 1 "
                   "--nthreads 1 --no-dashboard")
     worker = subprocess.Popen(["unshare", "-m", "sh", "-c", worker_cmd], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, env=env)
+                              stderr=subprocess.PIPE, env=env)
     try:
         from distributed import Client
 
-        deadline = time.time() + 60
+        deadline = time.time() + 90
         while True:
             try:
                 with Client(f"tcp://127.0.0.1:{port}", timeout=5) as c:
@@ -209,7 +221,7 @@ def test_dask_worker_without_a_shared_disk_gives_the_same_results(small_data, tm
             except OSError:
                 pass
             assert time.time() < deadline, "the Dask worker did not start"
-            assert worker.poll() is None, "the worker exited (could it see the client's /tmp?)"
+            assert worker.poll() is None, f"the worker exited: {worker.stderr.read().decode()[-500:]}"
             time.sleep(0.5)
         remote = tmp_path / "remote"
         code = run_batch(data, remote, agencies=["kota_dua"], scheduler=f"tcp://127.0.0.1:{port}", n_boot=30,
@@ -225,9 +237,6 @@ def test_dask_worker_without_a_shared_disk_gives_the_same_results(small_data, tm
     pr, pl = report_paths(remote, "kota_dua", "id"), report_paths(local, "kota_dua", "id")
     assert pr["results"].read_bytes() == pl["results"].read_bytes()
     assert pr["html"].exists() and pr["ipynb"].exists() and pr["log"].exists()
-    # a second run is up to date without asking the (now stopped) cluster anything
-    assert run_batch(data, remote, agencies=["kota_dua"], n_boot=30, seed=1, lang="id",
-                     formats=("html", "ipynb")) == 0
 
 
 def test_cli_bad_arguments(small_data, tmp_path):
