@@ -139,22 +139,7 @@ def _long_to_wide(df: pd.DataFrame, targets: str, raters: str, ratings: str) -> 
     Ids become integer codes once (``pandas.factorize``); duplicates are found
     from the codes and the ratings scattered into a numpy array.
     """
-    y = df[ratings]
-    if pd.api.types.is_bool_dtype(y):
-        raise TypeError(f"data column {ratings!r} is boolean; code the ratings as numbers (e.g. 0/1).")
-    if not pd.api.types.is_numeric_dtype(y):
-        conv = pd.to_numeric(y, errors="coerce")
-        bad = conv.isna() & y.notna()
-        if bad.any():
-            pos = int(np.flatnonzero(bad.to_numpy())[0])
-            raise TypeError(f"data column {ratings!r} is not numeric: row {df.index[pos]!r} holds {y.iloc[pos]!r}. "
-                            "Recode the ratings as numbers (NaN for a missing rating).")
-        y = conv
-    yv = y.to_numpy(dtype=float, na_value=np.nan)
-    if np.isinf(yv).any():
-        pos = int(np.flatnonzero(np.isinf(yv))[0])
-        raise ValueError(f"data contains an infinite value at row {df.index[pos]!r}, column {ratings!r}. "
-                         "Replace it with NaN (missing) or a valid rating.")
+    yv = _wide_numeric(df[[ratings]], "data")[ratings].to_numpy()  # numbers, finite or NaN (same checks)
     tc, tu = _sorted_codes(df[targets])
     rc, ru = _sorted_codes(df[raters])
     for codes, col in ((tc, targets), (rc, raters)):
