@@ -549,3 +549,15 @@ def test_report_intervals_contain_the_simulated_truth_at_the_expected_rate(tmp_p
     rates = {k: h / len(seeds) for k, h in hits.items()}
     # 95% intervals over 12 agencies: a rate under 75% would happen by chance with probability < 0.2%
     assert all(r >= 0.75 for r in rates.values()), rates
+
+
+def test_cleary_findings_reach_the_summary(small_data):
+    data, _ = small_data
+    ctx = AgencyContext.load(data, "kab_satu", n_boot=20)
+    res = ctx.section("fairness").results
+    ps = [v for k, v in res.items() if k.startswith("differential_prediction_") and v is not None]
+    assert ps, "the test data should support a Cleary analysis"
+    summary = {i["key"]: i for i in ctx.section("summary").results["indicators"]}
+    row = summary["differential_prediction"]
+    assert row["value"] == min(ps)
+    assert row["verdict"] == ("adequate_uncertain" if min(ps) >= 0.05 else "inadequate_uncertain")

@@ -294,6 +294,7 @@ TEXT: dict[str, dict[str, str]] = {
     "ind_g": {"id": "Koefisien G nilai akhir", "en": "G coefficient of the overall rating"},
     "ind_validity": {"id": "Validitas operasional", "en": "Operational validity"},
     "ind_impact": {"id": "Rasio dampak terendah", "en": "Lowest impact ratio"},
+    "ind_cleary": {"id": "Prediksi diferensial (Cleary): p terkecil", "en": "Differential prediction (Cleary): smallest p"},
     "ind_consistency": {"id": "Konsistensi penempatan kotak (kappa)", "en": "Nine-box placement consistency (kappa)"},
     # index
     "national": {"id": "Gambaran nasional", "en": "National picture"},

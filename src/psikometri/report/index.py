@@ -18,7 +18,7 @@ __all__ = ["build_index", "collect_results", "index_name"]
 
 
 _IND = {"reliability": "ind_reliability", "icc": "ind_icc", "g_coefficient": "ind_g", "validity": "ind_validity",
-        "impact_ratio": "ind_impact", "consistency": "ind_consistency"}
+        "impact_ratio": "ind_impact", "consistency": "ind_consistency", "differential_prediction": "ind_cleary"}
 
 
 def collect_results(out, lang="id", agencies=None) -> list[dict]:

@@ -38,6 +38,7 @@ DEFAULT_STANDARDS = {
     "g_coefficient": 0.80,  # dependable overall rating for decisions about individuals
     "validity": 0.20,  # operational validity worth using (AC meta-analyses .28-.37)
     "impact_ratio": 0.80,  # four-fifths rule
+    "differential_prediction": 0.05,  # level of the Cleary omnibus test (slopes and intercepts equal)
     "consistency": 0.60,  # nine-box decision consistency: kappa between parallel assessments (Landis & Koch
     # 1977: > .60 substantial); raw agreement is inflated by chance when most candidates share a box
 }
@@ -782,6 +783,12 @@ class AgencyContext:
         sec.results = res
         if worst is not None:
             self._indicator(sec, "impact_ratio", "ind_impact", worst[0], self.standards["impact_ratio"], worst[1:])
+        cleary = [v for k, v in res.items() if k.startswith("differential_prediction_") and v is not None]
+        if cleary:
+            # the Cleary finding reaches the summary: the smallest omnibus p against the test's level (a test
+            # result is never a certain verdict: "no evidence" is not evidence of fairness)
+            self._indicator(sec, "differential_prediction", "ind_cleary", min(cleary),
+                            self.standards["differential_prediction"])
         return sec
 
     def achieved_levels(self) -> pd.DataFrame:
