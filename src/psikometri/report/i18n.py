@@ -26,7 +26,7 @@ TEXT: dict[str, dict[str, str]] = {
     "left_out_too_few": {"id": "terlalu sedikit data kinerja", "en": "too few performance ratings"},
     "left_out_artifacts": {"id": "reliabilitas atau keterbatasan rentang tidak dapat diestimasi",
                            "en": "reliability or range restriction could not be estimated"},
-    "generated": {"id": "Dibuat dengan psikometri {version}, seed {seed}; {n_boot} replikasi bootstrap.",
+    "generated": {"id": "Dibuat dengan psikometri {version}, seed {seed}, {n_boot} replikasi bootstrap.",
                   "en": "Generated with psikometri {version}, seed {seed}, {n_boot} bootstrap replications."},
     "sec_summary": {"id": "1. Ringkasan", "en": "1. Summary"},
     "sec_data": {"id": "2. Kualitas data dan kelengkapan desain", "en": "2. Data quality and design completeness"},
@@ -47,10 +47,16 @@ TEXT: dict[str, dict[str, str]] = {
     "indicator": {"id": "Indikator", "en": "Indicator"},
     "adequate": {"id": "memadai", "en": "adequate"},
     "inadequate": {"id": "belum memadai", "en": "not adequate"},
-    "adequate_uncertain": {"id": "memadai, belum pasti (selang di bawah standar)",
-                           "en": "adequate, uncertain (interval reaches below the standard)"},
-    "inadequate_uncertain": {"id": "belum memadai, belum pasti (selang mencapai standar)",
-                             "en": "not adequate, uncertain (interval reaches the standard)"},
+    "adequate_uncertain": {"id": "memadai, belum pasti", "en": "adequate, uncertain"},
+    "inadequate_uncertain": {"id": "belum memadai, belum pasti", "en": "not adequate, uncertain"},
+    "summary_note": {
+        "id": "Penilaian: memadai / belum memadai bila seluruh selang kepercayaan 95% berada di atas / di bawah "
+              "standar; belum pasti bila selang itu melewati standar atau tidak ada selang (uji statistik, kappa "
+              "penempatan).",
+        "en": "Verdicts: adequate / not adequate when the whole 95% interval lies above / below the standard; "
+              "uncertain when the interval crosses the standard or there is no interval (a test, the placement "
+              "kappa).",
+    },
     "not_estimable": {"id": "tidak dapat diestimasi", "en": "not estimable"},
     "too_few": {
         "id": "Jumlah data terlalu sedikit untuk analisis ini ({what}: {n}; minimal {need}). Bagian ini dilewati; "

@@ -368,6 +368,7 @@ class AgencyContext:
                                                           "standard": self.t("standard"),
                                                           "verdict": self.t("verdict")})
         sec.add_table(self.t("sec_summary"), shown.set_index(self.t("indicator")))
+        sec.paragraphs.append(self.t("summary_note"))
         return sec
 
     def _indicator(self, sec, key, ind_key, est_or_value, standard, ci=None):
