@@ -269,7 +269,8 @@ class _SparseFactor:
 
 def _sort_csc(indptr, indices, data):
     """Sort the row indices of each CSC column in place (CHOLMOD's factors are usually sorted already)."""
-    if np.all(np.diff(indices) > 0 | (np.diff(np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))) != 0)):
+    same_col = np.diff(np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))) == 0
+    if np.all(np.diff(indices)[same_col] > 0):
         return
     for j in range(len(indptr) - 1):
         a, b = indptr[j], indptr[j + 1]
@@ -349,17 +350,10 @@ def _choose_border(prob, sparse_border="auto"):
     if sb.nnz > 0.05 * prob.g * (prob.g + 1) / 2 and prob.g <= DENSE_BORDER_LIMIT:
         # a pattern this dense fills in almost completely under any ordering: no trial needed
         return _DenseBorder(prob.g)
-    # one trial factorisation at unit ratios tells how much the factor fills in
-    theta = np.ones(len(prob.effects))
-    lam_p, lam_g = prob._lams(theta)
-    data, _ = sb.start(prob.gpos, lam_g, prob.y[:, None])
-    for lo, hi in prob._chunks():
-        _, B, W, _ = prob._chunk_factor(theta, lo, hi)
-        with _single_thread_blas():
-            blocks = np.matmul(B.transpose(0, 2, 1), W)
-        sb.subtract(data, prob.gl[lo:hi], prob.gcount[lo:hi], blocks)
+    # one trial factorisation at unit ratios (the ordinary path, with this border) tells how much it fills in
+    prob.border = sb
+    nnz = prob.factorize(np.ones(len(prob.effects)), traces=False)["fac"].nnz
     prob._cache = {}
-    nnz = sb.factor(data).nnz
     if nnz > DENSE_FILL_SHARE * prob.g * (prob.g + 1) / 2 and prob.g <= DENSE_BORDER_LIMIT:
         return _DenseBorder(prob.g)
     return sb

@@ -172,7 +172,7 @@ def _verdict(value: float, standard: float, ci_low: float = float("nan"), ci_hig
     return "inadequate" if np.isfinite(ci_high) and ci_high < standard else "inadequate_uncertain"
 
 
-def _standard_at_floor(position_level: str, data=None) -> bool:
+def _standard_at_floor(position_level: str) -> bool:
     """True when every required level of ``position_level`` is the lowest level (1): JPM is 100 for everyone."""
     from ..talent import competency_standard
 
@@ -816,7 +816,7 @@ class AgencyContext:
             warnings.simplefilter("ignore")  # candidates missing a competency get NaN, counted below
             jpm = job_person_match(ach, c["position_level"].astype(str))
         ceiling = [lv for lv in sorted(set(c["position_level"].astype(str)))
-                   if _standard_at_floor(lv, self.data)]
+                   if _standard_at_floor(lv)]
         if ceiling:
             sec.paragraphs.append(self.t("jpm_ceiling", levels=", ".join(column_label(lv, self.lang) for lv in ceiling)))
         cat = jpm_category(jpm, scheme="mapping", cuts=self.jpm_cuts)
