@@ -921,6 +921,10 @@ def test_consensus_change_against_a_naive_computation():
     three = pd.concat([both, pre.assign(round="ulang")])
     with pytest.raises(ValueError, match="consensus="):
         ag.consensus_change(three)
+    bad = both.astype({"score": object}).reset_index(drop=True)
+    bad.loc[4, "score"] = "tinggi"
+    with pytest.raises(ValueError, match="non-number 'tinggi'.*row 4"):
+        ag.consensus_change(bad)
 
 
 def test_halo_is_judged_against_co_assessors_of_the_same_candidates():

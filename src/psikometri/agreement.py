@@ -1726,6 +1726,11 @@ def consensus_change(ratings, *, round="round", independent=None, consensus=None
                          f"{names}.")
     consensus = str(consensus)
     y = pd.to_numeric(df[score], errors="coerce")
+    bad = y.isna() & df[score].notna()
+    if bad.any():
+        pos = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ValueError(f"ratings column {score!r} holds a non-number {df[score].iloc[pos]!r} (row "
+                         f"{df.index[pos]!r}). Fix or remove that rating.")
     rnd = df[round].astype(str)
     keys = cell + ([by] if by and by not in cell else [])
     base = df[keys].assign(_y=y.to_numpy())
