@@ -29,9 +29,7 @@ criterion_reliability = 0.52
 min_group_size = 5
 include_identities = False'''
 
-SETUP = '''import warnings
-warnings.filterwarnings("ignore")
-from IPython.display import display
+SETUP = '''from IPython.display import display
 from psikometri.report import AgencyContext
 
 ctx = AgencyContext.load(

@@ -42,7 +42,11 @@ def test_translation_table_complete():
     for key, entry in TEXT.items():
         assert set(entry) == set(LANGUAGES), key
         assert all(entry[lang].strip() for lang in LANGUAGES), key
-        assert len(set(re.findall(r"{(\w+)", entry["id"]))) == len(set(re.findall(r"{(\w+)", entry["en"]))), key
+        # the same placeholders in both languages, except the library's own (English) messages, which the
+        # Indonesian text leaves to results.json
+        english_only = {"reason", "messages"}
+        assert (set(re.findall(r"{(\w+)", entry["id"])) - english_only
+                == set(re.findall(r"{(\w+)", entry["en"])) - english_only), key
     assert tr("sec_summary", "en") == "1. Summary"
     with pytest.raises(ValueError, match="lang must be one of"):
         tr("sec_summary", "fr")
@@ -314,7 +318,12 @@ def test_sections_degrade_for_designs_methods_cannot_estimate(tmp_path):
         ctx.section(key)
     assert ctx.section("agreement").status == "no_data"
     assert ctx.section("talent").status == "not_estimable"
-    assert "unknown position level" in ctx.section("talent").paragraphs[-1]
+    # the library's (English) reason goes to results.json; the Indonesian text says where to find it
+    assert "unknown position level" in ctx.section("talent").results["reason"]
+    assert "unknown position level" not in " ".join(ctx.section("talent").paragraphs)
+    assert "results.json" in ctx.section("talent").paragraphs[-1]
+    ctx_en = _ctx_from(sim, "x", tmp_path, lang="en")
+    assert "unknown position level" in ctx_en.section("talent").paragraphs[-1]
     g = ctx.section("gtheory")
     assert g.status == "ok" and "assessor" not in "".join(g.results["components"])
 
@@ -561,3 +570,38 @@ def test_cleary_findings_reach_the_summary(small_data):
     row = summary["differential_prediction"]
     assert row["value"] == min(ps)
     assert row["verdict"] == ("adequate_uncertain" if min(ps) >= 0.05 else "inadequate_uncertain")
+
+
+def test_warnings_of_a_computation_become_translated_notes_of_its_section(small_data, monkeypatch):
+    import warnings
+
+    import psikometri.reliability as rel
+
+    data, _ = small_data
+    original = rel.reliability_summary
+
+    def noisy(*args, **kwargs):
+        warnings.warn("the optimiser did not converge in 50 iterations", UserWarning)
+        warnings.warn("invalid value encountered in divide", RuntimeWarning)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(rel, "reliability_summary", noisy)
+    ctx = AgencyContext.load(data, "kab_satu", n_boot=20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing escapes the section
+        sec = ctx.section("reliability")
+    note = sec.paragraphs[-1]
+    assert "2 peringatan" in note and "konvergensi estimasi" in note and "numerik" in note
+    assert "did not converge" not in note  # the English message stays out of the Indonesian text...
+    assert {w["category"] for w in sec.results["warnings"]} == {"UserWarning", "RuntimeWarning"}
+    assert any("did not converge" in w["message"] for w in sec.results["warnings"])  # ...and is kept here
+    ctx_en = AgencyContext.load(data, "kab_satu", n_boot=20, lang="en")
+    assert "did not converge in 50 iterations" in ctx_en.section("reliability").paragraphs[-1]
+    # a section without warnings gets no note
+    assert "warnings" not in ctx.section("agreement").results
+
+
+def test_notebook_does_not_silence_warnings():
+    nb = nbf.read(ROOT / "notebooks" / "agency_report.ipynb", as_version=4)
+    src = "\n".join(c.source for c in nb.cells)
+    assert "filterwarnings" not in src and "simplefilter" not in src

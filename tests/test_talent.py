@@ -762,3 +762,62 @@ def test_plots_hide_small_counts_and_individuals():
     plt.close("all")
     with pytest.raises(ValueError, match="min_count"):
         plot_nine_box(boxes, min_count=-1)
+
+
+def test_placement_consistency_bootstrap_intervals_match_a_naive_resampling():
+    from psikometri._resampling import bootstrap_indices, percentile_interval
+
+    rng = np.random.default_rng(5)
+    n = 80
+    p = rng.normal(82, 8, n)
+    f = 78 + 0.4 * (p - 82) + rng.normal(0, 8, n)
+    kw = dict(potential_reliability=0.8, performance_reliability=0.6, potential_cuts=CUTS_P,
+              performance_cuts=CUTS_F, n_sim=500, seed=9)
+    res = placement_consistency(p, f, n_boot=40, level=0.9, **kw)
+    cons = res.attrs["consistency"]
+    # the naive version: resample candidates with the same indices, rerun the public function with the
+    # replicate's seed and draws, take percentiles
+    idx = bootstrap_indices(n, 40, 9)
+    n_sim_boot = int(np.ceil(50_000 / n))
+    kap, agr = [], []
+    for b in range(40):
+        t = placement_consistency(p[idx[b]], f[idx[b]], **{**kw, "n_sim": n_sim_boot, "seed": 9 + 1 + b})
+        kap.append(t.attrs["consistency"]["kappa"].to_numpy())
+        agr.append(t.attrs["consistency"]["agreement"].to_numpy())
+    kap, agr = np.array(kap), np.array(agr)
+    for j, row in enumerate(cons.index):
+        lo, hi = percentile_interval(agr[:, j], 0.9)
+        assert cons.loc[row, "agreement_ci_low"] == pytest.approx(lo, abs=1e-12)
+        assert cons.loc[row, "agreement_ci_high"] == pytest.approx(hi, abs=1e-12)
+        lo, hi = percentile_interval(kap[:, j], 0.9)
+        assert cons.loc[row, "kappa_ci_low"] == pytest.approx(lo, abs=1e-12)
+        assert cons.loc[row, "kappa_ci_high"] == pytest.approx(hi, abs=1e-12)
+    assert (cons["n_boot_used"] == 40).all()
+    # point estimates do not depend on the bootstrap; no bootstrap, no interval columns
+    plain = placement_consistency(p, f, **kw).attrs["consistency"]
+    pd.testing.assert_frame_equal(plain, cons[plain.columns])
+    assert "kappa_ci_low" not in plain
+    # uncertainty in the potential reliability widens the interval of the axis it drives
+    wide = placement_consistency(p, f, n_boot=40, level=0.9, potential_reliability_ci=(0.6, 0.92), **kw)
+    w = wide.attrs["consistency"]
+    assert (w.loc["potential", "kappa_ci_high"] - w.loc["potential", "kappa_ci_low"]
+            > cons.loc["potential", "kappa_ci_high"] - cons.loc["potential", "kappa_ci_low"])
+    assert wide.attrs["model"]["potential_reliability_se_logit"] > 0
+
+
+def test_placement_consistency_bootstrap_errors():
+    rng = np.random.default_rng(0)
+    p, f = rng.normal(80, 8, 20), rng.normal(75, 9, 20)
+    kw = dict(potential_reliability=0.8, performance_reliability=0.7, potential_cuts=CUTS_P,
+              performance_cuts=CUTS_F, n_sim=10)
+    for bad in (-1, 2.5, True):
+        with pytest.raises(ValueError, match="n_boot must be a non-negative integer"):
+            placement_consistency(p, f, n_boot=bad, **kw)
+    with pytest.raises(ValueError, match="level must be a number strictly between 0 and 1"):
+        placement_consistency(p, f, n_boot=5, level=95, **kw)
+    with pytest.raises(ValueError, match=r"0 < low <= potential_reliability \(0.8\) <= high < 1"):
+        placement_consistency(p, f, n_boot=5, potential_reliability_ci=(0.85, 0.9), **kw)
+    with pytest.raises(ValueError, match="must be a \\(low, high\\) pair"):
+        placement_consistency(p, f, n_boot=5, potential_reliability_ci=0.1, **kw)
+    with pytest.raises(TypeError, match="must hold two numbers"):
+        placement_consistency(p, f, n_boot=5, potential_reliability_ci=("a", "b"), **kw)

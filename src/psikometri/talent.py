@@ -44,8 +44,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
-from ._resampling import resolve_seed
+from ._resampling import _check_level, bootstrap_indices, percentile_interval, resolve_seed
 from ._validation import check_positive_int, check_probability
 
 __all__ = [
@@ -961,6 +962,95 @@ def _chol2(cov: np.ndarray) -> np.ndarray:
     return np.array([l11, l21, l22])
 
 
+_GRID_ROWS = (("nine_box", slice(0, 9)), ("potential", slice(9, 12)), ("performance", slice(12, 15)))
+
+
+def _check_n_boot(n_boot) -> int:
+    if isinstance(n_boot, (bool, np.bool_)) or not isinstance(n_boot, numbers.Integral) or n_boot < 0:
+        raise ValueError(f"n_boot must be a non-negative integer (0 for no intervals); got n_boot={n_boot!r}. "
+                         "Use e.g. n_boot=1000.")
+    return int(n_boot)
+
+
+def _placement_run(x, assigned, rel, correlated, cp, cf, n_sim, seed64) -> dict:
+    """Posterior, simulation and grid-level table for one cohort (rows of ``x``)."""
+    from ._talent_kernels import phi_table, placement_kernel
+
+    mean, cov, err_sd, mu, s_x, s_t = _posterior(x, rel, correlated)
+    n = x.shape[0]
+    p_true = np.empty((n, 9))
+    p_retest = np.empty(n)
+    acc = np.empty((n, 3))
+    agree = np.empty((n, 3))
+    marg = np.empty((n, 15))
+    placement_kernel(
+        np.ascontiguousarray(mean), _chol2(cov), np.ascontiguousarray(err_sd), cp, cf, assigned, n_sim, seed64,
+        *phi_table(), p_true, p_retest, acc, agree, marg,
+    )
+    mbar = marg.mean(axis=0)
+    rows = {}
+    for j, (name, sl) in enumerate(_GRID_ROWS):
+        pa = float(agree[:, j].mean())
+        pc = float(np.sum(mbar[sl] ** 2))
+        kappa = (pa - pc) / (1.0 - pc) if pc < 1.0 - 1e-12 else math.nan
+        rows[name] = {"agreement": pa, "chance_agreement": pc, "kappa": kappa, "accuracy": float(acc[:, j].mean())}
+    return {"table": pd.DataFrame.from_dict(rows, orient="index"), "p_true": p_true, "p_retest": p_retest,
+            "mu": mu, "s_x": s_x, "s_t": s_t, "cov": cov, "err_sd": err_sd}
+
+
+def _reliability_se(ci, value, level) -> float:
+    """Standard error on the logit scale implied by a ``level`` interval ``ci`` of a reliability (0: none)."""
+    if ci is None:
+        return 0.0
+    if isinstance(ci, (str, bytes)) or not hasattr(ci, "__len__") or len(ci) != 2:
+        raise ValueError(f"potential_reliability_ci must be a (low, high) pair or None; got {ci!r}.")
+    try:
+        lo, hi = float(ci[0]), float(ci[1])
+    except (TypeError, ValueError):
+        raise TypeError(f"potential_reliability_ci must hold two numbers; got {ci!r}.") from None
+    if not (0.0 < lo <= value <= hi < 1.0):
+        raise ValueError(
+            f"potential_reliability_ci={ci!r} must satisfy 0 < low <= potential_reliability ({float(value)!r}) <= high < 1; "
+            "pass None when no interval is known."
+        )
+    z = float(special.ndtri(0.5 + level / 2.0))
+    return (math.log(hi / (1.0 - hi)) - math.log(lo / (1.0 - lo))) / (2.0 * z)
+
+
+def _placement_bootstrap(x, assigned, rel, correlated, cp, cf, n_boot, level, seed64, rel_se) -> pd.DataFrame:
+    """Percentile intervals of the grid agreement and kappa over candidate resamples."""
+    n = x.shape[0]
+    n_sim_boot = max(20, math.ceil(50_000 / n))
+    idx = bootstrap_indices(n, n_boot, int(seed64))
+    z = np.random.default_rng(int(seed64)).standard_normal(n_boot) * rel_se
+    logit0 = math.log(rel[0] / (1.0 - rel[0])) if rel[0] < 1.0 else math.inf
+    boot = np.full((n_boot, len(_GRID_ROWS), 2), np.nan)
+    for b in range(n_boot):
+        i = idx[b]
+        xb = x[i]
+        if np.ptp(xb[:, 0]) == 0 or np.ptp(xb[:, 1]) == 0:
+            continue
+        rb = rel if rel_se == 0.0 else np.array([1.0 / (1.0 + math.exp(-(logit0 + z[b]))), rel[1]])
+        try:
+            tb = _placement_run(np.ascontiguousarray(xb), np.ascontiguousarray(assigned[i]), rb, correlated,
+                                cp, cf, n_sim_boot, np.uint64((int(seed64) + 1 + b) % 2**63))["table"]
+        except ValueError:  # this resample's correlation exceeds what the reliabilities allow
+            continue
+        boot[b, :, 0] = tb["agreement"].to_numpy()
+        boot[b, :, 1] = tb["kappa"].to_numpy()
+    used = np.isfinite(boot[:, 0, 0])
+    cols = {}
+    for k, what in enumerate(("agreement", "kappa")):
+        lo, hi = [], []
+        for j in range(len(_GRID_ROWS)):
+            a, c = percentile_interval(boot[used, j, k], level) if used.sum() >= n_boot / 2 else (math.nan, math.nan)
+            lo.append(a)
+            hi.append(c)
+        cols[f"{what}_ci_low"], cols[f"{what}_ci_high"] = lo, hi
+    cols["n_boot_used"] = [int(used.sum())] * len(_GRID_ROWS)
+    return pd.DataFrame(cols, index=[name for name, _ in _GRID_ROWS])
+
+
 def placement_consistency(
     potential_scores,
     performance_scores,
@@ -972,6 +1062,9 @@ def placement_consistency(
     n_sim: int = 10000,
     seed=None,
     correlated: bool = True,
+    n_boot: int = 0,
+    level: float = 0.95,
+    potential_reliability_ci=None,
 ) -> pd.DataFrame:
     r"""How trustworthy each nine-box placement is, given the reliabilities of potential and performance.
 
@@ -1004,6 +1097,22 @@ def placement_consistency(
         Use the observed covariance of potential and performance in the joint
         true-score model (recommended).  ``False`` treats the two true scores
         as uncorrelated (univariate Kelley estimates per measure).
+    n_boot : int, default 0
+        Bootstrap resamples of candidates for percentile intervals of the
+        grid-level agreement and kappa (0: no intervals).  Each resample
+        re-estimates the cohort moments and the posterior and re-runs the
+        simulation with ``max(20, ceil(100000 / n))`` draws per candidate
+        (the cohort-level Monte-Carlo error stays near 0.001, well below the
+        sampling error).
+    level : float, default 0.95
+        Coverage of the bootstrap intervals.
+    potential_reliability_ci : (low, high) or None
+        A ``level`` interval for ``potential_reliability`` (e.g. the delta-
+        method interval of Phi from :meth:`GStudy.oar_reliability`).  Given,
+        each bootstrap resample also draws the potential reliability from the
+        logit-normal distribution centred on ``potential_reliability`` with
+        the standard error the interval implies, so the intervals carry that
+        uncertainty too.  ``None``: the reliability is taken as known.
 
     Returns
     -------
@@ -1014,7 +1123,9 @@ def placement_consistency(
         integers).  ``attrs["consistency"]``
         is a DataFrame (rows ``nine_box``, ``potential``, ``performance``;
         columns ``agreement``, ``chance_agreement``, ``kappa``,
-        ``accuracy``) and ``attrs["model"]`` a dict with :math:`\mu`,
+        ``accuracy``, and with ``n_boot > 0`` also ``agreement_ci_low``,
+        ``agreement_ci_high``, ``kappa_ci_low``, ``kappa_ci_high``,
+        ``n_boot_used``) and ``attrs["model"]`` a dict with :math:`\mu`,
         :math:`\Sigma_X`, :math:`\Sigma_T`, the posterior covariance and the
         settings.
 
@@ -1104,6 +1215,18 @@ def placement_consistency(
     instruments and raters); correlated errors would raise the agreement
     between administrations and are not modelled.
 
+    **Intervals.** With ``n_boot > 0`` candidates are resampled with
+    replacement; in each resample the moments, the posterior and the grid
+    figures are recomputed, and the percentile interval of the resampled
+    agreement and kappa is reported.  Resamples in which the model cannot be
+    fitted (constant scores, or an observed correlation the reliabilities
+    cannot produce) are dropped and counted in ``n_boot_used``; with fewer
+    than half usable the intervals are NaN.  The performance reliability is
+    taken as known (typically a published figure); the uncertainty of the
+    potential reliability enters only through ``potential_reliability_ci``.
+    Without it the intervals are conditional on both reliabilities and can
+    be very narrow, since the reliabilities drive kappa.
+
     References
     ----------
     Kelley, T. L. (1947). *Fundamentals of statistics*. Harvard University Press (regressed true score).
@@ -1131,8 +1254,6 @@ def placement_consistency(
     >>> bool(0 < cons.loc["nine_box", "agreement"] < cons.loc["potential", "agreement"] < 1)
     True
     """
-    from ._talent_kernels import phi_table, placement_kernel
-
     sp, sf, index = _two_series(potential_scores, performance_scores, "potential_scores", "performance_scores")
     xp_all = _numeric(sp, "potential_scores", allow_nan=True)
     xf_all = _numeric(sf, "performance_scores", allow_nan=True)
@@ -1157,23 +1278,18 @@ def placement_consistency(
         raise TypeError(f"correlated must be True or False; got {correlated!r}.")
     seed64 = np.uint64(resolve_seed(seed))
 
+    n_boot = _check_n_boot(n_boot)
+    _check_level(level)
+    rel_se = _reliability_se(potential_reliability_ci, rel[0], level)
+
     x = np.column_stack([xp, xf])
-    mean, cov, err_sd, mu, s_x, s_t = _posterior(x, rel, bool(correlated))
-    chol = _chol2(cov)
     lp = _cut_levels(xp, cp)
     lf = _cut_levels(xf, cf)
     assigned = np.ascontiguousarray(np.column_stack([lp, lf]).astype(np.int64) - 1)
-
+    fit = _placement_run(x, assigned, rel, bool(correlated), cp, cf, n_sim, seed64)
+    mu, s_x, s_t, cov, err_sd = fit["mu"], fit["s_x"], fit["s_t"], fit["cov"], fit["err_sd"]
+    p_true, p_retest = fit["p_true"], fit["p_retest"]
     n = x.shape[0]
-    p_true = np.empty((n, 9))
-    p_retest = np.empty(n)
-    acc = np.empty((n, 3))
-    agree = np.empty((n, 3))
-    marg = np.empty((n, 15))
-    placement_kernel(
-        np.ascontiguousarray(mean), chol, np.ascontiguousarray(err_sd), cp, cf, assigned, n_sim, seed64,
-        *phi_table(), p_true, p_retest, acc, agree, marg,
-    )
 
     box = _box_of(lp, lf).astype(np.int64)
     n_all = used.size
@@ -1191,15 +1307,11 @@ def placement_consistency(
     out["p_correct"] = full(p_true[np.arange(n), box - 1])
     out["p_retest"] = full(p_retest)
 
-    mbar = marg.mean(axis=0)
-    rows = {}
-    for j, (name, sl) in enumerate((("nine_box", slice(0, 9)), ("potential", slice(9, 12)),
-                                    ("performance", slice(12, 15)))):
-        pa = float(agree[:, j].mean())
-        pc = float(np.sum(mbar[sl] ** 2))
-        kappa = (pa - pc) / (1.0 - pc) if pc < 1.0 - 1e-12 else math.nan
-        rows[name] = {"agreement": pa, "chance_agreement": pc, "kappa": kappa, "accuracy": float(acc[:, j].mean())}
-    out.attrs["consistency"] = pd.DataFrame.from_dict(rows, orient="index")
+    table = fit["table"]
+    if n_boot:
+        table = pd.concat([table, _placement_bootstrap(x, assigned, rel, bool(correlated), cp, cf, n_boot, level,
+                                                       seed64, rel_se)], axis=1)
+    out.attrs["consistency"] = table
     out.attrs["model"] = {
         "mean": mu.tolist(),
         "cov_observed": s_x.tolist(),
@@ -1214,6 +1326,9 @@ def placement_consistency(
         "correlated": bool(correlated),
         "n_used": int(used.sum()),
         "n_missing": int((~used).sum()),
+        "n_boot": n_boot,
+        "level": float(level),
+        "potential_reliability_se_logit": rel_se,
     }
     return out
 

@@ -51,11 +51,10 @@ TEXT: dict[str, dict[str, str]] = {
     "inadequate_uncertain": {"id": "belum memadai, belum pasti", "en": "not adequate, uncertain"},
     "summary_note": {
         "id": "Penilaian: memadai / belum memadai bila seluruh selang kepercayaan 95% berada di atas / di bawah "
-              "standar; belum pasti bila selang itu melewati standar atau tidak ada selang (uji statistik, kappa "
-              "penempatan).",
+              "standar; belum pasti bila selang itu melewati standar atau tidak ada selang (misalnya uji "
+              "statistik).",
         "en": "Verdicts: adequate / not adequate when the whole 95% interval lies above / below the standard; "
-              "uncertain when the interval crosses the standard or there is no interval (a test, the placement "
-              "kappa).",
+              "uncertain when the interval crosses the standard or there is no interval (e.g. a test).",
     },
     "not_estimable": {"id": "tidak dapat diestimasi", "en": "not estimable"},
     "too_few": {
@@ -71,7 +70,22 @@ TEXT: dict[str, dict[str, str]] = {
               "and assessor variance cannot be separated from error.",
     },
     "individual_results": {"id": "Hasil per asesi (hanya instansi ini)", "en": "Results per candidate (this agency only)"},
-    "failed_section": {"id": "Analisis ini tidak dapat dihitung: {reason}", "en": "This analysis could not be computed: {reason}"},
+    "failed_section": {"id": "Analisis ini tidak dapat dihitung untuk data ini. Alasan teknisnya (dalam bahasa "
+                             "Inggris, dari pustaka) dicatat di results.json pada bagian ini, kunci 'reason'.",
+                       "en": "This analysis could not be computed: {reason}"},
+    "note_warnings": {"id": "Catatan: perhitungan di bagian ini memberi {n} peringatan ({kinds}). Hasil tetap "
+                            "ditampilkan, tetapi perlu dibaca dengan hati-hati; teks peringatan (dalam bahasa Inggris, "
+                            "dari pustaka) dicatat di results.json pada bagian ini, kunci 'warnings'.",
+                      "en": "Note: the computations of this section raised {n} warning(s) ({kinds}): {messages}. The "
+                            "results are shown but should be read with care."},
+    "warning_convergence": {"id": "konvergensi estimasi", "en": "estimation convergence"},
+    "warning_numeric": {"id": "numerik", "en": "numerical"},
+    "warning_data": {"id": "pemeriksaan data", "en": "data check"},
+    "warning_method": {"id": "metode", "en": "method"},
+    "jpm_missing": {"id": "{n} asesi tidak memiliki level pada kompetensi yang dipersyaratkan; JPM mereka tidak "
+                          "dihitung dan mereka tidak masuk tabel dan grafik di bawah.",
+                    "en": "{n} candidate(s) lack a level on a required competency; their JPM is not computed and "
+                          "they are left out of the tables and figures below."},
     # data section
     "candidates": {"id": "Asesi", "en": "Candidates"},
     "assessors": {"id": "Asesor", "en": "Assessors"},
@@ -275,11 +289,14 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Kotak manajemen talenta (potensi = JPM, kinerja = nilai kinerja; batas potensi {pcuts}, batas kinerja "
               "{fcuts}) dan konsistensi penempatan (peluang kotak yang sama pada pengukuran paralel; kappa mengoreksi "
               "kesepakatan karena peluang). Reliabilitas potensi = Phi studi G = s2(p) / (s2(p) + s2(Delta)) = "
-              "{rel:.3f}, karena keputusan dibuat terhadap batas tetap.",
+              "{rel:.3f}, karena keputusan dibuat terhadap batas tetap. Selang kappa: bootstrap atas asesi yang juga "
+              "memuat ketidakpastian reliabilitas potensi; reliabilitas kinerja dianggap diketahui.",
         "en": "Nine-box grid (potential = JPM, performance = performance rating; potential cuts {pcuts}, performance "
               "cuts {fcuts}) and placement consistency (chance of the same box in a parallel measurement; kappa "
               "corrects the agreement for chance). Reliability of potential = the G study's Phi = "
-              "s2(p) / (s2(p) + s2(Delta)) = {rel:.3f}, as decisions are made against fixed cut-offs.",
+              "s2(p) / (s2(p) + s2(Delta)) = {rel:.3f}, as decisions are made against fixed cut-offs. Kappa "
+              "interval: bootstrap over candidates that also carries the uncertainty of the potential reliability; "
+              "the performance reliability is taken as known.",
     },
     "jpm": {"id": "JPM (%)", "en": "JPM (%)"},
     "category": {"id": "Kategori", "en": "Category"},
@@ -352,6 +369,11 @@ COLUMNS: dict[str, dict[str, str]] = {
     "agreement": {"id": "kesepakatan", "en": "agreement"},
     "chance_agreement": {"id": "kesepakatan kebetulan", "en": "chance agreement"},
     "kappa": {"id": "kappa", "en": "kappa"},
+    "agreement_ci_low": {"id": "kesepakatan batas bawah", "en": "agreement CI low"},
+    "agreement_ci_high": {"id": "kesepakatan batas atas", "en": "agreement CI high"},
+    "kappa_ci_low": {"id": "kappa batas bawah", "en": "kappa CI low"},
+    "kappa_ci_high": {"id": "kappa batas atas", "en": "kappa CI high"},
+    "n_boot_used": {"id": "replikasi bootstrap terpakai", "en": "bootstrap replications used"},
     "accuracy": {"id": "akurasi", "en": "accuracy"},
     "variance": {"id": "variansi", "en": "variance"},
     "se": {"id": "galat baku", "en": "SE"},

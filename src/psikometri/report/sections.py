@@ -297,7 +297,12 @@ class AgencyContext:
             fn = getattr(self, f"_sec_{key}")
             try:
                 try:
-                    self._cache[key] = fn(Section(key, self.t(f"sec_{key}"), lang=self.lang))
+                    # every warning the computations raise becomes a note of this section (never silenced, never
+                    # lost in a log the reader does not see)
+                    with warnings.catch_warnings(record=True) as caught:
+                        warnings.simplefilter("always")
+                        sec = fn(Section(key, self.t(f"sec_{key}"), lang=self.lang))
+                    self._cache[key] = self._warning_notes(sec, caught)
                 except ValueError as exc:
                     # the data do not support this analysis (a design the method cannot estimate, a level the
                     # standards table lacks...): say why in the report instead of failing the whole agency
@@ -310,6 +315,32 @@ class AgencyContext:
                 raise RuntimeError(f"report section {key!r} failed for agency {self.agency!r}: "
                                    f"{type(exc).__name__}: {exc}") from exc
         return self._cache[key]
+
+    def _warning_notes(self, sec: Section, caught) -> Section:
+        """Add one translated note per section for the warnings ``caught`` while computing it; the scrubbed
+        messages go to ``results["warnings"]``."""
+        from ..io import DataWarning
+
+        seen = {}
+        for w in caught:
+            cat = w.category
+            if issubclass(cat, DataWarning):
+                kind = "warning_data"
+            elif issubclass(cat, RuntimeWarning):
+                kind = "warning_numeric"
+            elif "Convergence" in cat.__name__ or "converge" in str(w.message).lower():
+                kind = "warning_convergence"
+            else:
+                kind = "warning_method"
+            seen.setdefault((kind, cat.__name__, self.scrub(str(w.message))), None)
+        if not seen:
+            return sec
+        kinds = list(dict.fromkeys(self.t(k) for k, _, _ in seen))
+        messages = "; ".join(m for _, _, m in seen)
+        sec.paragraphs.append(self.t("note_warnings", n=len(seen), kinds=", ".join(kinds), messages=messages))
+        if isinstance(sec.results, dict):
+            sec.results = dict(sec.results) | {"warnings": [{"category": c, "message": m} for _, c, m in seen]}
+        return sec
 
     def scrub(self, text: str) -> str:
         """``text`` with every candidate id and name replaced, for messages that reach a report."""
@@ -443,6 +474,27 @@ class AgencyContext:
             return float(a), "ICC1k"
         return float("nan"), "none"
 
+    def overall_reliability_ci(self, kind: str = "phi") -> tuple[float, float] | None:
+        """The 95% interval of :meth:`overall_reliability` (None when its source has none)."""
+        _, source = self.overall_reliability(kind)
+        if source == kind:
+            ci = self.section("gtheory").results.get(f"{kind}_ci")
+        elif source == "ICC1k":
+            ci = self.section("agreement").results.get("ICC1k_ci")
+        else:
+            ci = None
+        if ci is None or not all(v is not None and np.isfinite(v) and 0 < v < 1 for v in ci):
+            return None
+        return float(ci[0]), float(ci[1])
+
+    def _rel_ci_for(self, rel: float):
+        """The interval of the potential reliability ``rel`` (Phi or ICC(1k)) as used for the nine-box; None when
+        it has none or was capped at 1."""
+        ci = self.overall_reliability_ci()
+        if ci is None or not (ci[0] <= min(rel, 1.0) <= ci[1]):
+            return None
+        return ci
+
     def _sec_reliability(self, sec):
         from ..reliability import item_analysis, reliability_summary
 
@@ -544,7 +596,9 @@ class AgencyContext:
         sec.add_figure(self.t("leniency"), fig)
         i1 = tab.loc["ICC1"]
         sec.results = {"ICC1": _num(i1["icc"]), "ICC1_ci": [_num(i1["ci_low"]), _num(i1["ci_high"])],
-                       "ICC1k": _num(tab.loc["ICC1k", "icc"]), "n_cells": int(len(complete)),
+                       "ICC1k": _num(tab.loc["ICC1k", "icc"]),
+                       "ICC1k_ci": [_num(tab.loc["ICC1k", "ci_low"]), _num(tab.loc["ICC1k", "ci_high"])],
+                       "n_cells": int(len(complete)),
                        "krippendorff_alpha": _est_dict(ka), "n_assessors": int(len(diag)),
                        "n_flagged": int(diag["flagged"].sum())} | extra
         self._indicator(sec, "icc", "ind_icc", float(i1["icc"]), cut, (float(i1["ci_low"]), float(i1["ci_high"])))
@@ -813,8 +867,11 @@ class AgencyContext:
         lo, hi = self.jpm_cuts
         sec.paragraphs.append(self.t("talent_text", lo=lo, hi=hi))
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # candidates missing a competency get NaN, counted below
+            # candidates missing a required competency get NaN: counted and said in the jpm_missing note
+            warnings.filterwarnings("ignore", message=r".*lack a level on a required competency", category=UserWarning)
             jpm = job_person_match(ach, c["position_level"].astype(str))
+        if jpm.isna().any():
+            sec.paragraphs.append(self.t("jpm_missing", n=int(jpm.isna().sum())))
         ceiling = [lv for lv in sorted(set(c["position_level"].astype(str)))
                    if _standard_at_floor(lv)]
         if ceiling:
@@ -843,10 +900,12 @@ class AgencyContext:
             pc = placement_consistency(jpm[ok], perf[ok], potential_reliability=min(rel, 1.0),
                                        performance_reliability=self.criterion_reliability,
                                        potential_cuts=self.potential_cuts, performance_cuts=self.performance_cuts,
-                                       n_sim=2000, seed=self.seed)
+                                       n_sim=2000, seed=self.seed, n_boot=self.n_boot, level=0.95,
+                                       potential_reliability_ci=self._rel_ci_for(rel))
         except ValueError as exc:  # e.g. an observed correlation the stated reliabilities cannot produce
-            sec.paragraphs.append(self.t("failed_section", reason=str(exc)))
-            sec.results = res
+            reason = self.scrub(str(exc))
+            sec.paragraphs.append(self.t("failed_section", reason=reason))
+            sec.results = res | {"nine_box_reason": reason}
             return sec
         if self.include_identities:  # this agency's own individual results, only on request
             ind = pd.DataFrame({"jpm": jpm[ok], "category": cat[ok], "performance": perf[ok], "box": pc["box"],
@@ -861,13 +920,18 @@ class AgencyContext:
         sec.add_figure(self.t("sec_talent"), fig)
         agree = float(cons.loc["nine_box", "agreement"])
         kappa = float(cons.loc["nine_box", "kappa"])
+        kappa_ci = (float(cons.loc["nine_box", "kappa_ci_low"]), float(cons.loc["nine_box", "kappa_ci_high"])) \
+            if "kappa_ci_low" in cons else (float("nan"), float("nan"))
         res |= {"n_nine_box": int(ok.sum()), "nine_box_agreement": _num(agree), "nine_box_kappa": _num(kappa),
+                "nine_box_kappa_ci": [_num(kappa_ci[0]), _num(kappa_ci[1])],
+                "potential_reliability_ci": list(self._rel_ci_for(rel) or (None, None)),
                 "potential_reliability": _num(rel), "potential_reliability_source": rel_source,
                 "box_counts": {int(k): (None if hide else int(v)) for (k, v), hide in
                                zip(box_counts.items(), suppression_mask(box_counts.to_frame().T, self.min_group_size)[0])}}
         sec.results = res
-        # the verdict rests on kappa (chance-corrected); no interval is computed for it, so it is never certain
-        self._indicator(sec, "consistency", "ind_consistency", kappa, self.standards["consistency"])
+        # the verdict rests on kappa (chance-corrected), with its bootstrap interval over candidates that also
+        # carries the uncertainty of the potential reliability
+        self._indicator(sec, "consistency", "ind_consistency", kappa, self.standards["consistency"], kappa_ci)
         return sec
 
     def _sec_methods(self, sec):
