@@ -946,3 +946,75 @@ def test_halo_is_judged_against_co_assessors_of_the_same_candidates():
     # halo_co_assessors of A1: the halo of A2 and A3, each weighted by the 60 candidates shared
     assert out.loc["A1", "halo_co_assessors"] == pytest.approx((out.loc["A2", "halo"] + out.loc["A3", "halo"]) / 2,
                                                                rel=1e-12)
+
+
+def _naive_cluster_boot(x, clusters, n_boot, seed, level, missing="raise"):
+    """Resample clusters with the same counts, build each resampled table and call icc on it."""
+    from psikometri._resampling import bootstrap_counts, percentile_interval
+
+    labels = np.unique(clusters)
+    counts = bootstrap_counts(len(labels), n_boot, seed)
+    vals = []
+    for b in range(n_boot):
+        rows = np.concatenate([np.tile(np.flatnonzero(clusters == lab), int(w))
+                               for lab, w in zip(labels, counts[b]) if w])
+        vals.append(ag.icc(pd.DataFrame(x[rows]), missing=missing)["icc"].to_numpy())
+    vals = np.array(vals)
+    return np.array([percentile_interval(vals[:, j], level) for j in range(6)])
+
+
+def test_icc_cluster_bootstrap_equals_resampling_the_table():
+    rng = np.random.default_rng(3)
+    n_cand, per = 25, 4
+    cand = np.repeat(np.arange(n_cand), per)
+    x = (rng.normal(0, 1, n_cand)[cand][:, None] + rng.normal(0, 0.7, (n_cand * per, 1))
+         + rng.normal(0, 0.6, (n_cand * per, 3)) + np.array([0.0, 0.3, -0.2]))
+    out = ag.icc(pd.DataFrame(x), clusters=cand, n_boot=60, seed=8, level=0.9)
+    ref = _naive_cluster_boot(x, cand, 60, 8, 0.9)
+    assert_allclose(out[["boot_ci_low", "boot_ci_high"]].to_numpy(), ref, rtol=0, atol=1e-12)
+    assert out.attrs["n_clusters"] == n_cand and out.attrs["n_boot_used"] == 60
+    # the point estimates and F intervals do not change; cells clustered in candidates widen the interval
+    plain = ag.icc(pd.DataFrame(x), level=0.9)
+    pd.testing.assert_frame_equal(plain, out[plain.columns], check_exact=True)
+    naive_targets = ag.icc(pd.DataFrame(x), n_boot=60, seed=8, level=0.9)  # every target its own cluster
+    w_cl = out.loc["ICC1", "boot_ci_high"] - out.loc["ICC1", "boot_ci_low"]
+    w_t = naive_targets.loc["ICC1", "boot_ci_high"] - naive_targets.loc["ICC1", "boot_ci_low"]
+    assert w_cl > w_t
+
+
+def test_icc_cluster_bootstrap_with_missing_ratings_refits_reml():
+    rng = np.random.default_rng(4)
+    n_cand, per = 15, 3
+    cand = np.repeat(np.arange(n_cand), per)
+    x = rng.normal(0, 1, n_cand)[cand][:, None] + rng.normal(0, 0.6, (n_cand * per, 3))
+    x[rng.random(x.shape) < 0.2] = np.nan
+    x[np.isnan(x).sum(axis=1) == 3, 0] = 0.5
+    out = ag.icc(pd.DataFrame(x), missing="reml", clusters=cand, n_boot=15, seed=2)
+    ref = _naive_cluster_boot(x, cand, 15, 2, 0.95, missing="reml")
+    assert_allclose(out[["boot_ci_low", "boot_ci_high"]].to_numpy(), ref, rtol=1e-9, atol=1e-9)
+
+
+def test_icc_cluster_bootstrap_long_format_and_errors():
+    rng = np.random.default_rng(5)
+    wide = pd.DataFrame(rng.normal(size=(40, 2)) + rng.normal(size=(40, 1)), columns=["a", "b"])
+    wide["cand"] = np.repeat(np.arange(10), 4)
+    long = wide.reset_index().melt(id_vars=["index", "cand"], value_vars=["a", "b"], var_name="rater",
+                                   value_name="y").sample(frac=1.0, random_state=1)
+    a = ag.icc(long, targets="index", raters="rater", ratings="y", clusters="cand", n_boot=30, seed=1)
+    b = ag.icc(wide[["a", "b"]], clusters=wide["cand"], n_boot=30, seed=1)
+    assert_allclose(a[["boot_ci_low", "boot_ci_high"]].to_numpy(), b[["boot_ci_low", "boot_ci_high"]].to_numpy(),
+                    atol=1e-12)
+    with pytest.raises(ValueError, match="n_boot must be a non-negative integer"):
+        ag.icc(wide[["a", "b"]], n_boot=-1)
+    with pytest.raises(ValueError, match="clusters is only used by the bootstrap"):
+        ag.icc(wide[["a", "b"]], clusters=wide["cand"])
+    with pytest.raises(ValueError, match="one value per row of data \\(40 rows\\); got 3"):
+        ag.icc(wide[["a", "b"]], clusters=[1, 2, 3], n_boot=5)
+    with pytest.raises(ValueError, match="names a column, which needs long-format data"):
+        ag.icc(wide[["a", "b"]], clusters="cand", n_boot=5)
+    bad = long.copy()
+    bad.loc[bad.index[0], "cand"] = 99
+    with pytest.raises(ValueError, match="lies in more than one cluster of column 'cand'"):
+        ag.icc(bad, targets="index", raters="rater", ratings="y", clusters="cand", n_boot=5)
+    with pytest.raises(ValueError, match="clusters is missing for target"):
+        ag.icc(wide[["a", "b"]], clusters=[np.nan] + [1] * 39, n_boot=5)

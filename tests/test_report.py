@@ -400,10 +400,13 @@ def test_agreement_and_gstudy_figures_equal_the_library_and_ignore_row_order(sma
     r = sim.ratings[sim.ratings["agency"] == "kab_satu"]
     cells = cell_ratings(r)
     assert res["n_cells"] == cells.attrs["n_cells_used"]
-    ref = icc(cells.reset_index(drop=True), missing="reml")
+    ref = icc(cells.reset_index(drop=True), missing="reml", clusters=cells.index.get_level_values("candidate"),
+              n_boot=50, seed=3)
     assert res["ICC1"] == pytest.approx(float(ref.loc["ICC1", "icc"]), abs=1e-12)
-    assert res["ICC1_ci"] == pytest.approx([float(ref.loc["ICC1", "ci_low"]), float(ref.loc["ICC1", "ci_high"])],
-                                           abs=1e-12)
+    assert res["ICC1_ci"] == pytest.approx([float(ref.loc["ICC1", "boot_ci_low"]),
+                                            float(ref.loc["ICC1", "boot_ci_high"])], abs=1e-12)
+    assert res["ICC1_ci_f"] == pytest.approx([float(ref.loc["ICC1", "ci_low"]), float(ref.loc["ICC1", "ci_high"])],
+                                             abs=1e-12)
     ka = krippendorff_alpha(cells.reset_index(drop=True), level_of_measurement="interval", n_boot=50, seed=3)
     assert res["krippendorff_alpha"]["value"] == pytest.approx(ka.value, abs=1e-12)
     g = ctx.section("gtheory").results
@@ -537,11 +540,13 @@ def test_one_index_per_language_in_the_same_folder(small_data, tmp_path):
 
 @pytest.mark.slow
 def test_report_intervals_contain_the_simulated_truth_at_the_expected_rate(tmp_path):
-    """Truth at report level: G components and operational validity of simulated agencies, over seeds."""
+    """Truth at report level: G components, ICC(1) and operational validity of simulated agencies, over seeds."""
+    from psikometri.agreement import cell_ratings
+
     seeds = range(1, 13)
     # the agency's files hold scores rounded to half points on the 1-5 scale, as agencies record them; rounding
     # adds to the residual, so the truth is checked for the candidate components and the validity
-    hits = {"candidate": 0, "candidate:exercise": 0, "validity": 0}
+    hits = {"candidate": 0, "candidate:exercise": 0, "validity": 0, "icc": 0}
     for seed in seeds:
         sim = simulate_assessment({"x": (150, {"administrator": 1.0})}, seed=seed, selection_ratio=0.6,
                                   candidates_per_assessor=30)
@@ -555,6 +560,20 @@ def test_report_intervals_contain_the_simulated_truth_at_the_expected_rate(tmp_p
             hits[k] += lo is not None and lo <= truth[k] <= hi
         v = ctx.section("validity").results["operational"]
         hits["validity"] += v["ci_low"] <= sim.truth["operational_validity"] <= v["ci_high"]
+        # ICC(1) of the cells, given these assessors (the cluster bootstrap resamples candidates, not assessors):
+        # between cells the true cell values plus the mean leniency of each cell's assessors, within cells the
+        # leniency differences, the residual and the rounding error (Sheppard: h^2 / 12)
+        cells = cell_ratings(sim.ratings)
+        keys = cells.index.to_frame(index=False)
+        t = sim.truth
+        fixed = (keys["competency"].map(t["competency_effects"]) + keys["exercise"].map(t["exercise_effects"]))
+        len_ = cells.attrs["assessors"].apply(lambda c: c.map(t["assessor_leniency"])).to_numpy()
+        between = (truth["candidate"] + truth["candidate:competency"] + truth["candidate:exercise"]
+                   + np.var(fixed.to_numpy() + len_.mean(axis=1)))
+        within = (len_.var(axis=1, ddof=1).mean() + truth["candidate:competency:exercise:assessor"]
+                  + t["rounding"] ** 2 / 12)
+        lo, hi = ctx.section("agreement").results["ICC1_ci"]
+        hits["icc"] += lo <= between / (between + within) <= hi
     rates = {k: h / len(seeds) for k, h in hits.items()}
     # 95% intervals over 12 agencies: a rate under 75% would happen by chance with probability < 0.2%
     assert all(r >= 0.75 for r in rates.values()), rates

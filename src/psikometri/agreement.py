@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._resampling import bootstrap_counts, percentile_interval, resolve_seed
 from ._results import Estimate
 from ._validation import (
     check_choice,
@@ -367,7 +368,107 @@ def _reml_crossed(y, ti, rj, n_t, n_r):
     return va, vb, ve
 
 
-def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="raise") -> pd.DataFrame:
+def _icc_values(msb, msw, msj, mse, n, k) -> np.ndarray:
+    """The six ICCs (columns ICC1, ICC2, ICC3, ICC1k, ICC2k, ICC3k) from arrays of mean squares."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.column_stack([
+            (msb - msw) / (msb + (k - 1) * msw),
+            (msb - mse) / (msb + (k - 1) * mse + k * (msj - mse) / n),
+            (msb - mse) / (msb + (k - 1) * mse),
+            (msb - msw) / msb,
+            (msb - mse) / (msb + (msj - mse) / n),
+            (msb - mse) / msb,
+        ])
+
+
+def _cluster_codes(clusters, wide: pd.DataFrame, df: pd.DataFrame, targets) -> np.ndarray:
+    """Integer cluster code of each row of ``wide`` (targets), from a column name (long data) or values."""
+    if isinstance(clusters, str):
+        if targets is None:
+            raise ValueError(
+                f"clusters={clusters!r} names a column, which needs long-format data (targets=, raters=, "
+                "ratings=); for a wide table pass one cluster value per row instead."
+            )
+        check_columns(df, [clusters], "data")
+        per = df.groupby(targets, sort=False, observed=True)[clusters].nunique(dropna=False)
+        if (per > 1).any():
+            t = per.index[np.flatnonzero(per.to_numpy() > 1)[0]]
+            raise ValueError(
+                f"target {t!r} lies in more than one cluster of column {clusters!r}; each target must belong to "
+                "one cluster (e.g. cells within one candidate)."
+            )
+        vals = df.drop_duplicates(targets).set_index(targets)[clusters].reindex(wide.index)
+    else:
+        vals = pd.Series(clusters.to_numpy() if isinstance(clusters, (pd.Series, pd.Index)) else
+                         np.asarray(clusters, dtype=object))
+        if vals.ndim != 1 or len(vals) != len(df):
+            raise ValueError(
+                f"clusters must hold one value per row of data ({len(df)} rows); got {len(vals)}. Pass e.g. the "
+                "candidate of each cell."
+            )
+        vals.index = df.index
+        vals = vals.reindex(wide.index)
+    if vals.isna().any():
+        raise ValueError(f"clusters is missing for target {vals.index[np.flatnonzero(vals.isna())[0]]!r}; give "
+                         "every target a cluster.")
+    return pd.factorize(vals, sort=True)[0].astype(np.int64)
+
+
+def _icc_cluster_bootstrap(x, codes, n_boot, seed, level, method):
+    """Percentile intervals of the six ICCs over resamples of clusters of targets (rows of ``x``).
+
+    Complete tables (ANOVA): each replicate's mean squares come from per-cluster sums weighted by the
+    replicate's multinomial counts, exactly as the ANOVA of the resampled table.  Incomplete tables: each
+    replicate is refitted by REML on its resampled rows.
+    """
+    n, k = x.shape
+    n_cl = int(codes.max()) + 1
+    counts = bootstrap_counts(n_cl, n_boot, seed).astype(np.float64)
+    if method == "anova":
+        xc = x - x.mean()
+        rs = xc.sum(axis=1)
+        agg = np.zeros((n_cl, 4 + k))
+        np.add.at(agg, codes, np.column_stack([np.ones(n), rs, rs * rs, (xc * xc).sum(axis=1), xc]))
+        s = counts @ agg  # (n_boot, 4 + k): targets, total, sum of squared row sums, sum of squares, column sums
+        nt, tot, rr, q, cols = s[:, 0], s[:, 1], s[:, 2], s[:, 3], s[:, 4:]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            corr = tot * tot / (nt * k)
+            sst = q - corr
+            ssr = rr / k - corr
+            ssc = (cols * cols).sum(axis=1) / nt - corr
+            sse = sst - ssr - ssc
+            msb = ssr / (nt - 1)
+            msj = ssc / (k - 1)
+            mse = sse / ((nt - 1) * (k - 1))
+            msw = (ssc + sse) / (nt * (k - 1))
+        vals = _icc_values(msb, msw, msj, mse, nt, k)
+    else:
+        order = np.argsort(codes, kind="stable")
+        starts = np.searchsorted(codes[order], np.arange(n_cl + 1))
+        vals = np.full((n_boot, 6), np.nan)
+        for b in range(n_boot):
+            rows = np.concatenate([np.tile(order[starts[c]:starts[c + 1]], int(w))
+                                   for c, w in enumerate(counts[b]) if w])
+            xb = x[rows]
+            obs = ~np.isnan(xb)
+            if (obs.sum(axis=0) == 0).any() or np.ptp(xb[obs]) == 0:
+                continue
+            ti, rj = np.nonzero(obs)
+            nb = xb.shape[0]
+            va, vb, ve = _reml_crossed(xb[obs], ti.astype(np.int64), rj.astype(np.int64), nb, k)
+            vals[b] = _icc_values(np.array([k * va + ve]), np.array([ve + vb]), np.array([nb * vb + ve]),
+                                  np.array([ve]), nb, k)[0]
+    lo = np.full(6, np.nan)
+    hi = np.full(6, np.nan)
+    for j in range(6):
+        v = vals[:, j]
+        if np.isfinite(v).sum() >= n_boot / 2:
+            lo[j], hi[j] = percentile_interval(v, level)
+    return lo, hi, int(np.isfinite(vals[:, 0]).sum()), n_cl
+
+
+def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="raise", clusters=None, n_boot=0,
+        seed=None) -> pd.DataFrame:
     r"""Intraclass correlations: the six forms of Shrout & Fleiss (1979).
 
     Parameters
@@ -387,15 +488,31 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
         by REML from all available ratings and turned into expected mean
         squares as R ``psych::ICC(lmer = TRUE)`` does; a complete table is
         analysed by ANOVA in either case.
+    clusters : str or array-like, optional
+        Groups of targets that are not independent, e.g. the candidate of
+        each cell when the targets are candidate x competency x exercise
+        cells: a column name of long data, or one value per row of a wide
+        table.  Used by the cluster bootstrap (``n_boot > 0``); without it
+        each target is its own cluster.
+    n_boot : int, default 0
+        Bootstrap resamples of clusters for percentile intervals
+        ``boot_ci_low`` / ``boot_ci_high`` (0: none).  The F-based intervals
+        assume independent targets; when targets share a candidate or an
+        assessor they are too narrow, and the cluster bootstrap is the
+        honest interval.
+    seed : None, int or numpy.random.Generator
+        Seed of the bootstrap.
 
     Returns
     -------
     pandas.DataFrame
         Index ``ICC1, ICC2, ICC3, ICC1k, ICC2k, ICC3k``; columns
         ``description`` (with the McGraw & Wong 1996 name), ``icc``, ``F``,
-        ``df1``, ``df2``, ``pval``, ``ci_low``, ``ci_high``.  ``attrs`` holds
+        ``df1``, ``df2``, ``pval``, ``ci_low``, ``ci_high`` (and with
+        ``n_boot > 0`` ``boot_ci_low``, ``boot_ci_high``).  ``attrs`` holds
         ``n_targets``, ``n_raters``, ``method`` ("anova" or "reml"),
-        ``level`` and the ``mean_squares``.
+        ``level``, the ``mean_squares`` and, with a bootstrap, ``n_boot``,
+        ``n_boot_used`` and ``n_clusters``.
 
     Notes
     -----
@@ -426,6 +543,18 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
     :math:`MSE = \hat\sigma^2_e`, :math:`MSW = \hat\sigma^2_r + \hat\sigma^2_e`
     in the formulas above (the expected mean squares of the complete design).
 
+    **Cluster bootstrap.** Clusters are drawn with replacement and every
+    target of a drawn cluster enters the replicate as often as its cluster
+    was drawn; the ICCs are recomputed with the same estimator as the point
+    estimate (ANOVA from count-weighted per-cluster sums, which equals the
+    ANOVA of the resampled table; REML refitted on the resampled rows) and
+    the percentile interval is reported (Field & Welsh 2007).  Replicates in
+    which the ICC is undefined are dropped (``n_boot_used``); with fewer
+    than half usable the interval is NaN.  Resampling clusters of targets
+    keeps their dependence; raters crossed with clusters (assessors who
+    rate many candidates) are not resampled, so the interval is still
+    conditional on the raters' leniencies.
+
     References
     ----------
     Shrout, P. E., & Fleiss, J. L. (1979). Intraclass correlations: uses in
@@ -434,6 +563,8 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
     intraclass correlation coefficients. Psychological Methods, 1, 30-46.
     Bates, D., Maechler, M., Bolker, B., & Walker, S. (2015). Fitting linear
     mixed-effects models using lme4. Journal of Statistical Software, 67(1).
+    Field, C. A., & Welsh, A. H. (2007). Bootstrapping clustered data.
+    Journal of the Royal Statistical Society B, 69, 369-390.
 
     Examples
     --------
@@ -447,6 +578,8 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
     level = check_level(level)
     check_choice(missing, ("raise", "reml"), "missing")
     df = check_dataframe(data, "data")
+    if isinstance(n_boot, (bool, np.bool_)) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
+        raise ValueError(f"n_boot must be a non-negative integer (0 for no bootstrap); got n_boot={n_boot!r}.")
     names = (targets, raters, ratings)
     if any(v is not None for v in names):
         if any(v is None for v in names):
@@ -459,7 +592,18 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
         wide = _long_to_wide(df, targets, raters, ratings)
     else:
         wide = _wide_numeric(df, "data")
+    wide_all = wide
     wide = wide.loc[~wide.isna().all(axis=1)]
+    codes = None
+    if n_boot:
+        if clusters is None:
+            codes = np.arange(len(wide), dtype=np.int64)
+        elif isinstance(clusters, str):
+            codes = _cluster_codes(clusters, wide, df, targets)
+        else:  # one value per row of the table (wide) or of the long data
+            codes = _cluster_codes(clusters, wide, wide_all if targets is None else df, targets)
+    elif clusters is not None:
+        raise ValueError("clusters is only used by the bootstrap; pass n_boot > 0 (e.g. n_boot=1000) with it.")
     x = np.ascontiguousarray(wide.to_numpy())
     _need_raters_units(x, "data")
     n, k = x.shape
@@ -516,6 +660,11 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
         mean_squares={"targets": float(msb), "within": float(msw), "raters": float(msj), "residual": float(mse)},
         variance_components={kk: float(v) for kk, v in comps.items()}, note=note,
     )
+    if n_boot:
+        lo, hi, used, n_cl = _icc_cluster_bootstrap(x, codes, int(n_boot), resolve_seed(seed), level, method)
+        out["boot_ci_low"] = lo
+        out["boot_ci_high"] = hi
+        out.attrs.update(n_boot=int(n_boot), n_boot_used=used, n_clusters=n_cl)
     return out
 
 

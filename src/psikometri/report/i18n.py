@@ -120,10 +120,15 @@ TEXT: dict[str, dict[str, str]] = {
     "agreement_text": {
         "id": "Kesepakatan antara dua asesor yang menilai asesi yang sama pada kompetensi dan alat ukur yang sama "
               "(ICC satu arah, karena asesor berbeda antar-asesi). Standar: ICC(1) >= {cut:.2f} (Koo & Li 2016: "
-              "< .50 buruk, .50-.75 sedang, .75-.90 baik, > .90 sangat baik).",
+              "< .50 buruk, .50-.75 sedang, .75-.90 baik, > .90 sangat baik). Sel-sel milik asesi yang sama tidak "
+              "saling bebas, sehingga selang kepercayaan yang dipakai untuk penilaian adalah bootstrap klaster atas "
+              "asesi (kolom 'bootstrap klaster'); selang uji F mengandaikan sel saling bebas dan terlalu sempit.",
         "en": "Agreement between the two assessors who rated the same candidate on the same competency in the same "
               "exercise (one-way ICC, since assessors differ between candidates). Standard: ICC(1) >= {cut:.2f} "
-              "(Koo & Li 2016: < .50 poor, .50-.75 moderate, .75-.90 good, > .90 excellent).",
+              "(Koo & Li 2016: < .50 poor, .50-.75 moderate, .75-.90 good, > .90 excellent). Cells of the same "
+              "candidate are not independent, so the interval behind the verdict is a cluster bootstrap over "
+              "candidates (the 'cluster bootstrap' columns); the F-test interval assumes independent cells and is "
+              "too narrow.",
     },
     "rating_round_text": {
         "id": "Putaran penilaian yang dianalisis: {round} (putaran dalam data: {rounds}). Penilaian konsensus tidak "
@@ -336,6 +341,8 @@ TEXT: dict[str, dict[str, str]] = {
 #: Column and index labels of report tables: canonical name -> {"id", "en"} (applied by :func:`column_label`).
 COLUMNS: dict[str, dict[str, str]] = {
     "value": {"id": "nilai", "en": "value"},
+    "boot_ci_low": {"id": "batas bawah bootstrap klaster", "en": "cluster bootstrap CI low"},
+    "boot_ci_high": {"id": "batas atas bootstrap klaster", "en": "cluster bootstrap CI high"},
     "ci_low": {"id": "batas bawah", "en": "CI low"},
     "ci_high": {"id": "batas atas", "en": "CI high"},
     "ci_method": {"id": "metode selang", "en": "CI method"},

@@ -543,7 +543,9 @@ class AgencyContext:
                                      k=int(wide.attrs["max_ratings"])))
         # every cell with two or more ratings; cells with more ratings than others make the table incomplete,
         # which icc() analyses by REML (a complete table by ANOVA)
-        tab = icc(wide.reset_index(drop=True), missing="reml")
+        # interval: cluster bootstrap over candidates (cells of one candidate are not independent)
+        cand = wide.index.get_level_values("candidate")
+        tab = icc(wide.reset_index(drop=True), missing="reml", clusters=cand, n_boot=self.n_boot, seed=self.seed)
         sec.add_table("ICC (Shrout & Fleiss 1979)", tab)
         ka = krippendorff_alpha(wide.reset_index(drop=True), level_of_measurement="interval",
                                 n_boot=self.n_boot, seed=self.seed)
@@ -551,9 +553,11 @@ class AgencyContext:
         for ex, sub in complete.groupby(level="exercise", observed=True):
             sub = sub.dropna(axis=1, how="all")
             if len(sub) >= MIN["agreement_cells"] and sub.shape[1] >= 2:
-                t = icc(sub.reset_index(drop=True), missing="reml")
+                t = icc(sub.reset_index(drop=True), missing="reml",
+                        clusters=sub.index.get_level_values("candidate"), n_boot=self.n_boot, seed=self.seed)
                 per_ex.append({self.t("exercises"): ex, "n": len(sub), "ICC1": t.loc["ICC1", "icc"],
-                               "ci_low": t.loc["ICC1", "ci_low"], "ci_high": t.loc["ICC1", "ci_high"]})
+                               "boot_ci_low": t.loc["ICC1", "boot_ci_low"],
+                               "boot_ci_high": t.loc["ICC1", "boot_ci_high"]})
         if per_ex:
             sec.add_table(f"ICC(1) / {self.t('exercises')}", pd.DataFrame(per_ex).set_index(self.t("exercises")))
         sec.paragraphs.append(self.t("kalpha_text", value=ka.value, lo=ka.ci_low, hi=ka.ci_high))
@@ -595,13 +599,16 @@ class AgencyContext:
         ax.set_ylabel(self.t("leniency"))
         sec.add_figure(self.t("leniency"), fig)
         i1 = tab.loc["ICC1"]
-        sec.results = {"ICC1": _num(i1["icc"]), "ICC1_ci": [_num(i1["ci_low"]), _num(i1["ci_high"])],
-                       "ICC1k": _num(tab.loc["ICC1k", "icc"]),
-                       "ICC1k_ci": [_num(tab.loc["ICC1k", "ci_low"]), _num(tab.loc["ICC1k", "ci_high"])],
+        i1k = tab.loc["ICC1k"]
+        sec.results = {"ICC1": _num(i1["icc"]), "ICC1_ci": [_num(i1["boot_ci_low"]), _num(i1["boot_ci_high"])],
+                       "ICC1_ci_f": [_num(i1["ci_low"]), _num(i1["ci_high"])],
+                       "ICC1k": _num(i1k["icc"]), "ICC1k_ci": [_num(i1k["boot_ci_low"]), _num(i1k["boot_ci_high"])],
+                       "n_clusters": int(tab.attrs["n_clusters"]),
                        "n_cells": int(len(complete)),
                        "krippendorff_alpha": _est_dict(ka), "n_assessors": int(len(diag)),
                        "n_flagged": int(diag["flagged"].sum())} | extra
-        self._indicator(sec, "icc", "ind_icc", float(i1["icc"]), cut, (float(i1["ci_low"]), float(i1["ci_high"])))
+        self._indicator(sec, "icc", "ind_icc", float(i1["icc"]), cut,
+                        (float(i1["boot_ci_low"]), float(i1["boot_ci_high"])))
         return sec
 
     def _sec_gtheory(self, sec):

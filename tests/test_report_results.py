@@ -1,0 +1,597 @@
+"""End-to-end equality of ``results.json`` with the library, for every sample agency.
+
+Contract: for each sample agency, each figure of ``results.json`` equals the value of the public psikometri
+function that produces it, computed independently here on that agency's data (absolute tolerance 1e-12).
+
+How:
+
+* the report is built once per agency (``AgencyContext.load`` + ``write_results``) and its ``results.json`` is
+  read back as strict JSON;
+* independently, this file loads the agency's data with the public loader (``load_assessment(...).for_agency``),
+  derives the documented inputs itself (overall assessment rating = mean of a candidate's ratings, age groups,
+  achieved competency levels...) and calls the public functions with the report's parameters;
+* ``_expected_<section>`` mirrors each section's ``results`` with the value the library gives; the comparison
+  walks both trees, so a figure the report drops, or one it adds without an expectation here, fails the test
+  (plus ``test_every_figure_of_results_json_is_checked``, which walks the whole file against an explicit
+  allow-list of metadata).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import psikometri
+from psikometri.agreement import assessor_diagnostics, cell_ratings, icc, krippendorff_alpha
+from psikometri.construct import mtmm
+from psikometri.fairness import adverse_impact, differential_prediction
+from psikometri.gtheory import g_study
+from psikometri.io import DataWarning, design_summary, independent_round, load_assessment
+from psikometri.reliability import reliability_summary
+from psikometri.report import SECTION_KEYS, AgencyContext
+from psikometri.report.sections import DEFAULT_STANDARDS, suppression_mask
+from psikometri.talent import job_person_match, jpm_category, placement_consistency
+from psikometri.validity import incremental_validity, validity_study
+
+from .test_report import ROOT
+
+DATA = ROOT / "data_samples"
+AGENCIES = tuple(psikometri.SAMPLE_AGENCIES)
+SMALL = tuple(a for a in AGENCIES if psikometri.SAMPLE_AGENCIES[a][0] < 1000)
+
+#: The report's parameters, passed explicitly so that the expectations below use the very same values.
+N_BOOT = 30  # small: the test is about equality, not about the width of the intervals
+SEED = 20260611
+STANDARDS = dict(DEFAULT_STANDARDS)
+CRITERION_RELIABILITY = 0.52
+POTENTIAL_CUTS = (78.0, 90.0)
+PERFORMANCE_CUTS = (70.0, 85.0)
+JPM_CUTS = (78.0, 90.0)
+MIN_GROUP = 5
+REFERENCE_YEAR = 2026
+CTX_PARAMS = dict(lang="id", n_boot=N_BOOT, seed=SEED, standards=STANDARDS, criterion_reliability=CRITERION_RELIABILITY,
+                  potential_cuts=POTENTIAL_CUTS, performance_cuts=PERFORMANCE_CUTS, jpm_cuts=JPM_CUTS,
+                  min_group_size=MIN_GROUP, reference_year=REFERENCE_YEAR)
+#: Simulations of the nine-box decision consistency (the number the report asks placement_consistency for).
+N_SIM = 2000
+
+ABS = 1e-12
+
+
+class Loose:
+    """An expected value computed by an iterative optimiser (REML), compared with a relative tolerance.
+
+    The G study's variance components come out of a REML optimiser whose stopping rule is a tolerance on the
+    log-likelihood, not an exact solution: two runs on the same data agree to far better than 1e-6 but 1e-12
+    is not what the optimiser promises, so figures that rest on REML components are checked to rel=1e-6.
+    """
+
+    def __init__(self, value, rel=1e-6):
+        self.value, self.rel = value, rel
+
+    def __repr__(self):
+        return f"Loose({self.value!r}, rel={self.rel})"
+
+
+# ----------------------------------------------------------------------------------------- the report
+
+
+def _reject(token):
+    raise AssertionError(f"results.json holds the non-JSON token {token}")
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    """``report(agency)``: that agency's results.json (written by the report, read back), built once."""
+    cache = {}
+
+    def get(agency):
+        if agency not in cache:
+            ctx = AgencyContext.load(DATA, agency, **CTX_PARAMS)
+            path = ctx.write_results(tmp_path_factory.mktemp(agency) / "results.json")
+            cache[agency] = json.loads(path.read_text(), parse_constant=_reject)
+        return cache[agency]
+
+    return get
+
+
+# ------------------------------------------------------------------------- the library, independently
+
+class Inputs:
+    """One agency's data (public loader) and the documented inputs the report derives from it."""
+
+    def __init__(self, agency):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataWarning)
+            data = load_assessment(DATA).for_agency(agency)
+        self.agency = agency
+        r = data.ratings
+        if "round" in r.columns:  # the independent (pre-consensus) round only
+            keep = independent_round(r["round"].astype(str))
+            r = r[r["round"].astype(str) == keep].drop(columns="round")
+        self.ratings = r
+        self.candidates = data.candidates
+        self.items = data.items
+        # overall assessment rating: the mean of all ratings of a candidate
+        oar = r.groupby("candidate", observed=True)["score"].mean()
+        oar.index = oar.index.astype(str)
+        c = data.candidates.copy()
+        c["candidate"] = c["candidate"].astype(str)
+        c = c[c["candidate"].isin(oar.index)].set_index("candidate")  # candidates with ratings, file order
+        c["oar"] = oar.reindex(c.index)
+        self.cand = c
+        self._g = None
+        self._fair = None
+        self._sections = {}
+
+    # the G study is shared by gtheory, validity (rxxa) and talent (potential reliability)
+    def gstudy(self):
+        if self._g is None:
+            r = self.ratings
+            facets = [f for f in ("competency", "exercise", "assessor") if r[f].nunique() >= 2]
+            per_cell = r.groupby(["candidate", "competency", "exercise"], observed=True)["assessor"].nunique().max()
+            if per_cell < 2 and "assessor" in facets:
+                facets.remove("assessor")
+            g = g_study(r, score="score", person="candidate", facets=facets,
+                        nested={"assessor": "exercise"} if "assessor" in facets else None, method="auto")
+            oar = g.oar_reliability(fixed=["competency"], level=0.95)
+            # keep the figures only (the REML object of the province is large)
+            self._g = {"method": g.method, "n_persons": int(g.n_persons), "n_obs": int(g.n_obs),
+                       "components": g.components.copy(), "oar": oar.copy(), "facets": facets}
+        return self._g
+
+    def section(self, key, rep_section):
+        if key not in self._sections:
+            self._sections[key] = EXPECTED[key](self, rep_section)
+        return self._sections[key]
+
+
+@pytest.fixture(scope="module")
+def inputs():
+    cache = {}
+
+    def get(agency):
+        if agency not in cache:
+            cache[agency] = Inputs(agency)
+        return cache[agency]
+
+    return get
+
+
+def _nan_to_none(x):
+    if isinstance(x, Loose):
+        return x
+    if x is None:
+        return None
+    if isinstance(x, (bool, np.bool_, str)):
+        return x
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def _est(est, loose=False):
+    wrap = Loose if loose else (lambda v: v)
+    return {"value": wrap(est.value), "ci_low": wrap(est.ci_low), "ci_high": wrap(est.ci_high), "n": int(est.n)}
+
+
+def _too_few(rep, n):
+    """A section the report left out for too few data: its count must be ours and below the report's need."""
+    assert rep["status"] == "too_few", rep
+    assert n < rep["results"]["need"], (n, rep["results"])
+    return {"status": "too_few", "n": int(n), "need": rep["results"]["need"]}
+
+
+def _expected_data(d: Inputs, rep):
+    ds = design_summary(d.ratings, d.candidates)
+    assert len(ds) == 1
+    row = ds.iloc[0]
+    out = {k: row[k] for k in row.index}
+    # the counts, once more straight from the ratings
+    r = d.ratings
+    assert out["candidates"] == r["candidate"].nunique() and out["ratings"] == len(r)
+    assert out["assessors"] == r["assessor"].nunique()
+    return out | {"rating_round": None if "round" not in d.ratings.columns else rep["results"]["rating_round"]}
+
+
+def _expected_reliability(d: Inputs, rep):
+    if d.items is None or d.items.shape[1] < 3:
+        return None
+    it = d.items.drop(columns="candidate")
+    n_complete = int(it.dropna().shape[0])
+    if rep["status"] == "too_few":
+        return _too_few(rep, n_complete)
+    tab = reliability_summary(it, ci="bca", n_boot=N_BOOT, seed=SEED)
+    out = {}
+    for k in ("cronbach_alpha", "omega_total"):
+        row = tab.loc[k]
+        assert int(row["n"]) == n_complete
+        out[k] = {"value": row["value"], "ci_low": row["ci_low"], "ci_high": row["ci_high"], "n": int(row["n"])}
+    return out
+
+
+def _expected_agreement(d: Inputs, rep):
+    cells = cell_ratings(d.ratings)
+    if cells.shape[1] < 2:
+        return None
+    if rep["status"] == "too_few":
+        return _too_few(rep, len(cells))
+    cand = cells.index.get_level_values("candidate")
+    tab = icc(cells.reset_index(drop=True), missing="reml", clusters=cand, n_boot=N_BOOT, seed=SEED)
+    ka = krippendorff_alpha(cells.reset_index(drop=True), level_of_measurement="interval", n_boot=N_BOOT, seed=SEED)
+    diag = assessor_diagnostics(d.ratings)
+    i1, i1k = tab.loc["ICC1"], tab.loc["ICC1k"]
+    assert tab.attrs["n_clusters"] == cand.nunique()
+    return {"ICC1": i1["icc"], "ICC1_ci": [i1["boot_ci_low"], i1["boot_ci_high"]],
+            "ICC1_ci_f": [i1["ci_low"], i1["ci_high"]],
+            "ICC1k": i1k["icc"], "ICC1k_ci": [i1k["boot_ci_low"], i1k["boot_ci_high"]],
+            "n_clusters": int(tab.attrs["n_clusters"]), "n_cells": len(cells),
+            "krippendorff_alpha": _est(ka), "n_assessors": len(diag), "n_flagged": int(diag["flagged"].sum())}
+
+
+def _expected_gtheory(d: Inputs, rep):
+    if rep["status"] == "too_few":
+        return _too_few(rep, d.ratings["candidate"].nunique())
+    g = d.gstudy()
+    o, comp = g["oar"], g["components"]
+    return {"method": g["method"], "n_persons": g["n_persons"], "n_ratings": g["n_obs"],
+            "g_coefficient": Loose(o["g_coefficient"]),
+            "g_coefficient_ci": [Loose(o["g_coefficient_ci_low"]), Loose(o["g_coefficient_ci_high"])],
+            "phi": Loose(o["phi"]), "phi_ci": [Loose(o["phi_ci_low"]), Loose(o["phi_ci_high"])],
+            "components": {str(k): Loose(v) for k, v in comp["variance"].items()},
+            "components_ci": {str(k): [Loose(comp.loc[k, "ci_low"]), Loose(comp.loc[k, "ci_high"])]
+                              for k in comp.index},
+            "percent": {str(k): Loose(v) for k, v in comp["percent"].items()}}
+
+
+def _expected_construct(d: Inputs, rep):
+    n = d.ratings["candidate"].nunique()
+    if rep["status"] == "too_few":
+        return _too_few(rep, n)
+    m = mtmm(d.ratings, person="candidate", trait="competency", method="exercise", score="score", n_boot=N_BOOT,
+             seed=SEED)
+    assert m.n_persons == n
+    return {"convergent": _est(m.convergent), "heterotrait_monomethod": _est(m.heterotrait_monomethod),
+            "heterotrait_heteromethod": _est(m.heterotrait_heteromethod), "n": int(n)}
+
+
+def _g_coefficient(d: Inputs, kind):
+    """The reliability of the OAR the report uses for corrections: the G study's (no ICC fallback is needed for
+    the sample agencies, whose G studies all give one)."""
+    v = float(d.gstudy()["oar"][kind])
+    assert math.isfinite(v)
+    return v
+
+
+def _expected_validity(d: Inputs, rep):
+    c = d.cand
+    n_crit = int(c["performance"].notna().sum())
+    if rep["status"] == "too_few":
+        return _too_few(rep, n_crit)
+    rxxa = _g_coefficient(d, "g_coefficient")
+    vs = validity_study(c[["oar", "performance"]], predictor="oar", criterion="performance", rxxa=min(rxxa, 1.0),
+                        ryyi=CRITERION_RELIABILITY, case="IV", n_boot=N_BOOT, seed=SEED)
+    op = vs.loc["operational"]
+    return {"observed_r": vs.loc["observed", "r"], "n": n_crit,
+            "operational": {"value": op["r"], "ci_low": op["ci_low"], "ci_high": op["ci_high"]},
+            "rxxa": Loose(rxxa), "ryyi": CRITERION_RELIABILITY, "u": vs.attrs["u"], "case": vs.attrs["case"]}
+
+
+def _expected_incremental(d: Inputs, rep):
+    dd = d.cand[["performance", "cognitive", "oar"]].dropna()
+    if rep["status"] == "too_few":
+        return _too_few(rep, len(dd))
+    iv = incremental_validity(dd, criterion="performance", base=["cognitive"], added=["oar"], n_boot=N_BOOT,
+                              seed=SEED)
+    return {"delta_r2": iv.delta, "delta_r2_ci": list(iv.delta_ci), "p": iv.p_value, "n": int(iv.n)}
+
+
+FAIRNESS_REFERENCE = {"gender": "L", "age_group": "< 40"}  # men; the youngest band (else the largest group)
+
+
+def _fairness(d: Inputs):
+    """Figures of the fairness section plus the worst impact ratio and the Cleary p values (for the summary)."""
+    if d._fair is not None:
+        return d._fair
+    c = d.cand.copy()
+    age = REFERENCE_YEAR - c["birth_year"].astype(float)
+    c["age_group"] = pd.cut(age, [0, 40, 50, 200], right=False, labels=["< 40", "40-49", ">= 50"])
+    c["gender"] = c["gender"].astype(str)
+    res, worst, cleary = {}, None, []
+    for g in ("gender", "age_group"):
+        counts = c[g].value_counts()
+        keep = counts.index[counts >= MIN_GROUP]  # groups under the minimum size are left out
+        if len(keep) < 2:
+            continue
+        sub = c[c[g].isin(keep)]
+        if isinstance(sub[g].dtype, pd.CategoricalDtype):
+            sub = sub.assign(**{g: sub[g].cat.remove_unused_categories()})
+        present = set(sub[g].astype(object))
+        ref = FAIRNESS_REFERENCE[g] if FAIRNESS_REFERENCE[g] in present else sub[g].value_counts().idxmax()
+        res[f"reference_{g}"] = str(ref)
+        ai = adverse_impact(sub, group=g, selected="selected")
+        row = ai.loc[ai["impact_ratio"].idxmin()]  # the group the four-fifths rule is worst for
+        res[f"impact_ratio_{g}"] = {"value": row["impact_ratio"], "ci_low": row["ci_low"], "ci_high": row["ci_high"],
+                                    "reference": str(ai.attrs["reference"])}
+        if worst is None or row["impact_ratio"] < worst[0]:
+            worst = (float(row["impact_ratio"]), float(row["ci_low"]), float(row["ci_high"]))
+        dsub = sub.dropna(subset=["performance"])
+        gc = dsub[g].value_counts()
+        if len(dsub) >= 20 and (gc >= MIN_GROUP).sum() >= 2:
+            dsub = dsub[dsub[g].isin(gc.index[gc >= MIN_GROUP])]
+            if isinstance(dsub[g].dtype, pd.CategoricalDtype):
+                dsub = dsub.assign(**{g: dsub[g].cat.remove_unused_categories()})
+            dp = differential_prediction(dsub, predictor="oar", criterion="performance", group=g,
+                                         reference=ref if ref in set(dsub[g].astype(object)) else None)
+            p = float(dp.tests.loc["omnibus", "p"])
+            res[f"differential_prediction_{g}_p"] = p
+            if math.isfinite(p):
+                cleary.append(p)
+    d._fair = (res, worst, cleary)
+    return d._fair
+
+
+def _expected_fairness(d: Inputs, rep):
+    return _fairness(d)[0]
+
+
+def _achieved_levels(d: Inputs) -> pd.DataFrame:
+    """Candidate x competency achieved level: the mean of the candidate's ratings on the competency, rounded half
+    up and kept within 1-5 (the rule the report documents; psikometri has no public function for it)."""
+    m = d.ratings.groupby(["candidate", "competency"], observed=True)["score"].mean().unstack("competency")
+    m.index = m.index.astype(str)
+    m.columns = m.columns.astype(str)
+    return np.clip(np.floor(m + 0.5), 1, 5)
+
+
+def _talent(d: Inputs):
+    c = d.cand
+    ach = _achieved_levels(d).loc[c.index]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*lack a level on a required competency", category=UserWarning)
+        jpm = job_person_match(ach, c["position_level"].astype(str))
+    cat = jpm_category(jpm, scheme="mapping", cuts=JPM_CUTS)
+    out = {"jpm_mean": jpm.mean(), "jpm_categories": {str(k): int(v) for k, v in cat.value_counts().items()}}
+    perf = c["performance"]
+    ok = perf.notna() & jpm.notna()
+    # potential reliability: Phi of the OAR (decisions at cut-offs), with its interval when it lies inside (0, 1)
+    g = d.gstudy()["oar"]
+    rel = _g_coefficient(d, "phi")
+    ci = (float(g["phi_ci_low"]), float(g["phi_ci_high"]))
+    if not (all(math.isfinite(v) and 0 < v < 1 for v in ci) and ci[0] <= min(rel, 1.0) <= ci[1]):
+        ci = None
+    pc = placement_consistency(jpm[ok], perf[ok], potential_reliability=min(rel, 1.0),
+                               performance_reliability=CRITERION_RELIABILITY, potential_cuts=POTENTIAL_CUTS,
+                               performance_cuts=PERFORMANCE_CUTS, n_sim=N_SIM, seed=SEED, n_boot=N_BOOT, level=0.95,
+                               potential_reliability_ci=ci)
+    cons = pc.attrs["consistency"].loc["nine_box"]
+    counts = pc["box"].value_counts().reindex(range(1, 10), fill_value=0)
+    out |= {"n_nine_box": int(ok.sum()), "nine_box_agreement": cons["agreement"], "nine_box_kappa": cons["kappa"],
+            "nine_box_kappa_ci": [cons["kappa_ci_low"], cons["kappa_ci_high"]],
+            "potential_reliability_ci": [Loose(v) for v in ci] if ci else [None, None],
+            "potential_reliability": Loose(rel), "potential_reliability_source": "phi",
+            # the counts of the library's boxes; the report hides small ones (privacy rule tested in test_report)
+            "box_counts": {str(k): None if hide else int(v) for (k, v), hide in
+                           zip(counts.items(), suppression_mask(counts.to_frame().T, MIN_GROUP)[0])}}
+    return out
+
+
+def _expected_talent(d: Inputs, rep):
+    if rep["status"] == "too_few":
+        return _too_few(rep, len(d.cand))
+    return _talent(d)
+
+
+def _expected_summary(d: Inputs, rep):
+    return {"indicators": _expected_indicators(d)}
+
+
+def _expected_methods(d: Inputs, rep):
+    return {}
+
+
+EXPECTED = {"summary": _expected_summary, "data": _expected_data, "reliability": _expected_reliability,
+            "agreement": _expected_agreement, "gtheory": _expected_gtheory, "construct": _expected_construct,
+            "validity": _expected_validity, "incremental": _expected_incremental, "fairness": _expected_fairness,
+            "talent": _expected_talent, "methods": _expected_methods}
+
+
+def _verdict(value, standard, lo, hi):
+    """The four-level verdict the report documents: certain only when the whole interval is on one side."""
+    def finite(x):
+        return x is not None and math.isfinite(x)
+
+    if not finite(value):
+        return "not_estimable"
+    if value >= standard:
+        return "adequate" if finite(lo) and lo >= standard else "adequate_uncertain"
+    return "inadequate" if finite(hi) and hi < standard else "inadequate_uncertain"
+
+
+def _indicator(key, value, lo=float("nan"), hi=float("nan")):
+    def plain(x):
+        return x.value if isinstance(x, Loose) else x
+
+    std = STANDARDS[key]
+    return {"key": key, "value": value, "ci_low": lo, "ci_high": hi, "standard": std,
+            "verdict": _verdict(float(plain(value)), std, float(plain(lo)), float(plain(hi)))}
+
+
+def _expected_indicators(d: Inputs):
+    """The summary rows, from this file's own expectations (never from the report's sections)."""
+    rows = []
+    sec = d._report_sections
+    rel = d.section("reliability", sec["reliability"])
+    if rel and "omega_total" in rel:
+        om = rel["omega_total"]
+        rows.append(_indicator("reliability", om["value"], om["ci_low"], om["ci_high"]))
+    ag = d.section("agreement", sec["agreement"])
+    if ag and "ICC1" in ag:
+        rows.append(_indicator("icc", ag["ICC1"], *ag["ICC1_ci"]))
+    gt = d.section("gtheory", sec["gtheory"])
+    if "g_coefficient" in gt:
+        rows.append(_indicator("g_coefficient", gt["g_coefficient"], *gt["g_coefficient_ci"]))
+    va = d.section("validity", sec["validity"])
+    if "operational" in va:
+        op = va["operational"]
+        rows.append(_indicator("validity", op["value"], op["ci_low"], op["ci_high"]))
+    _, worst, cleary = _fairness(d)
+    if worst is not None:
+        rows.append(_indicator("impact_ratio", *worst))
+    if cleary:
+        rows.append(_indicator("differential_prediction", min(cleary)))
+    ta = d.section("talent", sec["talent"])
+    if "nine_box_kappa" in ta:
+        rows.append(_indicator("consistency", ta["nine_box_kappa"], *ta["nine_box_kappa_ci"]))
+    return rows
+
+
+# ------------------------------------------------------------------------------------ the comparison
+
+#: Leaves of results.json that are not figures of the data: report metadata, checked differently.
+ALLOWED = {
+    ("psikometri",): "the library version: metadata",
+    ("agency",): "checked against the parameter in test_top_level_figures",
+    ("lang",): "checked against the parameter in test_top_level_figures",
+}
+#: Leaf names allowed under sections/<key>/: rendering metadata (counts of HTML tables and figures, checked in
+#: test_report.test_reports_render_in_headless_chromium) and the section status (checked with the figures).
+ALLOWED_SECTION_LEAVES = {"status", "tables", "figures"}
+
+
+def _leaves(obj, path=()):
+    """(path, value) of every scalar leaf of a JSON tree."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _leaves(v, path + (str(k),))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from _leaves(v, path + (i,))
+    else:
+        yield path, obj
+
+
+def _is_figure(v):
+    """Numbers and nulls (a null in strict JSON is a non-finite number) are figures; strings and booleans are
+    labels, compared when an expectation names them."""
+    return v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+
+
+def _compare(rep, exp, path=()):
+    """Mismatches between a report subtree and its expectation (both walked, so extra or missing leaves count)."""
+    errors = []
+    if isinstance(exp, dict):
+        if not isinstance(rep, dict):
+            return [f"{path}: report has {rep!r}, expected a mapping"]
+        for k in set(rep) | set(exp):
+            if k not in exp:
+                figs = [p for p, v in _leaves(rep[k], path + (k,)) if _is_figure(v)]
+                if figs:
+                    errors.append(f"{path + (k,)}: figure(s) {figs} in results.json with no check here")
+                elif k != "warnings":
+                    errors.append(f"{path + (k,)}: {rep[k]!r} in results.json with no check here")
+                else:
+                    errors.append(f"{path + (k,)}: the section raised warnings: {rep[k]!r}")
+            elif k not in rep:
+                errors.append(f"{path + (k,)}: missing from results.json (expected {exp[k]!r})")
+            else:
+                errors += _compare(rep[k], exp[k], path + (k,))
+        return errors
+    if isinstance(exp, (list, tuple)):
+        if not isinstance(rep, list) or len(rep) != len(exp):
+            return [f"{path}: report has {rep!r}, expected {len(exp)} items {exp!r}"]
+        for i, (a, b) in enumerate(zip(rep, exp)):
+            errors += _compare(a, b, path + (i,))
+        return errors
+    loose = isinstance(exp, Loose)
+    val = _nan_to_none(exp.value if loose else exp)
+    if val is None:
+        ok = rep is None
+    elif isinstance(val, (str, bool)):
+        ok = rep == val and type(rep) is type(val)
+    elif isinstance(exp, (int, np.integer)) and not isinstance(exp, bool):
+        ok = isinstance(rep, (int, float)) and not isinstance(rep, bool) and rep == int(exp)
+    else:
+        ok = (isinstance(rep, (int, float)) and not isinstance(rep, bool)
+              and rep == pytest.approx(val, rel=exp.rel if loose else 0, abs=ABS))
+    if not ok:
+        errors.append(f"{path}: results.json {rep!r} != library {val!r}" + (f" (rel {exp.rel})" if loose else ""))
+    return errors
+
+
+def _expected_section(inputs, report, agency, key):
+    d = inputs(agency)
+    res = report(agency)
+    d._report_sections = res["sections"]  # read for status / need only, never for a figure
+    return d.section(key, res["sections"][key])
+
+
+# ---------------------------------------------------------------------------------------------- tests
+
+def _agency_params(agencies=AGENCIES):
+    return [pytest.param(a, marks=pytest.mark.slow) if a not in SMALL else a for a in agencies]
+
+
+def test_the_sample_agencies_are_those_of_the_data():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        data = load_assessment(DATA)
+    assert sorted(AGENCIES) == data.agencies
+    for agency, (n, _) in psikometri.SAMPLE_AGENCIES.items():
+        assert data.candidates["agency"].eq(agency).sum() == n
+
+
+@pytest.mark.parametrize("agency", _agency_params())
+@pytest.mark.parametrize("key", SECTION_KEYS)
+def test_section_figures_equal_the_library(report, inputs, agency, key):
+    sec = report(agency)["sections"][key]
+    exp = _expected_section(inputs, report, agency, key)
+    if exp is None:  # no data for this analysis: the report must say so and give no figure
+        assert sec["status"] == "no_data" and not sec["results"], sec
+        return
+    if "status" not in exp:  # a computed section
+        assert sec["status"] == "ok", sec
+    errors = _compare(sec["results"], exp, ("sections", key, "results"))
+    assert not errors, "\n".join(errors)
+
+
+@pytest.mark.parametrize("agency", _agency_params())
+def test_top_level_figures(report, inputs, agency):
+    res = report(agency)
+    d = inputs(agency)
+    summary = _expected_section(inputs, report, agency, "summary")
+    exp = {"agency": agency, "lang": CTX_PARAMS["lang"], "seed": SEED, "n_boot": N_BOOT,
+           "n_candidates": len(d.cand), "indicators": summary["indicators"]}
+    top = {k: v for k, v in res.items() if k not in ("sections", "psikometri")}
+    errors = _compare(top, exp)
+    assert not errors, "\n".join(errors)
+    assert res["psikometri"] == psikometri.__version__
+    assert set(res["sections"]) == set(SECTION_KEYS)
+    # every summary indicator comes from one figure of a section: the same number in both places
+    assert res["indicators"] == res["sections"]["summary"]["results"]["indicators"]
+
+
+@pytest.mark.parametrize("agency", _agency_params())
+def test_every_figure_of_results_json_is_checked(report, inputs, agency):
+    """Every number (or null) of results.json has an expectation in this file, or is allow-listed metadata."""
+    res = report(agency)
+    checked = set()
+    for key in SECTION_KEYS:
+        exp = _expected_section(inputs, report, agency, key)
+        if exp is not None:
+            checked |= {("sections", key, "results") + p for p, _ in _leaves(exp)}
+    d = inputs(agency)
+    checked |= {("seed",), ("n_boot",), ("n_candidates",)}
+    checked |= {("indicators",) + p for p, _ in _leaves(_expected_indicators(d))}
+    unchecked = []
+    for path, v in _leaves(res):
+        if not _is_figure(v) or path in ALLOWED or path in checked:
+            continue
+        if len(path) == 3 and path[0] == "sections" and path[2] in ALLOWED_SECTION_LEAVES:
+            continue
+        unchecked.append((path, v))
+    assert not unchecked, unchecked
