@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -38,8 +39,7 @@ from psikometri.report.sections import DEFAULT_STANDARDS, suppression_mask
 from psikometri.talent import job_person_match, jpm_category, placement_consistency
 from psikometri.validity import incremental_validity, validity_study
 
-from .test_report import ROOT
-
+ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data_samples"
 AGENCIES = tuple(psikometri.SAMPLE_AGENCIES)
 SMALL = tuple(a for a in AGENCIES if psikometri.SAMPLE_AGENCIES[a][0] < 1000)
@@ -145,9 +145,11 @@ class Inputs:
                        "components": g.components.copy(), "oar": oar.copy(), "facets": facets}
         return self._g
 
-    def section(self, key, rep_section):
+    def section(self, key, sections):
+        """The expected ``results`` of section ``key``; ``sections`` (the report's) is read for the status of a
+        section left out for too few data, never for a figure."""
         if key not in self._sections:
-            self._sections[key] = EXPECTED[key](self, rep_section)
+            self._sections[key] = EXPECTED[key](self, sections)
         return self._sections[key]
 
 
@@ -186,7 +188,8 @@ def _too_few(rep, n):
     return {"status": "too_few", "n": int(n), "need": rep["results"]["need"]}
 
 
-def _expected_data(d: Inputs, rep):
+def _expected_data(d: Inputs, sections):
+    rep = sections["data"]
     ds = design_summary(d.ratings, d.candidates)
     assert len(ds) == 1
     row = ds.iloc[0]
@@ -198,7 +201,8 @@ def _expected_data(d: Inputs, rep):
     return out | {"rating_round": None if "round" not in d.ratings.columns else rep["results"]["rating_round"]}
 
 
-def _expected_reliability(d: Inputs, rep):
+def _expected_reliability(d: Inputs, sections):
+    rep = sections["reliability"]
     if d.items is None or d.items.shape[1] < 3:
         return None
     it = d.items.drop(columns="candidate")
@@ -214,7 +218,8 @@ def _expected_reliability(d: Inputs, rep):
     return out
 
 
-def _expected_agreement(d: Inputs, rep):
+def _expected_agreement(d: Inputs, sections):
+    rep = sections["agreement"]
     cells = cell_ratings(d.ratings)
     if cells.shape[1] < 2:
         return None
@@ -233,7 +238,8 @@ def _expected_agreement(d: Inputs, rep):
             "krippendorff_alpha": _est(ka), "n_assessors": len(diag), "n_flagged": int(diag["flagged"].sum())}
 
 
-def _expected_gtheory(d: Inputs, rep):
+def _expected_gtheory(d: Inputs, sections):
+    rep = sections["gtheory"]
     if rep["status"] == "too_few":
         return _too_few(rep, d.ratings["candidate"].nunique())
     g = d.gstudy()
@@ -248,7 +254,8 @@ def _expected_gtheory(d: Inputs, rep):
             "percent": {str(k): Loose(v) for k, v in comp["percent"].items()}}
 
 
-def _expected_construct(d: Inputs, rep):
+def _expected_construct(d: Inputs, sections):
+    rep = sections["construct"]
     n = d.ratings["candidate"].nunique()
     if rep["status"] == "too_few":
         return _too_few(rep, n)
@@ -267,7 +274,8 @@ def _g_coefficient(d: Inputs, kind):
     return v
 
 
-def _expected_validity(d: Inputs, rep):
+def _expected_validity(d: Inputs, sections):
+    rep = sections["validity"]
     c = d.cand
     n_crit = int(c["performance"].notna().sum())
     if rep["status"] == "too_few":
@@ -281,7 +289,8 @@ def _expected_validity(d: Inputs, rep):
             "rxxa": Loose(rxxa), "ryyi": CRITERION_RELIABILITY, "u": vs.attrs["u"], "case": vs.attrs["case"]}
 
 
-def _expected_incremental(d: Inputs, rep):
+def _expected_incremental(d: Inputs, sections):
+    rep = sections["incremental"]
     dd = d.cand[["performance", "cognitive", "oar"]].dropna()
     if rep["status"] == "too_few":
         return _too_few(rep, len(dd))
@@ -335,7 +344,7 @@ def _fairness(d: Inputs):
     return d._fair
 
 
-def _expected_fairness(d: Inputs, rep):
+def _expected_fairness(d: Inputs, sections):
     return _fairness(d)[0]
 
 
@@ -380,17 +389,18 @@ def _talent(d: Inputs):
     return out
 
 
-def _expected_talent(d: Inputs, rep):
+def _expected_talent(d: Inputs, sections):
+    rep = sections["talent"]
     if rep["status"] == "too_few":
         return _too_few(rep, len(d.cand))
     return _talent(d)
 
 
-def _expected_summary(d: Inputs, rep):
-    return {"indicators": _expected_indicators(d)}
+def _expected_summary(d: Inputs, sections):
+    return {"indicators": _expected_indicators(d, sections)}
 
 
-def _expected_methods(d: Inputs, rep):
+def _expected_methods(d: Inputs, sections):
     return {}
 
 
@@ -421,21 +431,20 @@ def _indicator(key, value, lo=float("nan"), hi=float("nan")):
             "verdict": _verdict(float(plain(value)), std, float(plain(lo)), float(plain(hi)))}
 
 
-def _expected_indicators(d: Inputs):
-    """The summary rows, from this file's own expectations (never from the report's sections)."""
+def _expected_indicators(d: Inputs, sec):
+    """The summary rows, from this file's own expectations (never from the report's figures)."""
     rows = []
-    sec = d._report_sections
-    rel = d.section("reliability", sec["reliability"])
+    rel = d.section("reliability", sec)
     if rel and "omega_total" in rel:
         om = rel["omega_total"]
         rows.append(_indicator("reliability", om["value"], om["ci_low"], om["ci_high"]))
-    ag = d.section("agreement", sec["agreement"])
+    ag = d.section("agreement", sec)
     if ag and "ICC1" in ag:
         rows.append(_indicator("icc", ag["ICC1"], *ag["ICC1_ci"]))
-    gt = d.section("gtheory", sec["gtheory"])
+    gt = d.section("gtheory", sec)
     if "g_coefficient" in gt:
         rows.append(_indicator("g_coefficient", gt["g_coefficient"], *gt["g_coefficient_ci"]))
-    va = d.section("validity", sec["validity"])
+    va = d.section("validity", sec)
     if "operational" in va:
         op = va["operational"]
         rows.append(_indicator("validity", op["value"], op["ci_low"], op["ci_high"]))
@@ -444,7 +453,7 @@ def _expected_indicators(d: Inputs):
         rows.append(_indicator("impact_ratio", *worst))
     if cleary:
         rows.append(_indicator("differential_prediction", min(cleary)))
-    ta = d.section("talent", sec["talent"])
+    ta = d.section("talent", sec)
     if "nine_box_kappa" in ta:
         rows.append(_indicator("consistency", ta["nine_box_kappa"], *ta["nine_box_kappa_ci"]))
     return rows
@@ -524,10 +533,7 @@ def _compare(rep, exp, path=()):
 
 
 def _expected_section(inputs, report, agency, key):
-    d = inputs(agency)
-    res = report(agency)
-    d._report_sections = res["sections"]  # read for status / need only, never for a figure
-    return d.section(key, res["sections"][key])
+    return inputs(agency).section(key, report(agency)["sections"])
 
 
 # ---------------------------------------------------------------------------------------------- tests
@@ -586,7 +592,7 @@ def test_every_figure_of_results_json_is_checked(report, inputs, agency):
             checked |= {("sections", key, "results") + p for p, _ in _leaves(exp)}
     d = inputs(agency)
     checked |= {("seed",), ("n_boot",), ("n_candidates",)}
-    checked |= {("indicators",) + p for p, _ in _leaves(_expected_indicators(d))}
+    checked |= {("indicators",) + p for p, _ in _leaves(_expected_indicators(d, res["sections"]))}
     unchecked = []
     for path, v in _leaves(res):
         if not _is_figure(v) or path in ALLOWED or path in checked:
