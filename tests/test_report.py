@@ -465,23 +465,45 @@ def _visible_text(path):
 #: English words that have no place in an Indonesian report (whole words, case-sensitive where capitalised).
 ENGLISH = ["the", "and", "of", "with", "for", "rater", "raters", "score", "mean", "True", "False", "Single",
            "Average", "agreement", "candidates", "assessors", "not", "yes", "no", "fixed", "random", "lenient", "severe",
-           "tendency"]
+           "tendency", "standard", "adequate", "uncertain", "warning", "warnings", "variance", "error", "reliability",
+           "validity", "missing", "note", "could", "computed", "analysis", "cluster", "low", "high", "is", "are"]
+
+
+def _scan_indonesian(name, text):
+    raw = sorted({w for w in re.findall(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b", text)
+                  if w not in ("kab_satu", "kota_dua")})  # agency names are data, not labels
+    assert not raw, (name, raw[:20])
+    # reference entries (author (year). title...) keep their original English titles
+    prose = "\n".join(line for line in text.splitlines() if not re.search(r"\(\d{4}\)\.", line))
+    eng = [w for w in ENGLISH if re.search(rf"(?<![\w'.-]){w}(?![\w'-])", prose)]
+    assert not eng, (name, eng, [re.findall(rf".{{40}}(?<![\w'.-]){w}(?![\w'-]).{{20}}", prose)[:2] for w in eng])
+    # Indonesian number format: decimal commas, no English decimals like 0.860 in running text
+    assert not re.search(r"\b0\.\d{2,3}\b", text), (name, re.findall(r".{30}\b0\.\d{2,3}\b.{10}", text)[:3])
 
 
 def test_indonesian_report_and_index_have_no_untranslated_label(batch):
     out, _, _ = batch
-    agency = "kab_satu"
-    for path in (report_paths(out, agency, "id")["html"], out / "index.html"):
-        text = _visible_text(path)
-        raw = sorted({w for w in re.findall(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b", text)
-                      if w not in ("kab_satu", "kota_dua")})  # agency names are data, not labels
-        assert not raw, (path.name, raw[:20])
-        # reference entries (author (year). title...) keep their original English titles
-        prose = "\n".join(line for line in text.splitlines() if not re.search(r"\(\d{4}\)\.", line))
-        eng = [w for w in ENGLISH if re.search(rf"(?<![\w'-]){w}(?![\w'-])", prose)]
-        assert not eng, (path.name, eng)
-        # Indonesian number format: decimal commas, no English decimals like 0.860 in running text
-        assert not re.search(r"\b0\.\d{2,3}\b", text), (path.name, re.findall(r".{30}\b0\.\d{2,3}\b.{10}", text)[:3])
+    for path in (report_paths(out, "kab_satu", "id")["html"], report_paths(out, "kota_dua", "id")["html"],
+                 out / "index.html"):
+        _scan_indonesian(path.name, _visible_text(path))
+
+
+@pytest.mark.skipif(_chromium() is None, reason="headless Chromium not installed (CI installs Debian's chromium)")
+def test_indonesian_report_as_chromium_renders_it_has_no_untranslated_label(batch, tmp_path):
+    """The same scan on the text Chromium actually lays out (its DOM after rendering, without scripts)."""
+    out, _, _ = batch
+    for path in (report_paths(out, "kab_satu", "id")["html"], report_paths(out, "kota_dua", "id")["html"],
+                 out / "index.html"):
+        dom = subprocess.run(
+            [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run",
+             f"--user-data-dir={tmp_path / path.stem}", "--virtual-time-budget=5000", "--dump-dom", path.as_uri()],
+            capture_output=True, text=True, timeout=120,
+        ).stdout
+        assert "</html>" in dom
+        rendered = tmp_path / f"{path.stem}.rendered.html"
+        rendered.write_text(dom)
+        _scan_indonesian(path.name, _visible_text(rendered))
 
 
 def test_tiny_cohort_gets_no_individual_talent_result(tmp_path):
