@@ -43,6 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _gtheory_kernels as K
+from ._threads import single_thread_blas
 
 _FLOOR = 1e-10  # smallest variance ratio s2_k / s2_e used inside the factorisation
 
@@ -110,35 +111,8 @@ def _feasible_step(AI, score, sig, lower, idx):
     return step
 
 
-class _single_thread_blas:
-    """Run BLAS single-threaded around the many small dense products of the person blocks.
-
-    They gain nothing from BLAS threads, which compete with numba's; the
-    large border factorisation runs outside this context with every thread.
-    Nested uses cost nothing: only the outermost context talks to the
-    thread pools.
-    """
-
-    _depth = 0
-
-    def __enter__(self):
-        self._ctx = None
-        _single_thread_blas._depth += 1
-        if _single_thread_blas._depth > 1:
-            return self
-        try:
-            from threadpoolctl import threadpool_limits
-        except ImportError:  # pragma: no cover - optional
-            return self
-        self._ctx = threadpool_limits(limits=1, user_api="blas")
-        self._ctx.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        _single_thread_blas._depth -= 1
-        if self._ctx is not None:
-            self._ctx.__exit__(*exc)
-        return False
+# one implementation of the BLAS thread limit for the whole package
+_single_thread_blas = single_thread_blas
 
 
 #: Borders up to this many levels are factored with single-threaded BLAS throughout the fit.

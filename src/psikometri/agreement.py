@@ -39,6 +39,7 @@ from scipy import stats
 
 from ._resampling import bootstrap_counts, percentile_interval, resolve_seed
 from ._results import Estimate
+from ._threads import single_threaded_blas
 from ._validation import (
     check_choice,
     check_columns,
@@ -467,6 +468,7 @@ def _icc_cluster_bootstrap(x, codes, n_boot, seed, level, method):
     return lo, hi, int(np.isfinite(vals[:, 0]).sum()), n_cl
 
 
+@single_threaded_blas
 def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="raise", clusters=None, n_boot=0,
         seed=None) -> pd.DataFrame:
     r"""Intraclass correlations: the six forms of Shrout & Fleiss (1979).

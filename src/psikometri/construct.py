@@ -365,9 +365,9 @@ def mtmm(data, *, person: str, trait: str = "competency", method: str = "exercis
     boot = np.full((n_boot, 3), np.nan)
     if n_boot > 0:
         counts = bootstrap_counts(n, int(n_boot), resolve_seed(seed)).astype(float)
-        from ._reml import _single_thread_blas  # small products: BLAS threads only add synchronisation
+        from ._threads import single_thread_blas  # small products: BLAS threads only add synchronisation
 
-        with _single_thread_blas():
+        with single_thread_blas():
             if M.all():
                 for lo in range(0, n_boot, 64):
                     for b, Rb in enumerate(_weighted_corr_block(X, counts[lo:lo + 64]), start=lo):

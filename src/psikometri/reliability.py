@@ -44,6 +44,7 @@ from scipy import optimize, stats
 
 from ._resampling import bca_interval, percentile_interval, resolve_seed
 from ._results import Estimate
+from ._threads import single_threaded_blas
 from ._validation import check_choice, check_columns, check_items, check_level, check_positive_int
 
 __all__ = [
@@ -889,6 +890,7 @@ class OmegaResult:
         )
 
 
+@single_threaded_blas
 def omega(
     items,
     *,
@@ -995,6 +997,7 @@ def _weighted_cor(X: np.ndarray, w: np.ndarray) -> np.ndarray:
     return _cov2cor(C)
 
 
+@single_threaded_blas
 def omega_total(
     items,
     *,
@@ -1236,6 +1239,7 @@ def sem(sd, reliability):
 
 
 # =========================================================================== summary
+@single_threaded_blas
 def reliability_summary(
     items,
     *,

@@ -47,6 +47,7 @@ import pandas as pd
 from scipy import special
 
 from ._resampling import _check_level, bootstrap_indices, percentile_interval, resolve_seed
+from ._threads import numba_threads, single_threaded_blas
 from ._validation import check_positive_int, check_probability
 
 __all__ = [
@@ -1027,19 +1028,22 @@ def _placement_bootstrap(x, assigned, rel, correlated, cp, cf, n_boot, level, se
     z = np.random.default_rng(int(seed64)).standard_normal(n_boot) * rel_se
     logit0 = math.log(rel[0] / (1.0 - rel[0])) if rel[0] < 1.0 else math.inf
     boot = np.full((n_boot, len(_GRID_ROWS), 2), np.nan)
-    for b in range(n_boot):
-        i = idx[b]
-        xb = x[i]
-        if np.ptp(xb[:, 0]) == 0 or np.ptp(xb[:, 1]) == 0:
-            continue
-        rb = rel if rel_se == 0.0 else np.array([1.0 / (1.0 + math.exp(-(logit0 + z[b]))), rel[1]])
-        try:
-            tb = _placement_run(np.ascontiguousarray(xb), np.ascontiguousarray(assigned[i]), rb, correlated,
-                                cp, cf, n_sim_boot, np.uint64((int(seed64) + 1 + b) % 2**63))["grid"]
-        except ValueError:  # this resample's correlation exceeds what the reliabilities allow
-            continue
-        boot[b, :, 0] = tb[:, 0]
-        boot[b, :, 1] = tb[:, 2]
+    # each resample is small (about 10,000 draws): the kernel's threads would spend more time meeting than
+    # working, so the resamples run single-threaded (the draws, hence the numbers, do not depend on threads)
+    with numba_threads(1):
+        for b in range(n_boot):
+            i = idx[b]
+            xb = x[i]
+            if np.ptp(xb[:, 0]) == 0 or np.ptp(xb[:, 1]) == 0:
+                continue
+            rb = rel if rel_se == 0.0 else np.array([1.0 / (1.0 + math.exp(-(logit0 + z[b]))), rel[1]])
+            try:
+                tb = _placement_run(np.ascontiguousarray(xb), np.ascontiguousarray(assigned[i]), rb, correlated,
+                                    cp, cf, n_sim_boot, np.uint64((int(seed64) + 1 + b) % 2**63))["grid"]
+            except ValueError:  # this resample's correlation exceeds what the reliabilities allow
+                continue
+            boot[b, :, 0] = tb[:, 0]
+            boot[b, :, 1] = tb[:, 2]
     used = np.isfinite(boot[:, 0, 0])
     cols = {}
     for k, what in enumerate(("agreement", "kappa")):
@@ -1053,6 +1057,7 @@ def _placement_bootstrap(x, assigned, rel, correlated, cp, cf, n_boot, level, se
     return pd.DataFrame(cols, index=[name for name, _ in _GRID_ROWS])
 
 
+@single_threaded_blas
 def placement_consistency(
     potential_scores,
     performance_scores,

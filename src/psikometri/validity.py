@@ -41,6 +41,7 @@ import pandas as pd
 from scipy import stats
 
 from ._resampling import bootstrap_indices, percentile_interval, resolve_seed
+from ._threads import single_threaded_blas
 from ._validation import (
     check_choice,
     check_columns,
@@ -410,6 +411,7 @@ def _validity_point(x, y, obs, u_mode, u_fixed, applicant_sd):
     return r, u
 
 
+@single_threaded_blas
 def validity_study(
     data,
     *,
@@ -769,6 +771,7 @@ def _logit_fit(X: np.ndarray, y: np.ndarray, iters: int = 50):
     return beta, ll
 
 
+@single_threaded_blas
 def incremental_validity(
     data,
     *,
@@ -979,6 +982,7 @@ def _relative_weights_core(R: np.ndarray, r: np.ndarray) -> np.ndarray:
     return (lam**2) @ (beta**2)
 
 
+@single_threaded_blas
 def relative_weights(data, *, criterion: str, predictors, n_boot: int = 0, seed=None, level: float = 0.95
                      ) -> pd.DataFrame:
     r"""Johnson's (2000) relative weights: which competencies carry the prediction.

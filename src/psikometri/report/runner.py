@@ -97,6 +97,7 @@ class ReportTask:
     force: bool = False
     timeout: int = 900
     data_subset: str = ""
+    threads: int = 0  # threads per notebook kernel (BLAS, OpenMP, numba); 0 leaves the defaults
 
     def all_parameters(self) -> dict:
         p = {
@@ -207,9 +208,25 @@ def _pdf_from_html(html_path: Path, pdf_path: Path) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+
+
+def _kernel_threads(threads: int) -> None:
+    """Let the notebook kernels this process starts use ``threads`` threads each (environment they inherit).
+
+    Reports run side by side, one per worker, so each kernel gets its share of the cores: more threads per
+    kernel only make BLAS and numba threads of different kernels wait for each other.
+    """
+    if threads > 0:
+        for var in THREAD_VARIABLES:
+            os.environ[var] = str(threads)
+
+
 def run_task(task: ReportTask) -> TaskResult:
     """Execute one agency's notebook and export it; never raises (failures are returned)."""
     import papermill as pm
+
+    _kernel_threads(task.threads)
 
     t0 = time.perf_counter()
     paths = report_paths(task.out, task.agency, task.lang)
@@ -414,9 +431,12 @@ def run_batch(
     # individual-level data ever reaches it. The subsets live in a scratch folder outside OUT, removed at the end
     # (with a Dask scheduler, their bytes travel with the tasks: no shared file system is needed).
     scratch = Path(tempfile.mkdtemp(prefix="psikometri-batch-"))
+    # local workers share this machine's cores; a Dask worker runs one task per thread of its own machine
+    threads = max(1, (os.cpu_count() or 1) // workers) if (workers > 1 and not scheduler) else (1 if scheduler else 0)
     for a in todo:
         sub_dir = write_agency_subset(ds, a, scratch / agency_slug(a))
-        tasks.append(ReportTask(a, str(data), str(out), lang, formats, nb, params, force, data_subset=str(sub_dir)))
+        tasks.append(ReportTask(a, str(data), str(out), lang, formats, nb, params, force, data_subset=str(sub_dir),
+                                threads=threads))
 
     from .sections import warm_up
 
