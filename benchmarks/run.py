@@ -68,7 +68,8 @@ def main(argv=None) -> int:
     print("-" * len(header))
     for r in rows:
         ratio = f"{r['ratio']:.1f}x" if r.get("ratio") else "-"
-        print(f"{r['family']:<12} {r['case'][:58]:<58} {_fmt_s(r.get('ours')):>10} {str(r.get('baseline') or '-')[:22]:<22} "
+        ours_s = f"{r['ours']:.1f} {r['unit']}" if r.get("unit") else _fmt_s(r.get("ours"))
+        print(f"{r['family']:<12} {r['case'][:58]:<58} {ours_s:>10} {str(r.get('baseline') or '-')[:22]:<22} "
               f"{_fmt_s(r.get('theirs')):>10} {ratio:>8}  {r.get('target', '')}"
               + (f"  [{r['check']}]" if r.get("check") else ""))
     if args.json:

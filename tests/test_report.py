@@ -646,3 +646,29 @@ def test_notebook_does_not_silence_warnings():
     nb = nbf.read(ROOT / "notebooks" / "agency_report.ipynb", as_version=4)
     src = "\n".join(c.source for c in nb.cells)
     assert "filterwarnings" not in src and "simplefilter" not in src
+
+
+def test_a_kept_kernel_gives_the_same_reports_as_a_fresh_one(small_data, tmp_path):
+    """Reports written one after another in the kernel a worker keeps equal those of a fresh kernel per report,
+    also after a failed report (whose kernel is replaced)."""
+    from psikometri.io import load_assessment
+    from psikometri.report.runner import _KERNEL, ReportTask, run_task, write_agency_subset
+
+    data, _ = small_data
+    ds = load_assessment(data, warn=False)
+    out = {}
+    for keep in (True, False):
+        for a in ["kota_dua", "kab_satu"]:
+            sub = write_agency_subset(ds, a, tmp_path / "s" / a)
+            t = ReportTask(a, str(data), str(tmp_path / f"o{keep}"), "id", ("html",), "", {"n_boot": 30, "seed": 2},
+                           True, data_subset=str(sub), keep_kernel=keep)
+            assert run_task(t).status == "ok"
+            out[keep, a] = (tmp_path / f"o{keep}" / a / "results.json").read_bytes()
+        if keep:
+            km = _KERNEL["km"]
+            bad = ReportTask("kab_satu", str(data), str(tmp_path / "bad"), "id", ("html",), "",
+                             {"n_boot": 30, "seed": 2, "lang": "xx"}, True, data_subset=str(sub))
+            assert run_task(bad).status == "failed"
+            assert _KERNEL.get("km") is not km  # the kernel of a failed report is not reused
+    for a in ["kota_dua", "kab_satu"]:
+        assert out[True, a] == out[False, a]

@@ -14,6 +14,12 @@ How:
   walks both trees, so a figure the report drops, or one it adds without an expectation here, fails the test
   (plus ``test_every_figure_of_results_json_is_checked``, which walks the whole file against an explicit
   allow-list of metadata).
+
+A few figures rest on a rule of the report rather than on one public function; this file restates each rule
+from its documentation instead of calling the report's code: the achieved competency levels behind the JPM (mean
+rating rounded half up, 1-5: no public function computes them), the group of the lowest impact ratio and the
+smallest Cleary p (summary), the four-level verdicts, the interval of the potential reliability, and which
+nine-box counts are hidden (``suppression_mask``, the report's privacy rule, tested in test_report).
 """
 
 from __future__ import annotations

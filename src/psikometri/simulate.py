@@ -276,6 +276,7 @@ def simulate_assessment(
     rating_frames, cand_frames, item_frames, true_frames = [], [], [], []
     leniency = {}
     serial = 0
+    used_ids: set[str] = set()
     for agency, spec in agencies.items():
         if isinstance(spec, tuple):
             n, levels = spec
@@ -296,8 +297,13 @@ def simulate_assessment(
             month = rng.integers(1, 13)
             day = rng.integers(1, 29)
             tmt = birth[i] + rng.integers(23, 30)
-            ids.append(f"{birth[i]:04d}{month:02d}{day:02d}{tmt:04d}{rng.integers(1, 13):02d}"
-                       f"{2 if female[i] else 1}{serial % 1000:03d}")
+            stem = f"{birth[i]:04d}{month:02d}{day:02d}{tmt:04d}{rng.integers(1, 13):02d}{2 if female[i] else 1}"
+            nip = f"{stem}{serial % 1000:03d}"
+            while nip in used_ids:  # a national cohort can repeat a birth date, TMT and serial: next serial
+                serial += 1
+                nip = f"{stem}{serial % 1000:03d}"
+            used_ids.add(nip)
+            ids.append(nip)
         names = [f"{rng.choice(_FIRST)} {rng.choice(_LAST)}" for _ in range(n)]
 
         general = rng.normal(0, np.sqrt(vc["candidate"]), n)

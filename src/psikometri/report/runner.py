@@ -98,6 +98,7 @@ class ReportTask:
     timeout: int = 900
     data_subset: str = ""
     threads: int = 0  # threads per notebook kernel (BLAS, OpenMP, numba); 0 leaves the defaults
+    keep_kernel: bool = True  # run in the kernel this process kept from its previous report (fixed cost once)
 
     def all_parameters(self) -> dict:
         p = {
@@ -210,6 +211,90 @@ def _pdf_from_html(html_path: Path, pdf_path: Path) -> None:
 
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 
+#: the notebook kernel this process keeps for its next report (see :func:`_kept_kernel`)
+_KERNEL: dict = {}
+
+
+def _shutdown_kept_kernel() -> None:
+    km = _KERNEL.pop("km", None)
+    if km is not None:
+        try:
+            from nbclient.util import run_sync
+
+            run_sync(km.shutdown_kernel)(now=True)
+        except Exception:  # pragma: no cover - the kernel is gone already
+            pass
+
+
+def _kept_kernel(kernel_name: str, threads: int):
+    """A started kernel for this process's next report, kept between reports.
+
+    Starting a kernel, importing the library and loading its compiled kernels is a fixed cost of several
+    seconds; a worker that writes many reports pays it once.  Each report's notebook assigns every name it
+    uses in its first cells, so nothing of the previous agency is read.  A kernel that died, or whose report
+    failed or timed out, is replaced by a fresh one.  It stops with the process (the kernel also watches its
+    parent and exits when the parent dies).
+    """
+    km = _KERNEL.get("km")
+    if km is not None and _KERNEL.get("key") == (kernel_name, threads):
+        try:
+            from nbclient.util import run_sync
+
+            if run_sync(km.is_alive)():
+                return km
+        except Exception:  # pragma: no cover
+            pass
+    _shutdown_kept_kernel()
+    from jupyter_client.manager import AsyncKernelManager
+    from nbclient.util import run_sync
+
+    km = AsyncKernelManager(kernel_name=kernel_name)
+    run_sync(km.start_kernel)(cwd=tempfile.gettempdir())
+    _KERNEL.update(km=km, key=(kernel_name, threads))
+    if not _KERNEL.get("finalizer"):
+        import atexit
+        from multiprocessing import util as mp_util
+
+        atexit.register(_shutdown_kept_kernel)  # the main process
+        _KERNEL["finalizer"] = mp_util.Finalize(None, _shutdown_kept_kernel, exitpriority=10)  # worker processes
+    return km
+
+
+def _register_engine() -> str:
+    """Register (once) the papermill engine that runs notebooks in the process's kept kernel."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    name = "psikometri-kept-kernel"
+    if name in papermill_engines._engines:
+        return name
+
+    class KeptKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+            threads = kwargs.pop("threads", 0)
+            kwargs = remove_args(["input_path"], **kwargs)
+            safe = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(safe, timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+                                 startup_timeout=start_timeout, kernel_name=kernel_name, log_output=log_output,
+                                 stdout_file=stdout_file, stderr_file=stderr_file)
+            client = PapermillNotebookClient(nb_man, km=_kept_kernel(kernel_name, threads), **final)
+            ok = False
+            try:
+                out = client.execute()
+                ok = True
+                return out
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+                if not ok:  # a failed or interrupted report may leave the kernel busy or half-changed
+                    _shutdown_kept_kernel()
+
+    papermill_engines.register(name, KeptKernelEngine)
+    return name
+
 
 def _kernel_threads(threads: int) -> None:
     """Let the notebook kernels this process starts use ``threads`` threads each (environment they inherit).
@@ -248,9 +333,11 @@ def run_task(task: ReportTask) -> TaskResult:
     os.close(fd)
     tmp_nb = Path(tmp_nb)
     try:
+        engine = {"engine_name": _register_engine(), "threads": task.threads} if task.keep_kernel else {}
         pm.execute_notebook(
             task.notebook, str(tmp_nb), parameters=task.all_parameters(), kernel_name="python3",
             progress_bar=False, log_output=False, cwd=str(paths["dir"]), execution_timeout=task.timeout,
+            **engine,
         )
         outputs = []
         if "html" in task.formats or "pdf" in task.formats:
@@ -285,6 +372,8 @@ def run_task(task: ReportTask) -> TaskResult:
             err = f"{exc.ename}: {exc.evalue}"
         else:
             err = f"{type(exc).__name__}: {exc}"
+        if task.keep_kernel:  # the next report starts from a fresh kernel, not from whatever this one left
+            _shutdown_kept_kernel()
         if tmp_nb.exists():
             os.replace(tmp_nb, paths["failed"])
         for k in ("html", "ipynb", "pdf", "results"):  # outputs of an earlier run no longer describe the data
