@@ -1018,3 +1018,39 @@ def test_icc_cluster_bootstrap_long_format_and_errors():
         ag.icc(bad, targets="index", raters="rater", ratings="y", clusters="cand", n_boot=5)
     with pytest.raises(ValueError, match="clusters is missing for target"):
         ag.icc(wide[["a", "b"]], clusters=[np.nan] + [1] * 39, n_boot=5)
+
+
+def test_long_format_input_equals_wide_for_every_multi_rater_coefficient():
+    rng = np.random.default_rng(12)
+    wide = pd.DataFrame(rng.integers(1, 6, (60, 4)).astype(float), columns=["r1", "r2", "r3", "r4"])
+    wide.iloc[rng.random(wide.shape) < 0.15] = np.nan
+    long = (wide.rename_axis("unit").reset_index().melt(id_vars="unit", var_name="rater", value_name="y")
+            .dropna().sample(frac=1.0, random_state=3))
+    kw = dict(targets="unit", raters="rater", ratings="y")
+    for fn, extra in ((ag.gwet_ac, {"weights": "quadratic"}), (ag.gwet_ac, {}), (ag.brennan_prediger, {}),
+                      (ag.percent_agreement, {}), (ag.fleiss_kappa, {})):
+        a, b = fn(wide, **extra), fn(long, **kw, **extra)
+        assert (a.value, a.se, a.ci_low, a.ci_high) == pytest.approx((b.value, b.se, b.ci_low, b.ci_high),
+                                                                     abs=1e-12), fn.__name__
+    for lvl in ("nominal", "ordinal", "interval", "ratio"):
+        a = ag.krippendorff_alpha(wide, level_of_measurement=lvl, n_boot=50, seed=1)
+        b = ag.krippendorff_alpha(long, level_of_measurement=lvl, n_boot=50, seed=1, **kw)
+        assert (a.value, a.ci_low, a.ci_high) == pytest.approx((b.value, b.ci_low, b.ci_high), abs=1e-12), lvl
+    # text labels stay labels
+    lab = long.assign(y=long["y"].map({1.0: "a", 2.0: "b", 3.0: "c", 4.0: "d", 5.0: "e"}))
+    assert ag.gwet_ac(lab, **kw).value == pytest.approx(ag.gwet_ac(wide).value, abs=1e-12)
+    assert ag.krippendorff_alpha(lab, level_of_measurement="nominal", **kw).value == pytest.approx(
+        ag.krippendorff_alpha(wide, level_of_measurement="nominal").value, abs=1e-12)
+    dup = pd.concat([long, long.iloc[[5]]])
+    with pytest.raises(ValueError, match="more than one rating for target"):
+        ag.gwet_ac(dup, **kw)
+    with pytest.raises(ValueError, match="pass all three of targets=, raters= and ratings="):
+        ag.krippendorff_alpha(long, targets="unit")
+    with pytest.raises(ValueError, match="cannot be combined with counts=True"):
+        ag.fleiss_kappa(long, counts=True, **kw)
+    with pytest.raises(ValueError, match=r"data has no column\(s\) \['rater'\]"):
+        ag.gwet_ac(long.drop(columns="rater"), **kw)
+    gap = long.copy()
+    gap.loc[gap.index[2], "rater"] = None
+    with pytest.raises(ValueError, match="column 'rater' is missing at row"):
+        ag.fleiss_kappa(gap, **kw)

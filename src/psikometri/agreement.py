@@ -135,13 +135,19 @@ def _sorted_codes(col: pd.Series):
     return out, uniq.take(order)
 
 
-def _long_to_wide(df: pd.DataFrame, targets: str, raters: str, ratings: str) -> pd.DataFrame:
+def _long_to_wide(df: pd.DataFrame, targets: str, raters: str, ratings: str, *, numeric: bool = True
+                  ) -> pd.DataFrame:
     """Targets x raters table of a long frame (sorted labels, NaN where missing) without ``pivot``.
 
     Ids become integer codes once (``pandas.factorize``); duplicates are found
-    from the codes and the ratings scattered into a numpy array.
+    from the codes and the ratings scattered into a numpy array.  ``numeric=False``
+    keeps category labels of any type (object table) unless they are numbers.
     """
-    yv = _wide_numeric(df[[ratings]], "data")[ratings].to_numpy()  # numbers, finite or NaN (same checks)
+    if numeric or pd.api.types.is_numeric_dtype(df[ratings].dtype) and not pd.api.types.is_bool_dtype(
+            df[ratings].dtype):
+        yv = _wide_numeric(df[[ratings]], "data")[ratings].to_numpy()  # numbers, finite or NaN (same checks)
+    else:
+        yv = df[ratings].astype(object).where(df[ratings].notna(), np.nan).to_numpy()
     tc, tu = _sorted_codes(df[targets])
     rc, ru = _sorted_codes(df[raters])
     for codes, col in ((tc, targets), (rc, raters)):
@@ -166,9 +172,25 @@ def _long_to_wide(df: pd.DataFrame, targets: str, raters: str, ratings: str) -> 
             f"{df[raters].iloc[pos]!r} (row {df.index[pos]!r}). Keep one rating per target and rater "
             "(e.g. average the repeats first)."
         )
-    x = np.full((len(tu), len(ru)), np.nan)
+    x = np.full((len(tu), len(ru)), np.nan, dtype=yv.dtype if yv.dtype == object else float)
     x[tc, rc] = yv
     return pd.DataFrame(x, index=pd.Index(tu, name=targets), columns=pd.Index(ru, name=raters))
+
+
+def _wide_or_long(data, targets, raters, ratings, *, numeric: bool) -> pd.DataFrame:
+    """``data`` as a units x raters table: as given (wide) or built from long columns."""
+    names = (targets, raters, ratings)
+    if all(v is None for v in names):
+        return data
+    if any(v is None for v in names):
+        raise ValueError(
+            "For long-format data pass all three of targets=, raters= and ratings= (column names); "
+            f"got targets={targets!r}, raters={raters!r}, ratings={ratings!r}. Leave all three as None "
+            "for a wide table (rows = units, columns = raters)."
+        )
+    df = check_dataframe(data, "data")
+    check_columns(df, list(names), "data")
+    return _long_to_wide(df, targets, raters, ratings, numeric=numeric)
 
 
 def _need_raters_units(arr: np.ndarray, name: str, *, min_units: int = 2) -> None:
@@ -937,7 +959,8 @@ def _gwet_estimate(data, weights, categories, level, method, label, *, counts=Fa
     ), tab, cats
 
 
-def gwet_ac(data, *, weights=None, categories=None, level=0.95) -> Estimate:
+def gwet_ac(data, *, weights=None, categories=None, level=0.95, targets=None, raters=None, ratings=None
+        ) -> Estimate:
     r"""Gwet's AC1 (unweighted) or AC2 (weighted) for any number of raters, with missing ratings.
 
     Parameters
@@ -953,6 +976,10 @@ def gwet_ac(data, *, weights=None, categories=None, level=0.95) -> Estimate:
         categories ``q``, so give the full scale when some levels were unused.
     level : float
         Confidence level.
+    targets, raters, ratings : str, optional
+        Column names of long-format ``data`` (one row per rating): the units x
+        raters table is built from integer codes of the ids (no ``pivot``),
+        and a repeated (unit, rater) pair is an error naming its row.
 
     Returns
     -------
@@ -996,10 +1023,12 @@ def gwet_ac(data, *, weights=None, categories=None, level=0.95) -> Estimate:
     >>> round(gwet_ac(d).value, 3)
     0.66
     """
+    data = _wide_or_long(data, targets, raters, ratings, numeric=False)
     return _gwet_estimate(data, weights, categories, level, "gwet", "gwet_ac2" if weights is not None else "gwet_ac1")[0]
 
 
-def brennan_prediger(data, *, weights=None, categories=None, level=0.95) -> Estimate:
+def brennan_prediger(data, *, weights=None, categories=None, level=0.95, targets=None, raters=None, ratings=None
+        ) -> Estimate:
     r"""Brennan & Prediger's (1981) coefficient: chance agreement ``T_w / q^2`` (``1/q`` unweighted).
 
     Same data and options as :func:`gwet_ac`; variance from Gwet's (2014)
@@ -1018,10 +1047,12 @@ def brennan_prediger(data, *, weights=None, categories=None, level=0.95) -> Esti
     >>> round(brennan_prediger(d).value, 3)
     0.852
     """
+    data = _wide_or_long(data, targets, raters, ratings, numeric=False)
     return _gwet_estimate(data, weights, categories, level, "bp", "brennan_prediger")[0]
 
 
-def percent_agreement(data, *, weights=None, categories=None, level=0.95) -> Estimate:
+def percent_agreement(data, *, weights=None, categories=None, level=0.95, targets=None, raters=None, ratings=None
+        ) -> Estimate:
     r"""Observed (weighted) proportion of agreeing rater pairs, averaged over units.
 
     ``p_a = (1/n') sum_i sum_k r_ik (r*_ik - 1) / (r_i (r_i - 1))`` over the
@@ -1036,10 +1067,12 @@ def percent_agreement(data, *, weights=None, categories=None, level=0.95) -> Est
     >>> percent_agreement(d).value
     0.75
     """
+    data = _wide_or_long(data, targets, raters, ratings, numeric=False)
     return _gwet_estimate(data, weights, categories, level, "pa", "percent_agreement")[0]
 
 
-def fleiss_kappa(data, *, counts=False, categories=None, level=0.95) -> Estimate:
+def fleiss_kappa(data, *, counts=False, categories=None, level=0.95, targets=None, raters=None, ratings=None
+                 ) -> Estimate:
     r"""Fleiss' (1971) kappa for many raters per subject, with per-category kappas.
 
     Parameters
@@ -1057,6 +1090,10 @@ def fleiss_kappa(data, *, counts=False, categories=None, level=0.95) -> Estimate
         Category labels (order irrelevant for Fleiss' kappa).
     level : float
         Confidence level.
+    targets, raters, ratings : str, optional
+        Column names of long-format ``data`` (one row per rating): the units x
+        raters table is built from integer codes of the ids (no ``pivot``),
+        and a repeated (unit, rater) pair is an error naming its row.
 
     Returns
     -------
@@ -1101,6 +1138,10 @@ def fleiss_kappa(data, *, counts=False, categories=None, level=0.95) -> Estimate
     >>> round(fleiss_kappa(d).value, 3)
     0.595
     """
+    if counts and any(v is not None for v in (targets, raters, ratings)):
+        raise ValueError("targets=, raters= and ratings= describe long-format ratings; they cannot be combined with "
+                         "counts=True (a subjects x categories count table).")
+    data = _wide_or_long(data, targets, raters, ratings, numeric=False)
     est, tab, cats = _gwet_estimate(data, None, categories, level, "fleiss", "fleiss_kappa", counts=counts)
     nr = tab.sum(axis=1)
     if np.any(nr != nr[0]):
@@ -1237,7 +1278,8 @@ def _kalpha_core(kind, x, k_cat=None):
     return alpha, int(n), int(n_units), d_o, d_e, y_fn, code
 
 
-def krippendorff_alpha(data, *, level_of_measurement="interval", n_boot=0, seed=None, level=0.95) -> Estimate:
+def krippendorff_alpha(data, *, level_of_measurement="interval", n_boot=0, seed=None, level=0.95, targets=None,
+                       raters=None, ratings=None) -> Estimate:
     r"""Krippendorff's alpha for any number of raters, missing ratings and four levels of measurement.
 
     Parameters
@@ -1258,6 +1300,10 @@ def krippendorff_alpha(data, *, level_of_measurement="interval", n_boot=0, seed=
         of the number of threads).
     level : float
         Confidence level of the bootstrap interval.
+    targets, raters, ratings : str, optional
+        Column names of long-format ``data`` (one row per rating): the units x
+        raters table is built from integer codes of the ids (no ``pivot``),
+        and a repeated (unit, rater) pair is an error naming its row.
 
     Returns
     -------
@@ -1318,6 +1364,7 @@ def krippendorff_alpha(data, *, level_of_measurement="interval", n_boot=0, seed=
     """
     n_boot = check_positive_int(n_boot, "n_boot", minimum=0)
     level = check_level(level)
+    data = _wide_or_long(data, targets, raters, ratings, numeric=level_of_measurement != "nominal")
     kind, x, cats = _kalpha_prepare(data, level_of_measurement)
     alpha, n, n_units, d_o, d_e, y_fn, code = _kalpha_core(kind, x, len(cats) if cats is not None else None)
     note = ""
