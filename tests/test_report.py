@@ -672,3 +672,32 @@ def test_a_kept_kernel_gives_the_same_reports_as_a_fresh_one(small_data, tmp_pat
             assert _KERNEL.get("km") is not km  # the kernel of a failed report is not reused
     for a in ["kota_dua", "kab_satu"]:
         assert out[True, a] == out[False, a]
+
+
+def test_shuffled_rows_give_byte_identical_results_json(tmp_path):
+    """Order invariance of the whole report: every file's rows shuffled, the same results.json byte for byte."""
+    sim = simulate_assessment({"kab_satu": (60, {"administrator": 0.5, "pengawas": 0.5})}, seed=42)
+    sim.write(tmp_path / "a", ratings_format="csv")
+    sim.write(tmp_path / "b", ratings_format="csv")
+    for i, name in enumerate(("ratings", "candidates", "items")):
+        p = tmp_path / "b" / f"{name}.csv"
+        df = pd.read_csv(p, dtype=str)
+        shuffled = df.sample(frac=1.0, random_state=7 + i)
+        assert not shuffled.index.equals(df.index)
+        shuffled.to_csv(p, index=False)
+    out = []
+    for d in ("a", "b"):
+        (tmp_path / f"o{d}").mkdir()
+        ctx = AgencyContext.load(tmp_path / d, "kab_satu", n_boot=40, seed=3, output_dir=tmp_path / f"o{d}")
+        out.append(ctx.write_results().read_bytes())
+    assert out[0] == out[1]
+
+
+def test_table_cells_in_indonesian_format_including_extremes():
+    from psikometri.report.sections import _fmt_cell
+
+    assert _fmt_cell(np.float64(0.8604), "id") == "0,860"
+    assert _fmt_cell(np.float64(2091.0), "id") == "2.091"
+    assert _fmt_cell(np.float64(9.6e99), "id") == "9,60e+99"  # not a hundred-digit number
+    assert _fmt_cell(np.float64(np.inf), "id") == "∞" and _fmt_cell(np.float64(np.nan), "id") == "-"
+    assert _fmt_cell(np.bool_(True), "id") == "ya"

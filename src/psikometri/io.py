@@ -558,6 +558,11 @@ def load_assessment(
     Returns
     -------
     AssessmentData
+        Ids as sorted categoricals and rows in one canonical order (ratings by
+        agency, candidate, competency, exercise, assessor and round; candidates
+        and items by candidate), so that results do not depend on the order of
+        the rows in the files (bootstrap resamples and simulation streams are
+        drawn per row).
 
     Raises
     ------
@@ -667,9 +672,15 @@ def load_assessment(
     candidates["candidate"] = pd.Categorical(candidates["candidate"].astype(str), categories=cand_ids)
     if items is not None:
         items["candidate"] = pd.Categorical(items["candidate"].astype(str), categories=cand_ids)
+    # one row order whatever the order of the files: rows sorted by their ids (categorical codes, i.e. sorted
+    # labels), so that everything computed from the data - bootstrap resamples, simulation streams, sums -
+    # is the same for the same data
+    rkeys = [c for c in ("agency", "candidate", "competency", "exercise", "assessor", "round") if c in ratings]
+    ratings = ratings.sort_values(rkeys, kind="stable")
+    candidates = candidates.sort_values(["candidate"], kind="stable")
     ratings, candidates = ratings.reset_index(drop=True), candidates.reset_index(drop=True)
     if items is not None:
-        items = items.reset_index(drop=True)
+        items = items.sort_values(["candidate"], kind="stable").reset_index(drop=True)
     for df in (ratings, candidates) + ((items,) if items is not None else ()):
         df.attrs.clear()
     if warn:

@@ -107,6 +107,10 @@ def _fmt_cell(v, lang: str = "id"):
     if isinstance(v, (float, np.floating)):
         if math.isnan(v):
             return "-"
+        if math.isinf(v):
+            return "∞" if v > 0 else "-∞"
+        if abs(v) >= 1e6:  # e.g. the upper end of a Satterthwaite interval on very few degrees of freedom
+            return format_number(v, ".2e", lang)
         if float(v).is_integer() and abs(v) >= 2:
             return format_number(int(v), ",", lang)
         return format_number(v, ".3f", lang) if abs(v) < 1000 else format_number(v, ",.0f", lang)
