@@ -63,3 +63,36 @@ def all_splits(C: np.ndarray, equal: bool = True) -> dict:
         for A in itertools.combinations(range(k - 1), size):
             out[frozenset(A)] = split_values(C, A)
     return out
+
+
+def oblimin_gpa(A: np.ndarray, eps: float = 1e-10, maxit: int = 5000):
+    """Quartimin rotation by gradient projection, straight from Bernaards & Jennrich (2005) / GPFoblq."""
+    nf = A.shape[1]
+    N = 1.0 - np.eye(nf)
+
+    def vgq(L):
+        X = (L**2) @ N
+        return L * X, float((L**2 * X).sum()) / 4.0
+
+    T = np.eye(nf)
+    L = A.copy()
+    Gq, f = vgq(L)
+    G = -(L.T @ Gq @ np.linalg.inv(T)).T
+    al = 1.0
+    for _ in range(maxit):
+        Gp = G - T @ np.diag((T * G).sum(axis=0))
+        s = np.sqrt(float((Gp**2).sum()))
+        if s < eps:
+            break
+        al *= 2.0
+        for _ in range(11):
+            X = T - al * Gp
+            Tt = X / np.sqrt((X**2).sum(axis=0))
+            L = A @ np.linalg.inv(Tt).T
+            Gq, ft = vgq(L)
+            if f - ft > 0.5 * s * s * al:
+                break
+            al /= 2.0
+        T, f = Tt, ft
+        G = -(L.T @ Gq @ np.linalg.inv(Tt)).T
+    return L, T.T @ T

@@ -689,7 +689,7 @@ def _uls_loadings(S: np.ndarray, psi: np.ndarray, nf: int) -> np.ndarray:
     return V * np.sqrt(np.maximum(w, 0.0))
 
 
-def _minres(S: np.ndarray, nf: int) -> np.ndarray:
+def _minres(S: np.ndarray, nf: int, start: np.ndarray | None = None) -> np.ndarray:
     r"""Minimum-residual (unweighted least squares) factor loadings of a correlation matrix.
 
     Minimises :math:`\sum_{i \ne j}(S - \Lambda\Lambda^\top)_{ij}^2` as psych's
@@ -706,8 +706,10 @@ def _minres(S: np.ndarray, nf: int) -> np.ndarray:
         res = S - L @ L.T - np.diag(psi)
         return 0.5 * float((res**2).sum()), -np.diag(res).copy()
 
-    start = np.clip(np.diag(S) - _smc(S), 0.005, 1.0)
     upper = max(1.0, float(np.max(np.diag(S))))
+    # psych's start (1 - SMC), or a given one (a bootstrap replicate starts from the full sample's solution:
+    # the same optimum, fewer iterations)
+    start = np.clip(np.diag(S) - _smc(S), 0.005, 1.0) if start is None else np.clip(start, 0.005, upper)
     opt = optimize.minimize(
         fun, start, jac=True, method="L-BFGS-B", bounds=[(0.005, upper)] * k,
         options={"ftol": 1e-15, "gtol": 1e-11, "maxiter": 10000, "maxcor": 20},
@@ -745,41 +747,17 @@ def _oblimin(A: np.ndarray, eps: float = 1e-10, maxit: int = 5000) -> tuple[np.n
     :math:`Q(\Lambda) = \tfrac14\sum_{r \ne s}\sum_i \lambda_{ir}^2\lambda_{is}^2` over
     oblique rotations :math:`\Lambda = A (T^\top)^{-1}` with unit-length columns of
     ``T``.  Returns (pattern loadings, factor correlations :math:`T^\top T`).
+    The iteration runs in a numba kernel (``_reliability_kernels.oblimin_gpa``).
     """
-    nf = A.shape[1]
-    N = 1.0 - np.eye(nf)
+    from . import _reliability_kernels as K
 
-    def vgq(L):
-        X = (L**2) @ N
-        return L * X, float((L**2 * X).sum()) / 4.0
-
-    T = np.eye(nf)
-    L = A.copy()
-    Gq, f = vgq(L)
-    G = -(L.T @ Gq @ np.linalg.inv(T)).T
-    al = 1.0
-    for _ in range(maxit):
-        Gp = G - T @ np.diag((T * G).sum(axis=0))
-        s = math.sqrt(float((Gp**2).sum()))
-        if s < eps:
-            break
-        al *= 2.0
-        for _ in range(11):
-            X = T - al * Gp
-            Tt = X / np.sqrt((X**2).sum(axis=0))
-            L = A @ np.linalg.inv(Tt).T
-            Gq, ft = vgq(L)
-            if f - ft > 0.5 * s * s * al:
-                break
-            al /= 2.0
-        T, f = Tt, ft
-        G = -(L.T @ Gq @ np.linalg.inv(Tt)).T
-    return L, T.T @ T
+    L, phi = K.oblimin_gpa(np.ascontiguousarray(A, dtype=np.float64), float(eps), int(maxit))
+    return L, phi
 
 
-def _schmid(R: np.ndarray, nfactors: int) -> dict[str, np.ndarray]:
+def _schmid(R: np.ndarray, nfactors: int, start: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Schmid-Leiman transformation of an oblimin minres solution, as psych::schmid."""
-    orth = _minres(R, nfactors)
+    orth = _minres(R, nfactors, start)
     if nfactors == 1:
         fload = orth
         phi = np.ones((1, 1))
@@ -799,8 +777,9 @@ def _schmid(R: np.ndarray, nfactors: int) -> dict[str, np.ndarray]:
     return {"g": g, "group": group, "h2": h2, "u2": u2, "oblique": fload, "phi": phi, "gload": gload}
 
 
-def _omega_from_cor(R: np.ndarray, nfactors: int, flip: bool = True) -> dict[str, Any]:
-    sl = _schmid(R, nfactors)
+def _omega_from_cor(R: np.ndarray, nfactors: int, flip: bool = True, start: np.ndarray | None = None
+                    ) -> dict[str, Any]:
+    sl = _schmid(R, nfactors, start)
     key = np.sign(sl["g"]) if flip else np.ones(R.shape[0])
     key[key == 0] = 1.0
     Rk = R * key[:, None] * key[None, :]
@@ -1067,7 +1046,7 @@ def omega_total(
             for b in range(n_boot):
                 draw_counts(s, b, X.shape[0], counts)  # replicate b's multinomial weights, as in every bootstrap
                 try:
-                    boot[b] = _omega_from_cor(_weighted_cor(X, counts.astype(float)), 1)["omega_t"]
+                    boot[b] = _omega_from_cor(_weighted_cor(X, counts.astype(float)), 1, start=res["u2"])["omega_t"]
                 except (np.linalg.LinAlgError, ValueError, FloatingPointError):
                     boot[b] = math.nan
         se = float(np.nanstd(boot, ddof=1))
@@ -1078,7 +1057,7 @@ def omega_total(
             for i in range(X.shape[0]):
                 w = np.ones(X.shape[0])
                 w[i] = 0.0
-                jack[i] = _omega_from_cor(_weighted_cor(X, w), 1)["omega_t"]
+                jack[i] = _omega_from_cor(_weighted_cor(X, w), 1, start=res["u2"])["omega_t"]
             lo, hi = bca_interval(boot, value, jack, level)
         extra["bootstrap"] = boot
     return Estimate(value=value, ci_low=lo, ci_high=hi, se=se, n=df.shape[0], method="omega_total",
