@@ -156,3 +156,19 @@ def test_blocked_bootstrap_correlations_equal_the_pairwise_weighted_ones():
         # the textbook weighted correlation of the resampled rows
         Xb = np.repeat(X, W[b].astype(int), axis=0)
         np.testing.assert_allclose(block[b], np.corrcoef(Xb, rowvar=False), rtol=1e-10, atol=1e-12)
+
+
+def test_person_by_score_table_equals_groupby_unstack():
+    from psikometri.construct import _person_by_score
+
+    rng = np.random.default_rng(8)
+    n = 600
+    long = pd.DataFrame({"p": rng.choice([f"c{i:03d}" for i in range(50)], n),
+                         "t": rng.choice(["kom", "int", "ker"], n), "m": rng.choice(["lgd", "rp", "ib"], n),
+                         "y": rng.normal(3, 1, n)})
+    long = long[~((long["t"] == "ker") & (long["m"] == "ib"))]  # a combination nobody was rated on
+    got = _person_by_score(long.sample(frac=1.0, random_state=2), "person", "trait", "method")
+    want = long.groupby(["p", "t", "m"], sort=True)["y"].mean().unstack(["t", "m"]).sort_index(axis=1)
+    assert got.index.tolist() == want.index.tolist() and got.columns.tolist() == want.columns.tolist()
+    np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-12)  # repeats averaged, NaN where none
+    assert got.columns.names == ["trait", "method"] and got.index.name == "person"

@@ -32,11 +32,13 @@ input.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._codes import sorted_codes
 from ._resampling import bootstrap_counts, percentile_interval, resolve_seed
 from ._results import Estimate
 from ._threads import single_threaded_blas
@@ -107,32 +109,7 @@ def _wide_numeric(data, name: str = "data") -> pd.DataFrame:
     return pd.DataFrame(arr, index=df.index, columns=df.columns)
 
 
-def _sorted_codes(col: pd.Series):
-    """``pandas.factorize(col, sort=True)``, computed as a hash factorisation and a sort of the few uniques.
-
-    Integer ids in a compact range skip the hashing: the codes come from one
-    ``bincount`` of the offsets.
-    """
-    if (pd.api.types.is_integer_dtype(col.dtype) and not isinstance(col.dtype, pd.CategoricalDtype) and len(col)
-            and not col.isna().any()):
-        v = col.to_numpy(dtype=np.int64)
-        lo, hi = int(v.min()), int(v.max())
-        if hi - lo <= 4 * len(v) + 1024:
-            present = np.bincount(v - lo, minlength=hi - lo + 1) > 0
-            rank = np.cumsum(present) - 1
-            uniq = pd.Index(np.flatnonzero(present) + lo, dtype=col.dtype)
-            return rank[v - lo], uniq
-    if isinstance(col.dtype, pd.CategoricalDtype):  # category order, from the codes
-        return pd.factorize(col, sort=True)
-    codes, uniq = pd.factorize(col, sort=False)
-    try:
-        order = np.argsort(np.asarray(uniq), kind="stable")
-    except TypeError:  # labels of mixed types: let pandas order them
-        return pd.factorize(col, sort=True)
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    out = np.where(codes >= 0, rank[np.maximum(codes, 0)], -1)
-    return out, uniq.take(order)
+_sorted_codes = sorted_codes  # one implementation, in psikometri._codes
 
 
 def _long_to_wide(df: pd.DataFrame, targets: str, raters: str, ratings: str, *, numeric: bool = True
@@ -1497,6 +1474,26 @@ def rwg_j(ratings, *, n_options=5, null_variance=None) -> Estimate:
 # ==========================================================================
 
 
+def _coded_group_pearson(group, n_groups: int, x, y, min_n: int) -> np.ndarray:
+    """Pearson correlation of ``x`` and ``y`` within integer-coded groups, on rows where both are present.
+
+    ``NaN`` for groups with fewer than ``min_n`` complete rows or no variation (as :func:`_group_pearson`).
+    """
+    ok = ~(np.isnan(x) | np.isnan(y))
+    g, xo, yo = group[ok], x[ok], y[ok]
+    n = np.bincount(g, minlength=n_groups).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mx = np.bincount(g, weights=xo, minlength=n_groups) / n
+        my = np.bincount(g, weights=yo, minlength=n_groups) / n
+        dx, dy = xo - mx[g], yo - my[g]
+        sxy = np.bincount(g, weights=dx * dy, minlength=n_groups)
+        sxx = np.bincount(g, weights=dx * dx, minlength=n_groups)
+        syy = np.bincount(g, weights=dy * dy, minlength=n_groups)
+        tiny = 1e-12 * (1.0 + float(np.nanmax(np.abs(np.concatenate([xo, yo])), initial=0.0))) ** 2
+        r = sxy / np.sqrt(sxx * syy)
+    return np.where((n >= min_n) & (sxx > tiny) & (syy > tiny), r, np.nan)
+
+
 def _group_pearson(keys, x, y, min_n: int) -> pd.Series:
     """Pearson correlation of ``x`` and ``y`` within groups, on rows where both are present.
 
@@ -1647,9 +1644,15 @@ def assessor_diagnostics(
         raise ValueError("ratings holds no score.")
     if np.isinf(d["score"]).any():
         raise ValueError(f"ratings column {score!r} holds infinite values; replace them with NaN or valid scores.")
-    dup = d.duplicated(keys + ["assessor"], keep=False)
-    if dup.any():
-        r = d.loc[dup].iloc[0]
+    # ids as sorted integer codes, once; repeats found from the codes
+    cc = {c: sorted_codes(d[c]) for c in keys + ["assessor"]}
+    sizes = [len(cc[c][1]) for c in keys + ["assessor"]]
+    cell_code = (cc["candidate"][0].astype(np.int64) * sizes[1] + cc["competency"][0]) * sizes[2] + cc["exercise"][0]
+    full = cell_code * sizes[3] + cc["assessor"][0]
+    order = np.argsort(full, kind="stable")
+    rep = np.flatnonzero(full[order][1:] == full[order][:-1])
+    if len(rep):
+        r = d.iloc[int(order[rep[0]])]
         raise ValueError(
             f"ratings has more than one score by assessor {r['assessor']!r} for candidate {r['candidate']!r}, "
             f"competency {r['competency']!r}, exercise {r['exercise']!r}. Keep one score per cell and assessor "
@@ -1657,9 +1660,9 @@ def assessor_diagnostics(
         )
     if d["assessor"].nunique() < 2:
         raise ValueError("ratings has a single assessor; diagnostics compare assessors with each other.")
-    cell = d.groupby(keys, sort=False)["score"]
-    d["cell_n"] = cell.transform("size")
-    d["cell_sum"] = cell.transform("sum")
+    cell_id = pd.factorize(cell_code)[0]
+    d["cell_n"] = np.bincount(cell_id)[cell_id]
+    d["cell_sum"] = np.bincount(cell_id, weights=d["score"].to_numpy())[cell_id]
     shared = d["cell_n"] >= 2
     d["consensus"] = np.where(shared, (d["cell_sum"] - d["score"]) / (d["cell_n"] - 1).clip(lower=1), np.nan)
     d["dev"] = d["score"] - d["consensus"]
@@ -1688,19 +1691,26 @@ def assessor_diagnostics(
     own_sd = gs["score"].std(ddof=1)
     out["spread_ratio"] = (own_sd / other_sd.where(other_sd > 0)).reindex(out.index)
     # halo: mean correlation between competencies within assessor x exercise, across candidates
-    wide = d.set_index(["assessor", "exercise", "candidate", "competency"])["score"].unstack("competency")
-    gkeys = [wide.index.get_level_values(0), wide.index.get_level_values(1)]
-    comps = list(wide.columns)
-    rs = []
-    for i in range(len(comps)):
-        for j in range(i + 1, len(comps)):
-            rs.append(_group_pearson(gkeys, wide[comps[i]].to_numpy(), wide[comps[j]].to_numpy(), 3))
-    ncand = wide.groupby(level=[0, 1]).size()
+    # (assessor x exercise) groups x candidates x competencies, scattered from the codes
+    a_code, e_code = cc["assessor"][0].astype(np.int64), cc["exercise"][0].astype(np.int64)
+    grp_key = a_code * sizes[2] + e_code
+    row_id, row_key = pd.factorize(grp_key * sizes[0] + cc["candidate"][0], sort=True)
+    X = np.full((len(row_key), sizes[1]), np.nan)
+    X[row_id, cc["competency"][0]] = d["score"].to_numpy()
+    grp_of_row, grp_keys = pd.factorize(np.asarray(row_key) // sizes[0], sort=True)
+    ncand_arr = np.bincount(grp_of_row)
+    gidx = pd.MultiIndex.from_arrays([cc["assessor"][1].take(grp_keys // sizes[2]),
+                                      cc["exercise"][1].take(grp_keys % sizes[2])], names=["assessor", "exercise"])
+    ncand = pd.Series(ncand_arr, index=gidx)
+    rs = [_coded_group_pearson(grp_of_row, len(grp_keys), X[:, i], X[:, j], 3)
+          for i in range(sizes[1]) for j in range(i + 1, sizes[1])
+          if np.isfinite(X[:, i]).any() and np.isfinite(X[:, j]).any()]
     if rs:
-        rmat = pd.concat(rs, axis=1).reindex(ncand.index)
-        rg = rmat.mean(axis=1, skipna=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # groups with no defined r: NaN, as intended
+            rg = pd.Series(np.nanmean(np.column_stack(rs), axis=1), index=gidx)
     else:
-        rg = pd.Series(np.nan, index=ncand.index)
+        rg = pd.Series(np.nan, index=gidx)
     ok = rg.notna()
     wsum = ncand[ok].groupby(level=0).sum()
     out["halo"] = ((rg[ok] * ncand[ok]).groupby(level=0).sum() / wsum).reindex(out.index)

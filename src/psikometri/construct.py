@@ -255,6 +255,34 @@ class MTMMResult:
         return ax
 
 
+def _person_by_score(long: pd.DataFrame, person: str, trait: str, method: str) -> pd.DataFrame:
+    """Persons x (trait, method) table of mean scores, built from integer codes (no groupby/unstack).
+
+    Ids become sorted integer codes once; the scores are summed into their (person, trait, method) slot with
+    ``bincount`` and divided by the counts (several assessors on one score are averaged).  Columns are the
+    (trait, method) pairs present in the data, in sorted order; NaN where a person lacks a score.
+    """
+    from ._codes import sorted_codes
+
+    pc, pu = sorted_codes(long["p"])
+    tc, tu = sorted_codes(long["t"])
+    mc, mu = sorted_codes(long["m"])
+    n_t, n_m = len(tu), len(mu)
+    col = tc.astype(np.int64) * n_m + mc
+    present = np.flatnonzero(np.bincount(col, minlength=n_t * n_m) > 0)
+    col_of = np.full(n_t * n_m, -1, dtype=np.int64)
+    col_of[present] = np.arange(len(present))
+    key = pc.astype(np.int64) * len(present) + col_of[col]
+    size = len(pu) * len(present)
+    y = long["y"].to_numpy(dtype=float)
+    sums = np.bincount(key, weights=y, minlength=size)
+    cnt = np.bincount(key, minlength=size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        X = np.where(cnt > 0, sums / np.maximum(cnt, 1), np.nan).reshape(len(pu), len(present))
+    columns = pd.MultiIndex.from_arrays([tu.take(present // n_m), mu.take(present % n_m)], names=[trait, method])
+    return pd.DataFrame(X, index=pd.Index(pu, name=person), columns=columns)
+
+
 def mtmm(data, *, person: str, trait: str = "competency", method: str = "exercise", score: str = "score",
          n_boot: int = 1000, level: float = 0.95, seed=None) -> MTMMResult:
     """Multitrait-multimethod matrix of AC ratings with mean convergent and discriminant correlations.
@@ -343,9 +371,7 @@ def mtmm(data, *, person: str, trait: str = "competency", method: str = "exercis
                 f"{name} column {locals()[name]!r} has {long[col].nunique()} level(s); an MTMM matrix needs at least "
                 f"2 {name}s."
             )
-    wide = long.groupby(["p", "t", "m"], sort=True)["y"].mean().unstack(["t", "m"]).sort_index(axis=1)
-    wide.columns = wide.columns.set_names([trait, method])
-    wide.index.name = person
+    wide = _person_by_score(long, person, trait, method)
     n = wide.shape[0]
     if n < 3:
         raise ValueError(f"mtmm needs at least 3 candidates; got {n}.")

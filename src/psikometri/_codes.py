@@ -1,0 +1,41 @@
+"""Integer codes of id columns, the first step of every long-format input (private).
+
+Long AC data (one row per rating) are turned into arrays once: each id column becomes integer codes in the
+sorted order of its labels, and tables are filled by scattering values at those codes with numpy, with
+duplicates found from the codes - never through ``pivot``, ``unstack`` or ``duplicated`` on the frame.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["sorted_codes"]
+
+
+def sorted_codes(col: pd.Series):
+    """``pandas.factorize(col, sort=True)``, computed as a hash factorisation and a sort of the few uniques.
+
+    Integer ids in a compact range skip the hashing: the codes come from one
+    ``bincount`` of the offsets.
+    """
+    if (pd.api.types.is_integer_dtype(col.dtype) and not isinstance(col.dtype, pd.CategoricalDtype) and len(col)
+            and not col.isna().any()):
+        v = col.to_numpy(dtype=np.int64)
+        lo, hi = int(v.min()), int(v.max())
+        if hi - lo <= 4 * len(v) + 1024:
+            present = np.bincount(v - lo, minlength=hi - lo + 1) > 0
+            rank = np.cumsum(present) - 1
+            uniq = pd.Index(np.flatnonzero(present) + lo, dtype=col.dtype)
+            return rank[v - lo], uniq
+    if isinstance(col.dtype, pd.CategoricalDtype):  # category order, from the codes
+        return pd.factorize(col, sort=True)
+    codes, uniq = pd.factorize(col, sort=False)
+    try:
+        order = np.argsort(np.asarray(uniq), kind="stable")
+    except TypeError:  # labels of mixed types: let pandas order them
+        return pd.factorize(col, sort=True)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    out = np.where(codes >= 0, rank[np.maximum(codes, 0)], -1)
+    return out, uniq.take(order)
