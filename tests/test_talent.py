@@ -778,7 +778,9 @@ def test_placement_consistency_bootstrap_intervals_match_a_naive_resampling():
     # the naive version: resample candidates with the same indices, rerun the public function with the
     # replicate's seed and draws, take percentiles
     idx = bootstrap_indices(n, 40, 9)
-    n_sim_boot = max(10, int(np.ceil(10_000 / n)))
+    from psikometri.talent import _BOOT_DRAWS
+
+    n_sim_boot = max(10, int(np.ceil(_BOOT_DRAWS / n)))
     kap, agr = [], []
     for b in range(40):
         t = placement_consistency(p[idx[b]], f[idx[b]], **{**kw, "n_sim": n_sim_boot, "seed": 9 + 1 + b})
