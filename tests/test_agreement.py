@@ -1014,10 +1014,23 @@ def test_icc_cluster_bootstrap_long_format_and_errors():
         ag.icc(wide[["a", "b"]], clusters="cand", n_boot=5)
     bad = long.copy()
     bad.loc[bad.index[0], "cand"] = 99
-    with pytest.raises(ValueError, match="lies in more than one cluster of column 'cand'"):
+    with pytest.raises(ValueError, match="lies in more than one cluster of 'cand'"):
         ag.icc(bad, targets="index", raters="rater", ratings="y", clusters="cand", n_boot=5)
-    with pytest.raises(ValueError, match="clusters is missing for target"):
+    with pytest.raises(ValueError, match=r"clusters is missing for row 0 \(position\)"):
         ag.icc(wide[["a", "b"]], clusters=[np.nan] + [1] * 39, n_boot=5)
+    # a repeated index and an empty row do not matter: clusters are positional, empty rows dropped with theirs
+    dupidx = wide[["a", "b"]].set_axis([0] * 40)
+    dupidx.iloc[3] = np.nan
+    c = ag.icc(dupidx, clusters=wide["cand"].to_numpy(), n_boot=30, seed=1)
+    keep = np.ones(40, bool)
+    keep[3] = False
+    icc_ref = ag.icc(wide[["a", "b"]][keep], clusters=wide["cand"].to_numpy()[keep], n_boot=30, seed=1)
+    assert_allclose(c[["boot_ci_low", "boot_ci_high"]].to_numpy(), icc_ref[["boot_ci_low", "boot_ci_high"]].to_numpy(),
+                    atol=1e-12)
+    # cluster values per long row work as a column name does
+    d = ag.icc(long, targets="index", raters="rater", ratings="y", clusters=long["cand"].to_numpy(), n_boot=30, seed=1)
+    assert_allclose(d[["boot_ci_low", "boot_ci_high"]].to_numpy(), a[["boot_ci_low", "boot_ci_high"]].to_numpy(),
+                    atol=1e-12)
 
 
 def test_long_format_input_equals_wide_for_every_multi_rater_coefficient():

@@ -381,37 +381,57 @@ def _icc_values(msb, msw, msj, mse, n, k) -> np.ndarray:
         ])
 
 
-def _cluster_codes(clusters, wide: pd.DataFrame, df: pd.DataFrame, targets) -> np.ndarray:
-    """Integer cluster code of each row of ``wide`` (targets), from a column name (long data) or values."""
-    if isinstance(clusters, str):
-        if targets is None:
+def _cluster_codes(clusters, keep: np.ndarray, df: pd.DataFrame, targets) -> np.ndarray:
+    """Dense integer cluster code of each analysed target (rows of the table where ``keep``).
+
+    Long data (``targets`` given): ``clusters`` is a column name or one value per row of ``df``, and every
+    target must lie in one cluster.  Wide data: one value per row of the table.  Codes are positional
+    (sorted ids, as the table's rows), so a repeated index never matters.
+    """
+    if targets is not None:
+        if isinstance(clusters, str):
+            check_columns(df, [clusters], "data")
+            col = df[clusters]
+        else:
+            col = _cluster_values(clusters, len(df), "data")
+        tc, tu = sorted_codes(df[targets])
+        cc, _ = sorted_codes(col)
+        if (cc < 0).any():
+            pos = int(np.flatnonzero(cc < 0)[0])
+            raise ValueError(f"clusters is missing at row {df.index[pos]!r} of data; give every rating's target "
+                             "a cluster.")
+        per_target = np.full(len(tu), -1, dtype=np.int64)
+        per_target[tc] = cc
+        bad = np.flatnonzero(per_target[tc] != cc)
+        if len(bad):
+            name = clusters if isinstance(clusters, str) else "clusters"
+            raise ValueError(
+                f"target {df[targets].iloc[int(bad[0])]!r} lies in more than one cluster of {name!r}; each target "
+                "must belong to one cluster (e.g. cells within one candidate)."
+            )
+        codes = per_target
+    else:
+        if isinstance(clusters, str):
             raise ValueError(
                 f"clusters={clusters!r} names a column, which needs long-format data (targets=, raters=, "
                 "ratings=); for a wide table pass one cluster value per row instead."
             )
-        check_columns(df, [clusters], "data")
-        per = df.groupby(targets, sort=False, observed=True)[clusters].nunique(dropna=False)
-        if (per > 1).any():
-            t = per.index[np.flatnonzero(per.to_numpy() > 1)[0]]
-            raise ValueError(
-                f"target {t!r} lies in more than one cluster of column {clusters!r}; each target must belong to "
-                "one cluster (e.g. cells within one candidate)."
-            )
-        vals = df.drop_duplicates(targets).set_index(targets)[clusters].reindex(wide.index)
-    else:
-        vals = pd.Series(clusters.to_numpy() if isinstance(clusters, (pd.Series, pd.Index)) else
-                         np.asarray(clusters, dtype=object))
-        if vals.ndim != 1 or len(vals) != len(df):
-            raise ValueError(
-                f"clusters must hold one value per row of data ({len(df)} rows); got {len(vals)}. Pass e.g. the "
-                "candidate of each cell."
-            )
-        vals.index = df.index
-        vals = vals.reindex(wide.index)
-    if vals.isna().any():
-        raise ValueError(f"clusters is missing for target {vals.index[np.flatnonzero(vals.isna())[0]]!r}; give "
-                         "every target a cluster.")
-    return pd.factorize(vals, sort=True)[0].astype(np.int64)
+        codes, _ = sorted_codes(_cluster_values(clusters, len(keep), "data"))
+        if (codes < 0).any():
+            raise ValueError(f"clusters is missing for row {int(np.flatnonzero(codes < 0)[0])} (position) of "
+                             "data; give every target a cluster.")
+    return pd.factorize(np.asarray(codes)[keep], sort=True)[0].astype(np.int64)
+
+
+def _cluster_values(clusters, n: int, name: str) -> pd.Series:
+    vals = clusters if isinstance(clusters, pd.Series) else pd.Series(
+        clusters.to_numpy() if isinstance(clusters, pd.Index) else np.asarray(clusters, dtype=object))
+    if vals.ndim != 1 or len(vals) != n:
+        raise ValueError(
+            f"clusters must hold one value per row of {name} ({n} rows); got {len(vals)}. Pass e.g. the "
+            "candidate of each cell."
+        )
+    return vals.reset_index(drop=True)
 
 
 def _icc_cluster_bootstrap(x, codes, n_boot, seed, level, method):
@@ -593,16 +613,12 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
         wide = _long_to_wide(df, targets, raters, ratings)
     else:
         wide = _wide_numeric(df, "data")
-    wide_all = wide
-    wide = wide.loc[~wide.isna().all(axis=1)]
+    keep = ~wide.isna().all(axis=1).to_numpy()
+    wide = wide.loc[keep]
     codes = None
     if n_boot:
-        if clusters is None:
-            codes = np.arange(len(wide), dtype=np.int64)
-        elif isinstance(clusters, str):
-            codes = _cluster_codes(clusters, wide, df, targets)
-        else:  # one value per row of the table (wide) or of the long data
-            codes = _cluster_codes(clusters, wide, wide_all if targets is None else df, targets)
+        codes = (np.arange(len(wide), dtype=np.int64) if clusters is None
+                 else _cluster_codes(clusters, keep, df, targets))
     elif clusters is not None:
         raise ValueError("clusters is only used by the bootstrap; pass n_boot > 0 (e.g. n_boot=1000) with it.")
     x = np.ascontiguousarray(wide.to_numpy())
