@@ -479,6 +479,9 @@ def _scan_indonesian(name, text):
     assert not eng, (name, eng, [re.findall(rf".{{40}}(?<![\w'.-]){w}(?![\w'-]).{{20}}", prose)[:2] for w in eng])
     # Indonesian number format: decimal commas, no English decimals like 0.860 in running text
     assert not re.search(r"\b0\.\d{2,3}\b", text), (name, re.findall(r".{30}\b0\.\d{2,3}\b.{10}", text)[:3])
+    # ... and thousands grouped with points (5.118), except years and the seed
+    ungrouped = [m for m in re.findall(r"(?<![\d.,])\d{4,}(?![\d.,])", prose) if not 1900 <= int(m) <= 2099]
+    assert not ungrouped, (name, ungrouped[:5])
 
 
 def test_indonesian_report_and_index_have_no_untranslated_label(batch):

@@ -26,8 +26,8 @@ TEXT: dict[str, dict[str, str]] = {
     "left_out_too_few": {"id": "terlalu sedikit data kinerja", "en": "too few performance ratings"},
     "left_out_artifacts": {"id": "reliabilitas atau keterbatasan rentang tidak dapat diestimasi",
                            "en": "reliability or range restriction could not be estimated"},
-    "generated": {"id": "Dibuat dengan psikometri {version}, seed {seed}, {n_boot} replikasi bootstrap.",
-                  "en": "Generated with psikometri {version}, seed {seed}, {n_boot} bootstrap replications."},
+    "generated": {"id": "Dibuat dengan psikometri {version}, seed {seed}, {n_boot:,} replikasi bootstrap.",
+                  "en": "Generated with psikometri {version}, seed {seed}, {n_boot:,} bootstrap replications."},
     "sec_summary": {"id": "1. Ringkasan", "en": "1. Summary"},
     "sec_data": {"id": "2. Kualitas data dan kelengkapan desain", "en": "2. Data quality and design completeness"},
     "sec_reliability": {"id": "3. Reliabilitas instrumen", "en": "3. Instrument reliability"},
@@ -58,9 +58,9 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "not_estimable": {"id": "tidak dapat diestimasi", "en": "not estimable"},
     "too_few": {
-        "id": "Jumlah data terlalu sedikit untuk analisis ini ({what}: {n}; minimal {need}). Bagian ini dilewati; "
+        "id": "Jumlah data terlalu sedikit untuk analisis ini ({what}: {n:,}; minimal {need:,}). Bagian ini dilewati; "
               "gabungkan kohort atau gunakan hasil meta-analisis lintas instansi.",
-        "en": "Too few data for this analysis ({what}: {n}; at least {need} needed). This section is skipped; "
+        "en": "Too few data for this analysis ({what}: {n:,}; at least {need:,} needed). This section is skipped; "
               "pool cohorts or rely on the cross-agency meta-analysis.",
     },
     "one_assessor": {
@@ -73,18 +73,18 @@ TEXT: dict[str, dict[str, str]] = {
     "failed_section": {"id": "Analisis ini tidak dapat dihitung untuk data ini. Alasan teknisnya (dalam bahasa "
                              "Inggris, dari pustaka) dicatat di results.json pada bagian ini, kunci 'reason'.",
                        "en": "This analysis could not be computed: {reason}"},
-    "note_warnings": {"id": "Catatan: perhitungan di bagian ini memberi {n} peringatan ({kinds}). Hasil tetap "
+    "note_warnings": {"id": "Catatan: perhitungan di bagian ini memberi {n:,} peringatan ({kinds}). Hasil tetap "
                             "ditampilkan, tetapi perlu dibaca dengan hati-hati; teks peringatan (dalam bahasa Inggris, "
                             "dari pustaka) dicatat di results.json pada bagian ini, kunci 'warnings'.",
-                      "en": "Note: the computations of this section raised {n} warning(s) ({kinds}): {messages}. The "
+                      "en": "Note: the computations of this section raised {n:,} warning(s) ({kinds}): {messages}. The "
                             "results are shown but should be read with care."},
     "warning_convergence": {"id": "konvergensi estimasi", "en": "estimation convergence"},
     "warning_numeric": {"id": "numerik", "en": "numerical"},
     "warning_data": {"id": "pemeriksaan data", "en": "data check"},
     "warning_method": {"id": "metode", "en": "method"},
-    "jpm_missing": {"id": "{n} asesi tidak memiliki level pada kompetensi yang dipersyaratkan; JPM mereka tidak "
+    "jpm_missing": {"id": "{n:,} asesi tidak memiliki level pada kompetensi yang dipersyaratkan; JPM mereka tidak "
                           "dihitung dan mereka tidak masuk tabel dan grafik di bawah.",
-                    "en": "{n} candidate(s) lack a level on a required competency; their JPM is not computed and "
+                    "en": "{n:,} candidate(s) lack a level on a required competency; their JPM is not computed and "
                           "they are left out of the tables and figures below."},
     # data section
     "candidates": {"id": "Asesi", "en": "Candidates"},
@@ -96,10 +96,10 @@ TEXT: dict[str, dict[str, str]] = {
     "assessors_per_cell": {"id": "Asesor per sel", "en": "Assessors per cell"},
     "with_performance": {"id": "Asesi dengan data kinerja", "en": "Candidates with performance data"},
     "data_text": {
-        "id": "Data instansi ini memuat {ratings} penilaian untuk {candidates} asesi oleh {assessors} asesor pada "
+        "id": "Data instansi ini memuat {ratings:,} penilaian untuk {candidates:,} asesi oleh {assessors:,} asesor pada "
               "{exercises} alat ukur dan {competencies} kompetensi. Kelengkapan desain {completeness:.0%} "
               "(proporsi sel asesi x kompetensi x alat ukur yang dinilai).",
-        "en": "This agency's data hold {ratings} ratings of {candidates} candidates by {assessors} assessors in "
+        "en": "This agency's data hold {ratings:,} ratings of {candidates:,} candidates by {assessors:,} assessors in "
               "{exercises} exercises and {competencies} competencies. Design completeness is {completeness:.0%} "
               "(share of candidate x competency x exercise cells rated).",
     },
@@ -110,8 +110,8 @@ TEXT: dict[str, dict[str, str]] = {
     "gender": {"id": "Jenis kelamin", "en": "Gender"},
     # reliability
     "reliability_text": {
-        "id": "Reliabilitas tes psikologi ({k} butir, {n} responden). Standar: alpha/omega >= {cut:.2f}.",
-        "en": "Reliability of the psychological test ({k} items, {n} respondents). Standard: alpha/omega >= {cut:.2f}.",
+        "id": "Reliabilitas tes psikologi ({k} butir, {n:,} responden). Standar: alpha/omega >= {cut:.2f}.",
+        "en": "Reliability of the psychological test ({k} items, {n:,} respondents). Standard: alpha/omega >= {cut:.2f}.",
     },
     "coefficient": {"id": "Koefisien", "en": "Coefficient"},
     "item": {"id": "Butir", "en": "Item"},
@@ -156,11 +156,11 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "consensus_title": {"id": "Perubahan karena diskusi konsensus", "en": "Change through the consensus discussion"},
     "agreement_cells": {
-        "id": "Dasar perhitungan: {used} dari {total} sel (asesi x kompetensi x alat ukur) dinilai oleh dua asesor atau "
-              "lebih; seluruh {ratings} penilaian pada sel-sel tersebut dipakai (paling banyak {k} asesor per sel; "
+        "id": "Dasar perhitungan: {used:,} dari {total:,} sel (asesi x kompetensi x alat ukur) dinilai oleh dua asesor atau "
+              "lebih; seluruh {ratings:,} penilaian pada sel-sel tersebut dipakai (paling banyak {k} asesor per sel; "
               "urutan asesor dalam sel mengikuti ID asesor, sehingga hasil tidak bergantung pada urutan baris data).",
-        "en": "Basis: {used} of the {total} cells (candidate x competency x exercise) were rated by two or more "
-              "assessors; all {ratings} ratings of these cells are used (at most {k} assessors per cell; assessors "
+        "en": "Basis: {used:,} of the {total:,} cells (candidate x competency x exercise) were rated by two or more "
+              "assessors; all {ratings:,} ratings of these cells are used (at most {k} assessors per cell; assessors "
               "are ordered within a cell by their id, so the result does not depend on the order of the data rows).",
     },
     "assessor_diag_text": {
@@ -169,7 +169,7 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Assessor diagnostics: leniency/severity (mean deviation from co-assessors' consensus), spread, halo "
               "and agreement. Flagged assessors need recalibration training.",
     },
-    "flagged_assessors": {"id": "Asesor yang ditandai: {n} dari {total}.", "en": "Flagged assessors: {n} of {total}."},
+    "flagged_assessors": {"id": "Asesor yang ditandai: {n:,} dari {total:,}.", "en": "Flagged assessors: {n:,} of {total:,}."},
     "leniency": {"id": "Kelonggaran", "en": "Leniency"},
     # g theory
     "gtheory_text": {
@@ -235,10 +235,10 @@ TEXT: dict[str, dict[str, str]] = {
     "hetero_hetero": {"id": "Diskriminan (kompetensi berbeda, alat ukur berbeda)", "en": "Discriminant (different competency, different exercise)"},
     # validity
     "validity_text": {
-        "id": "Korelasi nilai akhir asesmen (OAR) dengan kinerja kemudian, diamati pada {n} asesi terpilih dan "
+        "id": "Korelasi nilai akhir asesmen (OAR) dengan kinerja kemudian, diamati pada {n:,} asesi terpilih dan "
               "dikoreksi untuk ketidakandalan kriteria dan keterbatasan rentang (Hunter, Schmidt & Le 2006). "
               "Rujukan meta-analisis: validitas AC terkoreksi sekitar .28-.37.",
-        "en": "Correlation of the overall assessment rating (OAR) with later performance, observed on {n} selected "
+        "en": "Correlation of the overall assessment rating (OAR) with later performance, observed on {n:,} selected "
               "candidates and corrected for criterion unreliability and range restriction (Hunter, Schmidt & Le "
               "2006). Meta-analytic benchmark: corrected AC validity about .28-.37.",
     },
