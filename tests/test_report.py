@@ -109,7 +109,7 @@ def test_small_groups_are_suppressed(small_data):
     k = int(counts.max())  # the largest group is shown, any smaller one is suppressed
     ctx = AgencyContext.load(data, "kota_dua", min_group_size=k, n_boot=20)
     html = ctx.section("data")._repr_html_()
-    assert "disembunyikan (n &lt; %d)" % k in html
+    assert "disembunyikan" in html
     small = int(counts.min())
     assert f"<td>{small}</td>" not in html  # the small group, and its complement in the same row, are hidden
 
@@ -388,6 +388,30 @@ def test_complementary_suppression():
     for i in range(3):
         assert m[i].sum() != 1 and m[:, i].sum() != 1
     assert not suppression_mask(pd.DataFrame([[5, 6], [7, 0]]), 5).any()
+    # two hidden cells that sum to less than 5 (1 and 2 of a known total) would still bound each to 1-2: a third
+    # cell goes too, so the hidden cells of the line sum to 5 or more
+    boxes = pd.DataFrame([[0, 0, 0, 0, 0, 1, 0, 7, 2]])
+    m = suppression_mask(boxes, 5)[0]
+    assert m[5] and m[8] and m[7] and boxes.to_numpy()[0][m].sum() >= 5
+
+
+def test_small_selected_counts_and_high_performer_counts_are_hidden(tmp_path):
+    sim = simulate_assessment({"x": (30, {"jpt_pratama": 1.0})}, seed=9, selection_ratio=0.15)
+    ctx = _ctx_from(sim, "x", tmp_path)
+    hidden = tr("suppressed", "id")
+    checked = 0
+    for kind, caption, df in ctx.section("fairness").blocks + ctx.section("validity").blocks:
+        if kind != "table":
+            continue
+        for count, total in (("n_selected", "n"), ("n_high", "n")):
+            if count in df.columns:
+                for _, row in df.iterrows():
+                    if row[count] == hidden:
+                        checked += 1
+                        continue
+                    v, n = float(row[count]), float(row[total])
+                    assert not (0 < v < 5) and not (0 < n - v < 5), (caption, row.to_dict())
+    assert checked, "the test data should have small selected counts to hide"
 
 
 def test_agreement_and_gstudy_figures_equal_the_library_and_ignore_row_order(small_data, tmp_path):
@@ -525,7 +549,7 @@ def test_talent_section_warns_when_the_standard_puts_jpm_at_its_ceiling(tmp_path
     sim.write(d, ratings_format="csv")
     ctx = AgencyContext.load(d, "x", n_boot=20)
     text = " ".join(ctx.section("talent").paragraphs)
-    assert "JPM 100" in text and "pelaksana" in text
+    assert "JPM 100" in text and "pelaksana" in text.lower()
     ctx_en = AgencyContext.load(d, "x", n_boot=20, lang="en")
     assert "does not tell these candidates apart" in " ".join(ctx_en.section("talent").paragraphs)
 
@@ -704,3 +728,59 @@ def test_table_cells_in_indonesian_format_including_extremes():
     assert _fmt_cell(np.float64(9.6e99), "id") == "9,60e+99"  # not a hundred-digit number
     assert _fmt_cell(np.float64(np.inf), "id") == "∞" and _fmt_cell(np.float64(np.nan), "id") == "-"
     assert _fmt_cell(np.bool_(True), "id") == "ya"
+
+
+#: technical symbols that stay as they are in both languages
+SYMBOLS = {"n", "p", "r", "z", "d", "g", "F", "R2", "ICC", "ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k", "kappa",
+           "phi", "halo", "L", "P", "Optimal", "Cukup Optimal", "Kurang Optimal", "Feldt"}
+
+
+def _table_labels(df):
+    out = [c for c in df.columns] + [n for n in df.index.names if n is not None]
+    out += [n for n in df.columns.names if n is not None]
+    for v in df.index:
+        out += list(v) if isinstance(v, tuple) else [v]
+    for c in df.columns:
+        out += [x for x in df[c].tolist() if isinstance(x, str)]
+    return [x for x in out if isinstance(x, str)]
+
+
+def test_every_table_label_and_figure_text_of_a_sample_report_is_indonesian():
+    """Structural scan of what the sections hand to the renderer: each table label (header, index, text cell)
+    and each text drawn in a figure, for a sample agency."""
+    from psikometri.report.i18n import COLUMNS, column_label
+
+    from psikometri.report.i18n import FACETS
+
+    indonesian = {e["id"] for e in TEXT.values()} | {e["id"] for e in COLUMNS.values()}
+    indo_words = {w for t in indonesian | {f["id"] for f in FACETS.values()} for w in re.findall(r"[a-z]+", t.lower())}
+    ctx = AgencyContext.load(ROOT / "data_samples", "kab_sukamaju", n_boot=20, seed=1)
+    data_ids = set()
+    for df in (ctx.data.ratings, ctx.data.candidates):
+        for c in df.columns:
+            if not pd.api.types.is_numeric_dtype(df[c]):
+                data_ids |= set(df[c].dropna().astype(str))
+    if ctx.data.items is not None:
+        data_ids |= set(map(str, ctx.data.items.columns))
+    problems = []
+    for key in SECTION_KEYS:
+        sec = ctx.section(key)
+        for kind, caption, obj in sec.blocks:
+            if kind != "table":
+                continue
+            for lab in _table_labels(obj):
+                shown = str(column_label(lab, "id"))
+                if lab in data_ids and shown in (lab, column_label(lab, "id")):
+                    if re.search(r"\b0\.\d", shown):
+                        problems.append((key, caption, lab, shown))
+                    continue
+                untranslated = (shown == lab and re.fullmatch(r"[a-z][a-z ]*", lab) is not None
+                                and lab not in SYMBOLS and not set(lab.split()) <= indo_words)
+                if untranslated or re.search(r"\b[a-z]+_[a-z_]+\b", shown) or re.search(r"\b0\.\d", shown):
+                    problems.append((key, caption, lab, shown))
+        for texts in sec.figure_texts:
+            for t in texts:
+                eng = [w for w in ENGLISH if re.search(rf"(?<![\w'.-]){w}(?![\w'-])", t)]
+                if eng or re.search(r"\b[a-z]+_[a-z_]+\b", t) or re.search(r"\d\.\d", t):
+                    problems.append((key, "figure", t, eng))
+    assert not problems, problems[:20]

@@ -362,7 +362,11 @@ def _talent(d: Inputs):
         warnings.filterwarnings("ignore", message=r".*lack a level on a required competency", category=UserWarning)
         jpm = job_person_match(ach, c["position_level"].astype(str))
     cat = jpm_category(jpm, scheme="mapping", cuts=JPM_CUTS)
-    out = {"jpm_mean": jpm.mean(), "jpm_categories": {str(k): int(v) for k, v in cat.value_counts().items()}}
+    # category totals, hidden (None) where the position x category table hides a cell of that category
+    tab = pd.crosstab(c["position_level"].astype(str), cat)
+    hidden = suppression_mask(tab, MIN_GROUP).any(axis=0)
+    out = {"jpm_mean": jpm.mean(),
+           "jpm_categories": {str(k): (None if h else int(tab[k].sum())) for k, h in zip(tab.columns, hidden)}}
     perf = c["performance"]
     ok = perf.notna() & jpm.notna()
     # potential reliability: Phi of the OAR (decisions at cut-offs), with its interval when it lies inside (0, 1)

@@ -742,10 +742,14 @@ def test_plots_hide_small_counts_and_individuals():
     boxes = pd.Series([1] * 12 + [2] * 2 + [5] * 30 + [9] * 7)
     ax = plot_nine_box(boxes, min_count=5)
     texts = [t.get_text() for t in ax.texts]
-    assert any(t.startswith("2\nn < 5") for t in texts)
+    assert "2\ndisembunyikan" in texts
     # one hidden box would be recoverable from the total: the smallest other non-empty box (9, n = 7) is hidden too
-    assert any(t.startswith("9\nn < 5") for t in texts)
+    assert "9\ndisembunyikan" in texts
     assert not any("%" in t for t in texts) and not any("n = 2" in t for t in texts)
+    plt.close("all")
+    # two hidden boxes holding 1 and 2 of a known total would still be bounded to 1-2: a third box goes too
+    texts = [t.get_text() for t in plot_nine_box(pd.Series([6] + [9] * 2 + [8] * 7), min_count=5).texts]
+    assert {"6\ndisembunyikan", "9\ndisembunyikan", "8\ndisembunyikan"} <= set(texts)
     plt.close("all")
     ax = plot_nine_box(boxes)
     assert any("n = 2 (" in t.get_text() for t in ax.texts)

@@ -997,7 +997,8 @@ def _placement_run(x, assigned, rel, correlated, cp, cf, n_sim, seed64) -> dict:
     for j, (name, sl) in enumerate(_GRID_ROWS):
         pa = float(agree[:, j].mean())
         pc = float(np.sum(mbar[sl] ** 2))
-        grid[j] = (pa, pc, (pa - pc) / (1.0 - pc) if pc < 1.0 - 1e-12 else math.nan, float(acc[:, j].mean()))
+        # when (nearly) everyone is in one class, chance agreement is (nearly) 1 and kappa is 0/0: undefined
+        grid[j] = (pa, pc, (pa - pc) / (1.0 - pc) if pc < 1.0 - 1e-9 else math.nan, float(acc[:, j].mean()))
     return {"grid": grid, "p_true": p_true, "p_retest": p_retest, "mu": mu, "s_x": s_x, "s_t": s_t, "cov": cov,
             "err_sd": err_sd}
 
@@ -1381,10 +1382,11 @@ def plot_nine_box(data, *, uncertainty=None, lang: str = "id", ax=None, title: s
     title : str, optional
     min_count : int
         Privacy threshold for aggregate reports: a box holding 1 to
-        ``min_count - 1`` candidates shows ``< min_count`` instead of its count
-        (and no probability); when exactly one box is hidden, the smallest
-        other non-empty box is hidden too, and no shares are printed while any
-        box is hidden, so that no hidden count can be recovered from the total.
+        ``min_count - 1`` candidates is shown as hidden instead of its count
+        (and no probability); while exactly one box is hidden, or the hidden
+        boxes hold fewer than ``min_count`` together, the smallest other
+        non-empty box is hidden too, and no shares are printed while any box
+        is hidden, so that no hidden count can be recovered from the total.
 
     Returns
     -------
@@ -1409,10 +1411,13 @@ def plot_nine_box(data, *, uncertainty=None, lang: str = "id", ax=None, title: s
     counts = boxes.value_counts()
     total = int(boxes.notna().sum())
     hidden = {int(b) for b, n in counts.items() if 0 < n < min_count}
-    if len(hidden) == 1:
+    # the total is known: one hidden box, or hidden boxes summing to less than min_count, would give the small
+    # counts back, so the smallest other boxes are hidden too (as the report's count tables do)
+    while hidden and (len(hidden) == 1 or sum(int(counts[b]) for b in hidden) < min_count):
         others = [(int(n), int(b)) for b, n in counts.items() if int(b) not in hidden and n > 0]
-        if others:
-            hidden.add(min(others)[1])
+        if not others:
+            break
+        hidden.add(min(others)[1])
     cmap = plt.get_cmap("Greens")
     for p in range(3):
         for f in range(3):
@@ -1428,7 +1433,8 @@ def plot_nine_box(data, *, uncertainty=None, lang: str = "id", ax=None, title: s
                 face = cmap(0.15 + 0.6 * (b - 1) / 8)
             ax.add_patch(Rectangle((p, f), 1, 1, facecolor=face, edgecolor="black", linewidth=1.2))
             if b in hidden:
-                ax.text(p + 0.5, f + 0.5, f"{b}\nn < {min_count}", ha="center", va="center", fontsize=10)
+                ax.text(p + 0.5, f + 0.5, f"{b}\n{'disembunyikan' if lang == 'id' else 'suppressed'}", ha="center",
+                        va="center", fontsize=10)
                 continue
             share = f"{100.0 * n_b / total:.1f}%" if total else "-"
             text = f"{b}\nn = {n_b}" + ("" if hidden else f" ({share})")

@@ -32,11 +32,11 @@ TEXT: dict[str, dict[str, str]] = {
     "sec_data": {"id": "2. Kualitas data dan kelengkapan desain", "en": "2. Data quality and design completeness"},
     "sec_reliability": {"id": "3. Reliabilitas instrumen", "en": "3. Instrument reliability"},
     "sec_agreement": {"id": "4. Kesepakatan antarasesor", "en": "4. Inter-rater agreement"},
-    "sec_gtheory": {"id": "5. Generalizability: sumber variansi penilaian", "en": "5. Generalizability: where the variance comes from"},
+    "sec_gtheory": {"id": "5. Generalisabilitas: sumber variansi penilaian", "en": "5. Generalizability: where the variance comes from"},
     "sec_construct": {"id": "6. Validitas konstruk (MTMM)", "en": "6. Construct validity (MTMM)"},
     "sec_validity": {"id": "7. Validitas prediktif", "en": "7. Predictive validity"},
     "sec_incremental": {"id": "8. Validitas inkremental", "en": "8. Incremental validity"},
-    "sec_fairness": {"id": "9. Keadilan (fairness)", "en": "9. Fairness"},
+    "sec_fairness": {"id": "9. Keadilan", "en": "9. Fairness"},
     "sec_talent": {"id": "10. Manajemen talenta: JPM dan kotak manajemen talenta", "en": "10. Talent management: JPM and the nine-box grid"},
     "sec_methods": {"id": "11. Metode dan rujukan", "en": "11. Methods and references"},
     # verdict words
@@ -51,10 +51,12 @@ TEXT: dict[str, dict[str, str]] = {
     "inadequate_uncertain": {"id": "belum memadai, belum pasti", "en": "not adequate, uncertain"},
     "summary_note": {
         "id": "Penilaian: memadai / belum memadai bila seluruh selang kepercayaan 95% berada di atas / di bawah "
-              "standar; belum pasti bila selang itu melewati standar atau tidak ada selang (misalnya uji "
-              "statistik).",
+              "standar; memadai, belum pasti / belum memadai, belum pasti bila estimasi berada di atas / di bawah "
+              "standar tetapi selangnya melewati standar atau tidak ada selang (misalnya uji statistik): data belum "
+              "cukup untuk memastikannya.",
         "en": "Verdicts: adequate / not adequate when the whole 95% interval lies above / below the standard; "
-              "uncertain when the interval crosses the standard or there is no interval (e.g. a test).",
+              "adequate, uncertain / not adequate, uncertain when the estimate lies above / below the standard but "
+              "the interval crosses it or there is none (e.g. a test): the data cannot settle it yet.",
     },
     "not_estimable": {"id": "tidak dapat diestimasi", "en": "not estimable"},
     "too_few": {
@@ -120,7 +122,7 @@ TEXT: dict[str, dict[str, str]] = {
     "agreement_text": {
         "id": "Kesepakatan antara dua asesor yang menilai asesi yang sama pada kompetensi dan alat ukur yang sama "
               "(ICC satu arah, karena asesor berbeda antar-asesi). Standar: ICC(1) >= {cut:.2f} (Koo & Li 2016: "
-              "< .50 buruk, .50-.75 sedang, .75-.90 baik, > .90 sangat baik). Sel-sel milik asesi yang sama tidak "
+              "< 0,50 buruk, 0,50-0,75 sedang, 0,75-0,90 baik, > 0,90 sangat baik). Sel-sel milik asesi yang sama tidak "
               "saling bebas, sehingga selang kepercayaan yang dipakai untuk penilaian adalah bootstrap klaster atas "
               "asesi (kolom 'bootstrap klaster'); selang uji F mengandaikan sel saling bebas dan terlalu sempit.",
         "en": "Agreement between the two assessors who rated the same candidate on the same competency in the same "
@@ -182,7 +184,7 @@ TEXT: dict[str, dict[str, str]] = {
     "variance": {"id": "Variansi", "en": "Variance"},
     "percent": {"id": "Persen", "en": "Percent"},
     "dstudy_text": {
-        "id": "Studi D: koefisien generalizability (relatif) dan dependability (absolut) untuk jumlah asesor dan "
+        "id": "Studi D: koefisien generalisabilitas (relatif) dan keterandalan (absolut) untuk jumlah asesor dan "
               "alat ukur yang berbeda.",
         "en": "D study: generalizability (relative) and dependability (absolute) coefficients for other numbers of "
               "assessors and exercises.",
@@ -219,13 +221,29 @@ TEXT: dict[str, dict[str, str]] = {
     "perspectives": {"id": "Reliabilitas nilai akhir, nilai kompetensi dan nilai alat ukur",
                      "en": "Reliability of the overall, competency and exercise scores"},
     "dstudy_title": {"id": "Studi D (kompetensi tetap)", "en": "D study (competencies fixed)"},
-    "phi": {"id": "Phi (dependability)", "en": "Phi (dependability)"},
+    "phi": {"id": "Phi (keterandalan)", "en": "Phi (dependability)"},
     # construct
     "construct_text": {
         "id": "Matriks multitrait-multimethod: korelasi konvergen (kompetensi sama, alat ukur berbeda) seharusnya "
               "lebih tinggi daripada korelasi diskriminan (kompetensi berbeda).",
         "en": "Multitrait-multimethod matrix: convergent correlations (same competency, different exercise) should "
               "exceed discriminant ones (different competencies).",
+    },
+    "construct_exercise_effect": {
+        "id": "Di sini korelasi kompetensi berbeda dalam alat ukur yang sama ({mono:.3f}) lebih tinggi daripada "
+              "korelasi kompetensi yang sama antaralat ukur ({conv:.3f}): nilai lebih banyak ditentukan oleh alat "
+              "ukur daripada oleh kompetensi, sehingga nilai per kompetensi (dan JPM yang dibangun darinya) kurang "
+              "didukung sebagai ukuran kompetensi yang terpisah; pola ini umum pada AC (Lance 2008).",
+        "en": "Here different competencies within one exercise correlate more ({mono:.3f}) than the same "
+              "competency across exercises ({conv:.3f}): scores follow the exercise more than the competency, so "
+              "competency-level scores (and the JPM built from them) have little support as separate measures; the "
+              "pattern is common in ACs (Lance 2008).",
+    },
+    "construct_competency_effect": {
+        "id": "Korelasi kompetensi yang sama antaralat ukur ({conv:.3f}) lebih tinggi daripada korelasi kompetensi "
+              "berbeda dalam alat ukur yang sama ({mono:.3f}): nilai per kompetensi mendapat dukungan konvergen.",
+        "en": "The same competency correlates more across exercises ({conv:.3f}) than different competencies within "
+              "one exercise ({mono:.3f}): competency-level scores have convergent support.",
     },
     "correlation": {"id": "korelasi", "en": "correlation"},
     "mtmm_title": {"id": "MTMM: kompetensi x alat ukur (blok: alat ukur sama)",
@@ -237,7 +255,7 @@ TEXT: dict[str, dict[str, str]] = {
     "validity_text": {
         "id": "Korelasi nilai akhir asesmen (OAR) dengan kinerja kemudian, diamati pada {n:,} asesi terpilih dan "
               "dikoreksi untuk ketidakandalan kriteria dan keterbatasan rentang (Hunter, Schmidt & Le 2006). "
-              "Rujukan meta-analisis: validitas AC terkoreksi sekitar .28-.37.",
+              "Rujukan meta-analisis: validitas AC terkoreksi sekitar 0,28-0,37.",
         "en": "Correlation of the overall assessment rating (OAR) with later performance, observed on {n:,} selected "
               "candidates and corrected for criterion unreliability and range restriction (Hunter, Schmidt & Le "
               "2006). Meta-analytic benchmark: corrected AC validity about .28-.37.",
@@ -249,12 +267,14 @@ TEXT: dict[str, dict[str, str]] = {
     "effect": {"id": "efek", "en": "effect"},
     "OAR (competency fixed)": {"id": "nilai akhir (kompetensi tetap)", "en": "overall rating (competencies fixed)"},
     "OAR (all facets random)": {"id": "nilai akhir (semua faset acak)", "en": "overall rating (all facets random)"},
-    "competency score": {"id": "nilai satu kompetensi", "en": "single competency score"},
-    "exercise score": {"id": "nilai satu alat ukur", "en": "single exercise score"},
+    "competency score": {"id": "nilai satu kompetensi (rerata semua alat ukurnya)",
+                         "en": "single competency score (mean over its exercises)"},
+    "exercise score": {"id": "nilai satu alat ukur (alat ukur tetap: hanya generalisasi antarasesor)",
+                       "en": "single exercise score (exercise fixed: generalizing over assessors only)"},
     "observed": {"id": "teramati", "en": "observed"},
-    "corrected_criterion": {"id": "koreksi reliabilitas kriteria", "en": "corrected for criterion reliability"},
-    "corrected_range_restriction": {"id": "koreksi keterbatasan rentang", "en": "corrected for range restriction"},
-    "operational": {"id": "validitas operasional", "en": "operational validity"},
+    "corrected_criterion": {"id": "dikoreksi reliabilitas kriteria saja", "en": "corrected for criterion reliability only"},
+    "corrected_range_restriction": {"id": "dikoreksi keterbatasan rentang saja", "en": "corrected for range restriction only"},
+    "operational": {"id": "validitas operasional (kedua koreksi)", "en": "operational validity (both corrections)"},
     # incremental
     "incremental_text": {
         "id": "Apakah AC menambah daya prediksi di atas tes psikologi? Regresi hierarkis kinerja pada skor tes "
@@ -265,11 +285,32 @@ TEXT: dict[str, dict[str, str]] = {
     # fairness
     "fairness_text": {
         "id": "Dampak merugikan (aturan empat-perlima), perbedaan skor antarkelompok dan prediksi diferensial "
-              "(regresi Cleary). Kelompok dengan kurang dari {min_group} orang tidak ditampilkan.",
+              "(regresi Cleary). Kelompok dengan kurang dari {min_group} orang tidak ditampilkan; jumlah terpilih "
+              "(atau tidak terpilih) di bawah {min_group} disembunyikan.",
         "en": "Adverse impact (four-fifths rule), subgroup score differences and differential prediction (Cleary "
-              "regression). Groups with fewer than {min_group} members are suppressed.",
+              "regression). Groups with fewer than {min_group} members are left out; selected (or not selected) "
+              "counts under {min_group} are suppressed.",
     },
     "age_group": {"id": "Kelompok usia", "en": "Age group"},
+    "unstable": {"id": "tidak stabil", "en": "unstable"},
+    "forest_title": {"id": "Plot hutan: validitas per instansi (terkoreksi artefak)",
+                     "en": "Forest plot: validity per agency (artifact-corrected)"},
+    "forest_x": {"id": "Korelasi terkoreksi", "en": "Corrected correlation"},
+    "forest_overall": {"id": "Keseluruhan", "en": "Overall"},
+    "forest_credibility": {"id": "selang kredibilitas 80%", "en": "80% credibility interval"},
+    "forest_mean": {"id": "rerata, selang kepercayaan 95%", "en": "mean, 95% CI"},
+    "unstable_note": {
+        "id": "Selang sumber variansi yang ditandai 'tidak stabil' bertumpu pada kurang dari 2 derajat bebas "
+              "(Satterthwaite): datanya terlalu sedikit untuk memberi batas yang berarti.",
+        "en": "Component intervals marked 'unstable' rest on fewer than 2 degrees of freedom (Satterthwaite): the "
+              "data are too few for meaningful limits.",
+    },
+    "fairness_reference_fallback": {
+        "id": "{group}: kelompok acuan tetap ({fixed}) tidak ada di data instansi ini; sebagai gantinya dipakai "
+              "kelompok terbesar, {ref}. Tanda d dan prediksi diferensial dibaca terhadap kelompok ini.",
+        "en": "{group}: the fixed reference group ({fixed}) is absent from this agency's data; the largest group, "
+              "{ref}, is used instead. Read the sign of d and differential prediction against it.",
+    },
     "fairness_reference": {
         "id": "{group}: kelompok acuan perbedaan skor dan prediksi diferensial = {ref} (tetap untuk semua instansi; "
               "d > 0 berarti nilai kelompok lain lebih tinggi daripada kelompok acuan). Rasio dampak dibandingkan "
@@ -282,7 +323,7 @@ TEXT: dict[str, dict[str, str]] = {
     "subgroup_d": {"id": "perbedaan skor (d / g) pada nilai akhir", "en": "score difference (d / g) on the OAR"},
     "cleary": {"id": "prediksi diferensial (Cleary)", "en": "differential prediction (Cleary)"},
     "jpm_distribution": {"id": "Sebaran JPM per jenjang jabatan", "en": "JPM by position level"},
-    "suppressed": {"id": "disembunyikan (n < {k})", "en": "suppressed (n < {k})"},
+    "suppressed": {"id": "disembunyikan", "en": "suppressed"},
     # talent
     "talent_text": {
         "id": "Job Person Match (JPM) = jumlah level kompetensi yang dicapai / jumlah level standar jabatan x 100. "
@@ -304,6 +345,8 @@ TEXT: dict[str, dict[str, str]] = {
               "the performance reliability is taken as known.",
     },
     "jpm": {"id": "JPM (%)", "en": "JPM (%)"},
+    "band_axis": {"id": "Kelompok nilai akhir AC", "en": "Overall AC rating band"},
+    "high_axis": {"id": "% kinerja tinggi (> {high:.2f}, median)", "en": "% high performance (> {high:.2f}, median)"},
     "category": {"id": "Kategori", "en": "Category"},
     "potential": {"id": "Potensi", "en": "Potential"},
     "performance": {"id": "Kinerja", "en": "Performance"},
@@ -369,7 +412,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     "selection_rate": {"id": "rasio seleksi", "en": "selection rate"},
     "n_selected": {"id": "jumlah terpilih", "en": "selected"},
     "impact_ratio": {"id": "rasio dampak", "en": "impact ratio"},
-    "four_fifths_violation": {"id": "melanggar 4/5", "en": "four-fifths violation"},
+    "four_fifths_violation": {"id": "di bawah 4/5", "en": "below four-fifths"},
     "small_group": {"id": "kelompok kecil", "en": "small group"},
     "predictors": {"id": "prediktor", "en": "predictors"},
     "step": {"id": "tahap", "en": "step"},
@@ -390,9 +433,9 @@ COLUMNS: dict[str, dict[str, str]] = {
     "relative_error": {"id": "galat relatif", "en": "relative error"},
     "absolute_error": {"id": "galat absolut", "en": "absolute error"},
     "observed": {"id": "teramati", "en": "observed"},
-    "corrected_criterion": {"id": "koreksi reliabilitas kriteria", "en": "corrected for criterion reliability"},
-    "corrected_range_restriction": {"id": "koreksi keterbatasan rentang", "en": "corrected for range restriction"},
-    "operational": {"id": "validitas operasional", "en": "operational validity"},
+    "corrected_criterion": {"id": "dikoreksi reliabilitas kriteria saja", "en": "corrected for criterion reliability only"},
+    "corrected_range_restriction": {"id": "dikoreksi keterbatasan rentang saja", "en": "corrected for range restriction only"},
+    "operational": {"id": "validitas operasional (kedua koreksi)", "en": "operational validity (both corrections)"},
     "mean_criterion": {"id": "rerata kinerja", "en": "mean performance"},
     "n_high": {"id": "jumlah kinerja tinggi", "en": "high performers"},
     "p_high": {"id": "proporsi kinerja tinggi", "en": "share high"},
@@ -491,9 +534,49 @@ COLUMNS: dict[str, dict[str, str]] = {
         "en": "Mean of k raters, two-way mixed, consistency (McGraw & Wong ICC(C,k))"},
     "OAR (competency fixed)": {"id": "nilai akhir (kompetensi tetap)", "en": "overall rating (competencies fixed)"},
     "OAR (all facets random)": {"id": "nilai akhir (semua faset acak)", "en": "overall rating (all facets random)"},
-    "competency score": {"id": "nilai satu kompetensi", "en": "single competency score"},
-    "exercise score": {"id": "nilai satu alat ukur", "en": "single exercise score"},
+    "competency score": {"id": "nilai satu kompetensi (rerata semua alat ukurnya)",
+                         "en": "single competency score (mean over its exercises)"},
+    "exercise score": {"id": "nilai satu alat ukur (alat ukur tetap: hanya generalisasi antarasesor)",
+                       "en": "single exercise score (exercise fixed: generalizing over assessors only)"},
     "universe_score": {"id": "variansi skor semesta", "en": "universe-score variance"},
+    "effect": {"id": "sumber variansi", "en": "effect"},
+    "assessor": {"id": "asesor", "en": "assessor"},
+    "exercise": {"id": "alat ukur", "en": "exercise"},
+    "competency": {"id": "kompetensi", "en": "competency"},
+    "candidate": {"id": "asesi", "en": "candidate"},
+    "box": {"id": "kotak", "en": "box"},
+    "test": {"id": "uji", "en": "test"},
+    "slopes": {"id": "kemiringan", "en": "slopes"},
+    "intercepts": {"id": "intersep", "en": "intercepts"},
+    "base": {"id": "dasar", "en": "base"},
+    "full": {"id": "lengkap", "en": "full"},
+    "cognitive": {"id": "tes kognitif", "en": "cognitive test"},
+    "oar": {"id": "nilai akhir AC", "en": "overall AC rating"},
+    "potential": {"id": "potensi", "en": "potential"},
+    "performance": {"id": "kinerja", "en": "performance"},
+    "nine_box": {"id": "kotak manajemen talenta", "en": "nine-box grid"},
+    # the competencies of PermenPANRB 38/2017 and the usual exercises, as the report names them
+    "integritas": {"id": "Integritas", "en": "Integrity"},
+    "kerjasama": {"id": "Kerja sama", "en": "Teamwork"},
+    "komunikasi": {"id": "Komunikasi", "en": "Communication"},
+    "orientasi_pada_hasil": {"id": "Orientasi pada hasil", "en": "Results orientation"},
+    "pelayanan_publik": {"id": "Pelayanan publik", "en": "Public service"},
+    "pengembangan_diri_dan_orang_lain": {"id": "Pengembangan diri dan orang lain",
+                                         "en": "Developing self and others"},
+    "mengelola_perubahan": {"id": "Mengelola perubahan", "en": "Managing change"},
+    "pengambilan_keputusan": {"id": "Pengambilan keputusan", "en": "Decision making"},
+    "perekat_bangsa": {"id": "Perekat bangsa", "en": "National unity"},
+    "in_basket": {"id": "In-basket", "en": "In-basket"},
+    "analisis_kasus": {"id": "Analisis kasus", "en": "Case analysis"},
+    "bermain_peran": {"id": "Bermain peran", "en": "Role play"},
+    "diskusi_kelompok": {"id": "Diskusi kelompok", "en": "Group discussion"},
+    "wawancara_kompetensi": {"id": "Wawancara kompetensi", "en": "Competency interview"},
+    "presentasi": {"id": "Presentasi", "en": "Presentation"},
+    "jpt_pratama": {"id": "JPT Pratama", "en": "JPT Pratama"},
+    "jpt_madya": {"id": "JPT Madya", "en": "JPT Madya"},
+    "administrator": {"id": "Administrator", "en": "Administrator"},
+    "pengawas": {"id": "Pengawas", "en": "Supervisor (pengawas)"},
+    "pelaksana": {"id": "Pelaksana", "en": "Staff (pelaksana)"},
 }
 
 

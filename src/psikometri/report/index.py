@@ -71,10 +71,26 @@ def _national(results, lang) -> str:
         fig = ax.figure
         import matplotlib.pyplot as plt
 
+        from .sections import localise_figure
+
+        # in the index's language; a correlation's interval ends at +-1 on the axis
+        lo, hi = ax.get_xlim()
+        ax.set_xlim(max(lo, -1.0), min(hi, 1.0))
+        ax.set_title(tr("forest_title", lang))
+        ax.set_xlabel(tr("forest_x", lang))
+        ticks = [t.get_text() for t in ax.get_yticklabels()]
+        if ticks:
+            ax.set_yticklabels(ticks[:-1] + [tr("forest_overall", lang)])
+        handles, _ = ax.get_legend_handles_labels()
+        if len(handles) == 2:
+            ax.legend(handles, [tr("forest_credibility", lang), tr("forest_mean", lang)], fontsize=8)
+        localise_figure(fig, lang)
+
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
         plt.close(fig)
-        parts.append(f"<figure class='pk-figure'><img alt='forest plot' src='data:image/png;base64,"
+        parts.append(f"<figure class='pk-figure'><img alt='{html.escape(tr('forest_title', lang))}' "
+                     "src='data:image/png;base64,"
                      f"{base64.b64encode(buf.getvalue()).decode()}'/></figure>")
     return "\n".join(parts)
 

@@ -164,7 +164,7 @@ def _stamp(task: ReportTask) -> str:
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _html_from_notebook(nb_path: Path, title: str = "") -> str:
+def _html_from_notebook(nb_path: Path, title: str = "", lang: str = "") -> str:
     """The executed notebook as HTML without code, titled ``title``, printed on A4 (``@page``)."""
     import html as _html
 
@@ -178,6 +178,8 @@ def _html_from_notebook(nb_path: Path, title: str = "") -> str:
     body = body.replace("</head>", page + "</head>", 1)
     if title:
         body = re.sub(r"<title>.*?</title>", f"<title>{_html.escape(title)}</title>", body, count=1, flags=re.S)
+    if lang:  # the document's language, for screen readers, hyphenation and spell checkers
+        body = re.sub(r"<html(\s[^>]*)?>", f'<html lang="{lang}">', body, count=1)
     return body
 
 
@@ -344,7 +346,7 @@ def run_task(task: ReportTask) -> TaskResult:
             from .i18n import tr
 
             title = f"{tr('report_title', task.lang)}: {task.agency}"
-            atomic_write(paths["html"], _html_from_notebook(tmp_nb, title))
+            atomic_write(paths["html"], _html_from_notebook(tmp_nb, title, task.lang))
             outputs.append(paths["html"])
         if "pdf" in task.formats:
             _pdf_from_html(paths["html"], paths["pdf"])

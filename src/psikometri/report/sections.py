@@ -59,6 +59,7 @@ class Section:
     indicators: list = field(default_factory=list)  # summary rows
     status: str = "ok"  # ok | too_few | no_data
     lang: str = "id"
+    figure_texts: list = field(default_factory=list)  # every visible text of each figure, as drawn
 
     def add_table(self, caption: str, df: pd.DataFrame) -> None:
         self.blocks.append(("table", caption, df))
@@ -66,6 +67,7 @@ class Section:
     def add_figure(self, caption: str, fig) -> None:
         import matplotlib.pyplot as plt
 
+        self.figure_texts.append(localise_figure(fig, self.lang))
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
         plt.close(fig)
@@ -98,6 +100,68 @@ class Section:
         return "\n".join(parts)
 
 
+_DECIMAL = re.compile(r"(?<![\w.,])(-?\d+)\.(\d+)(?![\w.])")
+_IDENT = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def _local_text(text: str, lang: str) -> str:
+    """Figure text in the report's language: data ids as words, and (Indonesian) decimal commas."""
+    from .i18n import COLUMNS
+
+    if text in COLUMNS:  # a whole label with a translation (a position level, a facet...)
+        return COLUMNS[text][lang]
+    text = _IDENT.sub(lambda m: column_label(m.group(0), lang), text)
+    if lang == "id":
+        text = _DECIMAL.sub(lambda m: f"{m.group(1)},{m.group(2)}", text)
+    return text
+
+
+def localise_figure(fig, lang: str) -> list[str]:
+    """Put a figure into the report's language before it is saved; return its visible texts.
+
+    Numeric axes get tick labels in the language's number format (Indonesian decimal commas, integer ticks
+    without decimals); categorical tick labels, titles, axis labels, legends and annotations show data ids as
+    words and Indonesian decimals.  Every figure of a report goes through here, whatever plotting function
+    drew it, so a test can check all of them.
+    """
+    import matplotlib.text as mtext
+    from matplotlib.ticker import FuncFormatter, ScalarFormatter
+
+    def numeric_formatter(axis):
+        def fmt(v, pos=None):
+            # as few decimals as the ticks need to be exact (0,25 steps keep two, whole numbers none)
+            locs = np.asarray(axis.get_majorticklocs(), dtype=float)
+            locs = locs[np.isfinite(locs)]
+            scale = max(1.0, float(np.max(np.abs(locs)))) if locs.size else 1.0
+            dec = next((d for d in range(7) if np.allclose(locs * 10**d, np.round(locs * 10**d),
+                                                          rtol=0, atol=1e-6 * scale * 10**d)), 6)
+            return format_number(round(v, dec) + 0.0, f",.{dec}f", lang)
+
+        return FuncFormatter(fmt)
+
+    def wrapped(orig):
+        return FuncFormatter(lambda v, pos=None: _local_text(str(orig(v, pos)), lang))
+
+    for ax in fig.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            f = axis.get_major_formatter()
+            if isinstance(f, ScalarFormatter):
+                axis.set_major_formatter(numeric_formatter(axis))
+            elif not isinstance(f, FuncFormatter) or getattr(f, "_pk_local", False) is False:
+                w = wrapped(f)
+                w._pk_local = True
+                axis.set_major_formatter(w)
+    fig.canvas.draw()
+    for t in fig.findobj(mtext.Text):
+        txt = t.get_text()
+        if txt and not getattr(t, "_pk_tick", False):
+            new = _local_text(txt, lang)
+            if new != txt:
+                t.set_text(new)
+    fig.canvas.draw()
+    return [t.get_text() for t in fig.findobj(mtext.Text) if t.get_text() and t.get_visible()]
+
+
 def _fmt_cell(v, lang: str = "id"):
     """A table cell for display: numbers in the report language's format, booleans as yes/no, ids as words."""
     if isinstance(v, (bool, np.bool_)):
@@ -111,7 +175,7 @@ def _fmt_cell(v, lang: str = "id"):
             return "∞" if v > 0 else "-∞"
         if abs(v) >= 1e6:  # e.g. the upper end of a Satterthwaite interval on very few degrees of freedom
             return format_number(v, ".2e", lang)
-        if float(v).is_integer() and abs(v) >= 2:
+        if float(v).is_integer() and abs(v) >= 1:  # df1 = 1, not "1,000" (a thousand to an Indonesian reader)
             return format_number(int(v), ",", lang)
         return format_number(v, ".3f", lang) if abs(v) < 1000 else format_number(v, ",.0f", lang)
     if isinstance(v, str):
@@ -119,10 +183,21 @@ def _fmt_cell(v, lang: str = "id"):
     return v
 
 
+#: columns holding p values: shown as "< 0,001" below 0.001 instead of a misleading 0,000
+P_COLUMNS = {"p", "pval", "p_z", "p_fisher", "p_value"}
+
+
+def _fmt_p(v, lang):
+    if isinstance(v, (float, np.floating)) and 0.0 <= v < 0.001:
+        return "< " + format_number(0.001, ".3f", lang)
+    return _fmt_cell(v, lang)
+
+
 def _table_html(df: pd.DataFrame, lang: str = "id") -> str:
     shown = df.copy()
     for c in shown.columns:
-        shown[c] = shown[c].astype(object).map(lambda v: _fmt_cell(v, lang))
+        fmt = _fmt_p if c in P_COLUMNS else _fmt_cell
+        shown[c] = shown[c].astype(object).map(lambda v, fmt=fmt: fmt(v, lang))
     shown = shown.rename(columns=lambda c: column_label(c, lang))
     if isinstance(shown.index, pd.MultiIndex):
         shown.index = shown.index.set_levels([lv.map(lambda i: _fmt_cell(i, lang)) for lv in shown.index.levels])
@@ -138,9 +213,10 @@ def _table_html(df: pd.DataFrame, lang: str = "id") -> str:
 def suppression_mask(tab: pd.DataFrame, k: int) -> np.ndarray:
     """Cells of a count table to hide: counts 1..k-1 (primary), plus complementary cells.
 
-    A row or column with exactly one hidden cell would let its value be recovered from the row/column total, so
-    the smallest other non-zero cell of that row/column is hidden too, until no row or column has exactly one
-    hidden cell among several non-zero cells.  Zeros are shown (they disclose no one).
+    Row and column totals are taken as known.  A line with exactly one hidden cell would give its value away,
+    and hidden cells summing to less than ``k`` would bound each of them to a small count, so the smallest other
+    non-zero cell of such a line is hidden too, until every line with hidden cells has at least two of them
+    summing to ``k`` or more (or nothing else to hide).  Zeros are shown (they disclose no one).
     """
     x = tab.to_numpy(dtype=float)
     hide = (x > 0) & (x < k)
@@ -152,7 +228,9 @@ def suppression_mask(tab: pd.DataFrame, k: int) -> np.ndarray:
             vals = x.T if axis == 0 else x
             for i in range(lines.shape[0]):
                 others = (vals[i] > 0) & ~lines[i]
-                if lines[i].sum() == 1 and others.any():
+                n_hidden = lines[i].sum()
+                weak = n_hidden == 1 or (n_hidden > 1 and vals[i][lines[i]].sum() < k)
+                if weak and others.any():
                     j = np.flatnonzero(others)[np.argmin(vals[i][others])]
                     lines[i, j] = True
                     changed = True
@@ -617,6 +695,7 @@ class AgencyContext:
 
     def _sec_gtheory(self, sec):
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
 
         from ..gtheory import g_study
 
@@ -649,7 +728,15 @@ class AgencyContext:
         if any("did not converge" in n for n in g.notes):
             sec.paragraphs.append(self.t("gstudy_not_converged"))
         comp = g.components.copy()
-        shown = comp.copy()
+        shown = comp.copy().astype({"ci_low": object, "ci_high": object})
+        # a Satterthwaite interval on fewer than 2 degrees of freedom (df = 2 (v / se)^2) runs to absurd upper
+        # ends (e.g. 134 for a total variance of 0.6): shown as unstable, the numbers stay in results.json
+        with np.errstate(divide="ignore", invalid="ignore"):
+            df_s = 2.0 * (comp["variance"] / comp["se"]) ** 2
+        unstable = (df_s < 2.0).to_numpy() & comp["se"].notna().to_numpy()
+        if unstable.any():
+            shown.loc[unstable, ["ci_low", "ci_high"]] = self.t("unstable")
+            sec.paragraphs.append(self.t("unstable_note"))
         shown.index = [effect_label(e, self.lang) for e in comp.index]
         shown.index.name = column_label("effect", self.lang)
         sec.add_table(self.t("sec_gtheory"), shown)
@@ -675,6 +762,7 @@ class AgencyContext:
             ax.plot(sub["exercise"], sub["g_coefficient"], marker="o", label=f"{a} {self.t('assessors').lower()}")
         ax.axhline(self.standards["g_coefficient"], color="k", lw=0.8, ls="--")
         ax.set_xlabel(self.t("exercises"))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # numbers of exercises are whole
         ax.set_ylabel(self.t("g_coefficient"))
         ax.legend()
         sec.add_figure(self.t("dstudy_title"), fig)
@@ -710,6 +798,12 @@ class AgencyContext:
         m = mtmm(r, person="candidate", trait="competency", method="exercise", score="score",
                  n_boot=self.n_boot, seed=self.seed)
         sec.paragraphs.append(self.t("construct_text"))
+        # the Campbell-Fiske reading, stated: does the same competency agree across exercises more than different
+        # competencies agree within one exercise?  (In most ACs it does not: Lance 2008.)
+        conv, mono = float(m.convergent.value), float(m.heterotrait_monomethod.value)
+        if np.isfinite(conv) and np.isfinite(mono):
+            key = "construct_exercise_effect" if mono >= conv else "construct_competency_effect"
+            sec.paragraphs.append(self.t(key, conv=conv, mono=mono))
         rows = {self.t(k): {"r": e.value, "ci_low": e.ci_low, "ci_high": e.ci_high}
                 for k, e in (("convergent", m.convergent), ("hetero_mono", m.heterotrait_monomethod),
                              ("hetero_hetero", m.heterotrait_heteromethod))}
@@ -746,9 +840,17 @@ class AgencyContext:
                              source=column_label(source, self.lang), ryyi=self.criterion_reliability), shown)
         et = expectancy_table(c, predictor="oar", criterion="performance", bins=min(5, max(2, n_crit // 10)))
         sec.paragraphs.append(self.t("expectancy_text"))
-        sec.add_table(self.t("expectancy_text"), et.set_index("band"))
+        sec.add_table(self.t("expectancy_text"), self._expectancy_hidden(et).set_index("band"))
         fig, ax = plt.subplots(figsize=(6, 3.2))
-        plot_expectancy(et, ax=ax, title=self.t("expectancy_text"))
+        # the figure hides what the table hides: a band's share of high performers gives its count back
+        shown = self._expectancy_hidden(et)
+        hidden = shown["p_high"].map(lambda v: isinstance(v, str)).to_numpy()
+        plot_et = et.copy()
+        plot_et.loc[hidden, ["p_high", "ci_low", "ci_high"]] = np.nan
+        plot_expectancy(plot_et, ax=ax, title=self.t("expectancy_text"))
+        ax.set_xticklabels(shown["band"], rotation=20, ha="right", fontsize=8)
+        ax.set_xlabel(self.t("band_axis"))
+        ax.set_ylabel(self.t("high_axis", high=float(et.attrs.get("high", float("nan")))))
         sec.add_figure(self.t("expectancy_text"), fig)
         op = vs.loc["operational"]
         sec.results = {"observed_r": _num(vs.loc["observed", "r"]), "n": n_crit,
@@ -804,6 +906,35 @@ class AgencyContext:
     def _suppress(self, df: pd.DataFrame, n_col="n") -> pd.DataFrame:
         return df[df[n_col] >= self.min_group_size]
 
+    def _expectancy_hidden(self, et: pd.DataFrame) -> pd.DataFrame:
+        """An expectancy table for display: a band's count of high performers (and its share) hidden when it or
+        its complement is 1 to ``min_group_size - 1``."""
+        out = et.astype(object)
+        # bands as ranges in the report's number format: (2,135; 2,75]
+        out["band"] = [re.sub(r"\(([-\d.]+), ([-\d.]+)\]", lambda m: f"({format_number(float(m.group(1)), '.4g', self.lang)}"
+                                                                  f"; {format_number(float(m.group(2)), '.4g', self.lang)}]",
+                              str(b)) for b in et["band"]]
+        k = self.min_group_size
+        hi = et["n_high"].astype(float)
+        lo = et["n"].astype(float) - hi
+        small = ((hi > 0) & (hi < k)) | ((lo > 0) & (lo < k))
+        for col in ("n_high", "p_high", "ci_low", "ci_high"):
+            if col in out:
+                out.loc[small, col] = self.t("suppressed", k=k)
+        return out
+
+    def _selected_hidden(self, ai: pd.DataFrame) -> pd.DataFrame:
+        """An adverse-impact table for display: groups under ``min_group_size`` left out, and where a group's
+        selected or not-selected count is 1 to ``min_group_size - 1`` the count and the rate (count / n) hidden."""
+        out = self._suppress(ai).astype(object)
+        k = self.min_group_size
+        sel = ai.loc[out.index, "n_selected"].astype(float)
+        small = ((sel > 0) & (sel < k)) | (((ai.loc[out.index, "n"] - sel) > 0) & ((ai.loc[out.index, "n"] - sel) < k))
+        for col in ("n_selected", "selection_rate"):
+            if col in out:
+                out.loc[small, col] = self.t("suppressed", k=k)
+        return out
+
     def _sec_fairness(self, sec):
         from ..fairness import adverse_impact, differential_prediction, subgroup_differences
 
@@ -822,12 +953,17 @@ class AgencyContext:
                 sec.paragraphs.append(self.t("too_few", what=label(g, self.lang), n=int(len(keep)), need=2))
                 continue
             ref = self._reference(sub, g)
-            sec.paragraphs.append(self.t("fairness_reference", group=label(g, self.lang), ref=str(ref)))
+            fixed = self.FAIRNESS_REFERENCE.get(g)
+            if fixed is not None and ref != fixed:
+                sec.paragraphs.append(self.t("fairness_reference_fallback", group=label(g, self.lang),
+                                             fixed=str(fixed), ref=str(ref)))
+            else:
+                sec.paragraphs.append(self.t("fairness_reference", group=label(g, self.lang), ref=str(ref)))
             res[f"reference_{g}"] = str(ref)
             if "selected" in sub and set(sub["selected"].dropna().astype(int)) == {0, 1}:
                 # the four-fifths rule compares with the group of the highest selection rate (Uniform Guidelines)
                 ai = adverse_impact(sub, group=g, selected="selected")
-                sec.add_table(f"{label(g, self.lang)}: {self.t('adverse_impact')}", self._suppress(ai))
+                sec.add_table(f"{label(g, self.lang)}: {self.t('adverse_impact')}", self._selected_hidden(ai))
                 row = ai.loc[ai["impact_ratio"].idxmin()]
                 ir = float(row["impact_ratio"])
                 if worst is None or ir < worst[0]:
@@ -896,7 +1032,12 @@ class AgencyContext:
                               min_count=self.min_group_size)
         ax.set_title(self.t("jpm_distribution"))
         sec.add_figure(self.t("jpm"), fig)
-        res = {"jpm_mean": _num(jpm.mean()), "jpm_categories": {str(k): int(v) for k, v in cat.value_counts().items()}}
+        # category totals in results.json only where the table hides no cell of that category (a total with
+        # hidden cells would give them back by subtraction)
+        hidden_cols = suppression_mask(tab, self.min_group_size).any(axis=0)
+        res = {"jpm_mean": _num(jpm.mean()),
+               "jpm_categories": {str(col): (None if hide else int(tab[col].sum()))
+                                  for col, hide in zip(tab.columns, hidden_cols)}}
         perf = c["performance"] if "performance" in c else pd.Series(np.nan, index=c.index)
         ok = perf.notna()
         rel, rel_source = self.overall_reliability()
