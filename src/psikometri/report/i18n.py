@@ -144,9 +144,11 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "kalpha_text": {
         "id": "Alpha Krippendorff (penilaian, tingkat interval): {value:.3f} [{lo:.3f}; {hi:.3f}] (selang bootstrap "
-              "95%, Hayes & Krippendorff 2007).",
+              "95%, Hayes & Krippendorff 2007, yang menganggap sel saling bebas sehingga lebih sempit daripada "
+              "selang ICC).",
         "en": "Krippendorff's alpha (ratings, interval level): {value:.3f} [{lo:.3f}, {hi:.3f}] (95% bootstrap "
-              "interval, Hayes & Krippendorff 2007).",
+              "interval, Hayes & Krippendorff 2007, which treats cells as independent and so is narrower than the "
+              "ICC's).",
     },
     "consensus_text": {
         "id": "Perubahan dari penilaian mandiri (putaran {independent}) ke penilaian konsensus (putaran {consensus}) "
@@ -336,13 +338,16 @@ TEXT: dict[str, dict[str, str]] = {
               "{fcuts}) dan konsistensi penempatan (peluang kotak yang sama pada pengukuran paralel; kappa mengoreksi "
               "kesepakatan karena peluang). Reliabilitas potensi = Phi studi G = s2(p) / (s2(p) + s2(Delta)) = "
               "{rel:.3f}, karena keputusan dibuat terhadap batas tetap. Selang kappa: bootstrap atas asesi yang juga "
-              "memuat ketidakpastian reliabilitas potensi; reliabilitas kinerja dianggap diketahui.",
+              "memuat ketidakpastian reliabilitas potensi; reliabilitas kinerja dianggap diketahui. P(benar) pada "
+              "grafik: rata-rata peluang bahwa kotak asesi sama dengan kotak skor murninya; akurasi: peluang yang "
+              "sama untuk seluruh kohort.",
         "en": "Nine-box grid (potential = JPM, performance = performance rating; potential cuts {pcuts}, performance "
               "cuts {fcuts}) and placement consistency (chance of the same box in a parallel measurement; kappa "
               "corrects the agreement for chance). Reliability of potential = the G study's Phi = "
               "s2(p) / (s2(p) + s2(Delta)) = {rel:.3f}, as decisions are made against fixed cut-offs. Kappa "
               "interval: bootstrap over candidates that also carries the uncertainty of the potential reliability; "
-              "the performance reliability is taken as known.",
+              "the performance reliability is taken as known. P(right) in the figure: the mean probability that a "
+              "candidate's box is the box of their true scores; accuracy: the same probability for the cohort.",
     },
     "jpm": {"id": "JPM (%)", "en": "JPM (%)"},
     "band_axis": {"id": "Kelompok nilai akhir AC", "en": "Overall AC rating band"},

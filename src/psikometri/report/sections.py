@@ -484,13 +484,14 @@ class AgencyContext:
         sec.paragraphs.append(self.t("summary_note"))
         return sec
 
-    def _indicator(self, sec, key, ind_key, est_or_value, standard, ci=None):
+    def _indicator(self, sec, key, ind_key, est_or_value, standard, ci=None, detail: str = ""):
         if hasattr(est_or_value, "value"):
             v, lo, hi = float(est_or_value.value), float(est_or_value.ci_low), float(est_or_value.ci_high)
         else:
             v = float(est_or_value) if est_or_value is not None else float("nan")
             lo, hi = ci if ci else (float("nan"), float("nan"))
-        sec.indicators.append({"key": key, "indicator": self.t(ind_key), "value": v, "ci_low": lo, "ci_high": hi,
+        name = self.t(ind_key) + (f" ({detail})" if detail else "")
+        sec.indicators.append({"key": key, "indicator": name, "value": v, "ci_low": lo, "ci_high": hi,
                                "standard": standard, "verdict": _verdict(v, standard, lo, hi)})
 
     def _sec_data(self, sec):
@@ -628,7 +629,8 @@ class AgencyContext:
         # interval: cluster bootstrap over candidates (cells of one candidate are not independent)
         cand = wide.index.get_level_values("candidate")
         tab = icc(wide.reset_index(drop=True), missing="reml", clusters=cand, n_boot=self.n_boot, seed=self.seed)
-        sec.add_table("ICC (Shrout & Fleiss 1979)", tab)
+        # the cells' assessor slots are not the same raters across cells, so only the one-way forms apply
+        sec.add_table("ICC (Shrout & Fleiss 1979)", tab.loc[["ICC1", "ICC1k"]])
         ka = krippendorff_alpha(wide.reset_index(drop=True), level_of_measurement="interval",
                                 n_boot=self.n_boot, seed=self.seed)
         per_ex = []
@@ -967,7 +969,8 @@ class AgencyContext:
                 row = ai.loc[ai["impact_ratio"].idxmin()]
                 ir = float(row["impact_ratio"])
                 if worst is None or ir < worst[0]:
-                    worst = (ir, float(row["ci_low"]), float(row["ci_high"]))
+                    worst = (ir, float(row["ci_low"]), float(row["ci_high"]),
+                             f"{label(g, self.lang).lower()}: {column_label(str(ai['impact_ratio'].idxmin()), self.lang)}")
                 res[f"impact_ratio_{g}"] = {"value": _num(ir), "ci_low": _num(row["ci_low"]),
                                             "ci_high": _num(row["ci_high"]), "reference": str(ai.attrs["reference"])}
             sd = subgroup_differences(sub, group=g, score="oar", reference=ref)
@@ -984,7 +987,8 @@ class AgencyContext:
                 res[f"differential_prediction_{g}_p"] = _num(dp.tests.loc["omnibus", "p"])
         sec.results = res
         if worst is not None:
-            self._indicator(sec, "impact_ratio", "ind_impact", worst[0], self.standards["impact_ratio"], worst[1:])
+            self._indicator(sec, "impact_ratio", "ind_impact", worst[0], self.standards["impact_ratio"], worst[1:3],
+                            detail=worst[3])
         cleary = [v for k, v in res.items() if k.startswith("differential_prediction_") and v is not None]
         if cleary:
             # the Cleary finding reaches the summary: the smallest omnibus p against the test's level (a test
