@@ -19,6 +19,11 @@ def sorted_codes(col: pd.Series):
     Integer ids in a compact range skip the hashing: the codes come from one
     ``bincount`` of the offsets.
     """
+    if col.dtype == object and len(col) and pd.api.types.infer_dtype(col, skipna=False) == "integer":
+        try:
+            col = col.astype(np.int64)  # ints held as Python objects (e.g. melted integer column labels)
+        except (OverflowError, ValueError, TypeError):  # beyond int64: hash them as they are
+            pass
     if (pd.api.types.is_integer_dtype(col.dtype) and not isinstance(col.dtype, pd.CategoricalDtype) and len(col)
             and not col.isna().any()):
         v = col.to_numpy(dtype=np.int64)

@@ -20,16 +20,31 @@ class single_thread_blas:
 
     _depth = 0
 
+    _controller = None
+    _modules_seen = -1
+
+    @classmethod
+    def _pools(cls):
+        """A ThreadpoolController, made again only when new modules (hence maybe new BLAS libraries) were loaded:
+        inspecting the process's libraries costs milliseconds, limiting through a known controller microseconds."""
+        import sys
+
+        if cls._controller is None or cls._modules_seen != len(sys.modules):
+            from threadpoolctl import ThreadpoolController
+
+            cls._controller = ThreadpoolController()
+            cls._modules_seen = len(sys.modules)
+        return cls._controller
+
     def __enter__(self):
         self._ctx = None
         single_thread_blas._depth += 1
         if single_thread_blas._depth > 1:
             return self
         try:
-            from threadpoolctl import threadpool_limits
+            self._ctx = self._pools().limit(limits=1, user_api="blas")
         except ImportError:  # pragma: no cover - declared dependency
             return self
-        self._ctx = threadpool_limits(limits=1, user_api="blas")
         self._ctx.__enter__()
         return self
 
