@@ -1004,7 +1004,7 @@ def test_icc_cluster_bootstrap_long_format_and_errors():
     b = ag.icc(wide[["a", "b"]], clusters=wide["cand"], n_boot=30, seed=1)
     assert_allclose(a[["boot_ci_low", "boot_ci_high"]].to_numpy(), b[["boot_ci_low", "boot_ci_high"]].to_numpy(),
                     atol=1e-12)
-    with pytest.raises(ValueError, match="n_boot must be a non-negative integer"):
+    with pytest.raises(ValueError, match="n_boot must be 0"):
         ag.icc(wide[["a", "b"]], n_boot=-1)
     with pytest.raises(ValueError, match="clusters is only used by the bootstrap"):
         ag.icc(wide[["a", "b"]], clusters=wide["cand"])
@@ -1067,3 +1067,53 @@ def test_long_format_input_equals_wide_for_every_multi_rater_coefficient():
     gap.loc[gap.index[2], "rater"] = None
     with pytest.raises(ValueError, match="column 'rater' is missing at row"):
         ag.fleiss_kappa(gap, **kw)
+
+
+def test_icc_clusters_align_by_index_and_too_few_clusters_give_no_interval():
+    rng = np.random.default_rng(2)
+    W = pd.DataFrame(rng.normal(size=(20, 3)) + np.repeat(rng.normal(size=10), 2)[:, None] * 2,
+                     index=[f"t{i:02d}" for i in range(20)])
+    cl = pd.Series(np.repeat(np.arange(10), 2), index=W.index)
+    a = ag.icc(W, clusters=cl, n_boot=100, seed=1)
+    b = ag.icc(W, clusters=cl.sample(frac=1.0, random_state=1), n_boot=100, seed=1)  # same mapping, other order
+    assert_allclose(a[["boot_ci_low", "boot_ci_high"]].to_numpy(), b[["boot_ci_low", "boot_ci_high"]].to_numpy())
+    with pytest.raises(ValueError, match="index does not match the rows of data"):
+        ag.icc(W, clusters=cl.set_axis(range(20)), n_boot=10)
+    one = ag.icc(W, clusters=np.zeros(20), n_boot=50, seed=1)
+    assert one["boot_ci_low"].isna().all() and "needs at least 5" in one.attrs["note"]
+    # resamples of a single distinct target are dropped, not scored at the -1/(k-1) floor
+    x3 = np.ascontiguousarray(W.iloc[:3].to_numpy())
+    for method in ("anova", "reml"):
+        lo, hi, used, _ = ag._icc_cluster_bootstrap(x3, np.arange(3), 100, 3, 0.95, method)
+        assert used < 100 and lo[0] > -0.5 + 1e-9, method
+    for bad, err in ((np.zeros((20, 1)), ValueError), ({1: 2}, TypeError), (W.iloc[:, :2], ValueError)):
+        with pytest.raises(err, match="clusters"):
+            ag.icc(W, clusters=bad, n_boot=10)
+    for bad in (1, 10**12):
+        with pytest.raises(ValueError, match="n_boot must be 0"):
+            ag.icc(W, n_boot=bad)
+
+
+def test_categorical_ratings_keep_their_order_and_unused_levels():
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame(rng.choice(["lo", "mid", "hi"], size=(30, 3)), columns=list("abc"))
+    cat = pd.CategoricalDtype(["lo", "mid", "hi"], ordered=True)
+    want = ag.gwet_ac(X, weights="quadratic", categories=["lo", "mid", "hi"]).value
+    assert ag.gwet_ac(X.astype(cat), weights="quadratic").value == pytest.approx(want, abs=1e-12)
+    L = X.rename_axis("u").reset_index().melt(id_vars="u", var_name="r", value_name="y")
+    L["y"] = L["y"].astype(cat)
+    assert ag.gwet_ac(L, targets="u", raters="r", ratings="y", weights="quadratic").value == pytest.approx(
+        want, abs=1e-12)
+    ext = pd.CategoricalDtype(["lo", "mid", "hi", "extra"], ordered=True)  # an unused level still counts in q
+    assert ag.brennan_prediger(X.astype(ext)).value == pytest.approx(
+        ag.brennan_prediger(X, categories=["lo", "mid", "hi", "extra"]).value, abs=1e-12)
+
+
+def test_long_format_edge_ids_and_option_errors():
+    u = np.array([2**63 + 1] * 2 + [2**63 + 2] * 2 + [2**63 + 3] * 2, dtype=np.uint64)
+    d = pd.DataFrame({"u": u, "r": [0, 1] * 3, "y": [1.0, 2, 2, 2, 3, 3]})
+    w = pd.DataFrame({"r0": [1.0, 2, 3], "r1": [2.0, 2, 3]})
+    assert ag.krippendorff_alpha(d, targets="u", raters="r", ratings="y").value == pytest.approx(
+        ag.krippendorff_alpha(w).value, abs=1e-12)
+    with pytest.raises(ValueError, match="level_of_measurement must be one of"):
+        ag.krippendorff_alpha(d, targets="u", raters="r", ratings="y", level_of_measurement="Nominal")

@@ -827,3 +827,15 @@ def test_placement_consistency_bootstrap_errors():
         placement_consistency(p, f, n_boot=5, potential_reliability_ci=0.1, **kw)
     with pytest.raises(TypeError, match="must hold two numbers"):
         placement_consistency(p, f, n_boot=5, potential_reliability_ci=("a", "b"), **kw)
+
+
+def test_placement_bootstrap_warns_when_many_resamples_cannot_be_fitted():
+    rng = np.random.default_rng(15)
+    z = rng.normal(size=60)
+    p = 82 + 8 * z
+    f = 78 + 9 * (0.9 * z + 0.45 * rng.normal(size=60))  # r about 0.9: near the limit of reliabilities .85 x .85
+    kw = dict(potential_reliability=0.9, performance_reliability=0.85, potential_cuts=CUTS_P,
+              performance_cuts=CUTS_F, n_sim=200, seed=1)
+    with pytest.warns(UserWarning, match="bootstrap resamples could not be fitted"):
+        res = placement_consistency(p, f, n_boot=200, **kw)
+    assert (res.attrs["consistency"]["n_boot_used"] < 180).all()

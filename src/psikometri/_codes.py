@@ -25,7 +25,8 @@ def sorted_codes(col: pd.Series):
         except (OverflowError, ValueError, TypeError):  # beyond int64: hash them as they are
             pass
     if (pd.api.types.is_integer_dtype(col.dtype) and not isinstance(col.dtype, pd.CategoricalDtype) and len(col)
-            and not col.isna().any()):
+            and not col.isna().any() and not (pd.api.types.is_unsigned_integer_dtype(col.dtype)
+                                              and int(col.max()) >= 2**63)):
         v = col.to_numpy(dtype=np.int64)
         lo, hi = int(v.min()), int(v.max())
         if hi - lo <= 4 * len(v) + 1024:

@@ -154,6 +154,23 @@ def _long_to_wide(df: pd.DataFrame, targets: str, raters: str, ratings: str, *, 
     return pd.DataFrame(x, index=pd.Index(tu, name=targets), columns=pd.Index(ru, name=raters))
 
 
+def _dtype_categories(data, ratings, categories):
+    """``categories`` as given, else the ordered set of a categorical rating column (long data: ``ratings``;
+    wide data: every rater column of one categorical dtype), so that weights follow its order and unused
+    levels still count; else None (the sorted observed labels)."""
+    if categories is not None or not isinstance(data, pd.DataFrame):
+        return categories
+    if ratings is not None:
+        dt = data[ratings].dtype if ratings in data.columns else None
+        return list(dt.categories) if isinstance(dt, pd.CategoricalDtype) else None
+    dts = {str(d) for d in data.dtypes}
+    first = data.dtypes.iloc[0] if data.shape[1] else None
+    if isinstance(first, pd.CategoricalDtype) and all(isinstance(d, pd.CategoricalDtype) for d in data.dtypes):
+        if len(dts) == 1 and all(d == first for d in data.dtypes):
+            return list(first.categories)
+    return None
+
+
 def _wide_or_long(data, targets, raters, ratings, *, numeric: bool) -> pd.DataFrame:
     """``data`` as a units x raters table: as given (wide) or built from long columns."""
     names = (targets, raters, ratings)
@@ -368,6 +385,10 @@ def _reml_crossed(y, ti, rj, n_t, n_r):
     return va, vb, ve
 
 
+#: fewest clusters for which icc reports a cluster-bootstrap interval
+MIN_CLUSTERS = 5
+
+
 def _icc_values(msb, msw, msj, mse, n, k) -> np.ndarray:
     """The six ICCs (columns ICC1, ICC2, ICC3, ICC1k, ICC2k, ICC3k) from arrays of mean squares."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -389,11 +410,11 @@ def _cluster_codes(clusters, keep: np.ndarray, df: pd.DataFrame, targets) -> np.
     (sorted ids, as the table's rows), so a repeated index never matters.
     """
     if targets is not None:
-        if isinstance(clusters, str):
+        if isinstance(clusters, str) or (np.ndim(clusters) == 0 and clusters in df.columns):
             check_columns(df, [clusters], "data")
             col = df[clusters]
         else:
-            col = _cluster_values(clusters, len(df), "data")
+            col = _cluster_values(clusters, df.index, "data")
         tc, tu = sorted_codes(df[targets])
         cc, _ = sorted_codes(col)
         if (cc < 0).any():
@@ -416,22 +437,45 @@ def _cluster_codes(clusters, keep: np.ndarray, df: pd.DataFrame, targets) -> np.
                 f"clusters={clusters!r} names a column, which needs long-format data (targets=, raters=, "
                 "ratings=); for a wide table pass one cluster value per row instead."
             )
-        codes, _ = sorted_codes(_cluster_values(clusters, len(keep), "data"))
+        codes, _ = sorted_codes(_cluster_values(clusters, df.index, "data"))
         if (codes < 0).any():
             raise ValueError(f"clusters is missing for row {int(np.flatnonzero(codes < 0)[0])} (position) of "
                              "data; give every target a cluster.")
     return pd.factorize(np.asarray(codes)[keep], sort=True)[0].astype(np.int64)
 
 
-def _cluster_values(clusters, n: int, name: str) -> pd.Series:
-    vals = clusters if isinstance(clusters, pd.Series) else pd.Series(
-        clusters.to_numpy() if isinstance(clusters, pd.Index) else np.asarray(clusters, dtype=object))
-    if vals.ndim != 1 or len(vals) != n:
+def _cluster_values(clusters, index: pd.Index, name: str) -> pd.Series:
+    """One cluster value per row of ``name`` (whose index is ``index``), as a positional Series.
+
+    A Series is aligned on its index when that index holds the same labels as the data's (in any order);
+    arrays and lists are taken in row order."""
+    if isinstance(clusters, (dict, set, frozenset)) or (hasattr(clusters, "__next__")):
+        raise TypeError(f"clusters must be a column name, a Series or an array with one value per row of {name}; "
+                        f"got a {type(clusters).__name__}.")
+    if isinstance(clusters, pd.DataFrame):
+        raise ValueError(f"clusters must be one-dimensional (one value per row of {name}); got a DataFrame with "
+                         f"{clusters.shape[1]} column(s). Pass one of its columns.")
+    if isinstance(clusters, pd.Series):
+        if len(clusters) == len(index) and not clusters.index.equals(index):
+            if clusters.index.has_duplicates or index.has_duplicates or set(clusters.index) != set(index):
+                raise ValueError(
+                    f"clusters is a Series whose index does not match the rows of {name}; pass it with the same "
+                    "index (e.g. clusters=data['candidate']) or as an array in row order (clusters.to_numpy())."
+                )
+            clusters = clusters.reindex(index)
+        vals = pd.Series(clusters.to_numpy())
+    else:
+        arr = clusters.to_numpy() if isinstance(clusters, pd.Index) else np.asarray(clusters, dtype=object)
+        if arr.ndim != 1:
+            raise ValueError(f"clusters must be one-dimensional (one value per row of {name}); got an array of "
+                             f"shape {arr.shape}.")
+        vals = pd.Series(arr)
+    if len(vals) != len(index):
         raise ValueError(
-            f"clusters must hold one value per row of {name} ({n} rows); got {len(vals)}. Pass e.g. the "
+            f"clusters must hold one value per row of {name} ({len(index)} rows); got {len(vals)}. Pass e.g. the "
             "candidate of each cell."
         )
-    return vals.reset_index(drop=True)
+    return vals
 
 
 def _icc_cluster_bootstrap(x, codes, n_boot, seed, level, method):
@@ -462,11 +506,17 @@ def _icc_cluster_bootstrap(x, codes, n_boot, seed, level, method):
             mse = sse / ((nt - 1) * (k - 1))
             msw = (ssc + sse) / (nt * (k - 1))
         vals = _icc_values(msb, msw, msj, mse, nt, k)
+        # a resample of a single distinct target has no between-target variance: undefined, not a floor value
+        distinct = (counts > 0).astype(np.float64) @ agg[:, 0]
+        vals[distinct < 2] = np.nan
     else:
         order = np.argsort(codes, kind="stable")
         starts = np.searchsorted(codes[order], np.arange(n_cl + 1))
         vals = np.full((n_boot, 6), np.nan)
+        sizes_cl = np.diff(starts)
         for b in range(n_boot):
+            if float((counts[b] > 0) @ sizes_cl) < 2:  # a single distinct target: undefined
+                continue
             rows = np.concatenate([np.tile(order[starts[c]:starts[c + 1]], int(w))
                                    for c, w in enumerate(counts[b]) if w])
             xb = x[rows]
@@ -520,7 +570,9 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
         ``boot_ci_low`` / ``boot_ci_high`` (0: none).  The F-based intervals
         assume independent targets; when targets share a candidate or an
         assessor they are too narrow, and the cluster bootstrap is the
-        honest interval.
+        honest interval.  With fewer than 5 clusters no bootstrap interval
+        is given (NaN, said in ``attrs["note"]``); resamples holding a single
+        distinct target are dropped (``attrs["n_boot_used"]``).
     seed : None, int or numpy.random.Generator
         Seed of the bootstrap.
 
@@ -599,8 +651,10 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
     level = check_level(level)
     check_choice(missing, ("raise", "reml"), "missing")
     df = check_dataframe(data, "data")
-    if isinstance(n_boot, (bool, np.bool_)) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
-        raise ValueError(f"n_boot must be a non-negative integer (0 for no bootstrap); got n_boot={n_boot!r}.")
+    if (isinstance(n_boot, (bool, np.bool_)) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0
+            or n_boot == 1 or n_boot > 1_000_000):
+        raise ValueError(f"n_boot must be 0 (no bootstrap) or an integer from 2 to 1,000,000; got n_boot={n_boot!r}. "
+                         "Use e.g. n_boot=1000.")
     names = (targets, raters, ratings)
     if any(v is not None for v in names):
         if any(v is None for v in names):
@@ -678,7 +732,16 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
         variance_components={kk: float(v) for kk, v in comps.items()}, note=note,
     )
     if n_boot:
-        lo, hi, used, n_cl = _icc_cluster_bootstrap(x, codes, int(n_boot), resolve_seed(seed), level, method)
+        n_cl = int(codes.max()) + 1 if len(codes) else 0
+        if n_cl < MIN_CLUSTERS:
+            # too few clusters for a resampling distribution: no interval, said in the note
+            lo = hi = np.full(6, np.nan)
+            used = 0
+            boot_note = (f"{n_cl} cluster(s): a cluster bootstrap needs at least {MIN_CLUSTERS}; no bootstrap "
+                         "interval")
+            out.attrs["note"] = "; ".join(x for x in (out.attrs.get("note", ""), boot_note) if x)
+        else:
+            lo, hi, used, n_cl = _icc_cluster_bootstrap(x, codes, int(n_boot), resolve_seed(seed), level, method)
         out["boot_ci_low"] = lo
         out["boot_ci_high"] = hi
         out.attrs.update(n_boot=int(n_boot), n_boot_used=used, n_clusters=n_cl)
@@ -1016,6 +1079,7 @@ def gwet_ac(data, *, weights=None, categories=None, level=0.95, targets=None, ra
     >>> round(gwet_ac(d).value, 3)
     0.66
     """
+    categories = _dtype_categories(data, ratings, categories)
     data = _wide_or_long(data, targets, raters, ratings, numeric=False)
     return _gwet_estimate(data, weights, categories, level, "gwet", "gwet_ac2" if weights is not None else "gwet_ac1")[0]
 
@@ -1040,6 +1104,7 @@ def brennan_prediger(data, *, weights=None, categories=None, level=0.95, targets
     >>> round(brennan_prediger(d).value, 3)
     0.852
     """
+    categories = _dtype_categories(data, ratings, categories)
     data = _wide_or_long(data, targets, raters, ratings, numeric=False)
     return _gwet_estimate(data, weights, categories, level, "bp", "brennan_prediger")[0]
 
@@ -1060,6 +1125,7 @@ def percent_agreement(data, *, weights=None, categories=None, level=0.95, target
     >>> percent_agreement(d).value
     0.75
     """
+    categories = _dtype_categories(data, ratings, categories)
     data = _wide_or_long(data, targets, raters, ratings, numeric=False)
     return _gwet_estimate(data, weights, categories, level, "pa", "percent_agreement")[0]
 
@@ -1134,6 +1200,8 @@ def fleiss_kappa(data, *, counts=False, categories=None, level=0.95, targets=Non
     if counts and any(v is not None for v in (targets, raters, ratings)):
         raise ValueError("targets=, raters= and ratings= describe long-format ratings; they cannot be combined with "
                          "counts=True (a subjects x categories count table).")
+    if not counts:
+        categories = _dtype_categories(data, ratings, categories)
     data = _wide_or_long(data, targets, raters, ratings, numeric=False)
     est, tab, cats = _gwet_estimate(data, None, categories, level, "fleiss", "fleiss_kappa", counts=counts)
     nr = tab.sum(axis=1)
@@ -1357,6 +1425,7 @@ def krippendorff_alpha(data, *, level_of_measurement="interval", n_boot=0, seed=
     """
     n_boot = check_positive_int(n_boot, "n_boot", minimum=0)
     level = check_level(level)
+    check_choice(level_of_measurement, _LEVELS, "level_of_measurement")
     data = _wide_or_long(data, targets, raters, ratings, numeric=level_of_measurement != "nominal")
     kind, x, cats = _kalpha_prepare(data, level_of_measurement)
     alpha, n, n_units, d_o, d_e, y_fn, code = _kalpha_core(kind, x, len(cats) if cats is not None else None)

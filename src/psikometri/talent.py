@@ -1047,6 +1047,14 @@ def _placement_bootstrap(x, assigned, rel, correlated, cp, cf, n_boot, level, se
             boot[b, :, 0] = tb[:, 0]
             boot[b, :, 1] = tb[:, 2]
     used = np.isfinite(boot[:, 0, 0])
+    dropped = n_boot - int(used.sum())
+    if dropped > 0.1 * n_boot:
+        warnings.warn(
+            f"placement_consistency: {dropped} of {n_boot} bootstrap resamples could not be fitted (constant scores, "
+            "or a correlation the reliabilities cannot produce); they are the resamples nearest that limit, so the "
+            "interval leans away from it. Read it with care, or check the reliabilities.",
+            UserWarning, stacklevel=3,
+        )
     cols = {}
     for k, what in enumerate(("agreement", "kappa")):
         lo, hi = [], []
@@ -1116,7 +1124,8 @@ def placement_consistency(
     level : float, default 0.95
         Coverage of the bootstrap intervals.
     potential_reliability_ci : (low, high) or None
-        A ``level`` interval for ``potential_reliability`` (e.g. the delta-
+        An interval for ``potential_reliability`` at the same ``level`` as
+        the intervals asked for (e.g. the delta-
         method interval of Phi from :meth:`GStudy.oar_reliability`).  Given,
         each bootstrap resample also draws the potential reliability from the
         logit-normal distribution centred on ``potential_reliability`` with
