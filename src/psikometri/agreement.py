@@ -655,18 +655,10 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
             or n_boot == 1 or n_boot > 1_000_000):
         raise ValueError(f"n_boot must be 0 (no bootstrap) or an integer from 2 to 1,000,000; got n_boot={n_boot!r}. "
                          "Use e.g. n_boot=1000.")
-    names = (targets, raters, ratings)
-    if any(v is not None for v in names):
-        if any(v is None for v in names):
-            raise ValueError(
-                "For long-format data pass all three of targets=, raters= and ratings= (column names); "
-                f"got targets={targets!r}, raters={raters!r}, ratings={ratings!r}. Leave all three as None "
-                "for a wide table (rows = targets, columns = raters)."
-            )
-        check_columns(df, list(names), "data")
-        wide = _long_to_wide(df, targets, raters, ratings)
-    else:
+    if all(v is None for v in (targets, raters, ratings)):
         wide = _wide_numeric(df, "data")
+    else:
+        wide = _wide_or_long(df, targets, raters, ratings, numeric=True)
     keep = ~wide.isna().all(axis=1).to_numpy()
     wide = wide.loc[keep]
     codes = None
