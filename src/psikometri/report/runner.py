@@ -531,7 +531,8 @@ def run_batch(
 
     from .sections import warm_up
 
-    warm_up()  # compile (or load from cache) the numba kernels once, before the workers start
+    if not all(_up_to_date(t) for t in tasks):
+        warm_up()  # compile (or load from cache) the numba kernels once, before the workers start
     results: list[TaskResult] = []
     bar = _progress(len(tasks))
     t0 = time.perf_counter()
