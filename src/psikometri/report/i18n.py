@@ -287,11 +287,15 @@ TEXT: dict[str, dict[str, str]] = {
     # fairness
     "fairness_text": {
         "id": "Dampak merugikan (aturan empat-perlima), perbedaan skor antarkelompok dan prediksi diferensial "
-              "(regresi Cleary). Kelompok dengan kurang dari {min_group} orang tidak ditampilkan; jumlah terpilih "
-              "(atau tidak terpilih) di bawah {min_group} disembunyikan.",
+              "(regresi Cleary, bertahap: uji gabungan kemiringan dan intersep lebih dulu; kemiringan dan intersep "
+              "sendiri-sendiri dibaca hanya bila uji gabungan signifikan, Lautenschlager & Mendoza 1986). Kelompok "
+              "dengan kurang dari {min_group} orang tidak ditampilkan; jumlah terpilih (atau tidak terpilih) di "
+              "bawah {min_group} disembunyikan.",
         "en": "Adverse impact (four-fifths rule), subgroup score differences and differential prediction (Cleary "
-              "regression). Groups with fewer than {min_group} members are left out; selected (or not selected) "
-              "counts under {min_group} are suppressed.",
+              "regression, step-down: the joint test of slopes and intercepts first; slopes and intercepts on their "
+              "own are read only when the joint test is significant, Lautenschlager & Mendoza 1986). Groups with "
+              "fewer than {min_group} members are left out; selected (or not selected) counts under {min_group} "
+              "are suppressed.",
     },
     "age_group": {"id": "Kelompok usia", "en": "Age group"},
     "unstable": {"id": "tidak stabil", "en": "unstable"},

@@ -1102,8 +1102,17 @@ class AgencyContext:
             "International Taskforce on Assessment Center Guidelines (2015). Journal of Management, 41, 1244-1273.",
             "Koo, T. K., & Li, M. Y. (2016). A guideline of selecting and reporting intraclass correlation "
             "coefficients. Journal of Chiropractic Medicine, 15, 155-163.",
+            "Cleary, T. A. (1968). Test bias: prediction of grades of Negro and white students in integrated "
+            "colleges. Journal of Educational Measurement, 5, 115-124.",
+            "Field, C. A., & Welsh, A. H. (2007). Bootstrapping clustered data. Journal of the Royal Statistical "
+            "Society B, 69, 369-390.",
             "Lance, C. E. (2008). Why assessment centers do not work the way they are supposed to. Industrial and "
             "Organizational Psychology, 1, 84-97.",
+            "Lautenschlager, G. J., & Mendoza, J. L. (1986). A step-down hierarchical multiple regression analysis "
+            "for examining hypotheses about test bias in prediction. Applied Psychological Measurement, 10, "
+            "133-139.",
+            "McGraw, K. O., & Wong, S. P. (1996). Forming inferences about some intraclass correlation "
+            "coefficients. Psychological Methods, 1, 30-46.",
             "McDonald, R. P. (1999). Test Theory: A Unified Treatment. Erlbaum.",
             "Putka, D. J., & Hoffman, B. J. (2013). Clarifying the contribution of assessee-, dimension-, "
             "exercise-, and assessor-related effects to reliable and unreliable variance in assessment center "
