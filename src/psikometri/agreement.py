@@ -1831,6 +1831,17 @@ def assessor_diagnostics(
 # ==========================================================================
 
 
+def _rating_scores(df: pd.DataFrame, score: str) -> pd.Series:
+    """The ``score`` column of long ratings as numbers (missing stays NaN); a non-number is an error naming it."""
+    y = pd.to_numeric(df[score], errors="coerce")
+    bad = y.isna() & df[score].notna()
+    if bad.any():
+        pos = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ValueError(f"ratings column {score!r} holds a non-number {df[score].iloc[pos]!r} (row "
+                         f"{df.index[pos]!r}). Fix or remove that rating.")
+    return y
+
+
 def cell_ratings(ratings, *, cell=("candidate", "competency", "exercise"), assessor="assessor", score="score",
                  min_ratings=2) -> pd.DataFrame:
     """The ratings of each AC cell side by side: cells (rows) x assessor slots (columns).
@@ -1890,12 +1901,7 @@ def cell_ratings(ratings, *, cell=("candidate", "competency", "exercise"), asses
         raise ValueError("cell must name at least one column, e.g. cell=('candidate', 'competency', 'exercise').")
     check_columns(df, cell + [assessor, score], "ratings")
     min_ratings = check_positive_int(min_ratings, "min_ratings")
-    y = pd.to_numeric(df[score], errors="coerce")
-    bad = y.isna() & df[score].notna()
-    if bad.any():
-        pos = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ValueError(f"ratings column {score!r} holds a non-number {df[score].iloc[pos]!r} (row "
-                         f"{df.index[pos]!r}). Fix or remove that rating.")
+    y = _rating_scores(df, score)
     keep = y.notna().to_numpy()
     if not keep.any():
         raise ValueError(f"ratings has no rating with a score in column {score!r}.")
@@ -2010,12 +2016,7 @@ def consensus_change(ratings, *, round="round", independent=None, consensus=None
         raise ValueError(f"consensus={consensus!r} is not a round of the data other than {indep!r}; the rounds are "
                          f"{names}.")
     consensus = str(consensus)
-    y = pd.to_numeric(df[score], errors="coerce")
-    bad = y.isna() & df[score].notna()
-    if bad.any():
-        pos = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ValueError(f"ratings column {score!r} holds a non-number {df[score].iloc[pos]!r} (row "
-                         f"{df.index[pos]!r}). Fix or remove that rating.")
+    y = _rating_scores(df, score)
     rnd = df[round].astype(str)
     keys = cell + ([by] if by and by not in cell else [])
     base = df[keys].assign(_y=y.to_numpy())
