@@ -147,14 +147,14 @@ def localise_figure(fig, lang: str) -> list[str]:
             f = axis.get_major_formatter()
             if isinstance(f, ScalarFormatter):
                 axis.set_major_formatter(numeric_formatter(axis))
-            elif not isinstance(f, FuncFormatter) or getattr(f, "_pk_local", False) is False:
+            elif not getattr(f, "_pk_local", False):  # any other formatter, once
                 w = wrapped(f)
                 w._pk_local = True
                 axis.set_major_formatter(w)
     fig.canvas.draw()
     for t in fig.findobj(mtext.Text):
         txt = t.get_text()
-        if txt and not getattr(t, "_pk_tick", False):
+        if txt:
             new = _local_text(txt, lang)
             if new != txt:
                 t.set_text(new)
