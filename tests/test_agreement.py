@@ -887,12 +887,73 @@ def test_sorted_codes_equal_pandas_factorize_sorted():
     rng = np.random.default_rng(2)
     cols = [pd.Series(rng.integers(-5, 40, 300)), pd.Series(rng.integers(0, 10**12, 50)),
             pd.Series(rng.choice(["b", "a", "c10", "c2"], 200)), pd.Series([3, 1, None, 2], dtype="Int64"),
-            pd.Series(pd.Categorical(rng.choice(["x", "y"], 20), categories=["y", "x"]))]
+            pd.Series(pd.Categorical(rng.choice(["x", "y"], 20), categories=["y", "x"])),
+            pd.Series(["a", "b", None, "a", "c"]), pd.Series(["a", "b", "c", "a"]), pd.Series([7, 7, 7]),
+            pd.Series(rng.choice(["r3", None, "r1", "r2"], 500), dtype="str")]
     for col in cols:
         codes, uniq = ag._sorted_codes(col)
         ref_codes, ref_uniq = pd.factorize(col, sort=True)
         np.testing.assert_array_equal(codes, ref_codes)
         assert list(uniq) == list(ref_uniq)
+
+
+_CODES_SNIPPET = """
+import json
+import numpy as np
+from psikometri import _codes_kernels as K
+rng = np.random.default_rng(4)
+out = {}
+for case, v in enumerate([rng.integers(-50, 50, 400), rng.integers(10**9, 10**9 + 3, 30), np.array([5])]):
+    v = np.ascontiguousarray(v, dtype=np.int64)
+    lo, hi = (int(b) for b in K.int_bounds(v))
+    codes = np.empty(len(v), dtype=np.int64)
+    present = K.compact_int_codes(v, lo, hi - lo + 1, codes)
+    out[f"int{case}"] = [lo, hi, codes.tolist(), (present + lo).tolist()]
+tc = rng.integers(0, 30, 60); rc = rng.integers(0, 4, 60); y = rng.normal(size=60)
+x = np.full(120, np.nan)
+out["scatter"] = [int(K.scatter_table(tc, rc, y, 4, x)), np.where(np.isnan(x), None, x).tolist()]
+print(json.dumps(out))
+"""
+
+
+def _naive_codes_results():
+    rng = np.random.default_rng(4)
+    out = {}
+    for case, v in enumerate([rng.integers(-50, 50, 400), rng.integers(10**9, 10**9 + 3, 30), np.array([5])]):
+        uniq, inv = np.unique(v, return_inverse=True)
+        out[f"int{case}"] = [int(v.min()), int(v.max()), inv.tolist(), uniq.tolist()]
+    tc = rng.integers(0, 30, 60)
+    rc = rng.integers(0, 4, 60)
+    y = rng.normal(size=60)
+    key = tc * 4 + rc
+    first_repeat = next(i for i in range(60) if key[i] in key[:i])
+    x = np.full(120, np.nan)
+    x[key[:first_repeat]] = y[:first_repeat]
+    out["scatter"] = [first_repeat, np.where(np.isnan(x), None, x).tolist()]
+    return out
+
+
+@pytest.mark.parametrize("jit", [True, False])
+def test_code_kernels_against_naive_numpy(jit):
+    if jit:
+        import json
+        import subprocess
+        import sys
+
+        got = json.loads(subprocess.run([sys.executable, "-c", _CODES_SNIPPET], capture_output=True, text=True,
+                                        check=True).stdout)
+    else:
+        got = run_without_jit(_CODES_SNIPPET)
+    assert got == _naive_codes_results()
+
+
+def test_long_to_wide_finds_the_first_repeated_cell():
+    d = pd.DataFrame({"t": [1, 2, 1, 2, 1], "r": ["a", "a", "b", "b", "a"], "y": [1.0, 2, 3, 4, 5]},
+                     index=[10, 11, 12, 13, 14])
+    with pytest.raises(ValueError, match=r"target 1 by rater 'a' \(row 10\)"):
+        ag.icc(d, targets="t", raters="r", ratings="y")
+    with pytest.raises(ValueError, match=r"target 1 by rater 'a' \(row 10\)"):
+        ag.fleiss_kappa(d.assign(y=list("xyzxw")), targets="t", raters="r", ratings="y")
 
 
 def test_consensus_change_against_a_naive_computation():

@@ -741,3 +741,91 @@ def test_reml_cohort_of_1500_candidates_matches_lme4():
     ll = float(ref["loglik"].iloc[0])
     assert g.loglik >= ll - 1e-6  # at least as high as lme4's optimum
     assert abs(g.loglik - ll) / abs(ll) < 1e-3
+
+
+# ----------------------------------------------------------------------------- candidate bootstrap of G and Phi
+
+
+def _resampled(data, person, draw):
+    """The data of the candidates in ``draw`` (with repeats), each drawn candidate a new one."""
+    ids = pd.unique(data[person].sort_values())
+    parts = [data[data[person] == ids[c]].assign(**{person: f"draw{i:04d}"}) for i, c in enumerate(draw)]
+    return pd.concat(parts, ignore_index=True)
+
+
+def test_bootstrap_anova_replicates_equal_a_g_study_of_each_resample(pio):
+    from psikometri._resampling import bootstrap_indices
+
+    args = dict(score="score", person="person", facets=["item", "occasion"])
+    gs = g_study(pio, n_boot=4, seed=11, **args)
+    assert gs.method == "anova" and gs.boot_components.shape == (4, 7)
+    draws = bootstrap_indices(pio["person"].nunique(), 4, seed=11)
+    for b in range(4):
+        ref = g_study(_resampled(pio, "person", draws[b]), method="anova", **args).components["variance"]
+        np.testing.assert_allclose(gs.boot_components.iloc[b].to_numpy(), ref.to_numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_bootstrap_reml_replicates_equal_a_cold_fit_of_each_resample(ac_ill_fit):
+    from psikometri._resampling import bootstrap_indices
+
+    d, _ = ac_ill_fit
+    d = d[d["candidate"].isin(pd.unique(d["candidate"])[:40])]
+    gs = g_study(d, score="score", person="candidate", facets=FACETS, method="reml", n_boot=3, seed=5)
+    assert gs.boot_components.shape == (3, len(gs.components))
+    draws = bootstrap_indices(d["candidate"].nunique(), 3, seed=5)
+    for b in range(3):
+        ref = g_study(_resampled(d, "candidate", draws[b]), score="score", person="candidate", facets=FACETS,
+                      method="reml").components["variance"].to_numpy()
+        # warm and cold starts reach the same optimum; components on the boundary are exact zeros in both
+        np.testing.assert_allclose(gs.boot_components.iloc[b].to_numpy(), ref, rtol=2e-4, atol=1e-6 * ref.sum())
+
+
+def test_bootstrap_intervals_are_percentiles_of_the_hand_coefficients(prt):
+    # p x (r:t): G = p / (p + pt/nt + prt/(nt nr)); Phi adds t/nt + rt/(nt nr)
+    gs = g_study(prt, score="score", person="person", facets=["task", "rater"], nested={"rater": "task"},
+                 n_boot=300, seed=3)
+    bc = gs.boot_components
+    nt, nr = 3, 2
+    rel = bc["person:task"] / nt + bc["person:rater:task"] / (nt * nr)
+    ab = rel + bc["task"] / nt + bc["rater:task"] / (nt * nr)
+    g = bc["person"] / (bc["person"] + rel)
+    phi = bc["person"] / (bc["person"] + ab)
+    row = gs.d_study(task=nt, rater=nr, level=0.90).iloc[0]
+    np.testing.assert_allclose([row["g_coefficient_ci_low"], row["g_coefficient_ci_high"]],
+                               np.quantile(g, [0.05, 0.95]), rtol=1e-12)
+    np.testing.assert_allclose([row["phi_ci_low"], row["phi_ci_high"]], np.quantile(phi, [0.05, 0.95]), rtol=1e-12)
+    np.testing.assert_allclose(row["g_coefficient_se"], g.std(ddof=1), rtol=1e-12)
+    assert gs.d_study(task=nt, rater=nr, level=0.9).attrs["ci_method"] == "bootstrap"
+    delta = gs.d_study(task=nt, rater=nr, level=0.9, ci="delta")
+    assert delta.attrs["ci_method"] == "delta"
+    assert delta["g_coefficient_ci_low"].iloc[0] != row["g_coefficient_ci_low"]
+    oar = gs.oar_reliability(level=0.9, task=nt, rater=nr)
+    assert oar.attrs["ci_method"] == "bootstrap" and oar["g_coefficient_ci_low"] == row["g_coefficient_ci_low"]
+
+
+def test_bootstrap_is_reproducible_by_seed(prt):
+    args = dict(score="score", person="person", facets=["task", "rater"], nested={"rater": "task"}, n_boot=20)
+    a = g_study(prt, seed=7, **args).boot_components
+    b = g_study(prt.sample(frac=1.0, random_state=1), seed=7, **args).boot_components
+    c = g_study(prt, seed=8, **args).boot_components
+    pd.testing.assert_frame_equal(a, b)
+    assert not np.allclose(a.to_numpy(), c.to_numpy())
+
+
+@pytest.mark.parametrize("bad", [1, -1, True, 2.5, 100_001])
+def test_bootstrap_argument_errors(pio, bad):
+    with pytest.raises(ValueError, match="n_boot must be 0"):
+        g_study(pio, score="score", person="person", facets=["item", "occasion"], n_boot=bad)
+
+
+def test_bootstrap_seed_checked_and_ci_choice(pio):
+    args = dict(score="score", person="person", facets=["item", "occasion"])
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        g_study(pio, seed=-1, **args)
+    gs = g_study(pio, **args)
+    assert gs.boot_components is None
+    with pytest.raises(ValueError, match="ci='bootstrap' needs"):
+        gs.d_study(level=0.95, ci="bootstrap")
+    with pytest.raises(ValueError, match="ci must be one of"):
+        gs.d_study(level=0.95, ci="percentile")
+    assert gs.d_study(level=0.95).attrs["ci_method"] == "delta"

@@ -27,13 +27,14 @@ def sorted_codes(col: pd.Series):
     if (pd.api.types.is_integer_dtype(col.dtype) and not isinstance(col.dtype, pd.CategoricalDtype) and len(col)
             and not col.isna().any() and not (pd.api.types.is_unsigned_integer_dtype(col.dtype)
                                               and int(col.max()) >= 2**63)):
-        v = col.to_numpy(dtype=np.int64)
-        lo, hi = int(v.min()), int(v.max())
+        from . import _codes_kernels as K
+
+        v = np.ascontiguousarray(col.to_numpy(dtype=np.int64))
+        lo, hi = (int(b) for b in K.int_bounds(v))
         if hi - lo <= 4 * len(v) + 1024:
-            present = np.bincount(v - lo, minlength=hi - lo + 1) > 0
-            rank = np.cumsum(present) - 1
-            uniq = pd.Index(np.flatnonzero(present) + lo, dtype=col.dtype)
-            return rank[v - lo], uniq
+            codes = np.empty(len(v), dtype=np.int64)
+            present = K.compact_int_codes(v, lo, hi - lo + 1, codes)
+            return codes, pd.Index(present + lo, dtype=col.dtype)
     if isinstance(col.dtype, pd.CategoricalDtype):  # category order, from the codes
         return pd.factorize(col, sort=True)
     codes, uniq = pd.factorize(col, sort=False)
@@ -41,7 +42,9 @@ def sorted_codes(col: pd.Series):
         order = np.argsort(np.asarray(uniq), kind="stable")
     except TypeError:  # labels of mixed types: let pandas order them
         return pd.factorize(col, sort=True)
-    rank = np.empty(len(order), dtype=np.int64)
+    if (order == np.arange(len(order))).all():  # first appearance already in sorted order
+        return codes.astype(np.int64, copy=False), uniq
+    rank = np.empty(len(order) + 1, dtype=np.int64)
     rank[order] = np.arange(len(order))
-    out = np.where(codes >= 0, rank[np.maximum(codes, 0)], -1)
-    return out, uniq.take(order)
+    rank[-1] = -1  # a missing id (code -1) indexes the last slot and stays -1
+    return rank[codes], uniq.take(order)

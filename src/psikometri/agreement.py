@@ -132,25 +132,32 @@ def _long_to_wide(df: pd.DataFrame, targets: str, raters: str, ratings: str, *, 
             pos = int(np.flatnonzero(codes < 0)[0])
             raise ValueError(f"data column {col!r} is missing at row {df.index[pos]!r}; every rating needs its "
                              f"{col}. Fill it in or drop the row.")
-    key = tc.astype(np.int64) * np.int64(len(ru)) + rc.astype(np.int64)
-    counts = np.bincount(key, minlength=len(tu) * len(ru)) if len(tu) * len(ru) <= 4 * len(key) + 1_000_000 \
-        else None
-    if counts is not None:
-        dup_keys = np.flatnonzero(counts > 1)
-        has_dup = len(dup_keys) > 0
-    else:
+    n_t, n_r = len(tu), len(ru)
+    if yv.dtype == object:
+        x = np.full(n_t * n_r, np.nan, dtype=object)
+        key = tc.astype(np.int64) * np.int64(n_r) + rc.astype(np.int64)
         srt = np.sort(key)
-        has_dup = bool((srt[1:] == srt[:-1]).any())
-        dup_keys = srt[1:][srt[1:] == srt[:-1]][:1]
-    if has_dup:
-        pos = int(np.flatnonzero(key == dup_keys[0])[0])
+        rep = srt[1:][srt[1:] == srt[:-1]]
+        dup = int(np.flatnonzero(key == rep[0])[1]) if len(rep) else -1
+        if dup < 0:
+            x[key] = yv
+    else:
+        from ._codes_kernels import scatter_table
+
+        x = np.full(n_t * n_r, np.nan)
+        dup = int(scatter_table(np.ascontiguousarray(tc, dtype=np.int64), np.ascontiguousarray(rc, dtype=np.int64),
+                                np.ascontiguousarray(yv, dtype=np.float64), n_r, x))
+    if dup >= 0:
+        # the first row of the repeated target x rater cell
+        pos = int(np.flatnonzero((tc == tc[dup]) & (rc == rc[dup]))[0])
+        t_lab, r_lab, row = (v.item() if isinstance(v, np.generic) else v
+                             for v in (df[targets].iloc[pos], df[raters].iloc[pos], df.index[pos]))
         raise ValueError(
-            f"data has more than one rating for target {df[targets].iloc[pos]!r} by rater "
-            f"{df[raters].iloc[pos]!r} (row {df.index[pos]!r}). Keep one rating per target and rater "
+            f"data has more than one rating for target {t_lab!r} by rater {r_lab!r} (row {row!r}). "
+            "Keep one rating per target and rater "
             "(e.g. average the repeats first)."
         )
-    x = np.full((len(tu), len(ru)), np.nan, dtype=yv.dtype if yv.dtype == object else float)
-    x[tc, rc] = yv
+    x = x.reshape(n_t, n_r)
     return pd.DataFrame(x, index=pd.Index(tu, name=targets), columns=pd.Index(ru, name=raters))
 
 

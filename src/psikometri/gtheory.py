@@ -33,6 +33,7 @@ from __future__ import annotations
 import html
 import itertools
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -181,6 +182,11 @@ class GStudy:
         truncation at zero) when ``method="anova"``.
     notes : tuple of str
         Warnings (negative estimates set to zero, convergence, dropped rows).
+    boot_components : DataFrame or None
+        With ``g_study(n_boot=...)``: the variance components of each
+        candidate-bootstrap resample (one row per resample that could be
+        fitted, one column per effect); :meth:`d_study` and
+        :meth:`oar_reliability` then give percentile intervals of G and Phi.
     """
 
     components: pd.DataFrame
@@ -197,6 +203,7 @@ class GStudy:
     _effects: tuple = field(default=(), repr=False, compare=False)
     _observed_divisors: np.ndarray = field(default=None, repr=False, compare=False)
     _cov: np.ndarray = field(default=None, repr=False, compare=False)
+    boot_components: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     # -- coefficients of the observed design
     def _observed(self):
@@ -258,11 +265,7 @@ class GStudy:
         return pd.DataFrame(rows, columns=list(self.facets))
 
     def _evaluate(self, grid: pd.DataFrame, fixed_idx: frozenset[int]) -> pd.DataFrame:
-        n = grid[list(self.facets)].to_numpy(dtype=float)
-        div = np.ones((len(grid), len(self._effects)))
-        for j, eff in enumerate(self._effects):
-            for i in eff - {0}:
-                div[:, j] *= n[:, i - 1]
+        div = self._divisors(grid)
         comp = self.components["variance"].to_numpy(dtype=float)
         tau, rel, ab, g, phi = _coefficients(comp, self._effects, div, fixed_idx)
         out = grid.copy()
@@ -273,7 +276,7 @@ class GStudy:
         out["phi"] = phi
         return out
 
-    def d_study(self, fixed=None, level=None, **sample_sizes) -> pd.DataFrame:
+    def d_study(self, fixed=None, level=None, ci="auto", **sample_sizes) -> pd.DataFrame:
         """Coefficients for alternative numbers of levels of each facet.
 
         Parameters
@@ -302,20 +305,55 @@ class GStudy:
         With fixed facets (sec. 4.4) the person's interactions with fixed facets
         only move to the universe score and effects of fixed facets only drop out.
         """
+        check_choice(ci, ["auto", "bootstrap", "delta"], "ci")
+        if ci == "bootstrap" and self.boot_components is None:
+            raise ValueError("ci='bootstrap' needs the candidate-bootstrap resamples: fit with g_study(..., n_boot=1000) "
+                             "or use ci='delta'.")
         fixed_idx = self._fixed(fixed)
         out = self._evaluate(self._grid(sample_sizes), fixed_idx)
         if level is not None:
-            out = self._intervals(out, fixed_idx, check_level(level))
+            level = check_level(level)
+            if ci == "delta" or self.boot_components is None:
+                out = self._intervals(out, fixed_idx, level)
+                out.attrs["ci_method"] = "delta"
+            else:
+                out = self._boot_intervals(out, fixed_idx, level)
+                out.attrs["ci_method"] = "bootstrap"
+        return out
+
+    def _divisors(self, out: pd.DataFrame) -> np.ndarray:
+        n = out[list(self.facets)].to_numpy(dtype=float)
+        div = np.ones((len(out), len(self._effects)))
+        for j, eff in enumerate(self._effects):
+            for i in eff - {0}:
+                div[:, j] *= n[:, i - 1]
+        return div
+
+    def _boot_intervals(self, out: pd.DataFrame, fixed_idx: frozenset[int], level: float) -> pd.DataFrame:
+        """Percentile intervals of ``g_coefficient`` and ``phi`` over the candidate-bootstrap resamples."""
+        div = self._divisors(out)
+        reps = self.boot_components.to_numpy(dtype=float)
+        g = np.empty((len(reps), len(out)))
+        phi = np.empty((len(reps), len(out)))
+        for b, comp in enumerate(reps):
+            g[b], phi[b] = _coefficients(comp, self._effects, div, fixed_idx)[3:]
+        a = (1.0 - level) / 2.0
+        for name, v in (("g_coefficient", g), ("phi", phi)):
+            ok = np.isfinite(v).sum(axis=0) >= 2
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns give NaN
+                se = np.nanstd(v, axis=0, ddof=1)
+                lo = np.nanquantile(v, a, axis=0)
+                hi = np.nanquantile(v, 1.0 - a, axis=0)
+            out[f"{name}_se"] = np.where(ok, se, np.nan)
+            out[f"{name}_ci_low"] = np.where(ok, lo, np.nan)
+            out[f"{name}_ci_high"] = np.where(ok, hi, np.nan)
         return out
 
     def _intervals(self, out: pd.DataFrame, fixed_idx: frozenset[int], level: float) -> pd.DataFrame:
         """Delta-method intervals of ``g_coefficient`` and ``phi`` on the logit scale."""
-        n = out[list(self.facets)].to_numpy(dtype=float)
         ne = len(self._effects)
-        div = np.ones((len(out), ne))
-        for j, eff in enumerate(self._effects):
-            for i in eff - {0}:
-                div[:, j] *= n[:, i - 1]
+        div = self._divisors(out)
         tau, rel, ab = (out[c].to_numpy(dtype=float) for c in ("universe_score", "relative_error", "absolute_error"))
         # tau, delta and Delta are linear in the components: their gradients are the unit responses
         grads = [_coefficients(np.eye(ne)[j], self._effects, div, fixed_idx)[:3] for j in range(ne)]
@@ -430,15 +468,19 @@ class GStudy:
         return seen
 
     # -- AC views
-    def oar_reliability(self, fixed=None, level=None, **sample_sizes) -> pd.Series:
+    def oar_reliability(self, fixed=None, level=None, ci="auto", **sample_sizes) -> pd.Series:
         """Reliability of the overall assessment rating (mean of all ratings of a candidate).
 
         ``fixed`` names facets whose levels are the same for every candidate and
         not generalised over (typically the competencies: the OAR is the mean of
         a fixed set of dimensions).  Returns the row of :meth:`d_study` as a Series
-        (with intervals when ``level`` is given).
+        (with intervals when ``level`` is given; ``ci`` as in :meth:`d_study`,
+        ``attrs["ci_method"]`` says which interval was used).
         """
-        return self.d_study(fixed=fixed, level=level, **sample_sizes).iloc[0]
+        out = self.d_study(fixed=fixed, level=level, ci=ci, **sample_sizes)
+        row = out.iloc[0].copy()
+        row.attrs = dict(out.attrs)
+        return row
 
     def score_reliability(self, facet: str, **sample_sizes) -> pd.Series:
         """Reliability of the score on a single level of ``facet``.
@@ -495,6 +537,13 @@ class GStudy:
             f"E rho^2 = {self.g_coefficient:.4f}   Phi = {self.phi:.4f}   "
             f"s2(delta) = {self.relative_error:.4f}   s2(Delta) = {self.absolute_error:.4f}"
         )
+        if self.boot_components is not None:
+            row = self.d_study(level=0.95).iloc[0]
+            lines.append(
+                f"candidate bootstrap ({len(self.boot_components)} resamples), 95% percentile intervals: "
+                f"E rho^2 [{row['g_coefficient_ci_low']:.4f}, {row['g_coefficient_ci_high']:.4f}]   "
+                f"Phi [{row['phi_ci_low']:.4f}, {row['phi_ci_high']:.4f}]"
+            )
         for n in self.notes:
             lines.append(f"note: {n}")
         return "\n".join(lines)
@@ -754,7 +803,7 @@ def _anova(design: _Design, arr, sizes):
 
 
 def g_study(data, *, score: str = "score", person: str, facets, nested: Mapping[str, Any] | None = None,
-            method: str = "auto") -> GStudy:
+            method: str = "auto", n_boot: int = 0, seed=None) -> GStudy:
     """Generalizability (G) study: variance components of a random-effects design.
 
     Parameters
@@ -775,6 +824,17 @@ def g_study(data, *, score: str = "score", person: str, facets, nested: Mapping[
         ``"anova"`` requires a balanced design (one rating in every cell);
         ``"reml"`` handles any design; ``"auto"`` uses ANOVA when the design is
         balanced and REML otherwise.
+    n_boot : int, default 0
+        Candidate-bootstrap resamples (0: none; otherwise 2 to 100,000).  Each
+        resample draws the candidates with replacement, every drawn candidate
+        keeping all its ratings and counting as a new candidate, and refits the
+        components (ANOVA on the resampled array, or REML started at the
+        full-data estimates).  The resampled components are kept in
+        :attr:`GStudy.boot_components` and give the percentile intervals of G
+        and Phi in :meth:`GStudy.d_study` and :meth:`GStudy.oar_reliability`.
+    seed : None, int or numpy.random.Generator
+        Seed of the bootstrap (counter-based streams: the same seed gives the
+        same resamples).
 
     Returns
     -------
@@ -796,6 +856,15 @@ def g_study(data, *, score: str = "score", person: str, facets, nested: Mapping[
     :mod:`psikometri._reml`; the estimates equal ``lme4::lmer(score ~ 1 + (1|p)
     + (1|c) + (1|p:c) + ..., REML = TRUE)`` and the standard errors come from the
     inverse average-information matrix.
+
+    The candidate bootstrap ("boot-p", Brennan 2001, sec. 6.2.3) keeps the
+    facet levels fixed and resamples the object of measurement only.  It is
+    meant for intervals of G and Phi, which depend mostly on the candidate
+    and candidate-interaction components; for the facet components alone
+    boot-p is biased and the Satterthwaite intervals of ``components`` are
+    the ones to read.  REML refits cost about one fit each (a warm start saves
+    the first iterations); resamples whose fit fails or that hold fewer than
+    two distinct candidates are dropped, with a note.
 
     For an unbalanced design the observed-design coefficients divide each
     component by the harmonic mean, over candidates, of the number of levels
@@ -827,6 +896,13 @@ def g_study(data, *, score: str = "score", person: str, facets, nested: Mapping[
     """
     df, facets, nest = _check_design(data, score, person, facets, nested)
     check_choice(method, ["auto", "anova", "reml"], "method")
+    if (isinstance(n_boot, (bool, np.bool_)) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0
+            or n_boot == 1 or n_boot > 100_000):
+        raise ValueError(f"n_boot must be 0 (no bootstrap) or an integer from 2 to 100,000; got n_boot={n_boot!r}. "
+                         "Use e.g. n_boot=500.")
+    from ._resampling import resolve_seed
+
+    seed = resolve_seed(seed)  # checked even without a bootstrap, so that a bad seed is never silently ignored
     design = _Design(person, facets, nest)
     codes, levels, y, notes = _codes(df, design.factors, score)
     if len(y) == 0:
@@ -888,6 +964,17 @@ def g_study(data, *, score: str = "score", person: str, facets, nested: Mapping[
                 "combinations of a complete design with the sizes in .sizes; g_coefficient and phi use the observed "
                 "design, d_study() assumes a complete design with the sizes given"
             )
+    boot = None
+    if n_boot:
+        if used == "anova":
+            reps = _boot_anova(design, arr, sizes, int(n_boot), seed)
+        else:
+            reps = _boot_reml(y, codes, random_effects, variance, fit.boundary, int(n_boot), seed)
+        good = np.isfinite(reps).all(axis=1)
+        if not good.all():
+            notes.append(f"{int((~good).sum())} of {int(n_boot)} bootstrap resamples could not be fitted and were "
+                         "left out")
+        boot = pd.DataFrame(reps[good], columns=pd.Index(design.labels, name="effect"))
     total = float(variance.sum())
     lo, hi = _satterthwaite_ci(variance, se, 0.95)
     comp = pd.DataFrame(
@@ -898,8 +985,62 @@ def g_study(data, *, score: str = "score", person: str, facets, nested: Mapping[
     return GStudy(
         components=comp, method=used, loglik=loglik, person=person, facets=tuple(facets), nested=nest,
         sizes=size_map, n_persons=len(levels[0]), n_obs=len(y), anova=anova_tab, notes=tuple(notes),
-        _effects=tuple(design.effects), _observed_divisors=div, _cov=cov,
+        _effects=tuple(design.effects), _observed_divisors=div, _cov=cov, boot_components=boot,
     )
+
+
+def _boot_anova(design: _Design, arr, sizes, n_boot: int, seed: int) -> np.ndarray:
+    """ANOVA components (negative estimates set to zero) of candidate-bootstrap resamples of a balanced array."""
+    from ._resampling import bootstrap_indices
+
+    idx = bootstrap_indices(arr.shape[0], n_boot, seed)
+    reps = np.full((n_boot, len(design.effects)), np.nan)
+    for b in range(n_boot):
+        if len(np.unique(idx[b])) < 2:
+            continue
+        est = _anova(design, arr[idx[b]], sizes)[3]
+        reps[b] = np.maximum(est, 0.0)
+    return reps
+
+
+def _boot_reml(y, codes, effects, variance, boundary, n_boot: int, seed: int) -> np.ndarray:
+    """REML components of candidate-bootstrap resamples, each fit started at the full-data estimates."""
+    from ._reml import RemlProblem
+    from ._resampling import bootstrap_indices
+
+    n_p = int(codes[:, 0].max()) + 1
+    order = np.argsort(codes[:, 0], kind="stable")
+    starts = np.zeros(n_p + 1, dtype=np.int64)
+    np.cumsum(np.bincount(codes[:, 0], minlength=n_p), out=starts[1:])
+    counts = np.diff(starts)
+    start = np.asarray(variance, dtype=float).copy()
+    total = float(start.sum())
+    # a component on the boundary starts a little inside, so that a resample can move it either way
+    start[:-1] = np.where(boundary[:-1], 1e-3 * total / len(start), start[:-1])
+    idx = bootstrap_indices(n_p, n_boot, seed)
+    reps = np.full((n_boot, len(effects) + 1), np.nan)
+    for b in range(n_boot):
+        draw = idx[b]
+        if len(np.unique(draw)) < 2:
+            continue
+        rows = np.concatenate([order[starts[c]:starts[c + 1]] for c in draw])
+        sub = codes[rows].copy()
+        sub[:, 0] = np.repeat(np.arange(n_p, dtype=np.int64), counts[draw])
+        nl = np.empty(sub.shape[1], dtype=np.int64)
+        nl[0] = n_p
+        for j in range(1, sub.shape[1]):
+            sub[:, j] = np.unique(sub[:, j], return_inverse=True)[1].ravel()
+            nl[j] = int(sub[:, j].max()) + 1
+        yb = y[rows]
+        if float(np.ptp(yb)) == 0.0:
+            continue
+        try:
+            fit = RemlProblem(yb, sub, nl, effects).fit(start=start)
+        except (np.linalg.LinAlgError, FloatingPointError, ValueError):
+            continue
+        if fit.converged:
+            reps[b] = fit.variances
+    return reps
 
 
 def _observed_sizes(design: _Design, codes):
