@@ -133,7 +133,8 @@ def test_non_finite_number_in_parquet_is_an_error(tmp_path):
     c.to_parquet(d / "candidates.parquet")
     with pytest.raises(DataValidationError, match="not finite") as info:
         load_assessment(d, warn=False)
-    assert _problem(info, "candidates.parquet", "performance").rows == (4,)
+    p = _problem(info, "candidates.parquet", "performance")
+    assert p.rows == (4,) and "(e.g. inf)" in p.message
 
 
 @pytest.mark.parametrize("ranges, fragment", [

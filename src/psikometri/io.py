@@ -50,6 +50,7 @@ import io as _io
 import os
 import re
 import warnings
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -272,17 +273,16 @@ def _duplicate_headers(names, fname: str, problems: list[Problem]) -> bool:
 _UTF8_CHAR = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
-def _invalid_utf8(raw: bytes, limit: int = 10000) -> list[tuple[int, int]]:
-    """(offset, length) of the byte runs of ``raw`` that are not UTF-8 (at most ``limit``)."""
-    out, pos = [], 0
-    while len(out) < limit:
-        try:
-            raw[pos:].decode("utf-8")
-            break
-        except UnicodeDecodeError as exc:
-            out.append((pos + exc.start, exc.end - exc.start))
-            pos += exc.end
-    return out
+# one token of a byte string: a run of ASCII, one well-formed UTF-8 character, or (group 1) any other byte
+_UTF8_TOKEN = re.compile(
+    rb"[\x00-\x7f]+|[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}|(.)", re.DOTALL)
+
+
+def _invalid_utf8(raw: bytes) -> list[int]:
+    """Offsets of the bytes of ``raw`` that are not part of a well-formed UTF-8 character (one pass)."""
+    return [m.start(1) for m in _UTF8_TOKEN.finditer(raw) if m.start(1) >= 0]
 
 
 def _mixed_encoding(raw: bytes, start: int, fname: str, problems: list[Problem]) -> None:
@@ -294,7 +294,7 @@ def _mixed_encoding(raw: bytes, start: int, fname: str, problems: list[Problem])
     header = next(csv.reader([first_line], delimiter=delim, skipinitialspace=True), []) if counts[delim] else [
         first_line]
     by_col: dict[str | None, list[tuple[int, int, int]]] = {}
-    for off, _n in bad:
+    for off in bad:
         line = raw.count(b"\n", 0, off) + 1
         line_start = raw.rfind(b"\n", 0, off) + 1
         field = raw[max(line_start, start):off].decode("utf-8", "replace").count(delim) if counts[delim] else 0
@@ -335,6 +335,13 @@ def _decode(raw: bytes, fname: str, problems: list[Problem]) -> tuple[str | None
         return raw.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         return raw.decode("latin-1"), "latin-1"
+
+
+def _show(v) -> str:
+    """A cell value for a message: text quoted, numbers plain (never ``np.float64(inf)``)."""
+    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+        return f"{float(v):g}"
+    return repr(v)
 
 
 def _empty_file(fname: str) -> Problem:
@@ -396,6 +403,27 @@ def _read_csv(path: Path, problems: list[Problem], notes: list[str]) -> pd.DataF
     return df
 
 
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet of an .xlsx holds a formula (a quick look at the XML, without parsing it)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            for name in z.namelist():
+                if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                    continue
+                with z.open(name) as f:
+                    tail = b""
+                    while chunk := f.read(1 << 20):
+                        if _FORMULA_TAG.search(tail + chunk):
+                            return True
+                        tail = chunk[-16:]
+    except (OSError, zipfile.BadZipFile):
+        return True  # let openpyxl decide
+    return False
+
+
 def _formulas_without_values(path: Path, sheet, df: pd.DataFrame, fname: str, problems: list[Problem]) -> bool:
     """Report empty cells of ``df`` that hold a formula whose computed value was never saved.
 
@@ -407,7 +435,7 @@ def _formulas_without_values(path: Path, sheet, df: pd.DataFrame, fname: str, pr
     except ImportError:  # pragma: no cover - openpyxl is a dependency
         return False
     empty = {(i + 2, j + 1) for i, j in zip(*np.nonzero(df.isna().to_numpy()))}
-    if not empty:
+    if not empty or not _has_formulas(path):
         return False
     hits: dict[int, list[tuple[int, str]]] = {}
     books = []
@@ -684,7 +712,7 @@ def _validate_candidates(df, fname, problems, notes, ranges=None):
             inf = np.isinf(num)
             if inf.any():
                 problems.append(Problem(fname, f"{int(inf.sum())} value(s) are not finite (e.g. "
-                                        f"{raw[inf].iloc[0]!r})", "write the number, or leave the cell empty if "
+                                        f"{_show(raw[inf].iloc[0])})", "write the number, or leave the cell empty if "
                                         "unknown", column=c, rows=_excel_rows(inf)))
             if ranges[c] is not None:
                 lo, hi = ranges[c]
@@ -728,7 +756,7 @@ def _validate_items(df, fname, problems):
         inf = np.isinf(num)
         if inf.any():
             problems.append(Problem(fname, f"{int(inf.sum())} response(s) are not finite (e.g. "
-                                    f"{raw[inf].iloc[0]!r})", "recode responses as numbers; leave missing "
+                                    f"{_show(raw[inf].iloc[0])})", "recode responses as numbers; leave missing "
                                     "responses empty", column=str(c), rows=_excel_rows(inf)))
         df[c] = num
     if "candidate" in df.columns:
