@@ -340,6 +340,19 @@ def test_xlsx_empty_cells_are_still_empty(tmp_path):
     assert _problem(info, "ratings.xlsx", "score").rows == (5,)
 
 
+@pytest.mark.parametrize("content", [b"garbage", b"agency,candidate\nkab_x,1\n", b"PK\x03\x04broken"])
+def test_file_that_is_not_a_workbook_is_named(tmp_path, content):
+    d = _write(tmp_path / "d")
+    (d / "ratings.csv").unlink()
+    (d / "ratings.xlsx").write_bytes(content)
+    with pytest.raises(DataValidationError) as info:
+        load_assessment(d, warn=False)
+    msg = str(info.value)
+    assert "sheet name" not in msg and "ratings.xlsx" in msg
+    assert "not an Excel workbook" in msg or "cannot open the workbook" in msg
+    assert "save it as an Excel Workbook" in msg or "save the file again from Excel" in msg
+
+
 @pytest.mark.skipif(os.name == "nt", reason="symbolic links")
 def test_symlink_loop_is_named(tmp_path):
     d = _write(tmp_path / "d")

@@ -465,6 +465,12 @@ def _formulas_without_values(path: Path, sheet, df: pd.DataFrame, fname: str, pr
 
 def _read_excel(path: Path, sheet, problems: list[Problem]) -> pd.DataFrame | None:
     fname = path.name if isinstance(sheet, int) else f"{path.name}[{sheet}]"
+    if not zipfile.is_zipfile(path):
+        problems.append(Problem(path.name, "the file is not an Excel workbook (an .xlsx file is a zip archive and "
+                                "this one is not: it is damaged, or a file of another kind renamed to .xlsx)",
+                                "open it in Excel or LibreOffice and save it as an Excel Workbook (.xlsx), or "
+                                "export the table as CSV"))
+        return None
     try:
         # header=None: pandas would rename a repeated header ("score" -> "score.1")
         df = pd.read_excel(path, sheet_name=sheet, dtype=object, header=None)
