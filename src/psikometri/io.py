@@ -43,6 +43,7 @@ returned as warnings and emitted as :class:`DataWarning`.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import errno
 import html
@@ -293,10 +294,11 @@ def _mixed_encoding(raw: bytes, start: int, fname: str, problems: list[Problem])
     delim = max(counts, key=counts.get)
     header = next(csv.reader([first_line], delimiter=delim, skipinitialspace=True), []) if counts[delim] else [
         first_line]
+    newlines = [m.start() for m in re.finditer(b"\n", raw)]
     by_col: dict[str | None, list[tuple[int, int, int]]] = {}
     for off in bad:
-        line = raw.count(b"\n", 0, off) + 1
-        line_start = raw.rfind(b"\n", 0, off) + 1
+        line = bisect.bisect_left(newlines, off) + 1
+        line_start = newlines[line - 2] + 1 if line > 1 else 0
         field = raw[max(line_start, start):off].decode("utf-8", "replace").count(delim) if counts[delim] else 0
         col = header[field].strip() if field < len(header) and header[field].strip() else None
         by_col.setdefault(col, []).append((off, line, raw[off]))
