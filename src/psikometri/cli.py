@@ -7,6 +7,27 @@ import sys
 import warnings
 
 
+def _parse_ranges(specs) -> dict:
+    """``["performance=0:150", "cognitive=off"]`` -> ``{"performance": (0.0, 150.0), "cognitive": None}``."""
+    out = {}
+    for spec in specs or ():
+        col, sep, rng = spec.partition("=")
+        if not sep or not col.strip():
+            raise ValueError(f"--range {spec!r}: write COLUMN=MIN:MAX (e.g. --range performance=0:150) or "
+                             "COLUMN=off")
+        col, rng = col.strip(), rng.strip()
+        if rng.lower() in ("off", "none"):
+            out[col] = None
+            continue
+        lo, sep, hi = rng.partition(":")
+        try:
+            out[col] = (float(lo), float(hi))
+        except ValueError:
+            raise ValueError(f"--range {spec!r}: MIN and MAX must be numbers (e.g. --range {col}=0:150), or write "
+                             f"--range {col}=off") from None
+    return out
+
+
 def _cmd_validate(args) -> int:
     import pandas as pd
 
@@ -15,10 +36,23 @@ def _cmd_validate(args) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
         try:
-            data = load_assessment(args.path, scale=tuple(args.scale))
+            ranges = _parse_ranges(args.range)
+            if not float(args.scale[0]) < float(args.scale[1]):
+                raise ValueError(f"--scale {args.scale[0]:g} {args.scale[1]:g}: MIN must be below MAX "
+                                 "(e.g. --scale 1 5)")
+            data = load_assessment(args.path, scale=tuple(args.scale), ranges=ranges)
         except DataValidationError as exc:
             print(f"psikometri validate: {args.path}: INVALID", file=sys.stderr)
             print(str(exc), file=sys.stderr)
+            return 1
+        except ValueError as exc:  # a malformed option
+            print(f"psikometri validate: error: {exc}", file=sys.stderr)
+            return 2
+        except Exception as exc:  # never a traceback: say what failed and where
+            print(f"psikometri validate: {args.path}: INVALID", file=sys.stderr)
+            print(f"the data could not be read ({type(exc).__name__}: {exc}). Fix: check the files named above; "
+                  "if they open correctly in a spreadsheet program, report this message to the maintainers",
+                  file=sys.stderr)
             return 1
     r = data.ratings
     print(f"psikometri validate: {args.path}: OK")
@@ -64,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a data set and print a summary")
     v.add_argument("path", help="directory with ratings.*, candidates.* [, items.*] or an .xlsx workbook")
     v.add_argument("--scale", nargs=2, type=float, default=(1.0, 5.0), metavar=("MIN", "MAX"))
+    v.add_argument("--range", action="append", default=None, metavar="COLUMN=MIN:MAX",
+                   help="plausible range of a candidate column (performance 0:120, cognitive 0:800, potential "
+                        "0:120 by default); COLUMN=off switches the check off (repeatable)")
     v.set_defaults(func=_cmd_validate)
     r = sub.add_parser("report", help="generate one validation report per agency and an index")
     r.add_argument("--data", required=True)

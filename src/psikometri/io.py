@@ -22,7 +22,17 @@ Indonesian headers found in agency spreadsheets are accepted through
 :data:`COLUMN_ALIASES` (``instansi``, ``nip``, ``kompetensi``, ``alat_ukur``,
 ``asesor``, ``nilai``...), and a user mapping (``columns={"Kolom X": "score"}``)
 takes precedence over it.  CSV exports with ``;`` separators and decimal commas,
-and files saved as Windows-1252 rather than UTF-8, load as they are.
+and files saved as Windows-1252 rather than UTF-8, load as they are.  The decode
+rule for CSV files is explicit: a file is read as UTF-8 when it is valid UTF-8
+(with or without a byte-order mark), as UTF-16 when it starts with a UTF-16
+byte-order mark, and as Windows-1252 when it holds no UTF-8 character at all; a
+file that mixes UTF-8 characters with bytes that are not UTF-8 is an error that
+names the byte, its offset and its line.  Ids (NIP...) are read as text, so that
+no digit is lost; ids written in scientific notation are errors.
+
+The numeric candidate columns are checked against plausibility ranges
+(:data:`DEFAULT_RANGES`, changed with ``load_assessment(..., ranges=...)``), and
+``inf`` is never accepted.
 
 Validation is strict: every problem found is collected and raised together as a
 :class:`DataValidationError` whose lines name the file, the row number(s) as seen
@@ -33,11 +43,15 @@ returned as warnings and emitted as :class:`DataWarning`.
 
 from __future__ import annotations
 
+import bisect
 import csv
+import errno
 import html
 import io as _io
+import os
 import re
 import warnings
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +61,7 @@ import pandas as pd
 
 __all__ = [
     "COLUMN_ALIASES",
+    "DEFAULT_RANGES",
     "AssessmentData",
     "DataValidationError",
     "DataWarning",
@@ -91,6 +106,20 @@ OPTIONAL = {
     "items": (),
 }
 _NUMERIC_CANDIDATE_COLS = ("birth_year", "cognitive", "performance", "potential")
+#: Plausible (min, max) of the numeric candidate columns; a value outside is an error (change them with
+#: ``load_assessment(..., ranges=...)``, where None disables a check).
+#:
+#: * ``performance`` 0-120: performance ratings on the SKP scale (0-100, with room above 100 for scores
+#:   that exceed the target);
+#: * ``cognitive`` 0-800: psychological test scores are non-negative; 800 covers sum scores of tests up to
+#:   160 five-point items, IQ-type standard scores, percentiles, T scores and the TPA scale (200-800);
+#: * ``potential`` 0-120: potential indices and JPM percentages (0-100, capped JPM at most 100), with the
+#:   same room as performance.
+DEFAULT_RANGES: dict[str, tuple[float, float]] = {
+    "performance": (0.0, 120.0),
+    "cognitive": (0.0, 800.0),
+    "potential": (0.0, 120.0),
+}
 _BINARY_CANDIDATE_COLS = ("promoted", "selected")
 _GENDER_VALUES = {
     "l": "L", "laki-laki": "L", "laki laki": "L", "lakilaki": "L", "pria": "L", "m": "L", "male": "L",
@@ -207,27 +236,136 @@ def _norm_header(h) -> str:
     return s.strip("_")
 
 
-def _decode(raw: bytes, fname: str, problems: list[Problem]) -> tuple[str, str | None]:
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel "Unicode Text" exports
-        return raw.decode("utf-16"), "utf-16"
-    for enc in ("utf-8-sig", "cp1252"):
+def _col_letter(i: int) -> str:
+    """Spreadsheet column letter of the 0-based position ``i`` (0 -> A, 26 -> AA)."""
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _letters(positions) -> str:
+    names = [_col_letter(i) for i in positions]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _duplicate_headers(names, fname: str, problems: list[Problem]) -> bool:
+    """Report header texts that occur more than once (blank headers of empty columns excepted)."""
+    where: dict[str, list[int]] = {}
+    for i, n in enumerate(names):
+        if isinstance(n, str) and n.strip() and not n.startswith("Unnamed: "):
+            where.setdefault(n.strip(), []).append(i)
+        elif not isinstance(n, str) and not pd.isna(n):
+            where.setdefault(str(n), []).append(i)
+    found = False
+    for n, pos in where.items():
+        if len(pos) > 1:
+            found = True
+            problems.append(Problem(fname, f"columns {_letters(pos)} are {'both' if len(pos) == 2 else 'all'} headed "
+                                    f"{n!r} (only one of them would be used)", "delete the extra column, or give "
+                                    "each column its own header", column=n))
+    return found
+
+
+# UTF-8 multi-byte characters (2, 3 and 4 bytes, no overlong forms); their presence in a file that is not valid
+# UTF-8 means that two encodings are mixed
+_UTF8_CHAR = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+# one token of a byte string: a run of ASCII, one well-formed UTF-8 character, or (group 1) any other byte
+_UTF8_TOKEN = re.compile(
+    rb"[\x00-\x7f]+|[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}|(.)", re.DOTALL)
+
+
+def _invalid_utf8(raw: bytes) -> list[int]:
+    """Offsets of the bytes of ``raw`` that are not part of a well-formed UTF-8 character (one pass)."""
+    return [m.start(1) for m in _UTF8_TOKEN.finditer(raw) if m.start(1) >= 0]
+
+
+def _mixed_encoding(raw: bytes, start: int, fname: str, problems: list[Problem]) -> None:
+    """Name the bytes of a UTF-8 file that are not UTF-8: offset, line (= spreadsheet row) and column."""
+    bad = _invalid_utf8(raw)
+    first_line = raw[start:].split(b"\n", 1)[0].decode("utf-8", "replace").rstrip("\r")
+    counts = {d: first_line.count(d) for d in (",", ";", "\t", "|")}
+    delim = max(counts, key=counts.get)
+    header = next(csv.reader([first_line], delimiter=delim, skipinitialspace=True), []) if counts[delim] else [
+        first_line]
+    newlines = [m.start() for m in re.finditer(b"\n", raw)]
+    by_col: dict[str | None, list[tuple[int, int, int]]] = {}
+    for off in bad:
+        line = bisect.bisect_left(newlines, off) + 1
+        line_start = newlines[line - 2] + 1 if line > 1 else 0
+        field = raw[max(line_start, start):off].decode("utf-8", "replace").count(delim) if counts[delim] else 0
+        col = header[field].strip() if field < len(header) and header[field].strip() else None
+        by_col.setdefault(col, []).append((off, line, raw[off]))
+    for col, hits in by_col.items():
+        off, line, byte = hits[0]
         try:
-            return raw.decode(enc), (None if enc == "utf-8-sig" else enc)
+            shown = f" (it reads {bytes([byte]).decode('cp1252')!r} in Windows-1252)"
         except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1"), "latin-1"
+            shown = ""
+        more = f"; {len(hits)} such bytes in this column" if len(hits) > 1 else ""
+        problems.append(Problem(
+            fname, f"the file mixes encodings: it holds UTF-8 text, but byte 0x{byte:02X} at offset {off} "
+            f"(line {line}) is not UTF-8{shown}{more}, so names would be garbled",
+            "save the file as UTF-8 ('CSV UTF-8' in Excel's Save As) after checking the names of these rows",
+            column=col, rows=tuple(sorted({h[1] for h in hits}))))
+
+
+def _decode(raw: bytes, fname: str, problems: list[Problem]) -> tuple[str | None, str | None]:
+    """Text of a CSV file and the encoding used if not UTF-8; (None, None) after a problem."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel "Unicode Text" exports
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(fname, f"the file starts as UTF-16 but byte offset {exc.start} is not UTF-16",
+                                    "save the file again as UTF-8 ('CSV UTF-8' in Excel)"))
+            return None, None
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        pass
+    start = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+    if start or _UTF8_CHAR.search(raw):
+        _mixed_encoding(raw, start, fname, problems)
+        return None, None
+    try:
+        return raw.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return raw.decode("latin-1"), "latin-1"
+
+
+def _show(v) -> str:
+    """A cell value for a message: text quoted, numbers plain (never ``np.float64(inf)``)."""
+    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+        return f"{float(v):g}"
+    return repr(v)
+
+
+def _empty_file(fname: str) -> Problem:
+    return Problem(fname, "the file is empty", "export the table again with its header row")
 
 
 def _read_csv(path: Path, problems: list[Problem], notes: list[str]) -> pd.DataFrame | None:
     raw = path.read_bytes()
     if not raw.strip():
-        problems.append(Problem(path.name, "the file is empty", "export the table again with its header row"))
+        problems.append(_empty_file(path.name))
         return None
     text, enc = _decode(raw, path.name, problems)
+    if text is None:
+        return None
+    if not text.replace("\ufeff", "").strip():  # a byte-order mark and line ends only
+        problems.append(_empty_file(path.name))
+        return None
     if enc:
         notes.append(f"{path.name}: read as {enc} (not UTF-8); consider saving as 'CSV UTF-8'")
     sample = text[:20000]
-    first = sample.splitlines()[0] if sample.splitlines() else ""
+    lines = [ln for ln in sample.splitlines() if ln.strip()]
+    first = lines[0] if lines else ""
     counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
     delim = max(counts, key=counts.get)
     if counts[delim] == 0:
@@ -235,8 +373,13 @@ def _read_csv(path: Path, problems: list[Problem], notes: list[str]) -> pd.DataF
             delim = csv.Sniffer().sniff(sample).delimiter
         except csv.Error:
             delim = ","
+        if delim not in counts:
+            delim = ","
     try:
         df = pd.read_csv(_io.StringIO(text), sep=delim, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except pd.errors.EmptyDataError:
+        problems.append(_empty_file(path.name))
+        return None
     except pd.errors.ParserError as exc:
         m = re.search(r"line (\d+)", str(exc))
         rows = (int(m.group(1)),) if m else ()
@@ -246,6 +389,14 @@ def _read_csv(path: Path, problems: list[Problem], notes: list[str]) -> pd.DataF
                     rows=rows)
         )
         return None
+    # pandas renames a repeated header ("score" -> "score.1") and the analysis would silently use the first
+    # column: take the headers as written and report repeats
+    header = next((row for row in csv.reader(_io.StringIO(text), delimiter=delim, skipinitialspace=True) if row),
+                  [])
+    if len(header) == len(df.columns):
+        df.columns = [h if h.strip() else old for h, old in zip(header, df.columns)]
+        if _duplicate_headers(list(df.columns), path.name, problems):
+            return None
     blank_rows = (df.apply(lambda col: col.str.strip()) == "").all(axis=1)
     if blank_rows.any():  # formatted-but-empty rows at the end of Excel exports (";;;;;")
         notes.append(f"{path.name}: {int(blank_rows.sum())} completely empty row(s) ignored")
@@ -254,15 +405,92 @@ def _read_csv(path: Path, problems: list[Problem], notes: list[str]) -> pd.DataF
     return df
 
 
-def _read_excel(path: Path, sheet, problems: list[Problem]) -> pd.DataFrame | None:
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet of an .xlsx holds a formula (a quick look at the XML, without parsing it)."""
     try:
-        df = pd.read_excel(path, sheet_name=sheet, dtype=object)
+        with zipfile.ZipFile(path) as z:
+            for name in z.namelist():
+                if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                    continue
+                with z.open(name) as f:
+                    tail = b""
+                    while chunk := f.read(1 << 20):
+                        if _FORMULA_TAG.search(tail + chunk):
+                            return True
+                        tail = chunk[-16:]
+    except (OSError, zipfile.BadZipFile):
+        return True  # let openpyxl decide
+    return False
+
+
+def _formulas_without_values(path: Path, sheet, df: pd.DataFrame, fname: str, problems: list[Problem]) -> bool:
+    """Report empty cells of ``df`` that hold a formula whose computed value was never saved.
+
+    pandas reads a workbook's saved values; a workbook written by a program that does not compute formulas
+    (a script, some converters) has none, and the cells would read as empty.
+    """
+    try:
+        import openpyxl
+    except ImportError:  # pragma: no cover - openpyxl is a dependency
+        return False
+    empty = {(i + 2, j + 1) for i, j in zip(*np.nonzero(df.isna().to_numpy()))}
+    if not empty or not _has_formulas(path):
+        return False
+    hits: dict[int, list[tuple[int, str]]] = {}
+    books = []
+    try:
+        books = [openpyxl.load_workbook(path, read_only=True, data_only=d) for d in (False, True)]
+        sheets = [b.worksheets[sheet] if isinstance(sheet, int) else b[sheet] for b in books]
+        for r, (frow, vrow) in enumerate(zip(sheets[0].iter_rows(min_row=1, min_col=1, values_only=True),
+                                             sheets[1].iter_rows(min_row=1, min_col=1, values_only=True)), 1):
+            for c, (f, v) in enumerate(zip(frow, vrow), 1):
+                text = getattr(f, "text", f)  # array formulas
+                if v is None and isinstance(text, str) and text.startswith("=") and (r, c) in empty:
+                    hits.setdefault(c, []).append((r, text))
+    except Exception:  # the values were read; a failure here only loses the finer diagnosis
+        return False
+    finally:
+        for b in books:
+            b.close()
+    for c, cells in sorted(hits.items()):
+        col = df.columns[c - 1] if c - 1 < len(df.columns) else _col_letter(c - 1)
+        problems.append(Problem(fname, f"{len(cells)} cell(s) hold formulas without saved values (e.g. "
+                                f"{cells[0][1]!r} in cell {_col_letter(c - 1)}{cells[0][0]}), so they read as "
+                                "empty", "open and save the workbook in Excel or LibreOffice (which stores the "
+                                "computed values), or paste the cells as values", column=str(col),
+                                rows=tuple(r for r, _ in cells)))
+    return bool(hits)
+
+
+def _read_excel(path: Path, sheet, problems: list[Problem]) -> pd.DataFrame | None:
+    fname = path.name if isinstance(sheet, int) else f"{path.name}[{sheet}]"
+    if not zipfile.is_zipfile(path):
+        problems.append(Problem(path.name, "the file is not an Excel workbook (an .xlsx file is a zip archive and "
+                                "this one is not: it is damaged, or a file of another kind renamed to .xlsx)",
+                                "open it in Excel or LibreOffice and save it as an Excel Workbook (.xlsx), or "
+                                "export the table as CSV"))
+        return None
+    try:
+        # header=None: pandas would rename a repeated header ("score" -> "score.1")
+        df = pd.read_excel(path, sheet_name=sheet, dtype=object, header=None)
     except ValueError as exc:
         problems.append(Problem(path.name, f"cannot read sheet {sheet!r} ({exc})", "check the sheet name"))
         return None
     except Exception as exc:  # zip/xml errors from a damaged workbook
         problems.append(Problem(path.name, f"cannot open the workbook ({type(exc).__name__}: {exc})",
                                 "save the file again from Excel as .xlsx"))
+        return None
+    if df.empty:
+        return pd.DataFrame()
+    header = [h if not (pd.isna(h) or str(h).strip() == "") else f"Unnamed: {j}" for j, h in enumerate(df.iloc[0])]
+    df = df.iloc[1:].reset_index(drop=True)
+    df.columns = header
+    if _duplicate_headers(header, fname, problems):
+        return None
+    if _formulas_without_values(path, sheet, df, fname, problems):
         return None
     return df
 
@@ -274,24 +502,37 @@ def read_table(path, *, sheet=None) -> pd.DataFrame:
     are detected.  Raises :class:`DataValidationError` if the file cannot be read.
     """
     problems: list[Problem] = []
-    df = _read_any(Path(path), sheet, problems, [])
+    path = Path(path)
+    link = _link_problem(path)
+    if link is not None:
+        raise DataValidationError([link])
+    df = _read_any(path, sheet, problems, [])
     if problems:
         raise DataValidationError(problems)
     return df
 
 
 def _read_any(path: Path, sheet, problems: list[Problem], notes: list[str]) -> pd.DataFrame | None:
+    try:
+        return _read_file(path, sheet, problems, notes)
+    except OSError as exc:  # permissions, a file locked by another program, a vanished network share...
+        problems.append(Problem(path.name, f"cannot read the file ({exc.strerror or exc})", "check that the file "
+                                "exists, that you may read it, and that no other program holds it open"))
+        return None
+
+
+def _read_file(path: Path, sheet, problems: list[Problem], notes: list[str]) -> pd.DataFrame | None:
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
         return _read_csv(path, problems, notes)
     if suffix in (".xlsx", ".xlsm"):
         if path.stat().st_size == 0:
-            problems.append(Problem(path.name, "the file is empty", "export the table again with its header row"))
+            problems.append(_empty_file(path.name))
             return None
         return _read_excel(path, sheet if sheet is not None else 0, problems)
     if suffix == ".parquet":
         if path.stat().st_size == 0:
-            problems.append(Problem(path.name, "the file is empty", "export the table again with its header row"))
+            problems.append(_empty_file(path.name))
             return None
         try:
             return pd.read_parquet(path)
@@ -320,8 +561,9 @@ def _rename(df: pd.DataFrame, table: str, fname: str, user_map: Mapping[str, str
                                     f"map to one of {sorted(COLUMN_ALIASES)}"))
     mapping: dict[str, str] = {}
     sources: dict[str, list[str]] = {}
+    positions: dict[str, list[int]] = {}
     user_targets = set(user_norm.values())
-    for col in df.columns:
+    for pos, col in enumerate(df.columns):
         n = _norm_header(col)
         canon = user_norm.get(n)
         if canon is None:
@@ -331,9 +573,11 @@ def _rename(df: pd.DataFrame, table: str, fname: str, user_map: Mapping[str, str
         if canon and (canon in known or table == "items" and canon == "candidate"):
             mapping[col] = canon
             sources.setdefault(canon, []).append(str(col))
+            positions.setdefault(canon, []).append(pos)
     for canon, cols in sources.items():
         if len(cols) > 1:
-            problems.append(Problem(fname, f"columns {cols} all mean {canon!r}", f"keep one of them, or pass "
+            problems.append(Problem(fname, f"columns {cols} all mean {canon!r} (spreadsheet columns "
+                                    f"{_letters(positions[canon])})", f"keep one of them, or pass "
                                     f"columns={{{cols[0]!r}: {canon!r}}} and rename the others", column=cols[1]))
     out = df.rename(columns=mapping)
     missing = [c for c in REQUIRED[table] if c not in out.columns]
@@ -368,6 +612,11 @@ def _blank(s: pd.Series) -> pd.Series:
     return s.isna() | (s.astype("string").str.strip() == "")
 
 
+_SCIENTIFIC = r"[+-]?\d+(?:[.,]\d*)?[eE][+-]?\d+"
+_ID_AS_TEXT_FIX = ("format the id column as Text in Excel, enter the full ids again (the lost digits cannot be "
+                   "recovered from this file) and export again")
+
+
 def _clean_ids(df: pd.DataFrame, cols, fname: str, problems: list[Problem]) -> None:
     for c in cols:
         if c not in df.columns:
@@ -386,11 +635,18 @@ def _clean_ids(df: pd.DataFrame, cols, fname: str, problems: list[Problem]) -> N
                                         rows=_excel_rows(lost)))
             s = s.map(lambda v: "" if pd.isna(v) else (str(int(v)) if isinstance(v, (float, np.floating))
                                                          and float(v).is_integer() else str(v)))
+        else:
+            lost = pd.Series(False, index=s.index)
         s = s.astype("string").str.strip()
         bad = _blank(s)
         if bad.any():
             problems.append(Problem(fname, f"{int(bad.sum())} empty value(s) in the id column", "fill in the id "
                                     "or delete the incomplete rows", column=c, rows=_excel_rows(bad)))
+        sci = s.str.fullmatch(_SCIENTIFIC).fillna(False).astype(bool) & ~lost.astype(bool)
+        if sci.any():
+            problems.append(Problem(fname, f"{int(sci.sum())} id(s) written in scientific notation (e.g. "
+                                    f"{s[sci].iloc[0]!r}): their last digits are lost, and different NIPs become "
+                                    "the same id", _ID_AS_TEXT_FIX, column=c, rows=_excel_rows(sci)))
         df[c] = s
 
 
@@ -427,14 +683,20 @@ def _validate_ratings(df, fname, scale, problems, notes):
                                     "'round' column for pre/post-consensus ratings)", rows=_excel_rows(dup)))
 
 
-def _validate_candidates(df, fname, problems, notes):
+def _validate_candidates(df, fname, problems, notes, ranges=None):
+    ranges = DEFAULT_RANGES if ranges is None else ranges
     _clean_ids(df, ["candidate", "agency", "position_level", "gender"], fname, problems)
     if "candidate" in df.columns:
         dup = df["candidate"].duplicated(keep=False) & ~_blank(df["candidate"])
         if dup.any():
-            problems.append(Problem(fname, f"candidate id(s) {sorted(set(df.loc[dup, 'candidate']))[:5]} appear more "
-                                    "than once", "keep one row per candidate", column="candidate",
-                                    rows=_excel_rows(dup)))
+            ids = sorted(set(df.loc[dup, "candidate"]))
+            # Excel keeps 15 significant digits of a number: 18-digit NIPs typed as numbers end in 000 and collide
+            zeroed = [i for i in ids if re.fullmatch(r"\d{15}000", str(i))]
+            problems.append(Problem(fname, f"candidate id(s) {ids[:5]} appear more than once" + (
+                                    f" ({zeroed[0]!r} ends in 000: stored as a number, an 18-digit NIP keeps 15 "
+                                    "digits only, so NIPs that differ in their last three digits become equal)"
+                                    if zeroed else ""), _ID_AS_TEXT_FIX if zeroed else "keep one row per candidate",
+                                    column="candidate", rows=_excel_rows(dup)))
     if "gender" in df.columns:
         g = df["gender"].astype("string").str.strip().str.lower()
         mapped = g.map(lambda v: _GENDER_VALUES.get(v, pd.NA) if isinstance(v, str) else pd.NA)
@@ -454,6 +716,21 @@ def _validate_candidates(df, fname, problems, notes):
             problems.append(Problem(fname, f"{int(nonnum.sum())} value(s) are not numbers (e.g. "
                                     f"{raw[nonnum].iloc[0]!r})", "write numbers, or leave the cell empty if "
                                     "unknown", column=c, rows=_excel_rows(nonnum)))
+        if c in ranges:
+            inf = np.isinf(num)
+            if inf.any():
+                problems.append(Problem(fname, f"{int(inf.sum())} value(s) are not finite (e.g. "
+                                        f"{_show(raw[inf].iloc[0])})", "write the number, or leave the cell empty if "
+                                        "unknown", column=c, rows=_excel_rows(inf)))
+            if ranges[c] is not None:
+                lo, hi = ranges[c]
+                out = num.notna() & ~inf & ((num < lo) | (num > hi))
+                if out.any():
+                    problems.append(Problem(fname, f"{int(out.sum())} value(s) outside the plausible range "
+                                            f"{lo:g}-{hi:g} (e.g. {num[out].iloc[0]:g})", "correct the value(s), "
+                                            f"or widen the range with load_assessment(..., ranges={{{c!r}: (min, "
+                                            f"max)}}) (None disables the check; on the command line: --range "
+                                            f"{c}=MIN:MAX)", column=c, rows=_excel_rows(out)))
         if c in _BINARY_CANDIDATE_COLS:
             bad = num.notna() & ~num.isin([0.0, 1.0])
             if bad.any():
@@ -484,6 +761,11 @@ def _validate_items(df, fname, problems):
             problems.append(Problem(fname, f"{int(nonnum.sum())} response(s) are not numbers (e.g. "
                                     f"{raw[nonnum].iloc[0]!r})", "recode responses as numbers; leave missing "
                                     "responses empty", column=str(c), rows=_excel_rows(nonnum)))
+        inf = np.isinf(num)
+        if inf.any():
+            problems.append(Problem(fname, f"{int(inf.sum())} response(s) are not finite (e.g. "
+                                    f"{_show(raw[inf].iloc[0])})", "recode responses as numbers; leave missing "
+                                    "responses empty", column=str(c), rows=_excel_rows(inf)))
         df[c] = num
     if "candidate" in df.columns:
         dup = df["candidate"].duplicated(keep=False)
@@ -492,9 +774,40 @@ def _validate_items(df, fname, problems):
                                     column="candidate", rows=_excel_rows(dup)))
 
 
+def _link_problem(path: Path) -> Problem | None:
+    """A problem if ``path`` cannot be opened because of a symbolic link loop, a dangling link or the system."""
+    try:
+        os.stat(path)
+        return None
+    except OSError as exc:
+        err = exc
+    if err.errno == errno.ELOOP:
+        chain, cur, seen = [path.name], path, {os.path.normpath(path)}
+        while cur.is_symlink() and len(chain) < 12:
+            target = os.readlink(cur)
+            chain.append(target)
+            cur = Path(os.path.normpath(cur.parent / target))
+            if os.path.normpath(cur) in seen:
+                break
+            seen.add(os.path.normpath(cur))
+        how = " -> ".join(chain) if len(chain) > 1 else "a folder on the path links back to itself"
+        return Problem(str(path), f"the path is a symbolic link loop ({how}), so it leads to no file",
+                       "replace the link with the file itself, or point the link at the real file")
+    if path.is_symlink():
+        return Problem(str(path), f"the path is a symbolic link to {os.readlink(path)!r}, which does not exist",
+                       "replace the link with the file itself, or point the link at the real file")
+    if err.errno == errno.ENOENT:
+        return None
+    return Problem(str(path), f"the path cannot be opened ({err.strerror or err})",
+                   "check the path and that you may read it")
+
+
 def _locate(path: Path, problems: list[Problem]) -> dict[str, tuple[Path, object]]:
     """Find the three tables: name -> (file, sheet)."""
     found: dict[str, tuple[Path, object]] = {}
+    link = _link_problem(path)
+    if link is not None:
+        raise DataValidationError([link])
     if not path.exists():
         raise DataValidationError([Problem(str(path), "the path does not exist",
                                            "give a directory with ratings.* and candidates.*, or an .xlsx workbook")])
@@ -516,9 +829,18 @@ def _locate(path: Path, problems: list[Problem]) -> dict[str, tuple[Path, object
                 problems.append(Problem(path.name, f"no sheet named {t!r} (sheets: {list(sheets.values())})",
                                         f"rename the sheet holding the {t} to {t!r}"))
         return found
+    try:
+        entries = sorted(p for p in path.iterdir() if not p.name.startswith((".", "~$")))
+    except OSError as exc:
+        raise DataValidationError([Problem(str(path), f"cannot list the folder ({exc.strerror or exc})",
+                                           "check that you may read the folder")]) from None
     for t in ("ratings", "candidates", "items"):
-        hits = sorted(p for p in path.iterdir() if p.is_file() and p.stem.lower() == t
-                      and not p.name.startswith((".", "~$")))
+        named = [p for p in entries if p.stem.lower() == t]
+        broken = [q for q in (_link_problem(p) for p in named if p.is_symlink()) if q is not None]
+        problems.extend(broken)
+        hits = [p for p in named if p.is_file()]
+        if broken:
+            continue
         if len(hits) > 1:
             problems.append(Problem(str(path), f"several {t} files: {[h.name for h in hits]}",
                                     f"keep exactly one {t}.* file in the directory"))
@@ -530,11 +852,39 @@ def _locate(path: Path, problems: list[Problem]) -> dict[str, tuple[Path, object
     return found
 
 
+def _check_ranges(ranges) -> dict[str, tuple[float, float] | None]:
+    """:data:`DEFAULT_RANGES` updated with the user's ``ranges`` (validated)."""
+    out: dict[str, tuple[float, float] | None] = dict(DEFAULT_RANGES)
+    if ranges is None:
+        return out
+    if not isinstance(ranges, Mapping):
+        raise ValueError(f"ranges must be a mapping such as {{'performance': (0, 120)}}; got ranges={ranges!r}.")
+    for col, rng in ranges.items():
+        if col not in DEFAULT_RANGES:
+            raise ValueError(f"ranges={{{col!r}: ...}} names an unknown column {col!r}; plausibility ranges apply "
+                             f"to {sorted(DEFAULT_RANGES)}.")
+        if rng is None:
+            out[col] = None
+            continue
+        try:
+            lo, hi = (float(v) for v in rng)
+            ok = not isinstance(rng, (str, bytes)) and lo < hi  # False for NaN
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise ValueError(f"ranges[{col!r}] must be a (min, max) pair with min < max, or None to switch the "
+                             f"check off; got ranges[{col!r}]={rng!r}. Use e.g. ranges={{{col!r}: "
+                             f"{DEFAULT_RANGES[col]}}}.")
+        out[col] = (lo, hi)
+    return out
+
+
 def load_assessment(
     path,
     *,
     columns: Mapping[str, str] | None = None,
     scale: tuple[float, float] = (1, 5),
+    ranges: Mapping[str, tuple[float, float] | None] | None = None,
     warn: bool = True,
 ) -> AssessmentData:
     """Load and validate an assessment data set.
@@ -551,6 +901,16 @@ def load_assessment(
     scale : (min, max)
         The rating scale; scores outside it are errors.  Default 1-5 (levels of
         PermenPANRB 38/2017), decimals allowed.
+    ranges : mapping, optional
+        Plausible ``(min, max)`` of the numeric candidate columns, merged over
+        :data:`DEFAULT_RANGES`: ``performance`` 0-120 (SKP scale),
+        ``cognitive`` 0-800 (test scores: sum scores, IQ-type and T scores,
+        percentiles, TPA 200-800) and ``potential`` 0-120 (potential index or
+        JPM %).  A value outside its range is an error naming file, row and
+        column.  Give a column a wider pair to accept more
+        (``ranges={"performance": (0, 150)}``), ``None`` to switch its check
+        off (``ranges={"cognitive": None}``), or ``-inf``/``inf`` as one bound.
+        ``inf`` in the data is an error whatever the ranges.
     warn : bool
         Emit non-fatal findings as :class:`DataWarning` (they are also returned
         in ``AssessmentData.warnings``).
@@ -569,6 +929,8 @@ def load_assessment(
     DataValidationError
         With one line per problem: file, spreadsheet row number(s) (header =
         row 1), column, what is wrong and the fix.
+    ValueError
+        When ``scale`` or ``ranges`` is malformed.
 
     Examples
     --------
@@ -583,6 +945,7 @@ def load_assessment(
     if not (isinstance(scale, (tuple, list)) and len(scale) == 2 and float(scale[0]) < float(scale[1])):
         raise ValueError(f"scale must be a (min, max) pair with min < max; got scale={scale!r}. Use e.g. (1, 5).")
     scale = (float(scale[0]), float(scale[1]))
+    ranges = _check_ranges(ranges)
     path = Path(path)
     problems: list[Problem] = []
     notes: list[str] = []
@@ -609,7 +972,7 @@ def load_assessment(
         elif t == "candidates":
             extra = [c for c in df.columns if c not in REQUIRED[t] + OPTIONAL[t]]
             df = df[[c for c in REQUIRED[t] + OPTIONAL[t] if c in df.columns] + extra].copy()
-            _validate_candidates(df, fname, problems, notes)
+            _validate_candidates(df, fname, problems, notes, ranges)
         else:
             df = df.copy()
             _validate_items(df, fname, problems)
@@ -628,11 +991,19 @@ def load_assessment(
                                     f"the candidates table (e.g. {ids[:3]}){hint}", "add them to the candidates "
                                     "table or correct the ids", column="candidate", rows=_excel_rows(unknown)))
         ag = c.drop_duplicates("candidate").set_index("candidate")["agency"]
-        mism = r["candidate"].isin(known) & (r["candidate"].map(ag).astype("string") != r["agency"])
+        cand_agency = r["candidate"].map(ag).astype("string")
+        mism = r["candidate"].isin(known) & (cand_agency != r["agency"])
         if mism.any():
-            problems.append(Problem(located["ratings"][0].name, f"{int(mism.sum())} rating row(s) give an agency "
-                                    "different from the candidates table", "use the same agency name in both tables",
-                                    column="agency", rows=_excel_rows(mism)))
+            pairs = sorted(set(zip(r.loc[mism, "agency"].astype(str), cand_agency[mism].astype(str))))
+            here, there = pairs[0]
+            msg = (f"{int(mism.sum())} rating row(s) give an agency different from the candidates table (e.g. "
+                   f"{here!r} here, {there!r} in the candidates table)")
+            fix = "use the same agency name in both tables"
+            if any(not (a + b).isascii() for a, b in pairs):
+                msg += ("; the names differ in non-ASCII letters, which happens when the files were saved in "
+                        "different encodings")
+                fix += ", and save both files as UTF-8 ('CSV UTF-8' in Excel)"
+            problems.append(Problem(located["ratings"][0].name, msg, fix, column="agency", rows=_excel_rows(mism)))
     if "items" in tables and "candidates" in tables:
         it = tables["items"]
         unknown = ~it["candidate"].isin(set(tables["candidates"]["candidate"]))
