@@ -144,7 +144,10 @@ def test_sample_data_loads_and_summarises():
         data = load_assessment(SAMPLES)
     assert len(data.agencies) == 6
     sizes = data.candidates.groupby("agency", observed=True).size()
-    assert sizes.min() == 30 and sizes.max() == 2091
+    # the JPT cohort: 30 assessed now, 6 more assessed five years ago only (they have left since)
+    assert sizes.min() == 36 and sizes.max() == 2091
+    assert data.occasions == ["2021", "2026"]
+    assert len(data.for_agency("pemprov_nusa_makmur_jpt").for_occasion("2026").candidates) == 30
     summ = data.summary()
     assert set(summ.columns) >= {"candidates", "assessors", "exercises", "competencies", "completeness"}
     assert (summ["completeness"] > 0.9).all() and (summ["completeness"] <= 1).all()

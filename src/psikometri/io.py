@@ -85,6 +85,8 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "assessor": ("assessor", "asesor", "penilai", "nama_asesor", "id_asesor", "rater"),
     "score": ("score", "nilai", "skor", "level", "rating", "nilai_kompetensi"),
     "round": ("round", "putaran", "tahap", "sesi_penilaian"),
+    "occasion": ("occasion", "periode", "siklus", "tahun_asesmen", "gelombang", "periode_asesmen", "wave"),
+    "assessment_date": ("assessment_date", "tanggal_asesmen", "tgl_asesmen", "tanggal_penilaian", "date"),
     "position_level": ("position_level", "jabatan", "jenjang_jabatan", "level_jabatan", "jenis_jabatan"),
     "gender": ("gender", "jenis_kelamin", "jk", "sex"),
     "birth_year": ("birth_year", "tahun_lahir", "thn_lahir"),
@@ -101,8 +103,8 @@ REQUIRED = {
     "items": ("candidate",),
 }
 OPTIONAL = {
-    "ratings": ("round",),
-    "candidates": ("name", "cognitive", "performance", "promoted", "selected", "potential"),
+    "ratings": ("round", "occasion", "assessment_date"),
+    "candidates": ("occasion", "name", "cognitive", "performance", "promoted", "selected", "potential"),
     "items": (),
 }
 _NUMERIC_CANDIDATE_COLS = ("birth_year", "cognitive", "performance", "potential")
@@ -171,7 +173,11 @@ class AssessmentData:
     ----------
     ratings, candidates : DataFrame
         Canonical column names; ids (agency, candidate, competency, exercise,
-        assessor, round, position_level, gender) are categoricals; ``score`` is float.
+        assessor, round, occasion, position_level, gender) are categoricals;
+        ``score`` is float; ``assessment_date`` (when given) is a datetime.
+        ``occasion`` (assessment cycle: periode, siklus, tahun asesmen,
+        gelombang) is an ordered categorical, earliest occasion first; the same
+        candidate id links a person across occasions.
     items : DataFrame or None
         ``candidate`` plus numeric item columns.
     warnings : tuple of str
@@ -208,6 +214,44 @@ class AssessmentData:
             it = self.items[self.items["candidate"].isin(c["candidate"])].copy()
             it["candidate"] = it["candidate"].cat.remove_unused_categories()
         return AssessmentData(r, c, it, self.warnings, f"{self.source} [{agency}]", self.scale, self.column_map)
+
+    @property
+    def occasions(self) -> list[str]:
+        """Assessment occasions (cycles) in time order; ``[]`` when the data have no ``occasion`` column."""
+        if "occasion" not in self.ratings.columns:
+            return []
+        return [str(o) for o in self.ratings["occasion"].cat.categories
+                if (self.ratings["occasion"] == o).any()]
+
+    def for_occasion(self, occasion) -> AssessmentData:
+        """The ratings of one occasion and the candidates rated in it (or listed for it).
+
+        Raises
+        ------
+        ValueError
+            When the data have no ``occasion`` column or ``occasion`` is not one of :attr:`occasions`.
+        """
+        occ = self.occasions
+        if not occ:
+            raise ValueError("for_occasion needs an 'occasion' column in the ratings (periode, siklus, tahun asesmen, "
+                             "gelombang); this data has one occasion only. Use the data as they are.")
+        if str(occasion) not in occ:
+            raise ValueError(f"occasion={occasion!r} is not in the data; the occasions are {occ}.")
+        r = self.ratings[self.ratings["occasion"].astype(str) == str(occasion)].copy()
+        if "occasion" in self.candidates.columns:
+            c = self.candidates[self.candidates["occasion"].astype("string") == str(occasion)].copy()
+        else:
+            c = self.candidates[self.candidates["candidate"].isin(set(r["candidate"]))].copy()
+        for df in (r, c):
+            for col in df.columns:
+                if isinstance(df[col].dtype, pd.CategoricalDtype) and col != "occasion":
+                    df[col] = df[col].cat.remove_unused_categories()
+        it = None
+        if self.items is not None:
+            it = self.items[self.items["candidate"].isin(set(c["candidate"]))].copy()
+            it["candidate"] = it["candidate"].cat.remove_unused_categories()
+        return AssessmentData(r.reset_index(drop=True), c.reset_index(drop=True), it, self.warnings,
+                              f"{self.source} [{occasion}]", self.scale, self.column_map)
 
     def summary(self) -> pd.DataFrame:
         """Per-agency design summary (see :func:`design_summary`)."""
@@ -650,8 +694,36 @@ def _clean_ids(df: pd.DataFrame, cols, fname: str, problems: list[Problem]) -> N
         df[c] = s
 
 
+def _validate_dates(df, fname, problems):
+    """Parse ``assessment_date`` (ISO dates, or day-first as typed in Indonesia: 31/12/2024, 31-12-2024)."""
+    if "assessment_date" not in df.columns:
+        return
+    raw = df["assessment_date"]
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        df["assessment_date"] = raw.astype("datetime64[ns]")
+        return
+    txt = raw.astype("string").str.strip()
+    blank = _blank(raw)
+    iso = txt.str.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}(?:[ T]00:00(?::00)?)?").fillna(False).astype(bool)
+    parsed = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+    if iso.any():
+        parsed[iso] = pd.to_datetime(txt[iso].str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
+    rest = ~iso & ~blank
+    if rest.any():
+        parsed[rest] = pd.to_datetime(txt[rest].str.replace(r"[./]", "-", regex=True), format="%d-%m-%Y",
+                                      errors="coerce")
+    bad = parsed.isna() & ~blank
+    if bad.any():
+        problems.append(Problem(fname, f"{int(bad.sum())} assessment date(s) could not be read (e.g. "
+                                f"{str(raw[bad].iloc[0])!r})", "write dates as 2024-12-31 or 31/12/2024",
+                                column="assessment_date", rows=_excel_rows(bad)))
+    df["assessment_date"] = parsed
+
+
 def _validate_ratings(df, fname, scale, problems, notes):
-    _clean_ids(df, ["agency", "candidate", "competency", "exercise", "assessor", "round"], fname, problems)
+    _clean_ids(df, ["agency", "candidate", "competency", "exercise", "assessor", "round", "occasion"], fname,
+               problems)
+    _validate_dates(df, fname, problems)
     if "score" in df.columns:
         raw = df["score"]
         num = _parse_numbers(raw, df.attrs.get("decimal_comma", False))
@@ -673,21 +745,25 @@ def _validate_ratings(df, fname, scale, problems, notes):
                                     f"(e.g. {ex:g})", "correct the scores, or declare the scale with "
                                     "load_assessment(..., scale=(min, max))", column="score", rows=_excel_rows(out)))
         df["score"] = num
-    keys = [c for c in ("agency", "candidate", "competency", "exercise", "assessor", "round") if c in df.columns]
+    keys = [c for c in ("agency", "candidate", "competency", "exercise", "assessor", "round", "occasion")
+            if c in df.columns]
     if len(keys) >= 5:
         dup = df.duplicated(subset=keys, keep=False)
         if dup.any():
             problems.append(Problem(fname, f"{int(dup.sum())} rows repeat the same assessor x candidate x "
-                                    "competency x exercise" + (" x round" if "round" in keys else ""),
+                                    "competency x exercise" + (" x round" if "round" in keys else "")
+                                    + (" x occasion" if "occasion" in keys else ""),
                                     "keep one rating per assessor, candidate, competency and exercise (use a "
                                     "'round' column for pre/post-consensus ratings)", rows=_excel_rows(dup)))
 
 
 def _validate_candidates(df, fname, problems, notes, ranges=None):
     ranges = DEFAULT_RANGES if ranges is None else ranges
-    _clean_ids(df, ["candidate", "agency", "position_level", "gender"], fname, problems)
+    _clean_ids(df, ["candidate", "agency", "position_level", "gender", "occasion"], fname, problems)
     if "candidate" in df.columns:
-        dup = df["candidate"].duplicated(keep=False) & ~_blank(df["candidate"])
+        # with an occasion column a person has one row per occasion
+        dup = (df.duplicated(subset=["candidate", "occasion"], keep=False) if "occasion" in df.columns
+               else df["candidate"].duplicated(keep=False)) & ~_blank(df["candidate"])
         if dup.any():
             ids = sorted(set(df.loc[dup, "candidate"]))
             # Excel keeps 15 significant digits of a number: 18-digit NIPs typed as numbers end in 000 and collide
@@ -1031,7 +1107,14 @@ def load_assessment(
         if n_missing:
             findings.append(f"items: {n_missing} missing response(s)")
 
-    # categoricals for ids, in a stable (sorted) order
+    occ_order = _occasion_order(ratings, candidates)
+    if occ_order:
+        people = {o: set(ratings.loc[ratings["occasion"] == o, "candidate"]) for o in occ_order}
+        for a, b in zip(occ_order, occ_order[1:]):
+            if people[a] and people[b] and not people[a] & people[b]:
+                findings.append(f"occasions {a!r} and {b!r} share no candidate: their results cannot be linked "
+                                "person by person (check that the NIPs are written the same way in both)")
+    # categoricals for ids, in a stable (sorted) order; occasions in time order
     for col in ("agency", "candidate", "competency", "exercise", "assessor", "round"):
         if col in ratings:
             ratings[col] = pd.Categorical(ratings[col].astype(str), categories=sorted(set(ratings[col].astype(str))))
@@ -1041,14 +1124,21 @@ def load_assessment(
         vals = candidates[col].astype("string")
         candidates[col] = pd.Categorical(vals, categories=sorted(set(vals.dropna())))
     candidates["candidate"] = pd.Categorical(candidates["candidate"].astype(str), categories=cand_ids)
+    if occ_order:
+        ratings["occasion"] = pd.Categorical(ratings["occasion"].astype(str), categories=occ_order, ordered=True)
+        if "occasion" in candidates:
+            candidates["occasion"] = pd.Categorical(candidates["occasion"].astype("string"), categories=occ_order,
+                                                    ordered=True)
     if items is not None:
         items["candidate"] = pd.Categorical(items["candidate"].astype(str), categories=cand_ids)
     # one row order whatever the order of the files: rows sorted by their ids (categorical codes, i.e. sorted
     # labels), so that everything computed from the data - bootstrap resamples, simulation streams, sums -
     # is the same for the same data
-    rkeys = [c for c in ("agency", "candidate", "competency", "exercise", "assessor", "round") if c in ratings]
+    rkeys = [c for c in ("agency", "occasion", "candidate", "competency", "exercise", "assessor", "round")
+             if c in ratings]
     ratings = ratings.sort_values(rkeys, kind="stable")
-    candidates = candidates.sort_values(["candidate"], kind="stable")
+    candidates = candidates.sort_values(["candidate"] + (["occasion"] if "occasion" in candidates else []),
+                                        kind="stable")
     ratings, candidates = ratings.reset_index(drop=True), candidates.reset_index(drop=True)
     if items is not None:
         items = items.sort_values(["candidate"], kind="stable").reset_index(drop=True)
@@ -1060,19 +1150,45 @@ def load_assessment(
     return AssessmentData(ratings, candidates, items, tuple(findings), str(path), scale, colmap)
 
 
+def _natural_key(label: str):
+    """Sort key of an occasion label: numbers (years, cycle numbers) by value, then text."""
+    m = re.search(r"\d+(?:[.,]\d+)?", label)
+    return (0, float(m.group(0).replace(",", ".")), label) if m else (1, 0.0, label)
+
+
+def _occasion_order(ratings: pd.DataFrame, candidates: pd.DataFrame) -> list[str]:
+    """Occasion labels in time order: by their earliest assessment date when dates are given, else by the
+    numbers in their labels (2021 < 2026; siklus 2 < siklus 10), else alphabetically."""
+    if "occasion" not in ratings:
+        return []
+    labels = set(ratings["occasion"].dropna().astype(str))
+    if "occasion" in candidates:
+        labels |= set(candidates["occasion"].dropna().astype(str))
+    if "assessment_date" in ratings and ratings["assessment_date"].notna().any():
+        first = ratings.groupby(ratings["occasion"].astype(str))["assessment_date"].min()
+        return sorted(labels, key=lambda o: (pd.isna(first.get(o, pd.NaT)),
+                                             first.get(o, pd.NaT) if pd.notna(first.get(o, pd.NaT)) else 0,
+                                             _natural_key(o)))
+    return sorted(labels, key=_natural_key)
+
+
 def design_summary(ratings: pd.DataFrame, candidates: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per-agency counts and design completeness of a ratings table.
 
     ``completeness`` is the share of candidate x competency x exercise cells
     (among the competency x exercise combinations the agency uses at all) that
     hold at least one rating; ``assessors_per_cell`` is the mean number of
-    assessors per rated cell.
+    assessors per rated cell.  With an ``occasion`` column a cell is counted
+    per occasion, and ``occasions`` gives their number.
     """
     rows = []
+    occ = ["occasion"] if "occasion" in ratings.columns else []
     for ag, r in ratings.groupby("agency", observed=True, sort=True):
-        cells = r.groupby(["candidate", "competency", "exercise"], observed=True).size()
+        cells = r.groupby(occ + ["candidate", "competency", "exercise"], observed=True).size()
         used = r[["competency", "exercise"]].drop_duplicates().shape[0]
         n_cand = r["candidate"].nunique()
+        # candidate x occasion: a person assessed twice has two sets of cells
+        n_sessions = len(r[occ + ["candidate"]].drop_duplicates()) if occ else n_cand
         row = {
             "agency": str(ag),
             "candidates": int(n_cand),
@@ -1080,7 +1196,8 @@ def design_summary(ratings: pd.DataFrame, candidates: pd.DataFrame | None = None
             "exercises": int(r["exercise"].nunique()),
             "competencies": int(r["competency"].nunique()),
             "ratings": int(len(r)),
-            "completeness": float(len(cells) / (n_cand * used)) if n_cand and used else float("nan"),
+            **({"occasions": int(r["occasion"].nunique())} if occ else {}),
+            "completeness": float(len(cells) / (n_sessions * used)) if n_sessions and used else float("nan"),
             "assessors_per_cell": float(cells.mean()) if len(cells) else float("nan"),
         }
         if candidates is not None:

@@ -69,6 +69,7 @@ __all__ = [
     "SAMPLE_AGENCIES",
     "SimulatedAssessment",
     "simulate_assessment",
+    "add_previous_occasion",
     "make_sample_data",
 ]
 
@@ -417,9 +418,152 @@ def simulate_assessment(
     return SimulatedAssessment(ratings, candidates, items, truth)
 
 
+def add_previous_occasion(
+    sim: SimulatedAssessment,
+    agency: str,
+    *,
+    years: int = 5,
+    current: tuple[str, str] = ("2026", "2026-08-17"),
+    retest_gain: float = 0.15,
+    change_share: float = 0.3,
+    change_sd: float = 0.35,
+    attrition: float = 0.2,
+    assessor_turnover: float = 0.5,
+    seed: int | None = None,
+) -> SimulatedAssessment:
+    """Give one agency of a simulation an earlier assessment occasion (a re-assessed cohort).
+
+    Every rating of ``sim`` belongs to the current occasion (label and date
+    ``current``, written to new ``occasion`` and ``assessment_date`` columns).
+    For ``agency``, an occasion ``years`` earlier is added: a ``1 - attrition``
+    share of today's candidates was assessed then too (same NIP), and as many
+    others as left since (new NIPs, assessed only then) complete the earlier
+    cohort.  The model of :func:`simulate_assessment` holds at both occasions;
+    between them a person's general level moves by ``retest_gain`` (practice
+    and familiarity, everyone; in rating points) plus, for a ``change_share`` of
+    the persons, a real change drawn from ``N(0, change_sd^2)``.  Candidate x
+    competency and candidate x exercise effects are drawn again (occasion
+    specific), and a ``assessor_turnover`` share of each exercise's assessor
+    pool is new (the others keep their leniency).
+
+    ``truth["reassessment"]`` holds the occasions, the parameters and, per
+    person present at both, the true change of the general level
+    (``truth["reassessment_change"]``, a Series by NIP, not written to
+    ``truth.json``).
+    """
+    if agency not in set(sim.ratings["agency"]):
+        raise ValueError(f"agency={agency!r} is not in the simulation; agencies: {sorted(set(sim.ratings['agency']))}.")
+    if not (isinstance(years, int) and years >= 1):
+        raise ValueError(f"years must be a positive integer; got years={years!r}.")
+    for name, v in (("attrition", attrition), ("change_share", change_share), ("assessor_turnover", assessor_turnover)):
+        if not (0 <= v < 1):
+            raise ValueError(f"{name} must be in [0, 1); got {name}={v!r}.")
+    rng = np.random.default_rng(seed)
+    label_now, date_now = current
+    date_then = pd.Timestamp(date_now) - pd.DateOffset(years=years)
+    label_then = str(int(label_now) - years) if str(label_now).isdigit() else f"{label_now} - {years}"
+    vc = sim.truth["variance_components"]
+    ratings = sim.ratings.copy()
+    if "occasion" not in ratings:
+        ratings["occasion"] = label_now
+        ratings["assessment_date"] = pd.Timestamp(date_now)
+    r_now = ratings[ratings["agency"] == agency]
+    cands = sim.candidates.copy()
+    c_now = cands[cands["agency"] == agency]
+    true_now = sim.truth["true_scores"].set_index("candidate")
+    ids_now = list(c_now["candidate"])
+    n = len(ids_now)
+    n_stay = int(round((1 - attrition) * n))
+    stay = sorted(rng.choice(n, n_stay, replace=False).tolist())
+    n_gone = n - n_stay
+    # persons who were assessed then but have left since: new NIPs from the stem of a current one
+    gone_rows = c_now.iloc[rng.choice(n, n_gone, replace=True)].copy() if n_gone else c_now.iloc[:0].copy()
+    used = set(cands["candidate"])
+    new_ids = []
+    for stem in gone_rows["candidate"].astype(str):
+        k = 1
+        while f"{stem[:-3]}{(int(stem[-3:]) + 500 + k) % 1000:03d}" in used:
+            k += 1
+        nid = f"{stem[:-3]}{(int(stem[-3:]) + 500 + k) % 1000:03d}"
+        used.add(nid)
+        new_ids.append(nid)
+    gone_rows["candidate"] = new_ids
+    gone_rows["name"] = [f"{rng.choice(_FIRST)} {rng.choice(_LAST)}" for _ in range(n_gone)]
+    for col in ("performance", "cognitive"):
+        if col in gone_rows:
+            gone_rows[col] = np.nan
+    for col in ("promoted", "selected"):
+        if col in gone_rows:
+            gone_rows[col] = 0
+    then_ids = [ids_now[i] for i in stay] + new_ids
+    general_now = true_now.loc[[ids_now[i] for i in stay], "general"].to_numpy()
+    real = np.where(rng.random(n_stay) < change_share, rng.normal(0, change_sd, n_stay), 0.0)
+    # the earlier level: today's minus the retest gain and the real change since
+    general_then = np.concatenate([general_now - retest_gain - real,
+                                   rng.normal(0, np.sqrt(vc["candidate"]), n_gone)])
+    level_mean = {c: LEVEL_MEANS.get(str(lv), 3.0) for c, lv in zip(cands["candidate"], cands["position_level"])}
+    mu = np.array([level_mean.get(i, level_mean[ids_now[0]]) for i in [ids_now[i] for i in stay]]
+                  + [LEVEL_MEANS.get(str(lv), 3.0) for lv in gone_rows["position_level"]])
+    # the same cells (competency x exercise) and assessors per cell as today
+    cells = r_now[["competency", "exercise"]].drop_duplicates().to_numpy()
+    per_cell = int(r_now.groupby(["candidate", "competency", "exercise"]).size().max())
+    competencies = sorted({c for c, _ in cells})
+    exercises = sorted({e for _, e in cells})
+    comp_eff = sim.truth["competency_effects"]
+    ex_eff = sim.truth["exercise_effects"]
+    leniency = dict(sim.truth["assessor_leniency"])
+    pools = {}
+    for e in exercises:
+        pool = sorted(set(r_now.loc[r_now["exercise"] == e, "assessor"]))
+        keep = [a for a in pool if rng.random() >= assessor_turnover]
+        new = [f"{a}-{label_then}" for a in pool if a not in keep]
+        for a in new:
+            leniency[a] = float(rng.normal(0, np.sqrt(vc["assessor:exercise"])))
+        pools[e] = keep + new
+    m = len(then_ids)
+    pd_eff = rng.normal(0, np.sqrt(vc["candidate:competency"]), (m, len(competencies)))
+    pe_eff = rng.normal(0, np.sqrt(vc["candidate:exercise"]), (m, len(exercises)))
+    rows = []
+    for i, cid in enumerate(then_ids):
+        for comp, ex in cells:
+            if rng.random() < 0.03:
+                continue
+            panel = rng.choice(len(pools[ex]), min(per_cell, len(pools[ex])), replace=False)
+            for a in np.asarray(pools[ex])[panel]:
+                y = (mu[i] + general_then[i] + comp_eff[comp] + ex_eff[ex] + pd_eff[i, competencies.index(comp)]
+                     + pe_eff[i, exercises.index(ex)] + leniency[a]
+                     + rng.normal(0, np.sqrt(vc["candidate:competency:exercise:assessor"])))
+                rows.append((agency, cid, comp, ex, a, y))
+    then = pd.DataFrame(rows, columns=["agency", "candidate", "competency", "exercise", "assessor", "score"])
+    if sim.truth.get("rounding") is not None:
+        step = float(sim.truth["rounding"])
+        then["score"] = np.clip(np.round(then["score"] / step) * step, 1.0, 5.0)
+    then["occasion"] = label_then
+    then["assessment_date"] = date_then
+    ratings = pd.concat([then, ratings], ignore_index=True)
+    candidates = pd.concat([cands, gone_rows], ignore_index=True)
+    truth = dict(sim.truth)
+    truth["assessor_leniency"] = leniency
+    truth["reassessment"] = {"agency": agency, "occasions": [label_then, label_now],
+                             "dates": [str(date_then.date()), str(pd.Timestamp(date_now).date())],
+                             "retest_gain": float(retest_gain), "change_share": float(change_share),
+                             "change_sd": float(change_sd), "attrition": float(attrition),
+                             "assessor_turnover": float(assessor_turnover), "n_both": int(n_stay),
+                             "n_first_only": int(n_gone), "n_second_only": int(n - n_stay)}
+    truth["reassessment_change"] = pd.Series(retest_gain + real, index=[ids_now[i] for i in stay],
+                                             name="true_change")
+    return SimulatedAssessment(ratings, candidates, sim.items, truth)
+
+
+#: The sample's re-assessed cohort: the JPT Pratama of the province, first assessed five years before the
+#: current cycle.
+SAMPLE_REASSESSED = "pemprov_nusa_makmur_jpt"
+
+
 def make_sample_data(out_dir="data_samples", *, seed: int = 20261124) -> list[Path]:
-    """Regenerate the committed sample data (six agencies) into ``out_dir``."""
+    """Regenerate the committed sample data (six agencies, one with an earlier occasion) into ``out_dir``."""
     sim = simulate_assessment(SAMPLE_AGENCIES, seed=seed)
+    sim = add_previous_occasion(sim, SAMPLE_REASSESSED, years=5, seed=seed + 1)
     return sim.write(out_dir, ratings_format="parquet")
 
 

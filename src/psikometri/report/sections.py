@@ -336,6 +336,12 @@ class AgencyContext:
         self.output_dir = Path(output_dir) if output_dir else None
         self._cache: dict[str, Section] = {}
         self.reference_year = int(reference_year)
+        # re-assessed cohorts: every section but the re-assessment one reads the latest occasion
+        self.occasions: list[str] = list(getattr(data, "occasions", []))
+        self.all_occasions = data if len(self.occasions) > 1 else None
+        if self.occasions:
+            data = data.for_occasion(self.occasions[-1])
+            self.data = data
         r = data.ratings
         self.rating_round = None
         self.rounds: list[str] = []
