@@ -839,3 +839,49 @@ def test_placement_bootstrap_warns_when_many_resamples_cannot_be_fitted():
     with pytest.warns(UserWarning, match="bootstrap resamples could not be fitted"):
         res = placement_consistency(p, f, n_boot=200, **kw)
     assert (res.attrs["consistency"]["n_boot_used"] < 180).all()
+
+
+# ----------------------------------------------------------------------------- JPM variants
+
+
+def _jpm_case():
+    ach = pd.DataFrame({"integritas": [5.0, 2.0, 4.0], "kerjasama": [3.0, 4.0, 4.0], "komunikasi": [2.0, 4.0, 5.0]},
+                       index=["a", "b", "c"])
+    req = {"integritas": 4, "kerjasama": 3, "komunikasi": 2}
+    return ach, req
+
+
+def test_jpm_variants_by_hand():
+    ach, req = _jpm_case()
+    # a: 5 3 2 vs 4 3 2 -> capped 4+3+2 = 9/9; raw 10/9; ratios 1.25, 1, 1
+    # b: 2 4 4 -> capped 2+3+2 = 7/9; raw 10/9; ratios .5, 4/3, 2
+    # c: 4 4 5 -> capped 9/9; raw 13/9; ratios 1, 4/3, 2.5
+    np.testing.assert_allclose(job_person_match(ach, req), [100, 700 / 9, 100])
+    np.testing.assert_allclose(job_person_match(ach, req, cap="total"), [100, 100, 100])
+    np.testing.assert_allclose(job_person_match(ach, req, cap=None), [1000 / 9, 1000 / 9, 1300 / 9])
+    np.testing.assert_allclose(job_person_match(ach, req, method="mean_of_ratios"),
+                               [100, 100 * (0.5 + 1 + 1) / 3, 100])
+    np.testing.assert_allclose(job_person_match(ach, req, method="mean_of_ratios", cap=None),
+                               [100 * 3.25 / 3, 100 * (0.5 + 4 / 3 + 2) / 3, 100 * (1 + 4 / 3 + 2.5) / 3])
+    w = {"integritas": 0.6, "kerjasama": 0.2, "komunikasi": 0.2}
+    np.testing.assert_allclose(job_person_match(ach, req, weights=w),
+                               [100, 100 * (0.6 * 2 + 0.2 * 3 + 0.2 * 2) / (0.6 * 4 + 0.2 * 3 + 0.2 * 2), 100])
+    np.testing.assert_allclose(job_person_match(ach, req, weights=w, method="mean_of_ratios"),
+                               [100, 100 * (0.6 * 0.5 + 0.2 + 0.2), 100])
+    # the old boolean spelling still works
+    pd.testing.assert_series_equal(job_person_match(ach, req, cap=True), job_person_match(ach, req))
+    pd.testing.assert_series_equal(job_person_match(ach, req, cap=False), job_person_match(ach, req, cap=None))
+
+
+@pytest.mark.parametrize("kwargs, exc, msg", [
+    ({"cap": "sum"}, ValueError, "cap must be 'competency', 'total' or None"),
+    ({"method": "mean"}, ValueError, "method must be 'ratio_of_sums' or 'mean_of_ratios'"),
+    ({"weights": {"integritas": 1, "kerjasama": 1}}, ValueError, r"no weight for the required competencies \['komunikasi'\]"),
+    ({"weights": {"integritas": -1, "kerjasama": 1, "komunikasi": 1}}, ValueError, "non-negative"),
+    ({"weights": {"integritas": 0, "kerjasama": 0, "komunikasi": 0}}, ValueError, "not all zero"),
+    ({"weights": [1, 2, 3]}, TypeError, "weights must be a dict or Series"),
+])
+def test_jpm_variant_errors(kwargs, exc, msg):
+    ach, req = _jpm_case()
+    with pytest.raises(exc, match=msg):
+        job_person_match(ach, req, **kwargs)

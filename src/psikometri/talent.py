@@ -536,16 +536,21 @@ def _aligned(achieved, required, standards) -> tuple[pd.DataFrame, np.ndarray, n
     )
 
 
-def job_person_match(achieved, required, *, cap: bool = True, standards=None) -> pd.Series:
+def job_person_match(achieved, required, *, cap="competency", method: str = "ratio_of_sums", weights=None,
+                     standards=None) -> pd.Series:
     r"""Job Person Match (JPM, %) of each candidate with the standard of the post.
 
     .. math::
 
-        \mathrm{JPM}_i = 100\,\frac{\sum_c \tilde a_{ic}}{\sum_c r_{ic}},\qquad
-        \tilde a_{ic} = \begin{cases} \min(a_{ic}, r_{ic}) & \text{cap=True}\\ a_{ic} & \text{cap=False}\end{cases}
+        \mathrm{JPM}_i = 100\,\frac{\sum_c w_c \tilde a_{ic}}{\sum_c w_c r_{ic}}
+        \quad\text{(ratio\_of\_sums)},\qquad
+        \mathrm{JPM}_i = 100\,\frac{\sum_c w_c \tilde a_{ic} / r_{ic}}{\sum_c w_c}
+        \quad\text{(mean\_of\_ratios)},
 
     with :math:`a_{ic}` the achieved and :math:`r_{ic}` the required level of
-    candidate *i* on competency *c*.
+    candidate *i* on competency *c*, :math:`\tilde a_{ic} = \min(a_{ic},
+    r_{ic})` when ``cap="competency"`` (else :math:`a_{ic}`), and weights
+    :math:`w_c` (1 by default).  ``cap="total"`` caps the JPM itself at 100.
 
     Parameters
     ----------
@@ -560,11 +565,23 @@ def job_person_match(achieved, required, *, cap: bool = True, standards=None) ->
         :func:`competency_standard`), a Series/dict ``{competency: level}`` for
         all candidates, a Series of position levels indexed like ``achieved``
         (one post per candidate), or a DataFrame of required levels indexed
-        like ``achieved``.
-    cap : bool, default True
-        Cap each achieved level at the required level, so that exceeding the
-        standard on one competency does not offset a gap on another (JPM is
-        then at most 100).  ``False`` uses the raw sums (JPM may exceed 100).
+        like ``achieved`` (a level per competency per post).
+    cap : {"competency", "total", None}, default "competency"
+        ``"competency"``: each achieved level is capped at the required level,
+        so that exceeding the standard on one competency does not offset a gap
+        on another (JPM at most 100); ``"total"``: the raw sums are used and
+        the JPM is capped at 100 (exceeding on one competency offsets a gap on
+        another); ``None``: raw sums, JPM may exceed 100.  ``True`` and
+        ``False`` are accepted for ``"competency"`` and ``None``.
+    method : {"ratio_of_sums", "mean_of_ratios"}
+        ``"ratio_of_sums"``: achieved levels summed over the competencies,
+        divided by the sum of required levels (the formula of BKN-style JPM);
+        ``"mean_of_ratios"``: the mean of the per-competency ratios, so that
+        every competency counts equally whatever its required level.
+    weights : dict or Series, optional
+        ``{competency: weight}`` (non-negative, at least one positive) for
+        every required competency, e.g. to weight technical against
+        managerial competencies (40/60, 50/50, 60/40 in some regulations).
     standards : optional
         Table used for position-level lookups (see
         :func:`load_competency_standards`); default table when ``None``.
@@ -578,7 +595,9 @@ def job_person_match(achieved, required, *, cap: bool = True, standards=None) ->
     ------
     ValueError
         For levels outside 1-5 (naming row and column), an unknown position
-        level, or a required competency that ``achieved`` lacks.
+        level, a required competency that ``achieved`` lacks, an unknown
+        ``cap`` or ``method``, or weights that are negative, all zero or miss
+        a required competency.
 
     Warns
     -----
@@ -588,33 +607,87 @@ def job_person_match(achieved, required, *, cap: bool = True, standards=None) ->
 
     Notes
     -----
-    The sums are formed before dividing (``100 * sum / sum``) so that a JPM
-    that is exactly a cut-off, e.g. 39 of 50 = 78 %, is exactly 78.0 in
-    floating point.  Categories: :func:`jpm_category`.
+    The default (``cap="competency"``, ``"ratio_of_sums"``) is
+    ``100 * sum(achieved) / sum(required)`` with each competency capped at its
+    standard, the reading of the JPM most agency systems apply.  Some
+    provincial systems cap only the total at 100 (``cap="total"``) or average
+    the per-competency ratios (``"mean_of_ratios"``); regulations that weight
+    technical and managerial competencies use ``weights``.  The sums are formed
+    before dividing (``100 * sum / sum``) so that a JPM that is exactly a
+    cut-off, e.g. 39 of 50 = 78 %, is exactly 78.0 in floating point.
+    Categories: :func:`jpm_category`.
 
     Examples
     --------
     >>> import pandas as pd
     >>> from psikometri.talent import job_person_match, COMPETENCIES
-    >>> ach = pd.DataFrame([[3] * 9, [4, 4, 3, 3, 3, 3, 3, 3, 3]], index=["A", "B"], columns=COMPETENCIES)
-    >>> job_person_match(ach, "JPT Pratama").round(2).tolist()   # 27/36 and 29/36
+    >>> ach = pd.DataFrame([[3] * 9, [5, 5, 3, 3, 3, 3, 3, 3, 3]], index=["A", "B"], columns=COMPETENCIES)
+    >>> job_person_match(ach, "JPT Pratama").round(2).tolist()   # 27/36; 29/36 (5s capped at 4)
     [75.0, 80.56]
+    >>> job_person_match(ach, "JPT Pratama", cap="total").round(2).tolist()   # 27/36; 31/36
+    [75.0, 86.11]
+    >>> job_person_match(ach, "Administrator", cap=None).round(2).tolist()   # 27/27; 31/27
+    [100.0, 114.81]
     """
+    if cap is True:
+        cap = "competency"
+    elif cap is False:
+        cap = None
+    if cap not in ("competency", "total", None):
+        raise ValueError(f"cap must be 'competency', 'total' or None; got cap={cap!r}. Use cap='competency' to cap "
+                         "each competency at its standard.")
+    if method not in ("ratio_of_sums", "mean_of_ratios"):
+        raise ValueError(f"method must be 'ratio_of_sums' or 'mean_of_ratios'; got method={method!r}.")
     sub, a, r = _aligned(achieved, required, standards)
+    w = _jpm_weights(weights, list(sub.columns))
     nan = np.isnan(a)
     if nan.any():
         rows, cols = np.nonzero(nan)
         warnings.warn(
             f"{len(np.unique(rows))} candidate(s) lack a level on a required competency (first: row "
-            f"{sub.index[rows[0]]!r}, column {sub.columns[cols[0]]!r}); their JPM is NaN.",
+            f"{_plain(sub.index[rows[0]])!r}, column {sub.columns[cols[0]]!r}); their JPM is NaN.",
             UserWarning,
             stacklevel=2,
         )
-    if cap:
+    if cap == "competency":
         a = np.minimum(a, r)
-    num = 100.0 * a.sum(axis=1)
-    den = r.sum(axis=1)
-    return pd.Series(num / den, index=sub.index, name="jpm")
+    if method == "ratio_of_sums":
+        num = 100.0 * (a * w).sum(axis=1)
+        den = (r * w).sum(axis=1)
+    else:
+        num = 100.0 * (w * a / r).sum(axis=1)
+        den = np.full(a.shape[0], float(w.sum()))
+    jpm = num / den
+    if cap == "total":
+        jpm = np.minimum(jpm, 100.0)
+    return pd.Series(jpm, index=sub.index, name="jpm")
+
+
+def _plain(x):
+    """A label for a message: numpy scalars as plain Python values."""
+    return x.item() if isinstance(x, np.generic) else x
+
+
+def _jpm_weights(weights, comps: list[str]) -> np.ndarray:
+    """Weights per required competency (ones when ``weights`` is None), checked."""
+    if weights is None:
+        return np.ones(len(comps))
+    if isinstance(weights, Mapping):
+        weights = pd.Series(weights, dtype=object)
+    if not isinstance(weights, pd.Series):
+        raise TypeError(f"weights must be a dict or Series {{competency: weight}}; got {type(weights).__name__}.")
+    w = pd.Series(pd.to_numeric(weights, errors="coerce").to_numpy(dtype=float),
+                  index=[_competency_id(c) for c in weights.index])
+    if w.index.duplicated().any():
+        raise ValueError(f"weights names competency {w.index[w.index.duplicated()][0]!r} twice; give each once.")
+    missing = [c for c in comps if c not in w.index]
+    if missing:
+        raise ValueError(f"weights has no weight for the required competencies {missing}; give a weight to every "
+                         f"competency of the standard ({comps}).")
+    w = w.reindex(comps).to_numpy()
+    if not np.isfinite(w).all() or (w < 0).any() or not (w > 0).any():
+        raise ValueError(f"weights must be finite, non-negative and not all zero; got {dict(zip(comps, w))}.")
+    return w
 
 
 def gaps(achieved, required, *, standards=None) -> pd.DataFrame:
