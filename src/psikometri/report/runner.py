@@ -797,16 +797,22 @@ def _raw_tables(path: Path):
     return out
 
 
+def _candidate_agency(tables: dict) -> dict[str, str]:
+    """Candidate id -> agency, from the candidates table, else from the candidate's ratings."""
+    found = {}
+    for t in ("ratings", "candidates"):  # the candidates table wins
+        if t in tables and {"candidate", "agency"} <= set(tables[t][3].columns):
+            df = tables[t][3]
+            found.update({_norm_id(k): _norm_id(a) for k, a in zip(df["candidate"], df["agency"]) if _norm_id(a)})
+    return found
+
+
 def _split_problems(path: Path, problems) -> tuple[dict[str, list[str]], list, dict]:
     """Attribute each problem to the agencies of its rows: ({agency: [problem, ...]}, unplaced, raw tables)."""
     from dataclasses import replace as dc_replace
 
     tables = _raw_tables(path)
-    cand_agency = {}
-    if "candidates" in tables:
-        c = tables["candidates"][3]
-        if {"candidate", "agency"} <= set(c.columns):
-            cand_agency = {_norm_id(k): _norm_id(a) for k, a in zip(c["candidate"], c["agency"]) if _norm_id(a)}
+    cand_agency = _candidate_agency(tables)
     by_file = {v[2]: (t, v[3]) for t, v in tables.items()}
 
     def agencies_of(table, row) -> set[str]:
@@ -852,10 +858,7 @@ def _split_problems(path: Path, problems) -> tuple[dict[str, list[str]], list, d
 def _write_without(tables: dict, broken, dest: Path) -> Path:
     """The data set without the rows of the ``broken`` agencies, in the formats the loader reads the same way."""
     dest.mkdir(parents=True, exist_ok=True)
-    cand_agency = {}
-    if "candidates" in tables:
-        c = tables["candidates"][3]
-        cand_agency = {_norm_id(k): _norm_id(a) for k, a in zip(c["candidate"], c["agency"])}
+    cand_agency = _candidate_agency(tables)
     for t, (f, sheet, fname, df) in tables.items():
         if "agency" in df.columns and t != "items":
             keep = ~df["agency"].map(_norm_id).isin(broken)
