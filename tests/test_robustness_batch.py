@@ -412,8 +412,11 @@ def test_sigkill_of_the_runner_leaves_no_worker_and_the_next_run_cleans_up(tmp_p
     quick = _stub_notebook(tmp_path / "quick.ipynb")
     assert run_batch(data, out, agencies=["a1"], n_boot=20, seed=1, notebook=quick) == 0
     capsys.readouterr()
-    assert not list(out.glob("*/.staging-*")) and not list(out.glob("*/.report_*"))
+    assert not list(out.glob("*/.staging-*")) and not list(out.glob("*/.report_*.ipynb.*"))
     assert not p["html"].exists()
+    assert report_paths(out, "a1", "id")["stamp"].exists()  # stamps are not partial files
+    assert run_batch(data, out, agencies=["a1"], n_boot=20, seed=1, notebook=quick) == 0
+    assert "1 up to date" in capsys.readouterr().out
     assert not any(tmp.glob("psikometri-batch-*"))
 
 
@@ -434,7 +437,7 @@ def test_transient_kernel_death_under_force_keeps_the_previous_report(two_agenci
     changed = tmp_path / "changed"
     shutil.copytree(two_agencies, changed)
     r = pd.read_csv(changed / "ratings.csv", dtype=str, keep_default_na=False)
-    r.iloc[:-1].to_csv(changed / "ratings.csv", index=False)
+    r.drop(index=r.index[r["agency"] == "kab_satu"][-1]).to_csv(changed / "ratings.csv", index=False)
     assert run_batch(changed, out, agencies=["kab_satu"], n_boot=20, seed=1, notebook=nb) == 1
     assert not p["html"].exists() and not p["results"].exists()
 

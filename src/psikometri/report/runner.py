@@ -688,7 +688,9 @@ def remove_stale_scratch(tmpdir=None) -> list[Path]:
     return removed
 
 
-_PARTIAL = re.compile(r"\.(report_.*|results\.json\..*|.*\.tmp)$")
+# temporary notebooks of papermill (``.report_<agency>_<lang>.ipynb.<random>.ipynb``) and of atomic_write
+# (``.<name>.<random>.tmp``); stamps (``.report_<agency>_<lang>.stamp``) are not partial files
+_PARTIAL = re.compile(r"\.report_.*\.ipynb\..+|\..+\.tmp")
 
 
 def clean_partial_outputs(out) -> list[Path]:
@@ -714,7 +716,7 @@ def clean_partial_outputs(out) -> list[Path]:
             continue  # not a report folder
         has_results = (d / "results.json").exists()
         for e in entries:
-            stale = (e.is_dir() and e.name.startswith(STAGING_PREFIX)) or (e.is_file() and _PARTIAL.match(e.name))
+            stale = (e.is_dir() and e.name.startswith(STAGING_PREFIX)) or (e.is_file() and _PARTIAL.fullmatch(e.name))
             if not has_results and e.is_file() and e.name.startswith(("report_", ".report_")) and \
                     e.suffix in (".html", ".ipynb", ".pdf", ".stamp") and not e.name.endswith(".failed.ipynb"):
                 stale = True
