@@ -10,7 +10,14 @@
 * local parallelism with worker processes, or the same tasks submitted to a Dask
   distributed scheduler;
 * one agency failing never stops the others: failures are collected, printed at
-  the end with the notebook cell that failed, and the exit code is 1.
+  the end with the notebook cell that failed, and the exit code is 1; an agency
+  whose rows are invalid fails alone, with its problems (:func:`load_per_agency`);
+* folder names are unique and stable (:func:`agency_slug`); a lock on ``OUT``
+  keeps a second batch out; a report is written into a staging folder and moved
+  into place only when complete; workers end with the runner; the next run
+  cleans what a killed run left (:func:`clean_partial_outputs`,
+  :func:`remove_stale_scratch`);
+* the HTML is self-contained (no script or style from a CDN).
 """
 
 from __future__ import annotations
