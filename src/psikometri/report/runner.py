@@ -941,7 +941,8 @@ def _record_invalid(out: Path, agency: str, lang: str, problems: list[str]) -> T
     n = len(problems)
     err = f"invalid data ({n} problem{'s' if n != 1 else ''}): " + " | ".join(problems)
     lines = [f"agency={agency} lang={lang} {time.strftime('%Y-%m-%d %H:%M:%S')}",
-             "FAILED: the agency's rows in the data are invalid; fix them and run again:"] + [f"  - {p}" for p in problems]
+             "FAILED: the agency's rows in the data are invalid; fix them and run again:"]
+    lines += [f"  - {p}" for p in problems]
     note = _safe(lambda: paths["dir"].mkdir(parents=True, exist_ok=True))
     for k in ("html", "ipynb", "pdf", "results", "stamp"):  # an earlier report no longer describes the data
         note = note or _safe(_unlink, paths[k])
@@ -1064,7 +1065,8 @@ def _run_locked(data, out: Path, *, agencies, workers, scheduler, client, lang, 
         tasks = []
         results: list[TaskResult] = [_record_invalid(out, a, lang, broken[a]) for a in todo if a in broken]
         # local workers share this machine's cores; a Dask worker runs one task per thread of its own machine
-        threads = max(1, (os.cpu_count() or 1) // workers) if (workers > 1 and not scheduler) else (1 if scheduler else 0)
+        threads = (max(1, (os.cpu_count() or 1) // workers) if (workers > 1 and not scheduler)
+                   else (1 if scheduler else 0))
         for a in todo:
             if a in broken:
                 continue
