@@ -246,7 +246,7 @@ def test_dask_worker_without_a_shared_disk_gives_the_same_results(small_data, tm
 def test_cli_bad_arguments(small_data, tmp_path):
     data, _ = small_data
     assert run_batch(data, tmp_path, agencies=["nowhere"]) == 2
-    with pytest.raises(ValueError, match="formats"):
+    with pytest.raises(ValueError, match="--format"):
         run_batch(data, tmp_path, formats=("docx",))
 
 
@@ -362,7 +362,8 @@ def test_round_column_uses_one_round(tmp_path):
 def test_agency_names_become_safe_folder_names(tmp_path):
     from psikometri.report.runner import agency_slug
 
-    assert agency_slug("BKPSDM/Kab X") == "BKPSDM_Kab_X"
+    assert agency_slug("kab_sukamaju") == "kab_sukamaju"  # a safe name is its own folder
+    assert re.fullmatch(r"BKPSDM_Kab_X-[0-9a-f]{8}", agency_slug("BKPSDM/Kab X"))  # else readable part + hash
     p = report_paths(tmp_path, "Dinas <b> P&K", "id")
     assert p["dir"].parent == tmp_path and "/" not in p["html"].name and "<" not in str(p["html"])
 

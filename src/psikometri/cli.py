@@ -76,20 +76,63 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_report(args) -> int:
-    from .report import run_batch
+    from .report.runner import BatchError, run_batch
 
-    return run_batch(
-        data=args.data,
-        out=args.out,
-        agencies=args.agency,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        lang=args.lang,
-        formats=[f.strip() for f in args.format.split(",") if f.strip()],
-        force=args.force,
-        n_boot=args.n_boot,
-        seed=args.seed,
-    )
+    try:
+        return run_batch(
+            data=args.data,
+            out=args.out,
+            agencies=args.agency,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            lang=args.lang,
+            formats=args.format,
+            force=args.force,
+            n_boot=args.n_boot,
+            seed=args.seed,
+        )
+    except BatchError as exc:
+        print(f"psikometri report: error: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("psikometri report: interrupted; the reports finished so far are kept, a re-run continues.",
+              file=sys.stderr)
+        return 130
+    except OSError as exc:  # the disk filled up or went read-only while the batch ran
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"psikometri report: error: {exc.strerror or exc}{where}. Fix: free space or permissions under "
+              f"--out and run again (finished reports are kept).", file=sys.stderr)
+        return 2
+
+
+def _whole(option: str, low: int, high: int | None, example: str):
+    """argparse type: a whole number in [low, high], with a message naming the option, the value and the fix."""
+
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            v = None
+        if v is None or v < low or (high is not None and v > high):
+            rng = f"of at least {low}" if high is None else f"from {low} to {high}"
+            raise argparse.ArgumentTypeError(f"{text!r} is not valid: {option} must be a whole number {rng} "
+                                             f"(e.g. {option} {example})")
+        return v
+
+    parse.__name__ = option
+    return parse
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    from .report.runner import FORMATS
+
+    fmts = tuple(f.strip() for f in text.split(",") if f.strip())
+    bad = [f for f in fmts if f not in FORMATS]
+    if bad or not fmts:
+        raise argparse.ArgumentTypeError(f"{text!r} is not valid: --format takes a comma-separated list of "
+                                         f"{', '.join(FORMATS)} (e.g. --format html,ipynb); unknown: "
+                                         f"{', '.join(bad) or 'none given'}")
+    return fmts
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -106,13 +149,16 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--data", required=True)
     r.add_argument("--out", required=True)
     r.add_argument("--agency", action="append", default=None, help="only this agency (repeatable)")
-    r.add_argument("--workers", type=int, default=1)
+    from .report.runner import MAX_SEED, MIN_N_BOOT
+
+    r.add_argument("--workers", type=_whole("--workers", 1, None, "2"), default=1, help="local worker processes")
     r.add_argument("--scheduler", default=None, help="address of a Dask distributed scheduler")
     r.add_argument("--lang", choices=("id", "en"), default="id")
-    r.add_argument("--format", default="html,ipynb", help="comma-separated: html, ipynb, pdf")
+    r.add_argument("--format", type=_formats, default=("html", "ipynb"), help="comma-separated: html, ipynb, pdf")
     r.add_argument("--force", action="store_true", help="re-run reports that are up to date")
-    r.add_argument("--n-boot", type=int, default=1000)
-    r.add_argument("--seed", type=int, default=2026)
+    r.add_argument("--n-boot", type=_whole("--n-boot", MIN_N_BOOT, None, "1000"), default=1000,
+                   help=f"bootstrap replications (at least {MIN_N_BOOT})")
+    r.add_argument("--seed", type=_whole("--seed", 0, MAX_SEED, "2026"), default=2026)
     r.set_defaults(func=_cmd_report)
     return ap
 

@@ -7,11 +7,11 @@
 """
 
 from .i18n import TEXT, tr
-from .runner import ReportTask, report_paths, run_batch, run_task
+from .runner import BatchError, ReportTask, agency_slug, report_paths, run_batch, run_task
 from .sections import SECTION_KEYS, AgencyContext, Section, warm_up
 
-__all__ = ["TEXT", "tr", "ReportTask", "report_paths", "run_batch", "run_task", "SECTION_KEYS", "AgencyContext",
-           "Section", "warm_up", "build_index"]
+__all__ = ["TEXT", "tr", "BatchError", "ReportTask", "agency_slug", "report_paths", "run_batch", "run_task",
+           "SECTION_KEYS", "AgencyContext", "Section", "warm_up", "build_index"]
 
 
 def build_index(out, lang="id", agencies=None):

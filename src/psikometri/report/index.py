@@ -136,7 +136,13 @@ def build_index(out, lang="id", agencies=None) -> Path:
         row[tr("report_link", lang)] = f"<a href='{quote(rel.as_posix())}'>{tr('report_link', lang)}</a>"
         rows.append(row)
     for f in failed:
-        rows.append({tr("agency", lang): html.escape(f["agency"]), tr("report_link", lang): tr("failed", lang)})
+        # invalid rows: each problem with its file, row and column (candidate ids are hidden); any other failure
+        # is described in the agency's log
+        probs = f.get("problems") or []
+        items = "".join(f"<li>{html.escape(str(p))}</li>" for p in probs)
+        cell = (f"<details><summary>{html.escape(tr('failed', lang))}</summary><ul>{items}</ul></details>"
+                if probs else html.escape(tr("failed", lang)))
+        rows.append({tr("agency", lang): html.escape(f["agency"]), tr("report_link", lang): cell})
     table = pd.DataFrame(rows).to_html(escape=False, index=False, border=0, classes="pk-table", na_rep="-")
     doc = f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(tr('index_title', lang))}</title>

@@ -10,16 +10,25 @@
 * local parallelism with worker processes, or the same tasks submitted to a Dask
   distributed scheduler;
 * one agency failing never stops the others: failures are collected, printed at
-  the end with the notebook cell that failed, and the exit code is 1.
+  the end with the notebook cell that failed, and the exit code is 1; an agency
+  whose rows are invalid fails alone, with its problems (:func:`load_per_agency`);
+* folder names are unique and stable (:func:`agency_slug`); a lock on ``OUT``
+  keeps a second batch out; a report is written into a staging folder and moved
+  into place only when complete; workers end with the runner; the next run
+  cleans what a killed run left (:func:`clean_partial_outputs`,
+  :func:`remove_stale_scratch`);
+* the HTML is self-contained (no script or style from a CDN).
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import functools
 import hashlib
 import io
 import json
 import multiprocessing as mp
+import numbers
 import os
 import re
 import shutil
@@ -31,7 +40,8 @@ import traceback
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-__all__ = ["ReportTask", "TaskResult", "report_paths", "run_task", "run_batch", "default_notebook", "atomic_write"]
+__all__ = ["ReportTask", "TaskResult", "BatchError", "agency_slug", "report_paths", "run_task", "run_batch",
+           "check_options", "default_notebook", "atomic_write", "load_per_agency"]
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
@@ -45,10 +55,35 @@ def default_notebook() -> Path:
     raise FileNotFoundError("agency_report.ipynb not found; pass notebook=PATH")
 
 
+#: longest readable part of a folder name (the whole name stays far below the 255-byte limit of file names)
+SLUG_MAX = 60
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_HASHED = re.compile(r".*-[0-9a-f]{8}")
+# names the batch writes at the top of OUT (an agency folder must never take one of them)
+_RESERVED = re.compile(r"(index(_\w+)?\.html|batch_\w+\.json|\..*|.*\.(html?|json|lock|tmp|ipynb|pdf|log))",
+                       re.IGNORECASE)
+
+
 def agency_slug(agency: str) -> str:
-    """File-system-safe name of an agency (letters, digits, ``_``, ``-``, ``.``), used for its folder and files."""
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", str(agency)).strip("._")
-    return slug or "agency"
+    """Unique, stable, file-system-safe folder name of an agency.
+
+    A name made only of ASCII letters, digits, ``_``, ``-`` and ``.`` (at most :data:`SLUG_MAX` characters)
+    is its own folder name.  Any other name (spaces, ``/``, other punctuation, non-Latin letters, a very long
+    name, a name the batch uses itself such as ``index.html``) becomes its readable ASCII part (accents
+    removed, other characters as ``_``, at most :data:`SLUG_MAX` characters; ``agency`` if nothing is left),
+    a ``-`` and the first 8 hex digits of the SHA-256 of the exact name.  The rule looks at one name only, so
+    a folder name never depends on which other agencies are in the data, and two different names never share
+    a folder (``instansi/a`` -> ``instansi_a-<hash>``, ``instansi_a`` -> ``instansi_a``).
+    """
+    import unicodedata
+
+    name = str(agency)
+    if (len(name) <= SLUG_MAX and _SAFE_NAME.fullmatch(name) and not _HASHED.fullmatch(name)
+            and not _RESERVED.fullmatch(name)):
+        return name
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    base = re.sub(r"[^A-Za-z0-9_.-]+", "_", ascii_name).strip("._-")[:SLUG_MAX].rstrip("._-") or "agency"
+    return f"{base}-{hashlib.sha256(name.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
 
 
 def report_paths(out, agency: str, lang: str) -> dict[str, Path]:
@@ -100,11 +135,11 @@ class ReportTask:
     threads: int = 0  # threads per notebook kernel (BLAS, OpenMP, numba); 0 leaves the defaults
     keep_kernel: bool = True  # run in the kernel this process kept from its previous report (fixed cost once)
 
-    def all_parameters(self) -> dict:
+    def all_parameters(self, output_dir=None) -> dict:
         p = {
             "agency": self.agency,
             "data_path": str(Path(self.data_subset or self.data).resolve()),
-            "output_dir": str(report_paths(self.out, self.agency, self.lang)["dir"].resolve()),
+            "output_dir": str(Path(output_dir or report_paths(self.out, self.agency, self.lang)["dir"]).resolve()),
             "lang": self.lang,
         }
         p.update(self.parameters)
@@ -119,6 +154,7 @@ class TaskResult:
     error: str = ""
     cell: str = ""
     outputs: list = field(default_factory=list)
+    problems: list = field(default_factory=list)  # invalid rows of the agency's data (file, row, column, fix)
 
 
 def write_agency_subset(dataset, agency: str, directory) -> Path:
@@ -164,16 +200,39 @@ def _stamp(task: ReportTask) -> str:
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
 
 
+#: the lab template without the scripts it loads from public CDNs (require.js, MathJax, mermaid, widgets):
+#: a report is one self-contained file (agency networks are often offline, and a report calls out to no one)
+_SELF_CONTAINED_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+_EXTERNAL = re.compile(r"<(script|link|img|iframe|source)\b[^>]*\b(src|href)\s*=\s*[\"']?\s*(https?:)?//[^>]*>"
+                       r"(\s*</script>)?", re.IGNORECASE)
+
+
+def external_resources(html_text: str) -> list[str]:
+    """Tags of ``html_text`` that load a script, style, image or frame from another host."""
+    return [m.group(0) for m in _EXTERNAL.finditer(html_text)]
+
+
 def _html_from_notebook(nb_path: Path, title: str = "", lang: str = "") -> str:
-    """The executed notebook as HTML without code, titled ``title``, printed on A4 (``@page``)."""
+    """The executed notebook as one self-contained HTML file without code, titled ``title``, printed on A4."""
     import html as _html
 
+    import jinja2
     import nbformat
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(nb_path, as_version=4)
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    nb.metadata.pop("widgets", None)
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                            extra_loaders=[jinja2.DictLoader({"psikometri_report.html.j2": _SELF_CONTAINED_TEMPLATE})],
+                            template_file="psikometri_report.html.j2", embed_images=True)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or nb_path.stem}})
+    # whatever a future template adds: no tag that fetches from another host survives
+    body = _EXTERNAL.sub("", body)
     page = "<style>@page { size: A4; margin: 15mm 12mm; }</style>"
     body = body.replace("</head>", page + "</head>", 1)
     if title:
@@ -210,6 +269,9 @@ def _pdf_from_html(html_path: Path, pdf_path: Path) -> None:
     finally:
         Path(tmp).unlink(missing_ok=True)
 
+
+#: staging folders of running reports, inside the agency's folder (see :func:`run_task`)
+STAGING_PREFIX = ".staging-"
 
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 
@@ -309,13 +371,40 @@ def _kernel_threads(threads: int) -> None:
             os.environ[var] = str(threads)
 
 
+def _safe(fn, *args) -> str:
+    """Run a file operation of the error path; return "" or the one-line reason it failed (never raises)."""
+    try:
+        fn(*args)
+        return ""
+    except Exception as exc:  # e.g. ENOSPC, EROFS, EACCES: reported, and the batch goes on
+        return f"{type(exc).__name__}: {exc}"
+
+
+def _unlink(path: Path) -> None:
+    Path(path).unlink(missing_ok=True)
+
+
 def run_task(task: ReportTask) -> TaskResult:
-    """Execute one agency's notebook and export it; never raises (failures are returned)."""
+    """Execute one agency's notebook and export it; never raises (failures are returned).
+
+    The notebook writes into a private staging folder next to the agency's outputs; the outputs replace the
+    previous ones only when everything succeeded.  A failed run keeps the previous report when it was made
+    from the same data and parameters (e.g. a kernel that died under ``force``) and removes it otherwise (it no
+    longer describes the data).
+    """
+    t0 = time.perf_counter()
+    try:
+        return _run_task(task, t0)
+    except BaseException as exc:  # the last line of defence: one agency never stops the batch
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        return TaskResult(task.agency, "failed", time.perf_counter() - t0, f"{type(exc).__name__}: {exc}")
+
+
+def _run_task(task: ReportTask, t0: float) -> TaskResult:
     import papermill as pm
 
     _kernel_threads(task.threads)
-
-    t0 = time.perf_counter()
     paths = report_paths(task.out, task.agency, task.lang)
     try:
         paths["dir"].mkdir(parents=True, exist_ok=True)
@@ -325,43 +414,51 @@ def run_task(task: ReportTask) -> TaskResult:
     except Exception as exc:
         return TaskResult(task.agency, "failed", time.perf_counter() - t0, f"{type(exc).__name__}: {exc}")
     wanted = [paths[f] for f in task.formats if f in ("html", "ipynb", "pdf")] + [paths["results"]]
-    if (not task.force and paths["stamp"].exists() and paths["stamp"].read_text() == stamp
-            and all(p.exists() for p in wanted)):
+    try:
+        previous = paths["stamp"].read_text() if paths["stamp"].exists() else ""
+    except OSError:
+        previous = ""
+    previous_valid = previous == stamp and all(p.exists() for p in wanted)
+    if not task.force and previous_valid:
         return TaskResult(task.agency, "skipped", 0.0, outputs=[str(p) for p in wanted])
     log_lines = [f"agency={task.agency} lang={task.lang} started {time.strftime('%Y-%m-%d %H:%M:%S')}"]
-    paths["stamp"].unlink(missing_ok=True)
-    paths["results"].unlink(missing_ok=True)  # never let an earlier run's results stand for this one
-    fd, tmp_nb = tempfile.mkstemp(prefix=f".{paths['ipynb'].name}.", suffix=".ipynb", dir=paths["dir"])
-    os.close(fd)
-    tmp_nb = Path(tmp_nb)
+    stage = None
     try:
+        stage = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=paths["dir"]))
+        staged = {k: stage / paths[k].name for k in ("ipynb", "html", "pdf", "results")}
         engine = {"engine_name": _register_engine(), "threads": task.threads} if task.keep_kernel else {}
         pm.execute_notebook(
-            task.notebook, str(tmp_nb), parameters=task.all_parameters(), kernel_name="python3",
-            progress_bar=False, log_output=False, cwd=str(paths["dir"]), execution_timeout=task.timeout,
-            **engine,
+            task.notebook, str(staged["ipynb"]), parameters=task.all_parameters(output_dir=stage),
+            kernel_name="python3", progress_bar=False, log_output=False, cwd=str(stage),
+            execution_timeout=task.timeout, **engine,
         )
-        outputs = []
+        if not staged["results"].exists():
+            raise RuntimeError(f"the notebook did not write {paths['results'].name}")
+        produced = ["results"]
         if "html" in task.formats or "pdf" in task.formats:
             from .i18n import tr
 
             title = f"{tr('report_title', task.lang)}: {task.agency}"
-            atomic_write(paths["html"], _html_from_notebook(tmp_nb, title, task.lang))
-            outputs.append(paths["html"])
+            atomic_write(staged["html"], _html_from_notebook(staged["ipynb"], title, task.lang))
+            if "html" in task.formats:
+                produced.append("html")
         if "pdf" in task.formats:
-            _pdf_from_html(paths["html"], paths["pdf"])
-            outputs.append(paths["pdf"])
-            if "html" not in task.formats:
-                paths["html"].unlink()
-                outputs.remove(paths["html"])
+            _pdf_from_html(staged["html"], staged["pdf"])
+            produced.append("pdf")
         if "ipynb" in task.formats:
-            os.chmod(tmp_nb, 0o644)
-            os.replace(tmp_nb, paths["ipynb"])
-            outputs.append(paths["ipynb"])
-        if not paths["results"].exists():
-            raise RuntimeError(f"the notebook did not write {paths['results'].name}")
+            produced.append("ipynb")
+        # everything is ready: move it into place (without a stamp in between, so that an interruption here
+        # makes the next run write the report again)
+        paths["stamp"].unlink(missing_ok=True)
+        for k in produced:
+            os.chmod(staged[k], 0o644)
+            os.replace(staged[k], paths[k])
+        for k in ("html", "ipynb", "pdf"):  # formats not asked for this time are not left from an earlier run
+            if k not in produced:
+                paths[k].unlink(missing_ok=True)
         paths["failed"].unlink(missing_ok=True)
         atomic_write(paths["stamp"], stamp)
+        outputs = [paths[k] for k in ("html", "pdf", "ipynb") if k in produced]
         secs = time.perf_counter() - t0
         log_lines.append(f"ok in {secs:.1f} s: " + ", ".join(p.name for p in outputs))
         atomic_write(paths["log"], "\n".join(log_lines) + "\n")
@@ -376,18 +473,27 @@ def run_task(task: ReportTask) -> TaskResult:
             err = f"{type(exc).__name__}: {exc}"
         if task.keep_kernel:  # the next report starts from a fresh kernel, not from whatever this one left
             _shutdown_kept_kernel()
-        if tmp_nb.exists():
-            os.replace(tmp_nb, paths["failed"])
-        for k in ("html", "ipynb", "pdf", "results"):  # outputs of an earlier run no longer describe the data
-            paths[k].unlink(missing_ok=True)
+        # every step below may fail in turn (a full or read-only disk): each failure is noted, none raises
+        notes = []
+        if stage is not None and (stage / paths["ipynb"].name).exists():
+            notes.append(_safe(os.replace, stage / paths["ipynb"].name, paths["failed"]))
+        if not previous_valid:  # outputs of an earlier run no longer describe the data
+            for k in ("html", "ipynb", "pdf", "results", "stamp"):
+                notes.append(_safe(_unlink, paths[k]))
         log_lines.append(f"FAILED: {err}")
         if cell:
             log_lines.append(f"in {cell}")
+        if previous_valid:
+            log_lines.append("the previous report (same data and parameters) was kept")
         log_lines.append(traceback.format_exc())
-        atomic_write(paths["log"], "\n".join(log_lines) + "\n")
+        notes.append(_safe(atomic_write, paths["log"], "\n".join(log_lines) + "\n"))
+        notes = [n for n in notes if n]
+        if notes:
+            err += f" (and could not write to {paths['dir']}: {notes[0]})"
         return TaskResult(task.agency, "failed", time.perf_counter() - t0, err, cell)
     finally:
-        tmp_nb.unlink(missing_ok=True)
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
 
 
 def _read_files(directory: Path) -> dict[str, bytes]:
@@ -402,7 +508,7 @@ def run_remote_task(task: ReportTask, subset: dict[str, bytes]) -> tuple[TaskRes
     every artefact of the agency's folder (HTML, ipynb, PDF, ``results.json``, log, stamp; the failed notebook
     on failure) as bytes, for the client to write under its ``--out``.  Never raises.
     """
-    with tempfile.TemporaryDirectory(prefix="psikometri-task-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"psikometri-task-{os.getpid()}-") as tmp:
         tmp = Path(tmp)
         data_dir = tmp / "data"
         data_dir.mkdir()
@@ -451,6 +557,400 @@ def _progress(total: int):
         return None
 
 
+class BatchError(ValueError):
+    """A batch that cannot start: a bad option, an unusable ``--out``, an unreachable scheduler, another run.
+
+    The message is one line naming the option, the value and the fix; ``code`` is the exit code.
+    """
+
+    def __init__(self, message: str, code: int = 2):
+        super().__init__(message)
+        self.code = code
+
+
+#: smallest ``n_boot`` of a report (percentile intervals from fewer replications are meaningless)
+MIN_N_BOOT = 20
+#: ``seed`` is a whole number in 0..MAX_SEED
+MAX_SEED = 2**32 - 1
+FORMATS = ("html", "ipynb", "pdf")
+LOCK_NAME = ".psikometri-report.lock"
+SCRATCH_PREFIX = "psikometri-batch-"
+
+
+def check_options(*, lang="id", formats=("html", "ipynb"), workers=1, n_boot=1000, seed=2026) -> tuple[str, ...]:
+    """Raise :class:`BatchError` naming the option, the value and the fix; return ``formats`` as a tuple."""
+    from .i18n import LANGUAGES
+
+    def whole(v):
+        return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+    if lang not in LANGUAGES:
+        raise BatchError(f"--lang {lang!r} is not supported: lang must be one of {', '.join(LANGUAGES)}.")
+    if isinstance(formats, str):
+        formats = [f.strip() for f in formats.split(",") if f.strip()]
+    formats = tuple(formats)
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise BatchError(f"--format {','.join(map(str, formats))!r} is not valid: formats must be a non-empty "
+                         f"comma-separated subset of {', '.join(FORMATS)} (e.g. --format html,ipynb).")
+    if not whole(workers) or workers < 1:
+        raise BatchError(f"--workers {workers!r} is not valid: workers must be a whole number of at least 1 "
+                         f"(e.g. --workers 1, or the number of cores: {os.cpu_count() or 1}).")
+    if not whole(n_boot) or n_boot < MIN_N_BOOT:
+        raise BatchError(f"--n-boot {n_boot!r} is not valid: the bootstrap needs at least {MIN_N_BOOT} "
+                         "replications (use 1000 or more for a report you publish, e.g. --n-boot 1000).")
+    if not whole(seed) or not 0 <= seed <= MAX_SEED:
+        raise BatchError(f"--seed {seed!r} is not valid: the seed must be a whole number from 0 to {MAX_SEED} "
+                         "(e.g. --seed 2026).")
+    return formats
+
+
+def _prepare_out(out) -> Path:
+    """``out`` as an existing, writable folder, or :class:`BatchError` saying why not and what to do."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise BatchError(f"--out {str(out)!r} is a file, not a folder. Fix: give the path of a folder (it is "
+                         "created if missing).")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BatchError(f"--out {str(out)!r}: cannot create the folder ({exc.strerror or exc}). Fix: choose a "
+                         "folder you can write to.") from None
+    try:  # a real write: permissions alone do not show a read-only mount or a full disk
+        fd, probe = tempfile.mkstemp(prefix=".psikometri-write-test-", dir=out)
+        try:
+            os.write(fd, b"x")
+        finally:
+            os.close(fd)
+            os.unlink(probe)
+    except OSError as exc:
+        raise BatchError(f"--out {str(out)!r} is not writable ({exc.strerror or exc}). Fix: choose a folder you "
+                         "can write to, with free space.") from None
+    return out
+
+
+class _OutLock:
+    """An exclusive lock on ``OUT`` (``flock`` on ``OUT/.psikometri-report.lock``) for the whole batch."""
+
+    def __init__(self, out: Path):
+        self.path = Path(out) / LOCK_NAME
+        self.fh = None
+
+    def __enter__(self):
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX: no lock
+            return self
+        try:
+            self.fh = open(self.path, "a+")
+        except OSError as exc:
+            raise BatchError(f"--out {str(self.path.parent)!r}: cannot create the lock file {LOCK_NAME} "
+                             f"({exc.strerror or exc}). Fix: choose a folder you can write to.") from None
+        try:
+            fcntl.flock(self.fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self.fh.seek(0)
+            holder = self.fh.read().strip() or "another process"
+            self.fh.close()
+            self.fh = None
+            raise BatchError(f"--out {str(self.path.parent)!r} is in use by another psikometri report run "
+                             f"({holder}). Fix: wait until it has finished, or write to another folder with "
+                             "--out.", code=3) from None
+        try:
+            self.fh.seek(0)
+            self.fh.truncate()
+            self.fh.write(f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+            self.fh.flush()
+        except OSError:
+            pass
+        return self
+
+    def __exit__(self, *exc):
+        if self.fh is not None:
+            self.fh.close()  # releases the lock; the file stays (removing it would race with a waiting run)
+            self.fh = None
+        return False
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_scratch(tmpdir=None) -> list[Path]:
+    """Remove scratch folders (candidate-level data) left in the temporary folder by runs that were killed."""
+    removed = []
+    root = Path(tmpdir or tempfile.gettempdir())
+    for prefix in (SCRATCH_PREFIX, "psikometri-task-"):
+        for d in root.glob(f"{prefix}*"):
+            m = re.match(rf"{re.escape(prefix)}(\d+)-", d.name)
+            if m and d.is_dir() and int(m.group(1)) != os.getpid() and not _pid_alive(int(m.group(1))):
+                shutil.rmtree(d, ignore_errors=True)
+                removed.append(d)
+    return removed
+
+
+# temporary notebooks of papermill (``.report_<agency>_<lang>.ipynb.<random>.ipynb``) and of atomic_write
+# (``.<name>.<random>.tmp``); stamps (``.report_<agency>_<lang>.stamp``) are not partial files
+_PARTIAL = re.compile(r"\.report_.*\.ipynb\..+|\..+\.tmp")
+
+
+def clean_partial_outputs(out) -> list[Path]:
+    """Remove what an interrupted run left in ``out`` (call with the lock held).
+
+    Temporary files (``.report_*``, ``.*.tmp``), staging folders, and reports whose ``results.json`` is
+    missing (they were being replaced, or an older version deleted it): the next run writes them again.
+    """
+    removed = []
+    out = Path(out)
+    for f in out.glob(".*.tmp"):
+        f.unlink(missing_ok=True)
+        removed.append(f)
+    for d in out.iterdir():
+        if not d.is_dir() or d.name.startswith("."):
+            continue
+        try:
+            entries = list(d.iterdir())
+        except OSError:
+            continue
+        if not any(e.name.startswith(("report_", ".report_", STAGING_PREFIX)) or e.name == "results.json"
+                   for e in entries):
+            continue  # not a report folder
+        has_results = (d / "results.json").exists()
+        for e in entries:
+            stale = (e.is_dir() and e.name.startswith(STAGING_PREFIX)) or (e.is_file() and _PARTIAL.fullmatch(e.name))
+            if not has_results and e.is_file() and e.name.startswith(("report_", ".report_")) and \
+                    e.suffix in (".html", ".ipynb", ".pdf", ".stamp") and not e.name.endswith(".failed.ipynb"):
+                stale = True
+            if stale:
+                if e.is_dir():
+                    shutil.rmtree(e, ignore_errors=True)
+                else:
+                    e.unlink(missing_ok=True)
+                removed.append(e)
+    return removed
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Worker initializer: the worker (and so its kernel, which watches it) ends when the runner ends.
+
+    Linux: the kernel sends SIGKILL to the worker when its parent dies (``PR_SET_PDEATHSIG``), even when the
+    parent was killed with SIGKILL.  Elsewhere, a thread checks every second that the parent still lives.
+    """
+    import signal
+    import threading
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+        except Exception:  # pragma: no cover
+            pass
+    if os.getppid() != parent_pid:  # the parent died before the line above
+        os._exit(1)
+
+    def watch():
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent_pid:
+                _shutdown_kept_kernel()
+                os._exit(1)
+
+    threading.Thread(target=watch, name="psikometri-parent-watch", daemon=True).start()
+
+
+def _connect(scheduler: str):
+    """A Dask client, or :class:`BatchError` with the address and the fix."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise BatchError(f"--scheduler {scheduler!r} needs the 'distributed' package. Fix: pip install "
+                         "distributed, or leave out --scheduler to run on local workers.") from None
+    if not re.match(r"^[a-z]+://[^\s/]+", str(scheduler)):
+        raise BatchError(f"--scheduler {scheduler!r} is not an address. Fix: give tcp://HOST:PORT of a running "
+                         "Dask scheduler, or leave out --scheduler to run on local workers.")
+    try:
+        return Client(scheduler, timeout="15s")
+    except Exception as exc:  # OSError, TimeoutError, a protocol error
+        raise BatchError(f"--scheduler {scheduler!r}: cannot reach the Dask scheduler ({type(exc).__name__}: "
+                         f"{str(exc).splitlines()[0] if str(exc) else 'no answer'}). Fix: start it (dask "
+                         "scheduler) and check the address, or leave out --scheduler to run on local "
+                         "workers.") from None
+
+
+def _norm_id(v) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return "" if v is None or (isinstance(v, float) and v != v) else str(v).strip()
+
+
+def _raw_tables(path: Path):
+    """The data set's tables as the loader reads them before validation: table -> (file label, DataFrame)."""
+    from .. import io as pio
+
+    out = {}
+    for t, (f, sheet) in pio._locate(path, []).items():
+        fname = f.name if sheet is None else f"{f.name}[{sheet}]"
+        df = pio._read_any(f, sheet, [], [])
+        if df is None:
+            continue
+        df, _ = pio._rename(df, t, fname, {}, [])
+        out[t] = (f, sheet, fname, df)
+    return out
+
+
+def _candidate_agency(tables: dict) -> dict[str, str]:
+    """Candidate id -> agency, from the candidates table, else from the candidate's ratings."""
+    found = {}
+    for t in ("ratings", "candidates"):  # the candidates table wins
+        if t in tables and {"candidate", "agency"} <= set(tables[t][3].columns):
+            df = tables[t][3]
+            found.update({_norm_id(k): _norm_id(a) for k, a in zip(df["candidate"], df["agency"]) if _norm_id(a)})
+    return found
+
+
+def _split_problems(path: Path, problems) -> tuple[dict[str, list[str]], list, dict]:
+    """Attribute each problem to the agencies of its rows: ({agency: [problem, ...]}, unplaced, raw tables)."""
+    from dataclasses import replace as dc_replace
+
+    tables = _raw_tables(path)
+    cand_agency = _candidate_agency(tables)
+    by_file = {v[2]: (t, v[3]) for t, v in tables.items()}
+
+    def agencies_of(table, row) -> set[str]:
+        t, df = table
+        found = set()
+        if "agency" in df.columns and t != "items":
+            a = _norm_id(row.get("agency"))
+            if a:
+                found.add(a)
+        if "candidate" in df.columns:
+            a = cand_agency.get(_norm_id(row.get("candidate")))
+            if a:
+                found.add(a)
+        return found
+
+    broken: dict[str, list] = {}
+    unplaced = []
+    for prob in problems:
+        table = by_file.get(prob.file)
+        if table is None or not prob.rows:
+            unplaced.append(prob)
+            continue
+        per: dict[str, list[int]] = {}
+        ok = True
+        for r in prob.rows:
+            if (r - 2) not in table[1].index:
+                ok = False
+                break
+            ags = agencies_of(table, table[1].loc[r - 2])
+            if not ags:
+                ok = False
+                break
+            for a in ags:
+                per.setdefault(a, []).append(r)
+        if not ok:
+            unplaced.append(prob)
+            continue
+        for a, rows in per.items():
+            broken.setdefault(a, []).append(dc_replace(prob, rows=tuple(rows)))
+    return broken, unplaced, tables
+
+
+def _write_without(tables: dict, broken, dest: Path) -> Path:
+    """The data set without the rows of the ``broken`` agencies, in the formats the loader reads the same way."""
+    dest.mkdir(parents=True, exist_ok=True)
+    cand_agency = _candidate_agency(tables)
+    for t, (f, sheet, fname, df) in tables.items():
+        if "agency" in df.columns and t != "items":
+            keep = ~df["agency"].map(_norm_id).isin(broken)
+        else:
+            keep = ~df["candidate"].map(lambda v: cand_agency.get(_norm_id(v), "")).isin(broken)
+        sub = df[keep.to_numpy(dtype=bool)]
+        if f.suffix.lower() in (".csv", ".txt"):
+            sep = ";" if df.attrs.get("decimal_comma") else ","
+            sub.to_csv(dest / f"{t}.csv", sep=sep, index=False, encoding="utf-8")
+        elif f.suffix.lower() in (".xlsx", ".xlsm"):
+            sub.to_excel(dest / f"{t}.xlsx", index=False)
+        else:
+            sub.to_parquet(dest / f"{t}.parquet", index=False)
+    return dest
+
+
+def _scrubber(tables: dict):
+    """A function that hides candidate ids and names in a message (problem texts go to the index and logs)."""
+    secrets = set()
+    if "candidates" in tables:
+        c = tables["candidates"][3]
+        for col in ("candidate", "name"):
+            if col in c.columns:
+                secrets |= {_norm_id(v) for v in c[col]}
+    if "ratings" in tables and "candidate" in tables["ratings"][3].columns:
+        secrets |= {_norm_id(v) for v in tables["ratings"][3]["candidate"]}
+    secrets = sorted((x for x in secrets if len(x) >= 3), key=len, reverse=True)
+    if not secrets:
+        return lambda text: text
+    pattern = re.compile("|".join(map(re.escape, secrets)))
+    return lambda text: pattern.sub("[asesi]", text)
+
+
+def load_per_agency(data, scratch: Path):
+    """Load ``data``; when some agencies' rows are invalid, load the others without them.
+
+    Returns ``(dataset, broken)`` with ``broken`` = {agency: [problem text, ...]}; raises the loader's
+    :class:`~psikometri.io.DataValidationError` when a problem belongs to no agency (a missing file or column)
+    or the remaining agencies still fail.
+    """
+    import warnings
+
+    from ..io import DataValidationError, DataWarning, load_assessment
+
+    def load(path):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataWarning)
+            return load_assessment(path)
+
+    try:
+        return load(data), {}
+    except DataValidationError as exc:
+        first = exc
+    try:
+        broken, unplaced, tables = _split_problems(Path(data), first.problems)
+    except Exception:
+        raise first from None
+    if unplaced or not broken:
+        raise first
+    try:
+        ds = load(_write_without(tables, set(broken), Path(scratch) / "valid_agencies"))
+    except DataValidationError:
+        raise first from None
+    scrub = _scrubber(tables)
+    return ds, {a: [scrub(str(p)) for p in probs] for a, probs in sorted(broken.items())}
+
+
+def _record_invalid(out: Path, agency: str, lang: str, problems: list[str]) -> TaskResult:
+    """A failed result for an agency whose rows are invalid; its log lists the problems (never raises)."""
+    paths = report_paths(out, agency, lang)
+    n = len(problems)
+    err = f"invalid data ({n} problem{'s' if n != 1 else ''}): " + " | ".join(problems)
+    lines = [f"agency={agency} lang={lang} {time.strftime('%Y-%m-%d %H:%M:%S')}",
+             "FAILED: the agency's rows in the data are invalid; fix them and run again:"]
+    lines += [f"  - {p}" for p in problems]
+    note = _safe(lambda: paths["dir"].mkdir(parents=True, exist_ok=True))
+    for k in ("html", "ipynb", "pdf", "results", "stamp"):  # an earlier report no longer describes the data
+        note = note or _safe(_unlink, paths[k])
+    note = note or _safe(atomic_write, paths["log"], "\n".join(lines) + "\n")
+    return TaskResult(agency, "failed", 0.0, err + (f" (and could not write its log: {note})" if note else ""),
+                      problems=list(problems))
+
+
 def run_batch(
     data,
     out,
@@ -467,14 +967,18 @@ def run_batch(
     parameters: dict | None = None,
     index: bool = True,
 ) -> int:
-    """Run the agency report for every (or the selected) agency; return the exit code (0 = all ok).
+    """Run the agency report for every (or the selected) agency; return the exit code.
+
+    Exit codes: 0 = every report written or up to date; 1 = some agencies failed (invalid rows, or their
+    notebook failed: listed at the end and in the index; the others are written); 2 = nothing could run (bad
+    data file, unknown agency); 3 = another run is writing to ``out``.
 
     Parameters
     ----------
     data : path
         Data set (see :func:`psikometri.io.load_assessment`).
     out : path
-        Output directory; one sub-folder per agency, ``index.html`` at the top.
+        Output directory; one sub-folder per agency (:func:`agency_slug`), ``index.html`` at the top.
     agencies : list of str, optional
         Only these agencies (default: all in the data).
     workers : int
@@ -487,110 +991,163 @@ def run_batch(
     force : bool
         Re-run reports that are up to date.
     n_boot, seed : int
-        Bootstrap replications and seed passed to every notebook.
+        Bootstrap replications (at least :data:`MIN_N_BOOT`) and seed (0 to :data:`MAX_SEED`) passed to every
+        notebook.
+
+    Raises
+    ------
+    BatchError
+        (a ``ValueError``) when the batch cannot start: a bad option, an ``out`` that is a file or not
+        writable, an unreachable scheduler, another run holding ``out`` (``code`` 3).  The message names the
+        option, the value and the fix.
     """
-    import warnings
+    import signal
+    import threading
 
-    from ..io import DataValidationError, DataWarning, load_assessment
-    from .i18n import LANGUAGES
+    formats = check_options(lang=lang, formats=formats, workers=workers, n_boot=n_boot, seed=seed)
+    out = _prepare_out(out)
+    client = _connect(scheduler) if scheduler else None
+    # SIGTERM (and SIGHUP) end the batch like Ctrl-C: through the ``finally`` blocks that remove the scratch data
+    handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        def _terminate(signum, frame):
+            raise SystemExit(128 + signum)
 
-    if lang not in LANGUAGES:
-        raise ValueError(f"lang must be one of {LANGUAGES}; got lang={lang!r}.")
-    formats = tuple(formats)
-    bad = [f for f in formats if f not in ("html", "ipynb", "pdf")]
-    if bad or not formats:
-        raise ValueError(f"formats must be a non-empty subset of html, ipynb, pdf; got {formats!r}.")
-    if workers < 1:
-        raise ValueError(f"workers must be >= 1; got workers={workers}.")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DataWarning)
+        for sig in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)):
+            if sig is not None:
+                try:
+                    handlers[sig] = signal.signal(sig, _terminate)
+                except (ValueError, OSError):  # pragma: no cover
+                    pass
+    try:
+        with _OutLock(out):
+            clean_partial_outputs(out)
+            remove_stale_scratch()
+            return _run_locked(data, out, agencies=agencies, workers=workers, scheduler=scheduler, client=client,
+                               lang=lang, formats=formats, force=force, n_boot=n_boot, seed=seed,
+                               notebook=notebook, parameters=parameters, index=index)
+    finally:
+        if client is not None:
+            try:
+                client.close()
+            except Exception:  # pragma: no cover
+                pass
+        for sig, h in handlers.items():
+            signal.signal(sig, h)
+
+
+def _run_locked(data, out: Path, *, agencies, workers, scheduler, client, lang, formats, force, n_boot, seed,
+                notebook, parameters, index) -> int:
+    import atexit
+
+    from ..io import DataValidationError
+
+    # each notebook reads only its own agency's rows (validated once here): faster, and no other agency's
+    # individual-level data ever reaches it. The subsets live in a scratch folder outside OUT, removed on every
+    # exit path (and, after a SIGKILL, by the next run: the folder carries this process's id)
+    scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
+    remove_scratch = functools.partial(shutil.rmtree, scratch, True)
+    atexit.register(remove_scratch)
+    try:
         try:
-            ds = load_assessment(data)
+            ds, broken = load_per_agency(data, scratch)
         except DataValidationError as exc:
             print(str(exc), file=sys.stderr)
             return 2
-    todo = list(agencies) if agencies else ds.agencies
-    unknown = [a for a in todo if a not in ds.agencies]
-    if unknown:
-        print(f"unknown agency(ies) {unknown}; the data hold {ds.agencies}", file=sys.stderr)
-        return 2
-    nb = str(Path(notebook) if notebook else default_notebook())
-    params = {"n_boot": int(n_boot), "seed": int(seed)} | dict(parameters or {})
-    Path(out).mkdir(parents=True, exist_ok=True)
-    tasks = []
-    # each notebook reads only its own agency's rows (validated once here): faster, and no other agency's
-    # individual-level data ever reaches it. The subsets live in a scratch folder outside OUT, removed at the end
-    # (with a Dask scheduler, their bytes travel with the tasks: no shared file system is needed).
-    scratch = Path(tempfile.mkdtemp(prefix="psikometri-batch-"))
-    # local workers share this machine's cores; a Dask worker runs one task per thread of its own machine
-    threads = max(1, (os.cpu_count() or 1) // workers) if (workers > 1 and not scheduler) else (1 if scheduler else 0)
-    for a in todo:
-        sub_dir = write_agency_subset(ds, a, scratch / agency_slug(a))
-        tasks.append(ReportTask(a, str(data), str(out), lang, formats, nb, params, force, data_subset=str(sub_dir),
-                                threads=threads))
+        known = sorted(set(ds.agencies) | set(broken))
+        todo = list(agencies) if agencies else known
+        unknown = [a for a in todo if a not in known]
+        if unknown:
+            print(f"unknown agency(ies) {unknown}; the data hold {known}", file=sys.stderr)
+            return 2
+        nb = str(Path(notebook) if notebook else default_notebook())
+        params = {"n_boot": int(n_boot), "seed": int(seed)} | dict(parameters or {})
+        tasks = []
+        results: list[TaskResult] = [_record_invalid(out, a, lang, broken[a]) for a in todo if a in broken]
+        # local workers share this machine's cores; a Dask worker runs one task per thread of its own machine
+        threads = (max(1, (os.cpu_count() or 1) // workers) if (workers > 1 and not scheduler)
+                   else (1 if scheduler else 0))
+        for a in todo:
+            if a in broken:
+                continue
+            sub_dir = write_agency_subset(ds, a, scratch / agency_slug(a))
+            tasks.append(ReportTask(a, str(data), str(out), lang, formats, nb, params, force,
+                                    data_subset=str(sub_dir), threads=threads))
 
-    from .sections import warm_up
+        from .sections import warm_up
 
-    if not all(_up_to_date(t) for t in tasks):
-        warm_up()  # compile (or load from cache) the numba kernels once, before the workers start
-    results: list[TaskResult] = []
-    bar = _progress(len(tasks))
-    t0 = time.perf_counter()
-    if scheduler:
-        # the workers share no file system with this client: each task carries its agency's tables and
-        # returns its artefacts, which are written here
-        from distributed import Client, as_completed
-
-        with Client(scheduler) as client:
-            futs = {}
+        if tasks and not all(_up_to_date(t) for t in tasks):
+            warm_up()  # compile (or load from cache) the numba kernels once, before the workers start
+        bar = _progress(len(tasks))
+        t0 = time.perf_counter()
+        if client is not None:
+            _run_dask(client, tasks, results, bar)
+        elif workers == 1 or len(tasks) <= 1:
             for t in tasks:
-                if _up_to_date(t):
-                    results.append(TaskResult(t.agency, "skipped", 0.0))
+                results.append(run_task(t))
+                bar and bar.update(1)
+        else:
+            with cf.ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=mp.get_context("spawn"),
+                                        initializer=_die_with_parent, initargs=(os.getpid(),)) as ex:
+                futs = {ex.submit(run_task, t): t for t in tasks}
+                for f in cf.as_completed(futs):
+                    try:
+                        res = f.result()
+                    except Exception as exc:  # a worker process lost (killed, out of memory)
+                        res = TaskResult(futs[f].agency, "failed", 0.0, f"{type(exc).__name__}: {exc}")
+                    results.append(res)
                     bar and bar.update(1)
-                    continue
-                blobs = _read_files(Path(t.data_subset))
-                fut = client.submit(run_remote_task, replace(t, data=t.data_subset), blobs, pure=False)
-                futs[fut] = t
-            for f in as_completed(list(futs)):
-                t = futs[f]
-                try:
-                    res, files = f.result()
-                    _write_artefacts(t, files)
-                except Exception as exc:  # a worker lost or an artefact not writable: this agency fails
-                    res = TaskResult(t.agency, "failed", 0.0, f"{type(exc).__name__}: {exc}")
-                results.append(res)
-                bar and bar.update(1)
-    elif workers == 1:
-        for t in tasks:
-            results.append(run_task(t))
-            bar and bar.update(1)
-    else:
-        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as ex:
-            futs = [ex.submit(run_task, t) for t in tasks]
-            for f in cf.as_completed(futs):
-                results.append(f.result())
-                bar and bar.update(1)
-    if bar:
-        bar.close()
-    shutil.rmtree(scratch, ignore_errors=True)
+        if bar:
+            bar.close()
+    finally:
+        remove_scratch()
+        atexit.unregister(remove_scratch)
     wall = time.perf_counter() - t0
     results.sort(key=lambda r: r.agency)
     summary = {"wall_seconds": wall, "results": [asdict(r) for r in results]}
     from .sections import strict_json
 
-    atomic_write(Path(out) / f"batch_{lang}.json", json.dumps(strict_json(summary), indent=2, allow_nan=False))
-    if index:
-        from .index import build_index
-
-        build_index(out, lang=lang, agencies=ds.agencies)
     n_ok = sum(r.status == "ok" for r in results)
     n_skip = sum(r.status == "skipped" for r in results)
     failed = [r for r in results if r.status == "failed"]
+    trouble = _safe(atomic_write, out / f"batch_{lang}.json",
+                    json.dumps(strict_json(summary), indent=2, allow_nan=False))
+    if index and not trouble:
+        from .index import build_index
+
+        trouble = _safe(build_index, out, lang, known)
     print(f"{n_ok} report(s) written, {n_skip} up to date, {len(failed)} failed, in {wall:.1f} s -> {out}")
     if failed:
         print("\nFailed agencies:", file=sys.stderr)
         for r in failed:
             print(f"  - {r.agency}: {r.error}" + (f"\n      in {r.cell}" if r.cell else "")
                   + f"\n      log: {report_paths(out, r.agency, lang)['log']}", file=sys.stderr)
-        return 1
-    return 0
+    if trouble:
+        print(f"\nThe batch summary and index could not be written to {out}: {trouble}. Fix: free space or "
+              "permissions there and run again (the reports written so far are kept).", file=sys.stderr)
+    return 1 if failed or trouble else 0
+
+
+def _run_dask(client, tasks, results, bar) -> None:
+    # the workers share no file system with this client: each task carries its agency's tables and
+    # returns its artefacts, which are written here
+    from distributed import as_completed
+
+    futs = {}
+    for t in tasks:
+        if _up_to_date(t):
+            results.append(TaskResult(t.agency, "skipped", 0.0))
+            bar and bar.update(1)
+            continue
+        blobs = _read_files(Path(t.data_subset))
+        fut = client.submit(run_remote_task, replace(t, data=t.data_subset), blobs, pure=False)
+        futs[fut] = t
+    for f in as_completed(list(futs)):
+        t = futs[f]
+        try:
+            res, files = f.result()
+            _write_artefacts(t, files)
+        except Exception as exc:  # a worker lost or an artefact not writable: this agency fails
+            res = TaskResult(t.agency, "failed", 0.0, f"{type(exc).__name__}: {exc}")
+        results.append(res)
+        bar and bar.update(1)

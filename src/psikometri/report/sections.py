@@ -67,10 +67,12 @@ class Section:
     def add_figure(self, caption: str, fig) -> None:
         import matplotlib.pyplot as plt
 
-        self.figure_texts.append(localise_figure(fig, self.lang))
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-        plt.close(fig)
+        try:
+            self.figure_texts.append(localise_figure(fig, self.lang))
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+        finally:  # a figure that fails to draw is not left open in pyplot either
+            plt.close(fig)
         self.blocks.append(("figure", caption, buf.getvalue()))
 
     @property
@@ -116,6 +118,15 @@ def _local_text(text: str, lang: str) -> str:
     return text
 
 
+def escape_mathtext(text: str) -> str:
+    """``text`` drawn literally by matplotlib: every ``$`` escaped, so that data names never start mathtext."""
+    return re.sub(r"(?<!\\)\$", r"\\$", text)
+
+
+def _unescape_mathtext(text: str) -> str:
+    return text.replace("\\$", "$")
+
+
 def localise_figure(fig, lang: str) -> list[str]:
     """Put a figure into the report's language before it is saved; return its visible texts.
 
@@ -125,7 +136,7 @@ def localise_figure(fig, lang: str) -> list[str]:
     drew it, so a test can check all of them.
     """
     import matplotlib.text as mtext
-    from matplotlib.ticker import FuncFormatter, ScalarFormatter
+    from matplotlib.ticker import FixedFormatter, FuncFormatter, ScalarFormatter, StrMethodFormatter
 
     def numeric_formatter(axis):
         def fmt(v, pos=None):
@@ -140,7 +151,19 @@ def localise_figure(fig, lang: str) -> list[str]:
         return FuncFormatter(fmt)
 
     def wrapped(orig):
+        # categorical labels are data (exercise, competency, agency names): drawn as written, never as mathtext
+        literal = isinstance(orig, (FixedFormatter, StrMethodFormatter, FuncFormatter)) or \
+            type(orig).__name__ == "StrCategoryFormatter"
+        if literal:
+            return FuncFormatter(lambda v, pos=None: escape_mathtext(_local_text(str(orig(v, pos)), lang)))
         return FuncFormatter(lambda v, pos=None: _local_text(str(orig(v, pos)), lang))
+
+    # titles, axis labels, legends and annotations hold data names: a "$" in one must not start mathtext
+    # (an unbalanced "$" makes the figure fail to draw, a pair renders the name as a formula)
+    for t in fig.findobj(mtext.Text):
+        txt = t.get_text()
+        if "$" in txt:
+            t.set_text(escape_mathtext(txt))
 
     for ax in fig.get_axes():
         for axis in (ax.xaxis, ax.yaxis):
@@ -159,7 +182,7 @@ def localise_figure(fig, lang: str) -> list[str]:
             if new != txt:
                 t.set_text(new)
     fig.canvas.draw()
-    return [t.get_text() for t in fig.findobj(mtext.Text) if t.get_text() and t.get_visible()]
+    return [_unescape_mathtext(t.get_text()) for t in fig.findobj(mtext.Text) if t.get_text() and t.get_visible()]
 
 
 def _fmt_cell(v, lang: str = "id"):
@@ -382,7 +405,10 @@ class AgencyContext:
         if key not in SECTION_KEYS:
             raise ValueError(f"key must be one of {SECTION_KEYS}; got {key!r}.")
         if key not in self._cache:
+            import matplotlib.pyplot as plt
+
             fn = getattr(self, f"_sec_{key}")
+            open_before = set(plt.get_fignums())
             try:
                 try:
                     # every warning the computations raise becomes a note of this section (never silenced, never
@@ -402,6 +428,9 @@ class AgencyContext:
             except Exception as exc:
                 raise RuntimeError(f"report section {key!r} failed for agency {self.agency!r}: "
                                    f"{type(exc).__name__}: {exc}") from exc
+            finally:  # figures a section opened and did not add (it failed half-way) do not stay in pyplot
+                for num in set(plt.get_fignums()) - open_before:
+                    plt.close(num)
         return self._cache[key]
 
     def _warning_notes(self, sec: Section, caught) -> Section:

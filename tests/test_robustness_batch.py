@@ -1,0 +1,517 @@
+"""Fault injection for ``psikometri report``: one test per batch fault, named after the defect.
+
+Most tests run a stub notebook (parameters cell + ``results.json``) instead of the full report, so that a fault
+costs seconds; the tests that need the real report content (figures, exported HTML) run one tiny agency.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat as nbf
+import pandas as pd
+import pytest
+
+from psikometri.report import report_paths, run_batch
+from psikometri.report import runner
+from psikometri.report.runner import BatchError, agency_slug
+from psikometri.simulate import simulate_assessment
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src"
+
+
+def _env(**extra) -> dict:
+    return dict(os.environ, PYTHONPATH=str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", ""), **extra)
+
+
+def _cli(*args, env=None, timeout=120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "psikometri.cli", "report", *map(str, args)],
+                          capture_output=True, text=True, env=env or _env(), timeout=timeout)
+
+
+def _stub_notebook(path: Path, body: str = "") -> Path:
+    """A notebook with the report's parameters that writes a minimal ``results.json`` (after ``body``)."""
+    params = ('agency = "x"\ndata_path = "."\noutput_dir = "."\nlang = "id"\nn_boot = 20\nseed = 1\n')
+    write = ("import json, os\n"
+             "from psikometri.io import load_assessment\n"
+             "n = len(load_assessment(data_path, warn=False).candidates)\n"
+             "with open(os.path.join(output_dir, 'results.json'), 'w') as fh:\n"
+             "    json.dump({'agency': agency, 'n_candidates': n, 'indicators': [], 'sections': {}}, fh)\n")
+    nb = nbf.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbf.v4.new_code_cell(params, metadata={"tags": ["parameters"]})]
+    if body:
+        nb.cells.append(nbf.v4.new_code_cell(body))
+    nb.cells.append(nbf.v4.new_code_cell(write))
+    nbf.write(nb, path)
+    return path
+
+
+def _sim_data(directory: Path, agencies, seed=7) -> Path:
+    sim = simulate_assessment({a: 12 for a in agencies}, seed=seed)
+    sim.write(directory, ratings_format="csv")
+    return directory
+
+
+@pytest.fixture(scope="module")
+def stub(tmp_path_factory):
+    return _stub_notebook(tmp_path_factory.mktemp("nb") / "stub.ipynb")
+
+
+@pytest.fixture(scope="module")
+def two_agencies(tmp_path_factory):
+    return _sim_data(tmp_path_factory.mktemp("data2"), ["kab_satu", "kota_dua"])
+
+
+# --------------------------------------------------------------------------- 1. per-agency validation
+
+
+def test_invalid_rows_of_one_agency_do_not_block_the_others(two_agencies, stub, tmp_path, capsys):
+    data = tmp_path / "data"
+    shutil.copytree(two_agencies, data)
+    r = pd.read_csv(data / "ratings.csv", dtype=str, keep_default_na=False)
+    bad = int(r.index[r["agency"] == "kota_dua"][3])
+    r.loc[bad, "score"] = "9"  # outside the 1-5 scale
+    r.to_csv(data / "ratings.csv", index=False)
+    out = tmp_path / "out"
+    code = run_batch(data, out, n_boot=20, seed=1, notebook=stub)
+    cap = capsys.readouterr()
+    assert code == 1
+    assert "1 report(s) written" in cap.out and "1 failed" in cap.out
+    assert re.search(rf"kota_dua: invalid data \(1 problem\): ratings.csv, row {bad + 2}, column 'score'", cap.err)
+    assert report_paths(out, "kab_satu", "id")["html"].exists()
+    p = report_paths(out, "kota_dua", "id")
+    assert not p["html"].exists() and f"row {bad + 2}" in p["log"].read_text()
+    index = (out / "index.html").read_text()
+    assert "kab_satu" in index and "gagal" in index and f"row {bad + 2}" in index
+    # the report of the valid agency holds its own rows only
+    assert json.loads(report_paths(out, "kab_satu", "id")["results"].read_text())["n_candidates"] == 12
+    # a problem that belongs to no agency (a missing column) still stops everything, with the loader's message
+    r.drop(columns="score").to_csv(data / "ratings.csv", index=False)
+    assert run_batch(data, tmp_path / "out2", n_boot=20, seed=1, notebook=stub) == 2
+    assert "required column(s) ['score'] not found" in capsys.readouterr().err
+
+
+def test_invalid_rows_in_the_index_hide_candidate_ids(two_agencies, stub, tmp_path, capsys):
+    data = tmp_path / "data"
+    shutil.copytree(two_agencies, data)
+    c = pd.read_csv(data / "candidates.csv", dtype=str, keep_default_na=False)
+    i = int(c.index[c["agency"] == "kota_dua"][0])
+    c.loc[i, "gender"] = "X"
+    c.loc[i + 1, "candidate"] = c.loc[i, "candidate"]  # a duplicate id: the message names the id
+    c.to_csv(data / "candidates.csv", index=False)
+    out = tmp_path / "out"
+    assert run_batch(data, out, agencies=["kota_dua", "kab_satu"], n_boot=20, seed=1, notebook=stub) == 1
+    err = capsys.readouterr().err
+    assert "kota_dua: invalid data" in err and "appear more than once" in err
+    nip = c.loc[i, "candidate"]
+    for f in [out / "index.html", out / "batch_id.json", report_paths(out, "kota_dua", "id")["log"]]:
+        assert nip not in f.read_text(), f
+    assert nip not in err
+
+
+# --------------------------------------------------------------------------- 2. clear one-line errors
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--workers", "0"], ["--workers", "'0'", "at least 1"]),
+    (["--n-boot", "-5"], ["--n-boot", "'-5'", "at least"]),
+    (["--n-boot", "0"], ["--n-boot", "'0'", "at least"]),
+    (["--seed", "-1"], ["--seed", "'-1'", "from 0 to"]),
+    (["--format", "docx"], ["--format", "'docx'", "html, ipynb, pdf"]),
+    (["--format", ","], ["--format", "none given"]),
+])
+def test_bad_options_give_a_one_line_error_naming_option_value_and_fix(args, words, tmp_path):
+    res = _cli("--data", tmp_path / "nodata", "--out", tmp_path / "out", *args)
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr
+    last = res.stderr.strip().splitlines()[-1]
+    assert last.startswith("psikometri report: error:")
+    for w in words:
+        assert w in last, (w, last)
+    assert not (tmp_path / "out").exists()
+
+
+def test_run_batch_checks_its_arguments_before_writing(two_agencies, tmp_path):
+    for kw, word in (({"workers": 0}, "--workers"), ({"n_boot": 0}, "--n-boot"), ({"n_boot": -5}, "--n-boot"),
+                     ({"seed": -1}, "--seed"), ({"formats": ("docx",)}, "--format"), ({"lang": "fr"}, "--lang"),
+                     ({"workers": 1.5}, "--workers")):
+        with pytest.raises(BatchError, match=re.escape(word)):
+            run_batch(two_agencies, tmp_path / "out", **kw)
+    assert not (tmp_path / "out").exists()
+
+
+def test_out_pointing_at_a_file_is_a_clear_error(two_agencies, tmp_path):
+    f = tmp_path / "a_file"
+    f.write_text("x")
+    res = _cli("--data", two_agencies, "--out", f)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert "--out" in res.stderr and "is a file, not a folder" in res.stderr
+
+
+def test_unreachable_scheduler_is_a_clear_error(two_agencies, tmp_path):
+    pytest.importorskip("distributed")
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    res = _cli("--data", two_agencies, "--out", tmp_path / "out", "--scheduler", f"tcp://127.0.0.1:{port}",
+               timeout=180)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert f"--scheduler 'tcp://127.0.0.1:{port}': cannot reach the Dask scheduler" in res.stderr
+    assert "leave out --scheduler" in res.stderr
+
+
+def _read_only_runner():
+    """How to give the CLI a read-only ``--out``: 'chmod' (not root), 'unshare' (root), or None."""
+    if os.geteuid() != 0:
+        return "chmod"
+    if shutil.which("unshare"):
+        probe = subprocess.run(["unshare", "-m", "sh", "-c",
+                                "mount --make-rprivate / && mount -t tmpfs -o ro tmpfs /mnt"], capture_output=True)
+        if probe.returncode == 0:
+            return "unshare"
+    return None
+
+
+@pytest.mark.skipif(_read_only_runner() is None, reason="root without unshare -m: no way to make a folder read-only")
+def test_read_only_out_is_a_clear_error(two_agencies, tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    cmd = [sys.executable, "-m", "psikometri.cli", "report", "--data", str(two_agencies)]
+    results = []
+    if _read_only_runner() == "chmod":
+        (ro / "out").mkdir()
+        os.chmod(ro / "out", 0o555)
+        os.chmod(ro, 0o555)
+        try:
+            for out in (ro / "out", ro / "new"):
+                results.append(subprocess.run(cmd + ["--out", str(out)], capture_output=True, text=True, env=_env()))
+        finally:
+            os.chmod(ro, 0o755)
+            os.chmod(ro / "out", 0o755)
+    else:
+        for out in (ro / "out", ro / "new"):
+            script = (f"mount --make-rprivate / && mount -t tmpfs tmpfs {ro} && mkdir {ro}/out && "
+                      f"mount -o remount,ro {ro} && exec " + " ".join(map(str, cmd + ["--out", str(out)])))
+            results.append(subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True,
+                                          env=_env()))
+    existing, new = results
+    for res in results:
+        assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
+        assert res.stderr.strip().splitlines()[-1].startswith("psikometri report: error: --out")
+    assert "is not writable" in existing.stderr and "choose a folder you can write to" in existing.stderr
+    assert "cannot create the folder" in new.stderr
+
+
+def test_full_disk_during_the_batch_fails_each_agency_but_runs_them_all(two_agencies, stub, tmp_path, monkeypatch,
+                                                                       capsys):
+    out = tmp_path / "out"
+    real = runner.atomic_write
+    attempts = []
+
+    def full_disk(path, data):
+        if Path(path).resolve().is_relative_to(out.resolve()):
+            attempts.append(Path(path).name)
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return real(path, data)
+
+    monkeypatch.setattr(runner, "atomic_write", full_disk)
+    code = run_batch(two_agencies, out, n_boot=20, seed=1, notebook=stub, workers=1)
+    cap = capsys.readouterr()
+    assert code == 1
+    assert "Traceback" not in cap.err
+    for ag in ("kab_satu", "kota_dua"):  # the handler's own failed log write did not stop the second agency
+        assert re.search(rf"{ag}: OSError: \[Errno {errno.ENOSPC}\] No space left on device", cap.err), cap.err
+    assert any(a.endswith(".log") for a in attempts)
+    assert "0 report(s) written, 0 up to date, 2 failed" in cap.out
+    assert "could not be written" in cap.err  # the summary and index, said in one line
+    assert not list(out.rglob(".staging-*"))
+
+
+def test_long_and_reserved_agency_names_get_their_own_folders(stub, tmp_path, capsys):
+    long_name = "Dinas " + "Pendidikan dan Kebudayaan " * 12
+    long_name = long_name[:300]
+    names = [long_name, "index.html", "batch_id.json"]
+    data = _sim_data(tmp_path / "data", names)
+    out = tmp_path / "out"
+    assert run_batch(data, out, n_boot=20, seed=1, notebook=stub) == 0, capsys.readouterr().err
+    for a in names:
+        p = report_paths(out, a, "id")
+        assert p["dir"].is_dir() and len(p["html"].name.encode()) < 200
+        assert json.loads(p["results"].read_text())["agency"] == a
+    assert (out / "index.html").is_file() and (out / "batch_id.json").is_file()
+
+
+# --------------------------------------------------------------------------- 3. folder names
+
+
+def test_agencies_differing_in_punctuation_or_script_do_not_share_a_folder(stub, tmp_path, capsys):
+    names = ["instansi/a", "instansi_a", "instansi a", "مدينة", "مدينة أ"]
+    slugs = [agency_slug(a) for a in names]
+    assert len(set(slugs)) == len(names)
+    assert agency_slug("instansi_a") == "instansi_a" and agency_slug("kab_sukamaju") == "kab_sukamaju"
+    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+", s) for s in slugs)
+    # stable: the same name gives the same folder whatever other agencies are present
+    assert agency_slug("instansi/a") == "instansi_a-" + __import__("hashlib").sha256(b"instansi/a").hexdigest()[:8]
+    data = _sim_data(tmp_path / "data", names)
+    out = tmp_path / "out"
+    assert run_batch(data, out, n_boot=20, seed=1, notebook=stub) == 0, capsys.readouterr().err
+    for a in names:
+        assert json.loads(report_paths(out, a, "id")["results"].read_text())["agency"] == a
+    assert len([d for d in out.iterdir() if d.is_dir()]) == len(names)
+
+
+# --------------------------------------------------------------------------- 4. mathtext
+
+
+def test_dollar_signs_in_exercise_and_competency_names_are_drawn_literally(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from psikometri.report import SECTION_KEYS, AgencyContext
+
+    sim = simulate_assessment({"x": 40}, seed=11)
+    d = tmp_path / "d"
+    sim.write(d, ratings_format="csv")
+    plain = AgencyContext.load(d, "x", n_boot=20, lang="en")
+    r = pd.read_csv(d / "ratings.csv", dtype=str, keep_default_na=False)
+    ex = sorted(r["exercise"].unique())
+    comp = sorted(r["competency"].unique())
+    # "$50%$" and "$x_$" are invalid mathtext: drawn as mathtext, they stop the figure
+    names = {"exercise": {ex[0]: "Diskusi $50%$", ex[1]: "$x^2$ role play"},
+             "competency": {comp[0]: "Integritas $x_$", comp[1]: "Biaya $5"}}
+    for col, mapping in names.items():
+        r[col] = r[col].replace(mapping)
+    r.to_csv(d / "ratings.csv", index=False)
+    plt.close("all")
+    ctx = AgencyContext.load(d, "x", n_boot=20, lang="en")
+    for key in SECTION_KEYS:
+        if key == "talent":  # renamed competencies are not in the JPM standards table: not estimable, rightly
+            continue
+        assert ctx.section(key).status == plain.section(key).status, (key, ctx.section(key).paragraphs[-1:])
+        assert plt.get_fignums() == [], key
+    drawn = [t for s in ctx._cache.values() for texts in s.figure_texts for t in texts]
+    shown = [n for m in names.values() for n in m.values() if any(n in t for t in drawn)]
+    assert shown, drawn  # the names reach the figures, as written
+    assert not any("\\$" in t for t in drawn)
+    # the text objects themselves are escaped: matplotlib draws "$" literally
+    import matplotlib
+
+    from psikometri.report.sections import localise_figure
+
+    fig, ax = plt.subplots()
+    ax.bar(["Diskusi $50%$", "b"], [1, 2])
+    ax.set_title("Integritas $x_$")
+    try:
+        assert "Integritas $x_$" in localise_figure(fig, "en")
+        assert all(not t.get_text() or t._preprocess_math(t.get_text())[1] is False
+                   for t in fig.findobj(matplotlib.text.Text))
+    finally:
+        plt.close(fig)
+
+
+def test_a_failing_figure_leaves_no_pyplot_state(tmp_path, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    from psikometri.report import AgencyContext, sections
+
+    sim = simulate_assessment({"x": 40}, seed=11)
+    sim.write(tmp_path / "d", ratings_format="csv")
+    ctx = AgencyContext.load(tmp_path / "d", "x", n_boot=20)
+    plt.close("all")
+
+    def broken(fig, lang):
+        raise RuntimeError("cannot draw")
+
+    monkeypatch.setattr(sections, "localise_figure", broken)
+    failed = []
+    for key in sections.SECTION_KEYS:
+        try:
+            ctx.section(key)
+        except RuntimeError as exc:
+            assert "cannot draw" in str(exc)
+            failed.append(key)
+        assert plt.get_fignums() == [], key
+    assert len(failed) >= 3, failed
+
+
+# --------------------------------------------------------------------------- 5. kill, partial files, scratch
+
+
+def _descendants(pid: int) -> set[int]:
+    found, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            kids = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except OSError:
+            continue
+        for k in map(int, kids):
+            if k not in found:
+                found.add(k)
+                todo.append(k)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_sigkill_of_the_runner_leaves_no_worker_and_the_next_run_cleans_up(tmp_path, monkeypatch, capsys):
+    data = _sim_data(tmp_path / "data", ["a1", "a2", "a3", "a4"])
+    slow = _stub_notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(4)")
+    out = tmp_path / "out"
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    script = ("import sys; from psikometri.report import run_batch; "
+              f"sys.exit(run_batch({str(data)!r}, {str(out)!r}, workers=2, n_boot=20, seed=1, "
+              f"notebook={str(slow)!r}))")
+    proc = subprocess.Popen([sys.executable, "-c", script], env=_env(TMPDIR=str(tmp)), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while not list(out.glob("*/.staging-*/*.ipynb")) and time.time() < deadline:  # the notebooks run
+            time.sleep(0.2)
+        assert list(out.glob("*/.staging-*")), "the workers did not start"
+        kids = _descendants(proc.pid)
+        assert len(kids) >= 2
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        time.sleep(5)
+        survivors = [k for k in kids if _alive(k)]
+        assert not survivors, [Path(f"/proc/{k}/cmdline").read_text() for k in survivors]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    # the kill left partial outputs and candidate-level scratch data
+    assert list(out.glob("*/.staging-*"))
+    stale_scratch = list(tmp.glob(f"psikometri-batch-{proc.pid}-*"))
+    assert stale_scratch and list(stale_scratch[0].rglob("candidates.parquet"))
+    # an older version's leftovers: a report next to a deleted results.json, a partial notebook
+    p = report_paths(out, "a4", "id")
+    p["dir"].mkdir(parents=True, exist_ok=True)
+    p["html"].write_text("<html>old</html>")
+    (p["dir"] / f".{p['ipynb'].name}.abc123.ipynb").write_text("{}")
+    monkeypatch.setattr("tempfile.tempdir", str(tmp))
+    quick = _stub_notebook(tmp_path / "quick.ipynb")
+    assert run_batch(data, out, agencies=["a1"], n_boot=20, seed=1, notebook=quick) == 0
+    capsys.readouterr()
+    assert not list(out.glob("*/.staging-*")) and not list(out.glob("*/.report_*.ipynb.*"))
+    assert not p["html"].exists()
+    assert report_paths(out, "a1", "id")["stamp"].exists()  # stamps are not partial files
+    assert run_batch(data, out, agencies=["a1"], n_boot=20, seed=1, notebook=quick) == 0
+    assert "1 up to date" in capsys.readouterr().out
+    assert not any(tmp.glob("psikometri-batch-*"))
+
+
+def test_transient_kernel_death_under_force_keeps_the_previous_report(two_agencies, tmp_path, capsys):
+    marker = tmp_path / "die"
+    nb = _stub_notebook(tmp_path / "nb.ipynb", f"import os\nif os.path.exists({str(marker)!r}):\n    os._exit(1)")
+    out = tmp_path / "out"
+    assert run_batch(two_agencies, out, agencies=["kab_satu"], n_boot=20, seed=1, notebook=nb) == 0
+    p = report_paths(out, "kab_satu", "id")
+    before = {k: p[k].read_bytes() for k in ("html", "ipynb", "results")}
+    marker.write_text("x")
+    assert run_batch(two_agencies, out, agencies=["kab_satu"], n_boot=20, seed=1, notebook=nb, force=True) == 1
+    assert "kab_satu" in capsys.readouterr().err
+    assert {k: p[k].read_bytes() for k in ("html", "ipynb", "results")} == before
+    assert "previous report" in p["log"].read_text()
+    assert not list(out.glob("*/.staging-*"))
+    # the data changed: the previous report no longer describes them and goes
+    changed = tmp_path / "changed"
+    shutil.copytree(two_agencies, changed)
+    r = pd.read_csv(changed / "ratings.csv", dtype=str, keep_default_na=False)
+    r.drop(index=r.index[r["agency"] == "kab_satu"][-1]).to_csv(changed / "ratings.csv", index=False)
+    assert run_batch(changed, out, agencies=["kab_satu"], n_boot=20, seed=1, notebook=nb) == 1
+    assert not p["html"].exists() and not p["results"].exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_sigterm_and_errors_remove_the_candidate_scratch_data(two_agencies, tmp_path, monkeypatch, capsys):
+    slow = _stub_notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(30)")
+    out = tmp_path / "out"
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    script = ("import sys; from psikometri.report import run_batch; "
+              f"sys.exit(run_batch({str(two_agencies)!r}, {str(out)!r}, n_boot=20, seed=1, notebook={str(slow)!r}))")
+    proc = subprocess.Popen([sys.executable, "-c", script], env=_env(TMPDIR=str(tmp)), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while not list(out.glob("*/.staging-*/*.ipynb")) and time.time() < deadline:
+        time.sleep(0.2)
+    assert list(tmp.glob("psikometri-batch-*"))
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(60) == 128 + signal.SIGTERM
+    assert not list(tmp.glob("psikometri-batch-*"))
+    # an exception while the batch runs (here: the index cannot be built) removes it as well
+    monkeypatch.setattr("tempfile.tempdir", str(tmp))
+
+    def boom(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "write_agency_subset", boom)
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(two_agencies, tmp_path / "out2", n_boot=20, seed=1, notebook=slow)
+    assert not list(tmp.glob("psikometri-batch-*"))
+
+
+# --------------------------------------------------------------------------- 6. lock
+
+
+def test_a_second_batch_into_the_same_out_is_refused(two_agencies, stub, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    holder = subprocess.Popen([sys.executable, "-c",
+                               "import fcntl, sys, time; f = open(sys.argv[1], 'a+'); "
+                               "fcntl.flock(f, fcntl.LOCK_EX); f.write('pid 4242, started today'); f.flush(); "
+                               "print('locked', flush=True); time.sleep(60)", str(out / runner.LOCK_NAME)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        res = _cli("--data", two_agencies, "--out", out, "--n-boot", "20")
+        assert res.returncode == 3 and "Traceback" not in res.stderr
+        assert "is in use by another psikometri report run (pid 4242" in res.stderr
+        assert "wait until it has finished" in res.stderr
+        with pytest.raises(BatchError, match="in use by another") as exc:
+            run_batch(two_agencies, out, n_boot=20, seed=1, notebook=stub)
+        assert exc.value.code == 3
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not (out / "index.html").exists()
+    assert run_batch(two_agencies, out, agencies=["kab_satu"], n_boot=20, seed=1, notebook=stub) == 0
+
+
+# --------------------------------------------------------------------------- 7. self-contained HTML
+
+
+def test_reports_load_nothing_from_a_cdn(tmp_path):
+    from psikometri.report.runner import external_resources
+
+    data = _sim_data(tmp_path / "data", ["kab_kecil"])
+    out = tmp_path / "out"
+    assert run_batch(data, out, n_boot=20, seed=1, lang="en", formats=("html",)) == 0
+    page = report_paths(out, "kab_kecil", "en")["html"].read_text()
+    assert "<section" in page and "data:image/png;base64," in page
+    assert external_resources(page) == []
+    tags = re.findall(r"<(?:script|link|img|iframe)\b[^>]*>", page, flags=re.I)
+    assert not [t for t in tags if re.search(r"(src|href)\s*=\s*[\"']?\s*(https?:)?//", t, flags=re.I)], tags
+    assert not re.search(r"cdnjs|cdn\.jsdelivr|unpkg\.com|require\.min\.js|MathJax\.js", page, flags=re.I)
+    assert not re.search(r"@import\s+url\(\s*[\"']?https?:", page)
+    assert external_resources('<script src="https://x/y.js"></script><link href="//f/x.css">') != []
