@@ -62,6 +62,7 @@ __all__ = [
 ]
 
 _MAX_EXHAUSTIVE_ITEMS = 20
+_MAX_UNDEFINED_SHARE = 0.10  # more undefined bootstrap replicates than this: no interval
 
 
 # =========================================================================== preparation
@@ -269,7 +270,12 @@ def cronbach_alpha(
     :math:`F(n-1, (n-1)(k-1))` quantiles; with ``missing="pairwise"`` ``n`` counts
     every respondent with at least one answer, as psych does.  Bootstrap
     replicates are computed from multinomial resampling weights without building
-    the resampled data sets.
+    the resampled data sets.  A replicate whose total score has no variance
+    (zero up to round-off: at most 1e-10 of the full sample's variance; for
+    standardized alpha, an item without variance) is undefined: it is dropped and
+    ``note`` says how many were.  When more than 10% of the replicates are
+    undefined (a handful of respondents) the interval is NaN and ``note`` says
+    why.  Alpha of a covariance matrix never exceeds 1, nor does any replicate.
 
     Examples
     --------
@@ -302,17 +308,26 @@ def cronbach_alpha(
         X = df.to_numpy(dtype=float)
         boot = _alpha_bootstrap(X, bool(standardized), pairwise, n_boot, s)
         finite = np.isfinite(boot)
-        if finite.sum() < n_boot:
-            note = "; ".join(
-                filter(None, [note, f"{n_boot - int(finite.sum())} bootstrap replicate(s) undefined and dropped"])
-            )
-        if finite.sum() >= 2:
-            se = float(np.std(boot[finite], ddof=1))
-        if ci == "bootstrap":
-            lo, hi = percentile_interval(boot, level)
+        n_bad = n_boot - int(finite.sum())
+        if n_bad > _MAX_UNDEFINED_SHARE * n_boot:
+            note = "; ".join(filter(None, [note, (
+                f"no bootstrap interval: {n_bad} of {n_boot} bootstrap replicates are undefined (resamples whose "
+                f"total score has no variance), more than {_MAX_UNDEFINED_SHARE:.0%}; too few distinct respondents "
+                "for a bootstrap, use ci='feldt'"
+            )]))
         else:
-            jack = _alpha_jackknife(X, bool(standardized), pairwise)
-            lo, hi = bca_interval(boot, value, jack, level)
+            if n_bad:
+                note = "; ".join(filter(None, [note, (
+                    f"{n_bad} bootstrap replicate(s) undefined and dropped (resamples whose total score has no "
+                    "variance)"
+                )]))
+            if finite.sum() >= 2:
+                se = float(np.std(boot[finite], ddof=1))
+            if ci == "bootstrap":
+                lo, hi = percentile_interval(boot, level)
+            else:
+                jack = _alpha_jackknife(X, bool(standardized), pairwise)
+                lo, hi = bca_interval(boot, value, jack, level)
         extra["bootstrap"] = boot
     return Estimate(
         value=value,
