@@ -15,6 +15,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import psikometri as pk
 from psikometri import _reliability_kernels as K
@@ -74,3 +76,167 @@ def test_alpha_kernels_pairwise_never_above_one():
         want = naive.bootstrap_alpha(X, 2, 200, False, True)
         np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
         assert not (got > 1.0).any()
+
+
+# =============================================================================== 2. intervals inside the range
+def _t_interval(values, level=0.95):
+    """Mean +/- t sd/sqrt(n): the linearised interval of a coefficient whose unit contributions are ``values``."""
+    from scipy import stats
+
+    v = np.asarray(values, dtype=float)
+    half = stats.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size)
+    return v.mean() - half, v.mean() + half
+
+
+def test_agreement_intervals_truncated_to_the_coefficients_range():
+    from psikometri import agreement as ag
+
+    # two raters: percent agreement is the share of identical pairs, its linearised variance that of the 0/1
+    # agreement indicators; here (2/3 agreeing units) the t interval runs from below 0 to above 1
+    d = pd.DataFrame({"A": [1, 2, 1], "B": [1, 1, 1]})
+    raw_lo, raw_hi = _t_interval([1, 0, 1])
+    assert raw_lo < 0 and raw_hi > 1
+    pa = ag.percent_agreement(d)
+    assert pa.value == pytest.approx(2 / 3)
+    assert (pa.ci_low, pa.ci_high) == (0.0, 1.0)
+    assert f"lower end {raw_lo:.3f} raised to 0" in pa.note and f"upper end {raw_hi:.3f} lowered to 1" in pa.note
+    # Brennan-Prediger with q = 2 categories: BP = 2 pa - 1, range [-1/(q-1), 1] = [-1, 1]
+    bp = ag.brennan_prediger(d)
+    assert bp.value == pytest.approx(2 * (2 / 3) - 1)
+    assert (bp.ci_low, bp.ci_high) == (-1.0, 1.0) and "truncated" in bp.note
+    # Gwet's AC1 and Fleiss' kappa (two ratings per subject: range [-1/(2-1), 1])
+    for est in (ag.gwet_ac(d), ag.fleiss_kappa(d)):
+        assert -1.0 <= est.ci_low <= est.ci_high <= 1.0
+        assert "truncated" in est.note
+    # Gwet's AC2 with quadratic weights on 3 categories: T_w = 3 + 4 * 3/4 = 6, lowest value -6 / (9 - 6) = -2
+    d3 = pd.DataFrame({"A": [1, 3, 1, 2], "B": [3, 1, 1, 2]})
+    ac2 = ag.gwet_ac(d3, weights="quadratic", categories=[1, 2, 3])
+    assert ac2.ci_low >= -2.0 and ac2.ci_high <= 1.0
+    # Cohen's kappa: normal interval from the Fleiss-Cohen-Everitt se would reach above 1
+    ck = ag.cohen_kappa([1, 2, 1, 2], [1, 2, 1, 1])
+    po, pe = 3 / 4, (3 / 4) * (1 / 2) + (1 / 4) * (1 / 2)
+    assert ck.value == pytest.approx((po - pe) / (1 - pe))
+    assert ck.value + 1.959963984540054 * ck.se > 1
+    assert ck.ci_high == 1.0 and "upper end" in ck.note and "lowered to 1" in ck.note
+    # Fleiss' kappa with unequal numbers of ratings per subject
+    du = pd.DataFrame({"A": [1, 2, 1, 2], "B": [1, 1, np.nan, 2], "C": [1, 2, 1, np.nan]})
+    fu = ag.fleiss_kappa(du)
+    assert fu.ci_high <= 1.0 and "truncated" in fu.note and "unequal numbers" in fu.note
+    # an interval well inside the range is left alone and gets no note
+    big = pd.DataFrame({"A": [1, 2, 3, 1, 2, 3, 1, 2, 3, 1] * 4, "B": [1, 2, 3, 1, 2, 1, 1, 2, 3, 2] * 4})
+    est = ag.fleiss_kappa(big)
+    assert "truncated" not in est.note and -1 < est.ci_low < est.ci_high < 1
+
+
+# property test: every interval of every agreement / reliability coefficient lies inside its range
+_ratings = st.integers(min_value=2, max_value=9).flatmap(
+    lambda n: st.integers(min_value=2, max_value=4).flatmap(
+        lambda k: st.integers(min_value=2, max_value=4).flatmap(
+            lambda q: st.tuples(
+                st.just(q),
+                st.lists(st.lists(st.one_of(st.integers(0, q - 1), st.just(-1)), min_size=k, max_size=k),
+                         min_size=n, max_size=n),
+            )
+        )
+    )
+)
+
+
+def _inside(est, low, high):
+    for v in (est.value, est.ci_low, est.ci_high):
+        if math.isfinite(v):
+            assert low - 1e-12 <= v <= high + 1e-12, (est, low, high)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_ratings)
+def test_every_agreement_interval_inside_its_range(case):
+    from psikometri import agreement as ag
+
+    q, rows = case
+    arr = np.array(rows, dtype=float)
+    arr[arr < 0] = np.nan  # -1 marks a missing rating
+    d = pd.DataFrame(arr, columns=[f"r{j}" for j in range(arr.shape[1])])
+    cats = list(range(q))
+    calls = [
+        # (function, kwargs, lower bound, upper bound), bounds derived in the comments
+        (ag.percent_agreement, {}, 0.0, 1.0),  # a share of agreeing pairs
+        (ag.brennan_prediger, {}, -1 / (q - 1), 1.0),  # chance agreement 1/q, pa >= 0
+        (ag.gwet_ac, {}, -1 / (q - 1), 1.0),  # chance agreement at most 1/q
+    ]
+    tw = sum(1 - ((a - b) / (q - 1)) ** 2 for a in range(q) for b in range(q))  # quadratic weights' total
+    calls += [(ag.gwet_ac, {"weights": "quadratic"}, -tw / (q * q - tw), 1.0),
+              (ag.brennan_prediger, {"weights": "quadratic"}, -tw / (q * q - tw), 1.0)]
+    for fn, kw, low, high in calls:
+        try:
+            est = fn(d, categories=cats, **kw)
+        except ValueError:
+            continue  # too little data: a clear error is the right outcome
+        _inside(est, low, high)
+    try:
+        fk = ag.fleiss_kappa(d, categories=cats)
+    except ValueError:
+        fk = None
+    if fk is not None:
+        r = (~np.isnan(arr)).sum(axis=1)
+        r = r[r > 0]
+        pe = fk.extra["pe"]
+        # equal numbers r of ratings: kappa >= -1/(r-1); otherwise >= -pe/(1-pe) (no pair agrees)
+        low = -1 / (r[0] - 1) if np.all(r == r[0]) and r[0] >= 2 else (-pe / (1 - pe) if pe < 1 else -np.inf)
+        _inside(fk, low, 1.0)
+    for w in (None, "linear", "quadratic"):
+        try:
+            ck = ag.cohen_kappa(d["r0"], d["r1"], weights=w, categories=cats)
+        except ValueError:
+            continue
+        _inside(ck, -1.0, 1.0)
+    try:
+        ka = ag.krippendorff_alpha(d, level_of_measurement="nominal", n_boot=50, seed=1)
+    except ValueError:
+        ka = None
+    if ka is not None and math.isfinite(ka.value):
+        _inside(ka, -math.inf, 1.0)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(3, 8), st.integers(2, 4), st.integers(0, 2**31), st.sampled_from([1.0, 0.1, 0.001]))
+def test_every_reliability_interval_inside_its_range(n, k, seed, scale):
+    # alpha is at most 1 (the total-score variance is at most k times the sum of the item variances); the ICCs
+    # too; decimal scores (scale < 1) make sums of squares of constant resamples round-off rather than 0
+    rng = np.random.default_rng(seed)
+    X = np.round(rng.integers(1, 6, size=(n, k)) * scale + rng.integers(0, 2, size=(n, 1)) * scale, 6)
+    df = pd.DataFrame(X, columns=[f"i{j}" for j in range(k)])
+    for kw in ({"ci": "feldt"}, {"ci": "bootstrap", "n_boot": 200, "seed": 1}, {"ci": "bca", "n_boot": 200, "seed": 2},
+               {"ci": "bootstrap", "n_boot": 200, "seed": 3, "standardized": True}):
+        try:
+            est = pk.cronbach_alpha(df, **kw)
+        except ValueError:
+            continue
+        _inside(est, -math.inf, 1.0)
+        assert not (est.extra.get("bootstrap", np.zeros(1)) > 1.0).any()
+    try:
+        tab = pk.icc(df)
+    except ValueError:
+        return
+    for col in ("icc", "ci_low", "ci_high"):
+        v = tab[col].to_numpy(dtype=float)
+        assert not (v[np.isfinite(v)] > 1.0 + 1e-12).any(), tab
+
+
+def test_icc2k_undefined_rather_than_above_one_and_no_wrapped_lower_limit():
+    d = pd.DataFrame({"A": [6.0, 2.0, 1.0], "B": [2.0, 3.0, 5.0]})
+    X = d.to_numpy()
+    n, k = X.shape
+    grand = X.mean()
+    msr = k * ((X.mean(axis=1) - grand) ** 2).sum() / (n - 1)
+    msc = n * ((X.mean(axis=0) - grand) ** 2).sum() / (k - 1)
+    resid = X - X.mean(axis=1, keepdims=True) - X.mean(axis=0, keepdims=True) + grand
+    mse = (resid**2).sum() / ((n - 1) * (k - 1))
+    assert msr + (msc - mse) / n < 0  # the textbook ICC2k = (MSR - MSE) / (that) would be above 1
+    assert (msr - mse) / (msr + (msc - mse) / n) > 1
+    tab = pk.icc(d)
+    assert tab.loc["ICC2k", ["icc", "ci_low", "ci_high"]].isna().all()
+    assert "ICC2k is undefined" in tab.attrs["note"]
+    for col in ("icc", "ci_low", "ci_high"):
+        v = tab[col].to_numpy(dtype=float)
+        assert not (v[np.isfinite(v)] > 1).any()

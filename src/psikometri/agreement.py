@@ -296,6 +296,31 @@ def _normal_ci(value, se, level):
     return value - z * se, value + z * se
 
 
+def _bounded_interval(value, lo, hi, low, high, what):
+    """Truncate the interval ``(lo, hi)`` to the coefficient's range ``[low, high]``.
+
+    A normal or t interval ``value +/- q se`` ignores that the coefficient cannot
+    leave its range (percent agreement: [0, 1]; kappa-type coefficients: at most
+    1).  Returns ``(lo, hi, note)``; ``note`` says which end was truncated and how
+    far the untruncated interval reached, and is empty when nothing was cut.  The
+    range always contains ``value`` itself.
+    """
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return lo, hi, ""
+    if math.isfinite(value):
+        low, high = min(low, value), max(high, value)
+    cut = []
+    if lo < low:
+        cut.append(f"lower end {lo:.3f} raised to {low:.4g}")
+        lo = low
+    if hi > high:
+        cut.append(f"upper end {hi:.3f} lowered to {high:.4g}")
+        hi = high
+    if not cut:
+        return lo, hi, ""
+    return lo, hi, (f"interval truncated to the range of {what} [{low:.4g}, {high:.4g}]: " + " and ".join(cut))
+
+
 # ==========================================================================
 # ICC
 # ==========================================================================
@@ -349,8 +374,14 @@ def _icc_from_mean_squares(msb, msw, msj, mse, n, k, level):
     c = k * msj + (k * n - k - n) * mse
     lo2 = n * (msb - fu * mse) / (fu * c + n * msb)
     hi2 = n * (fl * msb - mse) / (c + n * fl * msb)
-    lo2k = lo2 * k / (1 + lo2 * (k - 1))
-    hi2k = hi2 * k / (1 + hi2 * (k - 1))
+    # Spearman-Brown step-up to k raters, increasing on (-1/(k-1), 1]; a single-rater limit at or below
+    # -1/(k-1) (possible for ICC2 when MSC < MSE) maps to no finite lower limit (it would wrap above 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lo2k = lo2 * k / (1 + lo2 * (k - 1)) if 1 + lo2 * (k - 1) > 0 else -math.inf
+        hi2k = hi2 * k / (1 + hi2 * (k - 1)) if 1 + hi2 * (k - 1) > 0 else -math.inf
+    if not msb + (msj - mse) / n > 0:
+        # the estimated variance of the k-rater mean, MSR + (MSC - MSE)/n, is not positive: ICC2k undefined
+        icc2k = lo2k = hi2k = math.nan
     out = pd.DataFrame(
         {
             "description": list(_ICC_DESCRIPTIONS),
@@ -604,7 +635,11 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
     F tests: ``MSR/MSW`` on ``(n-1, n(k-1))`` df for ICC1/ICC1k and
     ``MSR/MSE`` on ``(n-1, (n-1)(k-1))`` df otherwise.  Intervals follow
     McGraw & Wong (1996, Table 7), with Satterthwaite degrees of freedom for
-    ICC2/ICC2k.  Matches R ``psych::ICC`` (``lmer = FALSE`` for complete data,
+    ICC2/ICC2k; when ICC2's lower limit is at or below ``-1/(k-1)`` (small
+    samples with ``MSC < MSE``) ICC2k's lower limit is ``-inf`` (the step-up
+    formula would wrap it above 1, as psych's does) and ``attrs["note"]`` says
+    so.  When ``MSR + (MSC - MSE)/n`` is not positive ICC2k is NaN (psych
+    reports a value above 1) and the note says why.  Matches R ``psych::ICC`` (``lmer = FALSE`` for complete data,
     ``lmer = TRUE`` with ``missing = "reml"``) to rounding error (REML: to
     the optimiser's tolerance).  Targets without any rating are dropped
     (``psych`` would still count them in ``n``).
@@ -714,6 +749,16 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
         note = "the residual variance is zero (raters agree up to constants); F is infinite"
     with np.errstate(divide="ignore", invalid="ignore"):
         out = _icc_from_mean_squares(*(np.float64(v) for v in (msb, msw, msj, mse)), n, k, level)
+    if not msb + (msj - mse) / n > 0:
+        note = "; ".join(v for v in (note, (
+            "ICC2k is undefined: MSR + (MSC - MSE)/n is not positive (the raters differ less than the residual "
+            "and the targets hardly at all)"
+        )) if v)
+    elif out.loc["ICC2k", "ci_low"] == -math.inf:
+        note = "; ".join(v for v in (note, (
+            f"ICC2's lower limit {out.loc['ICC2', 'ci_low']:.3f} is at or below -1/(k-1) = {-1 / (k - 1):.3f}, "
+            "so ICC2k has no finite lower limit (-inf)"
+        )) if v)
     if note:
         perfect = np.isinf(out["F"]) & np.isclose(out["icc"], 1.0, rtol=0, atol=1e-12)
         out.loc[perfect, ["ci_low", "ci_high"]] = 1.0
@@ -801,7 +846,8 @@ def cohen_kappa(rater_a, rater_b, *, weights=None, categories=None, level=0.95) 
     -------
     Estimate
         ``value`` = kappa, ``se`` the large-sample (non-null) standard error of
-        Fleiss, Cohen & Everitt (1969) and the normal interval from it.
+        Fleiss, Cohen & Everitt (1969) and the normal interval from it,
+        truncated to kappa's range [-1, 1] (``note`` says when it was).
         ``extra``: ``se0`` (standard error under kappa = 0), ``z`` and
         ``pval`` (two-sided test of kappa = 0), ``po``, ``pe``,
         ``categories``, ``table`` (confusion counts, rows = rater_a).
@@ -898,6 +944,10 @@ def cohen_kappa(rater_a, rater_b, *, weights=None, categories=None, level=0.95) 
     if math.isnan(kap):
         note = "chance agreement is 1 (every rating in one category); kappa is undefined"
     lo, hi = _normal_ci(kap, se, level)
+    # kappa lies in [-1, 1] with these weights; with another weight matrix its floor is -pe/(1-pe) (po = 0)
+    floor = -1.0 if weights is None or isinstance(weights, str) else -pe / (1.0 - pe) if pe < 1.0 else -1.0
+    lo, hi, cut = _bounded_interval(kap, lo, hi, floor, 1.0, "kappa")
+    note = "; ".join(v for v in (note, cut) if v)
     z = kap / se0 if se0 > 0 else math.nan
     return Estimate(
         value=float(kap), ci_low=float(lo), ci_high=float(hi), se=float(se), n=n,
@@ -985,6 +1035,31 @@ def _gwet_framework(tab: np.ndarray, w: np.ndarray, method: str):
     return float(coef), math.sqrt(var), float(pa), float(pe), n
 
 
+def _gwet_range(tab: np.ndarray, w: np.ndarray, method: str, pe: float) -> tuple[float, float]:
+    """The range ``(low, 1)`` of a coefficient of Gwet's framework (observed agreement ``p_a`` lies in [0, 1]).
+
+    * percent agreement: [0, 1];
+    * Brennan-Prediger and Gwet's AC: chance agreement is at most ``T_w / q^2``
+      (exactly that for Brennan-Prediger; for AC because
+      ``sum_k pi_k (1 - pi_k) <= 1 - 1/q``), so the coefficient is at least
+      ``-T_w / (q^2 - T_w)`` (``-1/(q-1)`` unweighted);
+    * Fleiss' kappa with ``r`` ratings per subject: at least ``-1/(r-1)``
+      (the mean within-subject sum of squared shares is at least ``p_e``, by
+      convexity); with unequal numbers of ratings, ``-p_e/(1-p_e)``, its value
+      when no pair of ratings agrees.
+    """
+    if method == "pa":
+        return 0.0, 1.0
+    if method in ("bp", "gwet"):
+        q = w.shape[0]
+        tw = float(w.sum())
+        return (-tw / (q * q - tw) if tw < q * q else -math.inf), 1.0
+    r = tab.sum(axis=1)
+    if np.all(r == r[0]) and r[0] >= 2:
+        return -1.0 / (float(r[0]) - 1.0), 1.0
+    return (-pe / (1.0 - pe) if pe < 1.0 else -math.inf), 1.0
+
+
 def _gwet_estimate(data, weights, categories, level, method, label, *, counts=False):
     level = check_level(level)
     tab, cats = _ratings_to_counts(data, categories, counts=counts)
@@ -999,8 +1074,10 @@ def _gwet_estimate(data, weights, categories, level, method, label, *, counts=Fa
     tq = stats.t.ppf(0.5 + level / 2.0, n - 1)
     note = "" if math.isfinite(coef) else "chance agreement is 1; the coefficient is undefined"
     tstat = coef / se if se > 0 else math.nan
+    lo, hi, cut = _bounded_interval(coef, coef - tq * se, coef + tq * se, *_gwet_range(tab, w, method, pe), label)
+    note = "; ".join(v for v in (note, cut) if v)
     return Estimate(
-        value=coef, ci_low=coef - tq * se, ci_high=coef + tq * se, se=se, n=int(n), method=label,
+        value=coef, ci_low=lo, ci_high=hi, se=se, n=int(n), method=label,
         ci_method="t (Gwet 2014 linearisation)", level=level, note=note,
         extra={"pa": pa, "pe": pe, "categories": cats, "weights": w, "t": tstat,
                "pval": float(2 * stats.t.sf(abs(tstat), n - 1)) if math.isfinite(tstat) else math.nan},
@@ -1033,7 +1110,8 @@ def gwet_ac(data, *, weights=None, categories=None, level=0.95, targets=None, ra
     -------
     Estimate
         ``se`` from Gwet's (2014) linearisation (sampling fraction 0); the
-        interval uses the t distribution on ``n - 1`` df, as Gwet's irrCAC does.
+        interval uses the t distribution on ``n - 1`` df, as Gwet's irrCAC does,
+        truncated to the coefficient's range (see Notes).
         ``extra``: ``pa``, ``pe``, ``categories``, ``t``, ``pval``.
 
     Notes
@@ -1053,6 +1131,11 @@ def gwet_ac(data, *, weights=None, categories=None, level=0.95, targets=None, ra
     ``v = sum_i (g*_i - AC)^2 / (n (n-1))`` with
     ``g_i = (n/n') (pa_i - p_e [r_i >= 2])/(1 - p_e)`` and
     ``g*_i = g_i - 2 (1 - AC)(pe_i - p_e)/(1 - p_e)``.
+
+    The t interval ``AC +/- t se`` can leave the coefficient's range; it is
+    truncated at 1 and at the lowest possible value ``-T_w / (q^2 - T_w)``
+    (``-1/(q-1)`` for AC1: chance agreement is at most ``T_w/q^2``), and
+    ``note`` says so.  irrCAC reports the untruncated interval.
 
     References
     ----------
@@ -1081,7 +1164,9 @@ def brennan_prediger(data, *, weights=None, categories=None, level=0.95, targets
     r"""Brennan & Prediger's (1981) coefficient: chance agreement ``T_w / q^2`` (``1/q`` unweighted).
 
     Same data and options as :func:`gwet_ac`; variance from Gwet's (2014)
-    linearisation.  ``BP = (p_a - T_w/q^2) / (1 - T_w/q^2)``.
+    linearisation.  ``BP = (p_a - T_w/q^2) / (1 - T_w/q^2)``.  The t interval
+    is truncated to the coefficient's range ``[-T_w/(q^2 - T_w), 1]``
+    (``[-1/(q-1), 1]`` unweighted) and ``note`` says when it was.
 
     References
     ----------
@@ -1107,7 +1192,9 @@ def percent_agreement(data, *, weights=None, categories=None, level=0.95, target
 
     ``p_a = (1/n') sum_i sum_k r_ik (r*_ik - 1) / (r_i (r_i - 1))`` over the
     ``n'`` units with two or more ratings (Gwet 2014, ch. 2); with two raters
-    and no weights, the share of units rated identically.
+    and no weights, the share of units rated identically.  Same data and
+    options as :func:`gwet_ac`; the t interval from Gwet's linearised variance
+    is truncated to [0, 1] and ``note`` says when it was.
 
     Examples
     --------
@@ -1150,7 +1237,9 @@ def fleiss_kappa(data, *, counts=False, categories=None, level=0.95, targets=Non
     -------
     Estimate
         ``se``: Gwet's (2014) non-null linearised standard error, with a
-        t interval on ``N - 1`` df.  ``extra``: ``se0`` (Fleiss, Nee & Landis
+        t interval on ``N - 1`` df, truncated to kappa's range
+        ``[-1/(n-1), 1]`` for ``n`` ratings per subject (unequal numbers:
+        ``[-P_e/(1-P_e), 1]``); ``note`` says when it was.  ``extra``: ``se0`` (Fleiss, Nee & Landis
         1979 standard error under kappa = 0), ``z`` and ``pval`` (test of
         kappa = 0 with ``se0``), ``per_category`` (DataFrame with kappa_j, se0
         and z per category), ``pa``, ``pe``.
