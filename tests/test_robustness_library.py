@@ -240,3 +240,34 @@ def test_icc2k_undefined_rather_than_above_one_and_no_wrapped_lower_limit():
     for col in ("icc", "ci_low", "ci_high"):
         v = tab[col].to_numpy(dtype=float)
         assert not (v[np.isfinite(v)] > 1).any()
+
+
+# =============================================================================== 4. misleading messages
+def _message(fn):
+    with pytest.raises((ValueError, TypeError)) as info:
+        fn()
+    return str(info.value)
+
+
+def test_error_messages_show_plain_row_labels_not_numpy_reprs():
+    from psikometri import agreement as ag
+
+    idx = pd.Index([10, 11, 12, 4, 13], dtype="int64")  # integer row labels: numpy scalars when indexed
+    items = pd.DataFrame({"a": [1, 2, 3, "x", 5], "b": [2, 3, 4, 5, 1], "c": [1, 3, 2, 4, 5]}, index=idx)
+    ratings = pd.DataFrame({"A": [1, 2, 3, np.inf, 2], "B": [1, 2, 3, 3, 1]}, index=idx)
+    ratio = pd.DataFrame({"A": [1.0, 2, 3, -1, 2], "B": [1.0, 2, 3, 3, 1]}, index=idx)
+    long = pd.DataFrame({"t": [1, 1, 2, 2, 2], "r": ["a", "b", "a", "b", "b"], "y": [1, 2, 3, 4, 5]}, index=idx)
+    messages = [
+        _message(lambda: pk.cronbach_alpha(items)),
+        _message(lambda: ag.krippendorff_alpha(ratings)),
+        _message(lambda: ag.krippendorff_alpha(ratio, level_of_measurement="ratio")),
+        _message(lambda: ag.icc(long, targets="t", raters="r", ratings="y")),
+        _message(lambda: pk.cronbach_alpha(items.assign(a=[1, 2, 3, 9, 5]), scale_range=(1, 5))),
+    ]
+    for msg in messages:
+        assert "np." not in msg and "numpy" not in msg, msg
+    assert "column 'a' is not numeric: row 4 holds 'x'" in messages[0]
+    assert "row 4, column 'A'" in messages[1]
+    assert "row 4, column 'A' holds -1.0" in messages[2]
+    assert "target 2 by rater 'b' (row 4)" in messages[3]
+    assert "row 4, column 'a' holds 9" in messages[4]

@@ -24,18 +24,24 @@ __all__ = [
     "check_real",
     "first_bad_cells",
     "numeric_column",
+    "plain",
 ]
 
 
+def plain(value):
+    """A numpy scalar as the Python value it holds (messages then show ``4``, not ``np.int64(4)``)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _row_label(index, pos: int) -> str:
-    lab = index[pos]
+    lab = plain(index[pos])
     return f"row {lab!r}" if not isinstance(index, pd.RangeIndex) else f"row {pos}"
 
 
 def first_bad_cells(mask: np.ndarray, index, columns, limit: int = 5) -> str:
     """Describe up to ``limit`` True cells of a 2-D ``mask`` as 'row r, column c'."""
     rows, cols = np.nonzero(mask)
-    parts = [f"{_row_label(index, r)}, column {columns[c]!r}" for r, c in zip(rows[:limit], cols[:limit])]
+    parts = [f"{_row_label(index, r)}, column {plain(columns[c])!r}" for r, c in zip(rows[:limit], cols[:limit])]
     more = f" (and {len(rows) - limit} more)" if len(rows) > limit else ""
     return "; ".join(parts) + more
 
@@ -99,7 +105,7 @@ def check_items(
                 pos = int(np.flatnonzero(bad.to_numpy())[0])
                 raise TypeError(
                     f"{name} column {c!r} is not numeric: {_row_label(df.index, pos)} holds "
-                    f"{s.iloc[pos]!r}. Recode the responses as numbers (NaN for missing)."
+                    f"{plain(s.iloc[pos])!r}. Recode the responses as numbers (NaN for missing)."
                 )
             bad_cols.append(c)
     arr = df.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan) if bad_cols else (
@@ -181,7 +187,8 @@ def numeric_column(df: pd.DataFrame, column: str, role: str = "score") -> pd.Ser
         if bad.any():
             pos = int(np.flatnonzero(bad)[0])
             raise TypeError(
-                f"data column {column!r} ({role}) is not numeric: row {df.index[pos]!r} holds {s.iloc[pos]!r}. "
+                f"data column {column!r} ({role}) is not numeric: row {plain(df.index[pos])!r} holds "
+                f"{plain(s.iloc[pos])!r}. "
                 "Recode the scores as numbers."
             )
         s = conv

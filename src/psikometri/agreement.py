@@ -48,6 +48,7 @@ from ._validation import (
     check_dataframe,
     check_level,
     check_positive_int,
+    plain,
 )
 
 __all__ = [
@@ -94,7 +95,7 @@ def _wide_numeric(data, name: str = "data") -> pd.DataFrame:
             if bad.any():
                 pos = int(np.flatnonzero(bad.to_numpy())[0])
                 raise TypeError(
-                    f"{name} column {c!r} is not numeric: row {df.index[pos]!r} holds {s.iloc[pos]!r}. "
+                    f"{name} column {c!r} is not numeric: row {plain(df.index[pos])!r} holds {plain(s.iloc[pos])!r}. "
                     "Recode the ratings as numbers (NaN for a missing rating)."
                 )
             s = conv
@@ -103,7 +104,7 @@ def _wide_numeric(data, name: str = "data") -> pd.DataFrame:
     if np.isinf(arr).any():
         r, c = np.argwhere(np.isinf(arr))[0]
         raise ValueError(
-            f"{name} contains an infinite value at row {df.index[r]!r}, column {df.columns[c]!r}. "
+            f"{name} contains an infinite value at row {plain(df.index[r])!r}, column {plain(df.columns[c])!r}. "
             "Replace it with NaN (missing) or a valid rating."
         )
     return pd.DataFrame(arr, index=df.index, columns=df.columns)
@@ -130,7 +131,7 @@ def _long_to_wide(df: pd.DataFrame, targets: str, raters: str, ratings: str, *, 
     for codes, col in ((tc, targets), (rc, raters)):
         if (codes < 0).any():
             pos = int(np.flatnonzero(codes < 0)[0])
-            raise ValueError(f"data column {col!r} is missing at row {df.index[pos]!r}; every rating needs its "
+            raise ValueError(f"data column {col!r} is missing at row {plain(df.index[pos])!r}; every rating needs its "
                              f"{col}. Fill it in or drop the row.")
     key = tc.astype(np.int64) * np.int64(len(ru)) + rc.astype(np.int64)
     counts = np.bincount(key, minlength=len(tu) * len(ru)) if len(tu) * len(ru) <= 4 * len(key) + 1_000_000 \
@@ -145,8 +146,8 @@ def _long_to_wide(df: pd.DataFrame, targets: str, raters: str, ratings: str, *, 
     if has_dup:
         pos = int(np.flatnonzero(key == dup_keys[0])[0])
         raise ValueError(
-            f"data has more than one rating for target {df[targets].iloc[pos]!r} by rater "
-            f"{df[raters].iloc[pos]!r} (row {df.index[pos]!r}). Keep one rating per target and rater "
+            f"data has more than one rating for target {plain(df[targets].iloc[pos])!r} by rater "
+            f"{plain(df[raters].iloc[pos])!r} (row {plain(df.index[pos])!r}). Keep one rating per target and rater "
             "(e.g. average the repeats first)."
         )
     x = np.full((len(tu), len(ru)), np.nan, dtype=yv.dtype if yv.dtype == object else float)
@@ -246,7 +247,7 @@ def _encode_labels(values: np.ndarray, categories=None, name: str = "data"):
             key = _hashable(u)
             if key not in lookup:
                 raise ValueError(
-                    f"{name} holds the value {u!r}, which is not in categories={cats!r}. "
+                    f"{name} holds the value {plain(u)!r}, which is not in categories={cats!r}. "
                     "Add it to categories or recode the data."
                 )
             pos[i] = lookup[key]
@@ -450,7 +451,7 @@ def _cluster_codes(clusters, keep: np.ndarray, df: pd.DataFrame, targets) -> np.
         cc, _ = sorted_codes(col)
         if (cc < 0).any():
             pos = int(np.flatnonzero(cc < 0)[0])
-            raise ValueError(f"clusters is missing at row {df.index[pos]!r} of data; give every rating's target "
+            raise ValueError(f"clusters is missing at row {plain(df.index[pos])!r} of data; give every rating's target "
                              "a cluster.")
         per_target = np.full(len(tu), -1, dtype=np.int64)
         per_target[tc] = cc
@@ -458,7 +459,8 @@ def _cluster_codes(clusters, keep: np.ndarray, df: pd.DataFrame, targets) -> np.
         if len(bad):
             name = clusters if isinstance(clusters, str) else "clusters"
             raise ValueError(
-                f"target {df[targets].iloc[int(bad[0])]!r} lies in more than one cluster of {name!r}; each target "
+                f"target {plain(df[targets].iloc[int(bad[0])])!r} lies in more than one cluster of {name!r}; each "
+                f"target "
                 "must belong to one cluster (e.g. cells within one candidate)."
             )
         codes = per_target
@@ -710,14 +712,14 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
         if missing == "raise":
             r, c = np.argwhere(nan)[0]
             raise ValueError(
-                f"data has {int(nan.sum())} missing rating(s), e.g. target {wide.index[r]!r}, rater "
-                f"{wide.columns[c]!r}. Use missing='reml' (variance components from all ratings, as "
+                f"data has {int(nan.sum())} missing rating(s), e.g. target {plain(wide.index[r])!r}, rater "
+                f"{plain(wide.columns[c])!r}. Use missing='reml' (variance components from all ratings, as "
                 "psych::ICC with lmer) or drop the incomplete targets."
             )
         obs = ~nan
         if (obs.sum(axis=0) == 0).any():
             c = int(np.flatnonzero(obs.sum(axis=0) == 0)[0])
-            raise ValueError(f"rater {wide.columns[c]!r} has no rating at all; drop that column.")
+            raise ValueError(f"rater {plain(wide.columns[c])!r} has no rating at all; drop that column.")
         vals = x[obs]
         if np.ptp(vals) == 0:
             raise ValueError("data is constant (every rating is the same); the ICC is undefined.")
@@ -1331,7 +1333,8 @@ def _kalpha_prepare(data, level_of_measurement):
             x = np.ascontiguousarray(vals, dtype=float)
             if np.isinf(x).any():
                 r, c = np.argwhere(np.isinf(x))[0]
-                raise ValueError(f"data holds an infinite value at row {df.index[r]!r}, column {df.columns[c]!r}.")
+                raise ValueError(f"data holds an infinite value at row {plain(df.index[r])!r}, column "
+                                 f"{plain(df.columns[c])!r}.")
             codes, values = _value_codes(x)  # unused codes have zero counts: harmless for nominal
             return "nominal", codes, list(values)
         flat = vals.ravel().astype(object)
@@ -1341,8 +1344,8 @@ def _kalpha_prepare(data, level_of_measurement):
     if level_of_measurement == "ratio" and np.nanmin(x, initial=0.0) < 0:
         r, c = np.argwhere(x < 0)[0]
         raise ValueError(
-            f"ratio-level alpha needs non-negative values (a true zero); row {df.index[r]!r}, column "
-            f"{df.columns[c]!r} holds {x[r, c]!r}. Use level_of_measurement='interval'."
+            f"ratio-level alpha needs non-negative values (a true zero); row {plain(df.index[r])!r}, column "
+            f"{plain(df.columns[c])!r} holds {plain(x[r, c])!r}. Use level_of_measurement='interval'."
         )
     return level_of_measurement, x, None
 
@@ -1795,7 +1798,7 @@ def assessor_diagnostics(
         if bad.any():
             pos = int(np.flatnonzero(bad.to_numpy())[0])
             raise TypeError(
-                f"ratings column {score!r} is not numeric: row {df.index[pos]!r} holds {s.iloc[pos]!r}. "
+                f"ratings column {score!r} is not numeric: row {plain(df.index[pos])!r} holds {plain(s.iloc[pos])!r}. "
                 "Recode the scores as numbers."
             )
         d["score"] = conv
@@ -1804,7 +1807,8 @@ def assessor_diagnostics(
     for c in keys + ["assessor"]:
         if d[c].isna().any():
             pos = int(np.flatnonzero(d[c].isna().to_numpy())[0])
-            raise ValueError(f"ratings column {dict(zip(d.columns, cols))[c]!r} is empty at row {df.index[pos]!r}.")
+            raise ValueError(f"ratings column {plain(dict(zip(d.columns, cols))[c])!r} is empty at row "
+                             f"{plain(df.index[pos])!r}.")
     d = d.loc[d["score"].notna()].reset_index(drop=True)
     if d.empty:
         raise ValueError("ratings holds no score.")
@@ -1820,8 +1824,10 @@ def assessor_diagnostics(
     if len(rep):
         r = d.iloc[int(order[rep[0]])]
         raise ValueError(
-            f"ratings has more than one score by assessor {r['assessor']!r} for candidate {r['candidate']!r}, "
-            f"competency {r['competency']!r}, exercise {r['exercise']!r}. Keep one score per cell and assessor "
+            f"ratings has more than one score by assessor {plain(r['assessor'])!r} for candidate "
+            f"{plain(r['candidate'])!r}, "
+            f"competency {plain(r['competency'])!r}, exercise {plain(r['exercise'])!r}. Keep one score per cell and "
+            f"assessor "
             "(e.g. the pre-discussion rating)."
         )
     if d["assessor"].nunique() < 2:
@@ -1926,8 +1932,8 @@ def _rating_scores(df: pd.DataFrame, score: str) -> pd.Series:
     bad = y.isna() & df[score].notna()
     if bad.any():
         pos = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ValueError(f"ratings column {score!r} holds a non-number {df[score].iloc[pos]!r} (row "
-                         f"{df.index[pos]!r}). Fix or remove that rating.")
+        raise ValueError(f"ratings column {score!r} holds a non-number {plain(df[score].iloc[pos])!r} (row "
+                         f"{plain(df.index[pos])!r}). Fix or remove that rating.")
     return y
 
 
@@ -2006,7 +2012,7 @@ def cell_ratings(ratings, *, cell=("candidate", "competency", "exercise"), asses
     a_code, a_uniq = pd.factorize(sub[assessor], sort=True)
     if (a_code < 0).any():
         pos = int(np.flatnonzero(a_code < 0)[0])
-        raise ValueError(f"ratings has a rating without an assessor (row {sub.index[pos]!r}, column "
+        raise ValueError(f"ratings has a rating without an assessor (row {plain(sub.index[pos])!r}, column "
                          f"{assessor!r}). Fill in the assessor or drop the row.")
     order = np.lexsort((a_code, cell_code))
     cc, ac = cell_code[order], a_code[order]
@@ -2014,10 +2020,11 @@ def cell_ratings(ratings, *, cell=("candidate", "competency", "exercise"), asses
     if same.any():
         i = int(np.flatnonzero(same)[0])
         rows = sorted([sub.index[order[i]], sub.index[order[i + 1]]], key=str)
-        vals = ", ".join(f"{c}={sub[c].iloc[order[i]]!r}" for c in cell)
+        vals = ", ".join(f"{c}={plain(sub[c].iloc[order[i]])!r}" for c in cell)
         raise ValueError(
-            f"assessor {sub[assessor].iloc[order[i]]!r} rated the cell ({vals}) more than once (rows {rows[0]!r} "
-            f"and {rows[1]!r}). Keep one rating per assessor and cell (for pre/post consensus ratings use a "
+            f"assessor {plain(sub[assessor].iloc[order[i]])!r} rated the cell ({vals}) more than once (rows "
+            f"{plain(rows[0])!r} "
+            f"and {plain(rows[1])!r}). Keep one rating per assessor and cell (for pre/post consensus ratings use a "
             "'round' column and select one round)."
         )
     counts = np.bincount(cc, minlength=len(cell_uniq))

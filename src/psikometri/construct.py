@@ -35,7 +35,7 @@ import pandas as pd
 
 from ._resampling import bootstrap_counts, percentile_interval, resolve_seed
 from ._results import Estimate
-from ._validation import check_columns, check_dataframe, check_level, check_positive_int, numeric_column
+from ._validation import check_columns, check_dataframe, check_level, check_positive_int, numeric_column, plain
 
 __all__ = ["mtmm", "MTMMResult"]
 
@@ -360,7 +360,8 @@ def mtmm(data, *, person: str, trait: str = "competency", method: str = "exercis
         bad = df[c].isna().to_numpy()
         if bad.any():
             raise ValueError(
-                f"data column {c!r} is missing at row {df.index[int(np.flatnonzero(bad)[0])]!r}; every rating needs "
+                f"data column {c!r} is missing at row {plain(df.index[int(np.flatnonzero(bad)[0])])!r}; every "
+                f"rating needs "
                 f"its {c}. Fill or drop those rows."
             )
     long = pd.DataFrame({"p": df[person].to_numpy(), "t": df[trait].to_numpy(), "m": df[method].to_numpy(),

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from ._validation import check_columns, check_dataframe, check_level
+from ._validation import check_columns, check_dataframe, check_level, plain
 
 __all__ = [
     "adverse_impact",
@@ -34,11 +34,6 @@ __all__ = [
 
 #: Groups smaller than this are flagged.
 SMALL_GROUP = 5
-
-
-def _plain(v):
-    """numpy scalar -> Python scalar, for readable error messages."""
-    return v.item() if isinstance(v, np.generic) else v
 
 
 def _group_labels(df: pd.DataFrame, group: str) -> pd.Series:
@@ -57,13 +52,14 @@ def _numeric(df: pd.DataFrame, col: str) -> np.ndarray:
         bad = conv.isna() & s.notna()
         if bad.any():
             pos = int(np.flatnonzero(bad.to_numpy())[0])
-            raise TypeError(f"data column {col!r} is not numeric: row {df.index[pos]!r} holds {s.iloc[pos]!r}. "
+            raise TypeError(f"data column {col!r} is not numeric: row {plain(df.index[pos])!r} holds "
+                            f"{plain(s.iloc[pos])!r}. "
                             "Recode it as numbers (NaN for missing).")
         s = conv
     arr = s.to_numpy(dtype=float, na_value=np.nan)
     if np.isinf(arr).any():
         pos = int(np.flatnonzero(np.isinf(arr))[0])
-        raise ValueError(f"data column {col!r} holds an infinite value at row {df.index[pos]!r}.")
+        raise ValueError(f"data column {col!r} holds an infinite value at row {plain(df.index[pos])!r}.")
     return arr
 
 
@@ -177,7 +173,7 @@ def adverse_impact(data, *, group: str, selected: str, reference=None, level: fl
         if bad.any():
             pos = int(np.flatnonzero(bad)[0])
             raise ValueError(f"data column {selected!r} must hold 1 (selected) or 0 (not selected); row "
-                             f"{df.index[pos]!r} holds {_plain(s.iloc[pos])!r}.")
+                             f"{plain(df.index[pos])!r} holds {plain(s.iloc[pos])!r}.")
     notes = []
     keep = g.notna().to_numpy() & ~np.isnan(sv)
     if (~keep).any():

@@ -45,7 +45,7 @@ from scipy import optimize, stats
 from ._resampling import bca_interval, percentile_interval, resolve_seed
 from ._results import Estimate
 from ._threads import single_threaded_blas
-from ._validation import check_choice, check_columns, check_items, check_level, check_positive_int
+from ._validation import check_choice, check_columns, check_items, check_level, check_positive_int, plain
 
 __all__ = [
     "OmegaResult",
@@ -101,11 +101,10 @@ def _prepare(items, reverse=None, scale_range=None, missing="listwise", min_item
         bad = (arr < lo) | (arr > hi)
         if bad.any():
             r, c = (int(v[0]) for v in np.nonzero(bad))
-            lab = df.index[r]
-            lab = lab.item() if isinstance(lab, np.generic) else lab
+            lab = plain(df.index[r])
             raise ValueError(
                 f"items has a score outside scale_range={tuple(scale_range)!r}: row {lab!r}, column "
-                f"{df.columns[c]!r} holds {float(arr[r, c]):g}. Fix the score or give the scale's true minimum "
+                f"{plain(df.columns[c])!r} holds {float(arr[r, c]):g}. Fix the score or give the scale's true minimum "
                 "and maximum."
             )
     if reverse:
@@ -133,7 +132,8 @@ def _cov(df: pd.DataFrame, missing: str) -> np.ndarray:
     if np.isnan(C).any():
         i, j = (int(v[0]) for v in np.nonzero(np.isnan(C)))
         raise ValueError(
-            f"items {df.columns[i]!r} and {df.columns[j]!r} are answered together by fewer than 2 respondents, so "
+            f"items {plain(df.columns[i])!r} and {plain(df.columns[j])!r} are answered together by fewer than 2 "
+            f"respondents, so "
             "their pairwise covariance is undefined. Drop one of them or collect more complete responses."
         )
     return C
@@ -149,7 +149,8 @@ def _cor(df: pd.DataFrame, missing: str) -> np.ndarray:
     if np.isnan(R).any():
         i, j = (int(v[0]) for v in np.nonzero(np.isnan(R)))
         raise ValueError(
-            f"items {df.columns[i]!r} and {df.columns[j]!r} have no variance on the respondents who answered both, "
+            f"items {plain(df.columns[i])!r} and {plain(df.columns[j])!r} have no variance on the respondents who "
+            f"answered both, "
             "so their correlation is undefined. Drop one of them or use missing='listwise'."
         )
     return R

@@ -50,6 +50,7 @@ from ._validation import (
     check_positive_int,
     check_probability,
     check_real,
+    plain,
 )
 
 __all__ = [
@@ -120,9 +121,9 @@ def _numeric_column(df: pd.DataFrame, col, param: str) -> np.ndarray:
         bad = conv.isna() & s.notna()
         if bad.any():
             pos = int(np.flatnonzero(bad.to_numpy())[0])
-            lab = df.index[pos]
+            lab = plain(df.index[pos])
             raise TypeError(
-                f"{param} column {col!r} is not numeric: row {lab!r} holds {s.iloc[pos]!r}. "
+                f"{param} column {col!r} is not numeric: row {lab!r} holds {plain(s.iloc[pos])!r}. "
                 "Recode it as numbers (NaN for missing)."
             )
         s = conv
@@ -130,7 +131,7 @@ def _numeric_column(df: pd.DataFrame, col, param: str) -> np.ndarray:
     if np.isinf(arr).any():
         pos = int(np.flatnonzero(np.isinf(arr))[0])
         raise ValueError(
-            f"{param} column {col!r} holds an infinite value at row {df.index[pos]!r}. Use NaN or a number."
+            f"{param} column {col!r} holds an infinite value at row {plain(df.index[pos])!r}. Use NaN or a number."
         )
     return arr
 
@@ -1424,15 +1425,15 @@ def meta_analysis(
     for arr, nm in ((rv, r), (nv, n)):
         if np.isnan(arr).any():
             pos = int(np.flatnonzero(np.isnan(arr))[0])
-            raise ValueError(f"per_agency column {nm!r} is missing at row {df.index[pos]!r}; drop that study.")
+            raise ValueError(f"per_agency column {nm!r} is missing at row {plain(df.index[pos])!r}; drop that study.")
     bad = np.flatnonzero((rv < -1) | (rv > 1))
     if bad.size:
         raise ValueError(
-            f"per_agency column {r!r} holds {float(rv[bad[0]])!r} at row {df.index[bad[0]]!r}: not in [-1, 1]."
+            f"per_agency column {r!r} holds {float(rv[bad[0]])!r} at row {plain(df.index[bad[0]])!r}: not in [-1, 1]."
         )
     bad = np.flatnonzero((nv < 2) | (nv != np.round(nv)))
     if bad.size:
-        raise ValueError(f"per_agency column {n!r} holds {float(nv[bad[0]])!r} at row {df.index[bad[0]]!r}: "
+        raise ValueError(f"per_agency column {n!r} holds {float(nv[bad[0]])!r} at row {plain(df.index[bad[0]])!r}: "
                          "sample sizes must be integers >= 2.")
     k = rv.size
     if k < 2:
@@ -1453,7 +1454,8 @@ def meta_analysis(
             try:
                 checker(float(v), nm)
             except ValueError:
-                raise ValueError(f"per_agency artifact {nm} ({spec!r}) holds {float(v)!r} at row {df.index[i]!r}: "
+                raise ValueError(f"per_agency artifact {nm} ({spec!r}) holds {float(v)!r} at row "
+                                 f"{plain(df.index[i])!r}: "
                                  "must be in (0, 1].") from None
         return vals
 
