@@ -271,3 +271,82 @@ def test_error_messages_show_plain_row_labels_not_numpy_reprs():
     assert "row 4, column 'A' holds -1.0" in messages[2]
     assert "target 2 by rater 'b' (row 4)" in messages[3]
     assert "row 4, column 'a' holds 9" in messages[4]
+
+
+# =============================================================================== 3. silent impossible values
+@pytest.mark.parametrize("fn", ["fleiss_kappa", "gwet_ac", "brennan_prediger", "percent_agreement"])
+@pytest.mark.parametrize("bad", [np.inf, -np.inf])
+def test_infinite_rating_is_not_a_category(fn, bad):
+    from psikometri import agreement as ag
+
+    d = pd.DataFrame({"A": [1, 2, bad, 3], "B": [1, 2, 3, 3]}, index=[7, 8, 9, 10])
+    with pytest.raises(ValueError) as info:
+        getattr(ag, fn)(d)
+    msg = str(info.value)
+    assert msg.startswith("data holds an infinite rating at row 9, column 'A'")
+    assert "Replace it with NaN" in msg
+    # labels stored as objects: an infinite float among them is still not a category
+    obj = d.astype(object)
+    with pytest.raises(ValueError, match=r"row 9, column 'A'"):
+        getattr(ag, fn)(obj)
+
+
+def test_cohen_kappa_infinite_rating_is_not_a_category():
+    from psikometri import agreement as ag
+
+    a = pd.Series([1, 2, 3, 3], index=["p", "q", "r", "s"])
+    b = pd.Series([1, 2, np.inf, 3], index=["p", "q", "r", "s"])
+    with pytest.raises(ValueError, match=r"^rater_b holds an infinite rating at row 'r' \(1 in all\)"):
+        ag.cohen_kappa(a, b)
+    with pytest.raises(ValueError, match=r"^rater_a holds an infinite rating at position 0"):
+        ag.cohen_kappa([-np.inf, 2, 3], [1, 2, 3])
+
+
+def test_linear_or_quadratic_weights_on_nominal_labels_raise():
+    from psikometri import agreement as ag
+
+    a, b = ["sedang", "rendah", "tinggi", "sedang"], ["tinggi", "rendah", "tinggi", "rendah"]
+    d = pd.DataFrame({"A": a, "B": b})
+    for call in (lambda: ag.cohen_kappa(a, b, weights="quadratic"),
+                 lambda: ag.gwet_ac(d, weights="linear"),
+                 lambda: ag.brennan_prediger(d, weights="quadratic"),
+                 lambda: ag.percent_agreement(d, weights="linear")):
+        msg = _message(call)
+        assert "needs ordered categories" in msg and "categories=[...]" in msg and "weights=None" in msg
+    # stating the order makes the weights meaningful: the result equals the one on the codes 1 < 2 < 3
+    order = ["rendah", "sedang", "tinggi"]
+    code = {c: i + 1 for i, c in enumerate(order)}
+    want = ag.cohen_kappa([code[v] for v in a], [code[v] for v in b], weights="quadratic").value
+    assert ag.cohen_kappa(a, b, weights="quadratic", categories=order).value == pytest.approx(want)
+    ca = pd.Series(pd.Categorical(a, categories=order, ordered=True))
+    cb = pd.Series(pd.Categorical(b, categories=order, ordered=True))
+    assert ag.cohen_kappa(ca, cb, weights="quadratic").value == pytest.approx(want)
+    # nominal labels without weights are fine
+    assert math.isfinite(ag.cohen_kappa(a, b).value)
+
+
+def test_rwg_rating_off_the_scale_raises():
+    from psikometri import agreement as ag
+
+    msg = _message(lambda: ag.rwg([3, 7, 4], n_options=5))
+    assert "ratings holds 7 at position 1" in msg and "5-point scale 1-5" in msg and "n_options" in msg
+    msg = _message(lambda: ag.rwg(pd.Series([3, 4, 0], index=["a1", "a2", "a3"])))
+    assert "ratings holds 0 at row 'a3'" in msg
+    msg = _message(lambda: ag.rwg_j(pd.DataFrame({"int": [3, 4, 4], "kom": [2, 6, 3]}, index=[5, 6, 7])))
+    assert "ratings holds 6 at row 6, column 'kom'" in msg
+    # on the scale (or with a 0-4 scale declared) it is computed: 1 - s^2 / ((A^2 - 1) / 12)
+    x = np.array([0.0, 1, 1, 2])
+    assert ag.rwg(x, n_options=5, scale_min=0).value == pytest.approx(1 - x.var(ddof=1) / 2.0)
+
+
+def test_krippendorff_alpha_on_one_unit_is_nan_with_reason():
+    from psikometri import agreement as ag
+
+    for level in ("nominal", "interval", "ordinal", "ratio"):
+        est = ag.krippendorff_alpha(pd.DataFrame({"A": [1.0, np.nan], "B": [2.0, 3.0]}), level_of_measurement=level)
+        assert math.isnan(est.value)
+        assert "only 1 unit has two or more ratings" in est.note
+    # two units: defined (interval, by hand: values 1,2 | 2,3; D_o = (1 + 1) * 2 / (4 * 1) = 1;
+    # D_e = sum over ordered pairs (v_i - v_j)^2 / (n (n-1)) = 2 * (1 + 1 + 4 + 0 + 1 + 1) / 12 = 4/3)
+    est = ag.krippendorff_alpha(pd.DataFrame({"A": [1.0, 2.0], "B": [2.0, 3.0]}))
+    assert est.value == pytest.approx(1 - 1 / (4 / 3))

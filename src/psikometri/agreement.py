@@ -32,6 +32,7 @@ input.
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 
 import numpy as np
@@ -48,6 +49,8 @@ from ._validation import (
     check_dataframe,
     check_level,
     check_positive_int,
+    check_real,
+    first_bad_cells,
     plain,
 )
 
@@ -186,6 +189,64 @@ def _wide_or_long(data, targets, raters, ratings, *, numeric: bool) -> pd.DataFr
     df = check_dataframe(data, "data")
     check_columns(df, list(names), "data")
     return _long_to_wide(df, targets, raters, ratings, numeric=numeric)
+
+
+def _infinite_mask(vals: np.ndarray) -> np.ndarray:
+    """True where a cell of a numeric or object array holds +inf or -inf."""
+    if vals.dtype.kind in "fc":
+        return np.isinf(vals)
+    if vals.dtype.kind != "O":
+        return np.zeros(vals.shape, dtype=bool)
+    return np.frompyfunc(lambda v: isinstance(v, (float, np.floating)) and math.isinf(v), 1, 1)(vals).astype(bool)
+
+
+def _reject_infinite(df: pd.DataFrame, name: str = "data") -> None:
+    """Raise for an infinite rating: infinity is not a rating category (nor a score)."""
+    mask = _infinite_mask(df.to_numpy())
+    if mask.any():
+        raise ValueError(
+            f"{name} holds an infinite rating at {first_bad_cells(mask, df.index, df.columns)}; infinity is not a "
+            "rating category. Replace it with NaN (a missing rating) or a valid rating."
+        )
+
+
+def _reject_infinite_1d(x, arr: np.ndarray, name: str) -> None:
+    """Raise for an infinite rating in one rater's ratings (``x`` as given, ``arr`` its 1-D array)."""
+    mask = _infinite_mask(arr)
+    if mask.any():
+        pos = int(np.flatnonzero(mask)[0])
+        where = f"row {plain(x.index[pos])!r}" if isinstance(x, (pd.Series, pd.DataFrame)) else f"position {pos}"
+        raise ValueError(
+            f"{name} holds an infinite rating at {where} ({int(mask.sum())} in all); infinity is not a rating "
+            "category. Replace it with NaN (a missing rating) or a valid rating."
+        )
+
+
+def _order_given(data, ratings, categories) -> bool:
+    """Whether the categories' order was stated: ``categories=[...]`` or an ordered pandas categorical."""
+    if categories is not None:
+        return True
+    if isinstance(data, pd.DataFrame):
+        if ratings is not None:
+            dts = [data[ratings].dtype] if ratings in data.columns else []
+        else:
+            dts = list(data.dtypes)
+        return bool(dts) and all(isinstance(d, pd.CategoricalDtype) and d.ordered for d in dts)
+    return isinstance(getattr(data, "dtype", None), pd.CategoricalDtype) and data.dtype.ordered
+
+
+def _check_weights_order(weights, cats, ordered: bool, name: str = "data") -> None:
+    """Linear and quadratic weights need ordered categories: numbers, or labels whose order was stated."""
+    if not isinstance(weights, str) or ordered:
+        return
+    labels = [c for c in cats if isinstance(c, (bool, np.bool_)) or not isinstance(c, numbers.Real)]
+    if labels:
+        raise ValueError(
+            f"weights={weights!r} needs ordered categories (distances between them), but the ratings in {name} are "
+            f"labels without a stated order (e.g. {[plain(c) for c in labels[:3]]!r}). Pass categories=[...] "
+            "listing them from lowest to highest, give them as an ordered pandas Categorical, or use "
+            "weights=None for nominal ratings."
+        )
 
 
 def _need_raters_units(arr: np.ndarray, name: str, *, min_units: int = 2) -> None:
@@ -836,7 +897,9 @@ def cohen_kappa(rater_a, rater_b, *, weights=None, categories=None, level=0.95) 
         ``1 - |i-j|/(q-1)``; ``"quadratic"``: ``1 - (i-j)^2/(q-1)^2``, where
         ``i, j`` are the positions of the categories in their ordered set (as
         R irr/psych and scikit-learn do).  A matrix gives agreement weights
-        directly (1 on the diagonal).
+        directly (1 on the diagonal).  Linear and quadratic weights need
+        ordered categories: numbers, ``categories=[...]`` or an ordered pandas
+        Categorical; text labels without a stated order are an error.
     categories : sequence, optional
         The ordered category set; by default the categories of a pandas
         categorical input, else the sorted union of the observed categories
@@ -892,6 +955,7 @@ def cohen_kappa(rater_a, rater_b, *, weights=None, categories=None, level=0.95) 
     0.902
     """
     level = check_level(level)
+    ordered = categories is not None or any(_order_given(r, None, None) for r in (rater_a, rater_b))
     if categories is None:
         # an ordered categorical fixes the category order (e.g. "rendah" < "sedang" < "tinggi")
         for r in (rater_a, rater_b):
@@ -900,6 +964,8 @@ def cohen_kappa(rater_a, rater_b, *, weights=None, categories=None, level=0.95) 
                 break
     a = _as_1d(rater_a, "rater_a")
     b = _as_1d(rater_b, "rater_b")
+    _reject_infinite_1d(rater_a, a, "rater_a")
+    _reject_infinite_1d(rater_b, b, "rater_b")
     if a.shape[0] != b.shape[0]:
         raise ValueError(
             f"rater_a and rater_b must rate the same units; got {a.shape[0]} and {b.shape[0]} ratings."
@@ -940,6 +1006,7 @@ def cohen_kappa(rater_a, rater_b, *, weights=None, categories=None, level=0.95) 
             f"both raters used a single category ({cats!r}) and no other category was given; kappa is "
             "undefined. Pass categories=[...] with the full rating scale."
         )
+    _check_weights_order(weights, cats, ordered, "rater_a/rater_b")
     w = _weight_matrix(weights, q)
     kap, se, se0, po, pe = _kappa_from_table(table.astype(float), w, level)
     note = ""
@@ -985,6 +1052,7 @@ def _ratings_to_counts(data, categories, name="data", *, counts=False):
                 f"{name} has {df.shape[1]} rater column(s); agreement needs at least 2 raters. "
                 "Pass one column per rater (rows = rated units)."
             )
+        _reject_infinite(df, name)
         vals = df.to_numpy()
         flat = vals.ravel()
         if flat.dtype.kind not in "biuf":
@@ -1062,9 +1130,10 @@ def _gwet_range(tab: np.ndarray, w: np.ndarray, method: str, pe: float) -> tuple
     return (-pe / (1.0 - pe) if pe < 1.0 else -math.inf), 1.0
 
 
-def _gwet_estimate(data, weights, categories, level, method, label, *, counts=False):
+def _gwet_estimate(data, weights, categories, level, method, label, *, counts=False, ordered=True):
     level = check_level(level)
     tab, cats = _ratings_to_counts(data, categories, counts=counts)
+    _check_weights_order(weights, cats, ordered)
     q = len(cats)
     if q < 2 and method != "pa":
         raise ValueError(
@@ -1096,7 +1165,9 @@ def gwet_ac(data, *, weights=None, categories=None, level=0.95, targets=None, ra
         Rows = rated units, columns = raters, cells = category labels
         (``NaN`` = missing).
     weights : None, "linear", "quadratic" or square array
-        Agreement weights over the ordered categories (see :func:`cohen_kappa`).
+        Agreement weights over the ordered categories (see :func:`cohen_kappa`;
+        linear and quadratic weights need numbers, ``categories=[...]`` or
+        ordered categoricals).
     categories : sequence, optional
         The ordered set of possible categories; by default the sorted union of
         those observed.  AC1's chance agreement depends on the number of
@@ -1156,9 +1227,11 @@ def gwet_ac(data, *, weights=None, categories=None, level=0.95, targets=None, ra
     >>> round(gwet_ac(d).value, 3)
     0.66
     """
+    ordered = _order_given(data, ratings, categories)
     categories = _dtype_categories(data, ratings, categories)
     data = _wide_or_long(data, targets, raters, ratings, numeric=False)
-    return _gwet_estimate(data, weights, categories, level, "gwet", "gwet_ac2" if weights is not None else "gwet_ac1")[0]
+    label = "gwet_ac2" if weights is not None else "gwet_ac1"
+    return _gwet_estimate(data, weights, categories, level, "gwet", label, ordered=ordered)[0]
 
 
 def brennan_prediger(data, *, weights=None, categories=None, level=0.95, targets=None, raters=None, ratings=None
@@ -1183,9 +1256,10 @@ def brennan_prediger(data, *, weights=None, categories=None, level=0.95, targets
     >>> round(brennan_prediger(d).value, 3)
     0.852
     """
+    ordered = _order_given(data, ratings, categories)
     categories = _dtype_categories(data, ratings, categories)
     data = _wide_or_long(data, targets, raters, ratings, numeric=False)
-    return _gwet_estimate(data, weights, categories, level, "bp", "brennan_prediger")[0]
+    return _gwet_estimate(data, weights, categories, level, "bp", "brennan_prediger", ordered=ordered)[0]
 
 
 def percent_agreement(data, *, weights=None, categories=None, level=0.95, targets=None, raters=None, ratings=None
@@ -1206,9 +1280,10 @@ def percent_agreement(data, *, weights=None, categories=None, level=0.95, target
     >>> percent_agreement(d).value
     0.75
     """
+    ordered = _order_given(data, ratings, categories)
     categories = _dtype_categories(data, ratings, categories)
     data = _wide_or_long(data, targets, raters, ratings, numeric=False)
-    return _gwet_estimate(data, weights, categories, level, "pa", "percent_agreement")[0]
+    return _gwet_estimate(data, weights, categories, level, "pa", "percent_agreement", ordered=ordered)[0]
 
 
 def fleiss_kappa(data, *, counts=False, categories=None, level=0.95, targets=None, raters=None, ratings=None
@@ -1337,6 +1412,7 @@ def _kalpha_prepare(data, level_of_measurement):
                                  f"{plain(df.columns[c])!r}.")
             codes, values = _value_codes(x)  # unused codes have zero counts: harmless for nominal
             return "nominal", codes, list(values)
+        _reject_infinite(df, "data")
         flat = vals.ravel().astype(object)
         codes, cats = _encode_labels(flat, None, "data")
         return "nominal", np.ascontiguousarray(codes.reshape(vals.shape)), cats
@@ -1432,7 +1508,9 @@ def krippendorff_alpha(data, *, level_of_measurement="interval", n_boot=0, seed=
     data : pandas.DataFrame or 2-D array
         Rows = units (candidates), columns = raters (coders); ``NaN`` =
         missing.  Units with fewer than two ratings are not pairable and are
-        ignored.  Nominal data may hold any labels; other levels need numbers.
+        ignored; with fewer than two pairable units alpha is NaN (a single
+        unit gives 0 whatever its ratings) and ``note`` says why.  Nominal data
+        may hold any labels (not infinity); other levels need finite numbers.
     level_of_measurement : {"nominal", "ordinal", "interval", "ratio"}
         Difference function: nominal ``[c != k]``; ordinal
         ``(sum_{g=c}^{k} n_g - (n_c + n_k)/2)^2``; interval ``(c - k)^2``;
@@ -1516,6 +1594,11 @@ def krippendorff_alpha(data, *, level_of_measurement="interval", n_boot=0, seed=
     note = ""
     if n == 0:
         note = "no unit has two or more ratings (nothing is pairable); alpha is undefined"
+    elif n_units < 2:
+        # one unit: its disagreement is all the disagreement there is, so alpha is 0 whatever the ratings
+        alpha = math.nan
+        note = ("only 1 unit has two or more ratings; alpha compares the disagreement within units with the "
+                "disagreement between them and needs at least 2 such units, so it is undefined")
     elif not math.isfinite(alpha):
         note = "all pairable values are identical (no variation, D_e = 0); alpha is undefined"
     extra = {"D_o": d_o, "D_e": d_e, "n_units": n_units, "level_of_measurement": level_of_measurement}
@@ -1562,7 +1645,24 @@ def _null_variance(n_options, null_variance):
     return (a * a - 1.0) / 12.0
 
 
-def rwg(ratings, *, n_options=5, null_variance=None) -> Estimate:
+def _check_on_scale(x: np.ndarray, where, n_options, scale_min, name: str = "ratings") -> None:
+    """Ratings must be among the ``n_options`` scale points ``scale_min, scale_min + 1, ...``.
+
+    ``where(i)`` describes the position of the ``i``-th (flattened) value.
+    """
+    lo = check_real(scale_min, "scale_min")
+    hi = lo + check_positive_int(n_options, "n_options", minimum=2) - 1
+    bad = ~np.isnan(x) & ((x < lo) | (x > hi))
+    if bad.any():
+        i = int(np.flatnonzero(bad.ravel())[0])
+        raise ValueError(
+            f"{name} holds {float(x.ravel()[i]):g} at {where(i)} ({int(bad.sum())} in all), outside the "
+            f"{int(n_options)}-point scale {lo:g}-{hi:g} (n_options={n_options!r}, scale_min={scale_min!r}). "
+            "Correct the rating, or give the scale's true n_options and scale_min."
+        )
+
+
+def rwg(ratings, *, n_options=5, null_variance=None, scale_min=1) -> Estimate:
     r"""Within-group agreement ``r_wg`` of a panel rating one candidate on one dimension.
 
     .. math:: r_{wg} = 1 - s_x^2 / \sigma_{EU}^2,\qquad \sigma_{EU}^2 = (A^2 - 1)/12
@@ -1581,6 +1681,12 @@ def rwg(ratings, *, n_options=5, null_variance=None) -> Estimate:
         Number of scale points (5 for the PermenPANRB 1-5 levels).
     null_variance : float, optional
         Another null variance (e.g. for a skewed null) instead of the uniform.
+    scale_min : float
+        The lowest scale point (1 for the 1-5 levels).  With the uniform null
+        (``null_variance=None``) every rating must be one of the ``n_options``
+        points ``scale_min, ..., scale_min + n_options - 1``; a value off the
+        scale (a 7 on a five-point scale) is an error naming it and its
+        position, since the null variance would not describe the ratings.
 
     Examples
     --------
@@ -1589,6 +1695,10 @@ def rwg(ratings, *, n_options=5, null_variance=None) -> Estimate:
     0.875
     """
     x = np.asarray(ratings, dtype=float).ravel()
+    if null_variance is None:
+        idx = ratings.index if isinstance(ratings, pd.Series) else None
+        _check_on_scale(x, (lambda i: f"row {plain(idx[i])!r}") if idx is not None else (lambda i: f"position {i}"),
+                        n_options, scale_min)
     x = x[~np.isnan(x)]
     if x.size < 2:
         raise ValueError(f"rwg needs at least 2 ratings of the candidate; got {x.size}.")
@@ -1600,7 +1710,7 @@ def rwg(ratings, *, n_options=5, null_variance=None) -> Estimate:
                     extra={"raw": raw, "variance": s2, "null_variance": ev})
 
 
-def rwg_j(ratings, *, n_options=5, null_variance=None) -> Estimate:
+def rwg_j(ratings, *, n_options=5, null_variance=None, scale_min=1) -> Estimate:
     r"""Multi-item within-group agreement ``r_wg(J)`` of a panel rating one candidate.
 
     .. math:: r_{wg(J)} = \frac{J(1 - \bar s^2/\sigma_{EU}^2)}{J(1 - \bar s^2/\sigma_{EU}^2) + \bar s^2/\sigma_{EU}^2}
@@ -1613,6 +1723,9 @@ def rwg_j(ratings, *, n_options=5, null_variance=None) -> Estimate:
     ----------
     ratings : pandas.DataFrame or 2-D array
         Rows = panel members (assessors), columns = items (competencies).
+    n_options, null_variance, scale_min
+        As in :func:`rwg` (ratings off the scale are an error naming their row
+        and column).
 
     Examples
     --------
@@ -1622,7 +1735,11 @@ def rwg_j(ratings, *, n_options=5, null_variance=None) -> Estimate:
     >>> round(rwg_j(d, n_options=5).value, 3)
     0.96
     """
-    x = _wide_numeric(check_dataframe(ratings, "ratings"), "ratings").to_numpy()
+    wide = _wide_numeric(check_dataframe(ratings, "ratings"), "ratings")
+    x = wide.to_numpy()
+    if null_variance is None:
+        _check_on_scale(x, lambda i: first_bad_cells(np.eye(1, x.size, i, dtype=bool).reshape(x.shape), wide.index,
+                                                      wide.columns), n_options, scale_min)
     if x.shape[1] < 1 or x.shape[0] < 2:
         raise ValueError(f"ratings needs at least 2 rows (panel members) and 1 item column; got shape {x.shape}.")
     ev = _null_variance(n_options, null_variance)
