@@ -350,3 +350,93 @@ def test_krippendorff_alpha_on_one_unit_is_nan_with_reason():
     # D_e = sum over ordered pairs (v_i - v_j)^2 / (n (n-1)) = 2 * (1 + 1 + 4 + 0 + 1 + 1) / 12 = 4/3)
     est = ag.krippendorff_alpha(pd.DataFrame({"A": [1.0, 2.0], "B": [2.0, 3.0]}))
     assert est.value == pytest.approx(1 - 1 / (4 / 3))
+
+
+def test_correct_attenuation_outside_minus_one_one_warns():
+    want = 0.5 / math.sqrt(0.1)  # Spearman's formula: 1.58, not a correlation
+    with pytest.warns(UserWarning, match=r"corrected correlation 1\.581 lies outside \[-1, 1\]") as rec:
+        got = pk.correct_attenuation(0.5, ryy=0.1)
+    assert got == pytest.approx(want)  # the honest value is returned, not clipped
+    assert "ryy=0.1" in str(rec[0].message) and "underestimated" in str(rec[0].message)
+    with pytest.warns(UserWarning, match="outside"):
+        assert pk.correct_attenuation(-0.6, rxx=0.5, ryy=0.5) == pytest.approx(-1.2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # inside the range: no warning
+        assert pk.correct_attenuation(0.3, ryy=0.52) == pytest.approx(0.3 / math.sqrt(0.52))
+
+
+def test_expectancy_table_constant_predictor_raises():
+    d = pd.DataFrame({"ac": [3.0] * 12, "kinerja": np.arange(12.0)})
+    msg = _message(lambda: pk.expectancy_table(d, predictor="ac", criterion="kinerja"))
+    assert "'ac' (predictor) has the same value 3 for all 12 candidates" in msg
+    # two distinct values, one of them rare: quantile bands collapse; the suggested edges work
+    d2 = pd.DataFrame({"ac": [3.0] * 11 + [4.0], "kinerja": np.arange(12.0)})
+    msg = _message(lambda: pk.expectancy_table(d2, predictor="ac", criterion="kinerja"))
+    assert "bins=[3.0, 3.5, 4.0]" in msg
+    tab = pk.expectancy_table(d2, predictor="ac", criterion="kinerja", bins=[3.0, 3.5, 4.0])
+    assert tab["n"].tolist() == [11, 1]
+
+
+def test_jpm_category_outside_zero_to_hundred_raises():
+    from psikometri.talent import jpm_category
+
+    msg = _message(lambda: jpm_category(pd.Series([95.0, 150.0, np.nan], index=["a", "b", "c"])))
+    assert "jpm must be a percentage between 0 and 100; element 'b' holds 150" in msg
+    assert "max_jpm=500" in msg
+    msg = _message(lambda: jpm_category([-5.0]))
+    assert "element 0 holds -5" in msg
+    # NaN stays NaN; 100 is Optimal; an uncapped JPM is accepted when declared
+    out = jpm_category([np.nan, 100.0])
+    assert pd.isna(out[0]) and out[1] == "Optimal"
+    assert jpm_category([150.0], max_jpm=500)[0] == "Optimal"
+
+
+def test_cronbach_alpha_rejects_the_candidate_id_column():
+    rng = np.random.default_rng(3)
+    scores = pd.DataFrame(rng.integers(1, 6, size=(30, 4)) + rng.integers(0, 2, size=(30, 1)),
+                          columns=[f"item{j}" for j in range(4)]).astype(float)
+    nip = [str(196902101995121000 + i) for i in range(30)]
+    items = pd.concat([pd.DataFrame({"candidate": nip}), scores], axis=1)
+    for fn in (pk.cronbach_alpha, pk.item_analysis, pk.guttman_lambdas, pk.split_half, pk.omega_total):
+        msg = _message(lambda: fn(items))
+        assert "items column 'candidate' looks like a respondent identifier" in msg
+        assert "items.drop(columns='candidate')" in msg and "items.set_index('candidate')" in msg
+    # numeric NIPs under another name are caught by the name too
+    msg = _message(lambda: pk.cronbach_alpha(scores.assign(nip=np.arange(30) + 10**17)))
+    assert "'nip' looks like a respondent identifier" in msg
+    # text ids under any name: named, with the fix
+    msg = _message(lambda: pk.cronbach_alpha(pd.concat([pd.DataFrame({"kode": nip}), scores], axis=1)))
+    assert "items column 'kode' holds text" in msg and "set_index('kode')" in msg
+    # as the index, the id is not an item: alpha equals that of the score columns alone
+    k = scores.shape[1]
+    C = np.cov(scores.to_numpy(), rowvar=False)
+    want = k / (k - 1) * (1 - np.trace(C) / C.sum())
+    assert pk.cronbach_alpha(items.set_index("candidate")).value == pytest.approx(want)
+
+
+def test_nine_box_equal_cuts_suggest_valid_cuts():
+    from psikometri.talent import nine_box
+
+    msg = _message(lambda: nine_box([80, 95], [70, 90], potential_cuts=(80, 80), performance_cuts=(70, 85)))
+    assert "potential_cuts must be strictly increasing; got potential_cuts=(80.0, 80.0)" in msg
+    assert "80 appears 2 times" in msg
+    suggested = eval(msg.split("e.g. potential_cuts=")[1].rstrip("."))  # the suggestion must itself be valid
+    assert suggested != (80, 80) and suggested[0] < suggested[1]
+    nine_box([80, 95], [70, 90], potential_cuts=suggested, performance_cuts=(70, 85))
+    # unsorted but distinct cuts: sorting them is the fix
+    assert "e.g. performance_cuts=(70.0, 85.0)" in _message(
+        lambda: nine_box([80], [70], potential_cuts=(78, 90), performance_cuts=(85, 70)))
+
+
+@pytest.mark.parametrize("standardized", [False, True])
+def test_alpha_point_estimate_of_a_constant_total_is_nan_not_huge(standardized):
+    # b = 0.8 - a: the total score is 0.8 for everyone, but its variance computed from the covariance
+    # matrix is round-off (about 1e-18), not 0
+    a = np.array([0.1, 0.2, 0.7, 0.3])
+    df = pd.DataFrame({"a": a, "b": 0.8 - a})
+    C = np.cov(df.to_numpy(), rowvar=False)
+    M = C / np.sqrt(np.outer(np.diag(C), np.diag(C))) if standardized else C
+    assert abs(M.sum()) < 1e-12 * np.trace(M)
+    est = pk.cronbach_alpha(df, standardized=standardized)
+    assert math.isnan(est.value) and math.isnan(est.ci_low)
+    assert "the total score has no variance" in est.note

@@ -521,8 +521,7 @@ def _cluster_codes(clusters, keep: np.ndarray, df: pd.DataFrame, targets) -> np.
             name = clusters if isinstance(clusters, str) else "clusters"
             raise ValueError(
                 f"target {plain(df[targets].iloc[int(bad[0])])!r} lies in more than one cluster of {name!r}; each "
-                f"target "
-                "must belong to one cluster (e.g. cells within one candidate)."
+                f"target must belong to one cluster (e.g. cells within one candidate)."
             )
         codes = per_target
     else:
@@ -1944,8 +1943,7 @@ def assessor_diagnostics(
             f"ratings has more than one score by assessor {plain(r['assessor'])!r} for candidate "
             f"{plain(r['candidate'])!r}, "
             f"competency {plain(r['competency'])!r}, exercise {plain(r['exercise'])!r}. Keep one score per cell and "
-            f"assessor "
-            "(e.g. the pre-discussion rating)."
+            f"assessor (e.g. the pre-discussion rating)."
         )
     if d["assessor"].nunique() < 2:
         raise ValueError("ratings has a single assessor; diagnostics compare assessors with each other.")
@@ -2140,9 +2138,8 @@ def cell_ratings(ratings, *, cell=("candidate", "competency", "exercise"), asses
         vals = ", ".join(f"{c}={plain(sub[c].iloc[order[i]])!r}" for c in cell)
         raise ValueError(
             f"assessor {plain(sub[assessor].iloc[order[i]])!r} rated the cell ({vals}) more than once (rows "
-            f"{plain(rows[0])!r} "
-            f"and {plain(rows[1])!r}). Keep one rating per assessor and cell (for pre/post consensus ratings use a "
-            "'round' column and select one round)."
+            f"{plain(rows[0])!r} and {plain(rows[1])!r}). Keep one rating per assessor and cell (for pre/post "
+            "consensus ratings use a 'round' column and select one round)."
         )
     counts = np.bincount(cc, minlength=len(cell_uniq))
     start = np.zeros(len(cell_uniq) + 1, dtype=np.int64)

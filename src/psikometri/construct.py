@@ -361,8 +361,7 @@ def mtmm(data, *, person: str, trait: str = "competency", method: str = "exercis
         if bad.any():
             raise ValueError(
                 f"data column {c!r} is missing at row {plain(df.index[int(np.flatnonzero(bad)[0])])!r}; every "
-                f"rating needs "
-                f"its {c}. Fill or drop those rows."
+                f"rating needs its {c}. Fill or drop those rows."
             )
     long = pd.DataFrame({"p": df[person].to_numpy(), "t": df[trait].to_numpy(), "m": df[method].to_numpy(),
                          "y": s.to_numpy(dtype=float, na_value=np.nan)}).dropna(subset=["y"])

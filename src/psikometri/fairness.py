@@ -53,8 +53,7 @@ def _numeric(df: pd.DataFrame, col: str) -> np.ndarray:
         if bad.any():
             pos = int(np.flatnonzero(bad.to_numpy())[0])
             raise TypeError(f"data column {col!r} is not numeric: row {plain(df.index[pos])!r} holds "
-                            f"{plain(s.iloc[pos])!r}. "
-                            "Recode it as numbers (NaN for missing).")
+                            f"{plain(s.iloc[pos])!r}. Recode it as numbers (NaN for missing).")
         s = conv
     arr = s.to_numpy(dtype=float, na_value=np.nan)
     if np.isinf(arr).any():

@@ -75,8 +75,7 @@ class _Design:
                 if q == i:
                     raise ValueError(
                         f"nested describes a cycle through {plain(self.factors[i])!r}; a facet cannot be nested in "
-                        f"itself. "
-                        "Fix the nested mapping."
+                        f"itself. Fix the nested mapping."
                     )
                 if q not in seen:
                     seen.add(q)
@@ -682,9 +681,8 @@ def _check_confounding(design: _Design, codes):
                 extra = [design.factors[k] for k in sorted(big - small)]
                 raise ValueError(
                     f"effects {plain(design.labels[i])!r} and {plain(design.labels[j])!r} are confounded in these "
-                    f"data: every "
-                    f"{design.labels[i]} combination is rated with a single level of {extra}, so their variance "
-                    f"components cannot be separated. Collect at least two levels of {extra} within some "
+                    f"data: every {design.labels[i]} combination is rated with a single level of {extra}, so their "
+                    f"variance components cannot be separated. Collect at least two levels of {extra} within some "
                     f"{design.labels[i]} combinations, or leave {extra} out of facets (their variance then joins the "
                     "components they are confounded with)."
                 )
@@ -841,8 +839,7 @@ def g_study(data, *, score: str = "score", person: str, facets, nested: Mapping[
     if float(np.ptp(y)) == 0.0:
         raise ValueError(
             f"every score in column {score!r} equals {plain(y[0])!r}: there is no variance to decompose. Check the "
-            f"score "
-            "column."
+            f"score column."
         )
     _check_levels(design, codes, levels)
     _check_confounding(design, codes)

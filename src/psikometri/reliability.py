@@ -133,8 +133,8 @@ def _cov(df: pd.DataFrame, missing: str) -> np.ndarray:
         i, j = (int(v[0]) for v in np.nonzero(np.isnan(C)))
         raise ValueError(
             f"items {plain(df.columns[i])!r} and {plain(df.columns[j])!r} are answered together by fewer than 2 "
-            f"respondents, so "
-            "their pairwise covariance is undefined. Drop one of them or collect more complete responses."
+            "respondents, so their pairwise covariance is undefined. Drop one of them or collect more complete "
+            "responses."
         )
     return C
 
@@ -150,8 +150,7 @@ def _cor(df: pd.DataFrame, missing: str) -> np.ndarray:
         i, j = (int(v[0]) for v in np.nonzero(np.isnan(R)))
         raise ValueError(
             f"items {plain(df.columns[i])!r} and {plain(df.columns[j])!r} have no variance on the respondents who "
-            f"answered both, "
-            "so their correlation is undefined. Drop one of them or use missing='listwise'."
+            f"answered both, so their correlation is undefined. Drop one of them or use missing='listwise'."
         )
     return R
 
@@ -164,12 +163,19 @@ def _cov2cor(C: np.ndarray) -> np.ndarray:
 
 
 def _alpha_cov(C: np.ndarray, standardized: bool) -> float:
+    """Alpha of a covariance matrix; NaN when the total score has no variance (up to round-off: at most
+    1e-10 of the summed item variances) or, for a pairwise matrix that no data could give, when alpha
+    would exceed 1 (round-off just above 1 is set to 1)."""
     k = C.shape[0]
     M = _cov2cor(C) if standardized else C
     tot = M.sum()
-    if tot == 0 or not np.isfinite(tot):
+    tr = np.trace(M)
+    if not np.isfinite(tot) or not tot > 1e-10 * abs(tr):
         return math.nan
-    return float(k / (k - 1.0) * (1.0 - np.trace(M) / tot))
+    a = float(k / (k - 1.0) * (1.0 - tr / tot))
+    if a > 1.0:
+        return 1.0 if a <= 1.0 + 1e-9 else math.nan
+    return a
 
 
 def _feldt(alpha: float, n: int, k: int, level: float) -> tuple[float, float]:
@@ -298,7 +304,12 @@ def cronbach_alpha(
     n = df.shape[0]
     value = _alpha_cov(C, bool(standardized))
     if math.isnan(value):
-        note = "; ".join(filter(None, [note, "the total score has no variance"]))
+        M = _cov2cor(C) if standardized else C
+        why = (
+            "the total score has no variance" if not M.sum() > 1e-10 * abs(np.trace(M))
+            else "the pairwise covariance matrix is not one of any data set (alpha would exceed 1)"
+        )
+        note = "; ".join(filter(None, [note, why]))
     lo = hi = se = math.nan
     extra: dict[str, Any] = {"n_items": k}
     if ci == "feldt" and not math.isnan(value):
