@@ -440,3 +440,22 @@ def test_alpha_point_estimate_of_a_constant_total_is_nan_not_huge(standardized):
     est = pk.cronbach_alpha(df, standardized=standardized)
     assert math.isnan(est.value) and math.isnan(est.ci_low)
     assert "the total score has no variance" in est.note
+
+
+def test_mtmm_and_subgroup_differences_say_scores_are_all_missing():
+    ratings = pd.DataFrame({"candidate": np.repeat(np.arange(6), 4), "competency": np.tile(["a", "a", "b", "b"], 6),
+                            "exercise": np.tile(["x", "y", "x", "y"], 6), "score": np.nan})
+    msg = _message(lambda: pk.mtmm(ratings, person="candidate"))
+    assert "data column 'score' (score) is all missing: none of its 24 rows holds a score" in msg
+    half = ratings.assign(score=np.where(ratings["competency"] == "a", 3.0, np.nan))
+    msg = _message(lambda: pk.mtmm(half, person="candidate"))
+    assert "1 level(s) with a score (of 2 in data" in msg
+    groups = pd.DataFrame({"gender": ["L", "P"] * 5, "score": np.nan})
+    msg = _message(lambda: pk.subgroup_differences(groups, group="gender", score="score"))
+    assert "data column 'score' (score) is all missing" in msg
+    one = groups.assign(score=[np.nan] * 9 + [70.0])
+    msg = _message(lambda: pk.subgroup_differences(one, group="gender", score="score"))
+    assert "only ['P'] have any, group(s) ['L'] have none (all missing)" in msg
+    msg = _message(lambda: pk.differential_prediction(groups.assign(kinerja=1.0), predictor="score",
+                                                      criterion="kinerja", group="gender"))
+    assert "data column 'score' (predictor) is all missing" in msg
