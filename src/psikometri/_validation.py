@@ -104,7 +104,7 @@ def check_items(
         if _looks_like_id(c):
             raise ValueError(
                 f"{name} column {plain(c)!r} looks like a respondent identifier, not an item: it would be scored as "
-                f"one (an id or NIP as a score makes the coefficient meaningless). Pass "
+                "one (an id or NIP as a score makes the coefficient meaningless). Pass "
                 f"{name}.drop(columns={plain(c)!r}), or make it the index with {name}.set_index({plain(c)!r})."
             )
     if df.shape[1] < min_items:

@@ -521,7 +521,7 @@ def _cluster_codes(clusters, keep: np.ndarray, df: pd.DataFrame, targets) -> np.
             name = clusters if isinstance(clusters, str) else "clusters"
             raise ValueError(
                 f"target {plain(df[targets].iloc[int(bad[0])])!r} lies in more than one cluster of {name!r}; each "
-                f"target must belong to one cluster (e.g. cells within one candidate)."
+                "target must belong to one cluster (e.g. cells within one candidate)."
             )
         codes = per_target
     else:
@@ -1943,7 +1943,7 @@ def assessor_diagnostics(
             f"ratings has more than one score by assessor {plain(r['assessor'])!r} for candidate "
             f"{plain(r['candidate'])!r}, "
             f"competency {plain(r['competency'])!r}, exercise {plain(r['exercise'])!r}. Keep one score per cell and "
-            f"assessor (e.g. the pre-discussion rating)."
+            "assessor (e.g. the pre-discussion rating)."
         )
     if d["assessor"].nunique() < 2:
         raise ValueError("ratings has a single assessor; diagnostics compare assessors with each other.")

@@ -75,7 +75,7 @@ class _Design:
                 if q == i:
                     raise ValueError(
                         f"nested describes a cycle through {plain(self.factors[i])!r}; a facet cannot be nested in "
-                        f"itself. Fix the nested mapping."
+                        "itself. Fix the nested mapping."
                     )
                 if q not in seen:
                     seen.add(q)
@@ -589,8 +589,9 @@ def _codes(df, cols, score):
     y = s.to_numpy(dtype=float, na_value=np.nan)
     if np.isinf(y).any():
         pos = int(np.flatnonzero(np.isinf(y))[0])
-        raise ValueError(f"data column {score!r} has an infinite score at row {plain(df.index[pos])!r}. Fix or drop "
-                         f"it.")
+        raise ValueError(
+            f"data column {score!r} has an infinite score at row {plain(df.index[pos])!r}. Fix or drop it."
+        )
     keep = ~np.isnan(y)
     notes = []
     if not keep.all():
@@ -839,7 +840,7 @@ def g_study(data, *, score: str = "score", person: str, facets, nested: Mapping[
     if float(np.ptp(y)) == 0.0:
         raise ValueError(
             f"every score in column {score!r} equals {plain(y[0])!r}: there is no variance to decompose. Check the "
-            f"score column."
+            "score column."
         )
     _check_levels(design, codes, levels)
     _check_confounding(design, codes)

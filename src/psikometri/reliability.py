@@ -150,7 +150,7 @@ def _cor(df: pd.DataFrame, missing: str) -> np.ndarray:
         i, j = (int(v[0]) for v in np.nonzero(np.isnan(R)))
         raise ValueError(
             f"items {plain(df.columns[i])!r} and {plain(df.columns[j])!r} have no variance on the respondents who "
-            f"answered both, so their correlation is undefined. Drop one of them or use missing='listwise'."
+            "answered both, so their correlation is undefined. Drop one of them or use missing='listwise'."
         )
     return R
 

@@ -234,8 +234,8 @@ def _check_level_values(arr: np.ndarray, index, columns, name: str, *, integer: 
         what = "integer levels 1-5" if integer else "levels between 1 and 5"
         raise ValueError(
             f"{name} must hold {what} (PermenPANRB 38/2017 levels); row {plain(index[r])!r}, column "
-            f"{plain(columns[c])!r} holds {plain(arr[r, c])!r}. Correct the "
-            f"value" + ("" if integer else " or mark it missing and drop the row")
+            f"{plain(columns[c])!r} holds {plain(arr[r, c])!r}. Correct the value"
+            + ("" if integer else " or mark it missing and drop the row")
             + "."
         )
 

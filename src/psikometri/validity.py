@@ -1172,7 +1172,7 @@ def expectancy_table(data, *, predictor: str, criterion: str, bins=5, high=None,
     if np.all(x == x[0]):
         raise ValueError(
             f"data column {predictor!r} (predictor) has the same value {x[0]:g} for all {x.size} candidates with "
-            f"both scores, so they cannot be split into bands and the table would be empty. Check that "
+            "both scores, so they cannot be split into bands and the table would be empty. Check that "
             f"predictor={predictor!r} names the assessment score (not a constant column)."
         )
     if high is None:
@@ -1192,7 +1192,7 @@ def expectancy_table(data, *, predictor: str, criterion: str, bins=5, high=None,
             edges = [u[0], *((u[:-1] + u[1:]) / 2.0), u[-1]]
             raise ValueError(
                 f"data column {predictor!r} (predictor) takes so few distinct values ({u.size}) that bins={nb} "
-                f"quantile bands collapse into one. Pass band edges instead, e.g. "
+                "quantile bands collapse into one. Pass band edges instead, e.g. "
                 f"bins={[round(float(v), 6) for v in edges]!r} (one band per value)."
             )
     else:
