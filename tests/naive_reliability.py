@@ -14,31 +14,56 @@ import pandas as pd
 from psikometri._resampling import bootstrap_indices
 
 
-def alpha_of_data(X: np.ndarray, standardized: bool = False, pairwise: bool = False) -> float:
-    """Alpha of a data matrix from its covariance (or correlation) matrix."""
+ZERO_VARIANCE = 1e-10  # a resample's variance at most this fraction of the full sample's is round-off
+
+
+def cov_of_data(X: np.ndarray, pairwise: bool = False) -> np.ndarray:
     if pairwise:
-        C = pd.DataFrame(X).cov(min_periods=2).to_numpy()
-    else:
-        C = np.cov(X, rowvar=False, ddof=1)
+        return pd.DataFrame(X).cov(min_periods=2).to_numpy()
+    return np.cov(X, rowvar=False, ddof=1)
+
+
+def alpha_of_data(X: np.ndarray, standardized: bool = False, pairwise: bool = False, ref=None) -> float:
+    """Alpha of a data matrix from its covariance (or correlation) matrix.
+
+    ``ref`` is the covariance matrix of the full sample when ``X`` is a resample of it: a total
+    variance (standardized: an item variance) at most ``ZERO_VARIANCE`` times the full sample's is
+    zero up to round-off, so alpha is undefined.  Alpha above 1 is round-off (set to 1) or comes from
+    a pairwise matrix that no data could give (undefined).
+    """
+    C = cov_of_data(X, pairwise)
     if np.isnan(C).any():
         return np.nan
+    if ref is None:
+        ref = C
     if standardized:
-        d = np.sqrt(np.diag(C))
-        if np.any(d == 0):
+        d = np.diag(C)
+        if np.any(~(d > ZERO_VARIANCE * np.diag(ref))):
             return np.nan
-        C = C / np.outer(d, d)
+        C = C / np.sqrt(np.outer(d, d))
+        if not C.sum() > 0:
+            return np.nan
+    elif not C.sum() > ZERO_VARIANCE * abs(ref.sum()):
+        return np.nan
     k = C.shape[0]
-    return k / (k - 1) * (1 - np.trace(C) / C.sum())
+    a = k / (k - 1) * (1 - np.trace(C) / C.sum())
+    if a > 1:
+        return 1.0 if a <= 1 + 1e-9 else np.nan
+    return a
 
 
 def bootstrap_alpha(X, seed, n_boot, standardized=False, pairwise=False) -> np.ndarray:
     """Alpha of each materialised bootstrap resample X[idx]."""
     idx = bootstrap_indices(X.shape[0], n_boot, seed)
-    return np.array([alpha_of_data(X[i], standardized, pairwise) for i in idx])
+    ref = cov_of_data(X, pairwise)
+    return np.array([alpha_of_data(X[i], standardized, pairwise, ref) for i in idx])
 
 
 def jackknife_alpha(X, standardized=False, pairwise=False) -> np.ndarray:
-    return np.array([alpha_of_data(np.delete(X, i, axis=0), standardized, pairwise) for i in range(X.shape[0])])
+    ref = cov_of_data(X, pairwise)
+    return np.array(
+        [alpha_of_data(np.delete(X, i, axis=0), standardized, pairwise, ref) for i in range(X.shape[0])]
+    )
 
 
 def split_values(C: np.ndarray, A) -> tuple[float, float]:

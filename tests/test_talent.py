@@ -282,7 +282,7 @@ def test_jpm_category_custom_cuts_labels_and_errors():
         jpm_category([80], cuts=(78, 90), labels=("a", "b"))
     with pytest.raises(ValueError, match="scheme must be one of"):
         jpm_category([80], scheme="promosi")
-    with pytest.raises(ValueError, match=">= 0"):
+    with pytest.raises(ValueError, match="between 0 and 100"):
         jpm_category([-1.0])
 
 

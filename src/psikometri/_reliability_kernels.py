@@ -9,6 +9,11 @@ All kernels work on contiguous float64 arrays prepared by the public functions.
   matrix), so no resampled data set is ever built (memory O(n) per thread).
 * Jackknife of alpha (for the BCa acceleration): leave-one-out covariance matrices
   downdated from the full cross-products (pairwise: weight 0 for the left-out row).
+* Undefined replicates: a resample whose total-score variance (item variances
+  for standardized alpha) is zero up to round-off (at most ``ZERO_VARIANCE``
+  times the full sample's) gives NaN, never the ratio of two round-off errors
+  (which can be any number, e.g. 1.125).  Alpha never exceeds 1: round-off above
+  1 is set to 1, and a pairwise matrix giving more than 1 is undefined.
 * Split-half coefficients: every split of the items into two non-empty parts is
   visited once in Gray-code order, so that moving from one split to the next
   moves a single item and updates the half sums in O(k).  Random splits draw
@@ -28,30 +33,62 @@ from ._resampling import draw_counts, stream_index, stream_start, stream_uniform
 
 
 # --------------------------------------------------------------------------- alpha
+ZERO_VARIANCE = 1e-10
+"""A replicate's (total-score or item) variance at most this fraction of the full sample's is zero up to
+round-off: the replicate's alpha is undefined (NaN), never the ratio of two round-off errors."""
+
+ROUNDOFF_ABOVE_ONE = 1e-9
+"""Alpha of a covariance matrix never exceeds 1; a value within this of 1 is round-off and is set to 1, a
+larger one comes from a pairwise matrix that is not a covariance matrix of any data and is undefined (NaN)."""
+
+
+@njit(cache=True, inline="always")
+def _cap_alpha(a):
+    if a > 1.0:
+        return 1.0 if a <= 1.0 + ROUNDOFF_ABOVE_ONE else np.nan
+    return a
+
+
 @njit(cache=True)
-def alpha_from_cov(C, standardized):
-    """Cronbach's alpha of a covariance matrix (NaN when undefined)."""
+def alpha_from_cov_ref(C, standardized, tot_ref, diag_ref):
+    """Cronbach's alpha of a covariance matrix ``C`` of a resample (NaN when undefined).
+
+    ``tot_ref`` and ``diag_ref`` are the total-score variance and the item variances of the full
+    sample: a total (standardized: item) variance of at most ``ZERO_VARIANCE`` times those is zero
+    up to round-off, so alpha is undefined.
+    """
     k = C.shape[0]
     if standardized:
         tot = 0.0
         for i in range(k):
-            if not C[i, i] > 0.0:
+            if not C[i, i] > ZERO_VARIANCE * diag_ref[i]:
                 return np.nan
         for i in range(k):
             for j in range(k):
                 tot += C[i, j] / math.sqrt(C[i, i] * C[j, j])
         if not tot > 0.0:
             return np.nan
-        return k / (k - 1.0) * (1.0 - k / tot)
+        return _cap_alpha(k / (k - 1.0) * (1.0 - k / tot))
     tr = 0.0
     tot = 0.0
     for i in range(k):
         tr += C[i, i]
         for j in range(k):
             tot += C[i, j]
-    if tot == 0.0 or not math.isfinite(tot):
+    if not math.isfinite(tot) or not tot > ZERO_VARIANCE * tot_ref:
         return np.nan
-    return k / (k - 1.0) * (1.0 - tr / tot)
+    return _cap_alpha(k / (k - 1.0) * (1.0 - tr / tot))
+
+
+@njit(cache=True)
+def alpha_from_cov(C, standardized):
+    """Cronbach's alpha of a covariance matrix (NaN when undefined: no positive total variance)."""
+    k = C.shape[0]
+    tot = 0.0
+    for i in range(k):
+        for j in range(k):
+            tot += C[i, j]
+    return alpha_from_cov_ref(C, standardized, abs(tot), np.diag(C).copy())
 
 
 @njit(cache=True)
@@ -161,15 +198,28 @@ def weighted_pairwise_cov(X, w, C):
 
 
 @njit(cache=True)
-def _weighted_alpha(X, w, standardized, pairwise, C):
+def _weighted_alpha(X, w, standardized, pairwise, C, tot_ref, diag_ref):
     if pairwise:
         weighted_pairwise_cov(X, w, C)
         for j in range(C.shape[0]):
             for l in range(C.shape[1]):
                 if math.isnan(C[j, l]):
                     return np.nan
-        return alpha_from_cov(C, standardized)
+        return alpha_from_cov_ref(C, standardized, tot_ref, diag_ref)
     return weighted_alpha_complete(X, w, standardized)
+
+
+@njit(cache=True)
+def _pairwise_ref(X):
+    """Total-score variance (sum of the pairwise covariance matrix) and item variances of the full sample."""
+    n, k = X.shape
+    C = np.empty((k, k))
+    weighted_pairwise_cov(X, np.ones(n), C)
+    tot = 0.0
+    for j in range(k):
+        for l in range(k):
+            tot += C[j, l]
+    return abs(tot), np.diag(C).copy()
 
 
 @njit(cache=True)
@@ -192,7 +242,7 @@ def _centre(X):
 
 
 @njit(cache=True)
-def _boot_alpha_complete(Xc, T, seed, b, standardized):
+def _boot_alpha_complete(Xc, T, seed, b, standardized, vt_ref, s2_ref):
     """Alpha of bootstrap replicate ``b`` of complete, centred data, in one pass over the drawn rows.
 
     The rows are drawn from the stream ``(seed, b)`` exactly as
@@ -201,7 +251,10 @@ def _boot_alpha_complete(Xc, T, seed, b, standardized):
     (``sum x^2 - (sum x)^2 / n``; the data are centred on the full-sample means so
     this is numerically safe).  Standardized alpha makes a second pass over the
     same draws for the variance of the sum of z-scores, which equals the sum of
-    the correlation matrix.
+    the correlation matrix.  ``vt_ref`` and ``s2_ref`` are the same sums of squares
+    of the full sample: a replicate whose total (standardized: item) sum of
+    squares is at most ``ZERO_VARIANCE`` times those has no variance up to
+    round-off and its alpha is NaN.
     """
     n, k = Xc.shape
     s1 = np.zeros(k)
@@ -224,11 +277,11 @@ def _boot_alpha_complete(Xc, T, seed, b, standardized):
         s2[j] = s2[j] - s1[j] * s1[j] / n  # now n-1 times the variance
         sv += s2[j]
     if not standardized:
-        if vt <= 0.0:
+        if not vt > ZERO_VARIANCE * vt_ref:
             return np.nan
-        return k / (k - 1.0) * (1.0 - sv / vt)
+        return _cap_alpha(k / (k - 1.0) * (1.0 - sv / vt))
     for j in range(k):
-        if s2[j] <= 0.0:
+        if not s2[j] > ZERO_VARIANCE * s2_ref[j]:
             return np.nan
         s2[j] = 1.0 / math.sqrt(s2[j])
     z1 = 0.0
@@ -244,7 +297,7 @@ def _boot_alpha_complete(Xc, T, seed, b, standardized):
     vz = z2 - z1 * z1 / n
     if vz <= 0.0:
         return np.nan
-    return k / (k - 1.0) * (1.0 - k / vz)
+    return _cap_alpha(k / (k - 1.0) * (1.0 - k / vz))
 
 
 @njit(cache=True, parallel=True)
@@ -253,20 +306,28 @@ def bootstrap_alpha(X, seed, n_boot, standardized, pairwise, out):
 
     Complete data: one pass over the ``n`` drawn rows per replicate (O(n k)).
     Pairwise: multinomial counts and a weighted pairwise covariance matrix
-    (O(n k^2)).  No resampled data set is built in either case.
+    (O(n k^2)).  No resampled data set is built in either case.  A replicate
+    without variance (up to round-off, see ``ZERO_VARIANCE``) is NaN.
     """
     n, k = X.shape
     if pairwise:
+        tot_ref, diag_ref = _pairwise_ref(X)
         for b in prange(n_boot):
             counts = np.empty(n, dtype=np.int64)
             draw_counts(seed, b, n, counts)
             w = counts.astype(np.float64)
             C = np.empty((k, k))
-            out[b] = _weighted_alpha(X, w, standardized, True, C)
+            out[b] = _weighted_alpha(X, w, standardized, True, C, tot_ref, diag_ref)
     else:
         Xc, T = _centre(X)
+        vt_ref = 0.0
+        s2_ref = np.zeros(k)
+        for i in range(n):
+            vt_ref += T[i] * T[i]
+            for j in range(k):
+                s2_ref[j] += Xc[i, j] * Xc[i, j]
         for b in prange(n_boot):
-            out[b] = _boot_alpha_complete(Xc, T, seed, b, standardized)
+            out[b] = _boot_alpha_complete(Xc, T, seed, b, standardized, vt_ref, s2_ref)
 
 
 @njit(cache=True, parallel=True)
@@ -279,11 +340,12 @@ def jackknife_alpha(X, standardized, pairwise, out):
     """
     n, k = X.shape
     if pairwise:
+        tot_ref, diag_ref = _pairwise_ref(X)
         for i in prange(n):
             w = np.ones(n)
             w[i] = 0.0
             C = np.empty((k, k))
-            out[i] = _weighted_alpha(X, w, standardized, True, C)
+            out[i] = _weighted_alpha(X, w, standardized, True, C, tot_ref, diag_ref)
         return
     Xc, _ = _centre(X)
     P = np.zeros((k, k))
@@ -294,12 +356,19 @@ def jackknife_alpha(X, standardized, pairwise, out):
             for l in range(k):
                 P[j, l] += Xc[r, j] * Xc[r, l]
     m = n - 1.0
+    diag_ref = np.empty(k)
+    tot_ref = 0.0
+    for j in range(k):
+        diag_ref[j] = (P[j, j] - S[j] * S[j] / n) / m
+        for l in range(k):
+            tot_ref += (P[j, l] - S[j] * S[l] / n) / m
+    tot_ref = abs(tot_ref)
     for i in prange(n):
         C = np.empty((k, k))
         for j in range(k):
             for l in range(k):
                 C[j, l] = (P[j, l] - Xc[i, j] * Xc[i, l] - (S[j] - Xc[i, j]) * (S[l] - Xc[i, l]) / m) / (m - 1.0)
-        out[i] = alpha_from_cov(C, standardized) if n > 2 else np.nan
+        out[i] = alpha_from_cov_ref(C, standardized, tot_ref, diag_ref) if n > 2 else np.nan
 
 
 # --------------------------------------------------------------------------- split halves

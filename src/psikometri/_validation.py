@@ -24,18 +24,24 @@ __all__ = [
     "check_real",
     "first_bad_cells",
     "numeric_column",
+    "plain",
 ]
 
 
+def plain(value):
+    """A numpy scalar as the Python value it holds (messages then show ``4``, not ``np.int64(4)``)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _row_label(index, pos: int) -> str:
-    lab = index[pos]
+    lab = plain(index[pos])
     return f"row {lab!r}" if not isinstance(index, pd.RangeIndex) else f"row {pos}"
 
 
 def first_bad_cells(mask: np.ndarray, index, columns, limit: int = 5) -> str:
     """Describe up to ``limit`` True cells of a 2-D ``mask`` as 'row r, column c'."""
     rows, cols = np.nonzero(mask)
-    parts = [f"{_row_label(index, r)}, column {columns[c]!r}" for r, c in zip(rows[:limit], cols[:limit])]
+    parts = [f"{_row_label(index, r)}, column {plain(columns[c])!r}" for r, c in zip(rows[:limit], cols[:limit])]
     more = f" (and {len(rows) - limit} more)" if len(rows) > limit else ""
     return "; ".join(parts) + more
 
@@ -62,6 +68,18 @@ def check_columns(data: pd.DataFrame, columns: Iterable[str], name: str = "data"
         )
 
 
+_ID_NAMES = frozenset({
+    "candidate", "candidate_id", "kandidat", "peserta", "nip", "id", "person", "person_id", "respondent",
+    "respondent_id", "responden", "participant", "participant_id", "nama", "name",
+})
+
+
+def _looks_like_id(column) -> bool:
+    """Whether a column name is that of an identifier (candidate, nip, id, ..._id) rather than an item."""
+    key = str(column).strip().lower().replace(" ", "_").replace("-", "_")
+    return key in _ID_NAMES or key.startswith("id_") or key.endswith("_id")
+
+
 def check_items(
     items,
     *,
@@ -76,11 +94,19 @@ def check_items(
     Returns a float64 copy with all-NaN rows removed.  With
     ``missing="listwise"`` rows with any NaN are removed as well.
 
-    Raises a clear error for: non-DataFrame input, fewer than ``min_items``
-    columns, non-numeric columns (naming the first bad cell), infinite values,
-    fewer than ``min_rows`` usable rows, and constant items.
+    Raises a clear error for: non-DataFrame input, identifier columns (named
+    like ``candidate``, ``nip``, ``id``, ``..._id``, or holding text), fewer than
+    ``min_items`` columns, non-numeric columns (naming the first bad cell),
+    infinite values, fewer than ``min_rows`` usable rows, and constant items.
     """
     df = check_dataframe(items, name)
+    for c in df.columns:
+        if _looks_like_id(c):
+            raise ValueError(
+                f"{name} column {plain(c)!r} looks like a respondent identifier, not an item: it would be scored as "
+                "one (an id or NIP as a score makes the coefficient meaningless). Pass "
+                f"{name}.drop(columns={plain(c)!r}), or make it the index with {name}.set_index({plain(c)!r})."
+            )
     if df.shape[1] < min_items:
         raise ValueError(
             f"{name} needs at least {min_items} item columns; got {df.shape[1]} "
@@ -99,7 +125,15 @@ def check_items(
                 pos = int(np.flatnonzero(bad.to_numpy())[0])
                 raise TypeError(
                     f"{name} column {c!r} is not numeric: {_row_label(df.index, pos)} holds "
-                    f"{s.iloc[pos]!r}. Recode the responses as numbers (NaN for missing)."
+                    f"{plain(s.iloc[pos])!r}. Recode the responses as numbers (NaN for missing)."
+                )
+            dt = s.dtype.categories.dtype if isinstance(s.dtype, pd.CategoricalDtype) else s.dtype
+            if pd.api.types.is_object_dtype(dt) or pd.api.types.is_string_dtype(dt):
+                raise TypeError(
+                    f"{name} column {c!r} holds text (dtype {s.dtype}), not numbers. If it identifies respondents "
+                    f"(e.g. NIPs kept as text), drop it with {name}.drop(columns={c!r}) or make it the index with "
+                    f"{name}.set_index({c!r}); if it holds scores stored as text, convert them first with "
+                    f"{name}.apply(pandas.to_numeric)."
                 )
             bad_cols.append(c)
     arr = df.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan) if bad_cols else (
@@ -181,8 +215,8 @@ def numeric_column(df: pd.DataFrame, column: str, role: str = "score") -> pd.Ser
         if bad.any():
             pos = int(np.flatnonzero(bad)[0])
             raise TypeError(
-                f"data column {column!r} ({role}) is not numeric: row {df.index[pos]!r} holds {s.iloc[pos]!r}. "
-                "Recode the scores as numbers."
+                f"data column {column!r} ({role}) is not numeric: row {plain(df.index[pos])!r} holds "
+                f"{plain(s.iloc[pos])!r}. Recode the scores as numbers."
             )
         s = conv
     return s

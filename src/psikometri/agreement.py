@@ -32,6 +32,7 @@ input.
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 
 import numpy as np
@@ -48,6 +49,9 @@ from ._validation import (
     check_dataframe,
     check_level,
     check_positive_int,
+    check_real,
+    first_bad_cells,
+    plain,
 )
 
 __all__ = [
@@ -94,7 +98,7 @@ def _wide_numeric(data, name: str = "data") -> pd.DataFrame:
             if bad.any():
                 pos = int(np.flatnonzero(bad.to_numpy())[0])
                 raise TypeError(
-                    f"{name} column {c!r} is not numeric: row {df.index[pos]!r} holds {s.iloc[pos]!r}. "
+                    f"{name} column {c!r} is not numeric: row {plain(df.index[pos])!r} holds {plain(s.iloc[pos])!r}. "
                     "Recode the ratings as numbers (NaN for a missing rating)."
                 )
             s = conv
@@ -103,7 +107,7 @@ def _wide_numeric(data, name: str = "data") -> pd.DataFrame:
     if np.isinf(arr).any():
         r, c = np.argwhere(np.isinf(arr))[0]
         raise ValueError(
-            f"{name} contains an infinite value at row {df.index[r]!r}, column {df.columns[c]!r}. "
+            f"{name} contains an infinite value at row {plain(df.index[r])!r}, column {plain(df.columns[c])!r}. "
             "Replace it with NaN (missing) or a valid rating."
         )
     return pd.DataFrame(arr, index=df.index, columns=df.columns)
@@ -130,7 +134,7 @@ def _long_to_wide(df: pd.DataFrame, targets: str, raters: str, ratings: str, *, 
     for codes, col in ((tc, targets), (rc, raters)):
         if (codes < 0).any():
             pos = int(np.flatnonzero(codes < 0)[0])
-            raise ValueError(f"data column {col!r} is missing at row {df.index[pos]!r}; every rating needs its "
+            raise ValueError(f"data column {col!r} is missing at row {plain(df.index[pos])!r}; every rating needs its "
                              f"{col}. Fill it in or drop the row.")
     n_t, n_r = len(tu), len(ru)
     if yv.dtype == object:
@@ -150,11 +154,9 @@ def _long_to_wide(df: pd.DataFrame, targets: str, raters: str, ratings: str, *, 
     if dup >= 0:
         # the first row of the repeated target x rater cell
         pos = int(np.flatnonzero((tc == tc[dup]) & (rc == rc[dup]))[0])
-        t_lab, r_lab, row = (v.item() if isinstance(v, np.generic) else v
-                             for v in (df[targets].iloc[pos], df[raters].iloc[pos], df.index[pos]))
         raise ValueError(
-            f"data has more than one rating for target {t_lab!r} by rater {r_lab!r} (row {row!r}). "
-            "Keep one rating per target and rater "
+            f"data has more than one rating for target {plain(df[targets].iloc[pos])!r} by rater "
+            f"{plain(df[raters].iloc[pos])!r} (row {plain(df.index[pos])!r}). Keep one rating per target and rater "
             "(e.g. average the repeats first)."
         )
     x = x.reshape(n_t, n_r)
@@ -192,6 +194,64 @@ def _wide_or_long(data, targets, raters, ratings, *, numeric: bool) -> pd.DataFr
     df = check_dataframe(data, "data")
     check_columns(df, list(names), "data")
     return _long_to_wide(df, targets, raters, ratings, numeric=numeric)
+
+
+def _infinite_mask(vals: np.ndarray) -> np.ndarray:
+    """True where a cell of a numeric or object array holds +inf or -inf."""
+    if vals.dtype.kind in "fc":
+        return np.isinf(vals)
+    if vals.dtype.kind != "O":
+        return np.zeros(vals.shape, dtype=bool)
+    return np.frompyfunc(lambda v: isinstance(v, (float, np.floating)) and math.isinf(v), 1, 1)(vals).astype(bool)
+
+
+def _reject_infinite(df: pd.DataFrame, name: str = "data") -> None:
+    """Raise for an infinite rating: infinity is not a rating category (nor a score)."""
+    mask = _infinite_mask(df.to_numpy())
+    if mask.any():
+        raise ValueError(
+            f"{name} holds an infinite rating at {first_bad_cells(mask, df.index, df.columns)}; infinity is not a "
+            "rating category. Replace it with NaN (a missing rating) or a valid rating."
+        )
+
+
+def _reject_infinite_1d(x, arr: np.ndarray, name: str) -> None:
+    """Raise for an infinite rating in one rater's ratings (``x`` as given, ``arr`` its 1-D array)."""
+    mask = _infinite_mask(arr)
+    if mask.any():
+        pos = int(np.flatnonzero(mask)[0])
+        where = f"row {plain(x.index[pos])!r}" if isinstance(x, (pd.Series, pd.DataFrame)) else f"position {pos}"
+        raise ValueError(
+            f"{name} holds an infinite rating at {where} ({int(mask.sum())} in all); infinity is not a rating "
+            "category. Replace it with NaN (a missing rating) or a valid rating."
+        )
+
+
+def _order_given(data, ratings, categories) -> bool:
+    """Whether the categories' order was stated: ``categories=[...]`` or an ordered pandas categorical."""
+    if categories is not None:
+        return True
+    if isinstance(data, pd.DataFrame):
+        if ratings is not None:
+            dts = [data[ratings].dtype] if ratings in data.columns else []
+        else:
+            dts = list(data.dtypes)
+        return bool(dts) and all(isinstance(d, pd.CategoricalDtype) and d.ordered for d in dts)
+    return isinstance(getattr(data, "dtype", None), pd.CategoricalDtype) and data.dtype.ordered
+
+
+def _check_weights_order(weights, cats, ordered: bool, name: str = "data") -> None:
+    """Linear and quadratic weights need ordered categories: numbers, or labels whose order was stated."""
+    if not isinstance(weights, str) or ordered:
+        return
+    labels = [c for c in cats if isinstance(c, (bool, np.bool_)) or not isinstance(c, numbers.Real)]
+    if labels:
+        raise ValueError(
+            f"weights={weights!r} needs ordered categories (distances between them), but the ratings in {name} are "
+            f"labels without a stated order (e.g. {[plain(c) for c in labels[:3]]!r}). Pass categories=[...] "
+            "listing them from lowest to highest, give them as an ordered pandas Categorical, or use "
+            "weights=None for nominal ratings."
+        )
 
 
 def _need_raters_units(arr: np.ndarray, name: str, *, min_units: int = 2) -> None:
@@ -253,7 +313,7 @@ def _encode_labels(values: np.ndarray, categories=None, name: str = "data"):
             key = _hashable(u)
             if key not in lookup:
                 raise ValueError(
-                    f"{name} holds the value {u!r}, which is not in categories={cats!r}. "
+                    f"{name} holds the value {plain(u)!r}, which is not in categories={cats!r}. "
                     "Add it to categories or recode the data."
                 )
             pos[i] = lookup[key]
@@ -301,6 +361,31 @@ def _weight_matrix(weights, q: int, name: str = "weights") -> np.ndarray:
 def _normal_ci(value, se, level):
     z = stats.norm.ppf(0.5 + level / 2.0)
     return value - z * se, value + z * se
+
+
+def _bounded_interval(value, lo, hi, low, high, what):
+    """Truncate the interval ``(lo, hi)`` to the coefficient's range ``[low, high]``.
+
+    A normal or t interval ``value +/- q se`` ignores that the coefficient cannot
+    leave its range (percent agreement: [0, 1]; kappa-type coefficients: at most
+    1).  Returns ``(lo, hi, note)``; ``note`` says which end was truncated and how
+    far the untruncated interval reached, and is empty when nothing was cut.  The
+    range always contains ``value`` itself.
+    """
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return lo, hi, ""
+    if math.isfinite(value):
+        low, high = min(low, value), max(high, value)
+    cut = []
+    if lo < low:
+        cut.append(f"lower end {lo:.3f} raised to {low:.4g}")
+        lo = low
+    if hi > high:
+        cut.append(f"upper end {hi:.3f} lowered to {high:.4g}")
+        hi = high
+    if not cut:
+        return lo, hi, ""
+    return lo, hi, (f"interval truncated to the range of {what} [{low:.4g}, {high:.4g}]: " + " and ".join(cut))
 
 
 # ==========================================================================
@@ -356,8 +441,14 @@ def _icc_from_mean_squares(msb, msw, msj, mse, n, k, level):
     c = k * msj + (k * n - k - n) * mse
     lo2 = n * (msb - fu * mse) / (fu * c + n * msb)
     hi2 = n * (fl * msb - mse) / (c + n * fl * msb)
-    lo2k = lo2 * k / (1 + lo2 * (k - 1))
-    hi2k = hi2 * k / (1 + hi2 * (k - 1))
+    # Spearman-Brown step-up to k raters, increasing on (-1/(k-1), 1]; a single-rater limit at or below
+    # -1/(k-1) (possible for ICC2 when MSC < MSE) maps to no finite lower limit (it would wrap above 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lo2k = lo2 * k / (1 + lo2 * (k - 1)) if 1 + lo2 * (k - 1) > 0 else -math.inf
+        hi2k = hi2 * k / (1 + hi2 * (k - 1)) if 1 + hi2 * (k - 1) > 0 else -math.inf
+    if not msb + (msj - mse) / n > 0:
+        # the estimated variance of the k-rater mean, MSR + (MSC - MSE)/n, is not positive: ICC2k undefined
+        icc2k = lo2k = hi2k = math.nan
     out = pd.DataFrame(
         {
             "description": list(_ICC_DESCRIPTIONS),
@@ -426,7 +517,7 @@ def _cluster_codes(clusters, keep: np.ndarray, df: pd.DataFrame, targets) -> np.
         cc, _ = sorted_codes(col)
         if (cc < 0).any():
             pos = int(np.flatnonzero(cc < 0)[0])
-            raise ValueError(f"clusters is missing at row {df.index[pos]!r} of data; give every rating's target "
+            raise ValueError(f"clusters is missing at row {plain(df.index[pos])!r} of data; give every rating's target "
                              "a cluster.")
         per_target = np.full(len(tu), -1, dtype=np.int64)
         per_target[tc] = cc
@@ -434,8 +525,8 @@ def _cluster_codes(clusters, keep: np.ndarray, df: pd.DataFrame, targets) -> np.
         if len(bad):
             name = clusters if isinstance(clusters, str) else "clusters"
             raise ValueError(
-                f"target {df[targets].iloc[int(bad[0])]!r} lies in more than one cluster of {name!r}; each target "
-                "must belong to one cluster (e.g. cells within one candidate)."
+                f"target {plain(df[targets].iloc[int(bad[0])])!r} lies in more than one cluster of {name!r}; each "
+                "target must belong to one cluster (e.g. cells within one candidate)."
             )
         codes = per_target
     else:
@@ -611,7 +702,11 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
     F tests: ``MSR/MSW`` on ``(n-1, n(k-1))`` df for ICC1/ICC1k and
     ``MSR/MSE`` on ``(n-1, (n-1)(k-1))`` df otherwise.  Intervals follow
     McGraw & Wong (1996, Table 7), with Satterthwaite degrees of freedom for
-    ICC2/ICC2k.  Matches R ``psych::ICC`` (``lmer = FALSE`` for complete data,
+    ICC2/ICC2k; when ICC2's lower limit is at or below ``-1/(k-1)`` (small
+    samples with ``MSC < MSE``) ICC2k's lower limit is ``-inf`` (the step-up
+    formula would wrap it above 1, as psych's does) and ``attrs["note"]`` says
+    so.  When ``MSR + (MSC - MSE)/n`` is not positive ICC2k is NaN (psych
+    reports a value above 1) and the note says why.  Matches R ``psych::ICC`` (``lmer = FALSE`` for complete data,
     ``lmer = TRUE`` with ``missing = "reml"``) to rounding error (REML: to
     the optimiser's tolerance).  Targets without any rating are dropped
     (``psych`` would still count them in ``n``).
@@ -682,14 +777,14 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
         if missing == "raise":
             r, c = np.argwhere(nan)[0]
             raise ValueError(
-                f"data has {int(nan.sum())} missing rating(s), e.g. target {wide.index[r]!r}, rater "
-                f"{wide.columns[c]!r}. Use missing='reml' (variance components from all ratings, as "
+                f"data has {int(nan.sum())} missing rating(s), e.g. target {plain(wide.index[r])!r}, rater "
+                f"{plain(wide.columns[c])!r}. Use missing='reml' (variance components from all ratings, as "
                 "psych::ICC with lmer) or drop the incomplete targets."
             )
         obs = ~nan
         if (obs.sum(axis=0) == 0).any():
             c = int(np.flatnonzero(obs.sum(axis=0) == 0)[0])
-            raise ValueError(f"rater {wide.columns[c]!r} has no rating at all; drop that column.")
+            raise ValueError(f"rater {plain(wide.columns[c])!r} has no rating at all; drop that column.")
         vals = x[obs]
         if np.ptp(vals) == 0:
             raise ValueError("data is constant (every rating is the same); the ICC is undefined.")
@@ -721,6 +816,16 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
         note = "the residual variance is zero (raters agree up to constants); F is infinite"
     with np.errstate(divide="ignore", invalid="ignore"):
         out = _icc_from_mean_squares(*(np.float64(v) for v in (msb, msw, msj, mse)), n, k, level)
+    if not msb + (msj - mse) / n > 0:
+        note = "; ".join(v for v in (note, (
+            "ICC2k is undefined: MSR + (MSC - MSE)/n is not positive (the raters differ less than the residual "
+            "and the targets hardly at all)"
+        )) if v)
+    elif out.loc["ICC2k", "ci_low"] == -math.inf:
+        note = "; ".join(v for v in (note, (
+            f"ICC2's lower limit {out.loc['ICC2', 'ci_low']:.3f} is at or below -1/(k-1) = {-1 / (k - 1):.3f}, "
+            "so ICC2k has no finite lower limit (-inf)"
+        )) if v)
     if note:
         perfect = np.isinf(out["F"]) & np.isclose(out["icc"], 1.0, rtol=0, atol=1e-12)
         out.loc[perfect, ["ci_low", "ci_high"]] = 1.0
@@ -796,7 +901,9 @@ def cohen_kappa(rater_a, rater_b, *, weights=None, categories=None, level=0.95) 
         ``1 - |i-j|/(q-1)``; ``"quadratic"``: ``1 - (i-j)^2/(q-1)^2``, where
         ``i, j`` are the positions of the categories in their ordered set (as
         R irr/psych and scikit-learn do).  A matrix gives agreement weights
-        directly (1 on the diagonal).
+        directly (1 on the diagonal).  Linear and quadratic weights need
+        ordered categories: numbers, ``categories=[...]`` or an ordered pandas
+        Categorical; text labels without a stated order are an error.
     categories : sequence, optional
         The ordered category set; by default the categories of a pandas
         categorical input, else the sorted union of the observed categories
@@ -808,7 +915,8 @@ def cohen_kappa(rater_a, rater_b, *, weights=None, categories=None, level=0.95) 
     -------
     Estimate
         ``value`` = kappa, ``se`` the large-sample (non-null) standard error of
-        Fleiss, Cohen & Everitt (1969) and the normal interval from it.
+        Fleiss, Cohen & Everitt (1969) and the normal interval from it,
+        truncated to kappa's range [-1, 1] (``note`` says when it was).
         ``extra``: ``se0`` (standard error under kappa = 0), ``z`` and
         ``pval`` (two-sided test of kappa = 0), ``po``, ``pe``,
         ``categories``, ``table`` (confusion counts, rows = rater_a).
@@ -851,6 +959,7 @@ def cohen_kappa(rater_a, rater_b, *, weights=None, categories=None, level=0.95) 
     0.902
     """
     level = check_level(level)
+    ordered = categories is not None or any(_order_given(r, None, None) for r in (rater_a, rater_b))
     if categories is None:
         # an ordered categorical fixes the category order (e.g. "rendah" < "sedang" < "tinggi")
         for r in (rater_a, rater_b):
@@ -859,6 +968,8 @@ def cohen_kappa(rater_a, rater_b, *, weights=None, categories=None, level=0.95) 
                 break
     a = _as_1d(rater_a, "rater_a")
     b = _as_1d(rater_b, "rater_b")
+    _reject_infinite_1d(rater_a, a, "rater_a")
+    _reject_infinite_1d(rater_b, b, "rater_b")
     if a.shape[0] != b.shape[0]:
         raise ValueError(
             f"rater_a and rater_b must rate the same units; got {a.shape[0]} and {b.shape[0]} ratings."
@@ -899,12 +1010,17 @@ def cohen_kappa(rater_a, rater_b, *, weights=None, categories=None, level=0.95) 
             f"both raters used a single category ({cats!r}) and no other category was given; kappa is "
             "undefined. Pass categories=[...] with the full rating scale."
         )
+    _check_weights_order(weights, cats, ordered, "rater_a/rater_b")
     w = _weight_matrix(weights, q)
     kap, se, se0, po, pe = _kappa_from_table(table.astype(float), w, level)
     note = ""
     if math.isnan(kap):
         note = "chance agreement is 1 (every rating in one category); kappa is undefined"
     lo, hi = _normal_ci(kap, se, level)
+    # kappa lies in [-1, 1] with these weights; with another weight matrix its floor is -pe/(1-pe) (po = 0)
+    floor = -1.0 if weights is None or isinstance(weights, str) else -pe / (1.0 - pe) if pe < 1.0 else -1.0
+    lo, hi, cut = _bounded_interval(kap, lo, hi, floor, 1.0, "kappa")
+    note = "; ".join(v for v in (note, cut) if v)
     z = kap / se0 if se0 > 0 else math.nan
     return Estimate(
         value=float(kap), ci_low=float(lo), ci_high=float(hi), se=float(se), n=n,
@@ -940,6 +1056,7 @@ def _ratings_to_counts(data, categories, name="data", *, counts=False):
                 f"{name} has {df.shape[1]} rater column(s); agreement needs at least 2 raters. "
                 "Pass one column per rater (rows = rated units)."
             )
+        _reject_infinite(df, name)
         vals = df.to_numpy()
         flat = vals.ravel()
         if flat.dtype.kind not in "biuf":
@@ -992,9 +1109,35 @@ def _gwet_framework(tab: np.ndarray, w: np.ndarray, method: str):
     return float(coef), math.sqrt(var), float(pa), float(pe), n
 
 
-def _gwet_estimate(data, weights, categories, level, method, label, *, counts=False):
+def _gwet_range(tab: np.ndarray, w: np.ndarray, method: str, pe: float) -> tuple[float, float]:
+    """The range ``(low, 1)`` of a coefficient of Gwet's framework (observed agreement ``p_a`` lies in [0, 1]).
+
+    * percent agreement: [0, 1];
+    * Brennan-Prediger and Gwet's AC: chance agreement is at most ``T_w / q^2``
+      (exactly that for Brennan-Prediger; for AC because
+      ``sum_k pi_k (1 - pi_k) <= 1 - 1/q``), so the coefficient is at least
+      ``-T_w / (q^2 - T_w)`` (``-1/(q-1)`` unweighted);
+    * Fleiss' kappa with ``r`` ratings per subject: at least ``-1/(r-1)``
+      (the mean within-subject sum of squared shares is at least ``p_e``, by
+      convexity); with unequal numbers of ratings, ``-p_e/(1-p_e)``, its value
+      when no pair of ratings agrees.
+    """
+    if method == "pa":
+        return 0.0, 1.0
+    if method in ("bp", "gwet"):
+        q = w.shape[0]
+        tw = float(w.sum())
+        return (-tw / (q * q - tw) if tw < q * q else -math.inf), 1.0
+    r = tab.sum(axis=1)
+    if np.all(r == r[0]) and r[0] >= 2:
+        return -1.0 / (float(r[0]) - 1.0), 1.0
+    return (-pe / (1.0 - pe) if pe < 1.0 else -math.inf), 1.0
+
+
+def _gwet_estimate(data, weights, categories, level, method, label, *, counts=False, ordered=True):
     level = check_level(level)
     tab, cats = _ratings_to_counts(data, categories, counts=counts)
+    _check_weights_order(weights, cats, ordered)
     q = len(cats)
     if q < 2 and method != "pa":
         raise ValueError(
@@ -1006,8 +1149,10 @@ def _gwet_estimate(data, weights, categories, level, method, label, *, counts=Fa
     tq = stats.t.ppf(0.5 + level / 2.0, n - 1)
     note = "" if math.isfinite(coef) else "chance agreement is 1; the coefficient is undefined"
     tstat = coef / se if se > 0 else math.nan
+    lo, hi, cut = _bounded_interval(coef, coef - tq * se, coef + tq * se, *_gwet_range(tab, w, method, pe), label)
+    note = "; ".join(v for v in (note, cut) if v)
     return Estimate(
-        value=coef, ci_low=coef - tq * se, ci_high=coef + tq * se, se=se, n=int(n), method=label,
+        value=coef, ci_low=lo, ci_high=hi, se=se, n=int(n), method=label,
         ci_method="t (Gwet 2014 linearisation)", level=level, note=note,
         extra={"pa": pa, "pe": pe, "categories": cats, "weights": w, "t": tstat,
                "pval": float(2 * stats.t.sf(abs(tstat), n - 1)) if math.isfinite(tstat) else math.nan},
@@ -1024,7 +1169,9 @@ def gwet_ac(data, *, weights=None, categories=None, level=0.95, targets=None, ra
         Rows = rated units, columns = raters, cells = category labels
         (``NaN`` = missing).
     weights : None, "linear", "quadratic" or square array
-        Agreement weights over the ordered categories (see :func:`cohen_kappa`).
+        Agreement weights over the ordered categories (see :func:`cohen_kappa`;
+        linear and quadratic weights need numbers, ``categories=[...]`` or
+        ordered categoricals).
     categories : sequence, optional
         The ordered set of possible categories; by default the sorted union of
         those observed.  AC1's chance agreement depends on the number of
@@ -1040,7 +1187,8 @@ def gwet_ac(data, *, weights=None, categories=None, level=0.95, targets=None, ra
     -------
     Estimate
         ``se`` from Gwet's (2014) linearisation (sampling fraction 0); the
-        interval uses the t distribution on ``n - 1`` df, as Gwet's irrCAC does.
+        interval uses the t distribution on ``n - 1`` df, as Gwet's irrCAC does,
+        truncated to the coefficient's range (see Notes).
         ``extra``: ``pa``, ``pe``, ``categories``, ``t``, ``pval``.
 
     Notes
@@ -1061,6 +1209,11 @@ def gwet_ac(data, *, weights=None, categories=None, level=0.95, targets=None, ra
     ``g_i = (n/n') (pa_i - p_e [r_i >= 2])/(1 - p_e)`` and
     ``g*_i = g_i - 2 (1 - AC)(pe_i - p_e)/(1 - p_e)``.
 
+    The t interval ``AC +/- t se`` can leave the coefficient's range; it is
+    truncated at 1 and at the lowest possible value ``-T_w / (q^2 - T_w)``
+    (``-1/(q-1)`` for AC1: chance agreement is at most ``T_w/q^2``), and
+    ``note`` says so.  irrCAC reports the untruncated interval.
+
     References
     ----------
     Gwet, K. L. (2008). Computing inter-rater reliability and its variance in
@@ -1078,9 +1231,11 @@ def gwet_ac(data, *, weights=None, categories=None, level=0.95, targets=None, ra
     >>> round(gwet_ac(d).value, 3)
     0.66
     """
+    ordered = _order_given(data, ratings, categories)
     categories = _dtype_categories(data, ratings, categories)
     data = _wide_or_long(data, targets, raters, ratings, numeric=False)
-    return _gwet_estimate(data, weights, categories, level, "gwet", "gwet_ac2" if weights is not None else "gwet_ac1")[0]
+    label = "gwet_ac2" if weights is not None else "gwet_ac1"
+    return _gwet_estimate(data, weights, categories, level, "gwet", label, ordered=ordered)[0]
 
 
 def brennan_prediger(data, *, weights=None, categories=None, level=0.95, targets=None, raters=None, ratings=None
@@ -1088,7 +1243,9 @@ def brennan_prediger(data, *, weights=None, categories=None, level=0.95, targets
     r"""Brennan & Prediger's (1981) coefficient: chance agreement ``T_w / q^2`` (``1/q`` unweighted).
 
     Same data and options as :func:`gwet_ac`; variance from Gwet's (2014)
-    linearisation.  ``BP = (p_a - T_w/q^2) / (1 - T_w/q^2)``.
+    linearisation.  ``BP = (p_a - T_w/q^2) / (1 - T_w/q^2)``.  The t interval
+    is truncated to the coefficient's range ``[-T_w/(q^2 - T_w), 1]``
+    (``[-1/(q-1), 1]`` unweighted) and ``note`` says when it was.
 
     References
     ----------
@@ -1103,9 +1260,10 @@ def brennan_prediger(data, *, weights=None, categories=None, level=0.95, targets
     >>> round(brennan_prediger(d).value, 3)
     0.852
     """
+    ordered = _order_given(data, ratings, categories)
     categories = _dtype_categories(data, ratings, categories)
     data = _wide_or_long(data, targets, raters, ratings, numeric=False)
-    return _gwet_estimate(data, weights, categories, level, "bp", "brennan_prediger")[0]
+    return _gwet_estimate(data, weights, categories, level, "bp", "brennan_prediger", ordered=ordered)[0]
 
 
 def percent_agreement(data, *, weights=None, categories=None, level=0.95, targets=None, raters=None, ratings=None
@@ -1114,7 +1272,9 @@ def percent_agreement(data, *, weights=None, categories=None, level=0.95, target
 
     ``p_a = (1/n') sum_i sum_k r_ik (r*_ik - 1) / (r_i (r_i - 1))`` over the
     ``n'`` units with two or more ratings (Gwet 2014, ch. 2); with two raters
-    and no weights, the share of units rated identically.
+    and no weights, the share of units rated identically.  Same data and
+    options as :func:`gwet_ac`; the t interval from Gwet's linearised variance
+    is truncated to [0, 1] and ``note`` says when it was.
 
     Examples
     --------
@@ -1124,9 +1284,10 @@ def percent_agreement(data, *, weights=None, categories=None, level=0.95, target
     >>> percent_agreement(d).value
     0.75
     """
+    ordered = _order_given(data, ratings, categories)
     categories = _dtype_categories(data, ratings, categories)
     data = _wide_or_long(data, targets, raters, ratings, numeric=False)
-    return _gwet_estimate(data, weights, categories, level, "pa", "percent_agreement")[0]
+    return _gwet_estimate(data, weights, categories, level, "pa", "percent_agreement", ordered=ordered)[0]
 
 
 def fleiss_kappa(data, *, counts=False, categories=None, level=0.95, targets=None, raters=None, ratings=None
@@ -1157,7 +1318,9 @@ def fleiss_kappa(data, *, counts=False, categories=None, level=0.95, targets=Non
     -------
     Estimate
         ``se``: Gwet's (2014) non-null linearised standard error, with a
-        t interval on ``N - 1`` df.  ``extra``: ``se0`` (Fleiss, Nee & Landis
+        t interval on ``N - 1`` df, truncated to kappa's range
+        ``[-1/(n-1), 1]`` for ``n`` ratings per subject (unequal numbers:
+        ``[-P_e/(1-P_e), 1]``); ``note`` says when it was.  ``extra``: ``se0`` (Fleiss, Nee & Landis
         1979 standard error under kappa = 0), ``z`` and ``pval`` (test of
         kappa = 0 with ``se0``), ``per_category`` (DataFrame with kappa_j, se0
         and z per category), ``pa``, ``pe``.
@@ -1249,9 +1412,11 @@ def _kalpha_prepare(data, level_of_measurement):
             x = np.ascontiguousarray(vals, dtype=float)
             if np.isinf(x).any():
                 r, c = np.argwhere(np.isinf(x))[0]
-                raise ValueError(f"data holds an infinite value at row {df.index[r]!r}, column {df.columns[c]!r}.")
+                raise ValueError(f"data holds an infinite value at row {plain(df.index[r])!r}, column "
+                                 f"{plain(df.columns[c])!r}.")
             codes, values = _value_codes(x)  # unused codes have zero counts: harmless for nominal
             return "nominal", codes, list(values)
+        _reject_infinite(df, "data")
         flat = vals.ravel().astype(object)
         codes, cats = _encode_labels(flat, None, "data")
         return "nominal", np.ascontiguousarray(codes.reshape(vals.shape)), cats
@@ -1259,8 +1424,8 @@ def _kalpha_prepare(data, level_of_measurement):
     if level_of_measurement == "ratio" and np.nanmin(x, initial=0.0) < 0:
         r, c = np.argwhere(x < 0)[0]
         raise ValueError(
-            f"ratio-level alpha needs non-negative values (a true zero); row {df.index[r]!r}, column "
-            f"{df.columns[c]!r} holds {x[r, c]!r}. Use level_of_measurement='interval'."
+            f"ratio-level alpha needs non-negative values (a true zero); row {plain(df.index[r])!r}, column "
+            f"{plain(df.columns[c])!r} holds {plain(x[r, c])!r}. Use level_of_measurement='interval'."
         )
     return level_of_measurement, x, None
 
@@ -1347,7 +1512,9 @@ def krippendorff_alpha(data, *, level_of_measurement="interval", n_boot=0, seed=
     data : pandas.DataFrame or 2-D array
         Rows = units (candidates), columns = raters (coders); ``NaN`` =
         missing.  Units with fewer than two ratings are not pairable and are
-        ignored.  Nominal data may hold any labels; other levels need numbers.
+        ignored; with fewer than two pairable units alpha is NaN (a single
+        unit gives 0 whatever its ratings) and ``note`` says why.  Nominal data
+        may hold any labels (not infinity); other levels need finite numbers.
     level_of_measurement : {"nominal", "ordinal", "interval", "ratio"}
         Difference function: nominal ``[c != k]``; ordinal
         ``(sum_{g=c}^{k} n_g - (n_c + n_k)/2)^2``; interval ``(c - k)^2``;
@@ -1431,6 +1598,11 @@ def krippendorff_alpha(data, *, level_of_measurement="interval", n_boot=0, seed=
     note = ""
     if n == 0:
         note = "no unit has two or more ratings (nothing is pairable); alpha is undefined"
+    elif n_units < 2:
+        # one unit: its disagreement is all the disagreement there is, so alpha is 0 whatever the ratings
+        alpha = math.nan
+        note = ("only 1 unit has two or more ratings; alpha compares the disagreement within units with the "
+                "disagreement between them and needs at least 2 such units, so it is undefined")
     elif not math.isfinite(alpha):
         note = "all pairable values are identical (no variation, D_e = 0); alpha is undefined"
     extra = {"D_o": d_o, "D_e": d_e, "n_units": n_units, "level_of_measurement": level_of_measurement}
@@ -1477,7 +1649,24 @@ def _null_variance(n_options, null_variance):
     return (a * a - 1.0) / 12.0
 
 
-def rwg(ratings, *, n_options=5, null_variance=None) -> Estimate:
+def _check_on_scale(x: np.ndarray, where, n_options, scale_min, name: str = "ratings") -> None:
+    """Ratings must be among the ``n_options`` scale points ``scale_min, scale_min + 1, ...``.
+
+    ``where(i)`` describes the position of the ``i``-th (flattened) value.
+    """
+    lo = check_real(scale_min, "scale_min")
+    hi = lo + check_positive_int(n_options, "n_options", minimum=2) - 1
+    bad = ~np.isnan(x) & ((x < lo) | (x > hi))
+    if bad.any():
+        i = int(np.flatnonzero(bad.ravel())[0])
+        raise ValueError(
+            f"{name} holds {float(x.ravel()[i]):g} at {where(i)} ({int(bad.sum())} in all), outside the "
+            f"{int(n_options)}-point scale {lo:g}-{hi:g} (n_options={n_options!r}, scale_min={scale_min!r}). "
+            "Correct the rating, or give the scale's true n_options and scale_min."
+        )
+
+
+def rwg(ratings, *, n_options=5, null_variance=None, scale_min=1) -> Estimate:
     r"""Within-group agreement ``r_wg`` of a panel rating one candidate on one dimension.
 
     .. math:: r_{wg} = 1 - s_x^2 / \sigma_{EU}^2,\qquad \sigma_{EU}^2 = (A^2 - 1)/12
@@ -1496,6 +1685,12 @@ def rwg(ratings, *, n_options=5, null_variance=None) -> Estimate:
         Number of scale points (5 for the PermenPANRB 1-5 levels).
     null_variance : float, optional
         Another null variance (e.g. for a skewed null) instead of the uniform.
+    scale_min : float
+        The lowest scale point (1 for the 1-5 levels).  With the uniform null
+        (``null_variance=None``) every rating must be one of the ``n_options``
+        points ``scale_min, ..., scale_min + n_options - 1``; a value off the
+        scale (a 7 on a five-point scale) is an error naming it and its
+        position, since the null variance would not describe the ratings.
 
     Examples
     --------
@@ -1504,6 +1699,10 @@ def rwg(ratings, *, n_options=5, null_variance=None) -> Estimate:
     0.875
     """
     x = np.asarray(ratings, dtype=float).ravel()
+    if null_variance is None:
+        idx = ratings.index if isinstance(ratings, pd.Series) else None
+        _check_on_scale(x, (lambda i: f"row {plain(idx[i])!r}") if idx is not None else (lambda i: f"position {i}"),
+                        n_options, scale_min)
     x = x[~np.isnan(x)]
     if x.size < 2:
         raise ValueError(f"rwg needs at least 2 ratings of the candidate; got {x.size}.")
@@ -1515,7 +1714,7 @@ def rwg(ratings, *, n_options=5, null_variance=None) -> Estimate:
                     extra={"raw": raw, "variance": s2, "null_variance": ev})
 
 
-def rwg_j(ratings, *, n_options=5, null_variance=None) -> Estimate:
+def rwg_j(ratings, *, n_options=5, null_variance=None, scale_min=1) -> Estimate:
     r"""Multi-item within-group agreement ``r_wg(J)`` of a panel rating one candidate.
 
     .. math:: r_{wg(J)} = \frac{J(1 - \bar s^2/\sigma_{EU}^2)}{J(1 - \bar s^2/\sigma_{EU}^2) + \bar s^2/\sigma_{EU}^2}
@@ -1528,6 +1727,9 @@ def rwg_j(ratings, *, n_options=5, null_variance=None) -> Estimate:
     ----------
     ratings : pandas.DataFrame or 2-D array
         Rows = panel members (assessors), columns = items (competencies).
+    n_options, null_variance, scale_min
+        As in :func:`rwg` (ratings off the scale are an error naming their row
+        and column).
 
     Examples
     --------
@@ -1537,7 +1739,11 @@ def rwg_j(ratings, *, n_options=5, null_variance=None) -> Estimate:
     >>> round(rwg_j(d, n_options=5).value, 3)
     0.96
     """
-    x = _wide_numeric(check_dataframe(ratings, "ratings"), "ratings").to_numpy()
+    wide = _wide_numeric(check_dataframe(ratings, "ratings"), "ratings")
+    x = wide.to_numpy()
+    if null_variance is None:
+        _check_on_scale(x, lambda i: first_bad_cells(np.eye(1, x.size, i, dtype=bool).reshape(x.shape), wide.index,
+                                                      wide.columns), n_options, scale_min)
     if x.shape[1] < 1 or x.shape[0] < 2:
         raise ValueError(f"ratings needs at least 2 rows (panel members) and 1 item column; got shape {x.shape}.")
     ev = _null_variance(n_options, null_variance)
@@ -1713,7 +1919,7 @@ def assessor_diagnostics(
         if bad.any():
             pos = int(np.flatnonzero(bad.to_numpy())[0])
             raise TypeError(
-                f"ratings column {score!r} is not numeric: row {df.index[pos]!r} holds {s.iloc[pos]!r}. "
+                f"ratings column {score!r} is not numeric: row {plain(df.index[pos])!r} holds {plain(s.iloc[pos])!r}. "
                 "Recode the scores as numbers."
             )
         d["score"] = conv
@@ -1722,7 +1928,8 @@ def assessor_diagnostics(
     for c in keys + ["assessor"]:
         if d[c].isna().any():
             pos = int(np.flatnonzero(d[c].isna().to_numpy())[0])
-            raise ValueError(f"ratings column {dict(zip(d.columns, cols))[c]!r} is empty at row {df.index[pos]!r}.")
+            raise ValueError(f"ratings column {plain(dict(zip(d.columns, cols))[c])!r} is empty at row "
+                             f"{plain(df.index[pos])!r}.")
     d = d.loc[d["score"].notna()].reset_index(drop=True)
     if d.empty:
         raise ValueError("ratings holds no score.")
@@ -1738,9 +1945,10 @@ def assessor_diagnostics(
     if len(rep):
         r = d.iloc[int(order[rep[0]])]
         raise ValueError(
-            f"ratings has more than one score by assessor {r['assessor']!r} for candidate {r['candidate']!r}, "
-            f"competency {r['competency']!r}, exercise {r['exercise']!r}. Keep one score per cell and assessor "
-            "(e.g. the pre-discussion rating)."
+            f"ratings has more than one score by assessor {plain(r['assessor'])!r} for candidate "
+            f"{plain(r['candidate'])!r}, "
+            f"competency {plain(r['competency'])!r}, exercise {plain(r['exercise'])!r}. Keep one score per cell and "
+            "assessor (e.g. the pre-discussion rating)."
         )
     if d["assessor"].nunique() < 2:
         raise ValueError("ratings has a single assessor; diagnostics compare assessors with each other.")
@@ -1844,8 +2052,8 @@ def _rating_scores(df: pd.DataFrame, score: str) -> pd.Series:
     bad = y.isna() & df[score].notna()
     if bad.any():
         pos = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ValueError(f"ratings column {score!r} holds a non-number {df[score].iloc[pos]!r} (row "
-                         f"{df.index[pos]!r}). Fix or remove that rating.")
+        raise ValueError(f"ratings column {score!r} holds a non-number {plain(df[score].iloc[pos])!r} (row "
+                         f"{plain(df.index[pos])!r}). Fix or remove that rating.")
     return y
 
 
@@ -1924,7 +2132,7 @@ def cell_ratings(ratings, *, cell=("candidate", "competency", "exercise"), asses
     a_code, a_uniq = pd.factorize(sub[assessor], sort=True)
     if (a_code < 0).any():
         pos = int(np.flatnonzero(a_code < 0)[0])
-        raise ValueError(f"ratings has a rating without an assessor (row {sub.index[pos]!r}, column "
+        raise ValueError(f"ratings has a rating without an assessor (row {plain(sub.index[pos])!r}, column "
                          f"{assessor!r}). Fill in the assessor or drop the row.")
     order = np.lexsort((a_code, cell_code))
     cc, ac = cell_code[order], a_code[order]
@@ -1932,11 +2140,11 @@ def cell_ratings(ratings, *, cell=("candidate", "competency", "exercise"), asses
     if same.any():
         i = int(np.flatnonzero(same)[0])
         rows = sorted([sub.index[order[i]], sub.index[order[i + 1]]], key=str)
-        vals = ", ".join(f"{c}={sub[c].iloc[order[i]]!r}" for c in cell)
+        vals = ", ".join(f"{c}={plain(sub[c].iloc[order[i]])!r}" for c in cell)
         raise ValueError(
-            f"assessor {sub[assessor].iloc[order[i]]!r} rated the cell ({vals}) more than once (rows {rows[0]!r} "
-            f"and {rows[1]!r}). Keep one rating per assessor and cell (for pre/post consensus ratings use a "
-            "'round' column and select one round)."
+            f"assessor {plain(sub[assessor].iloc[order[i]])!r} rated the cell ({vals}) more than once (rows "
+            f"{plain(rows[0])!r} and {plain(rows[1])!r}). Keep one rating per assessor and cell (for pre/post "
+            "consensus ratings use a 'round' column and select one round)."
         )
     counts = np.bincount(cc, minlength=len(cell_uniq))
     start = np.zeros(len(cell_uniq) + 1, dtype=np.int64)

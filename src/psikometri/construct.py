@@ -35,7 +35,7 @@ import pandas as pd
 
 from ._resampling import bootstrap_counts, percentile_interval, resolve_seed
 from ._results import Estimate
-from ._validation import check_columns, check_dataframe, check_level, check_positive_int, numeric_column
+from ._validation import check_columns, check_dataframe, check_level, check_positive_int, numeric_column, plain
 
 __all__ = ["mtmm", "MTMMResult"]
 
@@ -360,13 +360,25 @@ def mtmm(data, *, person: str, trait: str = "competency", method: str = "exercis
         bad = df[c].isna().to_numpy()
         if bad.any():
             raise ValueError(
-                f"data column {c!r} is missing at row {df.index[int(np.flatnonzero(bad)[0])]!r}; every rating needs "
-                f"its {c}. Fill or drop those rows."
+                f"data column {c!r} is missing at row {plain(df.index[int(np.flatnonzero(bad)[0])])!r}; every "
+                f"rating needs its {c}. Fill or drop those rows."
             )
+    if len(s) and s.isna().all():
+        raise ValueError(
+            f"data column {score!r} (score) is all missing: none of its {len(s)} rows holds a score, so there is "
+            f"nothing to correlate. Check that score={score!r} names the rating column and that its values were "
+            "read (e.g. not text that could not be parsed)."
+        )
     long = pd.DataFrame({"p": df[person].to_numpy(), "t": df[trait].to_numpy(), "m": df[method].to_numpy(),
                          "y": s.to_numpy(dtype=float, na_value=np.nan)}).dropna(subset=["y"])
     for name, col in (("trait", "t"), ("method", "m")):
         if long[col].nunique() < 2:
+            if df[locals()[name]].nunique() >= 2:
+                raise ValueError(
+                    f"{name} column {locals()[name]!r} has {long[col].nunique()} level(s) with a score (of "
+                    f"{df[locals()[name]].nunique()} in data: the others have only missing scores); an MTMM matrix "
+                    f"needs at least 2 {name}s with scores."
+                )
             raise ValueError(
                 f"{name} column {locals()[name]!r} has {long[col].nunique()} level(s); an MTMM matrix needs at least "
                 f"2 {name}s."

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from ._validation import check_columns, check_dataframe, check_level
+from ._validation import check_columns, check_dataframe, check_level, plain
 
 __all__ = [
     "adverse_impact",
@@ -34,11 +34,6 @@ __all__ = [
 
 #: Groups smaller than this are flagged.
 SMALL_GROUP = 5
-
-
-def _plain(v):
-    """numpy scalar -> Python scalar, for readable error messages."""
-    return v.item() if isinstance(v, np.generic) else v
 
 
 def _group_labels(df: pd.DataFrame, group: str) -> pd.Series:
@@ -57,14 +52,36 @@ def _numeric(df: pd.DataFrame, col: str) -> np.ndarray:
         bad = conv.isna() & s.notna()
         if bad.any():
             pos = int(np.flatnonzero(bad.to_numpy())[0])
-            raise TypeError(f"data column {col!r} is not numeric: row {df.index[pos]!r} holds {s.iloc[pos]!r}. "
-                            "Recode it as numbers (NaN for missing).")
+            raise TypeError(f"data column {col!r} is not numeric: row {plain(df.index[pos])!r} holds "
+                            f"{plain(s.iloc[pos])!r}. Recode it as numbers (NaN for missing).")
         s = conv
     arr = s.to_numpy(dtype=float, na_value=np.nan)
     if np.isinf(arr).any():
         pos = int(np.flatnonzero(np.isinf(arr))[0])
-        raise ValueError(f"data column {col!r} holds an infinite value at row {df.index[pos]!r}.")
+        raise ValueError(f"data column {col!r} holds an infinite value at row {plain(df.index[pos])!r}.")
     return arr
+
+
+def _require_values(x: np.ndarray, col: str, role: str) -> None:
+    """Raise when column ``col`` holds no value at all (every row missing)."""
+    if x.size and np.isnan(x).all():
+        raise ValueError(
+            f"data column {col!r} ({role}) is all missing: none of its {x.size} rows holds a value, so the groups "
+            f"cannot be compared. Check that {role}={col!r} names the right column and that its values were read "
+            "(e.g. not text that could not be parsed)."
+        )
+
+
+def _too_few_groups(fn: str, group: str, levels: list, g: pd.Series, what: str) -> ValueError:
+    """The error for fewer than two groups, saying when a group is there but has no usable row."""
+    present = _sorted_levels(g[g.notna()].to_numpy(), g)
+    lost = [plain(lv) for lv in present if lv not in levels]
+    if lost:
+        return ValueError(
+            f"{fn} needs at least two groups with {what}; in {group!r} only {[plain(v) for v in levels]} have any, "
+            f"group(s) {lost} have none (all missing). Fill in the missing values or compare groups that have them."
+        )
+    return ValueError(f"{fn} needs at least two groups in {group!r}; found {[plain(v) for v in levels]}.")
 
 
 def _pick_reference(levels: list, reference, key: dict) -> Any:
@@ -177,7 +194,7 @@ def adverse_impact(data, *, group: str, selected: str, reference=None, level: fl
         if bad.any():
             pos = int(np.flatnonzero(bad)[0])
             raise ValueError(f"data column {selected!r} must hold 1 (selected) or 0 (not selected); row "
-                             f"{df.index[pos]!r} holds {_plain(s.iloc[pos])!r}.")
+                             f"{plain(df.index[pos])!r} holds {plain(s.iloc[pos])!r}.")
     notes = []
     keep = g.notna().to_numpy() & ~np.isnan(sv)
     if (~keep).any():
@@ -186,7 +203,7 @@ def adverse_impact(data, *, group: str, selected: str, reference=None, level: fl
     sk = sv[keep]
     levels = _sorted_levels(gk, g)
     if len(levels) < 2:
-        raise ValueError(f"adverse_impact needs at least two groups in {group!r}; found {levels}.")
+        raise _too_few_groups("adverse_impact", group, levels, g, f"a decision in {selected!r}")
     n = {lv: int(np.sum(gk == lv)) for lv in levels}
     ns = {lv: int(np.sum(sk[gk == lv])) for lv in levels}
     rate = {lv: ns[lv] / n[lv] for lv in levels}
@@ -280,11 +297,12 @@ def subgroup_differences(data, *, group: str, score: str, reference=None, level:
     level = check_level(level)
     g = _group_labels(df, group)
     x = _numeric(df, score)
+    _require_values(x, score, "score")
     keep = g.notna().to_numpy() & ~np.isnan(x)
     gk, xk = g[keep].to_numpy(), x[keep]
     levels = _sorted_levels(gk, g)
     if len(levels) < 2:
-        raise ValueError(f"subgroup_differences needs at least two groups in {group!r}; found {levels}.")
+        raise _too_few_groups("subgroup_differences", group, levels, g, f"a score in {score!r}")
     n = {lv: int(np.sum(gk == lv)) for lv in levels}
     ref = _pick_reference(levels, reference, n)
     if n[ref] < 2:
@@ -446,6 +464,8 @@ def differential_prediction(data, *, predictor: str, criterion: str, group: str,
     g = _group_labels(df, group)
     x = _numeric(df, predictor)
     y = _numeric(df, criterion)
+    _require_values(x, predictor, "predictor")
+    _require_values(y, criterion, "criterion")
     keep = g.notna().to_numpy() & ~np.isnan(x) & ~np.isnan(y)
     notes = []
     if (~keep).any():
@@ -453,7 +473,8 @@ def differential_prediction(data, *, predictor: str, criterion: str, group: str,
     gk, xk, yk = g[keep].to_numpy(), x[keep], y[keep]
     levels = _sorted_levels(gk, g)
     if len(levels) < 2:
-        raise ValueError(f"differential_prediction needs at least two groups in {group!r}; found {levels}.")
+        raise _too_few_groups("differential_prediction", group, levels, g,
+                              f"both {predictor!r} and {criterion!r}")
     nlev = {lv: int(np.sum(gk == lv)) for lv in levels}
     ref = _pick_reference(levels, reference, nlev)
     n = yk.size

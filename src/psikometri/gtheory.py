@@ -42,7 +42,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validation import check_choice, check_columns, check_dataframe, check_level, check_real, numeric_column
+from ._validation import (
+    check_choice,
+    check_columns,
+    check_dataframe,
+    check_level,
+    check_real,
+    numeric_column,
+    plain,
+)
 
 __all__ = ["g_study", "GStudy"]
 
@@ -67,8 +75,8 @@ class _Design:
                 q = stack.pop()
                 if q == i:
                     raise ValueError(
-                        f"nested describes a cycle through {self.factors[i]!r}; a facet cannot be nested in itself. "
-                        "Fix the nested mapping."
+                        f"nested describes a cycle through {plain(self.factors[i])!r}; a facet cannot be nested in "
+                        "itself. Fix the nested mapping."
                     )
                 if q not in seen:
                     seen.add(q)
@@ -621,7 +629,7 @@ def _codes(df, cols, score):
         bad = df[c].isna().to_numpy()
         if bad.any():
             pos = int(np.flatnonzero(bad)[0])
-            lab = df.index[pos]
+            lab = plain(df.index[pos])
             raise ValueError(
                 f"data column {c!r} is missing at row {lab!r} ({int(bad.sum())} rows in all); every rating needs "
                 f"its {c}. Fill or drop those rows."
@@ -630,7 +638,9 @@ def _codes(df, cols, score):
     y = s.to_numpy(dtype=float, na_value=np.nan)
     if np.isinf(y).any():
         pos = int(np.flatnonzero(np.isinf(y))[0])
-        raise ValueError(f"data column {score!r} has an infinite score at row {df.index[pos]!r}. Fix or drop it.")
+        raise ValueError(
+            f"data column {score!r} has an infinite score at row {plain(df.index[pos])!r}. Fix or drop it."
+        )
     keep = ~np.isnan(y)
     notes = []
     if not keep.all():
@@ -655,17 +665,13 @@ def _n_distinct(codes, cols) -> int:
     return int(len(pd.unique(_key(codes, cols))))
 
 
-def _py(x):
-    return x.item() if isinstance(x, np.generic) else x
-
-
 def _check_levels(design: _Design, codes, levels):
     for i, f in enumerate(design.factors):
         if len(levels[i]) < 2:
             what = "candidates" if i == 0 else "levels"
             raise ValueError(
                 f"{'person' if i == 0 else 'facet'} {f!r} has only {len(levels[i])} {what} "
-                f"({[_py(v) for v in list(levels[i])[:3]]}); a variance component needs at least 2. "
+                f"({[plain(v) for v in list(levels[i])[:3]]}); a variance component needs at least 2. "
                 + ("Drop it from facets (it is constant in this design)." if i else "Provide more candidates.")
             )
     # nesting: each level of a nested facet must sit in one level (combination) of its nesting facets
@@ -676,7 +682,7 @@ def _check_levels(design: _Design, codes, levels):
             multi = pair.groupby("f")["q"].nunique()
             multi = multi[multi > 1]
             if len(multi):
-                lev = _py(levels[i][int(multi.index[0])])
+                lev = plain(levels[i][int(multi.index[0])])
                 qs = sorted(levels[q][pair.loc[pair.f == multi.index[0], "q"]].tolist())
                 qname = design.factors[q]
                 raise ValueError(
@@ -702,9 +708,9 @@ def _check_levels(design: _Design, codes, levels):
         k, lab = connected_components(adj, directed=False)
         if k > 1:
             f = design.factors[i]
-            g0 = [_py(levels[0][j]) for j in np.flatnonzero(lab[:n_p] == lab[0])[:3]]
+            g0 = [plain(levels[0][j]) for j in np.flatnonzero(lab[:n_p] == lab[0])[:3]]
             other = np.flatnonzero(lab[:n_p] != lab[0])
-            g1 = [_py(levels[0][j]) for j in other[:3]]
+            g1 = [plain(levels[0][j]) for j in other[:3]]
             raise ValueError(
                 f"the design is disconnected: facet {f!r} splits the {design.person} into {k} groups that share no "
                 f"{f} (e.g. {g0} vs {g1}), so the {design.person} and {f} effects cannot be separated. Analyse the "
@@ -724,9 +730,9 @@ def _check_confounding(design: _Design, codes):
             if small < big and counts[i] == counts[j]:
                 extra = [design.factors[k] for k in sorted(big - small)]
                 raise ValueError(
-                    f"effects {design.labels[i]!r} and {design.labels[j]!r} are confounded in these data: every "
-                    f"{design.labels[i]} combination is rated with a single level of {extra}, so their variance "
-                    f"components cannot be separated. Collect at least two levels of {extra} within some "
+                    f"effects {plain(design.labels[i])!r} and {plain(design.labels[j])!r} are confounded in these "
+                    f"data: every {design.labels[i]} combination is rated with a single level of {extra}, so their "
+                    f"variance components cannot be separated. Collect at least two levels of {extra} within some "
                     f"{design.labels[i]} combinations, or leave {extra} out of facets (their variance then joins the "
                     "components they are confounded with)."
                 )
@@ -909,8 +915,8 @@ def g_study(data, *, score: str = "score", person: str, facets, nested: Mapping[
         raise ValueError(f"data has no rating with a score in column {score!r}.")
     if float(np.ptp(y)) == 0.0:
         raise ValueError(
-            f"every score in column {score!r} equals {y[0]!r}: there is no variance to decompose. Check the score "
-            "column."
+            f"every score in column {score!r} equals {plain(y[0])!r}: there is no variance to decompose. Check the "
+            "score column."
         )
     _check_levels(design, codes, levels)
     _check_confounding(design, codes)

@@ -45,7 +45,7 @@ from scipy import optimize, stats
 from ._resampling import bca_interval, percentile_interval, resolve_seed
 from ._results import Estimate
 from ._threads import single_threaded_blas
-from ._validation import check_choice, check_columns, check_items, check_level, check_positive_int
+from ._validation import check_choice, check_columns, check_items, check_level, check_positive_int, plain
 
 __all__ = [
     "OmegaResult",
@@ -62,6 +62,7 @@ __all__ = [
 ]
 
 _MAX_EXHAUSTIVE_ITEMS = 20
+_MAX_UNDEFINED_SHARE = 0.10  # more undefined bootstrap replicates than this: no interval
 
 
 # =========================================================================== preparation
@@ -100,11 +101,10 @@ def _prepare(items, reverse=None, scale_range=None, missing="listwise", min_item
         bad = (arr < lo) | (arr > hi)
         if bad.any():
             r, c = (int(v[0]) for v in np.nonzero(bad))
-            lab = df.index[r]
-            lab = lab.item() if isinstance(lab, np.generic) else lab
+            lab = plain(df.index[r])
             raise ValueError(
                 f"items has a score outside scale_range={tuple(scale_range)!r}: row {lab!r}, column "
-                f"{df.columns[c]!r} holds {float(arr[r, c]):g}. Fix the score or give the scale's true minimum "
+                f"{plain(df.columns[c])!r} holds {float(arr[r, c]):g}. Fix the score or give the scale's true minimum "
                 "and maximum."
             )
     if reverse:
@@ -132,8 +132,9 @@ def _cov(df: pd.DataFrame, missing: str) -> np.ndarray:
     if np.isnan(C).any():
         i, j = (int(v[0]) for v in np.nonzero(np.isnan(C)))
         raise ValueError(
-            f"items {df.columns[i]!r} and {df.columns[j]!r} are answered together by fewer than 2 respondents, so "
-            "their pairwise covariance is undefined. Drop one of them or collect more complete responses."
+            f"items {plain(df.columns[i])!r} and {plain(df.columns[j])!r} are answered together by fewer than 2 "
+            "respondents, so their pairwise covariance is undefined. Drop one of them or collect more complete "
+            "responses."
         )
     return C
 
@@ -148,8 +149,8 @@ def _cor(df: pd.DataFrame, missing: str) -> np.ndarray:
     if np.isnan(R).any():
         i, j = (int(v[0]) for v in np.nonzero(np.isnan(R)))
         raise ValueError(
-            f"items {df.columns[i]!r} and {df.columns[j]!r} have no variance on the respondents who answered both, "
-            "so their correlation is undefined. Drop one of them or use missing='listwise'."
+            f"items {plain(df.columns[i])!r} and {plain(df.columns[j])!r} have no variance on the respondents who "
+            "answered both, so their correlation is undefined. Drop one of them or use missing='listwise'."
         )
     return R
 
@@ -162,12 +163,19 @@ def _cov2cor(C: np.ndarray) -> np.ndarray:
 
 
 def _alpha_cov(C: np.ndarray, standardized: bool) -> float:
+    """Alpha of a covariance matrix; NaN when the total score has no variance (up to round-off: at most
+    1e-10 of the summed item variances) or, for a pairwise matrix that no data could give, when alpha
+    would exceed 1 (round-off just above 1 is set to 1)."""
     k = C.shape[0]
     M = _cov2cor(C) if standardized else C
     tot = M.sum()
-    if tot == 0 or not np.isfinite(tot):
+    tr = np.trace(M)
+    if not np.isfinite(tot) or not tot > 1e-10 * abs(tr):
         return math.nan
-    return float(k / (k - 1.0) * (1.0 - np.trace(M) / tot))
+    a = float(k / (k - 1.0) * (1.0 - tr / tot))
+    if a > 1.0:
+        return 1.0 if a <= 1.0 + 1e-9 else math.nan
+    return a
 
 
 def _feldt(alpha: float, n: int, k: int, level: float) -> tuple[float, float]:
@@ -269,7 +277,12 @@ def cronbach_alpha(
     :math:`F(n-1, (n-1)(k-1))` quantiles; with ``missing="pairwise"`` ``n`` counts
     every respondent with at least one answer, as psych does.  Bootstrap
     replicates are computed from multinomial resampling weights without building
-    the resampled data sets.
+    the resampled data sets.  A replicate whose total score has no variance
+    (zero up to round-off: at most 1e-10 of the full sample's variance; for
+    standardized alpha, an item without variance) is undefined: it is dropped and
+    ``note`` says how many were.  When more than 10% of the replicates are
+    undefined (a handful of respondents) the interval is NaN and ``note`` says
+    why.  Alpha of a covariance matrix never exceeds 1, nor does any replicate.
 
     Examples
     --------
@@ -291,7 +304,12 @@ def cronbach_alpha(
     n = df.shape[0]
     value = _alpha_cov(C, bool(standardized))
     if math.isnan(value):
-        note = "; ".join(filter(None, [note, "the total score has no variance"]))
+        M = _cov2cor(C) if standardized else C
+        why = (
+            "the total score has no variance" if not M.sum() > 1e-10 * abs(np.trace(M))
+            else "the pairwise covariance matrix is not one of any data set (alpha would exceed 1)"
+        )
+        note = "; ".join(filter(None, [note, why]))
     lo = hi = se = math.nan
     extra: dict[str, Any] = {"n_items": k}
     if ci == "feldt" and not math.isnan(value):
@@ -302,17 +320,26 @@ def cronbach_alpha(
         X = df.to_numpy(dtype=float)
         boot = _alpha_bootstrap(X, bool(standardized), pairwise, n_boot, s)
         finite = np.isfinite(boot)
-        if finite.sum() < n_boot:
-            note = "; ".join(
-                filter(None, [note, f"{n_boot - int(finite.sum())} bootstrap replicate(s) undefined and dropped"])
-            )
-        if finite.sum() >= 2:
-            se = float(np.std(boot[finite], ddof=1))
-        if ci == "bootstrap":
-            lo, hi = percentile_interval(boot, level)
+        n_bad = n_boot - int(finite.sum())
+        if n_bad > _MAX_UNDEFINED_SHARE * n_boot:
+            note = "; ".join(filter(None, [note, (
+                f"no bootstrap interval: {n_bad} of {n_boot} bootstrap replicates are undefined (resamples whose "
+                f"total score has no variance), more than {_MAX_UNDEFINED_SHARE:.0%}; too few distinct respondents "
+                "for a bootstrap, use ci='feldt'"
+            )]))
         else:
-            jack = _alpha_jackknife(X, bool(standardized), pairwise)
-            lo, hi = bca_interval(boot, value, jack, level)
+            if n_bad:
+                note = "; ".join(filter(None, [note, (
+                    f"{n_bad} bootstrap replicate(s) undefined and dropped (resamples whose total score has no "
+                    "variance)"
+                )]))
+            if finite.sum() >= 2:
+                se = float(np.std(boot[finite], ddof=1))
+            if ci == "bootstrap":
+                lo, hi = percentile_interval(boot, level)
+            else:
+                jack = _alpha_jackknife(X, bool(standardized), pairwise)
+                lo, hi = bca_interval(boot, value, jack, level)
         extra["bootstrap"] = boot
     return Estimate(
         value=value,

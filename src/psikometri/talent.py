@@ -48,7 +48,7 @@ from scipy import special
 
 from ._resampling import _check_level, bootstrap_indices, percentile_interval, resolve_seed
 from ._threads import numba_threads, single_threaded_blas
-from ._validation import check_positive_int, check_probability
+from ._validation import check_positive_int, check_probability, check_real, plain
 
 __all__ = [
     "COMPETENCIES",
@@ -233,8 +233,9 @@ def _check_level_values(arr: np.ndarray, index, columns, name: str, *, integer: 
         r, c = (int(v[0]) for v in np.nonzero(bad))
         what = "integer levels 1-5" if integer else "levels between 1 and 5"
         raise ValueError(
-            f"{name} must hold {what} (PermenPANRB 38/2017 levels); row {index[r]!r}, column {columns[c]!r} "
-            f"holds {arr[r, c]!r}. Correct the value" + ("" if integer else " or mark it missing and drop the row")
+            f"{name} must hold {what} (PermenPANRB 38/2017 levels); row {plain(index[r])!r}, column "
+            f"{plain(columns[c])!r} holds {plain(arr[r, c])!r}. Correct the value"
+            + ("" if integer else " or mark it missing and drop the row")
             + "."
         )
 
@@ -464,14 +465,16 @@ def _numeric_levels(df: pd.DataFrame, name: str, allow_nan: bool = False) -> np.
         if bad.any() or pd.api.types.is_bool_dtype(s):
             pos = int(np.flatnonzero(bad.to_numpy())[0]) if bad.any() else 0
             raise TypeError(
-                f"{name} column {c!r} is not numeric: row {df.index[pos]!r} holds {s.iloc[pos]!r}. Use levels 1-5."
+                f"{name} column {c!r} is not numeric: row {plain(df.index[pos])!r} holds {plain(s.iloc[pos])!r}. "
+                "Use levels 1-5."
             )
         arr[:, j] = conv.to_numpy(dtype=float, na_value=np.nan)
     nan = np.isnan(arr)
     if nan.any() and not allow_nan:
         r, c = (int(v[0]) for v in np.nonzero(nan))
         raise ValueError(
-            f"{name} has a missing level at row {df.index[r]!r}, column {df.columns[c]!r} ({int(nan.sum())} missing "
+            f"{name} has a missing level at row {plain(df.index[r])!r}, column {plain(df.columns[c])!r} "
+            f"({int(nan.sum())} missing "
             "in all). Give every required competency a level 1-5."
         )
     _check_level_values(arr, list(df.index), list(df.columns), name, integer=False, allow_nan=allow_nan)
@@ -645,7 +648,7 @@ def job_person_match(achieved, required, *, cap="competency", method: str = "rat
         rows, cols = np.nonzero(nan)
         warnings.warn(
             f"{len(np.unique(rows))} candidate(s) lack a level on a required competency (first: row "
-            f"{_plain(sub.index[rows[0]])!r}, column {sub.columns[cols[0]]!r}); their JPM is NaN.",
+            f"{plain(sub.index[rows[0]])!r}, column {plain(sub.columns[cols[0]])!r}); their JPM is NaN.",
             UserWarning,
             stacklevel=2,
         )
@@ -661,11 +664,6 @@ def job_person_match(achieved, required, *, cap="competency", method: str = "rat
     if cap == "total":
         jpm = np.minimum(jpm, 100.0)
     return pd.Series(jpm, index=sub.index, name="jpm")
-
-
-def _plain(x):
-    """A label for a message: numpy scalars as plain Python values."""
-    return x.item() if isinstance(x, np.generic) else x
 
 
 def _jpm_weights(weights, comps: list[str]) -> np.ndarray:
@@ -725,6 +723,17 @@ def _check_cuts(cuts, name: str, n: int | None = 2) -> np.ndarray:
         need = f"{n} finite numbers" if n is not None else "finite numbers"
         raise ValueError(f"{name} must be {need} in increasing order; got {name}={cuts!r}. Use e.g. {name}={example}.")
     if np.any(np.diff(arr) <= 0):
+        if np.unique(arr).size < arr.size:
+            # sorting would not help: two cut-offs are equal and the level between them would be empty
+            vals, counts = np.unique(arr, return_counts=True)
+            if n is None and arr.size == 2:
+                example = "(78, 90)"
+            raise ValueError(
+                f"{name} must be strictly increasing; got {name}={tuple(arr.tolist())!r}, in which "
+                f"{float(vals[counts > 1][0]):g} appears {int(counts[counts > 1][0])} times, so the level between "
+                f"those cut-offs would be empty. Give {arr.size} different cut-offs from low to high, e.g. "
+                f"{name}={example}."
+            )
         raise ValueError(
             f"{name} must be strictly increasing; got {name}={tuple(arr.tolist())!r}. Sort them, e.g. "
             f"{name}={tuple(np.sort(arr).tolist())!r}."
@@ -757,21 +766,21 @@ def _numeric(s: pd.Series, name: str, allow_nan: bool) -> np.ndarray:
     bad = conv.isna() & s.notna()
     if bad.any() or pd.api.types.is_bool_dtype(s):
         pos = int(np.flatnonzero(bad.to_numpy())[0]) if bad.any() else 0
-        raise TypeError(f"{name} must be numeric; element {s.index[pos]!r} holds {s.iloc[pos]!r}.")
+        raise TypeError(f"{name} must be numeric; element {plain(s.index[pos])!r} holds {plain(s.iloc[pos])!r}.")
     x = conv.to_numpy(dtype=float, na_value=np.nan)
     if np.isinf(x).any():
         pos = int(np.flatnonzero(np.isinf(x))[0])
-        raise ValueError(f"{name} holds an infinite value at element {s.index[pos]!r}. Use finite scores.")
+        raise ValueError(f"{name} holds an infinite value at element {plain(s.index[pos])!r}. Use finite scores.")
     if not allow_nan and np.isnan(x).any():
         pos = int(np.flatnonzero(np.isnan(x))[0])
         raise ValueError(
-            f"{name} holds a missing value at element {s.index[pos]!r} ({int(np.isnan(x).sum())} in all). "
+            f"{name} holds a missing value at element {plain(s.index[pos])!r} ({int(np.isnan(x).sum())} in all). "
             "Drop these candidates first."
         )
     return x
 
 
-def jpm_category(jpm, *, scheme: str = "mapping", cuts=None, labels=None) -> pd.Series:
+def jpm_category(jpm, *, scheme: str = "mapping", cuts=None, labels=None, max_jpm: float = 100.0) -> pd.Series:
     """Category of each JPM: mapping (pemetaan) or selection (seleksi) scheme, or an agency's own cut-offs.
 
     ========== =============================== ====================================
@@ -792,7 +801,11 @@ def jpm_category(jpm, *, scheme: str = "mapping", cuts=None, labels=None) -> pd.
     Parameters
     ----------
     jpm : Series or array-like
-        JPM values in percent (NaN stays NaN).
+        JPM values in percent, 0 to 100 (NaN stays NaN; a value outside 0-100
+        is an error naming the element).
+    max_jpm : float
+        Largest valid JPM: 100 for capped JPMs (:func:`job_person_match`'s
+        default); uncapped JPMs (``cap=False``) reach at most 500.
     scheme : {"mapping", "selection"}
         Which default cut-offs and labels to use (:data:`JPM_SCHEMES`).
     cuts : sequence of float, optional
@@ -827,9 +840,18 @@ def jpm_category(jpm, *, scheme: str = "mapping", cuts=None, labels=None) -> pd.
         raise ValueError(f"labels must be distinct; got {list(labs)}.")
     s = _as_series(jpm, "jpm")
     x = _numeric(s, "jpm", allow_nan=True)
-    if (x < 0).any():
-        pos = int(np.flatnonzero(x < 0)[0])
-        raise ValueError(f"jpm must be a percentage >= 0; element {s.index[pos]!r} holds {x[pos]!r}.")
+    top = check_real(max_jpm, "max_jpm")
+    if not top > 0:
+        raise ValueError(f"max_jpm must be a positive percentage; got max_jpm={max_jpm!r}. Use the default 100.")
+    bad = (x < 0) | (x > top * (1.0 + 1e-9))  # the tolerance absorbs floating-point noise, as for the cuts
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"jpm must be a percentage between 0 and {top:g}; element {plain(s.index[pos])!r} holds {x[pos]:g} "
+            f"({int(bad.sum())} outside 0-{top:g} in all). A JPM is 100 x achieved / required levels, at most 100 "
+            "when levels above the standard are capped: check that the values are percentages (not sums or "
+            "fractions); for JPMs from job_person_match(..., cap=False) pass max_jpm=500."
+        )
     lev = _cut_levels(x, c)
     codes = np.where(np.isnan(lev), -1, np.nan_to_num(lev, nan=1.0) - 1).astype(np.int64)
     cat = pd.Categorical.from_codes(codes, categories=list(labs), ordered=True)
@@ -853,17 +875,18 @@ def _given_levels(s: pd.Series, name: str, words: dict) -> np.ndarray:
                 continue
             if key not in words:
                 raise ValueError(
-                    f"{name} element {s.index[k]!r} is {v!r}, which is not a level; use 1, 2, 3 or one of "
-                    f"{sorted(set(w.replace('_', ' ') for w in words))}, or pass {name}_cuts to cut numeric scores."
+                    f"{name} element {plain(s.index[k])!r} is {plain(v)!r}, which is not a level; use 1, 2, 3 or "
+                    f"one of {sorted(set(w.replace('_', ' ') for w in words))}, or pass {name}_cuts to cut numeric "
+                    "scores."
                 )
             out[k] = words[key]
             continue
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
-            raise TypeError(f"{name} element {s.index[k]!r} is {v!r}; use levels 1-3 or their labels.")
+            raise TypeError(f"{name} element {plain(s.index[k])!r} is {plain(v)!r}; use levels 1-3 or their labels.")
         if v not in (1, 2, 3):
             raise ValueError(
-                f"{name} element {s.index[k]!r} is {v!r}; without {name}_cuts the values must be levels 1, 2 or 3 "
-                f"(or labels). To place numeric scores, pass e.g. {name}_cuts=(78, 90)."
+                f"{name} element {plain(s.index[k])!r} is {plain(v)!r}; without {name}_cuts the values must be "
+                f"levels 1, 2 or 3 (or labels). To place numeric scores, pass e.g. {name}_cuts=(78, 90)."
             )
         out[k] = float(v)
     return out
@@ -1357,7 +1380,7 @@ def placement_consistency(
         )
     for x, nm in ((xp, "potential_scores"), (xf, "performance_scores")):
         if np.ptp(x) == 0:
-            raise ValueError(f"{nm} are all equal ({x[0]!r}); the true-score model needs score variance.")
+            raise ValueError(f"{nm} are all equal ({plain(x[0])!r}); the true-score model needs score variance.")
     rel = np.array([
         check_probability(potential_reliability, "potential_reliability"),
         check_probability(performance_reliability, "performance_reliability"),

@@ -33,6 +33,7 @@ from __future__ import annotations
 import html
 import math
 import numbers
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +51,7 @@ from ._validation import (
     check_positive_int,
     check_probability,
     check_real,
+    plain,
 )
 
 __all__ = [
@@ -120,9 +122,9 @@ def _numeric_column(df: pd.DataFrame, col, param: str) -> np.ndarray:
         bad = conv.isna() & s.notna()
         if bad.any():
             pos = int(np.flatnonzero(bad.to_numpy())[0])
-            lab = df.index[pos]
+            lab = plain(df.index[pos])
             raise TypeError(
-                f"{param} column {col!r} is not numeric: row {lab!r} holds {s.iloc[pos]!r}. "
+                f"{param} column {col!r} is not numeric: row {lab!r} holds {plain(s.iloc[pos])!r}. "
                 "Recode it as numbers (NaN for missing)."
             )
         s = conv
@@ -130,7 +132,7 @@ def _numeric_column(df: pd.DataFrame, col, param: str) -> np.ndarray:
     if np.isinf(arr).any():
         pos = int(np.flatnonzero(np.isinf(arr))[0])
         raise ValueError(
-            f"{param} column {col!r} holds an infinite value at row {df.index[pos]!r}. Use NaN or a number."
+            f"{param} column {col!r} holds an infinite value at row {plain(df.index[pos])!r}. Use NaN or a number."
         )
     return arr
 
@@ -158,8 +160,15 @@ def correct_attenuation(r, *, rxx=None, ryy=None) -> float:
     Returns
     -------
     float
-        The corrected correlation (it can exceed 1 in absolute value when the
-        reliabilities are underestimated; it is returned as is).
+        The corrected correlation.  It can exceed 1 in absolute value when the
+        reliabilities are underestimated (or the correlation overestimated); it
+        is then returned as computed, not clipped, with a warning.
+
+    Warns
+    -----
+    UserWarning
+        When the corrected correlation lies outside [-1, 1]: it is not a
+        correlation and should not be reported as one.
 
     Notes
     -----
@@ -177,6 +186,22 @@ def correct_attenuation(r, *, rxx=None, ryy=None) -> float:
     >>> round(correct_attenuation(0.30, ryy=0.52), 4)
     0.416
     """
+    value = _attenuation(r, rxx, ryy)
+    if abs(value) > 1.0:
+        given = ", ".join(f"{k}={v!r}" for k, v in (("rxx", rxx), ("ryy", ryy)) if v is not None)
+        warnings.warn(
+            f"correct_attenuation: the corrected correlation {value:.3f} lies outside [-1, 1], so it is not a "
+            f"correlation: r={r!r} is too large for the reliabilities {given} (sqrt of their product "
+            f"{r / value:.3f} < |r|). The reliabilities are probably underestimated (or r is "
+            "overestimated); check them before reporting a corrected validity.",
+            UserWarning,
+            stacklevel=2,
+        )
+    return value
+
+
+def _attenuation(r, rxx, ryy) -> float:
+    """``r / sqrt(rxx ryy)`` after checking the inputs (no warning: meta-analysis corrects study by study)."""
     r = _check_r(r)
     if rxx is None and ryy is None:
         raise ValueError("correct_attenuation needs rxx, ryy or both; got neither. Pass e.g. ryy=0.52.")
@@ -1102,7 +1127,9 @@ def expectancy_table(data, *, predictor: str, criterion: str, bins=5, high=None,
     data : DataFrame
     predictor, criterion : str
     bins : int or sequence of float
-        Number of quantile bands, or band edges (increasing).
+        Number of quantile bands, or band edges (increasing).  Quantile bands
+        that coincide (many tied predictor values) are merged; a constant
+        predictor, which cannot be banded, is an error.
     high : float, optional
         Criterion value from which performance counts as high (``>= high``).
         Default: 1 for a 0/1 criterion, otherwise the criterion's median (a
@@ -1142,6 +1169,12 @@ def expectancy_table(data, *, predictor: str, criterion: str, bins=5, high=None,
     x, y = x[ok], y[ok]
     if x.size < 2:
         raise ValueError(f"expectancy_table needs at least 2 rows with both {predictor!r} and {criterion!r}.")
+    if np.all(x == x[0]):
+        raise ValueError(
+            f"data column {predictor!r} (predictor) has the same value {x[0]:g} for all {x.size} candidates with "
+            "both scores, so they cannot be split into bands and the table would be empty. Check that "
+            f"predictor={predictor!r} names the assessment score (not a constant column)."
+        )
     if high is None:
         if np.all((y == 0) | (y == 1)):
             is_high, thr, rule = y == 1, 1.0, ">= 1"
@@ -1154,6 +1187,14 @@ def expectancy_table(data, *, predictor: str, criterion: str, bins=5, high=None,
     if isinstance(bins, numbers.Integral) and not isinstance(bins, bool):
         nb = check_positive_int(bins, "bins", 2)
         band = pd.qcut(pd.Series(x), nb, duplicates="drop")
+        if len(band.cat.categories) < 2:
+            u = np.unique(x)
+            edges = [u[0], *((u[:-1] + u[1:]) / 2.0), u[-1]]
+            raise ValueError(
+                f"data column {predictor!r} (predictor) takes so few distinct values ({u.size}) that bins={nb} "
+                "quantile bands collapse into one. Pass band edges instead, e.g. "
+                f"bins={[round(float(v), 6) for v in edges]!r} (one band per value)."
+            )
     else:
         edges = np.asarray(bins, dtype=float)
         if edges.ndim != 1 or edges.size < 3 or np.any(np.diff(edges) <= 0):
@@ -1424,15 +1465,15 @@ def meta_analysis(
     for arr, nm in ((rv, r), (nv, n)):
         if np.isnan(arr).any():
             pos = int(np.flatnonzero(np.isnan(arr))[0])
-            raise ValueError(f"per_agency column {nm!r} is missing at row {df.index[pos]!r}; drop that study.")
+            raise ValueError(f"per_agency column {nm!r} is missing at row {plain(df.index[pos])!r}; drop that study.")
     bad = np.flatnonzero((rv < -1) | (rv > 1))
     if bad.size:
         raise ValueError(
-            f"per_agency column {r!r} holds {float(rv[bad[0]])!r} at row {df.index[bad[0]]!r}: not in [-1, 1]."
+            f"per_agency column {r!r} holds {float(rv[bad[0]])!r} at row {plain(df.index[bad[0]])!r}: not in [-1, 1]."
         )
     bad = np.flatnonzero((nv < 2) | (nv != np.round(nv)))
     if bad.size:
-        raise ValueError(f"per_agency column {n!r} holds {float(nv[bad[0]])!r} at row {df.index[bad[0]]!r}: "
+        raise ValueError(f"per_agency column {n!r} holds {float(nv[bad[0]])!r} at row {plain(df.index[bad[0]])!r}: "
                          "sample sizes must be integers >= 2.")
     k = rv.size
     if k < 2:
@@ -1453,8 +1494,8 @@ def meta_analysis(
             try:
                 checker(float(v), nm)
             except ValueError:
-                raise ValueError(f"per_agency artifact {nm} ({spec!r}) holds {float(v)!r} at row {df.index[i]!r}: "
-                                 "must be in (0, 1].") from None
+                raise ValueError(f"per_agency artifact {nm} ({spec!r}) holds {float(v)!r} at row "
+                                 f"{plain(df.index[i])!r}: must be in (0, 1].") from None
         return vals
 
     rxx_v = artifact(rxxa, "rxxa", _check_rel)
@@ -1478,7 +1519,7 @@ def meta_analysis(
         for i in range(k):
             ryy_i = float(ryy_v[i]) if ryy_v is not None else None
             if u_v is None:
-                rc[i] = correct_attenuation(rv[i], ryy=ryy_i) if ryy_i is not None else rv[i]
+                rc[i] = _attenuation(rv[i], None, ryy_i) if ryy_i is not None else rv[i]
                 continue
             ui = float(u_v[i])
             if case == "II":
