@@ -104,6 +104,9 @@ class Inputs:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataWarning)
             data = load_assessment(DATA).for_agency(agency)
+        self.all_occasions = data if len(data.occasions) > 1 else None
+        if data.occasions:  # every section but the re-assessment one reads the latest occasion
+            data = data.for_occasion(data.occasions[-1])
         self.agency = agency
         r = data.ratings
         self.rating_round = None
