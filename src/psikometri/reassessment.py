@@ -61,6 +61,11 @@ _RC_CLASSES = ("declined", "no_reliable_change", "improved")
 # ---------------------------------------------------------------------------------------------------------------
 
 
+def _label(x):
+    """A row label as plain Python (``3``, not ``np.int64(3)``) for error messages."""
+    return x.item() if isinstance(x, np.generic) else x
+
+
 def _z(level: float) -> float:
     return float(special.ndtri(0.5 + level / 2.0))
 
@@ -76,7 +81,7 @@ def _check_series(x, name: str) -> pd.Series:
         )
     dup = x.index.duplicated()
     if dup.any():
-        lab = x.index[int(np.flatnonzero(dup)[0])]
+        lab = _label(x.index[int(np.flatnonzero(dup)[0])])
         raise ValueError(
             f"{name} has duplicated index label {lab!r} ({int(dup.sum())} duplicate(s)); each person must appear "
             f"once per occasion. Keep one score per person, e.g. {name}.groupby(level=0).mean()."
@@ -91,12 +96,12 @@ def _numeric_values(s: pd.Series, name: str) -> np.ndarray:
     bad = conv.isna() & s.notna()
     if bad.any():
         pos = int(np.flatnonzero(bad.to_numpy())[0])
-        raise TypeError(f"{name} must hold numeric scores; person {s.index[pos]!r} has {s.iloc[pos]!r}.")
+        raise TypeError(f"{name} must hold numeric scores; person {_label(s.index[pos])!r} has {s.iloc[pos]!r}.")
     x = conv.to_numpy(dtype=float, na_value=np.nan)
     inf = np.isinf(x)
     if inf.any():
         pos = int(np.flatnonzero(inf)[0])
-        raise ValueError(f"{name} holds an infinite value for person {s.index[pos]!r}. Use finite scores.")
+        raise ValueError(f"{name} holds an infinite value for person {_label(s.index[pos])!r}. Use finite scores.")
     return x
 
 
@@ -108,7 +113,7 @@ def _align(t1, t2, n1: str = "t1", n2: str = "t2", *, numeric: bool = True):
     if len(common) == 0:
         raise ValueError(
             f"{n1} and {n2} share no person: their indexes have no label in common (e.g. {n1} starts with "
-            f"{list(s1.index[:2])!r}, {n2} with {list(s2.index[:2])!r}). Index both by the same person identifier "
+            f"{[_label(v) for v in s1.index[:2]]!r}, {n2} with {[_label(v) for v in s2.index[:2]]!r}). Index both by the same person identifier "
             "(NIP); a single occasion cannot be compared with itself."
         )
     a = s1.loc[common]
@@ -218,8 +223,10 @@ def test_retest(t1, t2, *, reliability_t1=None, reliability_t2=None, level=0.95)
     of the whole cohort between occasions (a practice effect, a stricter panel) against stability;
     ICC(C,1) does not.  The intervals are the F-based ones of McGraw & Wong (1996, Table 7), with
     Satterthwaite's degrees of freedom for ICC(A,1).  Values and intervals match R
-    ``psych::ICC(cbind(t1, t2))``: ``ICC(A,1)`` is its ``ICC2`` ("Single_random_raters") and
-    ``ICC(C,1)`` its ``ICC3`` ("Single_fixed_raters").
+    ``psych::ICC(cbind(t1, t2), lmer = FALSE)`` (ANOVA mean squares): ``ICC(A,1)`` is its
+    ``ICC2`` ("Single_random_raters") and ``ICC(C,1)`` its ``ICC3`` ("Single_fixed_raters");
+    psych's default ``lmer = TRUE`` takes the mean squares from an ``lme4`` fit and agrees to
+    about 1e-6, the tolerance of that optimiser.
 
     ``pearson_r``: the product-moment correlation with the Fisher-z interval
     :math:`\tanh(\operatorname{atanh} r \pm z_{1-\alpha/2}/\sqrt{n-3})`, as R ``cor.test``
@@ -905,7 +912,7 @@ def transition_table(c1, c2, *, categories=None, scores=None) -> TransitionResul
                 codes[row, j] = pos[v]
             except (KeyError, TypeError):
                 raise ValueError(
-                    f"{nm} has category {v!r} for person {persons[j]!r}, which is not in categories {cats!r}. "
+                    f"{nm} has category {v!r} for person {_label(persons[j])!r}, which is not in categories {cats!r}. "
                     "Add it to categories= or correct the value."
                 ) from None
     k = len(cats)
