@@ -527,3 +527,15 @@ def test_decision_consistency_errors(scores, kw, exc, match):
 def test_top_level_exports():
     for name in rs.__all__:
         assert getattr(pk, name) is getattr(rs, name)
+
+
+def test_d_z_interval_large_sample():
+    # uniroot(pt(5.27, 179, ncp) = 0.975 / 0.025) in R
+    lo, hi = rs._d_z_interval(5.27, 179, 0.95)
+    assert (lo, hi) == pytest.approx((ref("ncp_lower_t5.27_df179"), ref("ncp_upper_t5.27_df179")), rel=1e-7)
+    # through the public function: 180 pairs with a standardised change of 0.39
+    rng = np.random.default_rng(1)
+    t1 = pd.Series(rng.normal(84, 6, 180))
+    t2 = t1 + 1.5 + pd.Series(rng.normal(0, 4, 180))
+    res = rs.test_retest(t1, t2)
+    assert np.isfinite(res.loc["d_z", ["ci_low", "ci_high"]].to_numpy(float)).all()

@@ -166,12 +166,18 @@ def _pair_icc(x1: np.ndarray, x2: np.ndarray, level: float) -> pd.DataFrame:
 def _d_z_interval(t_obs: float, df: int, level: float) -> tuple[float, float]:
     """Confidence limits of the noncentrality parameter of a t statistic (inverting the noncentral t CDF)."""
     a = (1.0 - level) / 2.0
-    width = 10.0 + 2.0 * abs(t_obs)
+    # the limits lie about z * sqrt(1 + t^2 / (2 df)) from t (normal approximation); start the bracket at twice
+    # that and widen it only if needed, so the noncentral t CDF is never evaluated far out in its tails
+    step = 2.0 * _z(level) * math.sqrt(1.0 + t_obs * t_obs / (2.0 * df)) + 1.0
 
     def solve(target):
         f = lambda nc: stats.nct.cdf(t_obs, df, nc) - target  # noqa: E731
-        lo, hi = t_obs - width, t_obs + width
-        return optimize.brentq(f, lo, hi, xtol=1e-12)
+        for _ in range(8):
+            lo, hi = t_obs - step * 1.5**_, t_obs + step * 1.5**_
+            flo, fhi = f(lo), f(hi)
+            if np.isfinite(flo) and np.isfinite(fhi) and flo * fhi < 0:
+                return optimize.brentq(f, lo, hi, xtol=1e-12)
+        return math.nan
 
     return solve(1.0 - a), solve(a)
 
