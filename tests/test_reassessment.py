@@ -52,7 +52,8 @@ def test_test_retest_matches_r(pairs):
     res = rs.test_retest(t1, t2)
     assert res.index.tolist() == ["ICC(A,1)", "ICC(C,1)", "pearson_r", "disattenuated_r", "mean_change", "d_z"]
     assert res.columns.tolist() == ["value", "ci_low", "ci_high", "n"]
-    # psych::ICC(cbind(t1, t2), lmer = FALSE)$results: ICC2 = ICC(A,1), ICC3 = ICC(C,1), with "lower bound", "upper bound"
+    # psych::ICC(cbind(t1, t2), lmer = FALSE)$results: ICC2 = ICC(A,1), ICC3 = ICC(C,1),
+    # columns "ICC", "lower bound", "upper bound"
     for row, key in (("ICC(A,1)", "ICC2"), ("ICC(C,1)", "ICC3")):
         np.testing.assert_allclose(res.loc[row, ["value", "ci_low", "ci_high"]].to_numpy(float),
                                    [ref(f"{key}_value"), ref(f"{key}_lower"), ref(f"{key}_upper")], rtol=1e-10)

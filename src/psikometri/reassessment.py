@@ -113,8 +113,8 @@ def _align(t1, t2, n1: str = "t1", n2: str = "t2", *, numeric: bool = True):
     if len(common) == 0:
         raise ValueError(
             f"{n1} and {n2} share no person: their indexes have no label in common (e.g. {n1} starts with "
-            f"{[_label(v) for v in s1.index[:2]]!r}, {n2} with {[_label(v) for v in s2.index[:2]]!r}). Index both by the same person identifier "
-            "(NIP); a single occasion cannot be compared with itself."
+            f"{[_label(v) for v in s1.index[:2]]!r}, {n2} with {[_label(v) for v in s2.index[:2]]!r}). Index both by "
+            "the same person identifier (NIP); a single occasion cannot be compared with itself."
         )
     a = s1.loc[common]
     b = s2.loc[common]
@@ -803,7 +803,8 @@ class TransitionResult:
         head = (f"<b>Transitions between occasions</b> (n = {self.n}): kappa = {_fmt(self.kappa.value)}, "
                 f"weighted kappa = {_fmt(self.weighted_kappa.value)}; Bowker chi2 = {_fmt(self.bowker.statistic)} "
                 f"(df {self.bowker.df}, p = {_fmt(self.bowker.p, 4)}); Stuart-Maxwell chi2 = "
-                f"{_fmt(self.stuart_maxwell.statistic)} (df {self.stuart_maxwell.df}, p = {_fmt(self.stuart_maxwell.p, 4)})")
+                f"{_fmt(self.stuart_maxwell.statistic)} (df {self.stuart_maxwell.df}, "
+                f"p = {_fmt(self.stuart_maxwell.p, 4)})")
         notes = "".join(f"<br><i>note: {html.escape(t.note)}</i>" for t in (self.bowker, self.stuart_maxwell) if t.note)
         return f"<div>{head}{self.table.to_html()}{notes}</div>"
 
