@@ -16,6 +16,7 @@ construct   multitrait-multimethod analysis of AC ratings
 validity    predictive validity, artifact corrections, incremental validity, meta-analysis
 fairness    adverse impact, subgroup differences, differential prediction
 talent      Job Person Match, nine-box talent grid, placement consistency
+reassessment test-retest stability, reliable change, category transitions, decision consistency
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ _FAMILIES = (
     "validity",
     "fairness",
     "talent",
+    "reassessment",
 )
 
 

@@ -1,0 +1,148 @@
+r"""numba kernels for :mod:`psikometri.reassessment` (exact normal-model category probabilities).
+
+The public entry points are :func:`psikometri.reassessment.decision_consistency` and
+:meth:`psikometri.reassessment.TransitionResult.expected_by_error`.  Both need, for every
+person, the probabilities that two normal variables sharing a true score fall in each pair of
+categories:
+
+.. math::
+
+    Y_1 = T + E_1,\quad Y_2 = T + E_2,\qquad T \sim N(m_i, v),\ E_j \sim N(0, s_j^2)
+
+independent, so :math:`(Y_1, Y_2)` is bivariate normal with means :math:`m_i`, variances
+:math:`v + s_j^2` and covariance :math:`v`.  (:math:`s_1 = 0` makes :math:`Y_1` the true score
+itself.)  :func:`pair_probs` writes :math:`P(Y_1 \in a, Y_2 \in b)` for every pair of categories
+``a, b`` of the cut-offs, by inclusion-exclusion of the bivariate normal CDF on the grid of cuts.
+
+The bivariate normal CDF (:func:`bvn_lower`) uses Sheppard's formula
+
+.. math::
+
+    P(X < h, Y < k) = \Phi(h)\Phi(k) + \frac{1}{2\pi}\int_0^{\arcsin r}
+        \exp\!\Big(-\frac{h^2 + k^2 - 2hk\sin\theta}{2\cos^2\theta}\Big)\,d\theta
+
+integrated by Gauss-Legendre quadrature (the form used by Drezner & Wesolowsky 1990 and Genz 2004
+for :math:`|r| < 0.925`).  With 20 nodes it is exact to rounding for :math:`|r| \le 0.75`
+(checked in the tests against ``scipy.stats.multivariate_normal``); the public functions only
+call it with :math:`r \le 1/\sqrt 2`.
+
+The ``prange`` loop over persons writes only row ``i`` of the output.
+
+References
+----------
+Drezner, Z., & Wesolowsky, G. O. (1990). On the computation of the bivariate normal integral.
+*Journal of Statistical Computation and Simulation*, 35, 101-107.
+Genz, A. (2004). Numerical computation of rectangular bivariate and trivariate normal and t
+probabilities. *Statistics and Computing*, 14, 251-260.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+_SQRT1_2 = 0.7071067811865476
+_INV_2PI = 0.15915494309189535
+
+#: Gauss-Legendre nodes used by :func:`bvn_lower` (20 points on [-1, 1]).
+GL_NODES = 20
+
+
+def gauss_legendre() -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and weights of the 20-point Gauss-Legendre rule on [-1, 1] (contiguous float64)."""
+    x, w = np.polynomial.legendre.leggauss(GL_NODES)
+    return np.ascontiguousarray(x), np.ascontiguousarray(w)
+
+
+@njit(cache=True, inline="always")
+def _ndtr(z):
+    """Standard normal CDF; exact at +-inf."""
+    return 0.5 * math.erfc(-z * _SQRT1_2)
+
+
+@njit(cache=True)
+def bvn_lower(h, k, r, gl_x, gl_w):
+    """P(X < h, Y < k) for a standard bivariate normal with correlation ``r`` (|r| <= 0.75).
+
+    ``h`` and ``k`` may be infinite.
+    """
+    if h == -np.inf or k == -np.inf:
+        return 0.0
+    if h == np.inf:
+        return _ndtr(k)
+    if k == np.inf:
+        return _ndtr(h)
+    base = _ndtr(h) * _ndtr(k)
+    if r == 0.0:
+        return base
+    half = 0.5 * math.asin(r)
+    hk = h * k
+    hs = h * h + k * k
+    s = 0.0
+    for j in range(gl_x.shape[0]):
+        sn = math.sin(half * (1.0 + gl_x[j]))
+        s += gl_w[j] * math.exp((2.0 * hk * sn - hs) / (2.0 * (1.0 - sn * sn)))
+    return base + s * half * _INV_2PI
+
+
+@njit(cache=True, inline="always")
+def _z(c, m, sd):
+    """Standardised cut ``(c - m) / sd``; a degenerate variable (sd = 0) gives -inf or +inf (equal goes up)."""
+    if sd > 0.0:
+        return (c - m) / sd
+    if m < c:
+        return np.inf
+    return -np.inf
+
+
+@njit(cache=True, parallel=True)
+def pair_probs(mean, v, s1, s2, cuts, gl_x, gl_w, out):
+    r"""Category-pair probabilities of two measurements sharing a normal true score.
+
+    Parameters
+    ----------
+    mean : (n,) float64
+        Mean of each person's true score :math:`m_i`.
+    v : float
+        Variance of the true score given the data (the same for every person), >= 0.
+    s1, s2 : float
+        Error standard deviations of the two measurements (0: the true score itself).
+    cuts : (K - 1,) float64
+        Increasing cut-offs; category ``a`` is ``cuts[a-1] <= y < cuts[a]``.
+    gl_x, gl_w : float64 arrays
+        Gauss-Legendre nodes and weights (:func:`gauss_legendre`).
+
+    Outputs
+    -------
+    out : (n, K, K) float64, overwritten
+        ``out[i, a, b]`` = :math:`P(Y_1 \in a, Y_2 \in b)` for person ``i``; row ``i`` written by
+        iteration ``i`` only.
+    """
+    n = mean.shape[0]
+    nk = cuts.shape[0] + 1
+    sd1 = math.sqrt(v + s1 * s1)
+    sd2 = math.sqrt(v + s2 * s2)
+    r = 0.0
+    if sd1 > 0.0 and sd2 > 0.0:
+        r = v / (sd1 * sd2)
+    for i in prange(n):
+        m = mean[i]
+        grid = np.empty((nk + 1, nk + 1))
+        z1 = np.empty(nk + 1)
+        z2 = np.empty(nk + 1)
+        z1[0] = -np.inf
+        z2[0] = -np.inf
+        z1[nk] = np.inf
+        z2[nk] = np.inf
+        for a in range(1, nk):
+            z1[a] = _z(cuts[a - 1], m, sd1)
+            z2[a] = _z(cuts[a - 1], m, sd2)
+        for a in range(nk + 1):
+            for b in range(nk + 1):
+                grid[a, b] = bvn_lower(z1[a], z2[b], r, gl_x, gl_w)
+        for a in range(nk):
+            for b in range(nk):
+                p = grid[a + 1, b + 1] - grid[a, b + 1] - grid[a + 1, b] + grid[a, b]
+                out[i, a, b] = p if p > 0.0 else 0.0
