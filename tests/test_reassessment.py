@@ -540,3 +540,18 @@ def test_d_z_interval_large_sample():
     t2 = t1 + 1.5 + pd.Series(rng.normal(0, 4, 180))
     res = rs.test_retest(t1, t2)
     assert np.isfinite(res.loc["d_z", ["ci_low", "ci_high"]].to_numpy(float)).all()
+
+
+def test_bootstrap_weights_equal_the_duplicated_sample():
+    # a resample computed once per distinct person with its count as weight = the resample written out
+    x = _jpm(40).to_numpy()
+    rng = np.random.default_rng(8)
+    counts = rng.multinomial(40, np.full(40, 1 / 40))
+    keep = counts > 0
+    cuts = np.array([78.0, 90.0])
+    assigned = np.searchsorted(cuts, x, side="right")
+    weighted = rs._consistency_run(np.ascontiguousarray(x[keep]), 0.8, cuts, assigned[keep], per_person=False,
+                                   weights=counts[keep].astype(float))
+    expanded = np.repeat(x, counts)
+    full = rs._consistency_run(expanded, 0.8, cuts, np.repeat(assigned, counts), per_person=False)
+    np.testing.assert_allclose(weighted, full, rtol=1e-12)

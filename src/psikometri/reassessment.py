@@ -959,12 +959,19 @@ def _class_probs(m: np.ndarray, sd: float, cuts: np.ndarray) -> np.ndarray:
     return np.clip(p, 0.0, 1.0).reshape(m.size, k)
 
 
-def _consistency_run(x: np.ndarray, rel: float, cuts: np.ndarray, assigned: np.ndarray, *, per_person: bool):
-    """Posterior moments and the per-person and cohort figures of the normal true-score model."""
+def _consistency_run(x: np.ndarray, rel: float, cuts: np.ndarray, assigned: np.ndarray, *, per_person: bool,
+                     weights: np.ndarray | None = None):
+    """Posterior moments and the per-person and cohort figures of the normal true-score model.
+
+    ``weights`` (bootstrap counts of the distinct persons ``x``, summing to the resample size) weight the
+    moments and the cohort averages; only the cohort figures are returned then.
+    """
     from ._reassessment_kernels import gauss_legendre, pair_probs
 
-    mu = float(x.mean())
-    s = float(np.std(x, ddof=1))
+    w = np.ones(x.size) if weights is None else weights
+    n_w = float(w.sum())
+    mu = float(w @ x) / n_w
+    s = math.sqrt(float(w @ (x - mu) ** 2) / (n_w - 1.0))
     v = rel * (1.0 - rel) * s * s
     sem = s * math.sqrt(1.0 - rel)
     m = np.ascontiguousarray(mu + rel * (x - mu))
@@ -978,11 +985,11 @@ def _consistency_run(x: np.ndarray, rel: float, cuts: np.ndarray, assigned: np.n
     pair_probs(m, v, 0.0, sem, c, gx, gw, tx)
     acc_i = np.trace(tx, axis1=1, axis2=2)
     retest = both.sum(axis=2)  # P(X' in k | x): margin of the pair table
-    qbar = retest.mean(axis=0)
-    pa = float(agree_i.mean())
+    qbar = (w @ retest) / n_w
+    pa = float(w @ agree_i) / n_w
     pc = float((qbar ** 2).sum())
     kappa = (pa - pc) / (1.0 - pc) if pc < 1.0 - 1e-12 else math.nan
-    grid = np.array([pa, pc, kappa, float(acc_i.mean())])
+    grid = np.array([pa, pc, kappa, float(w @ acc_i) / n_w])
     if not per_person:
         return grid
     p_true = tx.sum(axis=2)  # P(T in k | x)
@@ -1067,9 +1074,11 @@ def decision_consistency(scores, *, reliability, cuts, labels=None, level=0.95, 
     kernel (3,000 persons take milliseconds).  The tests check them against a plain Monte-Carlo
     simulation of the same model.
 
-    **Intervals.** With ``n_boot > 0`` persons are resampled with replacement; each resample
-    re-estimates :math:`\mu` and :math:`s` and recomputes the cohort figures; percentile
-    intervals.  The reliability is taken as known, so the intervals leave out its uncertainty.
+    **Intervals.** With ``n_boot > 0`` persons are resampled with replacement (seeded
+    counter-based streams, :mod:`psikometri._resampling`); each resample re-estimates :math:`\mu`
+    and :math:`s` and recomputes the cohort figures (each distinct person once, weighted by how
+    often it was drawn); percentile intervals.  The reliability is taken as known, so the
+    intervals leave out its uncertainty.
 
     The normal model is an approximation for bounded scores (a JPM capped at 100 piles up at the
     top); the per-person probabilities near the top are then rougher.
@@ -1099,7 +1108,7 @@ def decision_consistency(scores, *, reliability, cuts, labels=None, level=0.95, 
     >>> bool(0 < cons.loc["kappa", "value"] < cons.loc["agreement", "value"] < cons.loc["accuracy", "value"] < 1)
     True
     """
-    from ._resampling import bootstrap_indices, percentile_interval, resolve_seed
+    from ._resampling import bootstrap_counts, percentile_interval, resolve_seed
     from .talent import _as_series, _numeric
 
     level = check_level(level)
@@ -1157,13 +1166,15 @@ def decision_consistency(scores, *, reliability, cuts, labels=None, level=0.95, 
     n_used_boot = 0
     if n_boot:
         seed64 = resolve_seed(seed)
-        idx = bootstrap_indices(x.size, int(n_boot), seed64)
+        counts = bootstrap_counts(x.size, int(n_boot), seed64)
         boot = np.full((int(n_boot), len(_GRID)), np.nan)
         for b in range(int(n_boot)):
-            xb = np.ascontiguousarray(x[idx[b]])
+            keep = counts[b] > 0  # each distinct resampled person is computed once, weighted by its count
+            xb = np.ascontiguousarray(x[keep])
             if np.ptp(xb) == 0:
                 continue
-            boot[b] = _consistency_run(xb, rel, c, assigned[idx[b]], per_person=False)
+            boot[b] = _consistency_run(xb, rel, c, assigned[keep], per_person=False,
+                                       weights=counts[b, keep].astype(float))
         n_used_boot = int(np.isfinite(boot[:, 0]).sum())
         for j in range(len(_GRID)):
             ci[j] = percentile_interval(boot[:, j], level)
