@@ -42,6 +42,7 @@ from psikometri.io import DataWarning, design_summary, independent_round, load_a
 from psikometri.reliability import reliability_summary
 from psikometri.report import SECTION_KEYS, AgencyContext
 from psikometri.report.sections import DEFAULT_STANDARDS, suppression_mask
+from psikometri.reassessment import decision_consistency, reliable_change, test_retest, transition_table
 from psikometri.talent import job_person_match, jpm_category, placement_consistency
 from psikometri.validity import incremental_validity, validity_study
 
@@ -100,13 +101,14 @@ def report(tmp_path_factory):
 class Inputs:
     """One agency's data (public loader) and the documented inputs the report derives from it."""
 
-    def __init__(self, agency):
+    def __init__(self, agency, occasion=None):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataWarning)
             data = load_assessment(DATA).for_agency(agency)
         self.all_occasions = data if len(data.occasions) > 1 else None
+        self.occasions = data.occasions
         if data.occasions:  # every section but the re-assessment one reads the latest occasion
-            data = data.for_occasion(data.occasions[-1])
+            data = data.for_occasion(data.occasions[-1] if occasion is None else occasion)
         self.agency = agency
         r = data.ratings
         self.rating_round = None
@@ -196,7 +198,11 @@ def _expected_data(d: Inputs, sections):
     r = d.ratings
     assert out["candidates"] == r["candidate"].nunique() and out["ratings"] == len(r)
     assert out["assessors"] == r["assessor"].nunique()
-    return out | {"rating_round": d.rating_round}
+    out |= {"rating_round": d.rating_round}
+    if d.occasions:
+        expired = d.all_occasions.expired_occasions() if d.all_occasions is not None else []
+        out |= {"occasion": d.occasions[-1], "occasions": list(d.occasions), "expired_occasions": expired}
+    return out
 
 
 def _expected_reliability(d: Inputs, sections):
@@ -358,12 +364,17 @@ def _achieved_levels(d: Inputs) -> pd.DataFrame:
     return np.clip(np.floor(m + 0.5), 1, 5)
 
 
-def _talent(d: Inputs):
+def _jpm(d: Inputs) -> pd.Series:
     c = d.cand
     ach = _achieved_levels(d).loc[c.index]
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r".*lack a level on a required competency", category=UserWarning)
-        jpm = job_person_match(ach, c["position_level"].astype(str))
+        return job_person_match(ach, c["position_level"].astype(str))
+
+
+def _talent(d: Inputs):
+    c = d.cand
+    jpm = _jpm(d)
     cat = jpm_category(jpm, scheme="mapping", cuts=JPM_CUTS)
     # category totals, hidden (None) where the position x category table hides a cell of that category
     tab = pd.crosstab(c["position_level"].astype(str), cat)
@@ -375,6 +386,12 @@ def _talent(d: Inputs):
     # potential reliability: Phi of the OAR (decisions at cut-offs), with its interval when it lies inside (0, 1)
     g = d.gstudy()["oar"]
     rel = _g_coefficient(d, "phi")
+    # decision consistency of the JPM categories at the same reliability
+    dc = decision_consistency(jpm, reliability=min(rel, 1.0), cuts=list(JPM_CUTS), labels=list(cat.cat.categories),
+                              n_boot=N_BOOT, seed=SEED)
+    jc = dc.attrs["consistency"]
+    out |= {"jpm_consistency": {k: [jc.loc[k, "value"], jc.loc[k, "ci_low"], jc.loc[k, "ci_high"]] for k in jc.index},
+            "jpm_sem_band": 1.959963984540054 * dc.attrs["model"]["sem"]}
     ci = (float(g["phi_ci_low"]), float(g["phi_ci_high"]))
     if not (all(math.isfinite(v) and 0 < v < 1 for v in ci) and ci[0] <= min(rel, 1.0) <= ci[1]):
         ci = None
@@ -401,6 +418,58 @@ def _expected_talent(d: Inputs, sections):
     return _talent(d)
 
 
+def _expected_reassessment(d: Inputs, sections):
+    if d.all_occasions is None:
+        return {"status": "absent"}
+    first, last = d.occasions[-2], d.occasions[-1]
+    p = Inputs(d.agency, occasion=first)
+    o1, o2 = p.cand["oar"], d.cand["oar"]
+    both = o1.index.intersection(o2.index)
+
+    def shown(n):
+        return n if n == 0 or n >= MIN_GROUP else None
+
+    out = {"occasions": [first, last], "n_both": shown(len(both)),
+           "n_first_only": shown(len(o1.index.difference(o2.index))),
+           "n_second_only": shown(len(o2.index.difference(o1.index)))}
+    g1, g2 = _g_coefficient(p, "g_coefficient"), _g_coefficient(d, "g_coefficient")
+    rows = ["ICC(A,1)", "ICC(C,1)", "pearson_r", "disattenuated_r", "mean_change", "d_z"]
+    t_oar = test_retest(o1, o2, reliability_t1=g1, reliability_t2=g2)
+    j1, j2 = _jpm(p), _jpm(d)
+    t_jpm = test_retest(j1, j2)
+    out |= {"oar": {k: {c: t_oar.loc[k, c] for c in ("value", "ci_low", "ci_high")} for k in rows},
+            "jpm": {k: {c: t_jpm.loc[k, c] for c in ("value", "ci_low", "ci_high")} for k in rows},
+            "g_coefficient": [g1, g2]}
+    rc = reliable_change(o1, o2, reliability=g1, method="jacobson_truax")
+    counts = rc["classification"].value_counts().reindex(["improved", "no_reliable_change", "declined"], fill_value=0)
+    hidden = suppression_mask(counts.to_frame().T, MIN_GROUP)[0]
+    out |= {"mdc": rc.attrs["mdc"], "sem": rc.attrs["sem"],
+            "reliable_change": {k: (None if h else int(v)) for (k, v), h in zip(counts.items(), hidden)}}
+    c1 = jpm_category(j1.dropna(), scheme="mapping", cuts=JPM_CUTS)
+    c2 = jpm_category(j2.dropna(), scheme="mapping", cuts=JPM_CUTS)
+    tt = transition_table(c1, c2, categories=list(c1.cat.categories), scores=(j1.dropna(), j2.dropna()))
+    out |= {"kappa": _est(tt.kappa), "weighted_kappa": _est(tt.weighted_kappa),
+            "bowker": {"statistic": tt.bowker.statistic, "df": tt.bowker.df, "pvalue": tt.bowker.p},
+            "stuart_maxwell": {"statistic": tt.stuart_maxwell.statistic, "df": tt.stuart_maxwell.df,
+                               "pvalue": tt.stuart_maxwell.p}}
+    p1, p2 = _g_coefficient(p, "phi"), _g_coefficient(d, "phi")
+    exp = tt.expected_by_error(min(p1, 1.0), min(p2, 1.0), list(JPM_CUTS)).to_numpy()
+    obs = tt.table.to_numpy()
+    out |= {"expected_changed": exp.sum() - np.trace(exp),
+            "observed_changed": None if np.asarray(suppression_mask(tt.table, MIN_GROUP)).any()
+            else float(obs.sum() - np.trace(obs)), "phi": [p1, p2]}
+    l1 = assessor_diagnostics(p.ratings)["leniency"]
+    l2 = assessor_diagnostics(d.ratings)["leniency"]
+    l1.index, l2.index = l1.index.astype(str), l2.index.astype(str)
+    common = l1.dropna().index.intersection(l2.dropna().index)
+    out["n_assessors_both"] = len(common)
+    if len(common) >= 3:
+        drift = test_retest(l1, l2)
+        out |= {"drift_r": drift.loc["pearson_r", "value"],
+                "drift_mean_change": [drift.loc["mean_change", c] for c in ("value", "ci_low", "ci_high")]}
+    return out
+
+
 def _expected_summary(d: Inputs, sections):
     return {"indicators": _expected_indicators(d, sections)}
 
@@ -412,7 +481,7 @@ def _expected_methods(d: Inputs, sections):
 EXPECTED = {"summary": _expected_summary, "data": _expected_data, "reliability": _expected_reliability,
             "agreement": _expected_agreement, "gtheory": _expected_gtheory, "construct": _expected_construct,
             "validity": _expected_validity, "incremental": _expected_incremental, "fairness": _expected_fairness,
-            "talent": _expected_talent, "methods": _expected_methods}
+            "talent": _expected_talent, "reassessment": _expected_reassessment, "methods": _expected_methods}
 
 
 def _verdict(value, standard, lo, hi):
@@ -456,8 +525,14 @@ def _expected_indicators(d: Inputs, sec):
     if cleary:
         rows.append(_indicator("differential_prediction", min(cleary)))
     ta = d.section("talent", sec)
+    if "jpm_consistency" in ta:
+        rows.append(_indicator("jpm_consistency", *ta["jpm_consistency"]["kappa"]))
     if "nine_box_kappa" in ta:
         rows.append(_indicator("consistency", ta["nine_box_kappa"], *ta["nine_box_kappa_ci"]))
+    ra = d.section("reassessment", sec)
+    if "oar" in ra:
+        icc_a = ra["oar"]["ICC(A,1)"]
+        rows.append(_indicator("stability", icc_a["value"], icc_a["ci_low"], icc_a["ci_high"]))
     return rows
 
 

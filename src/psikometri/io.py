@@ -223,6 +223,31 @@ class AssessmentData:
         return [str(o) for o in self.ratings["occasion"].cat.categories
                 if (self.ratings["occasion"] == o).any()]
 
+    def occasion_dates(self) -> pd.Series:
+        """Date of each occasion: its earliest ``assessment_date``, else 1 January of a year label ("2021").
+
+        NaT for an occasion with neither; empty without occasions.
+        """
+        occ = self.occasions
+        out = pd.Series(pd.NaT, index=pd.Index(occ, name="occasion"), dtype="datetime64[ns]", name="date")
+        r = self.ratings
+        if "assessment_date" in r.columns and occ:
+            first = r.groupby(r["occasion"].astype(str))["assessment_date"].min()
+            out.update(first.reindex(occ))
+        for o in occ:
+            if pd.isna(out[o]) and re.fullmatch(r"(19|20)\d\d", o.strip()):
+                out[o] = pd.Timestamp(int(o.strip()), 1, 1)
+        return out
+
+    def expired_occasions(self, years: float = 3.0) -> list[str]:
+        """Occasions dated more than ``years`` before the latest one (AC results count for three years:
+        Peraturan BKN 26/2019, art. 29(4)); occasions without a date are never listed."""
+        dates = self.occasion_dates()
+        if dates.empty or pd.isna(dates.iloc[-1]):
+            return []
+        limit = dates.iloc[-1] - pd.DateOffset(months=int(round(12 * years)))
+        return [o for o, d in dates.items() if pd.notna(d) and d < limit]
+
     def for_occasion(self, occasion) -> AssessmentData:
         """The ratings of one occasion and the candidates rated in it (or listed for it).
 

@@ -38,7 +38,9 @@ TEXT: dict[str, dict[str, str]] = {
     "sec_incremental": {"id": "8. Validitas inkremental", "en": "8. Incremental validity"},
     "sec_fairness": {"id": "9. Keadilan", "en": "9. Fairness"},
     "sec_talent": {"id": "10. Manajemen talenta: JPM dan kotak manajemen talenta", "en": "10. Talent management: JPM and the nine-box grid"},
+    "sec_reassessment": {"id": "11. Asesmen ulang: stabilitas antarperiode", "en": "11. Re-assessment: stability between occasions"},
     "sec_methods": {"id": "11. Metode dan rujukan", "en": "11. Methods and references"},
+    "sec_methods_after_reassessment": {"id": "12. Metode dan rujukan", "en": "12. Methods and references"},
     # verdict words
     "verdict": {"id": "Penilaian", "en": "Verdict"},
     "standard": {"id": "Standar", "en": "Standard"},
@@ -330,6 +332,96 @@ TEXT: dict[str, dict[str, str]] = {
     "cleary": {"id": "prediksi diferensial (Cleary)", "en": "differential prediction (Cleary)"},
     "jpm_distribution": {"id": "Sebaran JPM per jenjang jabatan", "en": "JPM by position level"},
     "suppressed": {"id": "disembunyikan", "en": "suppressed"},
+    # re-assessment
+    "reassess_text": {
+        "id": "Kohort instansi ini dinilai pada lebih dari satu periode. Bagian ini membandingkan periode {first} dengan "
+              "periode {last}: {both} orang dinilai pada kedua periode, {first_only} hanya pada periode {first} dan "
+              "{second_only} hanya pada periode {last}. Bagian lain laporan ini memakai data periode {last}.",
+        "en": "This agency's cohort was assessed on more than one occasion. This section compares occasion {first} "
+              "with occasion {last}: {both} persons were assessed at both, {first_only} at {first} only and "
+              "{second_only} at {last} only. The other sections of this report use the data of occasion {last}.",
+    },
+    "occasions": {"id": "Periode asesmen", "en": "Assessment occasions"},
+    "persons_both": {"id": "orang yang dinilai pada kedua periode", "en": "persons assessed at both occasions"},
+    "reassess_stability": {
+        "id": "Stabilitas nilai akhir AC dan JPM antarperiode, hanya untuk orang yang dinilai pada kedua periode. "
+              "ICC(A,1) menilai kesepakatan mutlak (kenaikan rata-rata ikut menurunkannya), ICC(C,1) konsistensi "
+              "urutan; r terkoreksi atenuasi membagi r dengan akar perkalian koefisien G kedua periode ({g1:.2f} dan "
+              "{g2:.2f}). d_z = rerata perubahan / simpangan baku perubahan. Stabilitas yang rendah dapat berasal dari "
+              "galat pengukuran maupun perubahan nyata selama beberapa tahun; hitungan perubahan reliabel di bawah "
+              "membantu membedakannya.",
+        "en": "Stability of the overall AC rating and the JPM between occasions, for the persons assessed at both. "
+              "ICC(A,1) measures absolute agreement (a mean gain lowers it too), ICC(C,1) consistency of rank order; "
+              "the disattenuated r divides r by the square root of the product of both occasions' G coefficients "
+              "({g1:.2f} and {g2:.2f}). d_z = mean change / SD of the changes. Low stability can come from measurement "
+              "error as well as from real change over several years; the reliable-change counts below help to tell "
+              "them apart.",
+    },
+    "reassess_stability_title": {"id": "Stabilitas antarperiode (selang 95%)", "en": "Stability between occasions (95% intervals)"},
+    "reassess_rci": {
+        "id": "Perubahan reliabel (Jacobson & Truax 1991): perubahan nilai akhir AC dianggap nyata bila melebihi "
+              "1,96 x SEdiff, dengan SEM = simpangan baku periode pertama x akar(1 - G) = {sem:.3f} dan SEdiff = "
+              "akar(2) x SEM. Perubahan minimal yang dapat dideteksi (MDC95) = {mdc:.2f} poin. Hanya jumlah orang yang "
+              "ditampilkan.",
+        "en": "Reliable change (Jacobson & Truax 1991): a change of the overall AC rating counts as real when it "
+              "exceeds 1.96 x SEdiff, with SEM = SD at the first occasion x sqrt(1 - G) = {sem:.3f} and SEdiff = "
+              "sqrt(2) x SEM. Minimal detectable change (MDC95) = {mdc:.2f} points. Only counts of persons are shown.",
+    },
+    "reassess_rci_title": {"id": "Perubahan reliabel nilai akhir AC", "en": "Reliable change of the overall AC rating"},
+    "reassess_transitions": {
+        "id": "Perpindahan kategori JPM antarperiode: kappa = {kappa:.2f} (selang 95% {lo:.2f} s.d. {hi:.2f}); uji "
+              "simetri Bowker p = {p_sym} (apakah perpindahan naik dan turun seimbang) dan uji homogenitas marginal "
+              "Stuart-Maxwell p = {p_marg} (apakah sebaran kategori berubah).",
+        "en": "JPM category transitions between occasions: kappa = {kappa:.2f} (95% interval {lo:.2f} to {hi:.2f}); "
+              "Bowker's symmetry test p = {p_sym} (are moves up and down balanced?) and the Stuart-Maxwell test of "
+              "marginal homogeneity p = {p_marg} (has the distribution of categories changed?).",
+    },
+    "reassess_transitions_title": {"id": "Perpindahan kategori JPM (jumlah orang)", "en": "JPM category transitions (persons)"},
+    "occasion_of": {"id": "periode {occasion}", "en": "occasion {occasion}"},
+    "reassess_expected": {
+        "id": "Perpindahan yang diharapkan dari galat pengukuran saja, bila skor murni tidak berubah (model skor murni "
+              "normal dengan Phi {p1:.2f} dan {p2:.2f}): perpindahan yang teramati jauh melebihi tabel ini menunjukkan "
+              "perubahan nyata, bukan sekadar galat.",
+        "en": "Transitions that measurement error alone would produce if the true scores did not change (normal "
+              "true-score model with Phi {p1:.2f} and {p2:.2f}): observed transitions well beyond this table point to "
+              "real change rather than error.",
+    },
+    "reassess_expected_title": {"id": "Perpindahan yang diharapkan dari galat saja (jumlah harapan)",
+                                "en": "Transitions expected from error alone (expected counts)"},
+    "reassess_drift": {
+        "id": "Pergeseran keketatan asesor: {n} asesor menilai pada kedua periode. Korelasi keketatan (leniency) "
+              "antarperiode r = {r:.2f}; rerata perubahan keketatan {change:.2f} poin (selang 95% {lo:.2f} s.d. "
+              "{hi:.2f}).",
+        "en": "Assessor severity drift: {n} assessors rated at both occasions. Correlation of their leniency between "
+              "occasions r = {r:.2f}; mean change of leniency {change:.2f} points (95% interval {lo:.2f} to {hi:.2f}).",
+    },
+    "reassess_no_drift": {
+        "id": "Pergeseran keketatan asesor tidak dapat dinilai: hanya {n} asesor menilai pada kedua periode (minimal 3).",
+        "en": "Assessor severity drift cannot be assessed: only {n} assessors rated at both occasions (at least 3).",
+    },
+    "reassess_figure": {"id": "Nilai akhir AC pada kedua periode", "en": "Overall AC rating at both occasions"},
+    "oar_of": {"id": "nilai akhir AC, periode {occasion}", "en": "overall AC rating, occasion {occasion}"},
+    "ind_stability": {"id": "Stabilitas nilai akhir antarperiode (ICC(A,1))", "en": "Stability of the overall rating between occasions (ICC(A,1))"},
+    "ind_jpm_consistency": {"id": "Konsistensi keputusan kategori JPM (kappa)", "en": "JPM category decision consistency (kappa)"},
+    "jpm_consistency_text": {
+        "id": "Konsistensi keputusan kategori JPM (model skor murni normal, reliabilitas = Phi {rel:.3f}): peluang "
+              "bahwa asesmen paralel memberi kategori yang sama = {agree:.2f}, kappa = {kappa:.2f}, akurasi (kategori "
+              "sama dengan kategori skor murni) = {acc:.2f}. Pita SEM 95% di sekitar skor JPM = +/- {band:.1f} poin.",
+        "en": "JPM category decision consistency (normal true-score model, reliability = Phi {rel:.3f}): probability "
+              "that a parallel assessment gives the same category = {agree:.2f}, kappa = {kappa:.2f}, accuracy (the "
+              "category of the true score) = {acc:.2f}. The 95% SEM band around a JPM score = +/- {band:.1f} points.",
+    },
+    "data_occasions": {
+        "id": "Data memuat {k} periode asesmen ({occasions}); laporan ini memakai periode terakhir, {last}.",
+        "en": "The data hold {k} assessment occasions ({occasions}); this report uses the latest, {last}.",
+    },
+    "data_expired": {
+        "id": "Hasil asesmen periode {occasions} berusia lebih dari tiga tahun terhadap periode {last}; hasil AC "
+              "berlaku tiga tahun (Peraturan BKN 26/2019 Pasal 29 ayat 4), sehingga hasil tersebut tidak dapat "
+              "dipakai lagi untuk keputusan.",
+        "en": "The results of occasion(s) {occasions} are more than three years older than occasion {last}; AC results "
+              "are valid for three years (Peraturan BKN 26/2019, art. 29(4)), so they can no longer support decisions.",
+    },
     # talent
     "talent_text": {
         "id": "Job Person Match (JPM) = jumlah level kompetensi yang dicapai / jumlah level standar jabatan x 100. "
@@ -393,6 +485,14 @@ TEXT: dict[str, dict[str, str]] = {
 #: Column and index labels of report tables: canonical name -> {"id", "en"} (applied by :func:`column_label`).
 COLUMNS: dict[str, dict[str, str]] = {
     "value": {"id": "nilai", "en": "value"},
+    "ICC(A,1)": {"id": "ICC(A,1) kesepakatan mutlak", "en": "ICC(A,1) absolute agreement"},
+    "ICC(C,1)": {"id": "ICC(C,1) konsistensi", "en": "ICC(C,1) consistency"},
+    "pearson_r": {"id": "korelasi Pearson r", "en": "Pearson r"},
+    "disattenuated_r": {"id": "r terkoreksi atenuasi", "en": "disattenuated r"},
+    "d_z": {"id": "d_z (perubahan terstandar)", "en": "d_z (standardised change)"},
+    "improved": {"id": "meningkat", "en": "improved"},
+    "no_reliable_change": {"id": "tidak berubah secara reliabel", "en": "no reliable change"},
+    "declined": {"id": "menurun", "en": "declined"},
     "boot_ci_low": {"id": "batas bawah bootstrap klaster", "en": "cluster bootstrap CI low"},
     "boot_ci_high": {"id": "batas atas bootstrap klaster", "en": "cluster bootstrap CI high"},
     "ci_low": {"id": "batas bawah", "en": "CI low"},

@@ -29,7 +29,7 @@ from .i18n import column_label, effect_label, format_number, label, tr
 __all__ = ["SECTION_KEYS", "Section", "AgencyContext", "warm_up", "DEFAULT_STANDARDS"]
 
 SECTION_KEYS = ("summary", "data", "reliability", "agreement", "gtheory", "construct", "validity", "incremental",
-                "fairness", "talent", "methods")
+                "fairness", "talent", "reassessment", "methods")
 
 #: Standards used for the verdicts (parameters of the notebook).
 DEFAULT_STANDARDS = {
@@ -41,10 +41,13 @@ DEFAULT_STANDARDS = {
     "differential_prediction": 0.05,  # level of the Cleary omnibus test (slopes and intercepts equal)
     "consistency": 0.60,  # nine-box decision consistency: kappa between parallel assessments (Landis & Koch
     # 1977: > .60 substantial); raw agreement is inflated by chance when most candidates share a box
+    "jpm_consistency": 0.60,  # JPM category decision consistency (kappa), the same reading
+    "stability": 0.70,  # ICC(A,1) of the overall rating between occasions (BKN: a reliable assessment is
+    # consistent over time); real change between cycles lowers it too, so read it with the reliable-change counts
 }
 
 MIN = {"items": 30, "agreement_cells": 10, "gtheory": 10, "construct": 20, "validity": 20, "incremental": 30,
-       "talent": 5}
+       "talent": 5, "reassessment": 10}
 
 
 @dataclass
@@ -84,6 +87,8 @@ class Section:
         return sum(b[0] == "figure" for b in self.blocks)
 
     def _repr_html_(self) -> str:
+        if self.status == "absent":  # a section that does not apply to this agency (e.g. one occasion only)
+            return ""
         parts = [f"<section class='pk-section' id='sec-{self.key}' data-status='{self.status}' "
                  f"data-tables='{self.n_tables}' data-figures='{self.n_figures}'>",
                  f"<h2>{html.escape(self.title)}</h2>"]
@@ -346,6 +351,11 @@ class AgencyContext:
                  rating_round=None, reference_year=2026):
         self.data = data
         self.agency = agency
+        # the settings, for the context of an earlier occasion (re-assessment section)
+        self._settings = dict(lang=lang, n_boot=n_boot, seed=seed, standards=standards, potential_cuts=potential_cuts,
+                              performance_cuts=performance_cuts, jpm_cuts=jpm_cuts,
+                              criterion_reliability=criterion_reliability, min_group_size=min_group_size,
+                              include_identities=False, rating_round=rating_round, reference_year=reference_year)
         self.lang = lang
         self.n_boot = int(n_boot)
         self.seed = int(seed)
@@ -415,12 +425,12 @@ class AgencyContext:
                     # lost in a log the reader does not see)
                     with warnings.catch_warnings(record=True) as caught:
                         warnings.simplefilter("always")
-                        sec = fn(Section(key, self.t(f"sec_{key}"), lang=self.lang))
+                        sec = fn(Section(key, self._title(key), lang=self.lang))
                     self._cache[key] = self._warning_notes(sec, caught)
                 except ValueError as exc:
                     # the data do not support this analysis (a design the method cannot estimate, a level the
                     # standards table lacks...): say why in the report instead of failing the whole agency
-                    sec = Section(key, self.t(f"sec_{key}"), lang=self.lang, status="not_estimable")
+                    sec = Section(key, self._title(key), lang=self.lang, status="not_estimable")
                     reason = self.scrub(str(exc))
                     sec.paragraphs.append(self.t("failed_section", reason=reason))
                     sec.results = {"status": "not_estimable", "reason": reason}
@@ -432,6 +442,12 @@ class AgencyContext:
                 for num in set(plt.get_fignums()) - open_before:
                     plt.close(num)
         return self._cache[key]
+
+    def _title(self, key: str) -> str:
+        """Section title; the methods section follows the re-assessment one when that appears."""
+        if key == "methods" and self.all_occasions is not None:
+            return self.t("sec_methods_after_reassessment")
+        return self.t(f"sec_{key}")
 
     def _warning_notes(self, sec: Section, caught) -> Section:
         """Add one translated note per section for the warnings ``caught`` while computing it; the scrubbed
@@ -540,6 +556,12 @@ class AgencyContext:
                                      competencies=int(ds["competencies"]), completeness=float(ds["completeness"])))
         if self.rating_round is not None:
             sec.paragraphs.append(self.t("rating_round_text", round=self.rating_round, rounds=", ".join(self.rounds)))
+        expired = self.all_occasions.expired_occasions() if self.all_occasions is not None else []
+        if self.all_occasions is not None:
+            sec.paragraphs.append(self.t("data_occasions", k=len(self.occasions), occasions=", ".join(self.occasions),
+                                         last=self.occasions[-1]))
+            if expired:
+                sec.paragraphs.append(self.t("data_expired", occasions=", ".join(expired), last=self.occasions[-1]))
         tab = ds.to_frame(self.t("value"))
         tab.index = [label(k, self.lang) for k in tab.index]
         sec.add_table(self.t("sec_data"), tab)
@@ -554,6 +576,9 @@ class AgencyContext:
         ax.set_title(self.t("score_distribution"))
         sec.add_figure(self.t("score_distribution"), fig)
         sec.results = {k: _num(v) for k, v in ds.items()} | {"rating_round": self.rating_round}
+        if self.occasions:
+            sec.results |= {"occasion": self.occasions[-1], "occasions": list(self.occasions),
+                            "expired_occasions": expired}
         return sec
 
     def _group_counts(self, cols) -> pd.DataFrame:
@@ -1049,13 +1074,10 @@ class AgencyContext:
         if len(c) < self.min_group_size:
             # a cohort this small gets no individual-level talent result at all
             return self.too_few(sec, self.t("candidates"), len(c), self.min_group_size)
-        ach = self.achieved_levels().loc[c.index]
         lo, hi = self.jpm_cuts
         sec.paragraphs.append(self.t("talent_text", lo=lo, hi=hi))
-        with warnings.catch_warnings():
-            # candidates missing a required competency get NaN: counted and said in the jpm_missing note
-            warnings.filterwarnings("ignore", message=r".*lack a level on a required competency", category=UserWarning)
-            jpm = job_person_match(ach, c["position_level"].astype(str))
+        # candidates missing a required competency get NaN: counted and said in the jpm_missing note
+        jpm = self.jpm()
         if jpm.isna().any():
             sec.paragraphs.append(self.t("jpm_missing", n=int(jpm.isna().sum())))
         ceiling = [lv for lv in sorted(set(c["position_level"].astype(str)))
@@ -1077,9 +1099,30 @@ class AgencyContext:
         res = {"jpm_mean": _num(jpm.mean()),
                "jpm_categories": {str(col): (None if hide else int(tab[col].sum()))
                                   for col, hide in zip(tab.columns, hidden_cols)}}
+        # how trustworthy the JPM category of each person is: decision consistency at the JPM cuts, with the
+        # dependability (Phi) of the overall rating as the reliability of the JPM
+        rel, rel_source = self.overall_reliability()
+        if np.isfinite(rel) and int(jpm.notna().sum()) >= 3 and float(np.nanstd(jpm)) > 0:
+            from ..reassessment import decision_consistency
+
+            dc = decision_consistency(jpm, reliability=min(rel, 1.0), cuts=list(self.jpm_cuts),
+                                      labels=list(cat.cat.categories), n_boot=self.n_boot, seed=self.seed)
+            jc = dc.attrs["consistency"]
+            band = float(dc["sem_high"].dropna().iloc[0] - dc["score"].dropna().iloc[0])
+            sec.paragraphs.append(self.t("jpm_consistency_text", rel=rel, agree=float(jc.loc["agreement", "value"]),
+                                         kappa=float(jc.loc["kappa", "value"]), acc=float(jc.loc["accuracy", "value"]),
+                                         band=band))
+            shown_jc = jc.copy()
+            shown_jc.index = [column_label(k, self.lang) for k in shown_jc.index]
+            sec.add_table(self.t("ind_jpm_consistency"), shown_jc)
+            res |= {"jpm_consistency": {str(k): [_num(jc.loc[k, c_]) for c_ in ("value", "ci_low", "ci_high")]
+                                        for k in jc.index},
+                    "jpm_sem_band": _num(band)}
+            self._indicator(sec, "jpm_consistency", "ind_jpm_consistency", float(jc.loc["kappa", "value"]),
+                            self.standards["jpm_consistency"],
+                            (float(jc.loc["kappa", "ci_low"]), float(jc.loc["kappa", "ci_high"])))
         perf = c["performance"] if "performance" in c else pd.Series(np.nan, index=c.index)
         ok = perf.notna()
-        rel, rel_source = self.overall_reliability()
         if ok.sum() < max(MIN["talent"], 3) or not np.isfinite(rel):
             sec.paragraphs.append(self.t("too_few", what=self.t("with_performance"), n=int(ok.sum()),
                                          need=max(MIN["talent"], 3)))
@@ -1125,11 +1168,163 @@ class AgencyContext:
         self._indicator(sec, "consistency", "ind_consistency", kappa, self.standards["consistency"], kappa_ci)
         return sec
 
+    def jpm(self) -> pd.Series:
+        """JPM (%) of every rated candidate against the standard of their position level (NaN, counted in the
+        talent section, for a candidate missing a required competency)."""
+        from ..talent import job_person_match
+
+        c = self.cand
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r".*lack a level on a required competency", category=UserWarning)
+            return job_person_match(self.achieved_levels().loc[c.index], c["position_level"].astype(str))
+
+    def previous_context(self) -> AgencyContext | None:
+        """The report context of the occasion before the latest one (None with one occasion)."""
+        if self.all_occasions is None:
+            return None
+        if "_previous" not in self.__dict__:
+            prev = self.all_occasions.for_occasion(self.occasions[-2])
+            self._previous = AgencyContext(prev, self.agency, **self._settings)
+        return self._previous
+
+    def _count_or_hidden(self, n: int):
+        """A count of persons for a table or text: hidden when 1-4 (below the minimum group size)."""
+        return n if n == 0 or n >= self.min_group_size else None
+
+    def _sec_reassessment(self, sec):
+        import matplotlib.pyplot as plt
+
+        from ..agreement import assessor_diagnostics
+        from ..reassessment import reliable_change, test_retest, transition_table
+        from ..talent import jpm_category
+
+        prev = self.previous_context()
+        if prev is None:  # one occasion: the section does not appear
+            sec.status = "absent"
+            sec.results = {"status": "absent"}
+            return sec
+        first, last = self.occasions[-2], self.occasions[-1]
+        o1, o2 = prev.cand["oar"], self.cand["oar"]
+        both = o1.index.intersection(o2.index)
+        counts = {"both": len(both), "first_only": len(o1.index.difference(o2.index)),
+                  "second_only": len(o2.index.difference(o1.index))}
+        shown = {k: self._count_or_hidden(v) for k, v in counts.items()}
+        fmt = {k: (f"{v:,}" if v is not None else self.t("suppressed", k=self.min_group_size)) for k, v in shown.items()}
+        sec.paragraphs.append(self.t("reassess_text", first=first, last=last, **fmt))
+        res = {"occasions": [first, last], "n_both": shown["both"], "n_first_only": shown["first_only"],
+               "n_second_only": shown["second_only"]}
+        if counts["both"] < MIN["reassessment"]:
+            sec.paragraphs.append(self.t("too_few", what=self.t("persons_both"), n=counts["both"],
+                                         need=MIN["reassessment"]))
+            sec.status = "too_few"
+            sec.results = res | {"status": "too_few", "need": MIN["reassessment"]}
+            return sec
+        # stability of the overall rating and of the JPM, the OAR disattenuated by the G coefficients
+        g1, _ = prev.overall_reliability("g_coefficient")
+        g2, _ = self.overall_reliability("g_coefficient")
+        rel_ok = all(np.isfinite(g) and 0 < g <= 1 for g in (g1, g2))
+        tr_oar = test_retest(o1, o2, reliability_t1=g1 if rel_ok else None, reliability_t2=g2 if rel_ok else None)
+        j1, j2 = prev.jpm(), self.jpm()
+        tr_jpm = test_retest(j1, j2)
+        rows = ["ICC(A,1)", "ICC(C,1)", "pearson_r", "disattenuated_r", "mean_change", "d_z"]
+        stab = pd.DataFrame({(column_label("oar", self.lang), col): tr_oar.loc[rows, col] for col in ("value", "ci_low", "ci_high")}
+                            | {(self.t("jpm"), col): tr_jpm.loc[rows, col] for col in ("value", "ci_low", "ci_high")})
+        stab.index = [column_label(k, self.lang) for k in rows]
+        stab.columns = pd.MultiIndex.from_tuples([(a, column_label(b, self.lang)) for a, b in stab.columns])
+        sec.paragraphs.append(self.t("reassess_stability", g1=g1, g2=g2))
+        sec.add_table(self.t("reassess_stability_title"), stab)
+        res |= {"oar": {k: {c: _num(tr_oar.loc[k, c]) for c in ("value", "ci_low", "ci_high")} for k in rows},
+                "jpm": {k: {c: _num(tr_jpm.loc[k, c]) for c in ("value", "ci_low", "ci_high")} for k in rows},
+                "g_coefficient": [_num(g1), _num(g2)]}
+        # reliable change of the overall rating (Jacobson & Truax), counts only
+        if rel_ok:
+            rc = reliable_change(o1, o2, reliability=g1, method="jacobson_truax")
+            cls_counts = rc["classification"].value_counts().reindex(
+                ["improved", "no_reliable_change", "declined"], fill_value=0)
+            tab = cls_counts.rename(self.t("count")).to_frame().T
+            tab.columns = [column_label(c, self.lang) for c in tab.columns]
+            sec.paragraphs.append(self.t("reassess_rci", mdc=float(rc.attrs["mdc"]), sem=float(rc.attrs["sem"])))
+            sec.add_table(self.t("reassess_rci_title"), self._suppressed(tab))
+            hidden = suppression_mask(cls_counts.to_frame().T, self.min_group_size)[0]
+            res |= {"mdc": _num(rc.attrs["mdc"]), "sem": _num(rc.attrs["sem"]),
+                    "reliable_change": {k: (None if h else int(v)) for (k, v), h in zip(cls_counts.items(), hidden)}}
+        # JPM categories: observed transitions beside those measurement error alone would give
+        labels_ = None
+        c1 = jpm_category(j1.dropna(), scheme="mapping", cuts=self.jpm_cuts)
+        c2 = jpm_category(j2.dropna(), scheme="mapping", cuts=self.jpm_cuts)
+        labels_ = list(c1.cat.categories) if isinstance(c1.dtype, pd.CategoricalDtype) else sorted(set(c1) | set(c2))
+        tt = transition_table(c1, c2, categories=labels_, scores=(j1.dropna(), j2.dropna()))
+        obs = tt.table.copy()
+        sec.paragraphs.append(self.t("reassess_transitions", kappa=float(tt.kappa.value), lo=float(tt.kappa.ci_low),
+                                     hi=float(tt.kappa.ci_high), p_sym=_fmt_p(float(tt.bowker.p), self.lang),
+                                     p_marg=_fmt_p(float(tt.stuart_maxwell.p), self.lang)))
+        obs.index.name = self.t("occasion_of", occasion=first)
+        obs.columns.name = self.t("occasion_of", occasion=last)
+        sec.add_table(self.t("reassess_transitions_title"), self._suppressed(obs))
+        res |= {"kappa": _est_dict(tt.kappa), "weighted_kappa": _est_dict(tt.weighted_kappa),
+                "bowker": {"statistic": _num(tt.bowker.statistic), "df": _num(tt.bowker.df),
+                           "pvalue": _num(tt.bowker.p)},
+                "stuart_maxwell": {"statistic": _num(tt.stuart_maxwell.statistic), "df": _num(tt.stuart_maxwell.df),
+                                   "pvalue": _num(tt.stuart_maxwell.p)}}
+        p1, _ = prev.overall_reliability("phi")
+        p2, _ = self.overall_reliability("phi")
+        if all(np.isfinite(p) and 0 < p <= 1 for p in (p1, p2)):
+            exp = tt.expected_by_error(min(p1, 1.0), min(p2, 1.0), list(self.jpm_cuts))
+            exp.index.name, exp.columns.name = obs.index.name, obs.columns.name
+            sec.paragraphs.append(self.t("reassess_expected", p1=p1, p2=p2))
+            sec.add_table(self.t("reassess_expected_title"), exp)
+            changed_obs = float(tt.table.to_numpy().sum() - np.trace(tt.table.to_numpy()))
+            changed_exp = float(exp.to_numpy().sum() - np.trace(exp.to_numpy()))
+            res |= {"expected_changed": _num(changed_exp),
+                    "observed_changed": (None if np.asarray(suppression_mask(tt.table, self.min_group_size)).any()
+                                         else _num(changed_obs)),
+                    "phi": [_num(p1), _num(p2)]}
+        # assessor severity drift: leniency of the assessors who rated at both occasions
+        l1 = assessor_diagnostics(prev.data.ratings)["leniency"]
+        l2 = assessor_diagnostics(self.data.ratings)["leniency"]
+        l1.index, l2.index = l1.index.astype(str), l2.index.astype(str)
+        common = l1.dropna().index.intersection(l2.dropna().index)
+        res["n_assessors_both"] = int(len(common))
+        if len(common) >= 3:
+            drift = test_retest(l1, l2)
+            sec.paragraphs.append(self.t("reassess_drift", n=len(common), r=float(drift.loc["pearson_r", "value"]),
+                                         change=float(drift.loc["mean_change", "value"]),
+                                         lo=float(drift.loc["mean_change", "ci_low"]),
+                                         hi=float(drift.loc["mean_change", "ci_high"])))
+            res |= {"drift_r": _num(drift.loc["pearson_r", "value"]),
+                    "drift_mean_change": [_num(drift.loc["mean_change", c]) for c in ("value", "ci_low", "ci_high")]}
+        else:
+            sec.paragraphs.append(self.t("reassess_no_drift", n=len(common)))
+        fig, ax = plt.subplots(figsize=(5, 4.2))
+        x, y = o1.loc[both], o2.loc[both]
+        ax.scatter(x, y, s=14, alpha=0.6, color="#2e86c1")
+        lim = (min(x.min(), y.min()) - 0.1, max(x.max(), y.max()) + 0.1)
+        ax.plot(lim, lim, color="k", lw=0.8, ls="--")
+        ax.set_xlim(lim)
+        ax.set_ylim(lim)
+        ax.set_xlabel(self.t("oar_of", occasion=first))
+        ax.set_ylabel(self.t("oar_of", occasion=last))
+        ax.set_title(self.t("reassess_figure"))
+        sec.add_figure(self.t("reassess_figure"), fig)
+        sec.results = res
+        self._indicator(sec, "stability", "ind_stability", float(tr_oar.loc["ICC(A,1)", "value"]),
+                        self.standards["stability"], (float(tr_oar.loc["ICC(A,1)", "ci_low"]),
+                                                      float(tr_oar.loc["ICC(A,1)", "ci_high"])))
+        return sec
+
     def _sec_methods(self, sec):
         sec.paragraphs.append(self.t("methods_text"))
         refs = [
             "Brennan, R. L. (2001). Generalizability Theory. Springer.",
+            "Bowker, A. H. (1948). A test for symmetry in contingency tables. Journal of the American Statistical "
+            "Association, 43, 572-574.",
             "Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests. Psychometrika, 16, 297-334.",
+            "Jacobson, N. S., & Truax, P. (1991). Clinical significance: A statistical approach to defining meaningful "
+            "change in psychotherapy research. Journal of Consulting and Clinical Psychology, 59, 12-19.",
+            "Livingston, S. A., & Lewis, C. (1995). Estimating the consistency and accuracy of classifications based on "
+            "test scores. Journal of Educational Measurement, 32, 179-197.",
+            "Stuart, A. (1955). A test for homogeneity of the marginal distributions in a two-way classification. "
+            "Biometrika, 42, 412-416.",
             "Hayes, A. F., & Krippendorff, K. (2007). Answering the call for a standard reliability measure for "
             "coding data. Communication Methods and Measures, 1, 77-89.",
             "Hunter, J. E., Schmidt, F. L., & Le, H. (2006). Implications of direct and indirect range restriction "
