@@ -139,3 +139,20 @@ def test_data_without_occasions():
     assert plain.occasions == []
     with pytest.raises(ValueError, match="for_occasion needs an 'occasion' column"):
         plain.for_occasion("2026")
+
+
+def test_occasion_dates_and_results_older_than_three_years(reassessed, tmp_path):
+    data = pk.load_assessment(_write(reassessed, tmp_path), warn=False)
+    dates = data.occasion_dates()
+    assert list(dates.index) == ["2021", "2026"]
+    assert dates["2021"] == pd.Timestamp("2021-08-17") and dates["2026"] == pd.Timestamp("2026-08-17")
+    assert data.expired_occasions() == ["2021"]
+    assert data.expired_occasions(years=6) == []
+    # without dates, year labels stand for 1 January of the year; other labels have no date
+    r = reassessed.ratings.drop(columns="assessment_date")
+    data = pk.load_assessment(_write(reassessed, tmp_path, ratings=r), warn=False)
+    assert data.occasion_dates()["2021"] == pd.Timestamp("2021-01-01")
+    assert data.expired_occasions() == ["2021"]
+    r["occasion"] = r["occasion"].map({"2021": "siklus 1", "2026": "siklus 2"})
+    data = pk.load_assessment(_write(reassessed, tmp_path, ratings=r), warn=False)
+    assert data.occasion_dates().isna().all() and data.expired_occasions() == []
