@@ -29,13 +29,14 @@ potential_cuts = (78.0, 90.0)
 performance_cuts = (70.0, 85.0)
 criterion_reliability = 0.52
 min_group_size = 5
-include_identities = False'''
+include_identities = False
+ranges = None'''
 
 SETUP = '''from IPython.display import display
 from psikometri.report import AgencyContext
 
 ctx = AgencyContext.load(
-    data_path, agency, lang=lang, n_boot=n_boot, seed=seed,
+    data_path, agency, ranges=ranges, lang=lang, n_boot=n_boot, seed=seed,
     standards={"reliability": reliability_standard, "icc": icc_standard, "g_coefficient": g_standard,
                "validity": validity_standard, "impact_ratio": impact_ratio_standard,
                "differential_prediction": differential_prediction_level, "consistency": consistency_standard,

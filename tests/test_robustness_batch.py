@@ -515,3 +515,41 @@ def test_reports_load_nothing_from_a_cdn(tmp_path):
     assert not re.search(r"cdnjs|cdn\.jsdelivr|unpkg\.com|require\.min\.js|MathJax\.js", page, flags=re.I)
     assert not re.search(r"@import\s+url\(\s*[\"']?https?:", page)
     assert external_resources('<script src="https://x/y.js"></script><link href="//f/x.css">') != []
+
+
+# --------------------------------------------------------------------------- plausibility ranges in the batch
+
+
+def test_report_range_option_validates_and_reaches_the_notebook(two_agencies, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(two_agencies, data)
+    c = pd.read_csv(data / "candidates.csv", dtype=str, keep_default_na=False)
+    i = int(c.index[c["agency"] == "kota_dua"][0])
+    c.loc[i, "performance"] = "130"  # above the SKP default range 0-120
+    c.to_csv(data / "candidates.csv", index=False)
+    nb = tmp_path / "ranges.ipynb"
+    params = 'agency = "x"\ndata_path = "."\noutput_dir = "."\nlang = "id"\nn_boot = 20\nseed = 1\nranges = None\n'
+    write = ("import json, os\n"
+             "from psikometri.io import load_assessment\n"
+             "d = load_assessment(data_path, warn=False, ranges=ranges)\n"
+             "with open(os.path.join(output_dir, 'results.json'), 'w') as fh:\n"
+             "    json.dump({'agency': agency, 'n_candidates': len(d.candidates), 'max_performance': "
+             "float(d.candidates['performance'].max()), 'indicators': [], 'sections': {}}, fh)\n")
+    book = nbf.v4.new_notebook()
+    book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    book.cells = [nbf.v4.new_code_cell(params, metadata={"tags": ["parameters"]}), nbf.v4.new_code_cell(write)]
+    nbf.write(book, nb)
+    # default ranges: the agency with the value is reported as invalid, naming the column and the option
+    out = tmp_path / "out"
+    assert run_batch(data, out, n_boot=20, seed=1, notebook=nb) == 1
+    assert "performance" in report_paths(out, "kota_dua", "id")["log"].read_text()
+    # a wider range: both agencies run, and the notebook reads its subset with the same range
+    out = tmp_path / "out_wide"
+    assert run_batch(data, out, n_boot=20, seed=1, notebook=nb, ranges={"performance": (0, 150)}) == 0
+    res = json.loads(report_paths(out, "kota_dua", "id")["results"].read_text())
+    assert res["max_performance"] == 130.0
+    # a malformed range on the command line is one line naming the option
+    proc = _cli("--data", data, "--out", tmp_path / "o3", "--range", "performance=zero:150")
+    assert proc.returncode == 2 and "--range" in proc.stderr and "Traceback" not in proc.stderr
+    proc = _cli("--data", data, "--out", tmp_path / "o4", "--range", "nonsense=0:1")
+    assert proc.returncode == 2 and "--range" in proc.stderr and "Traceback" not in proc.stderr

@@ -79,6 +79,11 @@ def _cmd_report(args) -> int:
     from .report.runner import BatchError, run_batch
 
     try:
+        ranges = _parse_ranges(args.range)
+    except ValueError as exc:
+        print(f"psikometri report: error: {exc}", file=sys.stderr)
+        return 2
+    try:
         return run_batch(
             data=args.data,
             out=args.out,
@@ -90,6 +95,7 @@ def _cmd_report(args) -> int:
             force=args.force,
             n_boot=args.n_boot,
             seed=args.seed,
+            ranges=ranges or None,
         )
     except BatchError as exc:
         print(f"psikometri report: error: {exc}", file=sys.stderr)
@@ -159,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--n-boot", type=_whole("--n-boot", MIN_N_BOOT, None, "1000"), default=1000,
                    help=f"bootstrap replications (at least {MIN_N_BOOT})")
     r.add_argument("--seed", type=_whole("--seed", 0, MAX_SEED, "2026"), default=2026)
+    r.add_argument("--range", action="append", default=None, metavar="COLUMN=MIN:MAX",
+                   help="plausible range of a candidate column, as for validate (repeatable)")
     r.set_defaults(func=_cmd_report)
     return ap
 

@@ -901,7 +901,7 @@ def _scrubber(tables: dict):
     return lambda text: pattern.sub("[asesi]", text)
 
 
-def load_per_agency(data, scratch: Path):
+def load_per_agency(data, scratch: Path, ranges=None):
     """Load ``data``; when some agencies' rows are invalid, load the others without them.
 
     Returns ``(dataset, broken)`` with ``broken`` = {agency: [problem text, ...]}; raises the loader's
@@ -915,7 +915,7 @@ def load_per_agency(data, scratch: Path):
     def load(path):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataWarning)
-            return load_assessment(path)
+            return load_assessment(path, ranges=ranges)
 
     try:
         return load(data), {}
@@ -966,6 +966,7 @@ def run_batch(
     notebook=None,
     parameters: dict | None = None,
     index: bool = True,
+    ranges: dict | None = None,
 ) -> int:
     """Run the agency report for every (or the selected) agency; return the exit code.
 
@@ -993,6 +994,9 @@ def run_batch(
     n_boot, seed : int
         Bootstrap replications (at least :data:`MIN_N_BOOT`) and seed (0 to :data:`MAX_SEED`) passed to every
         notebook.
+    ranges : dict, optional
+        Plausibility ranges of the candidate columns (``load_assessment(..., ranges=)``), used to validate
+        the data and passed to every notebook, which reads its agency's subset with them.
 
     Raises
     ------
@@ -1005,6 +1009,13 @@ def run_batch(
     import threading
 
     formats = check_options(lang=lang, formats=formats, workers=workers, n_boot=n_boot, seed=seed)
+    if ranges is not None:
+        from ..io import _check_ranges
+
+        try:
+            _check_ranges(ranges)
+        except (TypeError, ValueError) as exc:
+            raise BatchError(f"--range: {exc}") from None
     out = _prepare_out(out)
     client = _connect(scheduler) if scheduler else None
     # SIGTERM (and SIGHUP) end the batch like Ctrl-C: through the ``finally`` blocks that remove the scratch data
@@ -1025,7 +1036,7 @@ def run_batch(
             remove_stale_scratch()
             return _run_locked(data, out, agencies=agencies, workers=workers, scheduler=scheduler, client=client,
                                lang=lang, formats=formats, force=force, n_boot=n_boot, seed=seed,
-                               notebook=notebook, parameters=parameters, index=index)
+                               notebook=notebook, parameters=parameters, index=index, ranges=ranges)
     finally:
         if client is not None:
             try:
@@ -1037,7 +1048,7 @@ def run_batch(
 
 
 def _run_locked(data, out: Path, *, agencies, workers, scheduler, client, lang, formats, force, n_boot, seed,
-                notebook, parameters, index) -> int:
+                notebook, parameters, index, ranges=None) -> int:
     import atexit
 
     from ..io import DataValidationError
@@ -1050,7 +1061,7 @@ def _run_locked(data, out: Path, *, agencies, workers, scheduler, client, lang, 
     atexit.register(remove_scratch)
     try:
         try:
-            ds, broken = load_per_agency(data, scratch)
+            ds, broken = load_per_agency(data, scratch, ranges=ranges)
         except DataValidationError as exc:
             print(str(exc), file=sys.stderr)
             return 2
@@ -1062,6 +1073,8 @@ def _run_locked(data, out: Path, *, agencies, workers, scheduler, client, lang, 
             return 2
         nb = str(Path(notebook) if notebook else default_notebook())
         params = {"n_boot": int(n_boot), "seed": int(seed)} | dict(parameters or {})
+        if ranges:  # the notebook reads its subset with the same plausibility ranges
+            params["ranges"] = {k: (None if v is None else [float(v[0]), float(v[1])]) for k, v in ranges.items()}
         tasks = []
         results: list[TaskResult] = [_record_invalid(out, a, lang, broken[a]) for a in todo if a in broken]
         # local workers share this machine's cores; a Dask worker runs one task per thread of its own machine

@@ -399,12 +399,12 @@ class AgencyContext:
         self.cand["anon"] = [f"A{i + 1:04d}" for i in range(len(self.cand))]
 
     @classmethod
-    def load(cls, data_path, agency, **kw):
+    def load(cls, data_path, agency, ranges=None, **kw):
         from ..io import DataWarning, load_assessment
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataWarning)
-            full = load_assessment(data_path)
+            full = load_assessment(data_path, ranges=ranges)
         return cls(full.for_agency(agency), agency, **kw)
 
     # ------------------------------------------------------------------ plumbing
