@@ -555,3 +555,62 @@ def test_bootstrap_weights_equal_the_duplicated_sample():
     expanded = np.repeat(x, counts)
     full = rs._consistency_run(expanded, 0.8, cuts, np.repeat(assigned, counts), per_person=False)
     np.testing.assert_allclose(weighted, full, rtol=1e-12)
+
+
+_BOOT_SNIPPET = """
+import json
+import numpy as np
+from psikometri._reassessment_kernels import bootstrap_consistency, gauss_legendre
+from psikometri._resampling import bootstrap_counts
+x = np.random.default_rng(8).normal(84, 7, 25)
+cuts = np.array([78.0, 90.0])
+counts = bootstrap_counts(25, 6, 3).astype(float)
+counts[2] = 0.0
+counts[2, 4] = 25.0  # a resample of one person: constant scores, NaN
+out = np.empty((6, 4))
+gx, gw = gauss_legendre()
+bootstrap_consistency(x, 0.8, cuts, gx, gw, counts, out)
+print(json.dumps(np.where(np.isnan(out), None, out).tolist()))
+"""
+
+
+def _boot_reference():
+    """Each resample's cohort figures from the per-resample Python path (weighted distinct persons)."""
+    from psikometri._resampling import bootstrap_counts
+
+    x = np.random.default_rng(8).normal(84, 7, 25)
+    cuts = np.array([78.0, 90.0])
+    counts = bootstrap_counts(25, 6, 3).astype(float)
+    counts[2] = 0.0
+    counts[2, 4] = 25.0
+    assigned = np.searchsorted(cuts, x, side="right")
+    ref = []
+    for b in range(6):
+        keep = counts[b] > 0
+        if np.ptp(x[keep]) == 0:
+            ref.append([None] * 4)
+            continue
+        ref.append(rs._consistency_run(x[keep], 0.8, cuts, assigned[keep], per_person=False,
+                                       weights=counts[b, keep]).tolist())
+    return ref
+
+
+@pytest.mark.parametrize("jit", [True, False])
+def test_bootstrap_kernel_equals_the_per_resample_computation(jit):
+    import json as _json
+    import subprocess
+    import sys
+
+    from ._nojit import run_without_jit
+
+    if jit:
+        got = _json.loads(subprocess.run([sys.executable, "-c", _BOOT_SNIPPET], capture_output=True, text=True,
+                                         check=True).stdout)
+    else:
+        got = run_without_jit(_BOOT_SNIPPET)
+    ref = _boot_reference()
+    for g, r in zip(got, ref):
+        if r[0] is None:
+            assert g == [None] * 4
+        else:
+            np.testing.assert_allclose(g, r, rtol=1e-12, atol=1e-14)

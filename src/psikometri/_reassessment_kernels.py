@@ -178,3 +178,114 @@ def pair_probs(mean, v, s1, s2, cuts, gl_x, gl_w, out):
             for b in range(nk):
                 p = grid[a + 1, b + 1] - grid[a, b + 1] - grid[a + 1, b] + grid[a, b]
                 out[i, a, b] = p if p > 0.0 else 0.0
+
+
+@njit(cache=True)
+def _quadrature(v, s1, s2, gl_x, gl_w):
+    """``sd1, sd2`` and the ``r``-dependent quadrature terms of :func:`_bvn_pre` for two measurements."""
+    sd1 = math.sqrt(v + s1 * s1)
+    sd2 = math.sqrt(v + s2 * s2)
+    r = 0.0
+    if sd1 > 0.0 and sd2 > 0.0:
+        r = v / (sd1 * sd2)
+    n_nodes = gl_x.shape[0] if r != 0.0 else 0
+    half = 0.5 * math.asin(r)
+    sn = np.empty(n_nodes)
+    ic = np.empty(n_nodes)
+    wh = np.empty(n_nodes)
+    for j in range(n_nodes):
+        sn[j] = math.sin(half * (1.0 + gl_x[j]))
+        ic[j] = 1.0 / (2.0 * (1.0 - sn[j] * sn[j]))
+        wh[j] = gl_w[j] * half * _INV_2PI
+    return sd1, sd2, sn, ic, wh
+
+
+@njit(cache=True)
+def _pair_table(m, sd1, sd2, cuts, sn, ic, wh, grid, z1, z2, res):
+    """``res[a, b] = P(Y1 in a, Y2 in b)`` for one person (the body of :func:`pair_probs`)."""
+    nk = cuts.shape[0] + 1
+    z1[0] = -np.inf
+    z2[0] = -np.inf
+    z1[nk] = np.inf
+    z2[nk] = np.inf
+    for a in range(1, nk):
+        z1[a] = _z(cuts[a - 1], m, sd1)
+        z2[a] = _z(cuts[a - 1], m, sd2)
+    for a in range(nk + 1):
+        for b in range(nk + 1):
+            grid[a, b] = _bvn_pre(z1[a], z2[b], sn, ic, wh)
+    for a in range(nk):
+        for b in range(nk):
+            p = grid[a + 1, b + 1] - grid[a, b + 1] - grid[a + 1, b] + grid[a, b]
+            res[a, b] = p if p > 0.0 else 0.0
+
+
+@njit(cache=True, parallel=True)
+def bootstrap_consistency(x, rel, cuts, gl_x, gl_w, counts, out):
+    """Cohort figures (agreement, chance agreement, kappa, accuracy) of every bootstrap resample.
+
+    ``counts[b, i]``: how often person ``i`` is drawn in resample ``b``.  Row ``b`` of ``out`` (n_boot, 4)
+    is written by iteration ``b`` only; a resample of constant scores gives NaN.  Each resample refits the
+    cohort's mean and SD and evaluates the same normal true-score model as the full sample.
+    """
+    n_boot, n = counts.shape
+    nk = cuts.shape[0] + 1
+    for b in prange(n_boot):
+        w_sum = 0.0
+        mu = 0.0
+        lo = np.inf
+        hi = -np.inf
+        for i in range(n):
+            c = counts[b, i]
+            if c > 0:
+                w_sum += c
+                mu += c * x[i]
+                lo = min(lo, x[i])
+                hi = max(hi, x[i])
+        if not hi > lo or w_sum < 2.0:
+            for j in range(4):
+                out[b, j] = np.nan
+            continue
+        mu /= w_sum
+        ss = 0.0
+        for i in range(n):
+            c = counts[b, i]
+            if c > 0:
+                ss += c * (x[i] - mu) ** 2
+        s = math.sqrt(ss / (w_sum - 1.0))
+        v = rel * (1.0 - rel) * s * s
+        sem = s * math.sqrt(1.0 - rel)
+        sd1, sd2, sn, ic, wh = _quadrature(v, sem, sem, gl_x, gl_w)
+        td1, td2, tsn, tic, twh = _quadrature(v, 0.0, sem, gl_x, gl_w)
+        grid = np.empty((nk + 1, nk + 1))
+        z1 = np.empty(nk + 1)
+        z2 = np.empty(nk + 1)
+        both = np.empty((nk, nk))
+        tx = np.empty((nk, nk))
+        qbar = np.zeros(nk)
+        pa = 0.0
+        acc = 0.0
+        for i in range(n):
+            c = counts[b, i]
+            if c == 0:
+                continue
+            m = mu + rel * (x[i] - mu)
+            _pair_table(m, sd1, sd2, cuts, sn, ic, wh, grid, z1, z2, both)
+            _pair_table(m, td1, td2, cuts, tsn, tic, twh, grid, z1, z2, tx)
+            for a in range(nk):
+                pa += c * both[a, a]
+                acc += c * tx[a, a]
+                row = 0.0
+                for d in range(nk):
+                    row += both[a, d]
+                qbar[a] += c * row
+        pa /= w_sum
+        acc /= w_sum
+        pc = 0.0
+        for a in range(nk):
+            q = qbar[a] / w_sum
+            pc += q * q
+        out[b, 0] = pa
+        out[b, 1] = pc
+        out[b, 2] = (pa - pc) / (1.0 - pc) if pc < 1.0 - 1e-12 else np.nan
+        out[b, 3] = acc

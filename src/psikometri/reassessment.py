@@ -1167,14 +1167,13 @@ def decision_consistency(scores, *, reliability, cuts, labels=None, level=0.95, 
     if n_boot:
         seed64 = resolve_seed(seed)
         counts = bootstrap_counts(x.size, int(n_boot), seed64)
-        boot = np.full((int(n_boot), len(_GRID)), np.nan)
-        for b in range(int(n_boot)):
-            keep = counts[b] > 0  # each distinct resampled person is computed once, weighted by its count
-            xb = np.ascontiguousarray(x[keep])
-            if np.ptp(xb) == 0:
-                continue
-            boot[b] = _consistency_run(xb, rel, c, assigned[keep], per_person=False,
-                                       weights=counts[b, keep].astype(float))
+        from ._reassessment_kernels import bootstrap_consistency, gauss_legendre
+
+        boot = np.empty((int(n_boot), len(_GRID)))
+        gx, gw = gauss_legendre()
+        # every resample in one parallel kernel: each distinct drawn person is computed once, weighted by its count
+        bootstrap_consistency(x, float(rel), np.ascontiguousarray(c, dtype=np.float64), gx, gw,
+                              np.ascontiguousarray(counts, dtype=np.float64), boot)
         n_used_boot = int(np.isfinite(boot[:, 0]).sum())
         for j in range(len(_GRID)):
             ci[j] = percentile_interval(boot[:, j], level)
