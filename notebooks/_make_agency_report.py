@@ -23,7 +23,6 @@ impact_ratio_standard = 0.80
 differential_prediction_level = 0.05
 consistency_standard = 0.60
 jpm_consistency_standard = 0.60
-stability_standard = 0.70
 jpm_cuts = (78.0, 90.0)
 potential_cuts = (78.0, 90.0)
 performance_cuts = (70.0, 85.0)
@@ -40,7 +39,7 @@ ctx = AgencyContext.load(
     standards={"reliability": reliability_standard, "icc": icc_standard, "g_coefficient": g_standard,
                "validity": validity_standard, "impact_ratio": impact_ratio_standard,
                "differential_prediction": differential_prediction_level, "consistency": consistency_standard,
-               "jpm_consistency": jpm_consistency_standard, "stability": stability_standard},
+               "jpm_consistency": jpm_consistency_standard},
     jpm_cuts=jpm_cuts, potential_cuts=potential_cuts, performance_cuts=performance_cuts,
     criterion_reliability=criterion_reliability, min_group_size=min_group_size,
     include_identities=include_identities, output_dir=output_dir,

@@ -193,7 +193,7 @@ def _expected_data(d: Inputs, sections):
     ds = design_summary(d.ratings, d.candidates)
     assert len(ds) == 1
     row = ds.iloc[0]
-    out = {k: row[k] for k in row.index}
+    out = {k: row[k] for k in row.index if k != "occasions"}  # the report's data are one occasion
     # the counts, once more straight from the ratings
     r = d.ratings
     assert out["candidates"] == r["candidate"].nunique() and out["ratings"] == len(r)
@@ -202,6 +202,12 @@ def _expected_data(d: Inputs, sections):
     if d.occasions:
         expired = d.all_occasions.expired_occasions() if d.all_occasions is not None else []
         out |= {"occasion": d.occasions[-1], "occasions": list(d.occasions), "expired_occasions": expired}
+        if expired:
+            ra = d.all_occasions.ratings
+            occ = ra["occasion"].astype(str)
+            only_old = (set(ra.loc[occ.isin(expired), "candidate"].astype(str))
+                        - set(ra.loc[~occ.isin(expired), "candidate"].astype(str)))
+            out["n_expired_only"] = _shown(len(only_old))
     return out
 
 
@@ -418,6 +424,11 @@ def _expected_talent(d: Inputs, sections):
     return _talent(d)
 
 
+def _shown(n):
+    """A count of persons as the report may show it: hidden (None) when 1-4."""
+    return n if n == 0 or n >= MIN_GROUP else None
+
+
 def _expected_reassessment(d: Inputs, sections):
     if d.all_occasions is None:
         return {"status": "absent"}
@@ -425,13 +436,9 @@ def _expected_reassessment(d: Inputs, sections):
     p = Inputs(d.agency, occasion=first)
     o1, o2 = p.cand["oar"], d.cand["oar"]
     both = o1.index.intersection(o2.index)
-
-    def shown(n):
-        return n if n == 0 or n >= MIN_GROUP else None
-
-    out = {"occasions": [first, last], "n_both": shown(len(both)),
-           "n_first_only": shown(len(o1.index.difference(o2.index))),
-           "n_second_only": shown(len(o2.index.difference(o1.index)))}
+    out = {"occasions": [first, last], "n_both": _shown(len(both)),
+           "n_first_only": _shown(len(o1.index.difference(o2.index))),
+           "n_second_only": _shown(len(o2.index.difference(o1.index)))}
     g1, g2 = _g_coefficient(p, "g_coefficient"), _g_coefficient(d, "g_coefficient")
     rows = ["ICC(A,1)", "ICC(C,1)", "pearson_r", "disattenuated_r", "mean_change", "d_z"]
     t_oar = test_retest(o1, o2, reliability_t1=g1, reliability_t2=g2)
@@ -440,24 +447,31 @@ def _expected_reassessment(d: Inputs, sections):
     out |= {"oar": {k: {c: t_oar.loc[k, c] for c in ("value", "ci_low", "ci_high")} for k in rows},
             "jpm": {k: {c: t_jpm.loc[k, c] for c in ("value", "ci_low", "ci_high")} for k in rows},
             "g_coefficient": [g1, g2]}
-    rc = reliable_change(o1, o2, reliability=g1, method="jacobson_truax")
-    counts = rc["classification"].value_counts().reindex(["improved", "no_reliable_change", "declined"], fill_value=0)
-    hidden = suppression_mask(counts.to_frame().T, MIN_GROUP)[0]
-    out |= {"mdc": rc.attrs["mdc"], "sem": rc.attrs["sem"],
-            "reliable_change": {k: (None if h else int(v)) for (k, v), h in zip(counts.items(), hidden)}}
+    classes = ["improved", "no_reliable_change", "declined"]
+    rcs = {}
+    for method in ("jacobson_truax", "chelune"):
+        rc = reliable_change(o1, o2, reliability=g1, method=method)
+        counts = rc["classification"].value_counts().reindex(classes, fill_value=0)
+        hidden = suppression_mask(counts.to_frame().T, MIN_GROUP)[0]
+        rcs[method] = {k: (None if h else int(v)) for (k, v), h in zip(counts.items(), hidden)}
+    out |= {"mdc": rc.attrs["mdc"], "sem": rc.attrs["sem"], "reliable_change": rcs}
     c1 = jpm_category(j1.dropna(), scheme="mapping", cuts=JPM_CUTS)
     c2 = jpm_category(j2.dropna(), scheme="mapping", cuts=JPM_CUTS)
     tt = transition_table(c1, c2, categories=list(c1.cat.categories), scores=(j1.dropna(), j2.dropna()))
-    out |= {"kappa": _est(tt.kappa), "weighted_kappa": _est(tt.weighted_kappa),
-            "bowker": {"statistic": tt.bowker.statistic, "df": tt.bowker.df, "pvalue": tt.bowker.p},
-            "stuart_maxwell": {"statistic": tt.stuart_maxwell.statistic, "df": tt.stuart_maxwell.df,
-                               "pvalue": tt.stuart_maxwell.p}}
+    obs = tt.table.to_numpy(dtype=float)
+    moves = pd.Series({"stayed": np.trace(obs), "up": np.triu(obs, 1).sum(), "down": np.tril(obs, -1).sum()})
+    hidden = suppression_mask(moves.astype(int).to_frame().T, MIN_GROUP)[0]
     p1, p2 = _g_coefficient(p, "phi"), _g_coefficient(d, "phi")
     exp = tt.expected_by_error(min(p1, 1.0), min(p2, 1.0), list(JPM_CUTS)).to_numpy()
-    obs = tt.table.to_numpy()
-    out |= {"expected_changed": exp.sum() - np.trace(exp),
-            "observed_changed": None if np.asarray(suppression_mask(tt.table, MIN_GROUP)).any()
-            else float(obs.sum() - np.trace(obs)), "phi": [p1, p2]}
+    out |= {"phi": [p1, p2],
+            "moves": {k: (None if h else int(v)) for (k, v), h in zip(moves.items(), hidden)},
+            "changed": _shown(int(moves["up"] + moves["down"])),
+            "expected_moves": {"stayed": np.trace(exp), "up": np.triu(exp, 1).sum(), "down": np.tril(exp, -1).sum()}}
+    if not np.asarray(suppression_mask(tt.table, MIN_GROUP)).any():
+        out |= {"kappa": _est(tt.kappa), "weighted_kappa": _est(tt.weighted_kappa),
+                "bowker": {"statistic": tt.bowker.statistic, "df": tt.bowker.df, "pvalue": tt.bowker.p},
+                "stuart_maxwell": {"statistic": tt.stuart_maxwell.statistic, "df": tt.stuart_maxwell.df,
+                                   "pvalue": tt.stuart_maxwell.p}}
     l1 = assessor_diagnostics(p.ratings)["leniency"]
     l2 = assessor_diagnostics(d.ratings)["leniency"]
     l1.index, l2.index = l1.index.astype(str), l2.index.astype(str)
@@ -465,7 +479,7 @@ def _expected_reassessment(d: Inputs, sections):
     out["n_assessors_both"] = len(common)
     if len(common) >= 3:
         drift = test_retest(l1, l2)
-        out |= {"drift_r": drift.loc["pearson_r", "value"],
+        out |= {"drift_r": [drift.loc["pearson_r", c] for c in ("value", "ci_low", "ci_high")],
                 "drift_mean_change": [drift.loc["mean_change", c] for c in ("value", "ci_low", "ci_high")]}
     return out
 
@@ -529,10 +543,6 @@ def _expected_indicators(d: Inputs, sec):
         rows.append(_indicator("jpm_consistency", *ta["jpm_consistency"]["kappa"]))
     if "nine_box_kappa" in ta:
         rows.append(_indicator("consistency", ta["nine_box_kappa"], *ta["nine_box_kappa_ci"]))
-    ra = d.section("reassessment", sec)
-    if "oar" in ra:
-        icc_a = ra["oar"]["ICC(A,1)"]
-        rows.append(_indicator("stability", icc_a["value"], icc_a["ci_low"], icc_a["ci_high"]))
     return rows
 
 

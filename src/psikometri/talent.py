@@ -1630,7 +1630,8 @@ def plot_jpm_distribution(jpm, position_level=None, *, scheme: str = "mapping", 
     ax, title : optional
     points : bool
         Draw every candidate as a dot beside the box.  Aggregate reports pass
-        ``False``: no individual is drawn.
+        ``False``: no individual is drawn, the whiskers end at the 10th and
+        90th percentiles and outliers are not shown.
     min_count : int
         Position levels with fewer candidates are not drawn (a box of a few
         values shows individual values); their label says ``n < min_count``.
@@ -1663,10 +1664,13 @@ def plot_jpm_distribution(jpm, position_level=None, *, scheme: str = "mapping", 
     names = list(groups)
     small = {k for k in names if groups[k].size < min_count}
     data = [np.array([]) if k in small else groups[k] for k in names]
+    # without points (aggregate reports) the whiskers end at the 10th and 90th percentiles and no outlier is
+    # drawn, so that no single candidate's value (the lowest, the highest) appears in the figure
+    box_kw = {} if points else {"whis": (10, 90), "showfliers": False}
     try:
-        ax.boxplot(data, orientation="horizontal")
+        ax.boxplot(data, orientation="horizontal", **box_kw)
     except TypeError:  # matplotlib < 3.10
-        ax.boxplot(data, vert=False)
+        ax.boxplot(data, vert=False, **box_kw)
     ax.set_yticks(np.arange(1, len(names) + 1),
                   [k.replace("_", " ") + (f" (n < {min_count})" if k in small else "") for k in names])
     for k, v in enumerate(names):

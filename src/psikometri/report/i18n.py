@@ -275,7 +275,10 @@ TEXT: dict[str, dict[str, str]] = {
                          "en": "single competency score (mean over its exercises)"},
     "exercise score": {"id": "nilai satu alat ukur (alat ukur tetap: hanya generalisasi antarasesor)",
                        "en": "single exercise score (exercise fixed: generalizing over assessors only)"},
-    "observed": {"id": "teramati", "en": "observed"},
+    "observed": {
+        "id": "teramati",
+        "en": "observed",
+    },
     "corrected_criterion": {"id": "dikoreksi reliabilitas kriteria saja", "en": "corrected for criterion reliability only"},
     "corrected_range_restriction": {"id": "dikoreksi keterbatasan rentang saja", "en": "corrected for range restriction only"},
     "operational": {"id": "validitas operasional (kedua koreksi)", "en": "operational validity (both corrections)"},
@@ -342,74 +345,73 @@ TEXT: dict[str, dict[str, str]] = {
               "{second_only} at {last} only. The other sections of this report use the data of occasion {last}.",
     },
     "occasions": {"id": "Periode asesmen", "en": "Assessment occasions"},
+    "reassess_above_one": {
+        "id": "r terkoreksi atenuasi melebihi 1: stabilitas skor murni tidak dapat dibedakan dari 1. Koefisien G dihitung dari seluruh asesi tiap periode (bukan hanya yang dinilai dua kali), dan galat kedua periode dapat berkorelasi (alat ukur dan sebagian asesor sama), sehingga koreksi ini melebihkan; selangnya juga menganggap G diketahui.",
+        "en": "The disattenuated r exceeds 1: the stability of the true scores cannot be told apart from 1. The G coefficients come from all candidates of each occasion (not only those assessed twice), and the errors of the two occasions may correlate (same exercises, some of the same assessors), so the correction overshoots; its interval also treats G as known.",
+    },
+    "reassess_moves_more": {
+        "id": "{obs} orang berpindah kategori, jauh lebih banyak daripada {exp:.1f} yang diharapkan dari galat saja: sebagian perpindahan mencerminkan perubahan nyata.",
+        "en": "{obs} persons changed category, well above the {exp:.1f} expected from error alone: some of the moves reflect real change.",
+    },
+    "reassess_moves_like": {
+        "id": "{obs} orang berpindah kategori, sebanding dengan {exp:.1f} yang diharapkan dari galat pengukuran saja: perpindahan ini belum dapat dibedakan dari galat.",
+        "en": "{obs} persons changed category, in line with the {exp:.1f} expected from measurement error alone: these moves cannot be told apart from error.",
+    },
+    "reassess_table_hidden": {
+        "id": "Tabel perpindahan lengkap (kategori × kategori) dan uji-ujinya (kappa, simetri Bowker, homogenitas marginal Stuart-Maxwell) tidak ditampilkan karena sebagian selnya memuat kurang dari {k} orang: statistik dari tabel kecil dapat membuka sel yang disembunyikan.",
+        "en": "The full transition table (category × category) and its tests (kappa, Bowker's symmetry, Stuart-Maxwell marginal homogeneity) are not shown because some cells hold fewer than {k} persons: statistics of a small table can give hidden cells back.",
+    },
+    "reassess_full_title": {
+        "id": "Perpindahan kategori JPM lengkap (jumlah orang)",
+        "en": "Full JPM category transitions (persons)",
+    },
+    "reassess_tests": {
+        "id": "Kappa antarperiode = {kappa:.3f} (selang 95% {lo:.3f} s.d. {hi:.3f}); uji simetri Bowker p = {p_sym} (db = {df_sym}; apakah perpindahan naik dan turun seimbang; pasangan sel yang sama-sama kosong tidak dihitung) dan uji homogenitas marginal Stuart-Maxwell p = {p_marg} (db = {df_marg}; apakah sebaran kategori berubah). Dengan {n} orang kedua uji memiliki daya yang rendah.",
+        "en": "Kappa between occasions = {kappa:.3f} (95% interval {lo:.3f} to {hi:.3f}); Bowker's symmetry test p = {p_sym} (df = {df_sym}; are moves up and down balanced? pairs of cells that are both empty are left out) and the Stuart-Maxwell test of marginal homogeneity p = {p_marg} (df = {df_marg}; has the distribution of categories changed?). With {n} persons both tests have little power.",
+    },
+    "expected_error": {
+        "id": "diharapkan dari galat saja",
+        "en": "expected from error alone",
+    },
+    "data_expired_persons": {
+        "id": "{n} orang hanya memiliki hasil dari periode yang sudah lebih dari tiga tahun: hasil mereka tidak berlaku lagi.",
+        "en": "{n} persons have results only from occasions more than three years old: their results are no longer valid.",
+    },
+    "reassess_drift": {
+        "id": "Kelonggaran relatif asesor: {n} asesor menilai pada kedua periode. Kelonggaran diukur terhadap asesor lain pada periode yang sama, sehingga hanya pergeseran seorang asesor relatif terhadap rekan-rekannya yang terlihat; pergeseran seluruh panel (semua lebih longgar atau lebih ketat) tidak dapat dipisahkan dari pertumbuhan nyata asesi tanpa penilaian jangkar (misalnya rekaman simulasi yang dinilai pada kedua periode). Korelasi kelonggaran antarperiode r = {r:.2f} (selang 95% {r_lo:.2f} s.d. {r_hi:.2f}); rerata perubahan {change:.2f} poin (selang 95% {lo:.2f} s.d. {hi:.2f}).",
+        "en": "Relative leniency of the assessors: {n} assessors rated at both occasions. Leniency is measured against the other assessors of the same occasion, so only an assessor's shift relative to colleagues shows; a shift of the whole panel (everyone more lenient or stricter) cannot be separated from real growth of the candidates without anchor ratings (e.g. recorded exercises rated at both occasions). Correlation of leniency between occasions r = {r:.2f} (95% interval {r_lo:.2f} to {r_hi:.2f}); mean change {change:.2f} points (95% interval {lo:.2f} to {hi:.2f}).",
+    },
     "persons_both": {"id": "orang yang dinilai pada kedua periode", "en": "persons assessed at both occasions"},
     "reassess_stability": {
-        "id": "Stabilitas nilai akhir AC dan JPM antarperiode, hanya untuk orang yang dinilai pada kedua periode. "
-              "ICC(A,1) menilai kesepakatan mutlak (kenaikan rata-rata ikut menurunkannya), ICC(C,1) konsistensi "
-              "urutan; r terkoreksi atenuasi membagi r dengan akar perkalian koefisien G kedua periode ({g1:.2f} dan "
-              "{g2:.2f}). d_z = rerata perubahan / simpangan baku perubahan. Stabilitas yang rendah dapat berasal dari "
-              "galat pengukuran maupun perubahan nyata selama beberapa tahun; hitungan perubahan reliabel di bawah "
-              "membantu membedakannya.",
-        "en": "Stability of the overall AC rating and the JPM between occasions, for the persons assessed at both. "
-              "ICC(A,1) measures absolute agreement (a mean gain lowers it too), ICC(C,1) consistency of rank order; "
-              "the disattenuated r divides r by the square root of the product of both occasions' G coefficients "
-              "({g1:.2f} and {g2:.2f}). d_z = mean change / SD of the changes. Low stability can come from measurement "
-              "error as well as from real change over several years; the reliable-change counts below help to tell "
-              "them apart.",
+        "id": "Stabilitas nilai akhir AC dan JPM antarperiode, hanya untuk orang yang dinilai pada kedua periode. ICC(A,1) menilai kesepakatan mutlak (kenaikan rata-rata ikut menurunkannya), ICC(C,1) konsistensi urutan; r terkoreksi atenuasi membagi r dengan akar perkalian koefisien G kedua periode ({g1:.3f} dan {g2:.3f}). d_z = rerata perubahan / simpangan baku perubahan. Stabilitas yang rendah dapat berasal dari galat pengukuran maupun perubahan nyata selama beberapa tahun; jumlah orang dengan perubahan reliabel di bawah membantu membedakannya. Stabilitas ini disajikan sebagai deskripsi, tanpa putusan memadai/tidak.",
+        "en": "Stability of the overall AC rating and the JPM between occasions, for the persons assessed at both. ICC(A,1) measures absolute agreement (a mean gain lowers it too), ICC(C,1) consistency of rank order; the disattenuated r divides r by the square root of the product of both occasions' G coefficients ({g1:.3f} and {g2:.3f}). d_z = mean change / SD of the changes. Low stability can come from measurement error as well as from real change over several years; the reliable-change counts below help to tell them apart. Stability is described here, without an adequate/not adequate verdict.",
     },
     "reassess_stability_title": {"id": "Stabilitas antarperiode (selang 95%)", "en": "Stability between occasions (95% intervals)"},
     "reassess_rci": {
-        "id": "Perubahan reliabel (Jacobson & Truax 1991): perubahan nilai akhir AC dianggap nyata bila melebihi "
-              "1,96 x SEdiff, dengan SEM = simpangan baku periode pertama x akar(1 - G) = {sem:.3f} dan SEdiff = "
-              "akar(2) x SEM. Perubahan minimal yang dapat dideteksi (MDC95) = {mdc:.2f} poin. Hanya jumlah orang yang "
-              "ditampilkan.",
-        "en": "Reliable change (Jacobson & Truax 1991): a change of the overall AC rating counts as real when it "
-              "exceeds 1.96 x SEdiff, with SEM = SD at the first occasion x sqrt(1 - G) = {sem:.3f} and SEdiff = "
-              "sqrt(2) x SEM. Minimal detectable change (MDC95) = {mdc:.2f} points. Only counts of persons are shown.",
+        "id": "Perubahan reliabel nilai akhir AC: perubahan dianggap nyata bila melebihi 1,96 × SEdiff (galat baku selisih), dengan SEM = simpangan baku periode pertama × akar(1 − G) = {sem:.3f} dan SEdiff = akar(2) × SEM; perubahan minimal yang dapat dideteksi (MDC 95%) = {mdc:.2f} poin. Jacobson & Truax (1991) menilai perubahan mentah; Chelune dkk. (1993) lebih dahulu mengurangkan rerata perubahan kohort (efek tes ulang dan perubahan bersama). Hanya jumlah orang yang ditampilkan.",
+        "en": "Reliable change of the overall AC rating: a change counts as real when it exceeds 1.96 × SEdiff (standard error of the difference), with SEM = SD at the first occasion × sqrt(1 − G) = {sem:.3f} and SEdiff = sqrt(2) × SEM; minimal detectable change (MDC 95%) = {mdc:.2f} points. Jacobson & Truax (1991) judge the raw change; Chelune et al. (1993) first subtract the cohort's mean change (retest effect and shared change). Only counts of persons are shown.",
     },
-    "reassess_rci_title": {"id": "Perubahan reliabel nilai akhir AC", "en": "Reliable change of the overall AC rating"},
+    "reassess_rci_title": {
+        "id": "Jumlah orang dengan perubahan reliabel nilai akhir AC",
+        "en": "Persons with a reliable change of the overall AC rating",
+    },
     "reassess_transitions": {
-        "id": "Perpindahan kategori JPM antarperiode: kappa = {kappa:.2f} (selang 95% {lo:.2f} s.d. {hi:.2f}); uji "
-              "simetri Bowker p = {p_sym} (apakah perpindahan naik dan turun seimbang) dan uji homogenitas marginal "
-              "Stuart-Maxwell p = {p_marg} (apakah sebaran kategori berubah).",
-        "en": "JPM category transitions between occasions: kappa = {kappa:.2f} (95% interval {lo:.2f} to {hi:.2f}); "
-              "Bowker's symmetry test p = {p_sym} (are moves up and down balanced?) and the Stuart-Maxwell test of "
-              "marginal homogeneity p = {p_marg} (has the distribution of categories changed?).",
+        "id": "Perpindahan kategori JPM antarperiode (tetap, naik, turun), dibandingkan dengan perpindahan yang diharapkan dari galat pengukuran saja bila skor murni tidak berubah (model skor murni normal dengan Phi {p1:.3f} dan {p2:.3f}; frekuensi harapan).",
+        "en": "JPM category transitions between occasions (stayed, up, down), beside the transitions that measurement error alone would give if the true scores did not change (normal true-score model with Phi {p1:.3f} and {p2:.3f}; expected frequencies).",
     },
-    "reassess_transitions_title": {"id": "Perpindahan kategori JPM (jumlah orang)", "en": "JPM category transitions (persons)"},
+    "reassess_transitions_title": {
+        "id": "Perpindahan kategori JPM (jumlah orang)",
+        "en": "JPM category transitions (persons)",
+    },
     "occasion_of": {"id": "periode {occasion}", "en": "occasion {occasion}"},
-    "reassess_expected": {
-        "id": "Perpindahan yang diharapkan dari galat pengukuran saja, bila skor murni tidak berubah (model skor murni "
-              "normal dengan Phi {p1:.2f} dan {p2:.2f}): perpindahan yang teramati jauh melebihi tabel ini menunjukkan "
-              "perubahan nyata, bukan sekadar galat.",
-        "en": "Transitions that measurement error alone would produce if the true scores did not change (normal "
-              "true-score model with Phi {p1:.2f} and {p2:.2f}): observed transitions well beyond this table point to "
-              "real change rather than error.",
-    },
-    "reassess_expected_title": {"id": "Perpindahan yang diharapkan dari galat saja (jumlah harapan)",
-                                "en": "Transitions expected from error alone (expected counts)"},
-    "reassess_drift": {
-        "id": "Pergeseran keketatan asesor: {n} asesor menilai pada kedua periode. Korelasi keketatan (leniency) "
-              "antarperiode r = {r:.2f}; rerata perubahan keketatan {change:.2f} poin (selang 95% {lo:.2f} s.d. "
-              "{hi:.2f}).",
-        "en": "Assessor severity drift: {n} assessors rated at both occasions. Correlation of their leniency between "
-              "occasions r = {r:.2f}; mean change of leniency {change:.2f} points (95% interval {lo:.2f} to {hi:.2f}).",
-    },
     "reassess_no_drift": {
-        "id": "Pergeseran keketatan asesor tidak dapat dinilai: hanya {n} asesor menilai pada kedua periode (minimal 3).",
-        "en": "Assessor severity drift cannot be assessed: only {n} assessors rated at both occasions (at least 3).",
+        "id": "Pergeseran kelonggaran asesor tidak dapat dinilai: hanya {n} asesor menilai pada kedua periode (minimal 3).",
+        "en": "Assessor leniency drift cannot be assessed: only {n} assessors rated at both occasions (at least 3).",
     },
-    "reassess_figure": {"id": "Nilai akhir AC pada kedua periode", "en": "Overall AC rating at both occasions"},
-    "oar_of": {"id": "nilai akhir AC, periode {occasion}", "en": "overall AC rating, occasion {occasion}"},
-    "ind_stability": {"id": "Stabilitas nilai akhir antarperiode (ICC(A,1))", "en": "Stability of the overall rating between occasions (ICC(A,1))"},
     "ind_jpm_consistency": {"id": "Konsistensi keputusan kategori JPM (kappa)", "en": "JPM category decision consistency (kappa)"},
     "jpm_consistency_text": {
-        "id": "Konsistensi keputusan kategori JPM (model skor murni normal, reliabilitas = Phi {rel:.3f}): peluang "
-              "bahwa asesmen paralel memberi kategori yang sama = {agree:.2f}, kappa = {kappa:.2f}, akurasi (kategori "
-              "sama dengan kategori skor murni) = {acc:.2f}. Pita SEM 95% di sekitar skor JPM = +/- {band:.1f} poin.",
-        "en": "JPM category decision consistency (normal true-score model, reliability = Phi {rel:.3f}): probability "
-              "that a parallel assessment gives the same category = {agree:.2f}, kappa = {kappa:.2f}, accuracy (the "
-              "category of the true score) = {acc:.2f}. The 95% SEM band around a JPM score = +/- {band:.1f} points.",
+        "id": "Konsistensi keputusan kategori JPM (model skor murni normal; reliabilitas = Phi nilai akhir AC dari studi G, {rel:.3f}, dianggap diketahui dalam selang): peluang bahwa asesmen paralel memberi kategori yang sama = {agree:.3f}, kappa = {kappa:.3f}, akurasi (kategori sama dengan kategori skor murni) = {acc:.3f}. Pita SEM 95% di sekitar skor JPM = ± {band:.1f} poin. JPM naik dalam langkah diskret dan dibatasi 100, sehingga model normal hanya pendekatan, terutama bila banyak asesi berada di kategori tertinggi.",
+        "en": "JPM category decision consistency (normal true-score model; reliability = Phi of the overall AC rating from the G study, {rel:.3f}, treated as known in the intervals): probability that a parallel assessment gives the same category = {agree:.3f}, kappa = {kappa:.3f}, accuracy (the category of the true score) = {acc:.3f}. The 95% SEM band around a JPM score = ± {band:.1f} points. JPM moves in discrete steps and is capped at 100, so the normal model is an approximation, above all when many candidates are in the top category.",
     },
     "data_occasions": {
         "id": "Data memuat {k} periode asesmen ({occasions}); laporan ini memakai periode terakhir, {last}.",
@@ -491,6 +493,11 @@ COLUMNS: dict[str, dict[str, str]] = {
     "disattenuated_r": {"id": "r terkoreksi atenuasi", "en": "disattenuated r"},
     "d_z": {"id": "d_z (perubahan terstandar)", "en": "d_z (standardised change)"},
     "improved": {"id": "meningkat", "en": "improved"},
+    "stayed": {"id": "tetap", "en": "stayed"},
+    "up": {"id": "naik", "en": "up"},
+    "down": {"id": "turun", "en": "down"},
+    "jacobson_truax": {"id": "Jacobson & Truax (perubahan mentah)", "en": "Jacobson & Truax (raw change)"},
+    "chelune": {"id": "Chelune (dikurangi rerata perubahan)", "en": "Chelune (mean change removed)"},
     "no_reliable_change": {"id": "tidak berubah secara reliabel", "en": "no reliable change"},
     "declined": {"id": "menurun", "en": "declined"},
     "boot_ci_low": {"id": "batas bawah bootstrap klaster", "en": "cluster bootstrap CI low"},

@@ -42,8 +42,6 @@ DEFAULT_STANDARDS = {
     "consistency": 0.60,  # nine-box decision consistency: kappa between parallel assessments (Landis & Koch
     # 1977: > .60 substantial); raw agreement is inflated by chance when most candidates share a box
     "jpm_consistency": 0.60,  # JPM category decision consistency (kappa), the same reading
-    "stability": 0.70,  # ICC(A,1) of the overall rating between occasions (BKN: a reliable assessment is
-    # consistent over time); real change between cycles lowers it too, so read it with the reliable-change counts
 }
 
 MIN = {"items": 30, "agreement_cells": 10, "gtheory": 10, "construct": 20, "validity": 20, "incremental": 30,
@@ -562,6 +560,14 @@ class AgencyContext:
                                          last=self.occasions[-1]))
             if expired:
                 sec.paragraphs.append(self.t("data_expired", occasions=", ".join(expired), last=self.occasions[-1]))
+                ra = self.all_occasions.ratings
+                occ = ra["occasion"].astype(str)
+                only_old = (set(ra.loc[occ.isin(expired), "candidate"].astype(str))
+                            - set(ra.loc[~occ.isin(expired), "candidate"].astype(str)))
+                n_old = self._count_or_hidden(len(only_old))
+                sec.paragraphs.append(self.t("data_expired_persons", n=(
+                    f"{n_old:,}" if n_old is not None else self.t("suppressed", k=self.min_group_size))))
+        ds = ds.drop("occasions", errors="ignore")  # the report's data are one occasion (said in the text)
         tab = ds.to_frame(self.t("value"))
         tab.index = [label(k, self.lang) for k in tab.index]
         sec.add_table(self.t("sec_data"), tab)
@@ -579,6 +585,8 @@ class AgencyContext:
         if self.occasions:
             sec.results |= {"occasion": self.occasions[-1], "occasions": list(self.occasions),
                             "expired_occasions": expired}
+            if expired:
+                sec.results["n_expired_only"] = n_old
         return sec
 
     def _group_counts(self, cols) -> pd.DataFrame:
@@ -1192,8 +1200,6 @@ class AgencyContext:
         return n if n == 0 or n >= self.min_group_size else None
 
     def _sec_reassessment(self, sec):
-        import matplotlib.pyplot as plt
-
         from ..agreement import assessor_diagnostics
         from ..reassessment import reliable_change, test_retest, transition_table
         from ..talent import jpm_category
@@ -1227,59 +1233,90 @@ class AgencyContext:
         j1, j2 = prev.jpm(), self.jpm()
         tr_jpm = test_retest(j1, j2)
         rows = ["ICC(A,1)", "ICC(C,1)", "pearson_r", "disattenuated_r", "mean_change", "d_z"]
-        stab = pd.DataFrame({(column_label("oar", self.lang), col): tr_oar.loc[rows, col] for col in ("value", "ci_low", "ci_high")}
+        stab = pd.DataFrame({(column_label("oar", self.lang), col): tr_oar.loc[rows, col]
+                             for col in ("value", "ci_low", "ci_high")}
                             | {(self.t("jpm"), col): tr_jpm.loc[rows, col] for col in ("value", "ci_low", "ci_high")})
         stab.index = [column_label(k, self.lang) for k in rows]
         stab.columns = pd.MultiIndex.from_tuples([(a, column_label(b, self.lang)) for a, b in stab.columns])
         sec.paragraphs.append(self.t("reassess_stability", g1=g1, g2=g2))
+        if np.isfinite(tr_oar.loc["disattenuated_r", "value"]) and tr_oar.loc["disattenuated_r", "value"] > 1:
+            sec.paragraphs.append(self.t("reassess_above_one"))
         sec.add_table(self.t("reassess_stability_title"), stab)
         res |= {"oar": {k: {c: _num(tr_oar.loc[k, c]) for c in ("value", "ci_low", "ci_high")} for k in rows},
                 "jpm": {k: {c: _num(tr_jpm.loc[k, c]) for c in ("value", "ci_low", "ci_high")} for k in rows},
                 "g_coefficient": [_num(g1), _num(g2)]}
-        # reliable change of the overall rating (Jacobson & Truax), counts only
+        # reliable change of the overall rating: Jacobson & Truax, and Chelune's practice-adjusted version (the
+        # mean change of the cohort, retest effect included, taken out); counts only
         if rel_ok:
-            rc = reliable_change(o1, o2, reliability=g1, method="jacobson_truax")
-            cls_counts = rc["classification"].value_counts().reindex(
-                ["improved", "no_reliable_change", "declined"], fill_value=0)
-            tab = cls_counts.rename(self.t("count")).to_frame().T
+            classes = ["improved", "no_reliable_change", "declined"]
+            tab_rows, rc_res = {}, {}
+            for method in ("jacobson_truax", "chelune"):
+                rc = reliable_change(o1, o2, reliability=g1, method=method)
+                cnt = rc["classification"].value_counts().reindex(classes, fill_value=0)
+                tab_rows[method] = cnt
+                hidden = suppression_mask(cnt.to_frame().T, self.min_group_size)[0]
+                rc_res[method] = {k: (None if h else int(v)) for (k, v), h in zip(cnt.items(), hidden)}
+            tab = pd.DataFrame(tab_rows).T
+            tab.index = [column_label(m, self.lang) for m in tab.index]
             tab.columns = [column_label(c, self.lang) for c in tab.columns]
             sec.paragraphs.append(self.t("reassess_rci", mdc=float(rc.attrs["mdc"]), sem=float(rc.attrs["sem"])))
             sec.add_table(self.t("reassess_rci_title"), self._suppressed(tab))
-            hidden = suppression_mask(cls_counts.to_frame().T, self.min_group_size)[0]
-            res |= {"mdc": _num(rc.attrs["mdc"]), "sem": _num(rc.attrs["sem"]),
-                    "reliable_change": {k: (None if h else int(v)) for (k, v), h in zip(cls_counts.items(), hidden)}}
-        # JPM categories: observed transitions beside those measurement error alone would give
-        labels_ = None
+            res |= {"mdc": _num(rc.attrs["mdc"]), "sem": _num(rc.attrs["sem"]), "reliable_change": rc_res}
+        # JPM categories: transitions, collapsed to stayed / up / down beside those measurement error alone would
+        # give; the full table and its tests only when no cell of it is small (its statistics would give small
+        # cells back)
         c1 = jpm_category(j1.dropna(), scheme="mapping", cuts=self.jpm_cuts)
         c2 = jpm_category(j2.dropna(), scheme="mapping", cuts=self.jpm_cuts)
-        labels_ = list(c1.cat.categories) if isinstance(c1.dtype, pd.CategoricalDtype) else sorted(set(c1) | set(c2))
+        labels_ = list(c1.cat.categories)
         tt = transition_table(c1, c2, categories=labels_, scores=(j1.dropna(), j2.dropna()))
-        obs = tt.table.copy()
-        sec.paragraphs.append(self.t("reassess_transitions", kappa=float(tt.kappa.value), lo=float(tt.kappa.ci_low),
-                                     hi=float(tt.kappa.ci_high), p_sym=_fmt_p(float(tt.bowker.p), self.lang),
-                                     p_marg=_fmt_p(float(tt.stuart_maxwell.p), self.lang)))
-        obs.index.name = self.t("occasion_of", occasion=first)
-        obs.columns.name = self.t("occasion_of", occasion=last)
-        sec.add_table(self.t("reassess_transitions_title"), self._suppressed(obs))
-        res |= {"kappa": _est_dict(tt.kappa), "weighted_kappa": _est_dict(tt.weighted_kappa),
-                "bowker": {"statistic": _num(tt.bowker.statistic), "df": _num(tt.bowker.df),
-                           "pvalue": _num(tt.bowker.p)},
-                "stuart_maxwell": {"statistic": _num(tt.stuart_maxwell.statistic), "df": _num(tt.stuart_maxwell.df),
-                                   "pvalue": _num(tt.stuart_maxwell.p)}}
+        obs = tt.table.to_numpy(dtype=float)
+        moves = {"stayed": float(np.trace(obs)), "up": float(np.triu(obs, 1).sum()), "down": float(np.tril(obs, -1).sum())}
         p1, _ = prev.overall_reliability("phi")
         p2, _ = self.overall_reliability("phi")
+        exp_moves = None
         if all(np.isfinite(p) and 0 < p <= 1 for p in (p1, p2)):
-            exp = tt.expected_by_error(min(p1, 1.0), min(p2, 1.0), list(self.jpm_cuts))
-            exp.index.name, exp.columns.name = obs.index.name, obs.columns.name
-            sec.paragraphs.append(self.t("reassess_expected", p1=p1, p2=p2))
-            sec.add_table(self.t("reassess_expected_title"), exp)
-            changed_obs = float(tt.table.to_numpy().sum() - np.trace(tt.table.to_numpy()))
-            changed_exp = float(exp.to_numpy().sum() - np.trace(exp.to_numpy()))
-            res |= {"expected_changed": _num(changed_exp),
-                    "observed_changed": (None if np.asarray(suppression_mask(tt.table, self.min_group_size)).any()
-                                         else _num(changed_obs)),
-                    "phi": [_num(p1), _num(p2)]}
-        # assessor severity drift: leniency of the assessors who rated at both occasions
+            exp = tt.expected_by_error(min(p1, 1.0), min(p2, 1.0), list(self.jpm_cuts)).to_numpy(dtype=float)
+            exp_moves = {"stayed": float(np.trace(exp)), "up": float(np.triu(exp, 1).sum()),
+                         "down": float(np.tril(exp, -1).sum())}
+            res |= {"phi": [_num(p1), _num(p2)]}
+        full_hidden = bool(np.asarray(suppression_mask(tt.table, self.min_group_size)).any())
+        move_counts = pd.Series(moves).astype(int)
+        move_hidden = suppression_mask(move_counts.to_frame().T, self.min_group_size)[0]
+        shown_moves = {k: (None if h else int(v)) for (k, v), h in zip(move_counts.items(), move_hidden)}
+        tab = pd.DataFrame({self.t("observed"): [shown_moves[k] if shown_moves[k] is not None
+                                                 else self.t("suppressed", k=self.min_group_size) for k in moves]},
+                           index=[column_label(k, self.lang) for k in moves]).T
+        if exp_moves is not None:
+            tab.loc[self.t("expected_error")] = [round(exp_moves[k], 1) for k in moves]
+        sec.paragraphs.append(self.t("reassess_transitions", p1=p1, p2=p2))
+        sec.add_table(self.t("reassess_transitions_title"), tab)
+        # persons who changed category, up or down: a total of its own (n minus those who stayed), shown unless small
+        n_changed = self._count_or_hidden(int(moves["up"] + moves["down"]))
+        if exp_moves is not None and n_changed is not None:
+            n_obs = n_changed
+            n_exp = exp_moves["up"] + exp_moves["down"]
+            sec.paragraphs.append(self.t("reassess_moves_more" if n_obs > 1.5 * n_exp + 2 else "reassess_moves_like",
+                                         obs=n_obs, exp=n_exp))
+        res |= {"moves": shown_moves, "changed": n_changed,
+                "expected_moves": ({k: _num(v) for k, v in exp_moves.items()}
+                                                          if exp_moves is not None else None)}
+        if full_hidden:
+            sec.paragraphs.append(self.t("reassess_table_hidden", k=self.min_group_size))
+        else:
+            t_full = tt.table.copy()
+            t_full.index.name = self.t("occasion_of", occasion=first)
+            t_full.columns.name = self.t("occasion_of", occasion=last)
+            sec.add_table(self.t("reassess_full_title"), t_full)
+            sec.paragraphs.append(self.t("reassess_tests", kappa=float(tt.kappa.value), lo=float(tt.kappa.ci_low),
+                                         hi=float(tt.kappa.ci_high), p_sym=_fmt_p(float(tt.bowker.p), self.lang),
+                                         df_sym=int(tt.bowker.df), p_marg=_fmt_p(float(tt.stuart_maxwell.p), self.lang),
+                                         df_marg=int(tt.stuart_maxwell.df), n=counts["both"]))
+            res |= {"kappa": _est_dict(tt.kappa), "weighted_kappa": _est_dict(tt.weighted_kappa),
+                    "bowker": {"statistic": _num(tt.bowker.statistic), "df": _num(tt.bowker.df),
+                               "pvalue": _num(tt.bowker.p)},
+                    "stuart_maxwell": {"statistic": _num(tt.stuart_maxwell.statistic),
+                                       "df": _num(tt.stuart_maxwell.df), "pvalue": _num(tt.stuart_maxwell.p)}}
+        # relative leniency of the assessors who rated at both occasions
         l1 = assessor_diagnostics(prev.data.ratings)["leniency"]
         l2 = assessor_diagnostics(self.data.ratings)["leniency"]
         l1.index, l2.index = l1.index.astype(str), l2.index.astype(str)
@@ -1288,43 +1325,25 @@ class AgencyContext:
         if len(common) >= 3:
             drift = test_retest(l1, l2)
             sec.paragraphs.append(self.t("reassess_drift", n=len(common), r=float(drift.loc["pearson_r", "value"]),
+                                         r_lo=float(drift.loc["pearson_r", "ci_low"]),
+                                         r_hi=float(drift.loc["pearson_r", "ci_high"]),
                                          change=float(drift.loc["mean_change", "value"]),
                                          lo=float(drift.loc["mean_change", "ci_low"]),
                                          hi=float(drift.loc["mean_change", "ci_high"])))
-            res |= {"drift_r": _num(drift.loc["pearson_r", "value"]),
+            res |= {"drift_r": [_num(drift.loc["pearson_r", c]) for c in ("value", "ci_low", "ci_high")],
                     "drift_mean_change": [_num(drift.loc["mean_change", c]) for c in ("value", "ci_low", "ci_high")]}
         else:
             sec.paragraphs.append(self.t("reassess_no_drift", n=len(common)))
-        fig, ax = plt.subplots(figsize=(5, 4.2))
-        x, y = o1.loc[both], o2.loc[both]
-        ax.scatter(x, y, s=14, alpha=0.6, color="#2e86c1")
-        lim = (min(x.min(), y.min()) - 0.1, max(x.max(), y.max()) + 0.1)
-        ax.plot(lim, lim, color="k", lw=0.8, ls="--")
-        ax.set_xlim(lim)
-        ax.set_ylim(lim)
-        ax.set_xlabel(self.t("oar_of", occasion=first))
-        ax.set_ylabel(self.t("oar_of", occasion=last))
-        ax.set_title(self.t("reassess_figure"))
-        sec.add_figure(self.t("reassess_figure"), fig)
         sec.results = res
-        self._indicator(sec, "stability", "ind_stability", float(tr_oar.loc["ICC(A,1)", "value"]),
-                        self.standards["stability"], (float(tr_oar.loc["ICC(A,1)", "ci_low"]),
-                                                      float(tr_oar.loc["ICC(A,1)", "ci_high"])))
         return sec
 
     def _sec_methods(self, sec):
         sec.paragraphs.append(self.t("methods_text"))
         refs = [
             "Brennan, R. L. (2001). Generalizability Theory. Springer.",
-            "Bowker, A. H. (1948). A test for symmetry in contingency tables. Journal of the American Statistical "
-            "Association, 43, 572-574.",
             "Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests. Psychometrika, 16, 297-334.",
-            "Jacobson, N. S., & Truax, P. (1991). Clinical significance: A statistical approach to defining meaningful "
-            "change in psychotherapy research. Journal of Consulting and Clinical Psychology, 59, 12-19.",
             "Livingston, S. A., & Lewis, C. (1995). Estimating the consistency and accuracy of classifications based on "
             "test scores. Journal of Educational Measurement, 32, 179-197.",
-            "Stuart, A. (1955). A test for homogeneity of the marginal distributions in a two-way classification. "
-            "Biometrika, 42, 412-416.",
             "Hayes, A. F., & Krippendorff, K. (2007). Answering the call for a standard reliability measure for "
             "coding data. Communication Methods and Measures, 1, 77-89.",
             "Hunter, J. E., Schmidt, F. L., & Le, H. (2006). Implications of direct and indirect range restriction "
@@ -1351,7 +1370,23 @@ class AgencyContext:
             "Psychological Bulletin, 86, 420-428.",
             "PermenPANRB 38/2017 tentang Standar Kompetensi Jabatan ASN; PermenPANRB 3/2020 tentang Manajemen Talenta ASN.",
         ]
-        sec.add_table(self.t("references"), pd.DataFrame({self.t("references"): refs}))
+        if self.all_occasions is not None:  # the methods of the re-assessment section
+            refs += [
+                "Bowker, A. H. (1948). A test for symmetry in contingency tables. Journal of the American "
+                "Statistical Association, 43, 572-574.",
+                "Chelune, G. J., Naugle, R. I., Lueders, H., Sedlak, J., & Awad, I. A. (1993). Individual change after "
+                "epilepsy surgery: practice effects and base-rate information. Neuropsychology, 7, 41-52.",
+                "Jacobson, N. S., & Truax, P. (1991). Clinical significance: A statistical approach to defining "
+                "meaningful change in psychotherapy research. Journal of Consulting and Clinical Psychology, 59, 12-19.",
+                "Maxwell, A. E. (1970). Comparing the classification of subjects by two independent judges. British "
+                "Journal of Psychiatry, 116, 651-655.",
+                "Peraturan BKN 26/2019 tentang Pembinaan Penyelenggara Penilaian Kompetensi PNS.",
+                "Stuart, A. (1955). A test for homogeneity of the marginal distributions in a two-way classification. "
+                "Biometrika, 42, 412-416.",
+            ]
+        refs = sorted(refs, key=str.casefold)
+        tab = pd.DataFrame({self.t("references"): refs}, index=pd.RangeIndex(1, len(refs) + 1))
+        sec.add_table(self.t("references"), tab)
         return sec
 
 
