@@ -5,9 +5,10 @@ artifacts are corrected, and does it add to a cheaper psychological test?
 
 * :func:`correct_attenuation` - Spearman's correction for unreliability.
 * :func:`correct_range_restriction` - Thorndike Case I (selection on the
-  criterion), Case II (direct selection on the predictor), Case III (selection on a third variable), Hunter, Schmidt & Le
-  (2006) Case IV (indirect selection) and the bivariate indirect correction of
-  Dahlke & Wiernik (2020).
+  criterion), Case II (direct selection on the predictor), Case III
+  (selection on a third variable), Hunter, Schmidt & Le (2006) Case IV
+  (indirect selection) and the bivariate indirect correction of Dahlke &
+  Wiernik (2020).
 * :func:`validity_study` - observed and corrected validity of one study, with a
   bootstrap that carries the whole correction chain (numba).
 * :func:`incremental_validity` - hierarchical OLS (or logistic regression for a
