@@ -4,10 +4,15 @@ psych::omega gives no intervals, so these tests check the bootstrap itself: ever
 the coefficient of a materialised resample, the same seed gives the same replicates, the
 interval is the percentile interval of the stored replicates and stays inside [0, 1].
 Data: the simulated bifactor set of tests/fixtures/reliability (12 items, 500 respondents).
+
+The last tests pin down where psych and psikometri differ on data with missing answers (the
+Feldt interval of cronbach_alpha with empty rows, guttman_lambdas); reference values from
+tests/fixtures/reliability/make_reference_peers.R (R 4.2, psych 2.2.9), the R call beside each.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -133,3 +138,40 @@ def test_bootstrap_errors(sim):
         pk.omega(sim, ci="bootstrap", level=1.5)
     with pytest.raises((TypeError, ValueError), match="seed"):
         pk.omega(sim, ci="bootstrap", n_boot=3, seed="abc")
+
+
+# =============================================================================== what psych matches, exactly
+REF = json.loads((FIX / "reference_peers.json").read_text())
+REV = ["A1", "C4", "C5", "E1", "E2"]
+
+
+@pytest.fixture(scope="module")
+def bfi():
+    return pd.read_csv(FIX / "bfi16.csv")
+
+
+def test_feldt_pairwise_with_empty_rows_differs_from_psych_by_the_n_it_counts(bfi):
+    ref = REF["feldt_blank_rows"]
+    blank = pd.concat([bfi, bfi.iloc[:12] * np.nan], ignore_index=True)
+    est = pk.cronbach_alpha(blank, reverse=REV, scale_range=(1, 6), missing="pairwise")
+    assert len(blank) == ref["n_rows"] == 1012
+    assert est.n == ref["n_answering"] == 1000
+    assert "12 respondent(s) without any answer dropped" in est.note
+    assert est.value == pytest.approx(ref["raw_alpha"], abs=1e-10)  # alpha(blank)$total$raw_alpha
+    # psikometri's interval is psych's alpha.ci(raw_alpha, n.obs = 1000, n.var = 16) ...
+    assert est.ci_low == pytest.approx(ref["feldt_lower_n1000"], abs=1e-10)
+    assert est.ci_high == pytest.approx(ref["feldt_upper_n1000"], abs=1e-10)
+    # ... not alpha(blank)$feldt, which counts the empty rows (n = 1012): 1.1e-4 apart, as documented
+    assert abs(est.ci_low - ref["feldt_lower"]) == pytest.approx(1.1e-4, abs=0.1e-4)
+    assert abs(est.ci_high - ref["feldt_upper"]) == pytest.approx(1.0e-4, abs=0.1e-4)
+
+
+def test_guttman_with_missing_answers_differs_from_psych_as_documented(bfi):
+    ref = REF["guttman_missing"]  # guttman(bfi16r): cor(x, use = "pairwise")
+    names = ["lambda1", "lambda2", "lambda3", "lambda4", "lambda5", "lambda6"]
+    want = np.array([ref[k] for k in names])
+    lw = pk.guttman_lambdas(bfi, standardized=True, reverse=REV, scale_range=(1, 6)).to_numpy()
+    pw = pk.guttman_lambdas(bfi, standardized=True, reverse=REV, scale_range=(1, 6), missing="pairwise").to_numpy()
+    assert bfi.shape[0] - ref["n_complete"] == 85
+    assert 1e-3 < np.abs(lw - want).max() <= 3.5e-3  # "up to 3e-3 (listwise)"
+    assert 1e-4 < np.abs(pw - want).max() <= 2.5e-4  # "2e-4 (pairwise)"
