@@ -4,10 +4,11 @@ Does the assessment predict later performance, by how much once the usual
 artifacts are corrected, and does it add to a cheaper psychological test?
 
 * :func:`correct_attenuation` - Spearman's correction for unreliability.
-* :func:`correct_range_restriction` - Thorndike Case II (direct selection on the
-  predictor), Case III (selection on a third variable), Hunter, Schmidt & Le
-  (2006) Case IV (indirect selection) and the bivariate indirect correction of
-  Dahlke & Wiernik (2020).
+* :func:`correct_range_restriction` - Thorndike Case I (selection on the
+  criterion), Case II (direct selection on the predictor), Case III
+  (selection on a third variable), Hunter, Schmidt & Le (2006) Case IV
+  (indirect selection) and the bivariate indirect correction of Dahlke &
+  Wiernik (2020).
 * :func:`validity_study` - observed and corrected validity of one study, with a
   bootstrap that carries the whole correction chain (numba).
 * :func:`incremental_validity` - hierarchical OLS (or logistic regression for a
@@ -233,6 +234,16 @@ def correct_range_restriction(
     among those selected divided by its SD in the applicant pool, and
     :math:`U = 1/u`.
 
+    **Case I** (Thorndike 1949; explicit selection on the criterion, e.g. only
+    incumbents with a good performance rating stay in the sample, while ``u``
+    is the ratio of the *predictor's* SDs, selected / applicants): the
+    variance of the predictor around its regression on the criterion is the
+    same in both groups, :math:`u^2(1-r^2) = 1-\rho^2`, so
+
+    .. math::
+
+        \rho_{XYa} = \operatorname{sign}(r)\sqrt{1 - u^2(1 - r^2)}
+
     **Case II** (Thorndike 1949; direct selection on the predictor):
 
     .. math::
@@ -286,7 +297,9 @@ def correct_range_restriction(
         Correlation observed among the selected.
     u : float
         Ratio in (0, 1] (of the predictor; of the selection variable in Case III).
-    case : {"II", "III", "IV", "bvirr"}
+        In Case I the selection is on the criterion and ``u`` is the ratio of
+        the predictor, the variable not selected on.
+    case : {"II", "I", "III", "IV", "bvirr"}
     rxxa : float, optional
         Predictor reliability in the applicant pool (Case IV; ``true_score``).
     ryyi : float, optional
@@ -316,6 +329,13 @@ def correct_range_restriction(
 
     Notes
     -----
+    Case I matches ``psych::rangeCorrection(r, sdu, sdr, case = 1)`` with
+    ``u = sdr/sdu`` (the SDs of the variable not selected on) for
+    :math:`r \ge 0`; for a negative ``r`` psych returns the positive root and
+    this function keeps the sign of ``r`` (at :math:`r = 0` the corrected
+    value :math:`\sqrt{1-u^2}` is returned positive; its sign is not
+    identified by the data).  Like Case III it corrects
+    observed-score correlations only (``ryyi`` and ``true_score`` are errors).
     Case II matches ``psych::rangeCorrection(r, sdu, sdr)`` with ``u = sdr/sdu``;
     the bivariate indirect correction with both ``u`` below 1 matches
     ``psych::rangeCorrection(r, sdu, sdr, sdxu, sdxr)`` (its "case 4") and
@@ -343,9 +363,11 @@ def correct_range_restriction(
     0.3953
     >>> round(correct_range_restriction(0.25, u=0.6, case="IV", rxxa=0.8, ryyi=0.6), 4)
     0.6956
+    >>> round(correct_range_restriction(0.25, u=0.6, case="I"), 4)
+    0.8139
     """
     r = _check_r(r)
-    case = check_choice(case, ("II", "III", "IV", "bvirr"), "case")
+    case = check_choice(case, ("II", "I", "III", "IV", "bvirr"), "case")
     u = _check_u(u)
     if not isinstance(true_score, (bool, np.bool_)):
         raise TypeError(f"true_score must be True or False; got true_score={true_score!r}.")
@@ -360,6 +382,15 @@ def correct_range_restriction(
         rr = r / math.sqrt(ryyi) if ryyi is not None else r
         out = _case_ii(rr, u)
         return out / math.sqrt(rxxa) if true_score else out
+
+    if case == "I":
+        if ryyi is not None or true_score:
+            raise ValueError(
+                "case='I' corrects observed-score correlations only; drop ryyi/true_score and correct the "
+                "result for unreliability with correct_attenuation."
+            )
+        out = math.sqrt(1.0 - u * u * (1.0 - r * r))
+        return -out if r < 0.0 else out
 
     if case == "III":
         if rxz is None or ryz is None:
@@ -1269,8 +1300,9 @@ class MetaAnalysisResult:
         artifacts are given), attenuation factor ``A``, sampling error variance
         ``var_e`` of ``r`` and ``var_e_c`` of ``r_c``, weight.
     bare_bones : DataFrame
-        One-row table: ``k, n_total, mean_r, var_r, var_e, var_rho, sd_rho,
-        pct_var_artifacts, ci_low, ci_high, cr_low, cr_high``.
+        One-row table: ``k, n_total, mean_r, var_obs, var_e, var_rho, sd_rho,
+        pct_var_artifacts, se_mean, ci_low, ci_high, cr_low, cr_high`` and the
+        homogeneity test ``Q, Q_df, Q_p, I2`` (``I2`` in percent).
     corrected : DataFrame or None
         The same for the corrected correlations (``mean_rho``...), ``None``
         without artifacts.
@@ -1409,6 +1441,19 @@ def meta_analysis(
     credibility interval :math:`\bar r \pm z_{cr}\, \hat\sigma_\rho` (80 % by
     default).
 
+    **Homogeneity** (bare-bones table; Hunter & Schmidt 2004, ch. 3): the
+    chi-square test that all studies share one population correlation,
+
+    .. math::
+
+        Q = \sum_i \frac{(n_i - 1)(r_i - \bar r)^2}{(1 - \bar r^2)^2},\qquad
+        df = k - 1,\qquad p = P(\chi^2_{k-1} > Q),
+
+    and :math:`I^2 = 100\,\max\{0, (Q - df)/Q\}` (Higgins & Thompson 2002),
+    the percentage of the variation across studies beyond sampling error.
+    The test has little power with few studies; a non-significant ``Q`` is
+    not evidence of homogeneity.
+
     Parameters
     ----------
     per_agency : DataFrame
@@ -1436,11 +1481,25 @@ def meta_analysis(
     ``correct_bias = FALSE``, ``wt_type = "sample_size"``) and
     ``metafor::escalc(measure = "COR", vtype = "AV")`` for the sampling
     variances; checked in ``tests/fixtures/validity/make_reference.R``.
+    ``Q``, ``Q_df`` and ``Q_p`` match ``psychometric::Qrbar`` (and ``mean_r``,
+    ``var_obs``, ``var_e`` its ``rbar``, ``varr``, ``vare``) to 1e-12 on the
+    package's data sets ``ABHt32`` and ``HSJt35``
+    (``tests/fixtures/validity/make_reference_peers.R``); psychometric has no
+    :math:`I^2`.  This ``Q`` weights by :math:`n_i - 1` on the correlation
+    scale, so it differs from the inverse-variance ``Q`` of
+    ``metafor::rma`` (Fisher-z or raw correlations with study-specific
+    variances), and so does :math:`I^2`.
 
     References
     ----------
     Schmidt, F. L., & Hunter, J. E. (2015). *Methods of meta-analysis:
     Correcting error and bias in research findings* (3rd ed.). Sage.
+
+    Hunter, J. E., & Schmidt, F. L. (2004). *Methods of meta-analysis:
+    Correcting error and bias in research findings* (2nd ed.). Sage.
+
+    Higgins, J. P. T., & Thompson, S. G. (2002). Quantifying heterogeneity in a
+    meta-analysis. *Statistics in Medicine, 21*, 1539-1558.
 
     Whitener, E. M. (1990). Confusion of confidence intervals and credibility
     intervals in meta-analysis. *Journal of Applied Psychology, 75*, 315-321.
@@ -1509,6 +1568,12 @@ def meta_analysis(
     rbar = float(np.sum(nv * rv) / np.sum(nv))
     ve = (1.0 - rbar**2) ** 2 / (nv - 1.0)
     bare = _hs_summary(rv, nv, nv, ve, level, cred_level, "mean_r")
+    q = float(np.sum((nv - 1.0) * (rv - rbar) ** 2) / (1.0 - rbar**2) ** 2) if rbar**2 < 1.0 else math.nan
+    q_df = k - 1
+    bare["Q"] = q
+    bare["Q_df"] = q_df
+    bare["Q_p"] = float(stats.chi2.sf(q, q_df)) if math.isfinite(q) else math.nan
+    bare["I2"] = 100.0 * max(0.0, (q - q_df) / q) if q > 0 else (0.0 if q == 0 else math.nan)
 
     have_art = any(v is not None for v in (rxx_v, ryy_v, u_v))
     rc = rv.copy()
