@@ -22,6 +22,8 @@ __all__ = [
     "check_probability",
     "check_positive_int",
     "check_real",
+    "check_seed",
+    "validates_seed",
     "first_bad_cells",
     "numeric_column",
     "plain",
@@ -190,6 +192,35 @@ def check_probability(value, name: str, *, low_open: bool = True, high_open: boo
         hi = "1)" if high_open else "1]"
         raise ValueError(f"{name} must be a number in {lo}, {hi}; got {name}={value!r}.")
     return float(value)
+
+
+def check_seed(seed, name: str = "seed"):
+    """Raise for a seed that no bootstrap could use, even when no bootstrap runs (a bad seed is never ignored).
+
+    Valid: ``None``, a non-negative integer, a ``numpy.random.Generator`` (as
+    :func:`psikometri._resampling.resolve_seed`, without importing numba).
+    """
+    if seed is None or isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"{name} must be None, a non-negative integer or a numpy.random.Generator; got "
+                        f"{plain(seed)!r} of type {type(seed).__name__}. Pass e.g. {name}=2024.")
+    if seed < 0:
+        raise ValueError(f"{name} must be a non-negative integer; got {name}={plain(seed)}. Pass e.g. {name}=2024.")
+    return seed
+
+
+def validates_seed(fn):
+    """Decorator: check the ``seed`` keyword of ``fn`` with :func:`check_seed` before it runs."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if "seed" in kwargs:
+            check_seed(kwargs["seed"])
+        return fn(*args, **kwargs)
+
+    return wrapper
 
 
 def check_positive_int(value, name: str, minimum: int = 1) -> int:

@@ -35,7 +35,15 @@ import pandas as pd
 
 from ._resampling import bootstrap_counts, percentile_interval, resolve_seed
 from ._results import Estimate
-from ._validation import check_columns, check_dataframe, check_level, check_positive_int, numeric_column, plain
+from ._validation import (
+    check_columns,
+    check_dataframe,
+    check_level,
+    check_positive_int,
+    numeric_column,
+    plain,
+    validates_seed,
+)
 
 __all__ = ["mtmm", "MTMMResult"]
 
@@ -283,6 +291,7 @@ def _person_by_score(long: pd.DataFrame, person: str, trait: str, method: str) -
     return pd.DataFrame(X, index=pd.Index(pu, name=person), columns=columns)
 
 
+@validates_seed
 def mtmm(data, *, person: str, trait: str = "competency", method: str = "exercise", score: str = "score",
          n_boot: int = 1000, level: float = 0.95, seed=None) -> MTMMResult:
     """Multitrait-multimethod matrix of AC ratings with mean convergent and discriminant correlations.

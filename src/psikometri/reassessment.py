@@ -40,7 +40,7 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from ._results import Estimate, _fmt
-from ._validation import check_level, check_probability
+from ._validation import check_level, check_probability, validates_seed
 
 __all__ = [
     "test_retest",
@@ -1002,6 +1002,7 @@ def _consistency_run(x: np.ndarray, rel: float, cuts: np.ndarray, assigned: np.n
 _GRID = ("agreement", "chance_agreement", "kappa", "accuracy")
 
 
+@validates_seed
 def decision_consistency(scores, *, reliability, cuts, labels=None, level=0.95, n_boot=0,
                          seed=None) -> pd.DataFrame:
     r"""How trustworthy each category decision is (e.g. the JPM category), given the reliability of the score.

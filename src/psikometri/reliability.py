@@ -45,7 +45,15 @@ from scipy import optimize, stats
 from ._resampling import bca_interval, percentile_interval, resolve_seed
 from ._results import Estimate
 from ._threads import single_threaded_blas
-from ._validation import check_choice, check_columns, check_items, check_level, check_positive_int, plain
+from ._validation import (
+    check_choice,
+    check_columns,
+    check_items,
+    check_level,
+    check_positive_int,
+    plain,
+    validates_seed,
+)
 
 __all__ = [
     "OmegaResult",
@@ -211,6 +219,7 @@ def _alpha_jackknife(X: np.ndarray, standardized: bool, pairwise: bool) -> np.nd
     return out
 
 
+@validates_seed
 def cronbach_alpha(
     items,
     *,
@@ -536,6 +545,7 @@ def _split_half_core(C, names, *, method, n_splits, seed, halves, n, standardize
     )
 
 
+@validates_seed
 def split_half(
     items,
     *,
@@ -935,6 +945,7 @@ class OmegaResult:
         )
 
 
+@validates_seed
 @single_threaded_blas
 def omega(
     items,
@@ -1162,6 +1173,7 @@ def _weighted_cor(X: np.ndarray, w: np.ndarray) -> np.ndarray:
     return _cov2cor(C)
 
 
+@validates_seed
 @single_threaded_blas
 def omega_total(
     items,
@@ -1407,6 +1419,7 @@ def sem(sd, reliability):
 
 
 # =========================================================================== summary
+@validates_seed
 @single_threaded_blas
 def reliability_summary(
     items,

@@ -48,7 +48,7 @@ from scipy import special
 
 from ._resampling import _check_level, bootstrap_indices, percentile_interval, resolve_seed
 from ._threads import numba_threads, single_threaded_blas
-from ._validation import check_positive_int, check_probability, check_real, plain
+from ._validation import check_positive_int, check_probability, check_real, plain, validates_seed
 
 __all__ = [
     "COMPETENCIES",
@@ -1163,6 +1163,7 @@ def _placement_bootstrap(x, assigned, rel, correlated, cp, cf, n_boot, level, se
     return pd.DataFrame(cols, index=[name for name, _ in _GRID_ROWS])
 
 
+@validates_seed
 @single_threaded_blas
 def placement_consistency(
     potential_scores,

@@ -45,6 +45,7 @@ from scipy import stats
 from ._resampling import bootstrap_indices, percentile_interval, resolve_seed
 from ._threads import single_threaded_blas
 from ._validation import (
+    validates_seed,
     check_choice,
     check_columns,
     check_dataframe,
@@ -467,6 +468,7 @@ def _validity_point(x, y, obs, u_mode, u_fixed, applicant_sd):
     return r, u
 
 
+@validates_seed
 @single_threaded_blas
 def validity_study(
     data,
@@ -827,6 +829,7 @@ def _logit_fit(X: np.ndarray, y: np.ndarray, iters: int = 50):
     return beta, ll
 
 
+@validates_seed
 @single_threaded_blas
 def incremental_validity(
     data,
@@ -1038,6 +1041,7 @@ def _relative_weights_core(R: np.ndarray, r: np.ndarray) -> np.ndarray:
     return (lam**2) @ (beta**2)
 
 
+@validates_seed
 @single_threaded_blas
 def relative_weights(data, *, criterion: str, predictors, n_boot: int = 0, seed=None, level: float = 0.95
                      ) -> pd.DataFrame:
