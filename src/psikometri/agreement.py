@@ -888,14 +888,23 @@ def _kappa_from_table(table: np.ndarray, w: np.ndarray, level: float):
     return kap, math.sqrt(max(var, 0.0)), math.sqrt(max(var0, 0.0)), po, pe
 
 
-def cohen_kappa(rater_a, rater_b, *, weights=None, categories=None, level=0.95) -> Estimate:
+def cohen_kappa(rater_a=None, rater_b=None, *, table=None, weights=None, categories=None, level=0.95) -> Estimate:
     r"""Cohen's kappa (weighted or not) for two raters, with Fleiss-Cohen-Everitt standard errors.
 
     Parameters
     ----------
-    rater_a, rater_b : array-like
+    rater_a, rater_b : array-like, optional
         The two raters' ratings of the same units (numbers or labels, ``NaN``
-        / ``None`` = missing; units missing in either are dropped).
+        / ``None`` = missing; units missing in either are dropped).  Leave
+        both out when ``table`` is given.
+    table : pandas.DataFrame or square 2-D array, optional
+        Instead of the ratings: the ``q x q`` contingency table of the two
+        raters (rows = rater_a's category, columns = rater_b's), counts of
+        units (non-negative, finite; fractional counts such as survey weights
+        are accepted and their sum is taken as ``n``).  The rows and columns
+        are the categories in the order given: the labels of a DataFrame
+        whose index equals its columns, else ``categories``, else
+        ``0 .. q-1``; linear and quadratic weights follow this order.
     weights : None, "linear", "quadratic" or square array
         ``None``: unweighted kappa.  ``"linear"``: agreement weights
         ``1 - |i-j|/(q-1)``; ``"quadratic"``: ``1 - (i-j)^2/(q-1)^2``, where
@@ -907,7 +916,8 @@ def cohen_kappa(rater_a, rater_b, *, weights=None, categories=None, level=0.95) 
     categories : sequence, optional
         The ordered category set; by default the categories of a pandas
         categorical input, else the sorted union of the observed categories
-        (as R ``irr::kappa2``).
+        (as R ``irr::kappa2``).  With ``table``: the labels of its rows and
+        columns, one per row.
     level : float
         Confidence level.
 
@@ -937,8 +947,12 @@ def cohen_kappa(rater_a, rater_b, *, weights=None, categories=None, level=0.95) 
     with :math:`\bar w_{i.} = \sum_j p_{.j} w_{ij}`, :math:`\bar w_{.j} = \sum_i p_{i.} w_{ij}`.
     Matches R ``vcd::Kappa`` (value and ASE), ``psych::cohen.kappa`` (values;
     the unweighted variance) and ``sklearn.metrics.cohen_kappa_score`` (value).
-    ``psych::cohen.kappa`` reports a smaller variance for the weighted kappa
-    than the Fleiss-Cohen-Everitt formula used here and by ``vcd``.
+    ``psych::cohen.kappa`` reports a different variance for the weighted kappa
+    than the Fleiss-Cohen-Everitt formula used here and by ``vcd``.  A
+    ``table`` gives the same Estimate as the ratings it counts; it matches
+    ``vcd::Kappa(table)`` (``weights="linear"``: its "Equal-Spacing" weights,
+    ``"quadratic"``: its "Fleiss-Cohen" weights) and
+    ``statsmodels.stats.inter_rater.cohens_kappa(table)`` (value).
 
     References
     ----------
@@ -957,8 +971,19 @@ def cohen_kappa(rater_a, rater_b, *, weights=None, categories=None, level=0.95) 
     0.73
     >>> round(cohen_kappa(a, b, weights="quadratic").value, 3)
     0.902
+    >>> tab = [[3, 1, 0, 0], [0, 3, 0, 0], [0, 0, 2, 1], [0, 0, 0, 1]]
+    >>> round(cohen_kappa(table=tab).value, 3)
+    0.73
     """
     level = check_level(level)
+    if table is not None:
+        if rater_a is not None or rater_b is not None:
+            raise ValueError("pass either the two raters' ratings (rater_a, rater_b) or table=, not both.")
+        tab, cats = _square_table(table, categories)
+        return _cohen_from_table(tab, cats, weights, True, level, "table")
+    if rater_a is None or rater_b is None:
+        raise ValueError("cohen_kappa needs the ratings of two raters (rater_a and rater_b) or a contingency "
+                         "table (table=).")
     ordered = categories is not None or any(_order_given(r, None, None) for r in (rater_a, rater_b))
     if categories is None:
         # an ordered categorical fixes the category order (e.g. "rendah" < "sedang" < "tinggi")
@@ -1001,16 +1026,54 @@ def cohen_kappa(rater_a, rater_b, *, weights=None, categories=None, level=0.95) 
         codes, cats = _encode_labels(both, categories, "rater_a/rater_b")
         ca, cb = codes[: a.shape[0]], codes[a.shape[0]:]
         table = _kernels().confusion_matrix(np.ascontiguousarray(ca), np.ascontiguousarray(cb), max(len(cats), 1))
+    return _cohen_from_table(table, cats, weights, ordered, level, "rater_a/rater_b")
+
+
+def _square_table(table, categories):
+    """Validate a square contingency table; return ``(float counts, category labels)``."""
+    if isinstance(table, pd.DataFrame):
+        labels = list(table.index) if list(table.index) == list(table.columns) else None
+        df = _wide_numeric(table, "table")
+        arr = df.to_numpy()
+    else:
+        try:
+            arr = np.asarray(table, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError("table must hold numbers (counts of units); got values that are not numbers. "
+                            "Pass a q x q table of counts.") from None
+        labels = None
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
+        raise ValueError(f"table must be a square q x q contingency table (rows = rater_a's category, columns = "
+                         f"rater_b's); got shape {arr.shape}.")
+    bad = ~np.isfinite(arr) | (arr < 0)
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise ValueError(f"table must hold non-negative finite counts; row {int(r)}, column {int(c)} (positions) "
+                         f"holds {plain(arr[r, c])!r}. Fix the count (0 for an empty cell).")
+    q = arr.shape[0]
+    if categories is not None:
+        cats = list(categories)
+        if len(cats) != q:
+            raise ValueError(f"categories has {len(cats)} entries but table is {q} x {q}; give one label per "
+                             "row (and column) of the table.")
+    else:
+        cats = labels if labels is not None else list(range(q))
+    return np.ascontiguousarray(arr, dtype=float), cats
+
+
+def _cohen_from_table(table, cats, weights, ordered, level, name):
+    """The Cohen's kappa Estimate of a q x q count table (rows = rater_a) with category labels ``cats``."""
     q = len(cats)
-    n = int(table.sum())
-    if n < 2:
-        raise ValueError(f"only {n} unit(s) rated by both raters; kappa needs at least 2.")
+    total = float(table.sum())
+    n = int(total) if float(total).is_integer() else total
+    if total < 2:
+        raise ValueError(f"only {plain(total)} unit(s) rated by both raters; kappa needs at least 2.")
     if q < 2:
         raise ValueError(
             f"both raters used a single category ({cats!r}) and no other category was given; kappa is "
             "undefined. Pass categories=[...] with the full rating scale."
         )
-    _check_weights_order(weights, cats, ordered, "rater_a/rater_b")
+    _check_weights_order(weights, cats, ordered, name)
     w = _weight_matrix(weights, q)
     kap, se, se0, po, pe = _kappa_from_table(table.astype(float), w, level)
     note = ""
