@@ -1103,16 +1103,7 @@ def _ratings_to_counts(data, categories, name="data", *, counts=False):
     """Units x categories count table from wide ratings (or validate a count table)."""
     df = check_dataframe(data, name)
     if counts:
-        arr = _wide_numeric(df, name).to_numpy()
-        if np.isnan(arr).any() or (arr < 0).any() or not np.all(arr == np.floor(arr)):
-            raise ValueError(
-                f"{name} with counts=True must hold non-negative whole numbers (subjects x categories) "
-                "without missing cells."
-            )
-        cats = list(df.columns) if categories is None else list(categories)
-        if len(cats) != arr.shape[1]:
-            raise ValueError(f"categories has {len(cats)} entries but {name} has {arr.shape[1]} category columns.")
-        tab = arr.astype(np.int64)
+        tab, cats = _count_table(df, categories, name)
     else:
         if df.shape[1] < 2:
             raise ValueError(
@@ -1135,10 +1126,62 @@ def _ratings_to_counts(data, categories, name="data", *, counts=False):
     return tab, cats
 
 
-def _gwet_framework(tab: np.ndarray, w: np.ndarray, method: str):
+def _count_table(df: pd.DataFrame, categories, name: str):
+    """Validate a units x categories table of counts (``counts=True``); return ``(float counts, labels)``.
+
+    Counts are non-negative finite numbers; they may be fractional (e.g. shares of a fixed number of
+    raters, as in Randolph's calculator).  The columns are the categories, in the order given.
+    """
+    if df.shape[1] < 1:
+        raise ValueError(f"{name} with counts=True has no category column; pass one column per category.")
+    for c in df.columns:
+        s = df[c]
+        if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+            bad = pd.to_numeric(s, errors="coerce").isna() & s.notna() if not pd.api.types.is_bool_dtype(s) else s
+            pos = int(np.flatnonzero(np.asarray(bad, dtype=bool))[0]) if np.asarray(bad, dtype=bool).any() else 0
+            raise TypeError(
+                f"{name} with counts=True must be a subjects x categories table of counts, but column {c!r} is "
+                f"not numeric (row {plain(df.index[pos])!r} holds {plain(s.iloc[pos])!r}). Pass counts "
+                "(how many raters put each subject in each category), or the ratings themselves with counts=False."
+            )
+    arr = df.to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isfinite(arr) | (arr < 0)
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise ValueError(
+            f"{name} with counts=True must hold non-negative finite counts; row {plain(df.index[r])!r}, column "
+            f"{plain(df.columns[c])!r} holds {plain(arr[r, c])!r}. Use 0 for a category nobody chose."
+        )
+    cats = list(df.columns) if categories is None else list(categories)
+    if len(cats) != arr.shape[1]:
+        raise ValueError(f"categories has {len(cats)} entries but {name} has {arr.shape[1]} category columns; "
+                         "give one label per column, in the columns' order.")
+    if len(set(map(_hashable, cats))) != len(cats):
+        raise ValueError(f"categories has duplicated entries: {cats!r}. List every category once.")
+    return arr, cats
+
+
+def _population_factor(N, n: int) -> float:
+    """Finite-population factor ``1 - n/N`` of a variance (``N=None`` or infinite: 1)."""
+    if N is None:
+        return 1.0
+    if isinstance(N, (bool, np.bool_)) or not isinstance(N, numbers.Real) or math.isnan(N):
+        raise TypeError(f"N must be the population size (a number of units) or None; got N={N!r}.")
+    if math.isinf(N) and N > 0:
+        return 1.0
+    if not N >= n:
+        raise ValueError(
+            f"N={N!r} is the size of the population the {n} rated units were drawn from, so it must be at least "
+            f"{n}. Pass the population size (or N=None for an infinite population)."
+        )
+    return 1.0 - n / float(N)
+
+
+def _gwet_framework(tab: np.ndarray, w: np.ndarray, method: str, fpc: float = 1.0):
     """Coefficient and linearised variance in Gwet's (2014, ch. 5) framework.
 
-    ``tab``: units x categories counts ``r_ik``; ``w``: agreement weights.
+    ``tab``: units x categories counts ``r_ik``; ``w``: agreement weights;
+    ``fpc``: finite-population factor ``1 - n/N`` of the variance.
     Returns ``(coef, se, pa, pe, n_units)``.
     """
     n, q = tab.shape
@@ -1153,7 +1196,7 @@ def _gwet_framework(tab: np.ndarray, w: np.ndarray, method: str):
     tw = w.sum()
     if method == "fleiss":
         pe = float(pi @ w @ pi)
-        pe_i = (tab / r[:, None]) @ (w @ pi)
+        pe_i = (tab / r[:, None]) @ (0.5 * (w + w.T) @ pi)
     elif method == "gwet":
         pe = float(tw * (pi * (1.0 - pi)).sum() / (q * (q - 1.0)))
         pe_i = tw * ((tab / r[:, None]) @ (1.0 - pi)) / (q * (q - 1.0))
@@ -1168,7 +1211,7 @@ def _gwet_framework(tab: np.ndarray, w: np.ndarray, method: str):
     coef = (pa - pe) / (1.0 - pe)
     g_i = (n / n2) * (pa_i - pe * two) / (1.0 - pe)
     g_star = g_i - 2.0 * (1.0 - coef) * (pe_i - pe) / (1.0 - pe)
-    var = ((g_star - coef) ** 2).sum() / (n * (n - 1.0)) if n > 1 else math.nan
+    var = fpc * ((g_star - coef) ** 2).sum() / (n * (n - 1.0)) if n > 1 else math.nan
     return float(coef), math.sqrt(var), float(pa), float(pe), n
 
 
@@ -1185,6 +1228,9 @@ def _gwet_range(tab: np.ndarray, w: np.ndarray, method: str, pe: float) -> tuple
       convexity); with unequal numbers of ratings, ``-p_e/(1-p_e)``, its value
       when no pair of ratings agrees.
     """
+    if not np.all(tab == np.floor(tab)):
+        # fractional counts: a unit's agreement r_ik (r*_ik - 1) can be negative, so no finite floor
+        return -math.inf, 1.0
     if method == "pa":
         return 0.0, 1.0
     if method in ("bp", "gwet"):
@@ -1192,14 +1238,17 @@ def _gwet_range(tab: np.ndarray, w: np.ndarray, method: str, pe: float) -> tuple
         tw = float(w.sum())
         return (-tw / (q * q - tw) if tw < q * q else -math.inf), 1.0
     r = tab.sum(axis=1)
-    if np.all(r == r[0]) and r[0] >= 2:
+    if np.all(r == r[0]) and r[0] >= 2 and np.array_equal(w, np.eye(w.shape[0])):
         return -1.0 / (float(r[0]) - 1.0), 1.0
+    # p_a >= 0, so the coefficient is at least its value at p_a = 0
     return (-pe / (1.0 - pe) if pe < 1.0 else -math.inf), 1.0
 
 
-def _gwet_estimate(data, weights, categories, level, method, label, *, counts=False, ordered=True):
+def _gwet_estimate(data, weights, categories, level, method, label, *, counts=False, ordered=True, N=None):
     level = check_level(level)
     tab, cats = _ratings_to_counts(data, categories, counts=counts)
+    ordered = ordered or counts  # a count table's columns state the order of the categories
+    fpc = _population_factor(N, tab.shape[0])
     _check_weights_order(weights, cats, ordered)
     q = len(cats)
     if q < 2 and method != "pa":
@@ -1208,7 +1257,7 @@ def _gwet_estimate(data, weights, categories, level, method, label, *, counts=Fa
             "Pass categories=[...] with the full rating scale."
         )
     w = _weight_matrix(weights, max(q, 1))
-    coef, se, pa, pe, n = _gwet_framework(tab.astype(float), w, method)
+    coef, se, pa, pe, n = _gwet_framework(tab.astype(float), w, method, fpc)
     tq = stats.t.ppf(0.5 + level / 2.0, n - 1)
     note = "" if math.isfinite(coef) else "chance agreement is 1; the coefficient is undefined"
     tstat = coef / se if se > 0 else math.nan
@@ -1217,13 +1266,29 @@ def _gwet_estimate(data, weights, categories, level, method, label, *, counts=Fa
     return Estimate(
         value=coef, ci_low=lo, ci_high=hi, se=se, n=int(n), method=label,
         ci_method="t (Gwet 2014 linearisation)", level=level, note=note,
-        extra={"pa": pa, "pe": pe, "categories": cats, "weights": w, "t": tstat,
+        extra={"pa": pa, "pe": pe, "categories": cats, "weights": w, "t": tstat, "N": N,
                "pval": float(2 * stats.t.sf(abs(tstat), n - 1)) if math.isfinite(tstat) else math.nan},
     ), tab, cats
 
 
-def gwet_ac(data, *, weights=None, categories=None, level=0.95, targets=None, raters=None, ratings=None
-        ) -> Estimate:
+def _family_estimate(data, weights, categories, level, method, label, counts, N, targets, raters, ratings):
+    """Shared entry of the coefficients of Gwet's framework: wide, long or count-table input."""
+    if not isinstance(counts, (bool, np.bool_)):
+        raise TypeError(f"counts must be True (data is a subjects x categories count table) or False (ratings); "
+                        f"got counts={counts!r}.")
+    if counts and any(v is not None for v in (targets, raters, ratings)):
+        raise ValueError("targets=, raters= and ratings= describe long-format ratings; they cannot be combined with "
+                         "counts=True (a subjects x categories count table).")
+    ordered = bool(counts) or _order_given(data, ratings, categories)
+    if not counts:
+        categories = _dtype_categories(data, ratings, categories)
+        data = _wide_or_long(data, targets, raters, ratings, numeric=False)
+    return _gwet_estimate(data, weights, categories, level, method, label, counts=bool(counts), ordered=ordered,
+                          N=N)
+
+
+def gwet_ac(data, *, weights=None, categories=None, level=0.95, counts=False, N=None, targets=None, raters=None,
+            ratings=None) -> Estimate:
     r"""Gwet's AC1 (unweighted) or AC2 (weighted) for any number of raters, with missing ratings.
 
     Parameters
@@ -1239,8 +1304,17 @@ def gwet_ac(data, *, weights=None, categories=None, level=0.95, targets=None, ra
         The ordered set of possible categories; by default the sorted union of
         those observed.  AC1's chance agreement depends on the number of
         categories ``q``, so give the full scale when some levels were unused.
+        With ``counts=True``: labels of the count table's columns.
     level : float
         Confidence level.
+    counts : bool
+        ``True``: ``data`` is a subjects x categories table of how many raters
+        put each subject in each category (irrCAC's ``*.dist`` input); the
+        columns are the categories in their order.  Counts may be fractional.
+    N : float, optional
+        Size of the population of subjects the rated ones were drawn from: the
+        variance is multiplied by the finite-population factor ``1 - n/N``
+        (``n`` rated subjects), as irrCAC's ``N=``.  ``None``: infinite.
     targets, raters, ratings : str, optional
         Column names of long-format ``data`` (one row per rating): the units x
         raters table is built from integer codes of the ids (no ``pivot``),
@@ -1249,7 +1323,7 @@ def gwet_ac(data, *, weights=None, categories=None, level=0.95, targets=None, ra
     Returns
     -------
     Estimate
-        ``se`` from Gwet's (2014) linearisation (sampling fraction 0); the
+        ``se`` from Gwet's (2014) linearisation (sampling fraction ``n/N``); the
         interval uses the t distribution on ``n - 1`` df, as Gwet's irrCAC does,
         truncated to the coefficient's range (see Notes).
         ``extra``: ``pa``, ``pe``, ``categories``, ``t``, ``pval``.
@@ -1270,7 +1344,10 @@ def gwet_ac(data, *, weights=None, categories=None, level=0.95, targets=None, ra
     (``T_w`` = sum of the weights).  Variance:
     ``v = sum_i (g*_i - AC)^2 / (n (n-1))`` with
     ``g_i = (n/n') (pa_i - p_e [r_i >= 2])/(1 - p_e)`` and
-    ``g*_i = g_i - 2 (1 - AC)(pe_i - p_e)/(1 - p_e)``.
+    ``g*_i = g_i - 2 (1 - AC)(pe_i - p_e)/(1 - p_e)``; with a population of
+    ``N`` subjects ``v`` is multiplied by ``1 - n/N``.  Matches
+    ``irrCAC::gwet.ac1.raw(ratings, weights, N=)`` and, with ``counts=True``,
+    ``irrCAC::gwet.ac1.dist`` (value, standard error, p-value).
 
     The t interval ``AC +/- t se`` can leave the coefficient's range; it is
     truncated at 1 and at the lowest possible value ``-T_w / (q^2 - T_w)``
@@ -1294,21 +1371,22 @@ def gwet_ac(data, *, weights=None, categories=None, level=0.95, targets=None, ra
     >>> round(gwet_ac(d).value, 3)
     0.66
     """
-    ordered = _order_given(data, ratings, categories)
-    categories = _dtype_categories(data, ratings, categories)
-    data = _wide_or_long(data, targets, raters, ratings, numeric=False)
     label = "gwet_ac2" if weights is not None else "gwet_ac1"
-    return _gwet_estimate(data, weights, categories, level, "gwet", label, ordered=ordered)[0]
+    return _family_estimate(data, weights, categories, level, "gwet", label, counts, N, targets, raters,
+                            ratings)[0]
 
 
-def brennan_prediger(data, *, weights=None, categories=None, level=0.95, targets=None, raters=None, ratings=None
-        ) -> Estimate:
+def brennan_prediger(data, *, weights=None, categories=None, level=0.95, counts=False, N=None, targets=None,
+                     raters=None, ratings=None) -> Estimate:
     r"""Brennan & Prediger's (1981) coefficient: chance agreement ``T_w / q^2`` (``1/q`` unweighted).
 
     Same data and options as :func:`gwet_ac`; variance from Gwet's (2014)
     linearisation.  ``BP = (p_a - T_w/q^2) / (1 - T_w/q^2)``.  The t interval
     is truncated to the coefficient's range ``[-T_w/(q^2 - T_w), 1]``
     (``[-1/(q-1), 1]`` unweighted) and ``note`` says when it was.
+    ``counts=True`` takes a subjects x categories count table and ``N`` the
+    population size, as for :func:`gwet_ac`.  Matches
+    ``irrCAC::bp.coeff.raw(ratings, weights, N=)`` and ``irrCAC::bp.coeff.dist``.
 
     References
     ----------
@@ -1323,21 +1401,22 @@ def brennan_prediger(data, *, weights=None, categories=None, level=0.95, targets
     >>> round(brennan_prediger(d).value, 3)
     0.852
     """
-    ordered = _order_given(data, ratings, categories)
-    categories = _dtype_categories(data, ratings, categories)
-    data = _wide_or_long(data, targets, raters, ratings, numeric=False)
-    return _gwet_estimate(data, weights, categories, level, "bp", "brennan_prediger", ordered=ordered)[0]
+    return _family_estimate(data, weights, categories, level, "bp", "brennan_prediger", counts, N, targets, raters,
+                            ratings)[0]
 
 
-def percent_agreement(data, *, weights=None, categories=None, level=0.95, targets=None, raters=None, ratings=None
-        ) -> Estimate:
+def percent_agreement(data, *, weights=None, categories=None, level=0.95, counts=False, N=None, targets=None,
+                      raters=None, ratings=None) -> Estimate:
     r"""Observed (weighted) proportion of agreeing rater pairs, averaged over units.
 
     ``p_a = (1/n') sum_i sum_k r_ik (r*_ik - 1) / (r_i (r_i - 1))`` over the
     ``n'`` units with two or more ratings (Gwet 2014, ch. 2); with two raters
     and no weights, the share of units rated identically.  Same data and
     options as :func:`gwet_ac`; the t interval from Gwet's linearised variance
-    is truncated to [0, 1] and ``note`` says when it was.
+    is truncated to [0, 1] and ``note`` says when it was.  ``counts=True`` takes
+    a subjects x categories count table and ``N`` the population size, as for
+    :func:`gwet_ac`.  Matches ``irrCAC::pa.coeff.raw(ratings, weights, N=)`` and
+    ``irrCAC::pa.coeff.dist``.
 
     Examples
     --------
@@ -1347,15 +1426,13 @@ def percent_agreement(data, *, weights=None, categories=None, level=0.95, target
     >>> percent_agreement(d).value
     0.75
     """
-    ordered = _order_given(data, ratings, categories)
-    categories = _dtype_categories(data, ratings, categories)
-    data = _wide_or_long(data, targets, raters, ratings, numeric=False)
-    return _gwet_estimate(data, weights, categories, level, "pa", "percent_agreement", ordered=ordered)[0]
+    return _family_estimate(data, weights, categories, level, "pa", "percent_agreement", counts, N, targets, raters,
+                            ratings)[0]
 
 
-def fleiss_kappa(data, *, counts=False, categories=None, level=0.95, targets=None, raters=None, ratings=None
-                 ) -> Estimate:
-    r"""Fleiss' (1971) kappa for many raters per subject, with per-category kappas.
+def fleiss_kappa(data, *, weights=None, counts=False, categories=None, level=0.95, N=None, targets=None, raters=None,
+                 ratings=None) -> Estimate:
+    r"""Fleiss' (1971) kappa for many raters per subject (weighted or not), with per-category kappas.
 
     Parameters
     ----------
@@ -1366,12 +1443,27 @@ def fleiss_kappa(data, *, counts=False, categories=None, level=0.95, targets=Non
         of ratings in Fleiss' design; with unequal numbers (missing ratings)
         the generalisation of Gwet (2014, ch. 5) is used and the per-category
         kappas and null standard error are left out (``note`` says so).
+    weights : None, "linear", "quadratic" or square array
+        Agreement weights over the ordered categories, as for
+        :func:`cohen_kappa` (linear and quadratic weights need numbers,
+        ``categories=[...]``, ordered categoricals or a count table, whose
+        columns give the order).  Weighted kappa has no per-category kappas
+        nor null standard error (they are defined for unweighted kappa).
     counts : bool
-        Whether ``data`` is a count table.
+        Whether ``data`` is a subjects x categories count table.  Counts may be
+        fractional (e.g. Randolph's calculator, where each row holds shares of
+        the raters); the columns are the categories in their order.
     categories : sequence, optional
-        Category labels (order irrelevant for Fleiss' kappa).
+        Category labels: their order matters only for linear and quadratic
+        weights; the full scale when some levels were unused.  With
+        ``counts=True``: labels of the table's columns.
     level : float
         Confidence level.
+    N : float, optional
+        Size of the population of subjects: Gwet's variance is multiplied by
+        the finite-population factor ``1 - n/N`` (``n`` rated subjects), as
+        irrCAC's ``N=``.  ``None``: infinite (no correction).  ``se0`` is the
+        unconditional null standard error and is not corrected.
     targets, raters, ratings : str, optional
         Column names of long-format ``data`` (one row per rating): the units x
         raters table is built from integer codes of the ids (no ``pivot``),
@@ -1403,8 +1495,26 @@ def fleiss_kappa(data, *, counts=False, categories=None, level=0.95, targets=Non
         \frac{\sqrt{(\sum_j p_j q_j)^2 - \sum_j p_j q_j (q_j - p_j)}}{\sum_j p_j q_j},\quad
         se_0(\kappa_j) = \sqrt{\frac{2}{Nn(n-1)}}
 
-    Matches ``statsmodels.stats.inter_rater.fleiss_kappa`` and R
-    ``irr::kappam.fleiss`` (value, z).
+    (``N`` here is the number of subjects.)  With agreement weights
+    :math:`w_{kl}` and Gwet's (2014, ch. 5) notation (``r_ik`` ratings of
+    subject ``i`` in category ``k``, ``r*_ik = sum_l w_kl r_il``, ``pi_k`` the
+    mean share of category ``k``), weighted kappa is
+
+    .. math::
+
+        p_a = \frac{1}{n'}\sum_{i: r_i\ge 2}\sum_k \frac{r_{ik}(r^*_{ik}-1)}{r_i(r_i-1)},\quad
+        p_e = \sum_{k,l} w_{kl}\pi_k\pi_l,\quad \kappa_w = \frac{p_a - p_e}{1 - p_e}
+
+    (identity weights give Fleiss' kappa), with the variance of
+    :func:`gwet_ac` (``pe_i = sum_k (r_ik/r_i) sum_l (w_kl + w_lk)/2 pi_l``)
+    times ``1 - n/N``.  The interval of weighted kappa is truncated at its
+    value for ``p_a = 0``, ``-p_e/(1-p_e)``.
+
+    Matches ``statsmodels.stats.inter_rater.fleiss_kappa`` (also on count
+    tables with fractional counts) and R ``irr::kappam.fleiss`` (value, z);
+    ``irrCAC::fleiss.kappa.raw(ratings, weights, N=)`` and, with
+    ``counts=True``, ``irrCAC::fleiss.kappa.dist`` (value, standard error,
+    p-value).
 
     References
     ----------
@@ -1422,13 +1532,12 @@ def fleiss_kappa(data, *, counts=False, categories=None, level=0.95, targets=Non
     >>> round(fleiss_kappa(d).value, 3)
     0.595
     """
-    if counts and any(v is not None for v in (targets, raters, ratings)):
-        raise ValueError("targets=, raters= and ratings= describe long-format ratings; they cannot be combined with "
-                         "counts=True (a subjects x categories count table).")
-    if not counts:
-        categories = _dtype_categories(data, ratings, categories)
-    data = _wide_or_long(data, targets, raters, ratings, numeric=False)
-    est, tab, cats = _gwet_estimate(data, None, categories, level, "fleiss", "fleiss_kappa", counts=counts)
+    est, tab, cats = _family_estimate(data, weights, categories, level, "fleiss", "fleiss_kappa", counts, N, targets,
+                                      raters, ratings)
+    if weights is not None:
+        return Estimate(value=est.value, ci_low=est.ci_low, ci_high=est.ci_high, se=est.se, n=est.n,
+                        method="weighted_fleiss_kappa", ci_method=est.ci_method, level=est.level, note=est.note,
+                        extra=dict(est.extra))
     nr = tab.sum(axis=1)
     if np.any(nr != nr[0]):
         note = ("unequal numbers of ratings per subject: Fleiss' kappa generalised as in Gwet (2014, ch. 5); "
