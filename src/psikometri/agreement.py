@@ -10,7 +10,8 @@ against published tables and R (see ``tests/test_agreement.py``):
                           F tests and intervals (R ``psych::ICC``); REML variance
                           components for incomplete designs (``psych::ICC(lmer=TRUE)``)
 :func:`cohen_kappa`       Cohen's (weighted) kappa, Fleiss-Cohen-Everitt (1969) SE
-:func:`fleiss_kappa`      Fleiss' (1971) kappa for many raters, per-category kappas
+:func:`fleiss_kappa`      Fleiss' (1971) kappa for many raters (weighted or not), per-category kappas
+:func:`conger_kappa`      Conger's (1980) kappa: Cohen's kappa for many raters
 :func:`krippendorff_alpha`  nominal/ordinal/interval/ratio alpha, any missing pattern,
                           Hayes & Krippendorff (2007) bootstrap
 :func:`gwet_ac`           Gwet's AC1 / AC2 with Gwet's (2014) variance
@@ -60,6 +61,7 @@ __all__ = [
     "cell_ratings",
     "consensus_change",
     "cohen_kappa",
+    "conger_kappa",
     "fleiss_kappa",
     "gwet_ac",
     "icc",
@@ -1177,11 +1179,13 @@ def _population_factor(N, n: int) -> float:
     return 1.0 - n / float(N)
 
 
-def _gwet_framework(tab: np.ndarray, w: np.ndarray, method: str, fpc: float = 1.0):
+def _gwet_framework(tab: np.ndarray, w: np.ndarray, method: str, fpc: float = 1.0, chance=None):
     """Coefficient and linearised variance in Gwet's (2014, ch. 5) framework.
 
     ``tab``: units x categories counts ``r_ik``; ``w``: agreement weights;
-    ``fpc``: finite-population factor ``1 - n/N`` of the variance.
+    ``fpc``: finite-population factor ``1 - n/N`` of the variance; ``chance``:
+    ``(p_e, pe_i)`` computed elsewhere (Conger's kappa, whose chance agreement
+    needs the raters' identities), overriding ``method``.
     Returns ``(coef, se, pa, pe, n_units)``.
     """
     n, q = tab.shape
@@ -1194,7 +1198,9 @@ def _gwet_framework(tab: np.ndarray, w: np.ndarray, method: str, fpc: float = 1.
     pa = pa_i[two].mean()
     pi = (tab / r[:, None]).mean(axis=0)
     tw = w.sum()
-    if method == "fleiss":
+    if chance is not None:
+        pe, pe_i = chance
+    elif method == "fleiss":
         pe = float(pi @ w @ pi)
         pe_i = (tab / r[:, None]) @ (0.5 * (w + w.T) @ pi)
     elif method == "gwet":
@@ -1563,6 +1569,148 @@ def fleiss_kappa(data, *, weights=None, counts=False, categories=None, level=0.9
                  per_category=per, n_raters=int(n))
     return Estimate(value=est.value, ci_low=est.ci_low, ci_high=est.ci_high, se=est.se, n=est.n,
                     method="fleiss_kappa", ci_method=est.ci_method, level=est.level, note=est.note, extra=extra)
+
+
+def _conger_chance(codes: np.ndarray, w: np.ndarray):
+    """Conger's (1980) chance agreement and its per-unit linearisation terms (Gwet 2014, ch. 5).
+
+    ``codes``: units x raters category codes (``-1`` missing); ``w``: agreement weights.  Returns
+    ``(p_e, pe_i)``, as ``irrCAC::conger.kappa.raw``.
+    """
+    n, r = codes.shape
+    q = w.shape[0]
+    eps = (codes >= 0).astype(float)
+    onehot = np.zeros((n, r, q))
+    ii, gg = np.nonzero(codes >= 0)
+    onehot[ii, gg, codes[ii, gg]] = 1.0
+    ng = eps.sum(axis=0)  # ratings of each rater
+    pgk = onehot.sum(axis=0) / ng[:, None]  # rater g's share of category k
+    pbar = pgk.mean(axis=0)
+    s2 = (pgk.T @ pgk - r * np.outer(pbar, pbar)) / (r - 1.0)  # between-rater covariances of the shares
+    pe = float((w * (np.outer(pbar, pbar) - s2 / r)).sum())
+    # lambda_ig = sum_k (n/n_g) sum_l w_kl [delta_igl - (eps_ig - n_g/n) p_gl] (r pbar_k - p_gk)
+    lam_k = (n / ng)[None, :, None] * (onehot @ w.T - (eps - ng / n)[:, :, None] * (pgk @ w.T)[None, :, :])
+    lam = (lam_k * (r * pbar[None, None, :] - pgk[None, :, :])).sum(axis=2)
+    return pe, lam.sum(axis=1) / (r * (r - 1.0))
+
+
+def conger_kappa(data, *, weights=None, categories=None, level=0.95, N=None, targets=None, raters=None,
+                 ratings=None) -> Estimate:
+    r"""Conger's (1980) kappa: Cohen's kappa generalised to many raters, weighted or not.
+
+    Cohen's kappa takes chance agreement from each rater's own category
+    distribution; Conger's kappa keeps that for any number of raters (Fleiss'
+    kappa pools the raters into one distribution instead).  With two raters
+    and complete data it equals Cohen's kappa.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Rows = rated units, columns = raters (the same raters for every unit),
+        cells = category labels (``NaN`` = missing).
+    weights : None, "linear", "quadratic" or square array
+        Agreement weights over the ordered categories (see :func:`cohen_kappa`).
+    categories : sequence, optional
+        The ordered set of possible categories; by default the categories of
+        categorical columns, else the sorted union of those observed.
+    level : float
+        Confidence level.
+    N : float, optional
+        Size of the population of units: the variance is multiplied by
+        ``1 - n/N`` (``None``: infinite population).
+    targets, raters, ratings : str, optional
+        Column names of long-format ``data`` (one row per rating).
+
+    Returns
+    -------
+    Estimate
+        ``se`` from Gwet's (2014) linearisation, t interval on ``n - 1`` df
+        truncated to ``[-p_e/(1-p_e), 1]`` (``note`` says when it was);
+        ``extra``: ``pa``, ``pe``, ``categories``, ``weights``, ``t``,
+        ``pval``.
+
+    Notes
+    -----
+    With ``r`` raters, ``p_gk`` the share of rater ``g``'s ratings in category
+    ``k``, ``pbar_k = (1/r) sum_g p_gk`` and
+    ``s2_kl = (sum_g p_gk p_gl - r pbar_k pbar_l)/(r - 1)``:
+
+    .. math::
+
+        p_e = \sum_{k,l} w_{kl}\left(ar p_k ar p_l - rac{s^2_{kl}}{r}ight),\qquad
+        \kappa_C = rac{p_a - p_e}{1 - p_e},
+
+    ``p_a`` as in :func:`gwet_ac`.  The variance is Gwet's (2014, ch. 5)
+    linearisation ``(1 - n/N) sum_i (k*_i - kappa)^2 / (n (n-1))`` with
+    ``k*_i = (n/n')(pa_i - p_e)/(1 - p_e) - 2(1 - kappa)(pe_i - p_e)/(1 - p_e)``
+    and ``pe_i = sum_g lambda_ig / (r(r-1))``,
+    ``lambda_ig = sum_k (n/n_g) sum_l w_kl [d_igl - (e_ig - n_g/n) p_gl] (r pbar_k - p_gk)``
+    (``d_igl``: rater ``g`` put unit ``i`` in ``l``; ``e_ig``: rater ``g``
+    rated unit ``i``; ``n_g`` units rated by ``g``).  Units without any
+    rating are dropped first.  Matches ``irrCAC::conger.kappa.raw(ratings,
+    weights, N=)`` (value, standard error, p-value) and, unweighted on complete
+    data, ``irr::kappam.fleiss(ratings, exact = TRUE)``.
+
+    References
+    ----------
+    Conger, A. J. (1980). Integration and generalization of kappas for
+    multiple raters. Psychological Bulletin, 88, 322-328.
+    Gwet, K. L. (2014). Handbook of Inter-Rater Reliability (4th ed.),
+    chapter 5. Advanced Analytics.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from psikometri.agreement import conger_kappa
+    >>> d = pd.DataFrame({"r1": [1, 2, 3, 1, 2], "r2": [1, 2, 3, 2, 2], "r3": [1, 3, 3, 1, 2]})
+    >>> round(conger_kappa(d).value, 3)
+    0.598
+    """
+    level = check_level(level)
+    ordered = _order_given(data, ratings, categories)
+    categories = _dtype_categories(data, ratings, categories)
+    df = check_dataframe(_wide_or_long(data, targets, raters, ratings, numeric=False), "data")
+    if df.shape[1] < 2:
+        raise ValueError(f"data has {df.shape[1]} rater column(s); Conger's kappa needs at least 2 raters. "
+                         "Pass one column per rater (rows = rated units).")
+    _reject_infinite(df, "data")
+    vals = df.to_numpy()
+    flat = vals.ravel()
+    codes, cats = _encode_labels(flat if flat.dtype.kind in "biuf" else flat.astype(object), categories, "data")
+    codes = codes.reshape(vals.shape)
+    rated = (codes >= 0).any(axis=1)
+    codes = np.ascontiguousarray(codes[rated])
+    if codes.shape[0] < 2:
+        raise ValueError(f"data has {codes.shape[0]} rated unit(s); Conger's kappa needs at least 2.")
+    none = np.flatnonzero((codes < 0).all(axis=0))
+    if len(none):
+        raise ValueError(f"rater {plain(df.columns[none[0]])!r} has no rating; Conger's kappa needs every rater's "
+                         "category distribution. Drop that column.")
+    if not ((codes >= 0).sum(axis=1) >= 2).any():
+        raise ValueError("no unit in data was rated by two or more raters; agreement cannot be computed.")
+    q = len(cats)
+    if q < 2:
+        raise ValueError(f"only one category ({cats!r}) was used and no other was given; Conger's kappa is "
+                         "undefined. Pass categories=[...] with the full rating scale.")
+    _check_weights_order(weights, cats, ordered)
+    w = _weight_matrix(weights, q)
+    tab = _kernels().category_counts(codes, q).astype(float)
+    fpc = _population_factor(N, codes.shape[0])
+    pe, pe_i = _conger_chance(codes, w)
+    coef, se, pa, pe, n = _gwet_framework(tab, w, "conger", fpc, chance=(pe, pe_i))
+    tq = stats.t.ppf(0.5 + level / 2.0, n - 1)
+    note = "" if math.isfinite(coef) else "chance agreement is 1; Conger's kappa is undefined"
+    tstat = coef / se if se > 0 else math.nan
+    lo, hi, cut = _bounded_interval(coef, coef - tq * se, coef + tq * se,
+                                    -pe / (1.0 - pe) if pe < 1.0 else -math.inf, 1.0, "Conger's kappa")
+    note = "; ".join(v for v in (note, cut) if v)
+    return Estimate(
+        value=coef, ci_low=lo, ci_high=hi, se=se, n=int(n),
+        method="conger_kappa" if weights is None else "weighted_conger_kappa",
+        ci_method="t (Gwet 2014 linearisation)", level=level, note=note,
+        extra={"pa": pa, "pe": pe, "categories": cats, "weights": w, "t": tstat, "N": N,
+               "pval": float(2 * stats.t.sf(abs(tstat), n - 1)) if math.isfinite(tstat) else math.nan},
+    )
 
 
 # ==========================================================================
