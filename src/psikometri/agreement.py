@@ -1136,17 +1136,26 @@ def _count_table(df: pd.DataFrame, categories, name: str):
     """
     if df.shape[1] < 1:
         raise ValueError(f"{name} with counts=True has no category column; pass one column per category.")
+    cols = []
     for c in df.columns:
         s = df[c]
-        if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
-            bad = pd.to_numeric(s, errors="coerce").isna() & s.notna() if not pd.api.types.is_bool_dtype(s) else s
-            pos = int(np.flatnonzero(np.asarray(bad, dtype=bool))[0]) if np.asarray(bad, dtype=bool).any() else 0
+        if pd.api.types.is_bool_dtype(s):
+            bad = np.ones(len(s), dtype=bool)
+        elif pd.api.types.is_numeric_dtype(s):
+            bad = np.zeros(len(s), dtype=bool)
+        else:
+            conv = pd.to_numeric(s, errors="coerce")
+            bad = (conv.isna() & s.notna()).to_numpy()
+            s = conv
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
             raise TypeError(
                 f"{name} with counts=True must be a subjects x categories table of counts, but column {c!r} is "
-                f"not numeric (row {plain(df.index[pos])!r} holds {plain(s.iloc[pos])!r}). Pass counts "
+                f"not numeric (row {plain(df.index[pos])!r} holds {plain(df[c].iloc[pos])!r}). Pass counts "
                 "(how many raters put each subject in each category), or the ratings themselves with counts=False."
             )
-    arr = df.to_numpy(dtype=float, na_value=np.nan)
+        cols.append(s.to_numpy(dtype=float, na_value=np.nan))
+    arr = np.column_stack(cols) if cols else np.empty((len(df), 0))
     bad = ~np.isfinite(arr) | (arr < 0)
     if bad.any():
         r, c = np.argwhere(bad)[0]
@@ -1637,7 +1646,8 @@ def conger_kappa(data, *, weights=None, categories=None, level=0.95, N=None, tar
 
     .. math::
 
-        p_e = \sum_{k,l} w_{kl}\left(ar p_k ar p_l - rac{s^2_{kl}}{r}ight),\qquad
+        p_e = \sum_{k,l} w_{kl}\left(ar p_k ar p_l - rac{s^2_{kl}}{r}
+ight),\qquad
         \kappa_C = rac{p_a - p_e}{1 - p_e},
 
     ``p_a`` as in :func:`gwet_ac`.  The variance is Gwet's (2014, ch. 5)
