@@ -330,3 +330,73 @@ def test_conger_kappa_long_labels_and_errors():
         ag.conger_kappa(VIDEO, weights=np.eye(3))
     with pytest.raises(ValueError, match="N=10 .* at least 20"):
         ag.conger_kappa(VIDEO, N=10)
+
+
+# ----------------------------------------------------------------------------- 6. ICC: r0 and missing="omit"
+
+IRR_FORMS = {"oneway_agreement_single": "ICC1", "oneway_agreement_average": "ICC1k",
+             "twoway_agreement_single": "ICC2", "twoway_agreement_average": "ICC2k",
+             "twoway_consistency_single": "ICC3", "twoway_consistency_average": "ICC3k"}
+
+
+@pytest.mark.parametrize("data,key,r0", [(ANXIETY, "anxiety_icc_r0_3", 0.3), (VIDEO, "video_icc_r0_5", 0.5)])
+def test_icc_r0_tests_match_irr(data, key, r0):
+    out = ag.icc(data, r0=r0)
+    assert out.attrs["r0"] == r0
+    for form, ref in REF[key].items():
+        # irr::icc(<data>, model, type, unit, r0 = r0): value, F, df1, df2, p for all six forms
+        row = out.loc[IRR_FORMS[form]]
+        assert row["icc"] == pytest.approx(ref["value"], abs=1e-12), form
+        assert row["F"] == pytest.approx(ref["F"], rel=1e-12), form
+        assert row["df1"] == ref["df1"], form
+        assert row["df2"] == pytest.approx(ref["df2"], rel=1e-12), form
+        assert row["pval"] == pytest.approx(ref["p"], rel=1e-10, abs=1e-15), form
+        if IRR_FORMS[form] != "ICC2k":  # irr's ICC(A,k) interval is not McGraw & Wong's (psych's, used here)
+            assert row["ci_low"] == pytest.approx(ref["lbound"], abs=1e-12), form
+            assert row["ci_high"] == pytest.approx(ref["ubound"], abs=1e-12), form
+    # r0 changes the tests only
+    base = ag.icc(data)
+    pd.testing.assert_series_equal(out["icc"], base["icc"])
+    pd.testing.assert_frame_equal(out[["ci_low", "ci_high"]], base[["ci_low", "ci_high"]])
+    assert (out["F"] < base["F"]).all() and (out["pval"] > base["pval"]).all()
+
+
+def test_icc_r0_zero_keeps_the_exact_tests_and_bad_r0():
+    out = ag.icc(ANXIETY, r0=0)
+    ref = REF["anxiety_missing_icc"]  # r0 = 0 on the complete targets; compared with omit below
+    assert out.loc["ICC2", "df2"] == (20 - 1) * (3 - 1)  # psych::ICC's df; irr reports Satterthwaite df
+    for bad in (-0.1, 1.0, "0.3", True, np.nan):
+        with pytest.raises(ValueError, match="r0 must be a number in \\[0, 1\\)"):
+            ag.icc(ANXIETY, r0=bad)
+    assert ref["twoway_consistency_single"]["df2"] == (17 - 1) * (3 - 1)
+
+
+def test_icc_missing_omit_matches_psych_irr_and_pingouin():
+    import pingouin as pg
+
+    anx = pd.read_csv(FIX / "anxiety_missing.csv")  # irr's anxiety with 4 ratings of 3 subjects removed
+    before = anx.copy()
+    out = ag.icc(anx, missing="omit")
+    pd.testing.assert_frame_equal(anx, before)
+    assert out.attrs["n_omitted"] == 3 and out.attrs["n_targets"] == 17 and out.attrs["method"] == "anova"
+    # psych::ICC(na.omit(anx_na), lmer = FALSE)
+    ref = REF["anxiety_missing_psych"]
+    for col, rcol in (("icc", "icc"), ("F", "F"), ("df1", "df1"), ("df2", "df2"), ("pval", "p"),
+                      ("ci_low", "lower"), ("ci_high", "upper")):
+        assert_allclose(out[col], ref[rcol], rtol=1e-10, atol=1e-12, err_msg=col)
+    # irr::icc(anx_na, ...) drops incomplete subjects too: values
+    for form, r in REF["anxiety_missing_icc"].items():
+        assert out.loc[IRR_FORMS[form], "icc"] == pytest.approx(r["value"], abs=1e-12)
+    # pingouin.intraclass_corr(..., nan_policy="omit")
+    long = anx.rename_axis("t").reset_index().melt(id_vars="t", var_name="r", value_name="y")
+    pgo = pg.intraclass_corr(long, targets="t", raters="r", ratings="y", nan_policy="omit")
+    assert_allclose(pgo["ICC"], out["icc"], atol=1e-12)
+    assert_allclose(pgo["F"], out["F"], rtol=1e-12)
+    # long input, omit equals the complete rows given directly
+    lo = ag.icc(long, targets="t", raters="r", ratings="y", missing="omit")
+    pd.testing.assert_frame_equal(lo, out, check_exact=False, rtol=1e-12)
+    pd.testing.assert_frame_equal(ag.icc(anx.dropna()), out, check_exact=False, rtol=1e-13)
+    with pytest.raises(ValueError, match="missing='omit'"):
+        ag.icc(anx)
+    with pytest.raises(ValueError, match="missing must be one of|missing="):
+        ag.icc(anx, missing="drop")

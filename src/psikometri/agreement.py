@@ -469,6 +469,26 @@ def _icc_from_mean_squares(msb, msw, msj, mse, n, k, level):
     return out
 
 
+def _icc_r0_tests(out, msb, msw, msj, mse, n, k, r0):
+    """Replace the F tests of ``out`` by tests of H0: ICC = r0 (McGraw & Wong 1996, Table 8; as irr::icc)."""
+    f1 = msb / msw
+    f3 = msb / mse
+    out.loc["ICC1", "F"] = f1 * (1 - r0) / (1 + (k - 1) * r0)
+    out.loc["ICC1k", "F"] = f1 * (1 - r0)
+    out.loc["ICC3", "F"] = f3 * (1 - r0) / (1 + (k - 1) * r0)
+    out.loc["ICC3k", "F"] = f3 * (1 - r0)
+    for name, m in (("ICC2", k), ("ICC2k", 1)):
+        a = m * r0 / (n * (1 - r0))
+        b = 1 + m * r0 * (n - 1) / (n * (1 - r0))
+        out.loc[name, "F"] = msb / (a * msj + b * mse)
+        # Satterthwaite df as irr::icc computes them: k and the form's estimated ICC (for ICC2k too)
+        rho = out.loc[name, "icc"]
+        a = k * rho / (n * (1 - rho))
+        b = 1 + k * rho * (n - 1) / (n * (1 - rho))
+        out.loc[name, "df2"] = (a * msj + b * mse) ** 2 / ((a * msj) ** 2 / (k - 1) + (b * mse) ** 2 / ((n - 1) * (k - 1)))
+    out["pval"] = stats.f.sf(out["F"].to_numpy(), out["df1"].to_numpy(), out["df2"].to_numpy())
+
+
 def _reml_crossed(y, ti, rj, n_t, n_r):
     """REML variance components of ``y = mu + a_target + b_rater + e`` (crossed random effects).
 
@@ -639,7 +659,7 @@ def _icc_cluster_bootstrap(x, codes, n_boot, seed, level, method):
 
 @single_threaded_blas
 def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="raise", clusters=None, n_boot=0,
-        seed=None) -> pd.DataFrame:
+        seed=None, r0=0.0) -> pd.DataFrame:
     r"""Intraclass correlations: the six forms of Shrout & Fleiss (1979).
 
     Parameters
@@ -652,13 +672,16 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
         Column names of the long format.
     level : float
         Confidence level of the intervals.
-    missing : {"raise", "reml"}
+    missing : {"raise", "reml", "omit"}
         ``"raise"``: missing ratings are an error (the ANOVA estimators need a
         complete targets x raters table).  ``"reml"``: variance components of
         the crossed random model ``x_ij = mu + a_i + b_j + e_ij`` are estimated
         by REML from all available ratings and turned into expected mean
-        squares as R ``psych::ICC(lmer = TRUE)`` does; a complete table is
-        analysed by ANOVA in either case.
+        squares as R ``psych::ICC(lmer = TRUE)`` does.  ``"omit"``: targets
+        with a missing rating are dropped and the rest analysed by ANOVA
+        (pingouin's ``nan_policy="omit"``; R ``irr::icc`` does the same);
+        ``attrs["n_omitted"]`` counts them.  A complete table is analysed by
+        ANOVA in every case.
     clusters : str or array-like, optional
         Groups of targets that are not independent, e.g. the candidate of
         each cell when the targets are candidate x competency x exercise
@@ -675,6 +698,11 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
         distinct target are dropped (``attrs["n_boot_used"]``).
     seed : None, int or numpy.random.Generator
         Seed of the bootstrap.
+    r0 : float, default 0
+        The value of the ICC under the null hypothesis of the F tests
+        (``F``, ``df1``, ``df2``, ``pval``): H0: ICC = r0, one-sided against
+        ICC > r0, for each of the six forms (McGraw & Wong 1996, Table 8).
+        ``0 <= r0 < 1``.
 
     Returns
     -------
@@ -704,7 +732,20 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
     F tests: ``MSR/MSW`` on ``(n-1, n(k-1))`` df for ICC1/ICC1k and
     ``MSR/MSE`` on ``(n-1, (n-1)(k-1))`` df otherwise.  Intervals follow
     McGraw & Wong (1996, Table 7), with Satterthwaite degrees of freedom for
-    ICC2/ICC2k; when ICC2's lower limit is at or below ``-1/(k-1)`` (small
+    ICC2/ICC2k.  Tests of H0: ICC = r0 (McGraw & Wong 1996, Table 8):
+    ``F = MSR/MSW (1-r0)/(1+(k-1)r0)`` (ICC1), ``MSR/MSW (1-r0)`` (ICC1k),
+    ``MSR/MSE (1-r0)/(1+(k-1)r0)`` (ICC3), ``MSR/MSE (1-r0)`` (ICC3k), on
+    the df above, and for the absolute-agreement forms
+    ``F = MSR/(a MSC + b MSE)`` with ``a = k r0/(n(1-r0))``,
+    ``b = 1 + k r0 (n-1)/(n(1-r0))`` (ICC2; ICC2k: ``r0`` in place of
+    ``k r0``) on ``n-1`` and Satterthwaite
+    ``v = (a'MSC + b'MSE)^2/((a'MSC)^2/(k-1) + (b'MSE)^2/((n-1)(k-1)))`` df,
+    where ``a', b'`` are ICC2's ``a, b`` with the estimated ICC of the form
+    (ICC2 or ICC2k) in place of ``r0`` (the computation of
+    ``irr::icc(r0 = )``, which this matches for every form and ``r0 > 0``).  With ``r0 = 0`` the absolute-agreement
+    tests are the exact ``MSR/MSE`` tests on ``(n-1)(k-1)`` df of
+    ``psych::ICC`` (``irr::icc`` reports Satterthwaite df there as well).
+    When ICC2's lower limit is at or below ``-1/(k-1)`` (small
     samples with ``MSC < MSE``) ICC2k's lower limit is ``-inf`` (the step-up
     formula would wrap it above 1, as psych's does) and ``attrs["note"]`` says
     so.  When ``MSR + (MSC - MSE)/n`` is not positive ICC2k is NaN (psych
@@ -753,7 +794,10 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
     [0.17, 0.29, 0.71, 0.44, 0.62, 0.91]
     """
     level = check_level(level)
-    check_choice(missing, ("raise", "reml"), "missing")
+    check_choice(missing, ("raise", "reml", "omit"), "missing")
+    if isinstance(r0, (bool, np.bool_)) or not isinstance(r0, numbers.Real) or not 0.0 <= float(r0) < 1.0:
+        raise ValueError(f"r0 must be a number in [0, 1) (the ICC under the null hypothesis); got r0={r0!r}.")
+    r0 = float(r0)
     df = check_dataframe(data, "data")
     if (isinstance(n_boot, (bool, np.bool_)) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0
             or n_boot == 1 or n_boot > 1_000_000):
@@ -764,6 +808,11 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
     else:
         wide = _wide_or_long(df, targets, raters, ratings, numeric=True)
     keep = ~wide.isna().all(axis=1).to_numpy()
+    n_omitted = 0
+    if missing == "omit":
+        complete = ~wide.isna().any(axis=1).to_numpy()
+        n_omitted = int((keep & ~complete).sum())
+        keep = complete
     wide = wide.loc[keep]
     codes = None
     if n_boot:
@@ -781,7 +830,7 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
             raise ValueError(
                 f"data has {int(nan.sum())} missing rating(s), e.g. target {plain(wide.index[r])!r}, rater "
                 f"{plain(wide.columns[c])!r}. Use missing='reml' (variance components from all ratings, as "
-                "psych::ICC with lmer) or drop the incomplete targets."
+                "psych::ICC with lmer) or missing='omit' (drop the incomplete targets)."
             )
         obs = ~nan
         if (obs.sum(axis=0) == 0).any():
@@ -818,6 +867,8 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
         note = "the residual variance is zero (raters agree up to constants); F is infinite"
     with np.errstate(divide="ignore", invalid="ignore"):
         out = _icc_from_mean_squares(*(np.float64(v) for v in (msb, msw, msj, mse)), n, k, level)
+        if r0 > 0:
+            _icc_r0_tests(out, *(np.float64(v) for v in (msb, msw, msj, mse)), n, k, r0)
     if not msb + (msj - mse) / n > 0:
         note = "; ".join(v for v in (note, (
             "ICC2k is undefined: MSR + (MSC - MSE)/n is not positive (the raters differ less than the residual "
@@ -833,7 +884,7 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
         out.loc[perfect, ["ci_low", "ci_high"]] = 1.0
         out.loc[np.isinf(out["F"]), "pval"] = 0.0
     out.attrs.update(
-        n_targets=int(n), n_raters=int(k), method=method, level=level,
+        n_targets=int(n), n_raters=int(k), method=method, level=level, r0=r0, n_omitted=n_omitted,
         mean_squares={"targets": float(msb), "within": float(msw), "raters": float(msj), "residual": float(mse)},
         variance_components={kk: float(v) for kk, v in comps.items()}, note=note,
     )
