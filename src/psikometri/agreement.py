@@ -12,8 +12,8 @@ against published tables and R (see ``tests/test_agreement.py``):
 :func:`cohen_kappa`       Cohen's (weighted) kappa, Fleiss-Cohen-Everitt (1969) SE
 :func:`fleiss_kappa`      Fleiss' (1971) kappa for many raters (weighted or not), per-category kappas
 :func:`conger_kappa`      Conger's (1980) kappa: Cohen's kappa for many raters
-:func:`krippendorff_alpha`  nominal/ordinal/interval/ratio alpha, any missing pattern,
-                          Hayes & Krippendorff (2007) bootstrap
+:func:`krippendorff_alpha`  nominal/ordinal/interval/ratio or weighted alpha, any missing
+                          pattern, Hayes & Krippendorff (2007) bootstrap
 :func:`gwet_ac`           Gwet's AC1 / AC2 with Gwet's (2014) variance
 :func:`brennan_prediger`  Brennan & Prediger (1981) coefficient
 :func:`percent_agreement` observed (weighted) agreement
@@ -1024,7 +1024,7 @@ def cohen_kappa(rater_a=None, rater_b=None, *, table=None, weights=None, categor
     0.73
     >>> round(cohen_kappa(a, b, weights="quadratic").value, 3)
     0.902
-    >>> tab = [[3, 1, 0, 0], [0, 3, 0, 0], [0, 0, 2, 1], [0, 0, 0, 1]]
+    >>> tab = [[2, 1, 0, 0], [0, 3, 0, 0], [0, 0, 2, 1], [0, 0, 0, 1]]  # the same ratings as a table
     >>> round(cohen_kappa(table=tab).value, 3)
     0.73
     """
@@ -1725,7 +1725,7 @@ ight),\qquad
     >>> from psikometri.agreement import conger_kappa
     >>> d = pd.DataFrame({"r1": [1, 2, 3, 1, 2], "r2": [1, 2, 3, 2, 2], "r3": [1, 3, 3, 1, 2]})
     >>> round(conger_kappa(d).value, 3)
-    0.598
+    0.608
     """
     level = check_level(level)
     ordered = _order_given(data, ratings, categories)
@@ -1884,8 +1884,8 @@ def _kalpha_core(kind, x, k_cat=None):
     return alpha, int(n), int(n_units), d_o, d_e, y_fn, code
 
 
-def krippendorff_alpha(data, *, level_of_measurement="interval", n_boot=0, seed=None, level=0.95, targets=None,
-                       raters=None, ratings=None) -> Estimate:
+def krippendorff_alpha(data, *, level_of_measurement=None, categories=None, value_counts=False, weights=None,
+                       n_boot=0, seed=None, level=0.95, targets=None, raters=None, ratings=None) -> Estimate:
     r"""Krippendorff's alpha for any number of raters, missing ratings and four levels of measurement.
 
     Parameters
@@ -1896,10 +1896,31 @@ def krippendorff_alpha(data, *, level_of_measurement="interval", n_boot=0, seed=
         ignored; with fewer than two pairable units alpha is NaN (a single
         unit gives 0 whatever its ratings) and ``note`` says why.  Nominal data
         may hold any labels (not infinity); other levels need finite numbers.
-    level_of_measurement : {"nominal", "ordinal", "interval", "ratio"}
+    level_of_measurement : {"nominal", "ordinal", "interval", "ratio"}, optional
         Difference function: nominal ``[c != k]``; ordinal
         ``(sum_{g=c}^{k} n_g - (n_c + n_k)/2)^2``; interval ``(c - k)^2``;
-        ratio ``((c - k)/(c + k))^2`` (non-negative values).
+        ratio ``((c - k)/(c + k))^2`` (non-negative values).  Default
+        ``"interval"``; leave it unset with ``weights``.
+    categories : sequence, optional
+        Nominal and ordinal data: the categories, from lowest to highest for
+        ordinal data, so that text labels (``"Level 3"``, ``"Menengah"``)
+        can be ordinal (the ``krippendorff`` package's ``value_domain``).  An
+        ordered pandas Categorical gives the order too.  A value missing
+        from ``categories`` is an error naming it.  With ``weights``: the
+        ordered categories the weights refer to (default: the sorted values
+        observed, as irrCAC).  With ``value_counts=True``: labels of the
+        count table's columns.
+    value_counts : bool
+        ``True``: ``data`` is a units x values table of how many coders gave
+        each value to each unit (whole numbers), the ``krippendorff``
+        package's ``value_counts``; the columns are the values in their
+        order (interval and ratio data: the column labels are the values).
+    weights : None, "linear", "quadratic" or square array
+        Agreement weights between the ordered categories, as for
+        :func:`cohen_kappa`; the difference function becomes
+        ``delta_kl = 1 - w_kl`` (``irrCAC::krippen.alpha.raw(weights = )``).
+        Quadratic weights give interval alpha on the category positions
+        ``1..q``; linear weights the absolute difference of positions.
     n_boot : int
         Number of bootstrap replicates for the Hayes & Krippendorff (2007)
         interval (0 = no interval).
@@ -1940,6 +1961,16 @@ def krippendorff_alpha(data, *, level_of_measurement="interval", n_boot=0, seed=
     O(units)).  The ratio level accumulates ``D_e`` over the ``V`` distinct
     values in O(V^2) time and O(V) memory.
 
+    With agreement weights the difference function is
+    ``delta_kl = 1 - (w_kl + w_lk)/2`` between the categories' codes; this is
+    Gwet's (2014, ch. 5) weighted form of alpha,
+    ``(p_a - p_e)/(1 - p_e)`` with ``p_a = (1 - 1/n) p_a' + 1/n``, which
+    equals ``1 - D_o/D_e`` above, and matches
+    ``irrCAC::krippen.alpha.raw(ratings, weights = )`` (and, without weights,
+    its nominal value).  Ordinal alpha of labels uses only their order
+    (the category codes), so it equals ordinal alpha of any numbers in that
+    order (``irr::kripp.alpha(method = "ordinal")``).
+
     Bootstrap (Hayes & Krippendorff 2007): each replicate draws, with
     replacement, as many pairs of values as the data hold (``sum_u m_u (m_u -
     1)/2``), pair probabilities proportional to the coincidence weight
@@ -1969,13 +2000,77 @@ def krippendorff_alpha(data, *, level_of_measurement="interval", n_boot=0, seed=
     >>> [round(krippendorff_alpha(d, level_of_measurement=m).value, 3)
     ...  for m in ("nominal", "ordinal", "interval", "ratio")]
     [0.743, 0.815, 0.849, 0.797]
+    >>> lvl = ["Rendah", "Menengah", "Tinggi"]
+    >>> t = pd.DataFrame({"A": ["Rendah", "Tinggi", "Menengah", "Tinggi"],
+    ...                   "B": ["Menengah", "Tinggi", "Menengah", "Tinggi"]})
+    >>> round(krippendorff_alpha(t, level_of_measurement="ordinal", categories=lvl).value, 3)
+    0.9
     """
     n_boot = check_positive_int(n_boot, "n_boot", minimum=0)
     level = check_level(level)
-    check_choice(level_of_measurement, _LEVELS, "level_of_measurement")
-    data = _wide_or_long(data, targets, raters, ratings, numeric=level_of_measurement != "nominal")
-    kind, x, cats = _kalpha_prepare(data, level_of_measurement)
-    alpha, n, n_units, d_o, d_e, y_fn, code = _kalpha_core(kind, x, len(cats) if cats is not None else None)
+    if not isinstance(value_counts, (bool, np.bool_)):
+        raise TypeError(f"value_counts must be True (data is a units x values count table) or False (ratings); got "
+                        f"value_counts={value_counts!r}.")
+    if weights is not None and level_of_measurement is not None:
+        raise ValueError(
+            f"weights={weights!r} sets the difference function itself (1 - w_kl between categories), so it cannot be "
+            f"combined with level_of_measurement={level_of_measurement!r}; leave level_of_measurement unset."
+        )
+    lom = "interval" if level_of_measurement is None else level_of_measurement
+    if weights is None:
+        check_choice(lom, _LEVELS, "level_of_measurement")
+    elif isinstance(weights, str):
+        check_choice(weights, ("linear", "quadratic"), "weights")
+    categorical = weights is not None or lom in ("nominal", "ordinal")
+    if categories is not None and not categorical:
+        raise ValueError(
+            f"categories orders the labels of nominal or ordinal ratings (or of weights=); {lom} alpha uses the "
+            "numbers themselves. Use level_of_measurement='ordinal' for ordered labels, or leave categories unset."
+        )
+    if value_counts:
+        if any(v is not None for v in (targets, raters, ratings)):
+            raise ValueError("targets=, raters= and ratings= describe long-format ratings; they cannot be combined "
+                             "with value_counts=True (a units x values count table).")
+        codes, cats = _value_count_codes(data, categories)
+        ordered = True  # the columns give the order of the values
+    else:
+        ordered = _order_given(data, ratings, categories)
+        cats_in = _dtype_categories(data, ratings, categories) if categorical else None
+        data = _wide_or_long(data, targets, raters, ratings,
+                             numeric=weights is None and lom != "nominal" and cats_in is None)
+        codes = cats = None
+        if weights is not None or cats_in is not None:
+            codes, cats = _kalpha_codes(data, cats_in)
+    pooled = None
+    if weights is not None:
+        _check_weights_order(weights, cats, ordered)
+        w = _weight_matrix(weights, max(len(cats), 1))
+        alpha, n, n_units, d_o, d_e, pooled = _kalpha_weighted(codes, w)
+        method = (f"krippendorff_alpha ({weights} weights)" if isinstance(weights, str)
+                  else "krippendorff_alpha (weight matrix)")
+    else:
+        if codes is None:
+            kind, x, cats = _kalpha_prepare(data, lom)
+        elif lom == "nominal":
+            kind, x = "nominal", codes
+        elif lom == "ordinal":
+            labels = [c for c in cats if isinstance(c, (bool, np.bool_)) or not isinstance(c, numbers.Real)]
+            if labels and not ordered:
+                raise ValueError(
+                    f"ordinal alpha needs ordered categories, but the ratings in data are labels without a stated "
+                    f"order (e.g. {[plain(c) for c in labels[:3]]!r}). Pass categories=[...] from lowest to highest "
+                    "or give them as an ordered pandas Categorical."
+                )
+            kind, x = "ordinal", np.where(codes >= 0, codes, np.nan).astype(float)  # ordinal: only the order counts
+        else:  # value counts of interval or ratio values: the column labels are the values
+            vals = _numeric_labels(cats)
+            x = np.ascontiguousarray(np.where(codes >= 0, vals[np.maximum(codes, 0)], np.nan))
+            kind = lom
+            if lom == "ratio" and (vals < 0).any():
+                raise ValueError(f"ratio-level alpha needs non-negative values (a true zero); the count table has a "
+                                 f"column for {plain(vals[vals < 0][0])!r}. Use level_of_measurement='interval'.")
+        alpha, n, n_units, d_o, d_e, y_fn, code = _kalpha_core(kind, x, len(cats) if cats is not None else None)
+        method = f"krippendorff_alpha ({lom})"
     note = ""
     if n == 0:
         note = "no unit has two or more ratings (nothing is pairable); alpha is undefined"
@@ -1986,33 +2081,125 @@ def krippendorff_alpha(data, *, level_of_measurement="interval", n_boot=0, seed=
                 "disagreement between them and needs at least 2 such units, so it is undefined")
     elif not math.isfinite(alpha):
         note = "all pairable values are identical (no variation, D_e = 0); alpha is undefined"
-    extra = {"D_o": d_o, "D_e": d_e, "n_units": n_units, "level_of_measurement": level_of_measurement}
+    extra = {"D_o": d_o, "D_e": d_e, "n_units": n_units, "level_of_measurement": None if weights is not None else lom}
+    if cats is not None:
+        extra["categories"] = cats
+    if weights is not None:
+        extra["weights"] = w
     lo = hi = se = math.nan
     ci_method = None
     if n_boot > 0 and math.isfinite(alpha):
         from ._resampling import resolve_seed
 
-        boot = _kalpha_boot(y_fn(), code, d_e, n_boot, resolve_seed(seed))
+        if pooled is None:
+            boot = _kalpha_boot(y_fn(), code, d_e, n_boot, resolve_seed(seed))
+        else:
+            boot = _kalpha_boot_pooled(*pooled, d_e, n_boot, resolve_seed(seed))
         a = (1.0 - level) / 2.0
         lo, hi = (float(v) for v in np.quantile(boot, [a, 1.0 - a]))
         se = float(boot.std(ddof=1)) if n_boot > 1 else math.nan
         ci_method = "bootstrap (Hayes & Krippendorff 2007)"
         extra["p_below"] = {0.667: float((boot < 0.667).mean()), 0.8: float((boot < 0.8).mean())}
         extra["boot"] = boot
-    return Estimate(value=float(alpha), ci_low=lo, ci_high=hi, se=se, n=n,
-                    method=f"krippendorff_alpha ({level_of_measurement})", ci_method=ci_method, level=level,
-                    note=note, extra=extra)
+    return Estimate(value=float(alpha), ci_low=lo, ci_high=hi, se=se, n=n, method=method, ci_method=ci_method,
+                    level=level, note=note, extra=extra)
+
+
+def _kalpha_codes(data, categories):
+    """Category codes (``-1`` missing) of a wide units x coders table of labels, in the order of ``categories``."""
+    df = check_dataframe(data, "data")
+    if df.shape[1] < 2:
+        raise ValueError(
+            f"data has {df.shape[1]} rater column(s); Krippendorff's alpha needs at least 2 raters (coders). "
+            "Pass one column per rater and one row per unit."
+        )
+    _reject_infinite(df, "data")
+    vals = df.to_numpy()
+    flat = vals.ravel()
+    codes, cats = _encode_labels(flat if flat.dtype.kind in "biuf" else flat.astype(object), categories, "data")
+    return np.ascontiguousarray(codes.reshape(vals.shape)), cats
+
+
+def _value_count_codes(data, categories):
+    """A units x values count table (``value_counts=True``) as a units x coders table of value codes."""
+    df = check_dataframe(data, "data")
+    arr, cats = _count_table(df, categories, "data")
+    if not np.all(arr == np.floor(arr)):
+        r, c = np.argwhere(arr != np.floor(arr))[0]
+        raise ValueError(
+            f"data with value_counts=True counts the coders who gave each value to each unit, so it must hold whole "
+            f"numbers; row {plain(df.index[r])!r}, column {plain(df.columns[c])!r} holds {plain(arr[r, c])!r}."
+        )
+    cnt = arr.astype(np.int64)
+    n, q = cnt.shape
+    m = cnt.sum(axis=1)
+    codes = np.full((n, max(int(m.max(initial=0)), 2)), -1, dtype=np.int64)
+    rows = np.repeat(np.arange(n), m)
+    slot = np.arange(rows.shape[0]) - np.repeat(np.cumsum(m) - m, m)
+    codes[rows, slot] = np.repeat(np.tile(np.arange(q), n), cnt.ravel())
+    return codes, cats
+
+
+def _numeric_labels(cats) -> np.ndarray:
+    """The column labels of a count table of interval or ratio values, as numbers."""
+    try:
+        vals = np.asarray([float(c) for c in cats])
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"interval and ratio alpha need numeric values, but the count table's columns include labels "
+            f"{[plain(c) for c in cats[:3]]!r}. Name the columns by their values, or use "
+            "level_of_measurement='nominal' / 'ordinal'."
+        ) from None
+    if not np.all(np.isfinite(vals)):
+        raise ValueError("the count table's columns (values) must be finite numbers.")
+    return vals
+
+
+def _kalpha_weighted(codes, w):
+    """Alpha with the difference function ``delta_kl = 1 - (w_kl + w_lk)/2`` between category codes.
+
+    Returns ``(alpha, n, n_units, D_o, D_e, pooled)``, ``pooled = (delta, weight, n_draw)`` the
+    differences of the within-unit pairs of values, pooled by category pair, for the bootstrap.
+    """
+    q = w.shape[0]
+    tab = _kernels().category_counts(np.ascontiguousarray(codes), q).astype(float)
+    m = tab.sum(axis=1)
+    tab, m = tab[m >= 2], m[m >= 2]
+    n, n_units = float(m.sum()), int(tab.shape[0])
+    if n == 0:
+        return math.nan, 0, n_units, math.nan, math.nan, None
+    d = 1.0 - 0.5 * (w + w.T)
+    inv = 1.0 / (m - 1.0)
+    d_o = float((((tab @ d) * tab).sum(axis=1) * inv).sum()) / n
+    tot = tab.sum(axis=0)
+    d_e = float(tot @ d @ tot) / (n * (n - 1.0))
+    alpha = 1.0 - d_o / d_e if d_e > 0 else math.nan
+    # unordered pairs of values within units: category pair (k, l), k < l, has sum_u t_uk t_ul pairs of weight
+    # 2/(m_u - 1) each; pairs within one category (difference 0) weigh sum_u t_uk (t_uk - 1)/(m_u - 1)
+    cross = (tab * inv[:, None]).T @ tab
+    ku, lu = np.triu_indices(q, 1)
+    delta = np.concatenate([d[ku, lu], [0.0]])
+    weight = np.concatenate([2.0 * cross[ku, lu], [float(((tab * (tab - 1.0)).sum(axis=1) * inv).sum())]])
+    n_draw = int(round(float((m * (m - 1.0)).sum() / 2.0)))
+    return alpha, int(n), n_units, d_o, d_e, (delta, weight, n_draw)
 
 
 def _kalpha_boot(y, code, d_e, n_boot, seed):
     K = _kernels()
     delta, weight = K.kalpha_pairs(np.ascontiguousarray(y, dtype=float), code)
-    n_draw = delta.shape[0]
+    return _kalpha_boot_pooled(delta, weight, delta.shape[0], d_e, n_boot, seed)
+
+
+def _kalpha_boot_pooled(delta, weight, n_draw, d_e, n_boot, seed):
+    """Hayes & Krippendorff's bootstrap from the pairs' differences and coincidence weights."""
+    K = _kernels()
     # pool pairs with equal differences: same distribution, smaller alias table
     uniq, inv = np.unique(delta, return_inverse=True)
     wsum = np.bincount(inv, weights=weight, minlength=uniq.shape[0])
-    prob, alias = K.alias_table(wsum)
-    return K.kalpha_bootstrap(uniq, prob, alias, int(n_draw), float(d_e), np.uint64(seed), int(n_boot))
+    keep = wsum > 0
+    prob, alias = K.alias_table(np.ascontiguousarray(wsum[keep]))
+    return K.kalpha_bootstrap(np.ascontiguousarray(uniq[keep]), prob, alias, int(n_draw), float(d_e), np.uint64(seed),
+                              int(n_boot))
 
 
 # ==========================================================================
