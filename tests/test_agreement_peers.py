@@ -400,3 +400,150 @@ def test_icc_missing_omit_matches_psych_irr_and_pingouin():
         ag.icc(anx)
     with pytest.raises(ValueError, match="missing must be one of|missing="):
         ag.icc(anx, missing="drop")
+
+
+# ----------------------------------------------------------------------------- 5. Krippendorff's alpha
+
+
+@pytest.mark.parametrize("data,key", [(RAW4, "raw4"), (RAW5, "raw5")])
+@pytest.mark.parametrize("w", ["unweighted", "linear", "quadratic"])
+def test_krippendorff_weights_match_irrcac(data, key, w):
+    # irrCAC::krippen.alpha.raw(<data>, weights = w): alpha = (pa - pe)/(1 - pe) from its unrounded pa, pe
+    ref = REF[key][w]["krippen"]
+    est = (ag.krippendorff_alpha(data, level_of_measurement="nominal") if w == "unweighted"
+           else ag.krippendorff_alpha(data, weights=w))
+    assert est.value == pytest.approx((ref["pa"] - ref["pe"]) / (1 - ref["pe"]), abs=1e-12)
+    assert est.value == pytest.approx(ref["coeff"], abs=ROUNDED)
+
+
+def test_krippendorff_weights_on_irr_video_and_identities():
+    # irrCAC::krippen.alpha.raw(video, weights = "quadratic" / "linear"); video's ratings use 2-5
+    for w in ("quadratic", "linear"):
+        ref = REF["video"][f"krippen_{w}"]
+        assert ag.krippendorff_alpha(VIDEO, weights=w).value == pytest.approx(
+            (ref["pa"] - ref["pe"]) / (1 - ref["pe"]), abs=1e-12)
+    # quadratic weights = interval alpha on the category positions, bootstrap included (same seed)
+    q = ag.krippendorff_alpha(RAW4, weights="quadratic", n_boot=500, seed=3)
+    i = ag.krippendorff_alpha(RAW4, level_of_measurement="interval", n_boot=500, seed=3)  # values 1-4
+    assert q.value == pytest.approx(i.value, abs=1e-13)
+    assert_allclose(q.extra["boot"], i.extra["boot"], atol=1e-12)
+    # identity weights (a matrix) = nominal alpha
+    q = int(pd.unique(RAW5.to_numpy().ravel()).size - RAW5.isna().any().any())  # categories observed
+    assert ag.krippendorff_alpha(RAW5, weights=np.eye(q)).value == pytest.approx(
+        ag.krippendorff_alpha(RAW5, level_of_measurement="nominal").value, abs=1e-13)
+    assert ag.krippendorff_alpha(RAW5, weights="linear").method == "krippendorff_alpha (linear weights)"
+
+
+def test_krippendorff_linear_weights_equal_pairwise_definition():
+    # D_o and D_e by enumerating every ordered pair of values (Krippendorff 2011) with delta = |c - k|/(q - 1)
+    x = RAW5.to_numpy()
+    cats = sorted(set(x[~np.isnan(x)]))
+    pos = {c: i for i, c in enumerate(cats)}
+    units = [[pos[v] for v in row if not np.isnan(v)] for row in x]
+    units = [u for u in units if len(u) >= 2]
+    allv = [v for u in units for v in u]
+    n = len(allv)
+    dist = lambda a, b: abs(a - b) / (len(cats) - 1)  # noqa: E731
+    d_o = sum(sum(dist(u[i], u[j]) for i in range(len(u)) for j in range(len(u)) if i != j) / (len(u) - 1)
+              for u in units) / n
+    d_e = sum(dist(a, b) for i, a in enumerate(allv) for j, b in enumerate(allv) if i != j) / (n * (n - 1))
+    est = ag.krippendorff_alpha(RAW5, weights="linear")
+    assert est.value == pytest.approx(1 - d_o / d_e, abs=1e-13)
+    assert est.extra["D_o"] == pytest.approx(d_o, abs=1e-13)
+
+
+LEVELS_ID = ["Rendah", "Cukup", "Menengah", "Baik", "Tinggi"]  # order stated, not alphabetical
+
+
+def test_krippendorff_ordinal_labels_match_value_domain_and_irr():
+    import krippendorff
+
+    labels = RAW4.apply(lambda s: s.map(lambda v: LEVELS_ID[int(v) - 1] if v == v else None))
+    before = labels.copy()
+    est = ag.krippendorff_alpha(labels, level_of_measurement="ordinal", categories=LEVELS_ID)
+    pd.testing.assert_frame_equal(labels, before)
+    # krippendorff.alpha(reliability_data, level_of_measurement="ordinal", value_domain=...)
+    rel = labels.T.fillna("nan").to_numpy(dtype=str)  # the package's missing label for strings
+    ref = krippendorff.alpha(reliability_data=rel, level_of_measurement="ordinal", value_domain=LEVELS_ID)
+    assert est.value == pytest.approx(ref, abs=1e-12)
+    # irr::kripp.alpha(t(cac.raw4raters), method = "ordinal"): the same order as numbers
+    assert est.value == pytest.approx(REF["raw4_kripp_ordinal"], abs=1e-12)
+    # an ordered pandas Categorical states the order too; long format keeps it
+    cat = labels.apply(lambda s: pd.Categorical(s, categories=LEVELS_ID, ordered=True))
+    assert ag.krippendorff_alpha(cat, level_of_measurement="ordinal").value == pytest.approx(est.value, abs=1e-13)
+    long = cat.rename_axis("unit").reset_index().melt(id_vars="unit", var_name="coder", value_name="level")
+    long["level"] = pd.Categorical(long["level"], categories=LEVELS_ID, ordered=True)
+    assert ag.krippendorff_alpha(long, level_of_measurement="ordinal", targets="unit", raters="coder",
+                                 ratings="level").value == pytest.approx(est.value, abs=1e-13)
+    # alphabetical order would be another (wrong) answer: the order matters
+    alpha_sorted = ag.krippendorff_alpha(labels, level_of_measurement="ordinal", categories=sorted(LEVELS_ID))
+    assert abs(alpha_sorted.value - est.value) > 1e-3
+    # nominal: categories only check the labels; unused categories change nothing
+    assert ag.krippendorff_alpha(labels, level_of_measurement="nominal", categories=LEVELS_ID + ["Sangat tinggi"]
+                                 ).value == pytest.approx(ag.krippendorff_alpha(labels, level_of_measurement="nominal"
+                                                                                 ).value, abs=1e-13)
+    # weights on ordered labels = weights on their codes
+    assert ag.krippendorff_alpha(cat, weights="linear").value == pytest.approx(
+        ag.krippendorff_alpha(RAW4, weights="linear").value, abs=1e-13)
+
+
+@pytest.mark.parametrize("lvl", ["nominal", "ordinal", "interval", "ratio"])
+def test_krippendorff_value_counts_match_package(lvl):
+    import krippendorff
+
+    counts = DIST6.copy()
+    counts.columns = [1, 2, 3, 4, 5]  # the values of the categories, for interval and ratio alpha
+    est = ag.krippendorff_alpha(counts, level_of_measurement=lvl, value_counts=True)
+    # krippendorff.alpha(value_counts=<units x values>, level_of_measurement=lvl)
+    ref = krippendorff.alpha(value_counts=counts.to_numpy(), level_of_measurement=lvl,
+                             value_domain=[1, 2, 3, 4, 5])
+    assert est.value == pytest.approx(ref, abs=1e-12)
+    # the same as the ratings the table counts
+    wide = pd.DataFrame([np.repeat(counts.columns, row).tolist() for row in counts.to_numpy()])
+    assert est.value == pytest.approx(ag.krippendorff_alpha(wide, level_of_measurement=lvl).value, abs=1e-13)
+
+
+def test_krippendorff_value_counts_labels_weights_and_bootstrap():
+    # text columns: their order is the order of the values
+    est = ag.krippendorff_alpha(DIST6, value_counts=True, weights="quadratic", n_boot=200, seed=1)
+    num = DIST6.set_axis([1, 2, 3, 4, 5], axis=1)
+    ref = ag.krippendorff_alpha(num, value_counts=True, level_of_measurement="interval", n_boot=200, seed=1)
+    assert est.value == pytest.approx(ref.value, abs=1e-13)
+    assert_allclose(est.extra["boot"], ref.extra["boot"], atol=1e-12)
+    assert est.extra["categories"] == list(DIST6.columns)
+    assert ag.krippendorff_alpha(DIST6, value_counts=True, level_of_measurement="ordinal").value == pytest.approx(
+        ag.krippendorff_alpha(num, value_counts=True, level_of_measurement="ordinal").value, abs=1e-13)
+
+
+def test_krippendorff_new_options_errors():
+    labels = RAW4.apply(lambda s: s.map(lambda v: LEVELS_ID[int(v) - 1] if v == v else None))
+    with pytest.raises(ValueError, match="cannot be combined with level_of_measurement='ordinal'"):
+        ag.krippendorff_alpha(RAW4, weights="linear", level_of_measurement="ordinal")
+    with pytest.raises(ValueError, match="interval alpha uses the numbers themselves"):
+        ag.krippendorff_alpha(RAW4, categories=[1, 2, 3, 4])
+    with pytest.raises(ValueError, match="holds the value 'Baik', which is not in categories"):
+        ag.krippendorff_alpha(labels, level_of_measurement="ordinal", categories=LEVELS_ID[:3])
+    unordered = labels.apply(lambda s: pd.Categorical(s, categories=LEVELS_ID))
+    with pytest.raises(ValueError, match="ordinal alpha needs ordered categories"):
+        ag.krippendorff_alpha(unordered, level_of_measurement="ordinal")
+    with pytest.raises(TypeError, match="'Rendah'.*For ordinal labels pass categories="):
+        ag.krippendorff_alpha(labels, level_of_measurement="ordinal")
+    with pytest.raises(ValueError, match="weights='quadratic' needs ordered categories"):
+        ag.krippendorff_alpha(labels, weights="quadratic")
+    with pytest.raises(ValueError, match=r"must be None, 'linear', 'quadratic' or a 5 x 5 matrix .*\(4, 4\)"):
+        ag.krippendorff_alpha(RAW4, weights=np.eye(4))  # cac.raw4raters uses 1-5
+    with pytest.raises(ValueError, match="weights must be one of|weights="):
+        ag.krippendorff_alpha(RAW4, weights="ordinal")
+    with pytest.raises(ValueError, match="whole numbers; row 0, column 'Depression' holds 0.5"):
+        ag.krippendorff_alpha(DIST6.assign(Depression=[0.5] + [0] * 14), value_counts=True,
+                              level_of_measurement="nominal")
+    neg = DIST6.copy()
+    neg.iloc[1, 1] = -2
+    with pytest.raises(ValueError, match="non-negative finite counts; row 1"):
+        ag.krippendorff_alpha(neg, value_counts=True, level_of_measurement="nominal")
+    with pytest.raises(TypeError, match="interval and ratio alpha need numeric values.*'Depression'"):
+        ag.krippendorff_alpha(DIST6, value_counts=True)
+    with pytest.raises(TypeError, match="value_counts must be True"):
+        ag.krippendorff_alpha(DIST6, value_counts=1)
+    with pytest.raises(ValueError, match="cannot be combined with value_counts=True"):
+        ag.krippendorff_alpha(DIST6, value_counts=True, targets="a", raters="b", ratings="c")

@@ -2050,7 +2050,13 @@ def krippendorff_alpha(data, *, level_of_measurement=None, categories=None, valu
                   else "krippendorff_alpha (weight matrix)")
     else:
         if codes is None:
-            kind, x, cats = _kalpha_prepare(data, lom)
+            try:
+                kind, x, cats = _kalpha_prepare(data, lom)
+            except TypeError as exc:
+                if lom != "ordinal":
+                    raise
+                raise TypeError(f"{exc} For ordinal labels pass categories=[...] listing them from lowest to "
+                                "highest, or give them as an ordered pandas Categorical.") from None
         elif lom == "nominal":
             kind, x = "nominal", codes
         elif lom == "ordinal":
