@@ -248,7 +248,7 @@ def test_count_table_errors_and_input_not_modified():
     txt = DIST6.astype(object)  # numbers in object columns are counts too
     assert ag.brennan_prediger(txt, counts=True).value == ag.brennan_prediger(DIST6, counts=True).value
     txt.iloc[0, 0] = "dua"
-    with pytest.raises(TypeError, match="table of counts, but column 'Depression' is not numeric \\(row 0 holds 'dua'\\)"):
+    with pytest.raises(TypeError, match=r"counts, but column 'Depression' is not numeric \(row 0 holds 'dua'\)"):
         ag.brennan_prediger(txt, counts=True)
     with pytest.raises(ValueError, match="non-negative finite counts"):
         ag.percent_agreement(DIST6.where(DIST6 > 0), counts=True)
@@ -310,8 +310,10 @@ def test_conger_kappa_of_two_raters_is_cohens_kappa():
 def test_conger_kappa_long_labels_and_errors():
     long = DIAGNOSES.rename_axis("patient").reset_index().melt(id_vars="patient", var_name="rater",
                                                               value_name="dx")
+    before = long.copy()
     assert ag.conger_kappa(long, targets="patient", raters="rater", ratings="dx").value == pytest.approx(
         ag.conger_kappa(DIAGNOSES).value, abs=1e-14)
+    pd.testing.assert_frame_equal(long, before)
     # text labels: the same value as their codes; an ordered categorical gives the order for weights
     lab = {1: "rendah", 2: "cukup", 3: "sedang", 4: "baik", 5: "tinggi"}
     order = list(lab.values())

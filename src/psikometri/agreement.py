@@ -485,7 +485,8 @@ def _icc_r0_tests(out, msb, msw, msj, mse, n, k, r0):
         rho = out.loc[name, "icc"]
         a = k * rho / (n * (1 - rho))
         b = 1 + k * rho * (n - 1) / (n * (1 - rho))
-        out.loc[name, "df2"] = (a * msj + b * mse) ** 2 / ((a * msj) ** 2 / (k - 1) + (b * mse) ** 2 / ((n - 1) * (k - 1)))
+        out.loc[name, "df2"] = (a * msj + b * mse) ** 2 / ((a * msj) ** 2 / (k - 1)
+                                                          + (b * mse) ** 2 / ((n - 1) * (k - 1)))
     out["pval"] = stats.f.sf(out["F"].to_numpy(), out["df1"].to_numpy(), out["df2"].to_numpy())
 
 
