@@ -713,7 +713,8 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
         ``df1``, ``df2``, ``pval``, ``ci_low``, ``ci_high`` (and with
         ``n_boot > 0`` ``boot_ci_low``, ``boot_ci_high``).  ``attrs`` holds
         ``n_targets``, ``n_raters``, ``method`` ("anova" or "reml"),
-        ``level``, the ``mean_squares`` and, with a bootstrap, ``n_boot``,
+        ``level``, ``r0``, ``n_omitted`` (targets dropped by
+        ``missing="omit"``), the ``mean_squares`` and, with a bootstrap, ``n_boot``,
         ``n_boot_used`` and ``n_clusters``.
 
     Notes
