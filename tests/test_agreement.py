@@ -425,8 +425,9 @@ def test_gwet_handbook_example():
 
 
 def test_fleiss_kappa_bad_input():
-    with pytest.raises(ValueError, match="non-negative whole numbers"):
-        ag.fleiss_kappa(pd.DataFrame([[1.5, 2], [1, 2]]), counts=True)
+    # fractional counts are allowed (Randolph's calculator); negative ones are not
+    with pytest.raises(ValueError, match="non-negative finite counts"):
+        ag.fleiss_kappa(pd.DataFrame([[-1.5, 2], [1, 2]]), counts=True)
     with pytest.raises(ValueError, match="at least 2 raters"):
         ag.fleiss_kappa(pd.DataFrame({"a": [1, 2, 3]}))
 

@@ -10,9 +10,10 @@ against published tables and R (see ``tests/test_agreement.py``):
                           F tests and intervals (R ``psych::ICC``); REML variance
                           components for incomplete designs (``psych::ICC(lmer=TRUE)``)
 :func:`cohen_kappa`       Cohen's (weighted) kappa, Fleiss-Cohen-Everitt (1969) SE
-:func:`fleiss_kappa`      Fleiss' (1971) kappa for many raters, per-category kappas
-:func:`krippendorff_alpha`  nominal/ordinal/interval/ratio alpha, any missing pattern,
-                          Hayes & Krippendorff (2007) bootstrap
+:func:`fleiss_kappa`      Fleiss' (1971) kappa for many raters (weighted or not), per-category kappas
+:func:`conger_kappa`      Conger's (1980) kappa: Cohen's kappa for many raters
+:func:`krippendorff_alpha`  nominal/ordinal/interval/ratio or weighted alpha, any missing
+                          pattern, Hayes & Krippendorff (2007) bootstrap
 :func:`gwet_ac`           Gwet's AC1 / AC2 with Gwet's (2014) variance
 :func:`brennan_prediger`  Brennan & Prediger (1981) coefficient
 :func:`percent_agreement` observed (weighted) agreement
@@ -60,6 +61,7 @@ __all__ = [
     "cell_ratings",
     "consensus_change",
     "cohen_kappa",
+    "conger_kappa",
     "fleiss_kappa",
     "gwet_ac",
     "icc",
@@ -467,6 +469,27 @@ def _icc_from_mean_squares(msb, msw, msj, mse, n, k, level):
     return out
 
 
+def _icc_r0_tests(out, msb, msw, msj, mse, n, k, r0):
+    """Replace the F tests of ``out`` by tests of H0: ICC = r0 (McGraw & Wong 1996, Table 8; as irr::icc)."""
+    f1 = msb / msw
+    f3 = msb / mse
+    out.loc["ICC1", "F"] = f1 * (1 - r0) / (1 + (k - 1) * r0)
+    out.loc["ICC1k", "F"] = f1 * (1 - r0)
+    out.loc["ICC3", "F"] = f3 * (1 - r0) / (1 + (k - 1) * r0)
+    out.loc["ICC3k", "F"] = f3 * (1 - r0)
+    for name, m in (("ICC2", k), ("ICC2k", 1)):
+        a = m * r0 / (n * (1 - r0))
+        b = 1 + m * r0 * (n - 1) / (n * (1 - r0))
+        out.loc[name, "F"] = msb / (a * msj + b * mse)
+        # Satterthwaite df as irr::icc computes them: k and the form's estimated ICC (for ICC2k too)
+        rho = out.loc[name, "icc"]
+        a = k * rho / (n * (1 - rho))
+        b = 1 + k * rho * (n - 1) / (n * (1 - rho))
+        out.loc[name, "df2"] = (a * msj + b * mse) ** 2 / ((a * msj) ** 2 / (k - 1)
+                                                          + (b * mse) ** 2 / ((n - 1) * (k - 1)))
+    out["pval"] = stats.f.sf(out["F"].to_numpy(), out["df1"].to_numpy(), out["df2"].to_numpy())
+
+
 def _reml_crossed(y, ti, rj, n_t, n_r):
     """REML variance components of ``y = mu + a_target + b_rater + e`` (crossed random effects).
 
@@ -637,7 +660,7 @@ def _icc_cluster_bootstrap(x, codes, n_boot, seed, level, method):
 
 @single_threaded_blas
 def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="raise", clusters=None, n_boot=0,
-        seed=None) -> pd.DataFrame:
+        seed=None, r0=0.0) -> pd.DataFrame:
     r"""Intraclass correlations: the six forms of Shrout & Fleiss (1979).
 
     Parameters
@@ -650,13 +673,16 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
         Column names of the long format.
     level : float
         Confidence level of the intervals.
-    missing : {"raise", "reml"}
+    missing : {"raise", "reml", "omit"}
         ``"raise"``: missing ratings are an error (the ANOVA estimators need a
         complete targets x raters table).  ``"reml"``: variance components of
         the crossed random model ``x_ij = mu + a_i + b_j + e_ij`` are estimated
         by REML from all available ratings and turned into expected mean
-        squares as R ``psych::ICC(lmer = TRUE)`` does; a complete table is
-        analysed by ANOVA in either case.
+        squares as R ``psych::ICC(lmer = TRUE)`` does.  ``"omit"``: targets
+        with a missing rating are dropped and the rest analysed by ANOVA
+        (pingouin's ``nan_policy="omit"``; R ``irr::icc`` does the same);
+        ``attrs["n_omitted"]`` counts them.  A complete table is analysed by
+        ANOVA in every case.
     clusters : str or array-like, optional
         Groups of targets that are not independent, e.g. the candidate of
         each cell when the targets are candidate x competency x exercise
@@ -673,6 +699,11 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
         distinct target are dropped (``attrs["n_boot_used"]``).
     seed : None, int or numpy.random.Generator
         Seed of the bootstrap.
+    r0 : float, default 0
+        The value of the ICC under the null hypothesis of the F tests
+        (``F``, ``df1``, ``df2``, ``pval``): H0: ICC = r0, one-sided against
+        ICC > r0, for each of the six forms (McGraw & Wong 1996, Table 8).
+        ``0 <= r0 < 1``.
 
     Returns
     -------
@@ -682,7 +713,8 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
         ``df1``, ``df2``, ``pval``, ``ci_low``, ``ci_high`` (and with
         ``n_boot > 0`` ``boot_ci_low``, ``boot_ci_high``).  ``attrs`` holds
         ``n_targets``, ``n_raters``, ``method`` ("anova" or "reml"),
-        ``level``, the ``mean_squares`` and, with a bootstrap, ``n_boot``,
+        ``level``, ``r0``, ``n_omitted`` (targets dropped by
+        ``missing="omit"``), the ``mean_squares`` and, with a bootstrap, ``n_boot``,
         ``n_boot_used`` and ``n_clusters``.
 
     Notes
@@ -702,7 +734,20 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
     F tests: ``MSR/MSW`` on ``(n-1, n(k-1))`` df for ICC1/ICC1k and
     ``MSR/MSE`` on ``(n-1, (n-1)(k-1))`` df otherwise.  Intervals follow
     McGraw & Wong (1996, Table 7), with Satterthwaite degrees of freedom for
-    ICC2/ICC2k; when ICC2's lower limit is at or below ``-1/(k-1)`` (small
+    ICC2/ICC2k.  Tests of H0: ICC = r0 (McGraw & Wong 1996, Table 8):
+    ``F = MSR/MSW (1-r0)/(1+(k-1)r0)`` (ICC1), ``MSR/MSW (1-r0)`` (ICC1k),
+    ``MSR/MSE (1-r0)/(1+(k-1)r0)`` (ICC3), ``MSR/MSE (1-r0)`` (ICC3k), on
+    the df above, and for the absolute-agreement forms
+    ``F = MSR/(a MSC + b MSE)`` with ``a = k r0/(n(1-r0))``,
+    ``b = 1 + k r0 (n-1)/(n(1-r0))`` (ICC2; ICC2k: ``r0`` in place of
+    ``k r0``) on ``n-1`` and Satterthwaite
+    ``v = (a'MSC + b'MSE)^2/((a'MSC)^2/(k-1) + (b'MSE)^2/((n-1)(k-1)))`` df,
+    where ``a', b'`` are ICC2's ``a, b`` with the estimated ICC of the form
+    (ICC2 or ICC2k) in place of ``r0`` (the computation of
+    ``irr::icc(r0 = )``, which this matches for every form and ``r0 > 0``).  With ``r0 = 0`` the absolute-agreement
+    tests are the exact ``MSR/MSE`` tests on ``(n-1)(k-1)`` df of
+    ``psych::ICC`` (``irr::icc`` reports Satterthwaite df there as well).
+    When ICC2's lower limit is at or below ``-1/(k-1)`` (small
     samples with ``MSC < MSE``) ICC2k's lower limit is ``-inf`` (the step-up
     formula would wrap it above 1, as psych's does) and ``attrs["note"]`` says
     so.  When ``MSR + (MSC - MSE)/n`` is not positive ICC2k is NaN (psych
@@ -751,7 +796,10 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
     [0.17, 0.29, 0.71, 0.44, 0.62, 0.91]
     """
     level = check_level(level)
-    check_choice(missing, ("raise", "reml"), "missing")
+    check_choice(missing, ("raise", "reml", "omit"), "missing")
+    if isinstance(r0, (bool, np.bool_)) or not isinstance(r0, numbers.Real) or not 0.0 <= float(r0) < 1.0:
+        raise ValueError(f"r0 must be a number in [0, 1) (the ICC under the null hypothesis); got r0={r0!r}.")
+    r0 = float(r0)
     df = check_dataframe(data, "data")
     if (isinstance(n_boot, (bool, np.bool_)) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0
             or n_boot == 1 or n_boot > 1_000_000):
@@ -762,6 +810,11 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
     else:
         wide = _wide_or_long(df, targets, raters, ratings, numeric=True)
     keep = ~wide.isna().all(axis=1).to_numpy()
+    n_omitted = 0
+    if missing == "omit":
+        complete = ~wide.isna().any(axis=1).to_numpy()
+        n_omitted = int((keep & ~complete).sum())
+        keep = complete
     wide = wide.loc[keep]
     codes = None
     if n_boot:
@@ -779,7 +832,7 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
             raise ValueError(
                 f"data has {int(nan.sum())} missing rating(s), e.g. target {plain(wide.index[r])!r}, rater "
                 f"{plain(wide.columns[c])!r}. Use missing='reml' (variance components from all ratings, as "
-                "psych::ICC with lmer) or drop the incomplete targets."
+                "psych::ICC with lmer) or missing='omit' (drop the incomplete targets)."
             )
         obs = ~nan
         if (obs.sum(axis=0) == 0).any():
@@ -816,6 +869,8 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
         note = "the residual variance is zero (raters agree up to constants); F is infinite"
     with np.errstate(divide="ignore", invalid="ignore"):
         out = _icc_from_mean_squares(*(np.float64(v) for v in (msb, msw, msj, mse)), n, k, level)
+        if r0 > 0:
+            _icc_r0_tests(out, *(np.float64(v) for v in (msb, msw, msj, mse)), n, k, r0)
     if not msb + (msj - mse) / n > 0:
         note = "; ".join(v for v in (note, (
             "ICC2k is undefined: MSR + (MSC - MSE)/n is not positive (the raters differ less than the residual "
@@ -831,7 +886,7 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
         out.loc[perfect, ["ci_low", "ci_high"]] = 1.0
         out.loc[np.isinf(out["F"]), "pval"] = 0.0
     out.attrs.update(
-        n_targets=int(n), n_raters=int(k), method=method, level=level,
+        n_targets=int(n), n_raters=int(k), method=method, level=level, r0=r0, n_omitted=n_omitted,
         mean_squares={"targets": float(msb), "within": float(msw), "raters": float(msj), "residual": float(mse)},
         variance_components={kk: float(v) for kk, v in comps.items()}, note=note,
     )
@@ -888,14 +943,23 @@ def _kappa_from_table(table: np.ndarray, w: np.ndarray, level: float):
     return kap, math.sqrt(max(var, 0.0)), math.sqrt(max(var0, 0.0)), po, pe
 
 
-def cohen_kappa(rater_a, rater_b, *, weights=None, categories=None, level=0.95) -> Estimate:
+def cohen_kappa(rater_a=None, rater_b=None, *, table=None, weights=None, categories=None, level=0.95) -> Estimate:
     r"""Cohen's kappa (weighted or not) for two raters, with Fleiss-Cohen-Everitt standard errors.
 
     Parameters
     ----------
-    rater_a, rater_b : array-like
+    rater_a, rater_b : array-like, optional
         The two raters' ratings of the same units (numbers or labels, ``NaN``
-        / ``None`` = missing; units missing in either are dropped).
+        / ``None`` = missing; units missing in either are dropped).  Leave
+        both out when ``table`` is given.
+    table : pandas.DataFrame or square 2-D array, optional
+        Instead of the ratings: the ``q x q`` contingency table of the two
+        raters (rows = rater_a's category, columns = rater_b's), counts of
+        units (non-negative, finite; fractional counts such as survey weights
+        are accepted and their sum is taken as ``n``).  The rows and columns
+        are the categories in the order given: the labels of a DataFrame
+        whose index equals its columns, else ``categories``, else
+        ``0 .. q-1``; linear and quadratic weights follow this order.
     weights : None, "linear", "quadratic" or square array
         ``None``: unweighted kappa.  ``"linear"``: agreement weights
         ``1 - |i-j|/(q-1)``; ``"quadratic"``: ``1 - (i-j)^2/(q-1)^2``, where
@@ -907,7 +971,8 @@ def cohen_kappa(rater_a, rater_b, *, weights=None, categories=None, level=0.95) 
     categories : sequence, optional
         The ordered category set; by default the categories of a pandas
         categorical input, else the sorted union of the observed categories
-        (as R ``irr::kappa2``).
+        (as R ``irr::kappa2``).  With ``table``: the labels of its rows and
+        columns, one per row.
     level : float
         Confidence level.
 
@@ -937,8 +1002,12 @@ def cohen_kappa(rater_a, rater_b, *, weights=None, categories=None, level=0.95) 
     with :math:`\bar w_{i.} = \sum_j p_{.j} w_{ij}`, :math:`\bar w_{.j} = \sum_i p_{i.} w_{ij}`.
     Matches R ``vcd::Kappa`` (value and ASE), ``psych::cohen.kappa`` (values;
     the unweighted variance) and ``sklearn.metrics.cohen_kappa_score`` (value).
-    ``psych::cohen.kappa`` reports a smaller variance for the weighted kappa
-    than the Fleiss-Cohen-Everitt formula used here and by ``vcd``.
+    ``psych::cohen.kappa`` reports a different variance for the weighted kappa
+    than the Fleiss-Cohen-Everitt formula used here and by ``vcd``.  A
+    ``table`` gives the same Estimate as the ratings it counts; it matches
+    ``vcd::Kappa(table)`` (``weights="linear"``: its "Equal-Spacing" weights,
+    ``"quadratic"``: its "Fleiss-Cohen" weights) and
+    ``statsmodels.stats.inter_rater.cohens_kappa(table)`` (value).
 
     References
     ----------
@@ -957,8 +1026,19 @@ def cohen_kappa(rater_a, rater_b, *, weights=None, categories=None, level=0.95) 
     0.73
     >>> round(cohen_kappa(a, b, weights="quadratic").value, 3)
     0.902
+    >>> tab = [[2, 1, 0, 0], [0, 3, 0, 0], [0, 0, 2, 1], [0, 0, 0, 1]]  # the same ratings as a table
+    >>> round(cohen_kappa(table=tab).value, 3)
+    0.73
     """
     level = check_level(level)
+    if table is not None:
+        if rater_a is not None or rater_b is not None:
+            raise ValueError("pass either the two raters' ratings (rater_a, rater_b) or table=, not both.")
+        tab, cats = _square_table(table, categories)
+        return _cohen_from_table(tab, cats, weights, True, level, "table")
+    if rater_a is None or rater_b is None:
+        raise ValueError("cohen_kappa needs the ratings of two raters (rater_a and rater_b) or a contingency "
+                         "table (table=).")
     ordered = categories is not None or any(_order_given(r, None, None) for r in (rater_a, rater_b))
     if categories is None:
         # an ordered categorical fixes the category order (e.g. "rendah" < "sedang" < "tinggi")
@@ -1001,16 +1081,54 @@ def cohen_kappa(rater_a, rater_b, *, weights=None, categories=None, level=0.95) 
         codes, cats = _encode_labels(both, categories, "rater_a/rater_b")
         ca, cb = codes[: a.shape[0]], codes[a.shape[0]:]
         table = _kernels().confusion_matrix(np.ascontiguousarray(ca), np.ascontiguousarray(cb), max(len(cats), 1))
+    return _cohen_from_table(table, cats, weights, ordered, level, "rater_a/rater_b")
+
+
+def _square_table(table, categories):
+    """Validate a square contingency table; return ``(float counts, category labels)``."""
+    if isinstance(table, pd.DataFrame):
+        labels = list(table.index) if list(table.index) == list(table.columns) else None
+        df = _wide_numeric(table, "table")
+        arr = df.to_numpy()
+    else:
+        try:
+            arr = np.asarray(table, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError("table must hold numbers (counts of units); got values that are not numbers. "
+                            "Pass a q x q table of counts.") from None
+        labels = None
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
+        raise ValueError(f"table must be a square q x q contingency table (rows = rater_a's category, columns = "
+                         f"rater_b's); got shape {arr.shape}.")
+    bad = ~np.isfinite(arr) | (arr < 0)
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise ValueError(f"table must hold non-negative finite counts; row {int(r)}, column {int(c)} (positions) "
+                         f"holds {plain(arr[r, c])!r}. Fix the count (0 for an empty cell).")
+    q = arr.shape[0]
+    if categories is not None:
+        cats = list(categories)
+        if len(cats) != q:
+            raise ValueError(f"categories has {len(cats)} entries but table is {q} x {q}; give one label per "
+                             "row (and column) of the table.")
+    else:
+        cats = labels if labels is not None else list(range(q))
+    return np.ascontiguousarray(arr, dtype=float), cats
+
+
+def _cohen_from_table(table, cats, weights, ordered, level, name):
+    """The Cohen's kappa Estimate of a q x q count table (rows = rater_a) with category labels ``cats``."""
     q = len(cats)
-    n = int(table.sum())
-    if n < 2:
-        raise ValueError(f"only {n} unit(s) rated by both raters; kappa needs at least 2.")
+    total = float(table.sum())
+    n = int(total) if float(total).is_integer() else total
+    if total < 2:
+        raise ValueError(f"only {plain(total)} unit(s) rated by both raters; kappa needs at least 2.")
     if q < 2:
         raise ValueError(
             f"both raters used a single category ({cats!r}) and no other category was given; kappa is "
             "undefined. Pass categories=[...] with the full rating scale."
         )
-    _check_weights_order(weights, cats, ordered, "rater_a/rater_b")
+    _check_weights_order(weights, cats, ordered, name)
     w = _weight_matrix(weights, q)
     kap, se, se0, po, pe = _kappa_from_table(table.astype(float), w, level)
     note = ""
@@ -1040,16 +1158,7 @@ def _ratings_to_counts(data, categories, name="data", *, counts=False):
     """Units x categories count table from wide ratings (or validate a count table)."""
     df = check_dataframe(data, name)
     if counts:
-        arr = _wide_numeric(df, name).to_numpy()
-        if np.isnan(arr).any() or (arr < 0).any() or not np.all(arr == np.floor(arr)):
-            raise ValueError(
-                f"{name} with counts=True must hold non-negative whole numbers (subjects x categories) "
-                "without missing cells."
-            )
-        cats = list(df.columns) if categories is None else list(categories)
-        if len(cats) != arr.shape[1]:
-            raise ValueError(f"categories has {len(cats)} entries but {name} has {arr.shape[1]} category columns.")
-        tab = arr.astype(np.int64)
+        tab, cats = _count_table(df, categories, name)
     else:
         if df.shape[1] < 2:
             raise ValueError(
@@ -1072,10 +1181,73 @@ def _ratings_to_counts(data, categories, name="data", *, counts=False):
     return tab, cats
 
 
-def _gwet_framework(tab: np.ndarray, w: np.ndarray, method: str):
+def _count_table(df: pd.DataFrame, categories, name: str):
+    """Validate a units x categories table of counts (``counts=True``); return ``(float counts, labels)``.
+
+    Counts are non-negative finite numbers; they may be fractional (e.g. shares of a fixed number of
+    raters, as in Randolph's calculator).  The columns are the categories, in the order given.
+    """
+    if df.shape[1] < 1:
+        raise ValueError(f"{name} with counts=True has no category column; pass one column per category.")
+    cols = []
+    for c in df.columns:
+        s = df[c]
+        if pd.api.types.is_bool_dtype(s):
+            bad = np.ones(len(s), dtype=bool)
+        elif pd.api.types.is_numeric_dtype(s):
+            bad = np.zeros(len(s), dtype=bool)
+        else:
+            conv = pd.to_numeric(s, errors="coerce")
+            bad = (conv.isna() & s.notna()).to_numpy()
+            s = conv
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            raise TypeError(
+                f"{name} with counts=True must be a subjects x categories table of counts, but column {c!r} is "
+                f"not numeric (row {plain(df.index[pos])!r} holds {plain(df[c].iloc[pos])!r}). Pass counts "
+                "(how many raters put each subject in each category), or the ratings themselves with counts=False."
+            )
+        cols.append(s.to_numpy(dtype=float, na_value=np.nan))
+    arr = np.column_stack(cols) if cols else np.empty((len(df), 0))
+    bad = ~np.isfinite(arr) | (arr < 0)
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise ValueError(
+            f"{name} with counts=True must hold non-negative finite counts; row {plain(df.index[r])!r}, column "
+            f"{plain(df.columns[c])!r} holds {plain(arr[r, c])!r}. Use 0 for a category nobody chose."
+        )
+    cats = list(df.columns) if categories is None else list(categories)
+    if len(cats) != arr.shape[1]:
+        raise ValueError(f"categories has {len(cats)} entries but {name} has {arr.shape[1]} category columns; "
+                         "give one label per column, in the columns' order.")
+    if len(set(map(_hashable, cats))) != len(cats):
+        raise ValueError(f"categories has duplicated entries: {cats!r}. List every category once.")
+    return arr, cats
+
+
+def _population_factor(N, n: int) -> float:
+    """Finite-population factor ``1 - n/N`` of a variance (``N=None`` or infinite: 1)."""
+    if N is None:
+        return 1.0
+    if isinstance(N, (bool, np.bool_)) or not isinstance(N, numbers.Real) or math.isnan(N):
+        raise TypeError(f"N must be the population size (a number of units) or None; got N={N!r}.")
+    if math.isinf(N) and N > 0:
+        return 1.0
+    if not N >= n:
+        raise ValueError(
+            f"N={N!r} is the size of the population the {n} rated units were drawn from, so it must be at least "
+            f"{n}. Pass the population size (or N=None for an infinite population)."
+        )
+    return 1.0 - n / float(N)
+
+
+def _gwet_framework(tab: np.ndarray, w: np.ndarray, method: str, fpc: float = 1.0, chance=None):
     """Coefficient and linearised variance in Gwet's (2014, ch. 5) framework.
 
-    ``tab``: units x categories counts ``r_ik``; ``w``: agreement weights.
+    ``tab``: units x categories counts ``r_ik``; ``w``: agreement weights;
+    ``fpc``: finite-population factor ``1 - n/N`` of the variance; ``chance``:
+    ``(p_e, pe_i)`` computed elsewhere (Conger's kappa, whose chance agreement
+    needs the raters' identities), overriding ``method``.
     Returns ``(coef, se, pa, pe, n_units)``.
     """
     n, q = tab.shape
@@ -1088,9 +1260,11 @@ def _gwet_framework(tab: np.ndarray, w: np.ndarray, method: str):
     pa = pa_i[two].mean()
     pi = (tab / r[:, None]).mean(axis=0)
     tw = w.sum()
-    if method == "fleiss":
+    if chance is not None:
+        pe, pe_i = chance
+    elif method == "fleiss":
         pe = float(pi @ w @ pi)
-        pe_i = (tab / r[:, None]) @ (w @ pi)
+        pe_i = (tab / r[:, None]) @ (0.5 * (w + w.T) @ pi)
     elif method == "gwet":
         pe = float(tw * (pi * (1.0 - pi)).sum() / (q * (q - 1.0)))
         pe_i = tw * ((tab / r[:, None]) @ (1.0 - pi)) / (q * (q - 1.0))
@@ -1105,7 +1279,7 @@ def _gwet_framework(tab: np.ndarray, w: np.ndarray, method: str):
     coef = (pa - pe) / (1.0 - pe)
     g_i = (n / n2) * (pa_i - pe * two) / (1.0 - pe)
     g_star = g_i - 2.0 * (1.0 - coef) * (pe_i - pe) / (1.0 - pe)
-    var = ((g_star - coef) ** 2).sum() / (n * (n - 1.0)) if n > 1 else math.nan
+    var = fpc * ((g_star - coef) ** 2).sum() / (n * (n - 1.0)) if n > 1 else math.nan
     return float(coef), math.sqrt(var), float(pa), float(pe), n
 
 
@@ -1122,6 +1296,9 @@ def _gwet_range(tab: np.ndarray, w: np.ndarray, method: str, pe: float) -> tuple
       convexity); with unequal numbers of ratings, ``-p_e/(1-p_e)``, its value
       when no pair of ratings agrees.
     """
+    if not np.all(tab == np.floor(tab)):
+        # fractional counts: a unit's agreement r_ik (r*_ik - 1) can be negative, so no finite floor
+        return -math.inf, 1.0
     if method == "pa":
         return 0.0, 1.0
     if method in ("bp", "gwet"):
@@ -1129,14 +1306,17 @@ def _gwet_range(tab: np.ndarray, w: np.ndarray, method: str, pe: float) -> tuple
         tw = float(w.sum())
         return (-tw / (q * q - tw) if tw < q * q else -math.inf), 1.0
     r = tab.sum(axis=1)
-    if np.all(r == r[0]) and r[0] >= 2:
+    if np.all(r == r[0]) and r[0] >= 2 and np.array_equal(w, np.eye(w.shape[0])):
         return -1.0 / (float(r[0]) - 1.0), 1.0
+    # p_a >= 0, so the coefficient is at least its value at p_a = 0
     return (-pe / (1.0 - pe) if pe < 1.0 else -math.inf), 1.0
 
 
-def _gwet_estimate(data, weights, categories, level, method, label, *, counts=False, ordered=True):
+def _gwet_estimate(data, weights, categories, level, method, label, *, counts=False, ordered=True, N=None):
     level = check_level(level)
     tab, cats = _ratings_to_counts(data, categories, counts=counts)
+    ordered = ordered or counts  # a count table's columns state the order of the categories
+    fpc = _population_factor(N, tab.shape[0])
     _check_weights_order(weights, cats, ordered)
     q = len(cats)
     if q < 2 and method != "pa":
@@ -1145,7 +1325,7 @@ def _gwet_estimate(data, weights, categories, level, method, label, *, counts=Fa
             "Pass categories=[...] with the full rating scale."
         )
     w = _weight_matrix(weights, max(q, 1))
-    coef, se, pa, pe, n = _gwet_framework(tab.astype(float), w, method)
+    coef, se, pa, pe, n = _gwet_framework(tab.astype(float), w, method, fpc)
     tq = stats.t.ppf(0.5 + level / 2.0, n - 1)
     note = "" if math.isfinite(coef) else "chance agreement is 1; the coefficient is undefined"
     tstat = coef / se if se > 0 else math.nan
@@ -1154,13 +1334,29 @@ def _gwet_estimate(data, weights, categories, level, method, label, *, counts=Fa
     return Estimate(
         value=coef, ci_low=lo, ci_high=hi, se=se, n=int(n), method=label,
         ci_method="t (Gwet 2014 linearisation)", level=level, note=note,
-        extra={"pa": pa, "pe": pe, "categories": cats, "weights": w, "t": tstat,
+        extra={"pa": pa, "pe": pe, "categories": cats, "weights": w, "t": tstat, "N": N,
                "pval": float(2 * stats.t.sf(abs(tstat), n - 1)) if math.isfinite(tstat) else math.nan},
     ), tab, cats
 
 
-def gwet_ac(data, *, weights=None, categories=None, level=0.95, targets=None, raters=None, ratings=None
-        ) -> Estimate:
+def _family_estimate(data, weights, categories, level, method, label, counts, N, targets, raters, ratings):
+    """Shared entry of the coefficients of Gwet's framework: wide, long or count-table input."""
+    if not isinstance(counts, (bool, np.bool_)):
+        raise TypeError(f"counts must be True (data is a subjects x categories count table) or False (ratings); "
+                        f"got counts={counts!r}.")
+    if counts and any(v is not None for v in (targets, raters, ratings)):
+        raise ValueError("targets=, raters= and ratings= describe long-format ratings; they cannot be combined with "
+                         "counts=True (a subjects x categories count table).")
+    ordered = bool(counts) or _order_given(data, ratings, categories)
+    if not counts:
+        categories = _dtype_categories(data, ratings, categories)
+        data = _wide_or_long(data, targets, raters, ratings, numeric=False)
+    return _gwet_estimate(data, weights, categories, level, method, label, counts=bool(counts), ordered=ordered,
+                          N=N)
+
+
+def gwet_ac(data, *, weights=None, categories=None, level=0.95, counts=False, N=None, targets=None, raters=None,
+            ratings=None) -> Estimate:
     r"""Gwet's AC1 (unweighted) or AC2 (weighted) for any number of raters, with missing ratings.
 
     Parameters
@@ -1176,8 +1372,17 @@ def gwet_ac(data, *, weights=None, categories=None, level=0.95, targets=None, ra
         The ordered set of possible categories; by default the sorted union of
         those observed.  AC1's chance agreement depends on the number of
         categories ``q``, so give the full scale when some levels were unused.
+        With ``counts=True``: labels of the count table's columns.
     level : float
         Confidence level.
+    counts : bool
+        ``True``: ``data`` is a subjects x categories table of how many raters
+        put each subject in each category (irrCAC's ``*.dist`` input); the
+        columns are the categories in their order.  Counts may be fractional.
+    N : float, optional
+        Size of the population of subjects the rated ones were drawn from: the
+        variance is multiplied by the finite-population factor ``1 - n/N``
+        (``n`` rated subjects), as irrCAC's ``N=``.  ``None``: infinite.
     targets, raters, ratings : str, optional
         Column names of long-format ``data`` (one row per rating): the units x
         raters table is built from integer codes of the ids (no ``pivot``),
@@ -1186,7 +1391,7 @@ def gwet_ac(data, *, weights=None, categories=None, level=0.95, targets=None, ra
     Returns
     -------
     Estimate
-        ``se`` from Gwet's (2014) linearisation (sampling fraction 0); the
+        ``se`` from Gwet's (2014) linearisation (sampling fraction ``n/N``); the
         interval uses the t distribution on ``n - 1`` df, as Gwet's irrCAC does,
         truncated to the coefficient's range (see Notes).
         ``extra``: ``pa``, ``pe``, ``categories``, ``t``, ``pval``.
@@ -1207,7 +1412,10 @@ def gwet_ac(data, *, weights=None, categories=None, level=0.95, targets=None, ra
     (``T_w`` = sum of the weights).  Variance:
     ``v = sum_i (g*_i - AC)^2 / (n (n-1))`` with
     ``g_i = (n/n') (pa_i - p_e [r_i >= 2])/(1 - p_e)`` and
-    ``g*_i = g_i - 2 (1 - AC)(pe_i - p_e)/(1 - p_e)``.
+    ``g*_i = g_i - 2 (1 - AC)(pe_i - p_e)/(1 - p_e)``; with a population of
+    ``N`` subjects ``v`` is multiplied by ``1 - n/N``.  Matches
+    ``irrCAC::gwet.ac1.raw(ratings, weights, N=)`` and, with ``counts=True``,
+    ``irrCAC::gwet.ac1.dist`` (value, standard error, p-value).
 
     The t interval ``AC +/- t se`` can leave the coefficient's range; it is
     truncated at 1 and at the lowest possible value ``-T_w / (q^2 - T_w)``
@@ -1231,21 +1439,22 @@ def gwet_ac(data, *, weights=None, categories=None, level=0.95, targets=None, ra
     >>> round(gwet_ac(d).value, 3)
     0.66
     """
-    ordered = _order_given(data, ratings, categories)
-    categories = _dtype_categories(data, ratings, categories)
-    data = _wide_or_long(data, targets, raters, ratings, numeric=False)
     label = "gwet_ac2" if weights is not None else "gwet_ac1"
-    return _gwet_estimate(data, weights, categories, level, "gwet", label, ordered=ordered)[0]
+    return _family_estimate(data, weights, categories, level, "gwet", label, counts, N, targets, raters,
+                            ratings)[0]
 
 
-def brennan_prediger(data, *, weights=None, categories=None, level=0.95, targets=None, raters=None, ratings=None
-        ) -> Estimate:
+def brennan_prediger(data, *, weights=None, categories=None, level=0.95, counts=False, N=None, targets=None,
+                     raters=None, ratings=None) -> Estimate:
     r"""Brennan & Prediger's (1981) coefficient: chance agreement ``T_w / q^2`` (``1/q`` unweighted).
 
     Same data and options as :func:`gwet_ac`; variance from Gwet's (2014)
     linearisation.  ``BP = (p_a - T_w/q^2) / (1 - T_w/q^2)``.  The t interval
     is truncated to the coefficient's range ``[-T_w/(q^2 - T_w), 1]``
     (``[-1/(q-1), 1]`` unweighted) and ``note`` says when it was.
+    ``counts=True`` takes a subjects x categories count table and ``N`` the
+    population size, as for :func:`gwet_ac`.  Matches
+    ``irrCAC::bp.coeff.raw(ratings, weights, N=)`` and ``irrCAC::bp.coeff.dist``.
 
     References
     ----------
@@ -1260,21 +1469,22 @@ def brennan_prediger(data, *, weights=None, categories=None, level=0.95, targets
     >>> round(brennan_prediger(d).value, 3)
     0.852
     """
-    ordered = _order_given(data, ratings, categories)
-    categories = _dtype_categories(data, ratings, categories)
-    data = _wide_or_long(data, targets, raters, ratings, numeric=False)
-    return _gwet_estimate(data, weights, categories, level, "bp", "brennan_prediger", ordered=ordered)[0]
+    return _family_estimate(data, weights, categories, level, "bp", "brennan_prediger", counts, N, targets, raters,
+                            ratings)[0]
 
 
-def percent_agreement(data, *, weights=None, categories=None, level=0.95, targets=None, raters=None, ratings=None
-        ) -> Estimate:
+def percent_agreement(data, *, weights=None, categories=None, level=0.95, counts=False, N=None, targets=None,
+                      raters=None, ratings=None) -> Estimate:
     r"""Observed (weighted) proportion of agreeing rater pairs, averaged over units.
 
     ``p_a = (1/n') sum_i sum_k r_ik (r*_ik - 1) / (r_i (r_i - 1))`` over the
     ``n'`` units with two or more ratings (Gwet 2014, ch. 2); with two raters
     and no weights, the share of units rated identically.  Same data and
     options as :func:`gwet_ac`; the t interval from Gwet's linearised variance
-    is truncated to [0, 1] and ``note`` says when it was.
+    is truncated to [0, 1] and ``note`` says when it was.  ``counts=True`` takes
+    a subjects x categories count table and ``N`` the population size, as for
+    :func:`gwet_ac`.  Matches ``irrCAC::pa.coeff.raw(ratings, weights, N=)`` and
+    ``irrCAC::pa.coeff.dist``.
 
     Examples
     --------
@@ -1284,15 +1494,13 @@ def percent_agreement(data, *, weights=None, categories=None, level=0.95, target
     >>> percent_agreement(d).value
     0.75
     """
-    ordered = _order_given(data, ratings, categories)
-    categories = _dtype_categories(data, ratings, categories)
-    data = _wide_or_long(data, targets, raters, ratings, numeric=False)
-    return _gwet_estimate(data, weights, categories, level, "pa", "percent_agreement", ordered=ordered)[0]
+    return _family_estimate(data, weights, categories, level, "pa", "percent_agreement", counts, N, targets, raters,
+                            ratings)[0]
 
 
-def fleiss_kappa(data, *, counts=False, categories=None, level=0.95, targets=None, raters=None, ratings=None
-                 ) -> Estimate:
-    r"""Fleiss' (1971) kappa for many raters per subject, with per-category kappas.
+def fleiss_kappa(data, *, weights=None, counts=False, categories=None, level=0.95, N=None, targets=None, raters=None,
+                 ratings=None) -> Estimate:
+    r"""Fleiss' (1971) kappa for many raters per subject (weighted or not), with per-category kappas.
 
     Parameters
     ----------
@@ -1303,12 +1511,27 @@ def fleiss_kappa(data, *, counts=False, categories=None, level=0.95, targets=Non
         of ratings in Fleiss' design; with unequal numbers (missing ratings)
         the generalisation of Gwet (2014, ch. 5) is used and the per-category
         kappas and null standard error are left out (``note`` says so).
+    weights : None, "linear", "quadratic" or square array
+        Agreement weights over the ordered categories, as for
+        :func:`cohen_kappa` (linear and quadratic weights need numbers,
+        ``categories=[...]``, ordered categoricals or a count table, whose
+        columns give the order).  Weighted kappa has no per-category kappas
+        nor null standard error (they are defined for unweighted kappa).
     counts : bool
-        Whether ``data`` is a count table.
+        Whether ``data`` is a subjects x categories count table.  Counts may be
+        fractional (e.g. Randolph's calculator, where each row holds shares of
+        the raters); the columns are the categories in their order.
     categories : sequence, optional
-        Category labels (order irrelevant for Fleiss' kappa).
+        Category labels: their order matters only for linear and quadratic
+        weights; the full scale when some levels were unused.  With
+        ``counts=True``: labels of the table's columns.
     level : float
         Confidence level.
+    N : float, optional
+        Size of the population of subjects: Gwet's variance is multiplied by
+        the finite-population factor ``1 - n/N`` (``n`` rated subjects), as
+        irrCAC's ``N=``.  ``None``: infinite (no correction).  ``se0`` is the
+        unconditional null standard error and is not corrected.
     targets, raters, ratings : str, optional
         Column names of long-format ``data`` (one row per rating): the units x
         raters table is built from integer codes of the ids (no ``pivot``),
@@ -1340,8 +1563,26 @@ def fleiss_kappa(data, *, counts=False, categories=None, level=0.95, targets=Non
         \frac{\sqrt{(\sum_j p_j q_j)^2 - \sum_j p_j q_j (q_j - p_j)}}{\sum_j p_j q_j},\quad
         se_0(\kappa_j) = \sqrt{\frac{2}{Nn(n-1)}}
 
-    Matches ``statsmodels.stats.inter_rater.fleiss_kappa`` and R
-    ``irr::kappam.fleiss`` (value, z).
+    (``N`` here is the number of subjects.)  With agreement weights
+    :math:`w_{kl}` and Gwet's (2014, ch. 5) notation (``r_ik`` ratings of
+    subject ``i`` in category ``k``, ``r*_ik = sum_l w_kl r_il``, ``pi_k`` the
+    mean share of category ``k``), weighted kappa is
+
+    .. math::
+
+        p_a = \frac{1}{n'}\sum_{i: r_i\ge 2}\sum_k \frac{r_{ik}(r^*_{ik}-1)}{r_i(r_i-1)},\quad
+        p_e = \sum_{k,l} w_{kl}\pi_k\pi_l,\quad \kappa_w = \frac{p_a - p_e}{1 - p_e}
+
+    (identity weights give Fleiss' kappa), with the variance of
+    :func:`gwet_ac` (``pe_i = sum_k (r_ik/r_i) sum_l (w_kl + w_lk)/2 pi_l``)
+    times ``1 - n/N``.  The interval of weighted kappa is truncated at its
+    value for ``p_a = 0``, ``-p_e/(1-p_e)``.
+
+    Matches ``statsmodels.stats.inter_rater.fleiss_kappa`` (also on count
+    tables with fractional counts) and R ``irr::kappam.fleiss`` (value, z);
+    ``irrCAC::fleiss.kappa.raw(ratings, weights, N=)`` and, with
+    ``counts=True``, ``irrCAC::fleiss.kappa.dist`` (value, standard error,
+    p-value).
 
     References
     ----------
@@ -1359,13 +1600,12 @@ def fleiss_kappa(data, *, counts=False, categories=None, level=0.95, targets=Non
     >>> round(fleiss_kappa(d).value, 3)
     0.595
     """
-    if counts and any(v is not None for v in (targets, raters, ratings)):
-        raise ValueError("targets=, raters= and ratings= describe long-format ratings; they cannot be combined with "
-                         "counts=True (a subjects x categories count table).")
-    if not counts:
-        categories = _dtype_categories(data, ratings, categories)
-    data = _wide_or_long(data, targets, raters, ratings, numeric=False)
-    est, tab, cats = _gwet_estimate(data, None, categories, level, "fleiss", "fleiss_kappa", counts=counts)
+    est, tab, cats = _family_estimate(data, weights, categories, level, "fleiss", "fleiss_kappa", counts, N, targets,
+                                      raters, ratings)
+    if weights is not None:
+        return Estimate(value=est.value, ci_low=est.ci_low, ci_high=est.ci_high, se=est.se, n=est.n,
+                        method="weighted_fleiss_kappa", ci_method=est.ci_method, level=est.level, note=est.note,
+                        extra=dict(est.extra))
     nr = tab.sum(axis=1)
     if np.any(nr != nr[0]):
         note = ("unequal numbers of ratings per subject: Fleiss' kappa generalised as in Gwet (2014, ch. 5); "
@@ -1391,6 +1631,149 @@ def fleiss_kappa(data, *, counts=False, categories=None, level=0.95, targets=Non
                  per_category=per, n_raters=int(n))
     return Estimate(value=est.value, ci_low=est.ci_low, ci_high=est.ci_high, se=est.se, n=est.n,
                     method="fleiss_kappa", ci_method=est.ci_method, level=est.level, note=est.note, extra=extra)
+
+
+def _conger_chance(codes: np.ndarray, w: np.ndarray):
+    """Conger's (1980) chance agreement and its per-unit linearisation terms (Gwet 2014, ch. 5).
+
+    ``codes``: units x raters category codes (``-1`` missing); ``w``: agreement weights.  Returns
+    ``(p_e, pe_i)``, as ``irrCAC::conger.kappa.raw``.
+    """
+    n, r = codes.shape
+    q = w.shape[0]
+    eps = (codes >= 0).astype(float)
+    onehot = np.zeros((n, r, q))
+    ii, gg = np.nonzero(codes >= 0)
+    onehot[ii, gg, codes[ii, gg]] = 1.0
+    ng = eps.sum(axis=0)  # ratings of each rater
+    pgk = onehot.sum(axis=0) / ng[:, None]  # rater g's share of category k
+    pbar = pgk.mean(axis=0)
+    s2 = (pgk.T @ pgk - r * np.outer(pbar, pbar)) / (r - 1.0)  # between-rater covariances of the shares
+    pe = float((w * (np.outer(pbar, pbar) - s2 / r)).sum())
+    # lambda_ig = sum_k (n/n_g) sum_l w_kl [delta_igl - (eps_ig - n_g/n) p_gl] (r pbar_k - p_gk)
+    lam_k = (n / ng)[None, :, None] * (onehot @ w.T - (eps - ng / n)[:, :, None] * (pgk @ w.T)[None, :, :])
+    lam = (lam_k * (r * pbar[None, None, :] - pgk[None, :, :])).sum(axis=2)
+    return pe, lam.sum(axis=1) / (r * (r - 1.0))
+
+
+def conger_kappa(data, *, weights=None, categories=None, level=0.95, N=None, targets=None, raters=None,
+                 ratings=None) -> Estimate:
+    r"""Conger's (1980) kappa: Cohen's kappa generalised to many raters, weighted or not.
+
+    Cohen's kappa takes chance agreement from each rater's own category
+    distribution; Conger's kappa keeps that for any number of raters (Fleiss'
+    kappa pools the raters into one distribution instead).  With two raters
+    and complete data it equals Cohen's kappa.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Rows = rated units, columns = raters (the same raters for every unit),
+        cells = category labels (``NaN`` = missing).
+    weights : None, "linear", "quadratic" or square array
+        Agreement weights over the ordered categories (see :func:`cohen_kappa`).
+    categories : sequence, optional
+        The ordered set of possible categories; by default the categories of
+        categorical columns, else the sorted union of those observed.
+    level : float
+        Confidence level.
+    N : float, optional
+        Size of the population of units: the variance is multiplied by
+        ``1 - n/N`` (``None``: infinite population).
+    targets, raters, ratings : str, optional
+        Column names of long-format ``data`` (one row per rating).
+
+    Returns
+    -------
+    Estimate
+        ``se`` from Gwet's (2014) linearisation, t interval on ``n - 1`` df
+        truncated to ``[-p_e/(1-p_e), 1]`` (``note`` says when it was);
+        ``extra``: ``pa``, ``pe``, ``categories``, ``weights``, ``t``,
+        ``pval``.
+
+    Notes
+    -----
+    With ``r`` raters, ``p_gk`` the share of rater ``g``'s ratings in category
+    ``k``, ``pbar_k = (1/r) sum_g p_gk`` and
+    ``s2_kl = (sum_g p_gk p_gl - r pbar_k pbar_l)/(r - 1)``:
+
+    .. math::
+
+        p_e = \sum_{k,l} w_{kl}\left(ar p_k ar p_l - rac{s^2_{kl}}{r}
+ight),\qquad
+        \kappa_C = rac{p_a - p_e}{1 - p_e},
+
+    ``p_a`` as in :func:`gwet_ac`.  The variance is Gwet's (2014, ch. 5)
+    linearisation ``(1 - n/N) sum_i (k*_i - kappa)^2 / (n (n-1))`` with
+    ``k*_i = (n/n')(pa_i - p_e)/(1 - p_e) - 2(1 - kappa)(pe_i - p_e)/(1 - p_e)``
+    and ``pe_i = sum_g lambda_ig / (r(r-1))``,
+    ``lambda_ig = sum_k (n/n_g) sum_l w_kl [d_igl - (e_ig - n_g/n) p_gl] (r pbar_k - p_gk)``
+    (``d_igl``: rater ``g`` put unit ``i`` in ``l``; ``e_ig``: rater ``g``
+    rated unit ``i``; ``n_g`` units rated by ``g``).  Units without any
+    rating are dropped first.  Matches ``irrCAC::conger.kappa.raw(ratings,
+    weights, N=)`` (value, standard error, p-value) and, unweighted on complete
+    data, ``irr::kappam.fleiss(ratings, exact = TRUE)``.
+
+    References
+    ----------
+    Conger, A. J. (1980). Integration and generalization of kappas for
+    multiple raters. Psychological Bulletin, 88, 322-328.
+    Gwet, K. L. (2014). Handbook of Inter-Rater Reliability (4th ed.),
+    chapter 5. Advanced Analytics.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from psikometri.agreement import conger_kappa
+    >>> d = pd.DataFrame({"r1": [1, 2, 3, 1, 2], "r2": [1, 2, 3, 2, 2], "r3": [1, 3, 3, 1, 2]})
+    >>> round(conger_kappa(d).value, 3)
+    0.608
+    """
+    level = check_level(level)
+    ordered = _order_given(data, ratings, categories)
+    categories = _dtype_categories(data, ratings, categories)
+    df = check_dataframe(_wide_or_long(data, targets, raters, ratings, numeric=False), "data")
+    if df.shape[1] < 2:
+        raise ValueError(f"data has {df.shape[1]} rater column(s); Conger's kappa needs at least 2 raters. "
+                         "Pass one column per rater (rows = rated units).")
+    _reject_infinite(df, "data")
+    vals = df.to_numpy()
+    flat = vals.ravel()
+    codes, cats = _encode_labels(flat if flat.dtype.kind in "biuf" else flat.astype(object), categories, "data")
+    codes = codes.reshape(vals.shape)
+    rated = (codes >= 0).any(axis=1)
+    codes = np.ascontiguousarray(codes[rated])
+    if codes.shape[0] < 2:
+        raise ValueError(f"data has {codes.shape[0]} rated unit(s); Conger's kappa needs at least 2.")
+    none = np.flatnonzero((codes < 0).all(axis=0))
+    if len(none):
+        raise ValueError(f"rater {plain(df.columns[none[0]])!r} has no rating; Conger's kappa needs every rater's "
+                         "category distribution. Drop that column.")
+    if not ((codes >= 0).sum(axis=1) >= 2).any():
+        raise ValueError("no unit in data was rated by two or more raters; agreement cannot be computed.")
+    q = len(cats)
+    if q < 2:
+        raise ValueError(f"only one category ({cats!r}) was used and no other was given; Conger's kappa is "
+                         "undefined. Pass categories=[...] with the full rating scale.")
+    _check_weights_order(weights, cats, ordered)
+    w = _weight_matrix(weights, q)
+    tab = _kernels().category_counts(codes, q).astype(float)
+    fpc = _population_factor(N, codes.shape[0])
+    pe, pe_i = _conger_chance(codes, w)
+    coef, se, pa, pe, n = _gwet_framework(tab, w, "conger", fpc, chance=(pe, pe_i))
+    tq = stats.t.ppf(0.5 + level / 2.0, n - 1)
+    note = "" if math.isfinite(coef) else "chance agreement is 1; Conger's kappa is undefined"
+    tstat = coef / se if se > 0 else math.nan
+    lo, hi, cut = _bounded_interval(coef, coef - tq * se, coef + tq * se,
+                                    -pe / (1.0 - pe) if pe < 1.0 else -math.inf, 1.0, "Conger's kappa")
+    note = "; ".join(v for v in (note, cut) if v)
+    return Estimate(
+        value=coef, ci_low=lo, ci_high=hi, se=se, n=int(n),
+        method="conger_kappa" if weights is None else "weighted_conger_kappa",
+        ci_method="t (Gwet 2014 linearisation)", level=level, note=note,
+        extra={"pa": pa, "pe": pe, "categories": cats, "weights": w, "t": tstat, "N": N,
+               "pval": float(2 * stats.t.sf(abs(tstat), n - 1)) if math.isfinite(tstat) else math.nan},
+    )
 
 
 # ==========================================================================
@@ -1503,8 +1886,8 @@ def _kalpha_core(kind, x, k_cat=None):
     return alpha, int(n), int(n_units), d_o, d_e, y_fn, code
 
 
-def krippendorff_alpha(data, *, level_of_measurement="interval", n_boot=0, seed=None, level=0.95, targets=None,
-                       raters=None, ratings=None) -> Estimate:
+def krippendorff_alpha(data, *, level_of_measurement=None, categories=None, value_counts=False, weights=None,
+                       n_boot=0, seed=None, level=0.95, targets=None, raters=None, ratings=None) -> Estimate:
     r"""Krippendorff's alpha for any number of raters, missing ratings and four levels of measurement.
 
     Parameters
@@ -1515,10 +1898,31 @@ def krippendorff_alpha(data, *, level_of_measurement="interval", n_boot=0, seed=
         ignored; with fewer than two pairable units alpha is NaN (a single
         unit gives 0 whatever its ratings) and ``note`` says why.  Nominal data
         may hold any labels (not infinity); other levels need finite numbers.
-    level_of_measurement : {"nominal", "ordinal", "interval", "ratio"}
+    level_of_measurement : {"nominal", "ordinal", "interval", "ratio"}, optional
         Difference function: nominal ``[c != k]``; ordinal
         ``(sum_{g=c}^{k} n_g - (n_c + n_k)/2)^2``; interval ``(c - k)^2``;
-        ratio ``((c - k)/(c + k))^2`` (non-negative values).
+        ratio ``((c - k)/(c + k))^2`` (non-negative values).  Default
+        ``"interval"``; leave it unset with ``weights``.
+    categories : sequence, optional
+        Nominal and ordinal data: the categories, from lowest to highest for
+        ordinal data, so that text labels (``"Level 3"``, ``"Menengah"``)
+        can be ordinal (the ``krippendorff`` package's ``value_domain``).  An
+        ordered pandas Categorical gives the order too.  A value missing
+        from ``categories`` is an error naming it.  With ``weights``: the
+        ordered categories the weights refer to (default: the sorted values
+        observed, as irrCAC).  With ``value_counts=True``: labels of the
+        count table's columns.
+    value_counts : bool
+        ``True``: ``data`` is a units x values table of how many coders gave
+        each value to each unit (whole numbers), the ``krippendorff``
+        package's ``value_counts``; the columns are the values in their
+        order (interval and ratio data: the column labels are the values).
+    weights : None, "linear", "quadratic" or square array
+        Agreement weights between the ordered categories, as for
+        :func:`cohen_kappa`; the difference function becomes
+        ``delta_kl = 1 - w_kl`` (``irrCAC::krippen.alpha.raw(weights = )``).
+        Quadratic weights give interval alpha on the category positions
+        ``1..q``; linear weights the absolute difference of positions.
     n_boot : int
         Number of bootstrap replicates for the Hayes & Krippendorff (2007)
         interval (0 = no interval).
@@ -1559,6 +1963,16 @@ def krippendorff_alpha(data, *, level_of_measurement="interval", n_boot=0, seed=
     O(units)).  The ratio level accumulates ``D_e`` over the ``V`` distinct
     values in O(V^2) time and O(V) memory.
 
+    With agreement weights the difference function is
+    ``delta_kl = 1 - (w_kl + w_lk)/2`` between the categories' codes; this is
+    Gwet's (2014, ch. 5) weighted form of alpha,
+    ``(p_a - p_e)/(1 - p_e)`` with ``p_a = (1 - 1/n) p_a' + 1/n``, which
+    equals ``1 - D_o/D_e`` above, and matches
+    ``irrCAC::krippen.alpha.raw(ratings, weights = )`` (and, without weights,
+    its nominal value).  Ordinal alpha of labels uses only their order
+    (the category codes), so it equals ordinal alpha of any numbers in that
+    order (``irr::kripp.alpha(method = "ordinal")``).
+
     Bootstrap (Hayes & Krippendorff 2007): each replicate draws, with
     replacement, as many pairs of values as the data hold (``sum_u m_u (m_u -
     1)/2``), pair probabilities proportional to the coincidence weight
@@ -1588,13 +2002,83 @@ def krippendorff_alpha(data, *, level_of_measurement="interval", n_boot=0, seed=
     >>> [round(krippendorff_alpha(d, level_of_measurement=m).value, 3)
     ...  for m in ("nominal", "ordinal", "interval", "ratio")]
     [0.743, 0.815, 0.849, 0.797]
+    >>> lvl = ["Rendah", "Menengah", "Tinggi"]
+    >>> t = pd.DataFrame({"A": ["Rendah", "Tinggi", "Menengah", "Tinggi"],
+    ...                   "B": ["Menengah", "Tinggi", "Menengah", "Tinggi"]})
+    >>> round(krippendorff_alpha(t, level_of_measurement="ordinal", categories=lvl).value, 3)
+    0.9
     """
     n_boot = check_positive_int(n_boot, "n_boot", minimum=0)
     level = check_level(level)
-    check_choice(level_of_measurement, _LEVELS, "level_of_measurement")
-    data = _wide_or_long(data, targets, raters, ratings, numeric=level_of_measurement != "nominal")
-    kind, x, cats = _kalpha_prepare(data, level_of_measurement)
-    alpha, n, n_units, d_o, d_e, y_fn, code = _kalpha_core(kind, x, len(cats) if cats is not None else None)
+    if not isinstance(value_counts, (bool, np.bool_)):
+        raise TypeError(f"value_counts must be True (data is a units x values count table) or False (ratings); got "
+                        f"value_counts={value_counts!r}.")
+    if weights is not None and level_of_measurement is not None:
+        raise ValueError(
+            f"weights={weights!r} sets the difference function itself (1 - w_kl between categories), so it cannot be "
+            f"combined with level_of_measurement={level_of_measurement!r}; leave level_of_measurement unset."
+        )
+    lom = "interval" if level_of_measurement is None else level_of_measurement
+    if weights is None:
+        check_choice(lom, _LEVELS, "level_of_measurement")
+    elif isinstance(weights, str):
+        check_choice(weights, ("linear", "quadratic"), "weights")
+    categorical = weights is not None or lom in ("nominal", "ordinal")
+    if categories is not None and not categorical:
+        raise ValueError(
+            f"categories orders the labels of nominal or ordinal ratings (or of weights=); {lom} alpha uses the "
+            "numbers themselves. Use level_of_measurement='ordinal' for ordered labels, or leave categories unset."
+        )
+    if value_counts:
+        if any(v is not None for v in (targets, raters, ratings)):
+            raise ValueError("targets=, raters= and ratings= describe long-format ratings; they cannot be combined "
+                             "with value_counts=True (a units x values count table).")
+        codes, cats = _value_count_codes(data, categories)
+        ordered = True  # the columns give the order of the values
+    else:
+        ordered = _order_given(data, ratings, categories)
+        cats_in = _dtype_categories(data, ratings, categories) if categorical else None
+        data = _wide_or_long(data, targets, raters, ratings,
+                             numeric=weights is None and lom != "nominal" and cats_in is None)
+        codes = cats = None
+        if weights is not None or cats_in is not None:
+            codes, cats = _kalpha_codes(data, cats_in)
+    pooled = None
+    if weights is not None:
+        _check_weights_order(weights, cats, ordered)
+        w = _weight_matrix(weights, max(len(cats), 1))
+        alpha, n, n_units, d_o, d_e, pooled = _kalpha_weighted(codes, w)
+        method = (f"krippendorff_alpha ({weights} weights)" if isinstance(weights, str)
+                  else "krippendorff_alpha (weight matrix)")
+    else:
+        if codes is None:
+            try:
+                kind, x, cats = _kalpha_prepare(data, lom)
+            except TypeError as exc:
+                if lom != "ordinal":
+                    raise
+                raise TypeError(f"{exc} For ordinal labels pass categories=[...] listing them from lowest to "
+                                "highest, or give them as an ordered pandas Categorical.") from None
+        elif lom == "nominal":
+            kind, x = "nominal", codes
+        elif lom == "ordinal":
+            labels = [c for c in cats if isinstance(c, (bool, np.bool_)) or not isinstance(c, numbers.Real)]
+            if labels and not ordered:
+                raise ValueError(
+                    f"ordinal alpha needs ordered categories, but the ratings in data are labels without a stated "
+                    f"order (e.g. {[plain(c) for c in labels[:3]]!r}). Pass categories=[...] from lowest to highest "
+                    "or give them as an ordered pandas Categorical."
+                )
+            kind, x = "ordinal", np.where(codes >= 0, codes, np.nan).astype(float)  # ordinal: only the order counts
+        else:  # value counts of interval or ratio values: the column labels are the values
+            vals = _numeric_labels(cats)
+            x = np.ascontiguousarray(np.where(codes >= 0, vals[np.maximum(codes, 0)], np.nan))
+            kind = lom
+            if lom == "ratio" and (vals < 0).any():
+                raise ValueError(f"ratio-level alpha needs non-negative values (a true zero); the count table has a "
+                                 f"column for {plain(vals[vals < 0][0])!r}. Use level_of_measurement='interval'.")
+        alpha, n, n_units, d_o, d_e, y_fn, code = _kalpha_core(kind, x, len(cats) if cats is not None else None)
+        method = f"krippendorff_alpha ({lom})"
     note = ""
     if n == 0:
         note = "no unit has two or more ratings (nothing is pairable); alpha is undefined"
@@ -1605,33 +2089,125 @@ def krippendorff_alpha(data, *, level_of_measurement="interval", n_boot=0, seed=
                 "disagreement between them and needs at least 2 such units, so it is undefined")
     elif not math.isfinite(alpha):
         note = "all pairable values are identical (no variation, D_e = 0); alpha is undefined"
-    extra = {"D_o": d_o, "D_e": d_e, "n_units": n_units, "level_of_measurement": level_of_measurement}
+    extra = {"D_o": d_o, "D_e": d_e, "n_units": n_units, "level_of_measurement": None if weights is not None else lom}
+    if cats is not None:
+        extra["categories"] = cats
+    if weights is not None:
+        extra["weights"] = w
     lo = hi = se = math.nan
     ci_method = None
     if n_boot > 0 and math.isfinite(alpha):
         from ._resampling import resolve_seed
 
-        boot = _kalpha_boot(y_fn(), code, d_e, n_boot, resolve_seed(seed))
+        if pooled is None:
+            boot = _kalpha_boot(y_fn(), code, d_e, n_boot, resolve_seed(seed))
+        else:
+            boot = _kalpha_boot_pooled(*pooled, d_e, n_boot, resolve_seed(seed))
         a = (1.0 - level) / 2.0
         lo, hi = (float(v) for v in np.quantile(boot, [a, 1.0 - a]))
         se = float(boot.std(ddof=1)) if n_boot > 1 else math.nan
         ci_method = "bootstrap (Hayes & Krippendorff 2007)"
         extra["p_below"] = {0.667: float((boot < 0.667).mean()), 0.8: float((boot < 0.8).mean())}
         extra["boot"] = boot
-    return Estimate(value=float(alpha), ci_low=lo, ci_high=hi, se=se, n=n,
-                    method=f"krippendorff_alpha ({level_of_measurement})", ci_method=ci_method, level=level,
-                    note=note, extra=extra)
+    return Estimate(value=float(alpha), ci_low=lo, ci_high=hi, se=se, n=n, method=method, ci_method=ci_method,
+                    level=level, note=note, extra=extra)
+
+
+def _kalpha_codes(data, categories):
+    """Category codes (``-1`` missing) of a wide units x coders table of labels, in the order of ``categories``."""
+    df = check_dataframe(data, "data")
+    if df.shape[1] < 2:
+        raise ValueError(
+            f"data has {df.shape[1]} rater column(s); Krippendorff's alpha needs at least 2 raters (coders). "
+            "Pass one column per rater and one row per unit."
+        )
+    _reject_infinite(df, "data")
+    vals = df.to_numpy()
+    flat = vals.ravel()
+    codes, cats = _encode_labels(flat if flat.dtype.kind in "biuf" else flat.astype(object), categories, "data")
+    return np.ascontiguousarray(codes.reshape(vals.shape)), cats
+
+
+def _value_count_codes(data, categories):
+    """A units x values count table (``value_counts=True``) as a units x coders table of value codes."""
+    df = check_dataframe(data, "data")
+    arr, cats = _count_table(df, categories, "data")
+    if not np.all(arr == np.floor(arr)):
+        r, c = np.argwhere(arr != np.floor(arr))[0]
+        raise ValueError(
+            f"data with value_counts=True counts the coders who gave each value to each unit, so it must hold whole "
+            f"numbers; row {plain(df.index[r])!r}, column {plain(df.columns[c])!r} holds {plain(arr[r, c])!r}."
+        )
+    cnt = arr.astype(np.int64)
+    n, q = cnt.shape
+    m = cnt.sum(axis=1)
+    codes = np.full((n, max(int(m.max(initial=0)), 2)), -1, dtype=np.int64)
+    rows = np.repeat(np.arange(n), m)
+    slot = np.arange(rows.shape[0]) - np.repeat(np.cumsum(m) - m, m)
+    codes[rows, slot] = np.repeat(np.tile(np.arange(q), n), cnt.ravel())
+    return codes, cats
+
+
+def _numeric_labels(cats) -> np.ndarray:
+    """The column labels of a count table of interval or ratio values, as numbers."""
+    try:
+        vals = np.asarray([float(c) for c in cats])
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"interval and ratio alpha need numeric values, but the count table's columns include labels "
+            f"{[plain(c) for c in cats[:3]]!r}. Name the columns by their values, or use "
+            "level_of_measurement='nominal' / 'ordinal'."
+        ) from None
+    if not np.all(np.isfinite(vals)):
+        raise ValueError("the count table's columns (values) must be finite numbers.")
+    return vals
+
+
+def _kalpha_weighted(codes, w):
+    """Alpha with the difference function ``delta_kl = 1 - (w_kl + w_lk)/2`` between category codes.
+
+    Returns ``(alpha, n, n_units, D_o, D_e, pooled)``, ``pooled = (delta, weight, n_draw)`` the
+    differences of the within-unit pairs of values, pooled by category pair, for the bootstrap.
+    """
+    q = w.shape[0]
+    tab = _kernels().category_counts(np.ascontiguousarray(codes), q).astype(float)
+    m = tab.sum(axis=1)
+    tab, m = tab[m >= 2], m[m >= 2]
+    n, n_units = float(m.sum()), int(tab.shape[0])
+    if n == 0:
+        return math.nan, 0, n_units, math.nan, math.nan, None
+    d = 1.0 - 0.5 * (w + w.T)
+    inv = 1.0 / (m - 1.0)
+    d_o = float((((tab @ d) * tab).sum(axis=1) * inv).sum()) / n
+    tot = tab.sum(axis=0)
+    d_e = float(tot @ d @ tot) / (n * (n - 1.0))
+    alpha = 1.0 - d_o / d_e if d_e > 0 else math.nan
+    # unordered pairs of values within units: category pair (k, l), k < l, has sum_u t_uk t_ul pairs of weight
+    # 2/(m_u - 1) each; pairs within one category (difference 0) weigh sum_u t_uk (t_uk - 1)/(m_u - 1)
+    cross = (tab * inv[:, None]).T @ tab
+    ku, lu = np.triu_indices(q, 1)
+    delta = np.concatenate([d[ku, lu], [0.0]])
+    weight = np.concatenate([2.0 * cross[ku, lu], [float(((tab * (tab - 1.0)).sum(axis=1) * inv).sum())]])
+    n_draw = int(round(float((m * (m - 1.0)).sum() / 2.0)))
+    return alpha, int(n), n_units, d_o, d_e, (delta, weight, n_draw)
 
 
 def _kalpha_boot(y, code, d_e, n_boot, seed):
     K = _kernels()
     delta, weight = K.kalpha_pairs(np.ascontiguousarray(y, dtype=float), code)
-    n_draw = delta.shape[0]
+    return _kalpha_boot_pooled(delta, weight, delta.shape[0], d_e, n_boot, seed)
+
+
+def _kalpha_boot_pooled(delta, weight, n_draw, d_e, n_boot, seed):
+    """Hayes & Krippendorff's bootstrap from the pairs' differences and coincidence weights."""
+    K = _kernels()
     # pool pairs with equal differences: same distribution, smaller alias table
     uniq, inv = np.unique(delta, return_inverse=True)
     wsum = np.bincount(inv, weights=weight, minlength=uniq.shape[0])
-    prob, alias = K.alias_table(wsum)
-    return K.kalpha_bootstrap(uniq, prob, alias, int(n_draw), float(d_e), np.uint64(seed), int(n_boot))
+    keep = wsum > 0
+    prob, alias = K.alias_table(np.ascontiguousarray(wsum[keep]))
+    return K.kalpha_bootstrap(np.ascontiguousarray(uniq[keep]), prob, alias, int(n_draw), float(d_e), np.uint64(seed),
+                              int(n_boot))
 
 
 # ==========================================================================
