@@ -548,3 +548,15 @@ def test_krippendorff_new_options_errors():
         ag.krippendorff_alpha(DIST6, value_counts=1)
     with pytest.raises(ValueError, match="cannot be combined with value_counts=True"):
         ag.krippendorff_alpha(DIST6, value_counts=True, targets="a", raters="b", ratings="c")
+
+
+def test_krippendorff_on_complete_data_where_irr_differs():
+    # irr::kripp.alpha(x, "interval") prints 0.0460571924 on these complete data (irr_kripp_alpha_complete.R);
+    # Krippendorff's definition, as the krippendorff package computes it, gives 0.0513864818
+    import krippendorff
+
+    x = pd.read_csv(Path(__file__).parent / "fixtures" / "agreement" / "kripp_complete_3x30.csv")
+    ours = pk.krippendorff_alpha(x, level_of_measurement="interval").value
+    ref = krippendorff.alpha(reliability_data=x.T.to_numpy(dtype=float), level_of_measurement="interval")
+    assert abs(ours - ref) < 1e-12
+    assert abs(ours - 0.0513864818) < 1e-9 and abs(ours - 0.0460571924) > 1e-3

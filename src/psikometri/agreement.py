@@ -45,6 +45,7 @@ from ._resampling import bootstrap_counts, percentile_interval, resolve_seed
 from ._results import Estimate
 from ._threads import single_threaded_blas
 from ._validation import (
+    validates_seed,
     check_choice,
     check_columns,
     check_dataframe,
@@ -658,6 +659,7 @@ def _icc_cluster_bootstrap(x, codes, n_boot, seed, level, method):
     return lo, hi, int(np.isfinite(vals[:, 0]).sum()), n_cl
 
 
+@validates_seed
 @single_threaded_blas
 def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="raise", clusters=None, n_boot=0,
         seed=None, r0=0.0) -> pd.DataFrame:
@@ -1002,8 +1004,12 @@ def cohen_kappa(rater_a=None, rater_b=None, *, table=None, weights=None, categor
     with :math:`\bar w_{i.} = \sum_j p_{.j} w_{ij}`, :math:`\bar w_{.j} = \sum_i p_{i.} w_{ij}`.
     Matches R ``vcd::Kappa`` (value and ASE), ``psych::cohen.kappa`` (values;
     the unweighted variance) and ``sklearn.metrics.cohen_kappa_score`` (value).
-    ``psych::cohen.kappa`` reports a different variance for the weighted kappa
-    than the Fleiss-Cohen-Everitt formula used here and by ``vcd``.  A
+    ``psych::cohen.kappa`` (2.2.9) miscodes the weighted-kappa variance: for
+    :math:`\bar w_{.j}` it computes ``rowSums(w * rs)``, i.e.
+    :math:`p_{j.}\sum_k w_{jk}`, where the Fleiss-Cohen-Everitt formula used
+    here and by ``vcd::Kappa`` needs :math:`\sum_i p_{i.} w_{ij}`; on irr's
+    anxiety data (raters 1 and 2, quadratic weights) its variance is 0.462, 19
+    times the correct 0.0247 (docs/cross_checks.md).  A
     ``table`` gives the same Estimate as the ratings it counts; it matches
     ``vcd::Kappa(table)`` (``weights="linear"``: its "Equal-Spacing" weights,
     ``"quadratic"``: its "Fleiss-Cohen" weights) and
@@ -1886,6 +1892,7 @@ def _kalpha_core(kind, x, k_cat=None):
     return alpha, int(n), int(n_units), d_o, d_e, y_fn, code
 
 
+@validates_seed
 def krippendorff_alpha(data, *, level_of_measurement=None, categories=None, value_counts=False, weights=None,
                        n_boot=0, seed=None, level=0.95, targets=None, raters=None, ratings=None) -> Estimate:
     r"""Krippendorff's alpha for any number of raters, missing ratings and four levels of measurement.
