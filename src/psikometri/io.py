@@ -980,6 +980,79 @@ def _check_ranges(ranges) -> dict[str, tuple[float, float] | None]:
     return out
 
 
+def _load_long(path: Path, columns: Mapping[str, str], scale, ranges, problems: list[Problem],
+               notes: list[str]) -> tuple[dict[str, pd.DataFrame], dict[str, dict], dict]:
+    """Read and validate the long (tidy) tables: a directory of files, or a workbook with a ``ratings`` sheet."""
+    located = _locate(path, problems)
+    tables: dict[str, pd.DataFrame] = {}
+    colmap: dict[str, dict] = {}
+    for t, (f, sheet) in located.items():
+        fname = f.name if sheet is None else f"{f.name}[{sheet}]"
+        df = _read_any(f, sheet, problems, notes)
+        if df is None:
+            continue
+        if len(df) == 0:
+            problems.append(Problem(fname, "the table has a header but no data rows", "export the table with its data"))
+            continue
+        df, m = _rename(df, t, fname, columns, problems)
+        colmap[t] = m
+        if any(c not in df.columns for c in REQUIRED[t]) or df.columns.duplicated().any():
+            continue
+        if t == "ratings":
+            keep = [c for c in REQUIRED[t] + OPTIONAL[t] if c in df.columns]
+            df = df[keep].copy()
+            df.attrs["decimal_comma"] = df.attrs.get("decimal_comma", False)
+            _validate_ratings(df, fname, scale, problems, notes)
+        elif t == "candidates":
+            extra = [c for c in df.columns if c not in REQUIRED[t] + OPTIONAL[t]]
+            df = df[[c for c in REQUIRED[t] + OPTIONAL[t] if c in df.columns] + extra].copy()
+            _validate_candidates(df, fname, problems, notes, ranges)
+        else:
+            df = df.copy()
+            _validate_items(df, fname, problems)
+        tables[t] = df
+
+    if "ratings" in tables and "candidates" in tables:
+        r, c = tables["ratings"], tables["candidates"]
+        known = set(c["candidate"].dropna())
+        unknown = ~r["candidate"].isin(known) & ~_blank(r["candidate"])
+        if unknown.any():
+            ids = sorted(set(r.loc[unknown, "candidate"]))
+            stripped = {str(k).lstrip("0") for k in known}
+            hint = (" (they match candidates once leading zeros are removed: format the id columns as Text in "
+                    "Excel so that leading zeros are kept)") if any(i.lstrip("0") in stripped for i in ids) else ""
+            problems.append(Problem(located["ratings"][0].name, f"{len(ids)} candidate(s) in the ratings are not in "
+                                    f"the candidates table (e.g. {ids[:3]}){hint}", "add them to the candidates "
+                                    "table or correct the ids", column="candidate", rows=_excel_rows(unknown)))
+        ag = c.drop_duplicates("candidate").set_index("candidate")["agency"]
+        cand_agency = r["candidate"].map(ag).astype("string")
+        mism = r["candidate"].isin(known) & (cand_agency != r["agency"])
+        if mism.any():
+            pairs = sorted(set(zip(r.loc[mism, "agency"].astype(str), cand_agency[mism].astype(str))))
+            here, there = pairs[0]
+            msg = (f"{int(mism.sum())} rating row(s) give an agency different from the candidates table (e.g. "
+                   f"{here!r} here, {there!r} in the candidates table)")
+            fix = "use the same agency name in both tables"
+            if any(not (a + b).isascii() for a, b in pairs):
+                msg += ("; the names differ in non-ASCII letters, which happens when the files were saved in "
+                        "different encodings")
+                fix += ", and save both files as UTF-8 ('CSV UTF-8' in Excel)"
+            problems.append(Problem(located["ratings"][0].name, msg, fix, column="agency", rows=_excel_rows(mism)))
+    if "items" in tables and "candidates" in tables:
+        it = tables["items"]
+        unknown = ~it["candidate"].isin(set(tables["candidates"]["candidate"]))
+        if unknown.any():
+            problems.append(Problem(located["items"][0].name, f"{int(unknown.sum())} item row(s) belong to candidates "
+                                    "not in the candidates table", "add them to the candidates table or correct "
+                                    "the ids", column="candidate", rows=_excel_rows(unknown)))
+    reading = {"layout": "long", "ratings_from": "ratings table", "sheets": [
+        {"sheet": f.name if sheet is None else f"{f.name}[{sheet}]", "role": t, "header_row": 1,
+         "columns": [{"column": None, "header": h, "read_as": c, "hidden": False}
+                     for h, c in colmap.get(t, {}).items()]}
+        for t, (f, sheet) in located.items()]}
+    return tables, colmap, reading
+
+
 def load_assessment(
     path,
     *,
@@ -1050,68 +1123,7 @@ def load_assessment(
     path = Path(path)
     problems: list[Problem] = []
     notes: list[str] = []
-    located = _locate(path, problems)
-    tables: dict[str, pd.DataFrame] = {}
-    colmap: dict[str, dict] = {}
-    for t, (f, sheet) in located.items():
-        fname = f.name if sheet is None else f"{f.name}[{sheet}]"
-        df = _read_any(f, sheet, problems, notes)
-        if df is None:
-            continue
-        if len(df) == 0:
-            problems.append(Problem(fname, "the table has a header but no data rows", "export the table with its data"))
-            continue
-        df, m = _rename(df, t, fname, columns, problems)
-        colmap[t] = m
-        if any(c not in df.columns for c in REQUIRED[t]) or df.columns.duplicated().any():
-            continue
-        if t == "ratings":
-            keep = [c for c in REQUIRED[t] + OPTIONAL[t] if c in df.columns]
-            df = df[keep].copy()
-            df.attrs["decimal_comma"] = df.attrs.get("decimal_comma", False)
-            _validate_ratings(df, fname, scale, problems, notes)
-        elif t == "candidates":
-            extra = [c for c in df.columns if c not in REQUIRED[t] + OPTIONAL[t]]
-            df = df[[c for c in REQUIRED[t] + OPTIONAL[t] if c in df.columns] + extra].copy()
-            _validate_candidates(df, fname, problems, notes, ranges)
-        else:
-            df = df.copy()
-            _validate_items(df, fname, problems)
-        tables[t] = df
-
-    if "ratings" in tables and "candidates" in tables:
-        r, c = tables["ratings"], tables["candidates"]
-        known = set(c["candidate"].dropna())
-        unknown = ~r["candidate"].isin(known) & ~_blank(r["candidate"])
-        if unknown.any():
-            ids = sorted(set(r.loc[unknown, "candidate"]))
-            stripped = {str(k).lstrip("0") for k in known}
-            hint = (" (they match candidates once leading zeros are removed: format the id columns as Text in "
-                    "Excel so that leading zeros are kept)") if any(i.lstrip("0") in stripped for i in ids) else ""
-            problems.append(Problem(located["ratings"][0].name, f"{len(ids)} candidate(s) in the ratings are not in "
-                                    f"the candidates table (e.g. {ids[:3]}){hint}", "add them to the candidates "
-                                    "table or correct the ids", column="candidate", rows=_excel_rows(unknown)))
-        ag = c.drop_duplicates("candidate").set_index("candidate")["agency"]
-        cand_agency = r["candidate"].map(ag).astype("string")
-        mism = r["candidate"].isin(known) & (cand_agency != r["agency"])
-        if mism.any():
-            pairs = sorted(set(zip(r.loc[mism, "agency"].astype(str), cand_agency[mism].astype(str))))
-            here, there = pairs[0]
-            msg = (f"{int(mism.sum())} rating row(s) give an agency different from the candidates table (e.g. "
-                   f"{here!r} here, {there!r} in the candidates table)")
-            fix = "use the same agency name in both tables"
-            if any(not (a + b).isascii() for a, b in pairs):
-                msg += ("; the names differ in non-ASCII letters, which happens when the files were saved in "
-                        "different encodings")
-                fix += ", and save both files as UTF-8 ('CSV UTF-8' in Excel)"
-            problems.append(Problem(located["ratings"][0].name, msg, fix, column="agency", rows=_excel_rows(mism)))
-    if "items" in tables and "candidates" in tables:
-        it = tables["items"]
-        unknown = ~it["candidate"].isin(set(tables["candidates"]["candidate"]))
-        if unknown.any():
-            problems.append(Problem(located["items"][0].name, f"{int(unknown.sum())} item row(s) belong to candidates "
-                                    "not in the candidates table", "add them to the candidates table or correct "
-                                    "the ids", column="candidate", rows=_excel_rows(unknown)))
+    tables, colmap, reading = _load_long(path, columns, scale, ranges, problems, notes)
     if problems:
         raise DataValidationError(problems)
 
