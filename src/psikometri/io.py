@@ -67,6 +67,12 @@ __all__ = [
     "DataWarning",
     "Problem",
     "load_assessment",
+    "parse_level",
+    "LAYOUTS",
+    "CANDIDATE_SHEET_NAMES",
+    "RECAP_SHEET_NAMES",
+    "TOTAL_ROW_WORDS",
+    "RECAP_ALIASES",
     "read_table",
     "design_summary",
     "INDEPENDENT_ROUND_NAMES",
@@ -184,6 +190,23 @@ class AssessmentData:
         Non-fatal findings.
     source : str
         Where the data came from.
+    scale : (float, float)
+        The rating scale.
+    column_map : dict
+        Table -> {header as written: canonical column}; for a wide workbook
+        ``column_map["ratings"]`` also holds competency header -> competency id.
+    recap : DataFrame or None
+        The recap sheet of a wide workbook (``candidate``, ``agency`` when
+        given, one column per competency holding the final level, ``jpm`` and
+        ``category`` when given), one row per candidate; None otherwise.  When
+        the workbook also has per-exercise sheets, the ratings come from them
+        and the recap is kept here only, so that no analysis mixes final
+        levels with assessors' ratings.
+    reading : dict
+        How the data were read: ``layout`` (``"long"`` or ``"wide"``),
+        ``ratings_from``, and per sheet (or file) its role, header row,
+        skipped rows and each column's header and reading.  Shown as a table
+        by :meth:`describe_reading`.
     """
 
     ratings: pd.DataFrame
@@ -193,6 +216,8 @@ class AssessmentData:
     source: str = ""
     scale: tuple[float, float] = (1.0, 5.0)
     column_map: dict = field(default_factory=dict, compare=False)
+    recap: pd.DataFrame | None = field(default=None, compare=False)
+    reading: dict = field(default_factory=dict, compare=False)
 
     @property
     def agencies(self) -> list[str]:
@@ -213,7 +238,19 @@ class AssessmentData:
         if self.items is not None:
             it = self.items[self.items["candidate"].isin(c["candidate"])].copy()
             it["candidate"] = it["candidate"].cat.remove_unused_categories()
-        return AssessmentData(r, c, it, self.warnings, f"{self.source} [{agency}]", self.scale, self.column_map)
+        return AssessmentData(r, c, it, self.warnings, f"{self.source} [{agency}]", self.scale, self.column_map,
+                              self._recap_of(c), self.reading)
+
+    def _recap_of(self, candidates: pd.DataFrame) -> pd.DataFrame | None:
+        """The recap rows of the given candidates (and of their occasions, when the recap has them)."""
+        if self.recap is None:
+            return None
+        rc = self.recap[self.recap["candidate"].isin(set(candidates["candidate"]))]
+        if "occasion" in rc.columns and "occasion" in candidates.columns:
+            rc = rc[rc["occasion"].astype("string").isin(set(candidates["occasion"].astype("string")))]
+        rc = rc.reset_index(drop=True)
+        rc["candidate"] = rc["candidate"].cat.remove_unused_categories()
+        return rc
 
     @property
     def occasions(self) -> list[str]:
@@ -276,11 +313,39 @@ class AssessmentData:
             it = self.items[self.items["candidate"].isin(set(c["candidate"]))].copy()
             it["candidate"] = it["candidate"].cat.remove_unused_categories()
         return AssessmentData(r.reset_index(drop=True), c.reset_index(drop=True), it, self.warnings,
-                              f"{self.source} [{occasion}]", self.scale, self.column_map)
+                              f"{self.source} [{occasion}]", self.scale, self.column_map, self._recap_of(c),
+                              self.reading)
 
     def summary(self) -> pd.DataFrame:
         """Per-agency design summary (see :func:`design_summary`)."""
         return design_summary(self.ratings, self.candidates)
+
+    def describe_reading(self) -> pd.DataFrame:
+        """How the data were read, one row per column of every sheet (or file) read.
+
+        Columns: ``sheet``, ``role`` (``exercise``, ``recap``, ``candidates``,
+        ``items``, ``ratings`` or ``not read``), ``exercise``, ``header_row``,
+        ``column`` (spreadsheet letter), ``header`` (as written), ``read_as``
+        (canonical column, ``competency <id>`` or ``not read``) and ``hidden``.
+        A sheet that was not read has one row saying why; ``attrs`` hold the
+        ``layout`` and where the ratings come from.
+        """
+        rows = []
+        for sh in self.reading.get("sheets", []):
+            base = {"sheet": sh["sheet"], "role": sh.get("role") or "", "exercise": sh.get("exercise") or "",
+                    "header_row": sh.get("header_row")}
+            cols = sh.get("columns") or []
+            if not cols:
+                rows.append({**base, "column": "", "header": "", "read_as": sh.get("reason", ""), "hidden": False})
+            for c in cols:
+                rows.append({**base, "column": c["column"] or "", "header": c["header"], "read_as": c["read_as"],
+                             "hidden": bool(c["hidden"])})
+        out = pd.DataFrame(rows, columns=["sheet", "role", "exercise", "header_row", "column", "header", "read_as",
+                                          "hidden"])
+        out["header_row"] = out["header_row"].astype("Int64")
+        out.attrs.update({"layout": self.reading.get("layout", ""),
+                          "ratings_from": self.reading.get("ratings_from", "")})
+        return out
 
     def __repr__(self) -> str:
         r = self.ratings
@@ -980,6 +1045,562 @@ def _check_ranges(ranges) -> dict[str, tuple[float, float] | None]:
     return out
 
 
+# --------------------------------------------------------------------------- agency workbooks (wide layout)
+
+#: Accepted values of ``load_assessment(..., layout=...)``.
+LAYOUTS = ("auto", "long", "wide")
+#: Sheet names (compared in snake_case) of the candidates table in a wide workbook.
+CANDIDATE_SHEET_NAMES = ("candidates", "peserta", "data_peserta", "daftar_peserta", "asesi", "data_asesi",
+                         "biodata", "biodata_peserta", "identitas_peserta")
+#: Sheet names (compared in snake_case) of the recap sheet; any sheet whose name starts with ``rekap`` is one too.
+RECAP_SHEET_NAMES = ("rekap", "rekapitulasi", "recap", "rekap_hasil", "rekapitulasi_hasil", "hasil_akhir",
+                     "hasil_asesmen")
+#: Cell texts (compared in snake_case) that mark a totals or average row; such rows are skipped.
+TOTAL_ROW_WORDS = ("jumlah", "jumlah_total", "total", "grand_total", "sub_total", "subtotal", "rata_rata",
+                   "rata2", "rerata", "nilai_rata_rata", "average", "mean")
+#: Recap columns beside the levels: canonical name -> accepted spellings (snake_case).
+RECAP_ALIASES: dict[str, tuple[str, ...]] = {
+    "jpm": ("jpm", "nilai_jpm", "jpm_persen", "persentase_jpm", "job_person_match"),
+    "category": ("kategori", "category", "kategori_jpm", "kategori_hasil", "rekomendasi"),
+}
+_HEADER_SEARCH_ROWS = 30
+_ROW_NUMBER_HEADERS = ("no", "nomor", "no_urut", "nomor_urut", "urut")
+_WIDE_COLUMNS = {
+    "exercise": ("candidate", "assessor", "agency", "name", "round", "occasion", "assessment_date"),
+    "recap": ("candidate", "agency", "name", "position_level", "gender", "birth_year", "occasion", "cognitive",
+              "performance", "promoted", "selected", "potential", "jpm", "category"),
+    "candidates": REQUIRED["candidates"] + OPTIONAL["candidates"],
+}
+_RECAP_CANDIDATE_COLUMNS = ("candidate", "agency", "name", "position_level", "gender", "birth_year", "occasion",
+                            "cognitive", "performance", "promoted", "selected", "potential")
+_LEVEL_LABEL = re.compile(r"(?:level|lvl|lv|l)?\s*[.:]?\s*(\d+(?:[.,]\d+)?)(?:\s*(?:[-\u2013\u2014:(/]|\s)\s*\D.*)?",
+                          re.IGNORECASE | re.DOTALL)
+_LEVEL_FIX = ("write the level as a number (3, 3.5 or 3,5), as 'Level 3', 'L3' or '3 - Menengah', or leave the "
+              "cell empty if the competency was not rated")
+#: Exercise and assessor given to the ratings read from a recap sheet alone.
+RECAP_EXERCISE = "rekap"
+
+
+def _snake(text) -> str:
+    """``"Orientasi pada Hasil"`` -> ``"orientasi_pada_hasil"``: lower case, non-alphanumeric runs become ``_``."""
+    return re.sub(r"[^0-9a-z]+", "_", str(text).strip().lower()).strip("_")
+
+
+def _is_total(text: str) -> bool:
+    """Whether a cell text marks a totals or average row ("Jumlah", "Rata-rata", "Jumlah peserta"...)."""
+    s = _snake(text)
+    return any(s == w or s.startswith(w + "_") for w in TOTAL_ROW_WORDS)
+
+
+def _is_blank_cell(v) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and np.isnan(v))
+
+
+def parse_level(value) -> float:
+    """The number of a competency level as agencies type it.
+
+    The rule: the cell holds a number (an Excel number, or text written with a
+    decimal point or a decimal comma: ``3``, ``3.5``, ``3,5``), optionally
+    after ``Level``, ``Lvl``, ``Lv`` or ``L`` and optionally followed by a
+    description after a space, dash, colon, slash or parenthesis (``Level 3``,
+    ``L3``, ``L 3,5``, ``3 - Menengah``, ``Level 3 (Menengah)``), in any case.
+    The description is not checked.  An empty cell is NaN (not rated).
+    Anything else, such as a word alone (``"Tiga"``), a range (``"3-4"``), a
+    date or ``TRUE``, is an error.
+
+    Parameters
+    ----------
+    value : str, number or None
+        The cell value.
+
+    Returns
+    -------
+    float
+        The level, or NaN for an empty cell.
+
+    Raises
+    ------
+    ValueError
+        When the value is not a level by the rule above.
+
+    Examples
+    --------
+    >>> from psikometri.io import parse_level
+    >>> [parse_level(v) for v in (3, "3", "Level 3", "L3", "3 - Menengah", "3,5")]
+    [3.0, 3.0, 3.0, 3.0, 3.0, 3.5]
+    >>> parse_level("Tiga")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'Tiga' is not a level; write the level as a number (3, 3.5 or 3,5), as 'Level 3', 'L3' or '3 - Menengah', or leave the cell empty if the competency was not rated
+    """
+    if _is_blank_cell(value) or value is pd.NA:
+        return float("nan")
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+        v = float(value)
+        if np.isfinite(v):
+            return v
+    elif isinstance(value, str):
+        m = _LEVEL_LABEL.fullmatch(value.strip())
+        if m:
+            return float(m.group(1).replace(",", "."))
+    raise ValueError(f"{value!r} is not a level; {_LEVEL_FIX}")
+
+
+def _wide_options(columns: Mapping[str, str], competencies: Mapping[str, str] | None) -> dict:
+    """Validated user mappings, keyed by snake_case header."""
+    if competencies is not None and not isinstance(competencies, Mapping):
+        raise ValueError(f"competencies must be a mapping of header -> competency id such as "
+                         f"{{'Kemampuan Bekerja Sama': 'kerjasama'}}; got competencies={competencies!r}.")
+    comps = {}
+    for k, v in (competencies or {}).items():
+        if not (isinstance(k, str) and k.strip() and isinstance(v, str) and _snake(v)):
+            raise ValueError(f"competencies={{{k!r}: {v!r}}}: map a header text to a competency id (text), e.g. "
+                             "{'Kemampuan Bekerja Sama': 'kerjasama'}.")
+        comps[_snake(k)] = _snake(v)
+    return {"columns": {_snake(k): v for k, v in columns.items()}, "competencies": comps}
+
+
+def _wide_header(text, role: str, opts: dict):
+    """``("column", canonical)`` or ``("competency", id)`` for a header cell of a wide sheet, else None."""
+    from .talent import COMPETENCIES, _competency_id
+
+    if _is_blank_cell(text):
+        return None
+    s = _snake(text)
+    allowed = _WIDE_COLUMNS[role]
+    user = opts["columns"].get(s)
+    if user is not None:
+        return ("column", user) if user in allowed else None
+    if role != "candidates" and s in opts["competencies"]:
+        return ("competency", opts["competencies"][s])
+    for canon, names in list(COLUMN_ALIASES.items()) + list(RECAP_ALIASES.items()):
+        if s in names and canon in allowed and canon not in opts["columns"].values():
+            return ("column", canon)
+    if role != "candidates":
+        comp = _competency_id(re.sub(r"^\s*\d+\s*[.)]\s*", "", str(text)))
+        if comp in COMPETENCIES:
+            return ("competency", comp)
+    return None
+
+
+def _sheet_grid(ws) -> list[list]:
+    """Cell values of a worksheet, a vertically merged cell's value repeated in every row it covers."""
+    rows = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
+    width = max((len(r) for r in rows), default=0)
+    rows = [r + [None] * (width - len(r)) for r in rows]
+    for rng in ws.merged_cells.ranges:
+        if rng.min_col == rng.max_col and rng.min_row <= len(rows):
+            v = rows[rng.min_row - 1][rng.min_col - 1]
+            for rr in range(rng.min_row + 1, min(rng.max_row, len(rows)) + 1):
+                rows[rr - 1][rng.min_col - 1] = v
+    return [[v.strip() if isinstance(v, str) else v for v in r] for r in rows]
+
+
+def _hidden_columns(ws) -> set[int]:
+    """0-based positions of the hidden columns of a worksheet."""
+    from openpyxl.utils import column_index_from_string
+
+    out: set[int] = set()
+    for key, dim in ws.column_dimensions.items():
+        if dim.hidden:
+            lo = dim.min or column_index_from_string(key)
+            out.update(range(lo - 1, (dim.max or lo)))
+    return out
+
+
+def _named_columns(problems: list[Problem], start: int, header: list) -> None:
+    """Replace the canonical column names of the problems from ``start`` on by the headers as written."""
+    for k in range(start, len(problems)):
+        p = problems[k]
+        if p.column in header:
+            problems[k] = Problem(p.file, p.message, p.fix, column=header[p.column], rows=p.rows)
+
+
+def _read_wide_sheet(ws, wsf, fname: str, role: str, opts: dict, scale, problems: list[Problem]) -> dict | None:
+    """Find the header row of one sheet and read its id columns and its level columns.
+
+    Returns None when no row of the first :data:`_HEADER_SEARCH_ROWS` is a header (a candidate id column and,
+    except in the candidates sheet, a competency column).  ``ids`` is indexed by spreadsheet row - 2, so that
+    :func:`_excel_rows` gives the sheet's own row numbers.
+    """
+    grid = _sheet_grid(ws)
+    hidden = _hidden_columns(ws)
+    found = None
+    for i, row in enumerate(grid[:_HEADER_SEARCH_ROWS]):
+        cls = [_wide_header(h, role, opts) for h in row]
+        n_cols = sum(1 for c in cls if c and c[0] == "column")
+        if ("column", "candidate") in cls and (n_cols >= 3 if role == "candidates"
+                                               else any(c and c[0] == "competency" for c in cls)):
+            found = (i, cls)
+            break
+    if found is None:
+        return None
+    h, cls = found
+    header = grid[h]
+    info, id_cols, comp_cols, ignored = [], {}, {}, []
+    for j, (text, c) in enumerate(zip(header, cls)):
+        if _is_blank_cell(text):
+            continue
+        read_as = "not read" if c is None else (c[1] if c[0] == "column" else f"competency {c[1]}")
+        info.append({"column": _col_letter(j), "header": str(text), "read_as": read_as, "hidden": j in hidden})
+        if c is None:
+            if _snake(text) not in _ROW_NUMBER_HEADERS:
+                ignored.append(str(text))
+            continue
+        (id_cols if c[0] == "column" else comp_cols).setdefault(c[1], []).append(j)
+    n0 = len(problems)
+    for kind, cols in (("column", id_cols), ("competency", comp_cols)):
+        for name, js in cols.items():
+            if len(js) > 1:
+                heads = ", ".join(repr(str(header[j])) for j in js)
+                problems.append(Problem(fname, f"columns {_letters(js)} ({heads}) all mean {kind} {name!r} (header "
+                                        f"row {h + 1})", "delete the extra column, or map its header to another "
+                                        "name with " + ("columns=" if kind == "column" else "competencies="),
+                                        column=str(header[js[1]])))
+    if len(problems) > n0:
+        return {"failed": True}
+    cj = id_cols["candidate"][0]
+    level_js = {j for js in comp_cols.values() for j in js}
+    rows, skipped = [], []
+    for i in range(h + 1, len(grid)):
+        row = grid[i]
+        if all(_is_blank_cell(v) for v in row):
+            continue
+        total = any(isinstance(v, str) and _is_total(v) for j, v in enumerate(row) if j not in level_js)
+        if _is_blank_cell(row[cj]) or total:
+            skipped.append(i + 1)
+        else:
+            rows.append(i)
+    index = pd.Index([i - 1 for i in rows])  # spreadsheet row - 2
+    names = {canon: str(header[js[0]]) for canon, js in id_cols.items()}
+    ids = pd.DataFrame({canon: pd.Series([grid[i][js[0]] for i in rows], index=index, dtype=object)
+                        for canon, js in id_cols.items()}, index=index)
+    formula_cells = []
+    if wsf is not None:  # cells with a formula whose value was never saved read as empty
+        for j in [js[0] for js in id_cols.values()] + sorted(level_js):
+            for i in rows:
+                if grid[i][j] is None:
+                    f = wsf.cell(row=i + 1, column=j + 1).value
+                    text = getattr(f, "text", f)
+                    if isinstance(text, str) and text.startswith("="):
+                        formula_cells.append((i + 1, j, text))
+    for j in sorted({c[1] for c in formula_cells}):
+        cells = [c for c in formula_cells if c[1] == j]
+        problems.append(Problem(fname, f"{len(cells)} cell(s) hold formulas without saved values (e.g. "
+                                f"{cells[0][2]!r} in cell {_col_letter(j)}{cells[0][0]}), so they read as empty",
+                                "open and save the workbook in Excel or LibreOffice (which stores the computed "
+                                "values), or paste the cells as values", column=str(header[j]),
+                                rows=tuple(c[0] for c in cells)))
+    levels = {}
+    for comp, js in comp_cols.items():
+        j = js[0]
+        vals, bad = [], []
+        for i in rows:
+            try:
+                vals.append(parse_level(grid[i][j]))
+            except ValueError:
+                vals.append(np.nan)
+                bad.append(i)
+        if bad:
+            problems.append(Problem(fname, f"{len(bad)} level label(s) cannot be read as a level (e.g. "
+                                    f"{grid[bad[0]][j]!r} in cell {_col_letter(j)}{bad[0] + 1})", _LEVEL_FIX,
+                                    column=str(header[j]), rows=tuple(i + 1 for i in bad)))
+        s = pd.Series(vals, index=index, dtype=float)
+        out = s.notna() & ((s < scale[0]) | (s > scale[1]))
+        if out.any():
+            first = int(s.index[out.to_numpy()][0]) + 2
+            problems.append(Problem(fname, f"{int(out.sum())} level(s) outside the scale {scale[0]:g}-{scale[1]:g} "
+                                    f"(e.g. {s[out].iloc[0]:g} in cell {_col_letter(j)}{first})", "correct the "
+                                    "level(s), or declare the scale with load_assessment(..., scale=(min, max))",
+                                    column=str(header[j]), rows=_excel_rows(out)))
+        levels[comp] = s
+    return {"header_row": h + 1, "columns": info, "ids": ids, "names": names, "levels": levels,
+            "skipped": tuple(skipped), "ignored": ignored, "hidden": sorted(hidden & (level_js | {
+                js[0] for js in id_cols.values()})), "n_problems_from": n0}
+
+
+def _sheet_role(name: str) -> str | None:
+    s = _snake(name)
+    if s in CANDIDATE_SHEET_NAMES:
+        return "candidates"
+    if s in RECAP_SHEET_NAMES or s.startswith("rekap"):
+        return "recap"
+    if s == "items":
+        return "items"
+    if s == "ratings":
+        return "ratings"
+    return None
+
+
+def _load_wide(path: Path, columns: Mapping[str, str], competencies, agency, scale, ranges,
+               problems: list[Problem], notes: list[str]):
+    """Read an agency workbook: per-exercise rating sheets and/or a recap sheet, a candidates sheet, items."""
+    import openpyxl
+
+    opts = _wide_options(columns, competencies)
+    known_targets = set(COLUMN_ALIASES) | set(RECAP_ALIASES)
+    for k, v in columns.items():
+        if v not in known_targets:
+            problems.append(Problem(path.name, f"the mapping columns={{{k!r}: {v!r}}} targets an unknown column "
+                                    f"{v!r}", f"map to one of {sorted(known_targets)}"))
+    if not zipfile.is_zipfile(path):
+        raise DataValidationError([Problem(path.name, "the file is not an Excel workbook (an .xlsx file is a zip "
+                                           "archive and this one is not)", "open it in Excel or LibreOffice and "
+                                           "save it as an Excel Workbook (.xlsx)")])
+    try:
+        wb = openpyxl.load_workbook(path, data_only=True)
+        wbf = openpyxl.load_workbook(path, data_only=False) if _has_formulas(path) else None
+    except Exception as exc:
+        raise DataValidationError([Problem(path.name, f"cannot open the workbook ({type(exc).__name__}: {exc})",
+                                           "save the file again from Excel as .xlsx")]) from None
+    reading = {"layout": "wide", "ratings_from": None, "sheets": []}
+    exercise_sheets, recap, cand_sheet, items_sheet = [], None, None, None
+    exercise_names: dict[str, str] = {}
+    for ws in wb.worksheets:
+        name, role = ws.title, _sheet_role(ws.title)
+        fname = f"{path.name}[{name}]"
+        wsf = wbf[name] if wbf is not None else None
+        entry = {"sheet": name, "role": role, "hidden_sheet": ws.sheet_state != "visible"}
+        reading["sheets"].append(entry)
+        if role == "items":
+            items_sheet = name
+            continue
+        if role == "ratings":
+            entry["role"] = "not read"
+            entry["reason"] = "a long 'ratings' sheet is read with layout='long' (or 'auto')"
+            continue
+        got = _read_wide_sheet(ws, wsf, fname, role or "exercise", opts, scale, problems)
+        if got is None:
+            what = ("a candidate id column (NIP, ...) and at least two of instansi, jabatan, jenis kelamin, tahun "
+                    "lahir" if role == "candidates" else "a candidate id column (NIP, ...) and competency columns")
+            if role in ("candidates", "recap"):
+                problems.append(Problem(fname, f"no header row found: none of the first {_HEADER_SEARCH_ROWS} rows "
+                                        f"holds {what}", "write the headers in one row (e.g. 'NIP', 'Integritas', "
+                                        "...), or map your headers with columns= and competencies="))
+            else:
+                entry["role"] = "not read"
+                entry["reason"] = f"no row among the first {_HEADER_SEARCH_ROWS} holds {what}"
+                notes.append(f"sheet {name!r} not read: no row among its first {_HEADER_SEARCH_ROWS} holds {what}; "
+                             "if it holds ratings, map its headers with load_assessment(..., columns=..., "
+                             "competencies=...)")
+            continue
+        if got.get("failed"):
+            continue
+        entry.update({k: got[k] for k in ("header_row", "columns", "skipped")})
+        entry["rows"] = len(got["ids"])
+        if got["skipped"]:
+            notes.append(f"sheet {name!r}: {len(got['skipped'])} row(s) skipped (row(s) "
+                         f"{', '.join(map(str, got['skipped'][:8]))}): the candidate id is empty or the row is a "
+                         "total or average")
+        if got["ignored"]:
+            notes.append(f"sheet {name!r}: column(s) {got['ignored']} not read (neither an id column nor a known "
+                         "competency; map a competency header with competencies={'header': 'competency_id'})")
+        if got["hidden"]:
+            notes.append(f"sheet {name!r}: hidden column(s) {_letters(got['hidden'])} read like the visible ones")
+        got["sheet"], got["fname"] = name, fname
+        if role == "candidates":
+            cand_sheet = got
+        elif role == "recap":
+            if recap is not None:
+                problems.append(Problem(fname, f"two recap sheets ({recap['sheet']!r} and {name!r})",
+                                        "keep one recap sheet, or rename the other"))
+            recap = got
+        else:
+            ex = _snake(name)
+            entry["role"], entry["exercise"] = "exercise", ex
+            if ex in exercise_names:
+                problems.append(Problem(fname, f"sheets {exercise_names[ex]!r} and {name!r} both name exercise "
+                                        f"{ex!r}", "give each exercise sheet its own name"))
+            exercise_names[ex] = name
+            got["exercise"] = ex
+            exercise_sheets.append(got)
+    if not exercise_sheets and recap is None:
+        sheets = [ws.title for ws in wb.worksheets]
+        raise DataValidationError(problems + [Problem(path.name, f"neither a long 'ratings' sheet nor a recap sheet "
+                                  f"nor exercise rating sheets were found (sheets: {sheets})", "name the sheet of "
+                                  "long ratings 'ratings'; or give each exercise sheet (named after the exercise) a "
+                                  "header row with NIP, Asesor and the competencies, and name the recap sheet "
+                                  "'Rekap'")])
+
+    # candidates: their own sheet, else the recap's candidate columns
+    tables: dict[str, pd.DataFrame] = {}
+    colmap: dict[str, dict] = {}
+    if cand_sheet is not None:
+        src, cfname = cand_sheet, cand_sheet["fname"]
+    elif recap is not None:
+        src, cfname = recap, recap["fname"]
+    else:
+        src, cfname = None, path.name
+        problems.append(Problem(path.name, "no candidates sheet and no recap sheet: the position level, gender "
+                                "and birth year of the candidates are missing", "add a sheet 'candidates' (or "
+                                "'peserta') with NIP, instansi, jabatan, jenis kelamin and tahun lahir"))
+    if src is not None:
+        keep = [c for c in src["ids"].columns if c in _RECAP_CANDIDATE_COLUMNS or src is cand_sheet]
+        cand = src["ids"][keep].copy()
+        if "agency" not in cand.columns and agency is not None:
+            cand["agency"] = str(agency)
+        missing = [c for c in REQUIRED["candidates"] if c not in cand.columns]
+        if missing:
+            problems.append(Problem(cfname, f"required candidate column(s) {missing} not found (header row "
+                                    f"{src['header_row']})", "add them to the " + ("candidates" if src is cand_sheet
+                                    else "recap") + " sheet (instansi, jabatan, jenis kelamin, tahun lahir), or a "
+                                    "sheet 'candidates' with them" + ("; or pass load_assessment(..., agency='...') "
+                                    "when the workbook holds one agency" if "agency" in missing else "")))
+        else:
+            n0 = len(problems)
+            _validate_candidates(cand, cfname, problems, notes, ranges)
+            _named_columns(problems, n0, src["names"])
+            tables["candidates"] = cand
+        colmap["candidates"] = {src["names"][c]: c for c in keep if c in src["names"]}
+    cands = tables.get("candidates")
+    known_agency = (cands.drop_duplicates("candidate").set_index("candidate")["agency"]
+                    if cands is not None else None)
+
+    def _sheet_ids(got, id_cols) -> pd.DataFrame:
+        ids = got["ids"].copy()
+        n0 = len(problems)
+        _clean_ids(ids, [c for c in id_cols if c in ids.columns], got["fname"], problems)
+        _validate_dates(ids, got["fname"], problems)
+        _named_columns(problems, n0, got["names"])
+        if known_agency is None:
+            return ids
+        unknown = ~ids["candidate"].isin(set(known_agency.index))
+        if unknown.any():
+            ex = sorted(set(ids.loc[unknown, "candidate"]))
+            problems.append(Problem(got["fname"], f"{len(ex)} candidate(s) are not in the candidates table (e.g. "
+                                    f"{ex[:3]})", "add them to the candidates sheet or correct the ids",
+                                    column=got["names"]["candidate"], rows=_excel_rows(unknown)))
+        their = ids["candidate"].map(known_agency).astype("string")
+        if "agency" in ids.columns:
+            mism = ~unknown & (their != ids["agency"].astype("string"))
+            if mism.any():
+                problems.append(Problem(got["fname"], f"{int(mism.sum())} row(s) give an agency different from "
+                                        "the candidates table", "use the same agency name in both sheets",
+                                        column=got["names"]["agency"], rows=_excel_rows(mism)))
+        else:
+            ids["agency"] = their
+        return ids
+
+    def _long(got, ids, exercise, assessor=None) -> pd.DataFrame:
+        parts = []
+        for comp, s in got["levels"].items():
+            s = s.dropna()
+            part = ids.loc[s.index].copy()
+            part["competency"], part["exercise"], part["score"] = comp, exercise, s.to_numpy()
+            if assessor is not None:
+                part["assessor"] = assessor
+            parts.append(part)
+        return pd.concat(parts) if parts else pd.DataFrame(columns=list(ids.columns) + ["competency", "score"])
+
+    order = list(REQUIRED["ratings"]) + list(OPTIONAL["ratings"])
+    ratings_parts = []
+    for got in exercise_sheets:
+        if "assessor" not in got["ids"].columns:
+            problems.append(Problem(got["fname"], f"no assessor column in the header row (row {got['header_row']})",
+                                    "add a column 'Asesor' naming the assessor of each row (one row per candidate "
+                                    "and assessor), or map your header with columns={'header': 'assessor'}"))
+            continue
+        ids = _sheet_ids(got, ["candidate", "assessor", "agency", "round", "occasion"])
+        keys = [c for c in ("candidate", "assessor", "round", "occasion") if c in ids.columns]
+        dup = ids.duplicated(subset=keys, keep=False)
+        if dup.any():
+            problems.append(Problem(got["fname"], f"{int(dup.sum())} rows repeat the same candidate and assessor",
+                                    "keep one row per candidate and assessor in each exercise sheet (use a "
+                                    "'Putaran' column for pre/post-consensus ratings)", rows=_excel_rows(dup)))
+        ratings_parts.append(_long(got, ids, got["exercise"]))
+    recap_table = None
+    if recap is not None:
+        ids = _sheet_ids(recap, ["candidate", "agency", "occasion"])
+        if cands is not None and recap is not src:
+            keys = ["candidate"] + (["occasion"] if "occasion" in ids.columns else [])
+            dup = ids.duplicated(subset=keys, keep=False)
+            if dup.any():
+                problems.append(Problem(recap["fname"], f"{int(dup.sum())} rows repeat the same candidate",
+                                        "keep one row per candidate in the recap sheet",
+                                        column=recap["names"]["candidate"], rows=_excel_rows(dup)))
+        rt = ids[[c for c in ("candidate", "agency", "occasion") if c in ids.columns]].copy()
+        for comp, s in recap["levels"].items():
+            rt[comp] = s
+        if "jpm" in ids.columns:
+            raw = ids["jpm"].map(lambda v: v.replace("%", "").strip() if isinstance(v, str) else v)
+            num = _parse_numbers(raw.astype(object), True)
+            bad = num.isna() & ~_blank(raw)
+            if bad.any():
+                problems.append(Problem(recap["fname"], f"{int(bad.sum())} JPM value(s) are not numbers (e.g. "
+                                        f"{ids.loc[bad, 'jpm'].iloc[0]!r})", "write the JPM as a number such as "
+                                        "85.5 or 85,5 (a % sign is allowed)", column=recap["names"]["jpm"],
+                                        rows=_excel_rows(bad)))
+            rt["jpm"] = num
+        if "category" in ids.columns:
+            rt["category"] = ids["category"].map(lambda v: None if _is_blank_cell(v) else str(v)).astype("string")
+        recap_table = rt
+        if not exercise_sheets:
+            ratings_parts.append(_long(recap, ids, RECAP_EXERCISE, RECAP_EXERCISE))
+            reading["ratings_from"] = f"recap sheet {recap['sheet']!r}"
+            notes.append(f"the ratings come from the recap sheet {recap['sheet']!r} alone: one final level per "
+                         f"candidate and competency, stored as exercise {RECAP_EXERCISE!r} and assessor "
+                         f"{RECAP_EXERCISE!r}. Analyses of final levels (achieved levels, JPM, gaps, nine-box, the "
+                         "overall rating and its validity) are meaningful; assessor agreement, G-study variance "
+                         "components, exercise effects and MTMM are not (they need the per-exercise rating sheets)")
+    if exercise_sheets:
+        reading["ratings_from"] = "exercise sheets " + ", ".join(repr(g["sheet"]) for g in exercise_sheets)
+    if items_sheet is not None:
+        fname = f"{path.name}[{items_sheet}]"
+        df = _read_excel(path, items_sheet, problems)
+        if df is not None and len(df):
+            df, m = _rename(df, "items", fname, {k: v for k, v in columns.items() if v in COLUMN_ALIASES}, problems)
+            colmap["items"] = m
+            if "candidate" in df.columns and not df.columns.duplicated().any():
+                df = df.copy()
+                _validate_items(df, fname, problems)
+                tables["items"] = df
+                if cands is not None:
+                    unknown = ~df["candidate"].isin(set(cands["candidate"]))
+                    if unknown.any():
+                        problems.append(Problem(fname, f"{int(unknown.sum())} item row(s) belong to candidates not "
+                                                "in the candidates table", "add them to the candidates table or "
+                                                "correct the ids", column="candidate", rows=_excel_rows(unknown)))
+    if problems:
+        return tables, colmap, reading, None
+    ratings = pd.concat(ratings_parts, ignore_index=True)
+    ratings = ratings[[c for c in order if c in ratings.columns]].copy()
+    ratings["score"] = ratings["score"].astype(float)
+    if ratings.empty:
+        problems.append(Problem(path.name, "the level columns of the workbook are all empty", "enter the levels"))
+    tables["ratings"] = ratings
+    comps = {}
+    for got in exercise_sheets + ([recap] if recap is not None else []):
+        for col in got["columns"]:
+            if col["read_as"].startswith("competency "):
+                comps[col["header"]] = col["read_as"][len("competency "):]
+    colmap["ratings"] = {**{n: c for g in exercise_sheets + ([recap] if recap else []) for c, n in g["names"].items()
+                            if c in order}, **comps}
+    reading["competencies"] = comps
+    if recap_table is not None:
+        recap_table = recap_table.sort_values("candidate", kind="stable").reset_index(drop=True)
+    return tables, colmap, reading, recap_table
+
+
+def _choose_layout(path: Path, layout: str) -> str:
+    """``"long"`` or ``"wide"``: a workbook without a ``ratings`` sheet is wide under ``layout="auto"``."""
+    is_book = path.suffix.lower() in (".xlsx", ".xlsm") and path.is_file() and _link_problem(path) is None
+    if layout == "wide":
+        if not is_book:
+            raise DataValidationError([Problem(str(path), "layout='wide' reads one Excel workbook (.xlsx), and "
+                                               "this path is not one", "pass the workbook file, or "
+                                               "layout='long' for a folder of long tables")])
+        return "wide"
+    if layout == "long" or not is_book or not zipfile.is_zipfile(path):
+        return "long"
+    try:  # the sheet names, from the workbook part alone
+        with zipfile.ZipFile(path) as z:
+            xml = z.read("xl/workbook.xml").decode("utf-8")
+        names = [html.unescape(n) for n in re.findall(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', xml)]
+    except Exception:  # the long reader reports a damaged workbook
+        return "long"
+    return "long" if any(_snake(n) == "ratings" for n in names) else "wide"
+
+
 def _load_long(path: Path, columns: Mapping[str, str], scale, ranges, problems: list[Problem],
                notes: list[str]) -> tuple[dict[str, pd.DataFrame], dict[str, dict], dict]:
     """Read and validate the long (tidy) tables: a directory of files, or a workbook with a ``ratings`` sheet."""
@@ -1060,6 +1681,9 @@ def load_assessment(
     scale: tuple[float, float] = (1, 5),
     ranges: Mapping[str, tuple[float, float] | None] | None = None,
     warn: bool = True,
+    layout: str = "auto",
+    competencies: Mapping[str, str] | None = None,
+    agency: str | None = None,
 ) -> AssessmentData:
     """Load and validate an assessment data set.
 
@@ -1116,6 +1740,10 @@ def load_assessment(
     ['agency', 'assessor', 'candidate']
     """
     columns = dict(columns or {})
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {list(LAYOUTS)}; got layout={layout!r}.")
+    if agency is not None and not (isinstance(agency, str) and agency.strip()):
+        raise ValueError(f"agency must be the agency's name or id as text; got agency={agency!r}.")
     if not (isinstance(scale, (tuple, list)) and len(scale) == 2 and float(scale[0]) < float(scale[1])):
         raise ValueError(f"scale must be a (min, max) pair with min < max; got scale={scale!r}. Use e.g. (1, 5).")
     scale = (float(scale[0]), float(scale[1]))
@@ -1123,7 +1751,20 @@ def load_assessment(
     path = Path(path)
     problems: list[Problem] = []
     notes: list[str] = []
-    tables, colmap, reading = _load_long(path, columns, scale, ranges, problems, notes)
+    recap = None
+    if _choose_layout(path, layout) == "long":
+        if agency is not None:
+            raise ValueError(f"agency={agency!r} fills the agency of a wide workbook; long tables carry their own "
+                             "'agency' column. Leave agency out, or pass layout='wide' for an agency workbook.")
+        if competencies is not None:
+            raise ValueError("competencies= maps the competency headers of a wide workbook; long tables name the "
+                             "competency in their 'competency' column. Leave competencies out, or pass "
+                             "layout='wide' for an agency workbook.")
+        tables, colmap, reading = _load_long(path, columns, scale, ranges, problems, notes)
+    else:
+        tables, colmap, reading, recap = _load_wide(path, columns, competencies, agency, scale, ranges, problems,
+                                                    notes)
+        problems[:] = list(dict.fromkeys(problems))  # a cell read for two tables is reported once
     if problems:
         raise DataValidationError(problems)
 
@@ -1184,7 +1825,10 @@ def load_assessment(
     if warn:
         for f in findings:
             warnings.warn(f, DataWarning, stacklevel=2)
-    return AssessmentData(ratings, candidates, items, tuple(findings), str(path), scale, colmap)
+    if recap is not None:
+        recap["candidate"] = pd.Categorical(recap["candidate"].astype(str), categories=cand_ids)
+    reading["source"] = str(path)
+    return AssessmentData(ratings, candidates, items, tuple(findings), str(path), scale, colmap, recap, reading)
 
 
 def _natural_key(label: str):
