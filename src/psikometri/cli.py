@@ -64,10 +64,16 @@ def _cmd_validate(args) -> int:
     print(f"  ratings      : {len(r)}")
     if data.items is not None:
         print(f"  items        : {data.items.shape[1] - 1} items for {len(data.items)} candidates")
+    reading = data.describe_reading()
+    print(f"  layout       : {reading.attrs['layout']} (ratings from {reading.attrs['ratings_from']})")
+    if data.recap is not None:
+        print(f"  recap        : {len(data.recap)} candidates (kept apart from the ratings: data.recap)")
     summ = data.summary()
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
         print("\nDesign by agency:")
         print(summ.to_string())
+        print("\nHow the data were read (sheet or file, header row, column, header as written, read as):")
+        print(reading.fillna("").to_string(index=False))
     if data.warnings:
         print("\nWarnings:")
         for w in data.warnings:
