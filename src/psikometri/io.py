@@ -2,7 +2,10 @@
 
 A data set is either a directory holding ``ratings.*``, ``candidates.*`` and
 optionally ``items.*`` (``.csv``, ``.xlsx`` or ``.parquet``), or one Excel
-workbook with sheets named ``ratings``, ``candidates`` and optionally ``items``.
+workbook with sheets named ``ratings``, ``candidates`` and optionally ``items``,
+or an agency workbook (the "wide" layout): per-exercise rating sheets and/or a
+recap (rekap) sheet beside a candidates sheet, read into the same long tables
+(see :func:`load_assessment` and :func:`parse_level`).
 
 Tables (tidy, long format)
 --------------------------
@@ -73,6 +76,7 @@ __all__ = [
     "RECAP_SHEET_NAMES",
     "TOTAL_ROW_WORDS",
     "RECAP_ALIASES",
+    "RECAP_EXERCISE",
     "read_table",
     "design_summary",
     "INDEPENDENT_ROUND_NAMES",
@@ -1362,6 +1366,8 @@ def _load_wide(path: Path, columns: Mapping[str, str], competencies, agency, sca
         wsf = wbf[name] if wbf is not None else None
         entry = {"sheet": name, "role": role, "hidden_sheet": ws.sheet_state != "visible"}
         reading["sheets"].append(entry)
+        if entry["hidden_sheet"]:
+            notes.append(f"sheet {name!r} is hidden in the workbook; it is read like the visible ones")
         if role == "items":
             items_sheet = name
             continue
@@ -1692,10 +1698,12 @@ def load_assessment(
     path : str or Path
         A directory with ``ratings.*``, ``candidates.*`` and optionally
         ``items.*`` (csv, xlsx, parquet), or an Excel workbook with sheets
-        ``ratings``, ``candidates`` and optionally ``items``.
+        ``ratings``, ``candidates`` and optionally ``items``, or an agency
+        workbook (see Notes).
     columns : mapping, optional
         Your header -> canonical column name (e.g. ``{"Nilai Akhir": "score"}``);
-        applied before the built-in :data:`COLUMN_ALIASES`.
+        applied before the built-in :data:`COLUMN_ALIASES` (and, in an agency
+        workbook, :data:`RECAP_ALIASES`: ``jpm``, ``category``).
     scale : (min, max)
         The rating scale; scores outside it are errors.  Default 1-5 (levels of
         PermenPANRB 38/2017), decimals allowed.
@@ -1712,6 +1720,18 @@ def load_assessment(
     warn : bool
         Emit non-fatal findings as :class:`DataWarning` (they are also returned
         in ``AssessmentData.warnings``).
+    layout : {"auto", "long", "wide"}
+        ``"long"``: tidy tables (a directory, or a workbook with a
+        ``ratings`` sheet).  ``"wide"``: an agency workbook.  ``"auto"``
+        (default): a workbook without a sheet named ``ratings`` is wide,
+        everything else long (so long data load exactly as before).
+    competencies : mapping, optional
+        Agency workbooks only: competency header -> competency id for headers
+        that are not among the nine competencies of PermenPANRB 38/2017
+        (e.g. ``{"Kemampuan Bekerja Sama": "kerjasama"}``).
+    agency : str, optional
+        Agency workbooks only: the agency of every candidate when the workbook
+        has no agency (instansi) column.
 
     Returns
     -------
@@ -1725,10 +1745,49 @@ def load_assessment(
     Raises
     ------
     DataValidationError
-        With one line per problem: file, spreadsheet row number(s) (header =
-        row 1), column, what is wrong and the fix.
+        With one line per problem: file (``workbook.xlsx[sheet]`` for a
+        sheet), spreadsheet row number(s) (in long tables the header is row
+        1; in agency workbooks the rows are the sheet's own), column, what is
+        wrong and the fix.
     ValueError
-        When ``scale`` or ``ranges`` is malformed.
+        When ``scale``, ``ranges``, ``layout``, ``competencies`` or ``agency``
+        is malformed, or ``competencies``/``agency`` is given for long tables.
+
+    Notes
+    -----
+    Agency workbooks.  Sheets are told apart by name: the candidates sheet
+    (:data:`CANDIDATE_SHEET_NAMES`, e.g. ``Peserta``), the recap sheet
+    (:data:`RECAP_SHEET_NAMES` or any name starting with ``rekap``), an
+    ``items`` sheet, and exercise sheets (every other sheet with a header row;
+    the exercise id is the sheet name in snake_case, ``"In Basket"`` ->
+    ``in_basket``).
+
+    * Header row: the first of the first 30 rows holding a candidate id column
+      and competency columns (the candidates sheet: the id and two candidate
+      columns); rows above it (merged titles) are skipped.  A value merged
+      over several rows of one column counts for each row.
+    * Competency headers: the nine competencies of PermenPANRB 38/2017 as
+      written in agencies ("Orientasi pada Hasil", "Kerja Sama", "1.
+      Integritas") or in English; others through ``competencies``.
+    * Levels: :func:`parse_level` ("3", "Level 3", "L3", "3 - Menengah",
+      "3,5"); an empty cell is not rated; anything else is an error naming
+      sheet, row, column and cell.
+    * Skipped rows: an empty candidate id, or a cell outside the level
+      columns reading :data:`TOTAL_ROW_WORDS` (Jumlah, Total, Rata-rata...).
+      Hidden columns and sheets are read like visible ones; all of these are
+      named in the warnings.
+    * Exercise sheets give one rating per candidate x assessor x competency x
+      exercise.  A recap sheet beside them is kept in
+      ``AssessmentData.recap`` and never mixed into the ratings; a recap
+      sheet alone gives one rating per candidate x competency with exercise
+      and assessor ``"rekap"`` (:data:`RECAP_EXERCISE`), good for analyses
+      of final levels (achieved levels, JPM, gaps, nine-box) but not for
+      assessor agreement, G-studies, exercise effects or MTMM (a warning
+      says so).
+    * Candidates: the candidates sheet, else the recap's candidate columns.
+
+    ``AssessmentData.reading`` and :meth:`AssessmentData.describe_reading`
+    show how each sheet and column was read.
 
     Examples
     --------
@@ -1737,7 +1796,12 @@ def load_assessment(
     >>> data.agencies[:2]
     ['badan_riset_contoh', 'kab_sukamaju']
     >>> sorted(data.ratings.columns)[:3]
-    ['agency', 'assessor', 'candidate']
+    ['agency', 'assessment_date', 'assessor']
+    >>> book = pk.load_assessment("data_samples/workbook_kab_sukamaju.xlsx", warn=False)
+    >>> book.reading["layout"], sorted(book.ratings["exercise"].cat.categories)[:2]
+    ('wide', ['analisis_kasus', 'bermain_peran'])
+    >>> len(book.ratings) == len(data.for_agency("kab_sukamaju").ratings)
+    True
     """
     columns = dict(columns or {})
     if layout not in LAYOUTS:
