@@ -1132,10 +1132,10 @@ def parse_level(value) -> float:
     >>> from psikometri.io import parse_level
     >>> [parse_level(v) for v in (3, "3", "Level 3", "L3", "3 - Menengah", "3,5")]
     [3.0, 3.0, 3.0, 3.0, 3.0, 3.5]
-    >>> parse_level("Tiga")
+    >>> parse_level("Tiga")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: 'Tiga' is not a level; write the level as a number (3, 3.5 or 3,5), as 'Level 3', 'L3' or '3 - Menengah', or leave the cell empty if the competency was not rated
+    ValueError: 'Tiga' is not a level; write the level as a number (3, 3.5 or 3,5), as 'Level 3', 'L3' or ...
     """
     if _is_blank_cell(value) or value is pd.NA:
         return float("nan")
