@@ -43,14 +43,6 @@ __all__ = ["EXPORT_FORMATS", "write_exports", "write_xlsx", "write_docx", "write
 #: the formats written from the report's sections (the others come from the executed notebook)
 EXPORT_FORMATS = ("xlsx", "docx")
 
-#: header of a table's row labels when the table does not name them
-_ROW_LABEL = {"id": "Uraian", "en": "Item"}
-_CONTENTS = {"id": "Isi", "en": "Contents"}
-_SECTION = {"id": "Bagian", "en": "Section"}
-_SHEET = {"id": "Lembar", "en": "Sheet"}
-_STATUS = {"id": "Status", "en": "Status"}
-_OK = {"id": "selesai", "en": "done"}
-_LONG = {"id": "Indikator", "en": "Indicators"}
 _DOC_LANG = {"id": "id-ID", "en": "en-GB"}
 _P_COLUMNS = {"p", "pval", "p_z", "p_fisher", "p_value"}
 
@@ -168,7 +160,7 @@ def table_grid(df: pd.DataFrame, lang: str = "id"):
             elif len(names) == 1 and df.columns.name:
                 heads.append(str(column_label(df.columns.name, lang)))
             else:
-                heads.append(_ROW_LABEL[lang] if lang in _ROW_LABEL else _ROW_LABEL["en"])
+                heads.append(tr("row_label", lang))
             frames.append([(v, False) for v in df.index.get_level_values(i)])
     for c in df.columns:
         parts = c if isinstance(c, tuple) else (c,)
@@ -228,7 +220,7 @@ def write_xlsx(sections, path, *, title: str, subtitle: str = "", lang: str = "i
 
     wb = Workbook()
     cover = wb.active
-    cover.title = _CONTENTS.get(lang, _CONTENTS["en"])
+    cover.title = tr("contents", lang)
     cover["A1"] = title
     cover["A1"].font = Font(bold=True, size=14)
     if subtitle:
@@ -236,7 +228,7 @@ def write_xlsx(sections, path, *, title: str, subtitle: str = "", lang: str = "i
         cover["A2"].font = Font(italic=True)
     names = sheet_names([s.title for s in sections])
     cover.append([])
-    cover.append([_SECTION.get(lang, _SECTION["en"]), _SHEET.get(lang, _SHEET["en"])])
+    cover.append([tr("section", lang), tr("sheet", lang)])
     for c in cover[cover.max_row]:
         c.font = Font(bold=True)
     for sec, name in zip(sections, names):
@@ -411,12 +403,12 @@ def national_tables(out, lang: str = "id", agencies=None) -> tuple[pd.DataFrame,
     failed = []
     if batch.exists():
         failed = [r["agency"] for r in json.loads(batch.read_text())["results"] if r["status"] == "failed"]
-    agency_h, n_h, status_h = tr("agency", lang), tr("candidates", lang), _STATUS.get(lang, "Status")
+    agency_h, n_h, status_h = tr("agency", lang), tr("candidates", lang), tr("status", lang)
     wide, long = [], []
     for r in results:
         if r["agency"] in failed:
             continue
-        row = {agency_h: r["agency"], status_h: _OK.get(lang, "ok"), n_h: int(r["n_candidates"])}
+        row = {agency_h: r["agency"], status_h: tr("done", lang), n_h: int(r["n_candidates"])}
         for ind in r.get("indicators", []):
             name = _indicator_label(ind["key"], lang)
             verdict = tr(ind["verdict"], lang) if ind.get("verdict") else None
@@ -450,7 +442,7 @@ def write_national_workbook(out, lang: str = "id", agencies=None) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = tr("agency", lang)
-    sheets = [(ws, wide, "Instansi"), (wb.create_sheet(_LONG.get(lang, "Indicators")), long, "Indikator")]
+    sheets = [(ws, wide, "Instansi"), (wb.create_sheet(tr("indicators", lang)), long, "Indikator")]
     count_cols = {tr("candidates", lang)}
     link_h = tr("report_link", lang)
     for sheet, df, tname in sheets:

@@ -106,6 +106,16 @@ def _meta_table(ma, lang="id") -> str:
     return _table_html(tab, lang)
 
 
+def _workbook_link(out: Path, lang: str) -> str:
+    """A link to the national workbook (``--format xlsx``) when it is there."""
+    from .export import national_workbook_name
+
+    name = national_workbook_name(lang)
+    if not (out / name).exists():
+        return ""
+    return f"<p><a href='{quote(name)}'>{html.escape(tr('national_workbook', lang))}</a></p>"
+
+
 def index_name(lang: str) -> str:
     """``index.html`` for Bahasa Indonesia, ``index_<lang>.html`` for another language."""
     return "index.html" if lang == "id" else f"index_{lang}.html"
@@ -150,6 +160,7 @@ def build_index(out, lang="id", agencies=None) -> Path:
 </head><body>
 <h1>{html.escape(tr('index_title', lang))}</h1>
 {table}
+{_workbook_link(out, lang)}
 <h2>{html.escape(tr('national', lang))}</h2>
 {_national(results, lang)}
 </body></html>
