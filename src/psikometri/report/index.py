@@ -18,7 +18,8 @@ __all__ = ["build_index", "collect_results", "index_name"]
 
 
 _IND = {"reliability": "ind_reliability", "icc": "ind_icc", "g_coefficient": "ind_g", "validity": "ind_validity",
-        "impact_ratio": "ind_impact", "consistency": "ind_consistency", "differential_prediction": "ind_cleary"}
+        "impact_ratio": "ind_impact", "consistency": "ind_consistency", "differential_prediction": "ind_cleary",
+        "jpm_consistency": "ind_jpm_consistency"}
 
 
 def collect_results(out, lang="id", agencies=None) -> list[dict]:
