@@ -216,6 +216,7 @@ def write_xlsx(sections, path, *, title: str, subtitle: str = "", lang: str = "i
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.hyperlink import Hyperlink
     from openpyxl.worksheet.table import Table, TableStyleInfo
 
     wb = Workbook()
@@ -233,7 +234,8 @@ def write_xlsx(sections, path, *, title: str, subtitle: str = "", lang: str = "i
         c.font = Font(bold=True)
     for sec, name in zip(sections, names):
         cover.append([sec.title, name])
-        cover.cell(cover.max_row, 2).hyperlink = f"#'{name}'!A1"
+        cell = cover.cell(cover.max_row, 2)
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{name}'!A1", display=name)
     _widths(cover, {1: max(len(s.title) for s in sections) if sections else 20, 2: 32})
 
     n_table = 0
@@ -304,9 +306,7 @@ def _set_language(doc, code: str) -> None:
         if lang is None:
             lang = OxmlElement("w:lang")
             target.append(lang)
-        lang.set(qn("w:val"), code)
-        lang.set(qn("w:eastAsia"), code)
-        lang.set(qn("w:bidi"), code)
+        lang.set(qn("w:val"), code)  # Latin-script text; East Asian and bidirectional settings are kept
     doc.core_properties.language = code
 
 
