@@ -53,7 +53,8 @@ def _html_sections(path: Path) -> dict[str, dict]:
         found[key] = {
             "title": _html.unescape(re.search(r"<h2>(.*?)</h2>", body, re.S).group(1)),
             "status": status, "tables": int(n_tab), "figures": int(n_fig), "n_table_tags": len(tables),
-            "captions": [_html.unescape(c) for c in re.findall(r"<p class=[\"']pk-caption[\"']><b>(.*?)</b></p>", body, re.S)],
+            "captions": [_html.unescape(c)
+                         for c in re.findall(r"<p class=[\"']pk-caption[\"']><b>(.*?)</b></p>", body, re.S)],
             "rows": [len(re.findall(r"<tr", t.split("<tbody>", 1)[1])) for t in tables],
             "cells": [_html.unescape(c.strip()) for t in tables for c in re.findall(r"<td>(.*?)</td>", t, re.S)],
             "suppressed": len(re.findall(rf"<td>\s*{SUPPRESSED}\s*</td>", body)),

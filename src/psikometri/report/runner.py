@@ -1,7 +1,9 @@
 """Batch runner: one papermill execution of ``notebooks/agency_report.ipynb`` per agency.
 
-* deterministic names: ``OUT/<agency>/report_<agency>_<lang>.{ipynb,html,pdf}``,
-  ``OUT/<agency>/results.json`` and ``OUT/<agency>/report_<agency>_<lang>.log``;
+* deterministic names: ``OUT/<agency>/report_<agency>_<lang>.{ipynb,html,pdf,xlsx,docx}``,
+  ``OUT/<agency>/results.json`` and ``OUT/<agency>/report_<agency>_<lang>.log``; the xlsx and docx versions
+  are written by the notebook's last cell from the same sections as the HTML (:mod:`.export`), and
+  ``OUT/index.xlsx`` beside ``index.html`` when xlsx is asked for;
 * outputs are written to a temporary file in the same folder and moved into
   place with :func:`os.replace`, so no half-written report survives a crash;
 * a report is up to date when its stamp (a hash of the data files, the notebook,
@@ -744,7 +746,8 @@ def clean_partial_outputs(out) -> list[Path]:
         for e in entries:
             stale = (e.is_dir() and e.name.startswith(STAGING_PREFIX)) or (e.is_file() and _PARTIAL.fullmatch(e.name))
             if not has_results and e.is_file() and e.name.startswith(("report_", ".report_")) and \
-                    e.suffix in (".html", ".ipynb", ".pdf", ".xlsx", ".docx", ".stamp") and not e.name.endswith(".failed.ipynb"):
+                    e.suffix in (".html", ".ipynb", ".pdf", ".xlsx", ".docx", ".stamp") and \
+                    not e.name.endswith(".failed.ipynb"):
                 stale = True
             if stale:
                 if e.is_dir():
