@@ -29,7 +29,8 @@ performance_cuts = (70.0, 85.0)
 criterion_reliability = 0.52
 min_group_size = 5
 include_identities = False
-ranges = None'''
+ranges = None
+exports = []'''
 
 SETUP = '''from IPython.display import display
 from psikometri.report import AgencyContext
@@ -46,6 +47,10 @@ ctx = AgencyContext.load(
 )
 display(ctx.header())'''
 
+EXPORTS = '''from psikometri.report.export import write_exports
+
+write_exports(ctx, exports);'''
+
 SECTIONS = ("summary", "data", "reliability", "agreement", "gtheory", "construct", "validity", "incremental",
             "fairness", "talent", "reassessment", "methods")
 
@@ -58,6 +63,8 @@ def main():
     for key in SECTIONS:
         cells.append(nbf.v4.new_code_cell(f'ctx.section("{key}")', metadata={"tags": [f"section-{key}"]}))
     cells.append(nbf.v4.new_code_cell("ctx.write_results();", metadata={"tags": ["results"]}))
+    # the Excel and Word versions, from the same sections as the cells above (the runner passes ``exports``)
+    cells.append(nbf.v4.new_code_cell(EXPORTS, metadata={"tags": ["exports"]}))
     nb.cells = cells
     for i, c in enumerate(nb.cells):
         c["id"] = f"cell-{i:02d}"

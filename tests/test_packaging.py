@@ -22,7 +22,8 @@ def test_environment_yml_matches_pyproject():
     text = (ROOT / "environment.yml").read_text()
     deps = text.split("dependencies:", 1)[1]
     env = [ln.strip()[2:] for ln in deps.splitlines()
-           if ln.strip().startswith("- ") and not ln.strip().startswith("- python") and ln.strip() != "- pip"]
+           if ln.strip().startswith("- ") and not re.match(r"- python([=<>! ]|$)", ln.strip())
+           and ln.strip() != "- pip"]
     assert _names(env) == wanted
 
 

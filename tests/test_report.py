@@ -247,7 +247,7 @@ def test_cli_bad_arguments(small_data, tmp_path):
     data, _ = small_data
     assert run_batch(data, tmp_path, agencies=["nowhere"]) == 2
     with pytest.raises(ValueError, match="--format"):
-        run_batch(data, tmp_path, formats=("docx",))
+        run_batch(data, tmp_path, formats=("odt",))
 
 
 def _chromium():

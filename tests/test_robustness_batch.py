@@ -128,7 +128,7 @@ def test_invalid_rows_in_the_index_hide_candidate_ids(two_agencies, stub, tmp_pa
     (["--n-boot", "-5"], ["--n-boot", "'-5'", "at least"]),
     (["--n-boot", "0"], ["--n-boot", "'0'", "at least"]),
     (["--seed", "-1"], ["--seed", "'-1'", "from 0 to"]),
-    (["--format", "docx"], ["--format", "'docx'", "html, ipynb, pdf"]),
+    (["--format", "odt"], ["--format", "'odt'", "html, ipynb, pdf, xlsx, docx"]),
     (["--format", ","], ["--format", "none given"]),
 ])
 def test_bad_options_give_a_one_line_error_naming_option_value_and_fix(args, words, tmp_path):
@@ -144,7 +144,7 @@ def test_bad_options_give_a_one_line_error_naming_option_value_and_fix(args, wor
 
 def test_run_batch_checks_its_arguments_before_writing(two_agencies, tmp_path):
     for kw, word in (({"workers": 0}, "--workers"), ({"n_boot": 0}, "--n-boot"), ({"n_boot": -5}, "--n-boot"),
-                     ({"seed": -1}, "--seed"), ({"formats": ("docx",)}, "--format"), ({"lang": "fr"}, "--lang"),
+                     ({"seed": -1}, "--seed"), ({"formats": ("odt",)}, "--format"), ({"lang": "fr"}, "--lang"),
                      ({"workers": 1.5}, "--workers")):
         with pytest.raises(BatchError, match=re.escape(word)):
             run_batch(two_agencies, tmp_path / "out", **kw)

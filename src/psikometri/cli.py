@@ -166,7 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--workers", type=_whole("--workers", 1, None, "2"), default=1, help="local worker processes")
     r.add_argument("--scheduler", default=None, help="address of a Dask distributed scheduler")
     r.add_argument("--lang", choices=("id", "en"), default="id")
-    r.add_argument("--format", type=_formats, default=("html", "ipynb"), help="comma-separated: html, ipynb, pdf")
+    r.add_argument("--format", type=_formats, default=("html", "ipynb"), help="comma-separated output formats: html, ipynb, pdf (needs Chromium), xlsx (a "
+                        "workbook per agency, with every table, and index.xlsx beside index.html), docx (a Word "
+                        "document per agency); default html,ipynb")
     r.add_argument("--force", action="store_true", help="re-run reports that are up to date")
     r.add_argument("--n-boot", type=_whole("--n-boot", MIN_N_BOOT, None, "1000"), default=1000,
                    help=f"bootstrap replications (at least {MIN_N_BOOT})")

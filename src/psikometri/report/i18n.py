@@ -482,6 +482,15 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "report_link": {"id": "laporan", "en": "report"},
     "failed": {"id": "gagal", "en": "failed"},
+    # the workbooks and the Word document (psikometri.report.export)
+    "national_workbook": {"id": "Ringkasan nasional (Excel)", "en": "National summary (Excel)"},
+    "row_label": {"id": "Uraian", "en": "Item"},
+    "contents": {"id": "Isi", "en": "Contents"},
+    "section": {"id": "Bagian", "en": "Section"},
+    "sheet": {"id": "Lembar", "en": "Sheet"},
+    "status": {"id": "Status", "en": "Status"},
+    "done": {"id": "selesai", "en": "done"},
+    "indicators": {"id": "Indikator", "en": "Indicators"},
 }
 
 #: Column and index labels of report tables: canonical name -> {"id", "en"} (applied by :func:`column_label`).

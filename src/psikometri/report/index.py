@@ -18,7 +18,8 @@ __all__ = ["build_index", "collect_results", "index_name"]
 
 
 _IND = {"reliability": "ind_reliability", "icc": "ind_icc", "g_coefficient": "ind_g", "validity": "ind_validity",
-        "impact_ratio": "ind_impact", "consistency": "ind_consistency", "differential_prediction": "ind_cleary"}
+        "impact_ratio": "ind_impact", "consistency": "ind_consistency", "differential_prediction": "ind_cleary",
+        "jpm_consistency": "ind_jpm_consistency"}
 
 
 def collect_results(out, lang="id", agencies=None) -> list[dict]:
@@ -106,6 +107,16 @@ def _meta_table(ma, lang="id") -> str:
     return _table_html(tab, lang)
 
 
+def _workbook_link(out: Path, lang: str) -> str:
+    """A link to the national workbook (``--format xlsx``) when it is there."""
+    from .export import national_workbook_name
+
+    name = national_workbook_name(lang)
+    if not (out / name).exists():
+        return ""
+    return f"<p><a href='{quote(name)}'>{html.escape(tr('national_workbook', lang))}</a></p>"
+
+
 def index_name(lang: str) -> str:
     """``index.html`` for Bahasa Indonesia, ``index_<lang>.html`` for another language."""
     return "index.html" if lang == "id" else f"index_{lang}.html"
@@ -150,6 +161,7 @@ def build_index(out, lang="id", agencies=None) -> Path:
 </head><body>
 <h1>{html.escape(tr('index_title', lang))}</h1>
 {table}
+{_workbook_link(out, lang)}
 <h2>{html.escape(tr('national', lang))}</h2>
 {_national(results, lang)}
 </body></html>

@@ -1,7 +1,9 @@
 """Batch runner: one papermill execution of ``notebooks/agency_report.ipynb`` per agency.
 
-* deterministic names: ``OUT/<agency>/report_<agency>_<lang>.{ipynb,html,pdf}``,
-  ``OUT/<agency>/results.json`` and ``OUT/<agency>/report_<agency>_<lang>.log``;
+* deterministic names: ``OUT/<agency>/report_<agency>_<lang>.{ipynb,html,pdf,xlsx,docx}``,
+  ``OUT/<agency>/results.json`` and ``OUT/<agency>/report_<agency>_<lang>.log``; the xlsx and docx versions
+  are written by the notebook's last cell from the same sections as the HTML (:mod:`.export`), and
+  ``OUT/index.xlsx`` beside ``index.html`` when xlsx is asked for;
 * outputs are written to a temporary file in the same folder and moved into
   place with :func:`os.replace`, so no half-written report survives a crash;
 * a report is up to date when its stamp (a hash of the data files, the notebook,
@@ -60,7 +62,7 @@ SLUG_MAX = 60
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _HASHED = re.compile(r".*-[0-9a-f]{8}")
 # names the batch writes at the top of OUT (an agency folder must never take one of them)
-_RESERVED = re.compile(r"(index(_\w+)?\.html|batch_\w+\.json|\..*|.*\.(html?|json|lock|tmp|ipynb|pdf|log))",
+_RESERVED = re.compile(r"(index(_\w+)?\.html|batch_\w+\.json|\..*|.*\.(html?|json|lock|tmp|ipynb|pdf|log|xlsx|docx))",
                        re.IGNORECASE)
 
 
@@ -96,6 +98,8 @@ def report_paths(out, agency: str, lang: str) -> dict[str, Path]:
         "ipynb": d / f"{stem}.ipynb",
         "html": d / f"{stem}.html",
         "pdf": d / f"{stem}.pdf",
+        "xlsx": d / f"{stem}.xlsx",
+        "docx": d / f"{stem}.docx",
         "results": d / "results.json",
         "log": d / f"{stem}.log",
         "stamp": d / f".{stem}.stamp",
@@ -141,6 +145,8 @@ class ReportTask:
             "data_path": str(Path(self.data_subset or self.data).resolve()),
             "output_dir": str(Path(output_dir or report_paths(self.out, self.agency, self.lang)["dir"]).resolve()),
             "lang": self.lang,
+            # written by the notebook's last cell from the report's sections (psikometri.report.export)
+            "exports": [f for f in self.formats if f in EXPORTED],
         }
         p.update(self.parameters)
         return p
@@ -413,7 +419,7 @@ def _run_task(task: ReportTask, t0: float) -> TaskResult:
         stamp = _stamp(task)
     except Exception as exc:
         return TaskResult(task.agency, "failed", time.perf_counter() - t0, f"{type(exc).__name__}: {exc}")
-    wanted = [paths[f] for f in task.formats if f in ("html", "ipynb", "pdf")] + [paths["results"]]
+    wanted = [paths[f] for f in task.formats if f in FORMATS] + [paths["results"]]
     try:
         previous = paths["stamp"].read_text() if paths["stamp"].exists() else ""
     except OSError:
@@ -425,7 +431,7 @@ def _run_task(task: ReportTask, t0: float) -> TaskResult:
     stage = None
     try:
         stage = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=paths["dir"]))
-        staged = {k: stage / paths[k].name for k in ("ipynb", "html", "pdf", "results")}
+        staged = {k: stage / paths[k].name for k in FORMATS + ("results",)}
         engine = {"engine_name": _register_engine(), "threads": task.threads} if task.keep_kernel else {}
         pm.execute_notebook(
             task.notebook, str(staged["ipynb"]), parameters=task.all_parameters(output_dir=stage),
@@ -447,18 +453,24 @@ def _run_task(task: ReportTask, t0: float) -> TaskResult:
             produced.append("pdf")
         if "ipynb" in task.formats:
             produced.append("ipynb")
+        for k in EXPORTED:
+            if k in task.formats:
+                if not staged[k].exists():
+                    raise RuntimeError(f"the notebook did not write {paths[k].name} (its last cell calls "
+                                       "psikometri.report.export.write_exports(ctx, exports))")
+                produced.append(k)
         # everything is ready: move it into place (without a stamp in between, so that an interruption here
         # makes the next run write the report again)
         paths["stamp"].unlink(missing_ok=True)
         for k in produced:
             os.chmod(staged[k], 0o644)
             os.replace(staged[k], paths[k])
-        for k in ("html", "ipynb", "pdf"):  # formats not asked for this time are not left from an earlier run
+        for k in FORMATS:  # formats not asked for this time are not left from an earlier run
             if k not in produced:
                 paths[k].unlink(missing_ok=True)
         paths["failed"].unlink(missing_ok=True)
         atomic_write(paths["stamp"], stamp)
-        outputs = [paths[k] for k in ("html", "pdf", "ipynb") if k in produced]
+        outputs = [paths[k] for k in ("html", "pdf", "ipynb") + EXPORTED if k in produced]
         secs = time.perf_counter() - t0
         log_lines.append(f"ok in {secs:.1f} s: " + ", ".join(p.name for p in outputs))
         atomic_write(paths["log"], "\n".join(log_lines) + "\n")
@@ -478,7 +490,7 @@ def _run_task(task: ReportTask, t0: float) -> TaskResult:
         if stage is not None and (stage / paths["ipynb"].name).exists():
             notes.append(_safe(os.replace, stage / paths["ipynb"].name, paths["failed"]))
         if not previous_valid:  # outputs of an earlier run no longer describe the data
-            for k in ("html", "ipynb", "pdf", "results", "stamp"):
+            for k in FORMATS + ("results", "stamp"):
                 notes.append(_safe(_unlink, paths[k]))
         log_lines.append(f"FAILED: {err}")
         if cell:
@@ -530,7 +542,7 @@ def _write_artefacts(task: ReportTask, files: dict[str, bytes]) -> None:
     paths["dir"].mkdir(parents=True, exist_ok=True)
     produced = {Path(n).name for n in files}
     # outputs of an earlier run that this run did not produce no longer describe the data
-    for k in ("html", "ipynb", "pdf", "results", "failed", "stamp"):
+    for k in FORMATS + ("results", "failed", "stamp"):
         if paths[k].name not in produced:
             paths[k].unlink(missing_ok=True)
     for name, blob in files.items():
@@ -541,7 +553,7 @@ def _up_to_date(task: ReportTask) -> bool:
     paths = report_paths(task.out, task.agency, task.lang)
     if task.force or not paths["stamp"].exists():
         return False
-    wanted = [paths[f] for f in task.formats if f in ("html", "ipynb", "pdf")] + [paths["results"]]
+    wanted = [paths[f] for f in task.formats if f in FORMATS] + [paths["results"]]
     try:
         return paths["stamp"].read_text() == _stamp(task) and all(p.exists() for p in wanted)
     except OSError:
@@ -572,7 +584,10 @@ class BatchError(ValueError):
 MIN_N_BOOT = 20
 #: ``seed`` is a whole number in 0..MAX_SEED
 MAX_SEED = 2**32 - 1
-FORMATS = ("html", "ipynb", "pdf")
+#: output formats: html, ipynb and pdf come from the executed notebook; xlsx and docx are written by the
+#: notebook's last cell from the same sections (:mod:`psikometri.report.export`)
+FORMATS = ("html", "ipynb", "pdf", "xlsx", "docx")
+EXPORTED = ("xlsx", "docx")
 LOCK_NAME = ".psikometri-report.lock"
 SCRATCH_PREFIX = "psikometri-batch-"
 
@@ -593,6 +608,12 @@ def check_options(*, lang="id", formats=("html", "ipynb"), workers=1, n_boot=100
     if bad or not formats:
         raise BatchError(f"--format {','.join(map(str, formats))!r} is not valid: formats must be a non-empty "
                          f"comma-separated subset of {', '.join(FORMATS)} (e.g. --format html,ipynb).")
+    if "docx" in formats:
+        try:
+            import docx  # noqa: F401
+        except ImportError:
+            raise BatchError("--format docx needs the python-docx package. Fix: pip install python-docx, or "
+                             "leave docx out of --format.") from None
     if not whole(workers) or workers < 1:
         raise BatchError(f"--workers {workers!r} is not valid: workers must be a whole number of at least 1 "
                          f"(e.g. --workers 1, or the number of cores: {os.cpu_count() or 1}).")
@@ -725,7 +746,8 @@ def clean_partial_outputs(out) -> list[Path]:
         for e in entries:
             stale = (e.is_dir() and e.name.startswith(STAGING_PREFIX)) or (e.is_file() and _PARTIAL.fullmatch(e.name))
             if not has_results and e.is_file() and e.name.startswith(("report_", ".report_")) and \
-                    e.suffix in (".html", ".ipynb", ".pdf", ".stamp") and not e.name.endswith(".failed.ipynb"):
+                    e.suffix in (".html", ".ipynb", ".pdf", ".xlsx", ".docx", ".stamp") and \
+                    not e.name.endswith(".failed.ipynb"):
                 stale = True
             if stale:
                 if e.is_dir():
@@ -944,7 +966,7 @@ def _record_invalid(out: Path, agency: str, lang: str, problems: list[str]) -> T
              "FAILED: the agency's rows in the data are invalid; fix them and run again:"]
     lines += [f"  - {p}" for p in problems]
     note = _safe(lambda: paths["dir"].mkdir(parents=True, exist_ok=True))
-    for k in ("html", "ipynb", "pdf", "results", "stamp"):  # an earlier report no longer describes the data
+    for k in FORMATS + ("results", "stamp"):  # an earlier report no longer describes the data
         note = note or _safe(_unlink, paths[k])
     note = note or _safe(atomic_write, paths["log"], "\n".join(lines) + "\n")
     return TaskResult(agency, "failed", 0.0, err + (f" (and could not write its log: {note})" if note else ""),
@@ -988,7 +1010,8 @@ def run_batch(
         Address of a Dask distributed scheduler (``tcp://host:port``); the tasks
         are submitted there instead of to local workers.
     lang : {"id", "en"}
-    formats : iterable of {"html", "ipynb", "pdf"}
+    formats : iterable of {"html", "ipynb", "pdf", "xlsx", "docx"}
+        ``xlsx`` also writes the national workbook ``index.xlsx`` beside ``index.html``.
     force : bool
         Re-run reports that are up to date.
     n_boot, seed : int
@@ -1126,9 +1149,14 @@ def _run_locked(data, out: Path, *, agencies, workers, scheduler, client, lang, 
     trouble = _safe(atomic_write, out / f"batch_{lang}.json",
                     json.dumps(strict_json(summary), indent=2, allow_nan=False))
     if index and not trouble:
+        from .export import national_workbook_name, write_national_workbook
         from .index import build_index
 
-        trouble = _safe(build_index, out, lang, known)
+        if "xlsx" in formats:  # the national workbook beside the index, from the same results.json
+            trouble = _safe(write_national_workbook, out, lang, known)
+        else:  # one from an earlier run would no longer match the index
+            trouble = _safe(_unlink, out / national_workbook_name(lang))
+        trouble = trouble or _safe(build_index, out, lang, known)
     print(f"{n_ok} report(s) written, {n_skip} up to date, {len(failed)} failed, in {wall:.1f} s -> {out}")
     if failed:
         print("\nFailed agencies:", file=sys.stderr)
