@@ -46,6 +46,7 @@ def main(argv=None):
     ap.add_argument("--candidates", type=int, default=60)
     ap.add_argument("--n-boot", type=int, default=200)
     ap.add_argument("--seed", type=int, default=20261201)
+    ap.add_argument("--progress", action="store_true", help="print the running counts after each replication")
     args = ap.parse_args(argv)
     hits = {("bootstrap", "g"): 0, ("bootstrap", "phi"): 0, ("delta", "g"): 0, ("delta", "phi"): 0}
     width = {k: [] for k in hits}
@@ -64,6 +65,9 @@ def main(argv=None):
                 hits[(method, key)] += int(lo <= t <= hi)
                 width[(method, key)].append(hi - lo)
         done += 1
+        if args.progress:
+            print(f"{done} done ({time.perf_counter() - t0:.0f} s): " + ", ".join(
+                f"{m} {k} {hits[(m, k)]}" for m, k in hits), flush=True)
     el = time.perf_counter() - t0
     print(f"{done} replications of {args.candidates} candidates, {args.n_boot} bootstrap resamples each "
           f"({el:.0f} s); true G/Phi of the overall rating (competencies fixed) at the observed design")

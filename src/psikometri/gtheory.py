@@ -1011,8 +1011,8 @@ def _boot_anova(design: _Design, arr, sizes, n_boot: int, seed: int) -> np.ndarr
 
 def _boot_reml(y, codes, effects, variance, boundary, n_boot: int, seed: int) -> np.ndarray:
     """REML components of candidate-bootstrap resamples, each fit started at the full-data estimates."""
-    from ._reml import RemlProblem
     from ._resampling import bootstrap_indices
+    from ._threads import numba_threads, single_thread_blas
 
     n_p = int(codes[:, 0].max()) + 1
     order = np.argsort(codes[:, 0], kind="stable")
@@ -1025,7 +1025,18 @@ def _boot_reml(y, codes, effects, variance, boundary, n_boot: int, seed: int) ->
     start[:-1] = np.where(boundary[:-1], 1e-3 * total / len(start), start[:-1])
     idx = bootstrap_indices(n_p, n_boot, seed)
     reps = np.full((n_boot, len(effects) + 1), np.nan)
-    for b in range(n_boot):
+    with numba_threads(1 if n_p <= 1000 else 2**31), single_thread_blas():
+        # many small refits: one thread each (parallel kernels and BLAS threads only spin on so little work)
+        _refit_resamples(y, codes, effects, start, order, starts, counts, idx, reps)
+    return reps
+
+
+def _refit_resamples(y, codes, effects, start, order, starts, counts, idx, reps):
+    """REML refits of each resample ``idx[b]`` into ``reps[b]`` (NaN when it cannot be fitted)."""
+    from ._reml import RemlProblem
+
+    n_p = idx.shape[1]
+    for b in range(idx.shape[0]):
         draw = idx[b]
         if len(np.unique(draw)) < 2:
             continue
@@ -1046,7 +1057,6 @@ def _boot_reml(y, codes, effects, variance, boundary, n_boot: int, seed: int) ->
             continue
         if fit.converged:
             reps[b] = fit.variances
-    return reps
 
 
 def _observed_sizes(design: _Design, codes):
