@@ -145,39 +145,12 @@ def pair_probs(mean, v, s1, s2, cuts, gl_x, gl_w, out):
     """
     n = mean.shape[0]
     nk = cuts.shape[0] + 1
-    sd1 = math.sqrt(v + s1 * s1)
-    sd2 = math.sqrt(v + s2 * s2)
-    r = 0.0
-    if sd1 > 0.0 and sd2 > 0.0:
-        r = v / (sd1 * sd2)
-    n_nodes = gl_x.shape[0] if r != 0.0 else 0
-    half = 0.5 * math.asin(r)
-    sn = np.empty(n_nodes)
-    ic = np.empty(n_nodes)
-    wh = np.empty(n_nodes)
-    for j in range(n_nodes):
-        sn[j] = math.sin(half * (1.0 + gl_x[j]))
-        ic[j] = 1.0 / (2.0 * (1.0 - sn[j] * sn[j]))
-        wh[j] = gl_w[j] * half * _INV_2PI
+    sd1, sd2, sn, ic, wh = _quadrature(v, s1, s2, gl_x, gl_w)
     for i in prange(n):
-        m = mean[i]
         grid = np.empty((nk + 1, nk + 1))
         z1 = np.empty(nk + 1)
         z2 = np.empty(nk + 1)
-        z1[0] = -np.inf
-        z2[0] = -np.inf
-        z1[nk] = np.inf
-        z2[nk] = np.inf
-        for a in range(1, nk):
-            z1[a] = _z(cuts[a - 1], m, sd1)
-            z2[a] = _z(cuts[a - 1], m, sd2)
-        for a in range(nk + 1):
-            for b in range(nk + 1):
-                grid[a, b] = _bvn_pre(z1[a], z2[b], sn, ic, wh)
-        for a in range(nk):
-            for b in range(nk):
-                p = grid[a + 1, b + 1] - grid[a, b + 1] - grid[a + 1, b] + grid[a, b]
-                out[i, a, b] = p if p > 0.0 else 0.0
+        _pair_table(mean[i], sd1, sd2, cuts, sn, ic, wh, grid, z1, z2, out[i])
 
 
 @njit(cache=True)
