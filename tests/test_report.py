@@ -749,7 +749,8 @@ def _table_labels(df):
     return [x for x in out if isinstance(x, str)]
 
 
-def test_every_table_label_and_figure_text_of_a_sample_report_is_indonesian():
+@pytest.mark.parametrize("agency", ["kab_sukamaju", "pemprov_nusa_makmur_jpt"])  # the second has two occasions
+def test_every_table_label_and_figure_text_of_a_sample_report_is_indonesian(agency):
     """Structural scan of what the sections hand to the renderer: each table label (header, index, text cell)
     and each text drawn in a figure, for a sample agency."""
     from psikometri.report.i18n import COLUMNS, column_label
@@ -758,7 +759,7 @@ def test_every_table_label_and_figure_text_of_a_sample_report_is_indonesian():
 
     indonesian = {e["id"] for e in TEXT.values()} | {e["id"] for e in COLUMNS.values()}
     indo_words = {w for t in indonesian | {f["id"] for f in FACETS.values()} for w in re.findall(r"[a-z]+", t.lower())}
-    ctx = AgencyContext.load(ROOT / "data_samples", "kab_sukamaju", n_boot=20, seed=1)
+    ctx = AgencyContext.load(ROOT / "data_samples", agency, n_boot=20, seed=1)
     data_ids = set()
     for df in (ctx.data.ratings, ctx.data.candidates):
         for c in df.columns:

@@ -383,8 +383,8 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "persons_both": {"id": "orang yang dinilai pada kedua periode", "en": "persons assessed at both occasions"},
     "reassess_stability": {
-        "id": "Stabilitas nilai akhir AC dan JPM antarperiode, hanya untuk orang yang dinilai pada kedua periode. ICC(A,1) menilai kesepakatan mutlak (kenaikan rata-rata ikut menurunkannya), ICC(C,1) konsistensi urutan; r terkoreksi atenuasi membagi r dengan akar perkalian koefisien G kedua periode ({g1:.3f} dan {g2:.3f}). d_z = rerata perubahan / simpangan baku perubahan. Stabilitas yang rendah dapat berasal dari galat pengukuran maupun perubahan nyata selama beberapa tahun; jumlah orang dengan perubahan reliabel di bawah membantu membedakannya. Stabilitas ini disajikan sebagai deskripsi, tanpa putusan memadai/tidak.",
-        "en": "Stability of the overall AC rating and the JPM between occasions, for the persons assessed at both. ICC(A,1) measures absolute agreement (a mean gain lowers it too), ICC(C,1) consistency of rank order; the disattenuated r divides r by the square root of the product of both occasions' G coefficients ({g1:.3f} and {g2:.3f}). d_z = mean change / SD of the changes. Low stability can come from measurement error as well as from real change over several years; the reliable-change counts below help to tell them apart. Stability is described here, without an adequate/not adequate verdict.",
+        "id": "Stabilitas nilai akhir AC dan JPM antarperiode, hanya untuk orang yang dinilai pada kedua periode. ICC(A,1) menilai kesepakatan mutlak (kenaikan rata-rata ikut menurunkannya), ICC(C,1) konsistensi urutan; r terkoreksi atenuasi membagi r dengan akar perkalian koefisien G kedua periode ({g1:.3f} dan {g2:.3f}). d berpasangan = rerata perubahan / simpangan baku perubahan. Stabilitas yang rendah dapat berasal dari galat pengukuran maupun perubahan nyata selama beberapa tahun; jumlah orang dengan perubahan reliabel di bawah membantu membedakannya. Stabilitas ini disajikan sebagai deskripsi, tanpa putusan memadai/tidak.",
+        "en": "Stability of the overall AC rating and the JPM between occasions, for the persons assessed at both. ICC(A,1) measures absolute agreement (a mean gain lowers it too), ICC(C,1) consistency of rank order; the disattenuated r divides r by the square root of the product of both occasions' G coefficients ({g1:.3f} and {g2:.3f}). paired d = mean change / SD of the changes. Low stability can come from measurement error as well as from real change over several years; the reliable-change counts below help to tell them apart. Stability is described here, without an adequate/not adequate verdict.",
     },
     "reassess_stability_title": {"id": "Stabilitas antarperiode (selang 95%)", "en": "Stability between occasions (95% intervals)"},
     "reassess_rci": {
@@ -500,7 +500,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     "ICC(C,1)": {"id": "ICC(C,1) konsistensi", "en": "ICC(C,1) consistency"},
     "pearson_r": {"id": "korelasi Pearson r", "en": "Pearson r"},
     "disattenuated_r": {"id": "r terkoreksi atenuasi", "en": "disattenuated r"},
-    "d_z": {"id": "d_z (perubahan terstandar)", "en": "d_z (standardised change)"},
+    "d_z": {"id": "d berpasangan (perubahan terstandar)", "en": "paired d (standardised change)"},
     "improved": {"id": "meningkat", "en": "improved"},
     "stayed": {"id": "tetap", "en": "stayed"},
     "up": {"id": "naik", "en": "up"},
