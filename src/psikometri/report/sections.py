@@ -1287,7 +1287,8 @@ class AgencyContext:
                                                  else self.t("suppressed", k=self.min_group_size) for k in moves]},
                            index=[column_label(k, self.lang) for k in moves]).T
         if exp_moves is not None:
-            tab.loc[self.t("expected_error")] = [round(exp_moves[k], 1) for k in moves]
+            # expected frequencies with one decimal (three would read like thousands: 17,400)
+            tab.loc[self.t("expected_error")] = [format_number(exp_moves[k], ".1f", self.lang) for k in moves]
         sec.paragraphs.append(self.t("reassess_transitions", p1=p1, p2=p2))
         sec.add_table(self.t("reassess_transitions_title"), tab)
         # persons who changed category, up or down: a total of its own (n minus those who stayed), shown unless small
