@@ -70,23 +70,8 @@ def bvn_lower(h, k, r, gl_x, gl_w):
 
     ``h`` and ``k`` may be infinite.
     """
-    if h == -np.inf or k == -np.inf:
-        return 0.0
-    if h == np.inf:
-        return _ndtr(k)
-    if k == np.inf:
-        return _ndtr(h)
-    base = _ndtr(h) * _ndtr(k)
-    if r == 0.0:
-        return base
-    half = 0.5 * math.asin(r)
-    hk = h * k
-    hs = h * h + k * k
-    s = 0.0
-    for j in range(gl_x.shape[0]):
-        sn = math.sin(half * (1.0 + gl_x[j]))
-        s += gl_w[j] * math.exp((2.0 * hk * sn - hs) / (2.0 * (1.0 - sn * sn)))
-    return base + s * half * _INV_2PI
+    sn, ic, wh = _r_terms(r, gl_x, gl_w)
+    return _bvn_pre(h, k, sn, ic, wh)
 
 
 @njit(cache=True, inline="always")
@@ -154,13 +139,8 @@ def pair_probs(mean, v, s1, s2, cuts, gl_x, gl_w, out):
 
 
 @njit(cache=True)
-def _quadrature(v, s1, s2, gl_x, gl_w):
-    """``sd1, sd2`` and the ``r``-dependent quadrature terms of :func:`_bvn_pre` for two measurements."""
-    sd1 = math.sqrt(v + s1 * s1)
-    sd2 = math.sqrt(v + s2 * s2)
-    r = 0.0
-    if sd1 > 0.0 and sd2 > 0.0:
-        r = v / (sd1 * sd2)
+def _r_terms(r, gl_x, gl_w):
+    """The quadrature terms of :func:`_bvn_pre` that depend on the correlation ``r`` only (empty for r = 0)."""
     n_nodes = gl_x.shape[0] if r != 0.0 else 0
     half = 0.5 * math.asin(r)
     sn = np.empty(n_nodes)
@@ -170,6 +150,18 @@ def _quadrature(v, s1, s2, gl_x, gl_w):
         sn[j] = math.sin(half * (1.0 + gl_x[j]))
         ic[j] = 1.0 / (2.0 * (1.0 - sn[j] * sn[j]))
         wh[j] = gl_w[j] * half * _INV_2PI
+    return sn, ic, wh
+
+
+@njit(cache=True)
+def _quadrature(v, s1, s2, gl_x, gl_w):
+    """``sd1, sd2`` and the ``r``-dependent quadrature terms of :func:`_bvn_pre` for two measurements."""
+    sd1 = math.sqrt(v + s1 * s1)
+    sd2 = math.sqrt(v + s2 * s2)
+    r = 0.0
+    if sd1 > 0.0 and sd2 > 0.0:
+        r = v / (sd1 * sd2)
+    sn, ic, wh = _r_terms(r, gl_x, gl_w)
     return sd1, sd2, sn, ic, wh
 
 
