@@ -54,7 +54,7 @@ models on the same data):
     Single-indicator factors, negative degrees of freedom and a rank test of
     the model's Jacobian at a random point; raises ``ValueError`` naming the
     factor / parameters (optional: costs a few ms).
-``_fit_ml(model, S, means, nobs, *, start=None, max_iter=500) -> _MLFit``
+``_fit_ml(model, S, means, nobs, *, start=None, max_iter=500, tol=1e-10) -> _MLFit``
     Fisher scoring with the analytic gradient and expected information and a
     backtracking line search; cost per iteration independent of ``N``.  Never
     raises for a bad solution: ``_MLFit.converged``, ``.admissible`` and
@@ -63,7 +63,16 @@ models on the same data):
     information matrix.  ``_MLFit.fit`` is the dict of fit measures (lavaan
     names), ``.est`` / ``.se`` the estimates and standard errors per parameter
     row, ``.x`` the free parameter vector (pass it as ``start=`` to a related
-    model), ``.sigma`` / ``.mu`` the model-implied moments per group.
+    model), ``.sigma`` / ``.mu`` the model-implied moments per group (``mu`` = the sample
+    means without a mean structure), ``.vcov``
+    the covariance matrix of ``x``.
+``_result(model, fit, groups=()) -> CFAResult``
+    The public result (tidy tables, standardized solutions) of an engine fit.
+
+Example: ``m = _build_model("C1 =~ a + b + c\nE1 =~ a + d"); S, mu, n =
+_sample_moments([X[:, cols]])`` with ``cols`` the data columns in ``m.ov``
+order, then ``fit = _fit_ml(m, S, mu, n)``; read ``fit.fit["cfi"]``,
+``fit.converged``, ``fit.admissible`` and ``fit.notes``.
 
 References
 ----------
@@ -285,6 +294,24 @@ def _statements_from_mapping(spec: Mapping) -> list[tuple[str, str, str, list, s
     if not out:
         raise ValueError("model is an empty mapping. Give {factor: [indicators]}.")
     return out
+
+
+def _indicators(spec) -> tuple[str, ...]:
+    """The observed indicators of a model, in model order (factors are the left-hand sides of '=~')."""
+    if isinstance(spec, str):
+        raw = _statements_from_syntax(spec)
+    elif isinstance(spec, Mapping):
+        raw = _statements_from_mapping(spec)
+    else:
+        raise TypeError(
+            f"model must be lavaan syntax (str) or a mapping {{factor: [indicators]}}; got {type(spec).__name__}."
+        )
+    lv = {lhs for lhs, op, *_ in raw if op == "=~"}
+    ov: list[str] = []
+    for lhs, op, rhs, *_ in raw:
+        if op == "=~" and rhs not in lv and rhs not in ov:
+            ov.append(rhs)
+    return tuple(ov)
 
 
 # ----------------------------------------------------------------------------- parameter table
@@ -885,6 +912,7 @@ class _MLFit:
     sigma: list
     mu: list
     grad_max: float
+    nobs: tuple = ()
 
 
 @single_threaded_blas
@@ -963,7 +991,7 @@ def _finish(model, x, S, means, nobs, w, logdetS, converged, it, grad, notes) ->
     for g in range(G):
         *_, Sig, mu = _implied(model, x, g)
         sig.append(Sig)
-        mus.append(mu)
+        mus.append(mu if model.meanstructure else np.asarray(means[g], dtype=float).copy())  # saturated means
     se_rows = np.full(len(model.params), np.nan)
     vcov = np.full((model.npar, model.npar), np.nan)
     if math.isfinite(F):
@@ -1040,7 +1068,8 @@ def _finish(model, x, S, means, nobs, w, logdetS, converged, it, grad, notes) ->
                              f"{evt[0]:.4g})")
     return _MLFit(x=x, est=est, se=se_rows, vcov=vcov, fmin=F / 2 if math.isfinite(F) else math.nan, fit=fit,
                   converged=converged, iterations=it, admissible=admissible, notes=tuple(notes), sigma=sig, mu=mus,
-                  grad_max=float(np.max(np.abs(grad))) if grad.size and np.all(np.isfinite(grad)) else math.nan)
+                  grad_max=float(np.max(np.abs(grad))) if grad.size and np.all(np.isfinite(grad)) else math.nan,
+                  nobs=tuple(nobs))
 
 
 def _cfi(X2, df, X2b, dfb) -> float:
@@ -1367,9 +1396,12 @@ def _parse_group_equal(group_equal) -> tuple[str, ...]:
     return ge
 
 
-def _result(model: _Model, fitres: _MLFit, groups, nobs, n_dropped) -> CFAResult:
+def _result(model: _Model, fitres: _MLFit, groups=(), n_dropped: int = 0) -> CFAResult:
+    nobs = fitres.nobs
     G = model.ngroups
     multi = G > 1
+    if multi and len(groups) != G:
+        groups = tuple(range(1, G + 1))
     std_lv_col, std_all = _std_columns(model, fitres.est, fitres.sigma)
     from scipy import stats
 
@@ -1488,11 +1520,10 @@ def cfa(data, model, *, group=None, group_equal=(), estimator="ML", std_lv=False
     ge = _parse_group_equal(group_equal)
     if ge and group is None:
         raise ValueError(f"group_equal={list(ge)} needs group=: equality constraints hold across groups.")
-    # parse once to learn the indicators, then with the number of groups
-    m1 = _build_model(model, ngroups=1, std_lv=bool(std_lv), meanstructure=group is not None)
-    Xs, groups, n_dropped = _data_arrays(df, m1.ov, group)
-    mod = m1 if group is None else _build_model(model, ngroups=len(Xs), std_lv=bool(std_lv), meanstructure=True,
-                                                group_equal=ge)
+    # the indicators first (the number of groups is known only from the data), then the full model
+    Xs, groups, n_dropped = _data_arrays(df, _indicators(model), group)
+    mod = _build_model(model, ngroups=len(Xs), std_lv=bool(std_lv), meanstructure=group is not None,
+                       group_equal=ge)
     S, means, nobs = _sample_moments(Xs)
     for lab, s, n in zip(groups or (None,), S, nobs):
         ev = np.linalg.eigvalsh(s / np.sqrt(np.outer(np.diagonal(s), np.diagonal(s))))
@@ -1505,7 +1536,7 @@ def cfa(data, model, *, group=None, group_equal=(), estimator="ML", std_lv=False
             )
     _check_identified(mod, nobs)
     fitres = _fit_ml(mod, S, means, nobs)
-    return _result(mod, fitres, groups, nobs, n_dropped)
+    return _result(mod, fitres, groups, n_dropped)
 
 
 _MI_LEVELS = {
