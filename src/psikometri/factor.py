@@ -349,6 +349,7 @@ class _Model:
     _base: list = field(default_factory=list, repr=False)
     _free: list = field(default_factory=list, repr=False)
     _rows: list = field(default_factory=list, repr=False)  # per group: arrays (mat, row, col, xidx) of free rows
+    _unique_rows: list = field(default_factory=list, repr=False)  # per group: no two free rows share a parameter
 
     @property
     def p(self) -> int:
@@ -575,7 +576,7 @@ def _build_model(spec, *, ngroups: int = 1, std_lv: bool = False, meanstructure:
 
 def _index_model(model: _Model) -> None:
     p, m = model.p, model.m
-    model._base, model._free, model._rows = [], [], []
+    model._base, model._free, model._rows, model._unique_rows = [], [], [], []
     for g in range(model.ngroups):
         base = [np.zeros((p, m)), np.zeros((p, p)), np.zeros((m, m)), np.zeros(p), np.zeros(m)]
         free = {k: ([], [], []) for k in range(5)}
@@ -599,6 +600,7 @@ def _index_model(model: _Model) -> None:
         model._free.append({k: tuple(np.asarray(a, dtype=np.int64) for a in v) for k, v in free.items()})
         arr = np.asarray(rows, dtype=np.int64).reshape(-1, 4)
         model._rows.append(arr)
+        model._unique_rows.append(len(np.unique(arr[:, 3])) == arr.shape[0])
 
 
 # ----------------------------------------------------------------------------- moments and matrices
@@ -710,40 +712,50 @@ def _grad_info(model: _Model, x, S, means, w, *, info: bool = True):
         np.add.at(grad, kk, w[g] * vals)
         if not info:
             continue
-        D, dmu = _derivatives(model, rows, L, LP, al)
-        B = np.matmul(np.matmul(Ci, D), Ci.T).reshape(D.shape[0], -1)
-        Hr = B @ B.T
+        # dSigma_k = c_k (u_k v_k' + v_k u_k'), so tr(V dS_k V dS_l) = 2 c_k c_l [(u_k'V u_l)(v_k'V v_l)
+        # + (u_k'V v_l)(v_k'V u_l)]: K x K products of K x p matrices, no K x p x p array
+        U, Vv, c, dmu = _derivatives(model, rows, L, LP, al)
+        UV, VV = U @ V, Vv @ V
+        A1 = UV @ U.T
+        B1 = VV @ Vv.T
+        C1 = UV @ Vv.T
+        Hr = 2.0 * np.outer(c, c) * (A1 * B1 + C1 * C1.T)
         if dmu is not None:
-            Mz = dmu @ Ci.T
-            Hr += 2.0 * (Mz @ Mz.T)
-        A = np.zeros((rows.shape[0], q))
-        A[np.arange(rows.shape[0]), kk] = 1.0
-        H += w[g] * (A.T @ Hr @ A)
+            Hr += 2.0 * (dmu @ V @ dmu.T)
+        if model._unique_rows[g]:
+            H[np.ix_(kk, kk)] += w[g] * Hr
+        else:
+            A = np.zeros((rows.shape[0], q))
+            A[np.arange(rows.shape[0]), kk] = 1.0
+            H += w[g] * (A.T @ Hr @ A)
     return grad, H
 
 
 def _derivatives(model: _Model, rows, L, LP, al):
-    """dSigma/dtheta (K x p x p) and dmu/dtheta (K x p, or None) of the free rows of one group."""
+    """Rank-two form of dSigma/dtheta of the free rows of one group, and dmu/dtheta.
+
+    Returns ``U, V, c, dmu`` with ``dSigma_k = c_k (u_k v_k' + v_k u_k')`` (rows of ``U`` and ``V``):
+    a loading lambda_ij has ``u = e_i, v = (Lambda Psi)_.j, c = 1``; a factor (co)variance psi_ab has
+    ``u = Lambda_.a, v = Lambda_.b`` and a residual (co)variance theta_ij ``u = e_i, v = e_j``, with ``c = 1/2``
+    on the diagonal.  ``dmu`` (K x p) is None without a mean structure.
+    """
     p = model.p
     K = rows.shape[0]
     mat, rr, cc = rows[:, 0], rows[:, 1], rows[:, 2]
-    D = np.zeros((K, p, p))
+    U = np.zeros((K, p))
+    V = np.zeros((K, p))
+    c = np.ones(K)
     idx = np.flatnonzero(mat == _LAMBDA)
-    if idx.size:
-        a = LP[:, cc[idx]].T  # (n, p)
-        D[idx, rr[idx], :] += a
-        D[idx, :, rr[idx]] += a
+    U[idx, rr[idx]] = 1.0
+    V[idx] = LP[:, cc[idx]].T
     idx = np.flatnonzero(mat == _PSI)
-    if idx.size:
-        la, lb = L[:, rr[idx]].T, L[:, cc[idx]].T
-        O = la[:, :, None] * lb[:, None, :]
-        off = rr[idx] != cc[idx]
-        O[off] += np.transpose(O[off], (0, 2, 1))
-        D[idx] = O
+    U[idx] = L[:, rr[idx]].T
+    V[idx] = L[:, cc[idx]].T
+    c[idx[rr[idx] == cc[idx]]] = 0.5
     idx = np.flatnonzero(mat == _THETA)
-    if idx.size:
-        D[idx, rr[idx], cc[idx]] = 1.0
-        D[idx, cc[idx], rr[idx]] = 1.0
+    U[idx, rr[idx]] = 1.0
+    V[idx, cc[idx]] = 1.0
+    c[idx[rr[idx] == cc[idx]]] = 0.5
     dmu = None
     if model.meanstructure:
         dmu = np.zeros((K, p))
@@ -753,27 +765,25 @@ def _derivatives(model: _Model, rows, L, LP, al):
         dmu[idx, rr[idx]] = 1.0
         idx = np.flatnonzero(mat == _ALPHA)
         dmu[idx] = L[:, rr[idx]].T
-    return D, dmu
+    return U, V, c, dmu
 
 
 def _jacobian(model: _Model, x) -> np.ndarray:
     """d(vech Sigma_g, mu_g over groups)/dx at ``x`` (rows: moments, columns: free parameters)."""
     p, q = model.p, model.npar
-    tri = np.tril_indices(p)
+    t0, t1 = np.tril_indices(p)
     blocks = []
     for g in range(model.ngroups):
         L, T, P, nu, al, LP, Sig, mu = _implied(model, x, g)
         rows = model._rows[g]
         K = rows.shape[0]
-        D, dmu = _derivatives(model, rows, L, LP, al) if K else (np.zeros((0, p, p)), None)
+        U, Vv, c, dmu = _derivatives(model, rows, L, LP, al)
         A = np.zeros((K, q))
-        if K:
-            A[np.arange(K), rows[:, 3]] = 1.0
-        J = D[:, tri[0], tri[1]].T @ A
-        blocks.append(J)
+        A[np.arange(K), rows[:, 3]] = 1.0
+        Jr = c[:, None] * (U[:, t0] * Vv[:, t1] + Vv[:, t0] * U[:, t1])  # K x p*
+        blocks.append(Jr.T @ A)
         if model.meanstructure:
-            Jm = (dmu.T @ A) if dmu is not None and K else np.zeros((p, q))
-            blocks.append(Jm)
+            blocks.append(dmu.T @ A)
     return np.vstack(blocks)
 
 
@@ -801,11 +811,16 @@ def _check_identified(model: _Model, nobs=None) -> None:
     if df < 0:
         p = model.p
         per = p * (p + 1) // 2 + (p if model.meanstructure else 0)
+        few = {f: n for f in model.lv
+               if (n := sum(1 for r in model.params if r.group == 0 and r.op == "=~" and r.lhs == f)) < 3}
+        hint = (f" Factors with fewer than three indicators: "
+                + ", ".join(f"{f!r} ({n})" for f, n in few.items()) + ".") if few else ""
         raise ValueError(
             f"model is not identified: it has {model.npar} free parameters but the data give only "
-            f"{model.n_moments()} moments ({per} per group: {p * (p + 1) // 2} variances and covariances"
-            + (f" and {p} means" if model.meanstructure else "") + f"), so df = {df} < 0. Add indicators, or fix or "
-            "equate parameters."
+            f"{model.n_moments()} moments ({per}{' per group' if model.ngroups > 1 else ''}: "
+            f"{p * (p + 1) // 2} variances and covariances of {p} indicators"
+            + (f" and {p} means" if model.meanstructure else "") + f"), so df = {df} < 0.{hint} Add indicators, "
+            "or fix or equate parameters."
         )
     # local identification: rank of the Jacobian at a random (generic) point
     rng = np.random.default_rng(12345)
@@ -828,8 +843,8 @@ def _check_identified(model: _Model, nobs=None) -> None:
     rank = int((sv > tol).sum())
     if rank < model.npar:
         _, _, Vt = np.linalg.svd(J)
-        null = Vt[-1]
-        bad = np.flatnonzero(np.abs(null) > 0.1 * np.abs(null).max())
+        null = np.abs(Vt[rank:]).max(axis=0)  # weight of each parameter in the directions the data cannot see
+        bad = np.flatnonzero(null > 0.1 * null.max())
         names = [model.param_name(int(k)) for k in bad]
         raise ValueError(
             f"model is not identified: the {model.npar} free parameters are determined by the data only up to "
