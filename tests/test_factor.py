@@ -338,3 +338,19 @@ def test_error_arguments(hs, kwargs, match):
 def test_error_syntax(hs, model, match):
     with pytest.raises((ValueError, TypeError), match=match):
         pk.cfa(hs, model)
+
+
+def test_empirically_unidentified_model_is_a_result():
+    # a two-indicator factor uncorrelated with the other factor: identified in general (the rank check passes),
+    # but these data (zero cross-covariances exactly) leave its loading and variance undetermined
+    rng = np.random.default_rng(3)
+    Z = rng.normal(size=(300, 5))
+    Z -= Z.mean(axis=0)
+    C = np.eye(5)
+    C[:3, :3] = 0.5 + 0.5 * np.eye(3)
+    C[3, 4] = C[4, 3] = 0.5
+    Z = Z @ np.linalg.inv(np.linalg.cholesky(np.cov(Z.T, bias=True))).T @ np.linalg.cholesky(C).T
+    res = pk.cfa(pd.DataFrame(Z, columns=["x1", "x2", "x3", "y1", "y2"]), "a =~ x1 + x2 + x3\nb =~ y1 + y2")
+    assert "information matrix is singular" in res.reason
+    assert res.loadings["se"].isna().all()
+    assert res.fit["chisq"] == pytest.approx(0, abs=1e-8)

@@ -954,45 +954,55 @@ def _fit_ml(model: _Model, S, means, nobs, *, start=None, max_iter: int = 500, t
     if not math.isfinite(F):
         reason = "the start values give a model-implied covariance matrix that is not positive definite"
     else:
-        for it in range(1, max_iter + 1):
+        x, F, it, converged, reason = _iterate(model, x, F, S, means, w, logdetS, max_iter, tol)
+        if converged:
+            grad, _ = _grad_info(model, x, S, means, w, info=False)
+    if not converged:
+        notes.append(f"did not converge: {reason}" if reason else "did not converge")
+    return _finish(model, x, S, means, nobs, w, logdetS, converged, it, grad, notes)
+
+
+def _iterate(model, x, F, S, means, w, logdetS, max_iter, tol):
+    """Fisher scoring with a backtracking (Armijo) line search; returns ``x, F, iterations, converged, reason``.
+
+    The step solves ``E[d2F] step = -grad F``; a step that does not lower F enough is halved.  Converged when the
+    accepted step is below ``tol`` relative to the parameters, or F no longer changes at a stationary point.
+    """
+    grad = np.full(model.npar, np.nan)
+    for it in range(1, max_iter + 1):
+        try:
             grad, H = _grad_info(model, x, S, means, w)
             try:
                 Lh = np.linalg.cholesky(H)
                 step = -np.linalg.solve(Lh.T, np.linalg.solve(Lh, grad))
             except np.linalg.LinAlgError:
                 step = -np.linalg.lstsq(H, grad, rcond=None)[0]
-            slope = float(grad @ step)
-            if slope > 0:  # not a descent direction (singular information): fall back to steepest descent
-                step = -grad
-                slope = -float(grad @ grad)
-            t = 1.0
-            while True:
-                xn = x + t * step
-                Fn = _objective(model, xn, S, means, w, logdetS)
-                if Fn <= F + 1e-4 * t * slope:
-                    break
-                t *= 0.5
-                if t < 1e-12:
-                    break
-            small = np.max(np.abs(t * step)) <= tol * (1.0 + np.max(np.abs(x)))
+        except (np.linalg.LinAlgError, FloatingPointError, ValueError) as exc:  # numerical breakdown: a result
+            return x, F, it, False, f"numerical failure at iteration {it} ({exc})"
+        slope = float(grad @ step)
+        if not slope < 0:  # not a descent direction (singular information): steepest descent
+            step = -grad
+            slope = -float(grad @ grad)
+        t = 1.0
+        while True:
+            xn = x + t * step
+            Fn = _objective(model, xn, S, means, w, logdetS)
+            if Fn <= F + 1e-4 * t * slope:
+                break
+            t *= 0.5
             if t < 1e-12:
-                # no decrease possible: accept if at a stationary point
-                if np.max(np.abs(grad)) < 1e-7:
-                    converged = True
-                else:
-                    reason = f"the line search failed at iteration {it} (max |gradient| = {np.max(np.abs(grad)):.2e})"
                 break
-            x, Fold, F = xn, F, Fn
-            if small or (abs(Fold - F) <= 1e-15 * (1.0 + abs(F)) and np.max(np.abs(grad)) < 1e-7):
-                converged = True
-                break
-        else:
-            reason = f"no convergence within {max_iter} iterations"
-        if converged:
-            grad, _ = _grad_info(model, x, S, means, w, info=False)
-    if not converged:
-        notes.append(f"did not converge: {reason}" if reason else "did not converge")
-    return _finish(model, x, S, means, nobs, w, logdetS, converged, it, grad, notes)
+        gmax = float(np.max(np.abs(grad)))
+        if t < 1e-12:  # no decrease possible: converged only at a stationary point
+            if gmax < 1e-7:
+                return x, F, it, True, ""
+            return x, F, it, False, f"the line search failed at iteration {it} (max |gradient| = {gmax:.2e})"
+        small = np.max(np.abs(t * step)) <= tol * (1.0 + np.max(np.abs(x)))
+        x, Fold, F = xn, F, Fn
+        if small or (abs(Fold - F) <= 1e-15 * (1.0 + abs(F)) and gmax < 1e-7):
+            return x, F, it, True, ""
+    return x, F, max_iter, False, (f"no convergence within {max_iter} iterations (max |gradient| = "
+                                   f"{np.max(np.abs(grad)):.2e})")
 
 
 def _finish(model, x, S, means, nobs, w, logdetS, converged, it, grad, notes) -> _MLFit:
@@ -1599,6 +1609,9 @@ def measurement_invariance(data, model, group, *, cfi_cut=0.01, rmsea_cut=0.015,
 
     Notes
     -----
+    Each decision compares a model with the one before it, whatever that one's decision: after a rejected
+    scalar model, the strict row says whether equal residual variances worsen the fit further (partial
+    invariance, freeing some intercepts, is then the usual next step; fit it with :func:`cfa` and labels).
     The chi-square difference test is exact only for nested ML models with multivariate normal data; with large
     samples it rejects trivial differences, hence the change-in-fit criteria (Cheung & Rensvold 2002; Chen 2007,
     who also suggests .005 for CFI and .010 for RMSEA with small or unequal groups).  Matches lavaan 0.6-14 on
