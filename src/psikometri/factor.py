@@ -666,9 +666,13 @@ def _objective(model: _Model, x, S, means, w, logdetS) -> float:
 
 
 def _tri_inv(C: np.ndarray) -> np.ndarray:
-    from scipy.linalg import solve_triangular
+    """Inverse of a lower-triangular Cholesky factor (LAPACK dtrtri)."""
+    from scipy.linalg.lapack import dtrtri
 
-    return solve_triangular(C, np.eye(C.shape[0]), lower=True, check_finite=False)
+    Ci, info = dtrtri(C, lower=1)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"triangular factor is singular (dtrtri info {info})")
+    return Ci
 
 
 def _grad_info(model: _Model, x, S, means, w, *, info: bool = True):
