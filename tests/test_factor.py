@@ -146,10 +146,14 @@ def test_measurement_invariance_matches_lavaan(hs):
     expected = ["baseline"] + ["holds" if (-dc <= 0.01 and dr <= 0.015) else "rejected"
                                for dc, dr in zip(np.diff(cfi), np.diff(rmsea))]
     assert mi["decision"].tolist() == expected == ["baseline", "holds", "rejected", "holds"]
+    # the conclusion: metric invariance; strict is not supported once scalar is rejected
+    assert mi["supported"].tolist() == [True, True, False, False]
+    assert mi.attrs["highest_level"] == "metric"
     assert isinstance(mi.attrs["fits"]["scalar"], CFAResult)
     # stricter cut-offs as parameters
     strict = pk.measurement_invariance(hs, HS, "school", cfi_cut=0.002, levels=("configural", "metric"))
     assert strict["decision"].tolist() == ["baseline", "rejected"]
+    assert strict.attrs["highest_level"] == "configural"
 
 
 def test_heywood_case_is_reported_not_raised():

@@ -1610,13 +1610,17 @@ def measurement_invariance(data, model, group, *, cfi_cut=0.01, rmsea_cut=0.015,
         p_delta`` (the likelihood-ratio test, as ``lavaan::lavTestLRT``), ``delta_cfi``, ``delta_rmsea`` and
         ``decision``: ``"holds"`` when ``-delta_cfi <= cfi_cut`` and ``delta_rmsea <= rmsea_cut``, ``"rejected"``
         otherwise (``"baseline"`` for the first model, ``"not assessed"`` when a model did not converge or is
-        inadmissible); ``converged``, ``admissible``, ``reason``.  ``attrs["fits"]`` holds the
-        :class:`CFAResult` of every model.
+        inadmissible); ``supported``: ``True`` when this step and every step before it hold (the level of
+        invariance the data support); ``converged``, ``admissible``, ``reason``.  ``attrs["fits"]`` holds the
+        :class:`CFAResult` of every model and ``attrs["highest_level"]`` the last supported level (``None``
+        when not even the configural model is admissible).
 
     Notes
     -----
     Each decision compares a model with the one before it, whatever that one's decision: after a rejected
-    scalar model, the strict row says whether equal residual variances worsen the fit further (partial
+    scalar model, the strict row says only whether equal residual variances worsen the fit further, and its
+    ``supported`` is ``False`` (strict invariance presupposes scalar invariance).  Read ``supported`` or
+    ``attrs["highest_level"]`` for the conclusion (partial
     invariance, freeing some intercepts, is then the usual next step; fit it with :func:`cfa` and labels).
     The chi-square difference test is exact only for nested ML models with multivariate normal data; with large
     samples it rejects trivial differences, hence the change-in-fit criteria (Cheung & Rensvold 2002; Chen 2007,
@@ -1673,12 +1677,16 @@ def measurement_invariance(data, model, group, *, cfi_cut=0.01, rmsea_cut=0.015,
                 row["decision"] = "not assessed"
             else:
                 row["decision"] = "holds" if (-dcfi <= cfi_cut and drm <= rmsea_cut) else "rejected"
-        row.update(converged=res.converged, admissible=res.admissible, reason=res.reason)
+        chain_ok = row["decision"] in ("baseline", "holds") and (not rows or rows[-1]["supported"])
+        row.update(supported=bool(chain_ok), converged=res.converged, admissible=res.admissible,
+                   reason=res.reason)
         rows.append(row)
         prev = res
     out = pd.DataFrame(rows).set_index("model")
     out["delta_df"] = out["delta_df"].astype("Int64")
     out.attrs["fits"] = fits
+    supported = [r["model"] for r in rows if r["supported"]]
+    out.attrs["highest_level"] = supported[-1] if supported else None
     out.attrs["cfi_cut"] = cfi_cut
     out.attrs["rmsea_cut"] = rmsea_cut
     return out
