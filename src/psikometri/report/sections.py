@@ -389,7 +389,9 @@ class AgencyContext:
             data = type(data)(r, data.candidates, data.items, data.warnings, data.source, data.scale,
                               data.column_map)
             self.data = data
-        self.oar = r.groupby("candidate", observed=True)["score"].mean().rename("oar")
+        from ..talent import overall_rating
+
+        self.oar = overall_rating(r)  # the mean of all of a candidate's ratings
         cand = data.candidates.set_index("candidate")
         self.cand = cand.join(self.oar, how="inner")
         self.cand.index = self.cand.index.astype(str)
@@ -1066,11 +1068,13 @@ class AgencyContext:
         return sec
 
     def achieved_levels(self) -> pd.DataFrame:
-        """Candidate x competency achieved level: the mean rating rounded half up, within 1-5."""
-        r = self.data.ratings
-        m = r.pivot_table(index="candidate", columns="competency", values="score", aggfunc="mean", observed=True)
+        """Candidate x competency achieved level: the mean rating rounded half up, within 1-5
+        (:func:`psikometri.talent.achieved_levels`)."""
+        from ..talent import achieved_levels
+
+        m = achieved_levels(self.data.ratings)
         m.index = m.index.astype(str)
-        return np.clip(np.floor(m + 0.5), 1, 5)
+        return m
 
     def _sec_talent(self, sec):
         import matplotlib.pyplot as plt
