@@ -14,9 +14,12 @@ CELLS = [
     ("code", "import numpy as np\nimport pandas as pd\nimport psikometri as pk\n\n"
              "data = pk.load_assessment(data_path, warn=False)\ndata.summary()"),
     ("md", "## One agency\n`for_agency` keeps one agency's rows. The overall assessment rating (OAR) is the mean of "
-           "a candidate's ratings."),
-    ("code", "d = data.for_agency(agency)\nratings, cand = d.ratings, d.candidates.set_index('candidate')\n"
-             "cand = cand.join(ratings.groupby('candidate', observed=True)['score'].mean().rename('oar'))\n"
+           "all of a candidate's ratings (`d.overall_rating()`; `pk.overall_rating(ratings, by='competency', "
+           "weights=...)` gives a weighted mean of the competency means instead). Candidates are matched by id: "
+           "`join` lines the OAR up with the candidates table."),
+    ("code", "d = data.for_agency(agency)\nratings = d.ratings\n"
+             "cand = d.candidates.astype({'candidate': str}).set_index('candidate')\n"
+             "cand = cand.join(d.overall_rating())\n"
              "cand[['position_level', 'gender', 'cognitive', 'performance', 'selected', 'oar']].describe()"),
     ("md", "## Reliability of the psychological test\nCronbach's alpha with a BCa bootstrap interval, McDonald's "
            "omega, Guttman's lambdas and item statistics, as R psych computes them."),
@@ -25,11 +28,9 @@ CELLS = [
     ("code", "pk.reliability_summary(items).round(3)"),
     ("code", "pk.item_analysis(items).round(3)"),
     ("md", "## Do the assessors agree?\nTwo assessors rate each candidate x competency x exercise cell; because "
-           "the pair changes from candidate to candidate, the one-way ICC(1) is the right form."),
-    ("code", "keys = ['candidate', 'competency', 'exercise']\n"
-             "slot = ratings.sort_values('assessor').groupby(keys, observed=True).cumcount()\n"
-             "cells = ratings.assign(slot=slot).pivot_table(index=keys, columns='slot', values='score', "
-             "observed=True).dropna()\n"
+           "the pair changes from candidate to candidate, the one-way ICC(1) is the right form. `cell_ratings` "
+           "puts the ratings of each cell side by side (one row per cell, one column per assessor slot)."),
+    ("code", "cells = pk.cell_ratings(ratings)\n"
              "pk.icc(cells.reset_index(drop=True)).round(3)"),
     ("code", "pk.krippendorff_alpha(cells.reset_index(drop=True), level_of_measurement='interval', n_boot=n_boot, "
              "seed=seed)"),
@@ -50,14 +51,14 @@ CELLS = [
     ("code", "pk.adverse_impact(cand, group='gender', selected='selected').round(3)"),
     ("code", "pk.subgroup_differences(cand, group='gender', score='oar').round(3)"),
     ("md", "## Talent management\nJob Person Match against the standard of each post, its categories, and the "
-           "nine-box grid with the probability that each placement is right."),
-    ("code", "achieved = np.clip(np.floor(ratings.pivot_table(index='candidate', columns='competency', values='score', "
-             "observed=True) + 0.5), 1, 5)\n"
-             "achieved.index = achieved.index.astype(str)\ncand.index = cand.index.astype(str)\n"
-             "jpm = pk.job_person_match(achieved, cand.loc[achieved.index, 'position_level'].astype(str))\n"
+           "nine-box grid with the probability that each placement is right. The achieved level on a competency "
+           "is the candidate's mean rating on it, rounded half up (`d.achieved_levels()`). The talent functions "
+           "match their inputs by candidate id (the index), in any order."),
+    ("code", "achieved = d.achieved_levels()\n"
+             "jpm = pk.job_person_match(achieved, cand['position_level'])\n"
              "pk.jpm_category(jpm).value_counts()"),
-    ("code", "sel = cand['performance'].notna() & jpm.reindex(cand.index).notna()\n"
-             "pc = pk.placement_consistency(jpm[sel[sel].index], cand.loc[sel, 'performance'], potential_reliability=g.g_coefficient, "
+    ("code", "# candidates without a performance rating are left out of the grid (their rows are NaN)\n"
+             "pc = pk.placement_consistency(jpm, cand['performance'], potential_reliability=g.g_coefficient, "
              "performance_reliability=0.52, potential_cuts=(78, 90), performance_cuts=(70, 85), n_sim=2000, "
              "seed=seed)\npc.attrs['consistency'].round(3)"),
     ("code", "pk.plot_nine_box(pc, lang='en');"),

@@ -1216,3 +1216,8 @@ def test_assessment_data_scores_use_one_round_and_one_occasion():
         sample.overall_rating()
     latest = sample.for_occasion("2026")
     pd.testing.assert_series_equal(latest.overall_rating(), overall_rating(latest.ratings))
+
+
+def test_jpm_accepts_a_categorical_column_of_position_levels():
+    ids, ach, post, _, _ = _cohort()
+    pd.testing.assert_series_equal(job_person_match(ach, post.astype("category")), job_person_match(ach, post))

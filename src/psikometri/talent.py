@@ -959,6 +959,8 @@ def _aligned(achieved, required, standards) -> tuple[pd.DataFrame, np.ndarray, n
         required = competency_standard(required, standards=standards)
     if isinstance(required, Mapping):
         required = pd.Series(required, dtype=float)
+    if isinstance(required, pd.Series) and isinstance(required.dtype, pd.CategoricalDtype):
+        required = required.astype(object)  # e.g. the position_level column of AssessmentData.candidates
     if isinstance(required, pd.Series) and (
         pd.api.types.is_object_dtype(required) or pd.api.types.is_string_dtype(required)
     ):
