@@ -16,7 +16,7 @@ construct   multitrait-multimethod analysis of AC ratings
 factor      confirmatory factor analysis (ML, as lavaan) and measurement invariance across groups
 validity    predictive validity, artifact corrections, incremental validity, meta-analysis
 fairness    adverse impact, subgroup differences, differential prediction
-talent      Job Person Match, nine-box talent grid, placement consistency
+talent      overall rating and achieved levels, Job Person Match, nine-box grid, placement consistency
 reassessment test-retest stability, reliable change, category transitions, decision consistency
 """
 
