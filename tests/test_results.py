@@ -184,7 +184,18 @@ def _case_simulated():
     return sim, [str(len(sim.ratings)), f"{sim.truth['true_validity']:.3f}", "0.2000", BAD]
 
 
+def _case_cfa():
+    rng = np.random.default_rng(1)
+    f = rng.normal(size=(300, 2)) @ np.linalg.cholesky([[1, 0.4], [0.4, 1]]).T
+    x = np.column_stack([f[:, 0] * w + rng.normal(0, 0.6, 300) for w in (1, 0.8, 0.9)]
+                        + [f[:, 1] * w + rng.normal(0, 0.6, 300) for w in (1, 0.7, 0.8)])
+    names = [f"{BAD}1", "a2", "a3", "b1", "b2", "b3"]
+    res = psikometri.cfa(pd.DataFrame(x, columns=names), {"A": names[:3], "B": names[3:]})
+    return res, [f"{res.fit['chisq']:.3f}", f"{res.fit['srmr']:.3f}", str(res.n), BAD]
+
+
 CASES = {
+    "CFAResult": _case_cfa,
     "Estimate": _case_estimate,
     "SplitHalfResult": _case_split_half,
     "OmegaResult": _case_omega,
@@ -224,7 +235,7 @@ def _result_classes():
         mod = importlib.import_module(f"psikometri.{fam}")
         for obj in vars(mod).values():
             if (isinstance(obj, type) and dataclasses.is_dataclass(obj) and obj.__module__ == mod.__name__
-                    and obj.__dataclass_params__.frozen):
+                    and obj.__dataclass_params__.frozen and not obj.__name__.startswith("_")):
                 seen[obj.__name__] = obj
     return seen
 
