@@ -2162,13 +2162,13 @@ def plot_jpm_distribution(jpm, position_level=None, *, scheme: str = "mapping", 
     else:
         s, pl, _ = _two_series(jpm, position_level, "jpm", "position_level")
     # candidates in sorted id order: the dots (and their jitter) do not depend on the row order
-    order = _sorted_positions(s.index)
-    s = s.iloc[order]
+    by_id = _sorted_positions(s.index)
+    s = s.iloc[by_id]
     x = _numeric(s, "jpm", allow_nan=True)
     if position_level is None:
         groups = {"semua / all": x[~np.isnan(x)]}
     else:
-        pl = pl.iloc[order]
+        pl = pl.iloc[by_id]
         keys = [_POSITION_ALIASES.get(_snake(v), _snake(v)) if isinstance(v, str) else str(v) for v in pl.tolist()]
         order = [p for p in POSITION_LEVELS if p in keys] + sorted(set(keys) - set(POSITION_LEVELS))
         karr = np.asarray(keys, dtype=object)
