@@ -301,28 +301,28 @@ n_agencies, n_all = len(overview), int(overview["candidates"].sum())''',
     ("md", {"id": """## 2. Satu instansi dan nilai akhir asesmennya
 `for_agency` mengambil baris milik satu instansi saja; laporan validasi tidak pernah mencampur instansi. Untuk
 kohort yang dinilai lebih dari sekali, tur ini memakai periode terakhir, seperti laporan validasi. Nilai akhir
-asesmen (*overall assessment rating*, OAR) di bawah adalah rerata seluruh penilaian seorang asesi.""",
+asesmen (*overall assessment rating*, OAR) di bawah adalah rerata seluruh penilaian seorang asesi
+(`d.overall_rating()`; `pk.overall_rating(ratings, by="competency", weights=...)` memberi rerata berbobot dari
+rerata per kompetensi). `join` memasangkan OAR dengan tabel asesi menurut ID asesi.""",
             "en": """## 2. One agency and its overall assessment rating
 `for_agency` keeps one agency's rows; a validation report never mixes agencies. For a cohort assessed more than
 once the tour takes the latest occasion, as the validation report does. The overall assessment rating (OAR)
-below is the mean of all of a candidate's ratings."""}),
+below is the mean of all of a candidate's ratings (`d.overall_rating()`; `pk.overall_rating(ratings,
+by="competency", weights=...)` gives a weighted mean of the competency means instead). `join` lines the OAR up
+with the candidates table by candidate id."""}),
     ("code", {"id": '''d = data.for_agency(agency)
 if len(d.occasions) > 1:  # kohort yang dinilai ulang: periode terakhir
     d = d.for_occasion(d.occasions[-1])
 ratings = d.ratings
-cand = d.candidates.set_index("candidate")
-cand.index = cand.index.astype(str)
-oar = ratings.groupby("candidate", observed=True)["score"].mean()
-cand["oar"] = oar.set_axis(oar.index.astype(str))
+cand = d.candidates.astype({"candidate": str}).set_index("candidate")
+cand = cand.join(d.overall_rating())
 cand[["cognitive", "performance", "selected", "oar"]].describe().round(2)''',
               "en": '''d = data.for_agency(agency)
 if len(d.occasions) > 1:  # a re-assessed cohort: the latest occasion
     d = d.for_occasion(d.occasions[-1])
 ratings = d.ratings
-cand = d.candidates.set_index("candidate")
-cand.index = cand.index.astype(str)
-oar = ratings.groupby("candidate", observed=True)["score"].mean()
-cand["oar"] = oar.set_axis(oar.index.astype(str))
+cand = d.candidates.astype({"candidate": str}).set_index("candidate")
+cand = cand.join(d.overall_rating())
 cand[["cognitive", "performance", "selected", "oar"]].describe().round(2)'''}),
     ("say", '''n = len(cand)
 with_perf = cand["performance"].notna()
@@ -824,21 +824,22 @@ say(text)'''},
      "dp is None"),
     # 10. JPM -------------------------------------------------------------------------------------------------
     ("md", {"id": """## 10. Manajemen talenta: Job Person Match
-Level yang dicapai seorang asesi pada setiap kompetensi adalah rerata penilaiannya, dibulatkan ke bilangan bulat
-terdekat (setengah dibulatkan ke atas), di dalam rentang level 1–5. JPM = jumlah level yang dicapai / jumlah level standar jabatan × 100; level
-standar per jenjang jabatan berasal dari `competency_standard` (instansi dapat memberikan tabelnya sendiri).
+Level yang dicapai seorang asesi pada setiap kompetensi (`d.achieved_levels()`) adalah rerata penilaiannya,
+dibulatkan ke bilangan bulat terdekat (setengah dibulatkan ke atas), di dalam rentang level 1–5. JPM = jumlah level yang dicapai / jumlah level standar jabatan × 100; level
+standar per jenjang jabatan berasal dari `competency_standard` (instansi dapat memberikan tabelnya sendiri);
+fungsi manajemen talenta memasangkan masukannya menurut ID asesi.
 Kategori pemetaan mengikuti `jpm_cuts`: Kurang Optimal di bawah batas pertama, Cukup Optimal sampai di bawah batas
 kedua, Optimal mulai batas kedua.""",
             "en": """## 10. Talent management: Job Person Match
-A candidate's achieved level on a competency is the mean of their ratings rounded half up, within levels 1–5.
+A candidate's achieved level on a competency (`d.achieved_levels()`) is the mean of their ratings rounded half
+up, within levels 1–5.
 JPM = sum of the achieved levels / sum of the levels the post requires × 100; the required levels per position
-level come from `competency_standard` (an agency can pass its own table). Mapping categories follow `jpm_cuts`:
+level come from `competency_standard` (an agency can pass its own table); the talent functions match their
+inputs by candidate id. Mapping categories follow `jpm_cuts`:
 Kurang Optimal below the first cut, Cukup Optimal up to the second, Optimal from the second."""}),
-    ("code", '''achieved = np.clip(np.floor(ratings.pivot_table(index="candidate", columns="competency", values="score",
-                                                observed=True) + 0.5), 1, 5)
-achieved.index = achieved.index.astype(str)
+    ("code", '''achieved = d.achieved_levels()
 level = cand["position_level"].astype(str)
-jpm = pk.job_person_match(achieved, level.loc[achieved.index])
+jpm = pk.job_person_match(achieved, level)
 category = pk.jpm_category(jpm, cuts=jpm_cuts)
 pd.crosstab(level.loc[jpm.index], category, margins=True)'''),
     ("say", '''shares = category.value_counts()
@@ -879,7 +880,7 @@ say(text)'''}),
 bawah standar per kompetensi menunjukkan kebutuhan pengembangan kompetensi di tingkat instansi.""",
             "en": """`gaps` gives the achieved minus the required level per candidate and competency; the share of candidates
 below the standard on each competency shows the agency's development needs."""}),
-    ("code", '''gap = pk.gaps(achieved, level.loc[achieved.index])
+    ("code", '''gap = pk.gaps(achieved, level)
 (gap < 0).mean().sort_values(ascending=False).rename("share_below_standard").round(3)'''),
     ("say", '''below = (gap < 0).mean().sort_values(ascending=False)
 top3 = below.head(3)''',
