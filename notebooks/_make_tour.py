@@ -113,6 +113,7 @@ performance_cuts = [70, 85]     # performance cuts: below | meets | above expect
 HELPERS = {
     "id": '''# Alat bantu yang mengubah nilai hasil hitungan menjadi kalimat; alat ini sendiri tidak menghitung apa pun.
 from IPython.display import Markdown, display
+from psikometri.report import tr, verdict as report_verdict
 from psikometri.report.i18n import column_label, format_number
 
 LANG = "id"
@@ -145,12 +146,8 @@ def ci(lo, hi, spec=".2f"):
 
 
 def verdict_word(value, lo, hi, standard):
-    """Empat penilaian laporan validasi: letak estimasi dan selangnya terhadap standar."""
-    if not np.isfinite(value):
-        return "tidak dapat diestimasi"
-    if value >= standard:
-        return "memadai" if np.isfinite(lo) and lo >= standard else "memadai, belum pasti"
-    return "belum memadai" if np.isfinite(hi) and hi < standard else "belum memadai, belum pasti"
+    """Empat penilaian laporan validasi (psikometri.report.verdict): letak estimasi dan selangnya terhadap standar."""
+    return tr(report_verdict(value, standard, lo, hi), LANG)
 
 
 def verdict(value, lo, hi, standard):
@@ -183,6 +180,7 @@ def names(values):
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " dan " + words[-1]''',
     "en": '''# Helpers that turn the computed values into sentences; they compute nothing themselves.
 from IPython.display import Markdown, display
+from psikometri.report import tr, verdict as report_verdict
 from psikometri.report.i18n import column_label, format_number
 
 LANG = "en"
@@ -214,12 +212,8 @@ def ci(lo, hi, spec=".2f"):
 
 
 def verdict_word(value, lo, hi, standard):
-    """The validation report's four verdicts: where an estimate and its interval lie against a standard."""
-    if not np.isfinite(value):
-        return "not estimable"
-    if value >= standard:
-        return "adequate" if np.isfinite(lo) and lo >= standard else "adequate, uncertain"
-    return "not adequate" if np.isfinite(hi) and hi < standard else "not adequate, uncertain"
+    """The validation report's four verdicts (psikometri.report.verdict): an estimate and its interval against a standard."""
+    return tr(report_verdict(value, standard, lo, hi), LANG)
 
 
 def verdict(value, lo, hi, standard):

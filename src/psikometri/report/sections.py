@@ -263,7 +263,7 @@ def suppression_mask(tab: pd.DataFrame, k: int) -> np.ndarray:
     return hide
 
 
-def _verdict(value: float, standard: float, ci_low: float = float("nan"), ci_high: float = float("nan")) -> str:
+def verdict(value: float, standard: float, ci_low: float = float("nan"), ci_high: float = float("nan")) -> str:
     """Verdict code of an estimate against ``standard``, from its value and interval.
 
     ``adequate`` (the whole interval at or above the standard),
@@ -272,12 +272,21 @@ def _verdict(value: float, standard: float, ci_low: float = float("nan"), ci_hig
     standard), ``inadequate`` (the whole interval below it) or
     ``not_estimable``.  Without an interval a verdict is never certain.
     Translated with :func:`~psikometri.report.i18n.tr` for display.
+
+    Examples
+    --------
+    >>> from psikometri.report import tr, verdict
+    >>> verdict(0.82, 0.70, 0.74, 0.88), tr(verdict(0.72, 0.70, 0.61, 0.80), "id")
+    ('adequate', 'memadai, belum pasti')
     """
     if value is None or not np.isfinite(value):
         return "not_estimable"
     if value >= standard:
         return "adequate" if np.isfinite(ci_low) and ci_low >= standard else "adequate_uncertain"
     return "inadequate" if np.isfinite(ci_high) and ci_high < standard else "inadequate_uncertain"
+
+
+_verdict = verdict  # the name used before it became public
 
 
 def _standard_at_floor(position_level: str) -> bool:
@@ -543,7 +552,7 @@ class AgencyContext:
             lo, hi = ci if ci else (float("nan"), float("nan"))
         name = self.t(ind_key) + (f" ({detail})" if detail else "")
         sec.indicators.append({"key": key, "indicator": name, "value": v, "ci_low": lo, "ci_high": hi,
-                               "standard": standard, "verdict": _verdict(v, standard, lo, hi)})
+                               "standard": standard, "verdict": verdict(v, standard, lo, hi)})
 
     def _sec_data(self, sec):
         import matplotlib.pyplot as plt
