@@ -1,4 +1,6 @@
-r"""Fairness of assessment results across groups (keadilan; UU ASN forbids discrimination).
+r"""Score-level fairness: adverse impact, subgroup differences, differential prediction.
+
+Part of :mod:`psikometri.fairness` (the public names are re-exported there):
 
 * :func:`adverse_impact` - selection rates by group, impact ratios and the
   four-fifths rule, two-proportion z test and Fisher's exact test.
@@ -23,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from ._validation import check_columns, check_dataframe, check_level, plain
+from .._validation import check_columns, check_dataframe, check_level, plain
 
 __all__ = [
     "adverse_impact",
