@@ -77,9 +77,10 @@ def _ets_class(delta: np.ndarray, se: np.ndarray, p: np.ndarray, alpha: float) -
     with np.errstate(invalid="ignore", divide="ignore"):
         a = np.abs(delta)
         p_gt1 = stats.norm.cdf((1.0 - a) / se) + stats.norm.cdf((-1.0 - a) / se)
+    p_gt1 = np.where(np.isinf(a), 0.0, p_gt1)  # an odds ratio of 0 or infinity: |delta| is beyond any bound
     cls = []
     for d, pg, pm in zip(a, p_gt1, p):
-        if not (np.isfinite(d) and np.isfinite(pm)):
+        if np.isnan(d) or not np.isfinite(pm):
             cls.append(None)
         elif d < 1.0 or pm >= alpha:
             cls.append("A")
@@ -138,10 +139,9 @@ def _codes(df: pd.DataFrame, method: str) -> np.ndarray:
     bad = ok & (arr != 0.0) & (arr != 1.0)
     if bad.any():
         r, c = (int(v[0]) for v in np.nonzero(bad))
-        row = f"row {r}" if isinstance(df.index, pd.RangeIndex) else f"row {plain(df.index[r])!r}"
         raise ValueError(
-            f"items must be scored 0/1 (dichotomous) for method={method!r}: {row}, column "
-            f"{plain(df.columns[c])!r} holds {plain(arr[r, c])!r}. Score each item 1 (keyed/correct) or 0, NaN for "
+            f"items must be scored 0/1 (dichotomous) for method={method!r}: row {plain(df.index[r])!r}, column "
+            f"{plain(df.columns[c])!r} holds {plain(df.iloc[r, c])!r}. Score each item 1 (keyed/correct) or 0, NaN for "
             "missing; for Likert items dichotomise them first (e.g. (items >= 4).astype(int))."
         )
     return arr

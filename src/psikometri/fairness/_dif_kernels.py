@@ -242,14 +242,15 @@ def logit_fit(X, y, m, p, max_iter, tol):
 
     ``y`` successes out of ``m`` trials per cell.  Starts at zero, halves a step
     that raises the deviance, stops when the largest change of a coefficient is
-    below ``tol`` (relative to 1 + its size).  Returns ``(beta, deviance, converged)``.
+    below ``tol`` (relative to 1 + its size).  Returns ``(beta, deviance, converged)``; the deviance is
+    NaN when the design has not full rank.
     """
     beta = np.zeros(4)
     dev = _deviance(X, y, m, beta, p)
     grad = np.zeros(4)
     h = np.zeros((4, 4))
     converged = False
-    for _ in range(max_iter):
+    for it in range(max_iter):
         grad[:] = 0.0
         h[:, :] = 0.0
         for c in range(y.size):
@@ -273,7 +274,9 @@ def logit_fit(X, y, m, p, max_iter, tol):
                 h[b, a] = h[a, b]
         step = _cholesky_solve(h, grad, p)
         if not np.isfinite(step).all():
-            return beta, np.nan, False
+            # singular information: a design without full rank (NaN) or, after some steps, fitted values at
+            # 0 or 1 (separation: the deviance reached is kept, flagged as not converged)
+            return beta, (np.nan if it == 0 else dev), False
         new = beta.copy()
         scale = 1.0
         for _h in range(60):
