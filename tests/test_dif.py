@@ -7,7 +7,8 @@ dif_reference.json:
 * "difMH" / "difLogistic": difR 5.1 (Magis et al. 2010) difMH and difLogistic;
 * "base": base R mantelhaen.test and glm(binomial), independent of difR;
 * "ets": the full ETS rule (Zieky 1993; Paek & Holland 2015) written out in the R script;
-* "poly": Mantel's (1963) ordinal test (coin::cmh_test and by hand) and the SMD, by hand.
+* "poly": Mantel's (1963) ordinal test (coin::cmh_test and by hand), the SMD and the ETS polytomous
+  classes (Zwick, Thayer & Mazzeo 1997), by hand, on the three-category answers (verbal_poly.csv).
 
 Kernels are checked against the respondent-level numpy / statsmodels versions in
 tests/naive_fairness.py.
@@ -270,6 +271,85 @@ def test_simulated_dif_item_is_found():
 
 
 # ---------------------------------------------------------------------------------------------
+# polytomous items: Mantel (1963) and SMD
+# ---------------------------------------------------------------------------------------------
+POLY = pd.read_csv(FIX / "verbal_poly.csv", index_col="id")
+
+
+def test_polytomous_matches_coin_and_hand():
+    ref = REF["poly"]  # coin::cmh_test(y ~ g | score, scores = list(y = 0:2))$Z^2; SMD, SD, classes by hand in R
+    res = dif(POLY[REF["items"]], POLY["Gender"])
+    assert res.attrs["polytomous"] and res.attrs["correct"] is None
+    np.testing.assert_allclose(res["chi2"], ref["mantel_coin"], rtol=1e-9)
+    np.testing.assert_allclose(res["chi2"], ref["mantel_hand"], rtol=1e-9)
+    np.testing.assert_allclose(res["p"], ref["p"], rtol=1e-9)
+    np.testing.assert_allclose(res["smd"], ref["smd"], rtol=1e-9, atol=1e-14)
+    np.testing.assert_allclose(res["sd_item"], ref["sd_item"], rtol=1e-12)
+    assert list(res["ets"]) == ref["class"]
+    assert set(ref["class"]) == {"AA", "BB", "CC"}
+    assert list(res.columns) == ["chi2", "df", "p", "p_adjusted", "smd", "sd_item", "smd_sd", "ets", "n_strata",
+                                 "flag"]
+
+
+def test_polytomous_shift_and_order_invariance():
+    items = POLY[REF["items"]]
+    a = dif(items, POLY["Gender"], purify=True)
+    b = dif(items + 1, POLY["Gender"], purify=True)  # scored 1-3 instead of 0-2: same strata, same differences
+    np.testing.assert_allclose(b["chi2"], a["chi2"], rtol=1e-12)
+    np.testing.assert_allclose(b["smd"], a["smd"], rtol=1e-12, atol=1e-15)
+    perm = np.random.default_rng(2).permutation(len(items))
+    c = dif(items.iloc[perm], POLY["Gender"], purify=True)
+    pd.testing.assert_frame_equal(a, c, check_exact=True)
+    assert a.attrs["flagged_history"] == c.attrs["flagged_history"]
+
+
+def test_polytomous_rejected_for_logistic():
+    with pytest.raises(ValueError, match="0/1 \\(dichotomous\\) for method='logistic'"):
+        dif(POLY[REF["items"]], POLY["Gender"], method="logistic")
+
+
+def _sim_poly(n=500, J=8, K=5, seed=4):
+    rng = np.random.default_rng(seed)
+    theta = rng.normal(size=n)
+    g = (rng.random(n) < 0.45).astype(np.int64)
+    latent = theta[:, None] + rng.normal(0, 1, (n, J))
+    latent[:, 2] -= 0.5 * g
+    cuts = np.linspace(-1.5, 1.5, K - 1)
+    return (latent[:, :, None] > cuts).sum(axis=2).astype(np.int64), g
+
+
+@pytest.mark.parametrize("include_self", [True, False])
+def test_mantel_kernel_matches_naive(include_self):
+    X, g = _sim_poly()
+    J = X.shape[1]
+    anchor = np.array([k != 5 for k in range(J)])
+    counts = K.dif_tables(np.ascontiguousarray(X.T), g, anchor, include_self, int(X.max(axis=0).sum()) + 1, 5)
+    values = np.tile(np.arange(5.0), (J, 1))
+    out = K.mantel_ordinal_stats(counts, values)
+    S = N.matching_scores(X, anchor, include_self)
+    for j in range(J):
+        ref = N.mantel_item(X[:, j], g, S[:, j])
+        assert out[j, K.MO_CHI2] == pytest.approx(ref["chi2"], rel=1e-12)
+        assert out[j, K.MO_SMD] == pytest.approx(ref["smd"], rel=1e-12)
+
+
+def test_mantel_on_dichotomous_items_is_the_uncorrected_mh_chi2():
+    X, g = _sim()
+    J = X.shape[1]
+    counts = K.dif_tables(np.ascontiguousarray(X.T), g, np.ones(J, dtype=np.bool_), True, J + 1, 2)
+    mo = K.mantel_ordinal_stats(counts, np.tile(np.arange(2.0), (J, 1)))
+    np.testing.assert_allclose(mo[:, K.MO_CHI2], K.mh_stats(counts, False)[:, K.MH_CHI2], rtol=1e-12)
+
+
+def test_mixed_items_use_the_polytomous_test_for_all():
+    items = ITEMS.copy()
+    items["likert"] = POLY["S1DoCurse"]
+    res = dif(items, GENDER)
+    assert res.attrs["polytomous"] and "smd" in res.columns
+    assert res["ets"].isin(["AA", "BB", "CC"]).all()
+
+
+# ---------------------------------------------------------------------------------------------
 # behaviour: invariance, input untouched, group forms, missing data, focal choice
 # ---------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("method", ["mh", "logistic"])
@@ -382,8 +462,16 @@ def test_top_level_reexport():
 def test_non_binary_item_names_row_and_column():
     items = ITEMS.copy()
     items.loc[7, "S2DoScold"] = 2
-    with pytest.raises(ValueError, match=r"row 7, column 'S2DoScold' holds 2"):
+    with pytest.raises(ValueError, match=r"0/1 \(dichotomous\) for method='logistic': row 7, column 'S2DoScold' "
+                                         r"holds 2\. .*use method='mh'"):
         dif(items, GENDER, method="logistic")
+    items = items.astype(float)
+    items.loc[9, "S3DoShout"] = 0.5
+    with pytest.raises(ValueError, match=r"integer item scores .*row 9, column 'S3DoShout' holds 0.5"):
+        dif(items, GENDER, method="mh")
+    items.loc[9, "S3DoShout"] = 40
+    with pytest.raises(ValueError, match=r"scores from 0 to 40, 41 possible categories"):
+        dif(items, GENDER, method="mh")
 
 
 def test_errors_on_groups():

@@ -132,28 +132,71 @@ def _resolve_group(df: pd.DataFrame, group):
                      "name of the column holding the groups, or the groups as a Series aligned with items.")
 
 
-def _codes(df: pd.DataFrame, method: str) -> np.ndarray:
-    """The item responses as a float array (NaN = missing), after checking that they are 0/1."""
+#: Most response categories of a polytomous item (scores a, a + 1, ..., a + MAX_CATEGORIES - 1).
+MAX_CATEGORIES = 21
+
+
+def _codes(df: pd.DataFrame, method: str) -> tuple[np.ndarray, bool]:
+    """The item responses as a float array (NaN = missing) and whether any item is polytomous.
+
+    0/1 items are dichotomous; other values must be integer scores (polytomous, ``method="mh"`` only).
+    """
     arr = df.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     ok = ~np.isnan(arr)
+
+    def where(mask):
+        r, c = (int(v[0]) for v in np.nonzero(mask))
+        return f"row {plain(df.index[r])!r}, column {plain(df.columns[c])!r} holds {plain(df.iloc[r, c])!r}"
+
     bad = ok & (arr != 0.0) & (arr != 1.0)
-    if bad.any():
-        r, c = (int(v[0]) for v in np.nonzero(bad))
+    if not bad.any():
+        return arr, False
+    if method != "mh":
         raise ValueError(
-            f"items must be scored 0/1 (dichotomous) for method={method!r}: row {plain(df.index[r])!r}, column "
-            f"{plain(df.columns[c])!r} holds {plain(df.iloc[r, c])!r}. Score each item 1 (keyed/correct) or 0, NaN for "
-            "missing; for Likert items dichotomise them first (e.g. (items >= 4).astype(int))."
+            f"items must be scored 0/1 (dichotomous) for method={method!r}: {where(bad)}. Score each item 1 "
+            "(keyed/correct) or 0, NaN for missing; for Likert items use method='mh' (Mantel's test for ordered "
+            "scores) or dichotomise them first (e.g. (items >= 4).astype(int))."
         )
-    return arr
+    frac = ok & (arr != np.round(arr))
+    if frac.any():
+        raise ValueError(
+            f"items must hold integer item scores (0/1, or ordered categories such as 1-5): {where(frac)}. "
+            "Pass the item responses, not averages or rescaled scores."
+        )
+    lo, hi = np.nanmin(arr), np.nanmax(arr)
+    if hi - lo + 1 > MAX_CATEGORIES:
+        raise ValueError(
+            f"items hold scores from {plain(lo):g} to {plain(hi):g}, {int(hi - lo + 1)} possible categories; DIF "
+            f"by the Mantel test is for items with at most {MAX_CATEGORIES} ordered categories. Pass the item "
+            "responses (e.g. 1-5), not scale or test scores."
+        )
+    return arr, True
+
+
+def _poly_class(smd_sd: np.ndarray, p: np.ndarray, alpha: float) -> list:
+    """ETS polytomous classes (Zwick, Thayer & Mazzeo 1997) from |SMD| / SD and the Mantel test's p."""
+    out = []
+    for r, pm in zip(smd_sd, p):
+        if not (np.isfinite(r) and np.isfinite(pm)):
+            out.append(None)
+        elif pm >= alpha or abs(r) <= 0.17:
+            out.append("AA")
+        elif abs(r) <= 0.25:
+            out.append("BB")
+        else:
+            out.append("CC")
+    return out
 
 
 def dif(items, group, *, method: str = "mh", focal=None, match: str = "total", purify: bool = False,
         max_iter: int = 10, correct: bool = True, dif_type: str = "both", alpha: float = 0.05,
         p_adjust: str = "none", min_group: int = MIN_GROUP) -> pd.DataFrame:
-    r"""Differential item functioning of dichotomous items between two groups.
+    r"""Differential item functioning (DIF) of test items between two groups.
 
     Respondents are matched on the test score; within each score level the
-    reference and the focal group are compared on the studied item.
+    reference and the focal group are compared on the studied item.  Items
+    are dichotomous (0/1) for both methods; ``method="mh"`` also takes
+    polytomous items (integer scores such as 1-5, see below).
 
     **Mantel-Haenszel** (``method="mh"``; Holland & Thayer 1988).  At score
     level :math:`s` with :math:`T_s > 1` respondents the item's 2 x 2 table holds
@@ -195,6 +238,27 @@ def dif(items, group, *, method: str = "mh", focal=None, match: str = "total", p
     ``ets_size`` is the effect-size-only code that difR prints (A
     :math:`|\Delta| < 1`, B :math:`< 1.5`, C otherwise, no significance test).
 
+    **Polytomous items** (``method="mh"`` when any item holds a score other
+    than 0/1; every item is then treated this way).  Mantel's (1963) test for
+    ordered scores :math:`y_k`: with :math:`F_s` the sum of the focal group's
+    item scores at score level :math:`s`,
+
+    .. math::
+
+        \chi^2_{M} = \frac{\big(\sum_s F_s - \sum_s E(F_s)\big)^2}{\sum_s \mathrm{Var}(F_s)},\quad
+        E(F_s) = \frac{n_{Fs}}{T_s} \sum_k y_k n_{+ks},\quad
+        \mathrm{Var}(F_s) = \frac{n_{Rs} n_{Fs}}{T_s^2 (T_s - 1)}
+        \Big(T_s \sum_k y_k^2 n_{+ks} - \big(\sum_k y_k n_{+ks}\big)^2\Big)
+
+    (df 1, no continuity correction; for a 0/1 item it is the uncorrected MH
+    chi-square), and the standardized mean difference (Dorans & Schmitt 1991)
+    :math:`SMD = \sum_s (n_{Fs}/n_F)(\bar y_{Fs} - \bar y_{Rs})` over the
+    score levels holding both groups (negative: the focal group scores lower at
+    equal total).  ETS classes (Zwick, Thayer & Mazzeo 1997): **AA** when the
+    test is not significant or :math:`|SMD|/SD \le .17`, **CC** when it is and
+    :math:`|SMD|/SD > .25`, **BB** otherwise, :math:`SD` the item's standard
+    deviation over both groups (``ddof=1``).
+
     **Logistic regression** (``method="logistic"``; Swaminathan & Rogers 1990).
     With :math:`X` the matching score and :math:`G` = 1 for the focal group,
 
@@ -228,7 +292,8 @@ def dif(items, group, *, method: str = "mh", focal=None, match: str = "total", p
     ----------
     items : DataFrame
         Rows = respondents, columns = items scored 1 (keyed) / 0 (bool
-        accepted), NaN for missing.  Respondents with any missing item are
+        accepted), or with ``method="mh"`` integer scores of ordered
+        categories (at most 21, e.g. Likert 1-5), NaN for missing.  Respondents with any missing item are
         dropped (listwise; counted in ``.attrs["n_dropped"]``) so that every
         item is matched on the same score.
     group : Series, array or column name
@@ -248,7 +313,8 @@ def dif(items, group, *, method: str = "mh", focal=None, match: str = "total", p
     max_iter : int
         Most re-runs in the purification (difR's ``nrIter``).
     correct : bool
-        Continuity correction of the MH chi-square (difR's default ``TRUE``).
+        Continuity correction of the MH chi-square (difR's default ``TRUE``);
+        not used for polytomous items.
     dif_type : {"both", "uniform", "nonuniform"}
         The logistic test used for ``p`` and flagging (difR's ``type``
         ``"both"``, ``"udif"``, ``"nudif"``; those spellings are accepted too).
@@ -268,7 +334,8 @@ def dif(items, group, *, method: str = "mh", focal=None, match: str = "total", p
         One row per item (index ``item``).  Both methods: ``chi2, df, p,
         p_adjusted, flag``.  ``"mh"`` adds ``alpha_mh, delta_mh, se_delta,
         var_log_alpha, p_delta_gt_1, ets, ets_size, n_strata`` (score levels
-        holding both groups).  ``"logistic"`` adds ``delta_r2, zumbo_thomas,
+        holding both groups); for polytomous items instead ``smd, sd_item,
+        smd_sd, ets`` (AA/BB/CC), ``n_strata``.  ``"logistic"`` adds ``delta_r2, zumbo_thomas,
         jodoin_gierl``, the three tests ``chi2_uniform, p_uniform,
         chi2_nonuniform, p_nonuniform, chi2_both, p_both`` with
         ``delta_r2_uniform, delta_r2_nonuniform, delta_r2_both``, Nagelkerke
@@ -276,7 +343,7 @@ def dif(items, group, *, method: str = "mh", focal=None, match: str = "total", p
         :math:`M_1`: the focal group's log odds ratio at equal score),
         ``beta_interaction`` (of :math:`M_2`), ``converged`` (False when a
         fit did not converge, e.g. complete separation).  ``.attrs``:
-        ``method, reference, focal, n, n_reference, n_focal, n_dropped, match,
+        ``method, polytomous, reference, focal, n, n_reference, n_focal, n_dropped, match,
         purify, iterations, converged, anchor`` (items of the final matching
         score), ``flagged_history, alpha, p_adjust, notes``.  An item that is
         constant among the kept respondents gets NaN statistics (noted).
@@ -284,7 +351,8 @@ def dif(items, group, *, method: str = "mh", focal=None, match: str = "total", p
     Raises
     ------
     ValueError
-        Items not 0/1 (naming row and column), not exactly two groups, a group
+        Items not 0/1 for ``"logistic"`` or not integer scores for ``"mh"``
+        (naming row and column), not exactly two groups, a group
         smaller than ``min_group``, a ``focal`` that is not a group, bad options.
 
     Notes
@@ -296,7 +364,9 @@ def dif(items, group, *, method: str = "mh", focal=None, match: str = "total", p
     :math:`|\sum A - \sum E(A)| \ge 0.5`; difR and this function always apply
     it, as Holland & Thayer's formula).  ``method="logistic"`` matches difR's
     ``difLogistic(..., type, criterion = "LRT")`` (``Logistik``, ``deltaR2``)
-    and R's ``glm(..., family = binomial)`` deviances.  difR places a value
+    and R's ``glm(..., family = binomial)`` deviances.  The polytomous test
+    matches ``coin::cmh_test(y ~ group | score, scores = list(y = ...))``
+    (whose Z is the signed square root of the chi-square).  difR places a value
     exactly on a class boundary (after rounding to 4 decimals) in the lower
     class; here the boundaries belong to the upper class, as the published rules.
     The matching score in difR ignores missing responses (``rowSums(na.rm =
@@ -316,6 +386,18 @@ def dif(items, group, *, method: str = "mh", focal=None, match: str = "total", p
     Zieky, M. (1993). Practical questions in the use of DIF statistics in test
     development. In P. W. Holland & H. Wainer (Eds.), *Differential item
     functioning* (pp. 337-347). Erlbaum.
+
+    Mantel, N. (1963). Chi-square tests with one degree of freedom: Extensions
+    of the Mantel-Haenszel procedure. *Journal of the American Statistical
+    Association, 58*, 690-700.
+
+    Dorans, N. J., & Schmitt, A. P. (1991). *Constructed response and
+    differential item functioning: A pragmatic approach* (ETS RR-91-47).
+    Educational Testing Service.
+
+    Zwick, R., Thayer, D. T., & Mazzeo, J. (1997). Descriptive and inferential
+    procedures for assessing differential item functioning in polytomous
+    items. *Applied Measurement in Education, 10*, 321-344.
 
     Paek, I., & Holland, P. W. (2015). A note on statistical hypothesis testing
     based on log transformation of the Mantel-Haenszel common odds ratio for
@@ -373,7 +455,7 @@ def dif(items, group, *, method: str = "mh", focal=None, match: str = "total", p
     df, g, gname = _resolve_group(df, group)
     # validation only (types, identifier columns, infinite values); the rows are selected below by position
     check_items(df, name="items", min_items=2, min_rows=1, missing="pairwise", allow_constant=True)
-    arr = _codes(df, method)
+    arr, poly = _codes(df, method)
     gmiss = g.isna().to_numpy()
     imiss = np.isnan(arr).any(axis=1)
     keep = ~gmiss & ~imiss
@@ -407,8 +489,13 @@ def dif(items, group, *, method: str = "mh", focal=None, match: str = "total", p
 
     names = list(df.columns)
     J = len(names)
-    xt = np.ascontiguousarray(arr.T.astype(np.int64))
-    n_scores = J + 1
+    # response codes 0 .. K-1: the scores minus the smallest score of all items (a shift of every matching
+    # score by the same constant, which changes no stratum)
+    low = float(arr.min()) if poly else 0.0
+    xt = np.ascontiguousarray((arr - low).T.astype(np.int64))
+    n_cat = int(xt.max()) + 1 if poly else 2
+    n_scores = int(xt.max(axis=1).sum()) + 1 if poly else J + 1
+    values = np.ascontiguousarray(np.tile(np.arange(n_cat, dtype=float) + low, (J, 1)))
     notes = []
     constant = arr.min(axis=0) == arr.max(axis=0)
     if constant.any():
@@ -416,7 +503,11 @@ def dif(items, group, *, method: str = "mh", focal=None, match: str = "total", p
                      "kept respondents: no DIF statistic (NaN)")
 
     def run(anchor: np.ndarray) -> dict:
-        counts = K.dif_tables(xt, gcode, anchor, match == "total", n_scores, 2)
+        counts = K.dif_tables(xt, gcode, anchor, match == "total", n_scores, n_cat)
+        if poly:
+            o = K.mantel_ordinal_stats(counts, values)
+            chi2 = o[:, K.MO_CHI2]
+            return {"counts": o, "chi2": chi2, "p": stats.chi2.sf(chi2, 1)}
         if method == "mh":
             o = K.mh_stats(counts, bool(correct))
             chi2 = o[:, K.MH_CHI2]
@@ -461,7 +552,22 @@ def dif(items, group, *, method: str = "mh", focal=None, match: str = "total", p
     out["p"] = p
     out["p_adjusted"] = p_adj
     o = res["counts"]
-    if method == "mh":
+    if poly:
+        smd = o[:, K.MO_SMD].copy()
+        smd[constant] = np.nan
+        # the item's SD over both groups, from its category counts (so it does not depend on the row order)
+        nk = np.array([np.bincount(xt[j], minlength=n_cat) for j in range(J)], dtype=float)
+        ntot = nk.sum(axis=1)
+        mean = (nk * values).sum(axis=1) / ntot
+        sd = np.sqrt((nk * (values - mean[:, None]) ** 2).sum(axis=1) / (ntot - 1))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(sd > 0, smd / sd, np.nan)
+        out["smd"] = smd
+        out["sd_item"] = sd
+        out["smd_sd"] = ratio
+        out["ets"] = _poly_class(ratio, p, alpha)
+        out["n_strata"] = o[:, K.MO_STRATA].astype(np.int64)
+    elif method == "mh":
         a_mh = o[:, K.MH_ALPHA]
         var_l = o[:, K.MH_VAR_LOG_ALPHA]
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -515,7 +621,7 @@ def dif(items, group, *, method: str = "mh", focal=None, match: str = "total", p
         "method": method, "reference": reference, "focal": focal, "group": gname,
         "n": int(arr.shape[0]), "n_reference": n_r, "n_focal": n_f,
         "n_dropped": {"missing_items": n_drop_items, "missing_group": n_drop_group},
-        "match": match, "correct": bool(correct) if method == "mh" else None,
+        "polytomous": poly, "match": match, "correct": bool(correct) if (method == "mh" and not poly) else None,
         "dif_type": dif_type if method == "logistic" else None,
         "purify": bool(purify), "iterations": iterations, "converged": converged,
         "anchor": [names[k] for k in np.flatnonzero(anchor)], "flagged_history": history,
