@@ -115,8 +115,7 @@ def _resolve_group(df: pd.DataFrame, group):
             g = g.reindex(df.index)
         return df, g, g.name if g.name is not None else "group"
     if isinstance(group, (np.ndarray, list, tuple, pd.Categorical, pd.Index)):
-        arr = group if isinstance(group, pd.Categorical) else np.asarray(group, dtype=object) \
-            if not isinstance(group, pd.Index) else group
+        arr = group if isinstance(group, (pd.Categorical, pd.Index, np.ndarray)) else np.asarray(group, dtype=object)
         if len(arr) != len(df):
             raise ValueError(f"group has {len(arr)} values but items has {len(df)} rows; pass one group label per "
                              "row of items (or a Series aligned by index, or the name of a column of items).")
