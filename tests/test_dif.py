@@ -95,6 +95,16 @@ def test_mh_purification_matches_difR(key, kw):
     assert res.attrs["anchor"] == [it for it in REF["items"] if it not in hist[-2]]
 
 
+def test_purification_stops_at_max_iter_with_a_note():
+    full = REF["difMH"]["purified"]  # difR needs 6 re-runs on these data
+    assert full["nrPur"] > 2
+    res = dif(ITEMS, GENDER, purify=True, max_iter=2)
+    assert res.attrs["iterations"] == 2 and not res.attrs["converged"]
+    assert "did not converge in 2 iteration(s)" in res.attrs["notes"]
+    hist = [[REF["items"][k] for k in np.flatnonzero(row)] for row in full["difPur"]]
+    assert res.attrs["flagged_history"] == hist[:3]
+
+
 def test_ets_classification_full_rule():
     # R: Zieky (1993) rule with the Paek & Holland (2015) interval-null test, from difMH's alphaMH, varLambda
     for grp, key in ((GENDER, "ets"), ((VERBAL["Anger"] >= REF["anger_threshold"]).astype(int), "ets_anger")):
