@@ -16,7 +16,10 @@ rows; the Bernoulli log-likelihood of the rows equals the cells'
 ``sum y log p + (m - y) log(1 - p)``, so deviances and estimates are those of
 the row-level fit).  Results therefore do not depend on the order of the rows.
 
-Each ``prange`` iteration handles one item and writes only that item's slot.
+:func:`dif_tables` and :func:`logistic_fits` run their items in a ``prange``
+loop, each iteration writing only its item's slot; the Mantel-Haenszel sums
+(a few hundred operations per item) run serially, where threads would cost
+more than they save.
 """
 
 from __future__ import annotations
@@ -40,6 +43,18 @@ MO_CHI2, MO_DIFF, MO_VAR, MO_SMD, MO_STRATA = range(5)
 MO_NCOL = 5
 
 
+@njit(cache=True)
+def anchor_scores(xt, anchor):
+    """Sum over the anchor items of each respondent's response codes (``xt`` is items x respondents)."""
+    J, n = xt.shape
+    base = np.zeros(n, dtype=np.int64)
+    for k in range(J):
+        if anchor[k]:
+            for i in range(n):
+                base[i] += xt[k, i]
+    return base
+
+
 @njit(cache=True, parallel=True)
 def dif_tables(xt, g, anchor, include_self, n_scores, n_cat):
     """Counts ``(J, n_scores, 2, n_cat)`` of respondents by item, matching score, group and response.
@@ -51,23 +66,19 @@ def dif_tables(xt, g, anchor, include_self, n_scores, n_cat):
     ``j`` is an anchor item.
     """
     J, n = xt.shape
-    base = np.zeros(n, dtype=np.int64)
-    for k in range(J):
-        if anchor[k]:
-            for i in range(n):
-                base[i] += xt[k, i]
+    base = anchor_scores(xt, anchor)
     out = np.zeros((J, n_scores, 2, n_cat), dtype=np.int64)
     for j in prange(J):
         add = 1 if (include_self and not anchor[j]) else 0
         sub = 1 if ((not include_self) and anchor[j]) else 0
+        o = out[j]  # this item's block: the iteration writes nothing else
         for i in range(n):
             x = xt[j, i]
-            s = base[i] + add * x - sub * x
-            out[j, s, g[i], x] += 1
+            o[base[i] + add * x - sub * x, g[i], x] += 1
     return out
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def mh_stats(counts, correct):
     """Mantel-Haenszel statistics of each item from its 2 x 2 x S table (response code 1 = keyed).
 
@@ -79,7 +90,7 @@ def mh_stats(counts, correct):
     """
     J, S = counts.shape[0], counts.shape[1]
     out = np.full((J, MH_NCOL), np.nan)
-    for j in prange(J):
+    for j in range(J):
         diff = 0.0
         var = 0.0
         r_sum = 0.0  # sum A D / T
@@ -129,7 +140,7 @@ def mh_stats(counts, correct):
     return out
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def mantel_ordinal_stats(counts, values):
     """Mantel's (1963) test and the standardized mean difference from ``(J, S, 2, K)`` tables.
 
@@ -143,7 +154,7 @@ def mantel_ordinal_stats(counts, values):
     """
     J, S, K = counts.shape[0], counts.shape[1], counts.shape[3]
     out = np.full((J, MO_NCOL), np.nan)
-    for j in prange(J):
+    for j in range(J):
         diff = 0.0
         var = 0.0
         smd_num = 0.0
