@@ -15,7 +15,7 @@ gtheory     generalizability theory: G and D studies (ANOVA and REML)
 construct   multitrait-multimethod analysis of AC ratings
 factor      confirmatory factor analysis (ML, as lavaan) and measurement invariance across groups
 validity    predictive validity, artifact corrections, incremental validity, meta-analysis
-fairness    adverse impact, subgroup differences, differential prediction
+fairness    adverse impact, subgroup differences, differential prediction, differential item functioning
 talent      overall rating and achieved levels, Job Person Match, nine-box grid, placement consistency
 reassessment test-retest stability, reliable change, category transitions, decision consistency
 """
