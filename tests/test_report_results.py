@@ -37,7 +37,8 @@ import pytest
 import psikometri
 from psikometri.agreement import assessor_diagnostics, cell_ratings, icc, krippendorff_alpha
 from psikometri.construct import mtmm
-from psikometri.fairness import adverse_impact, differential_prediction
+from psikometri.factor import measurement_invariance
+from psikometri.fairness import adverse_impact, dif, differential_prediction
 from psikometri.gtheory import g_study
 from psikometri.io import DataWarning, design_summary, independent_round, load_assessment
 from psikometri.reliability import reliability_summary
@@ -355,8 +356,49 @@ def _fairness(d: Inputs):
             res[f"differential_prediction_{g}_p"] = p
             if math.isfinite(p):
                 cleary.append(p)
+    res.update(_measurement_fairness(d, c))
     d._fair = (res, worst, cleary)
     return d._fair
+
+
+#: Group sizes of the measurement-fairness analyses (the report's documented minimums).
+MIN_INVARIANCE, MIN_DIF = 50, 30
+
+
+def _measurement_fairness(d: Inputs, c: pd.DataFrame) -> dict:
+    """Measurement invariance (one factor over the test's items) and Mantel-Haenszel DIF (Holm), by group."""
+    if d.items is None or d.items.shape[1] < 5:
+        return {}
+    it = d.items.assign(candidate=d.items["candidate"].astype(str)).set_index("candidate").dropna()
+    it = it.loc[it.index.intersection(c.index)].sort_index()
+    cols = list(it.columns)
+    out = {}
+    for g in ("gender", "age_group"):
+        grp = c.loc[it.index, g].astype(object).astype(str)
+        counts = grp.value_counts()
+        order = [str(v) for v in c[g].cat.categories] if g == "age_group" else sorted(counts.index)
+        keep = [lv for lv in order if counts.get(lv, 0) >= MIN_INVARIANCE]
+        if len(keep) >= 2:
+            m = grp.isin(keep).to_numpy()
+            mi = measurement_invariance(it[m].assign(grp=grp[m].to_numpy()), {"test": cols}, "grp")
+            out[f"invariance_{g}"] = {
+                "highest_level": mi.attrs["highest_level"], "groups": keep, "n": int(m.sum()),
+                "models": {lv: {"chisq": mi.loc[lv, "chisq"], "df": int(mi.loc[lv, "df"]), "cfi": mi.loc[lv, "cfi"],
+                                "rmsea": mi.loc[lv, "rmsea"], "srmr": mi.loc[lv, "srmr"],
+                                "decision": mi.loc[lv, "decision"]} for lv in mi.index}}
+        keep_dif = [lv for lv in order if counts.get(lv, 0) >= MIN_DIF]
+        ref = FAIRNESS_REFERENCE[g]
+        if ref not in keep_dif:
+            ref = max(keep_dif, key=lambda lv: (counts[lv], lv)) if keep_dif else None
+        for focal in [lv for lv in keep_dif if lv != ref]:
+            m = grp.isin([ref, focal]).to_numpy()
+            res = dif(it[m], grp[m], method="mh", focal=focal, p_adjust="holm", min_group=MIN_DIF)
+            size = "smd_sd" if res.attrs["polytomous"] else "delta_mh"
+            out[f"dif_{g}_{focal}"] = {
+                "reference": ref, "focal": focal, "n": int(m.sum()), "polytomous": bool(res.attrs["polytomous"]),
+                "flagged": [i for i in res.index if res.loc[i, "ets"] in ("B", "C", "BB", "CC")],
+                "ets": dict(res["ets"]), size: dict(res[size]), "p_adjusted": dict(res["p_adjusted"])}
+    return out
 
 
 def _expected_fairness(d: Inputs, sections):

@@ -333,6 +333,55 @@ TEXT: dict[str, dict[str, str]] = {
     "adverse_impact": {"id": "dampak merugikan", "en": "adverse impact"},
     "subgroup_d": {"id": "perbedaan skor (d / g) pada nilai akhir", "en": "score difference (d / g) on the OAR"},
     "cleary": {"id": "prediksi diferensial (Cleary)", "en": "differential prediction (Cleary)"},
+    "invariance": {"id": "invarians pengukuran tes psikologi", "en": "measurement invariance of the psychological test"},
+    "invariance_text": {
+        "id": "Apakah tes psikologi ({k} butir) mengukur hal yang sama pada setiap kelompok? Model satu faktor "
+              "dicocokkan pada semua kelompok sekaligus dengan batasan yang makin ketat: konfigural, metrik, skalar "
+              "dan ketat (analisis faktor konfirmatori, ML). Suatu tingkat terpenuhi bila CFI turun paling banyak "
+              "0,01 dan RMSEA naik paling banyak 0,015 dari tingkat sebelumnya (Cheung & Rensvold 2002; Chen 2007); "
+              "tingkat berikutnya hanya terpenuhi bila tingkat sebelumnya terpenuhi. Hanya kelompok dengan sedikitnya "
+              "{n_min} orang yang dianalisis. Fungsi butir diferensial (DIF) diuji dengan Mantel-Haenszel (butir "
+              "bertingkat: uji Mantel dan SMD), skor total sebagai pencocok, p dikoreksi Holm, kelompok dengan "
+              "sedikitnya {n_dif} orang; kelas ETS A/AA = DIF dapat diabaikan, B/BB = sedang, C/CC = besar.",
+        "en": "Does the psychological test ({k} items) measure the same thing in every group? A one-factor model is "
+              "fitted to all groups at once with ever stricter constraints: configural, metric, scalar and strict "
+              "(confirmatory factor analysis, ML). A level holds when CFI drops by at most .01 and RMSEA rises by "
+              "at most .015 from the level before (Cheung & Rensvold 2002; Chen 2007); a level is supported only "
+              "when the levels before it are. Only groups of at least {n_min} people are analysed. Differential item "
+              "functioning (DIF) is tested with Mantel-Haenszel (polytomous items: Mantel's test and the SMD), the "
+              "total score as the matching variable, Holm-adjusted p, groups of at least {n_dif} people; ETS class "
+              "A/AA = negligible DIF, B/BB = moderate, C/CC = large.",
+    },
+    "invariance_result": {
+        "id": "Menurut {group} ({groups}), tingkat invarians tertinggi yang didukung data adalah {level}. Bila "
+              "invarians skalar terpenuhi, rerata skor tes dapat dibandingkan antarkelompok; bila hanya metrik, "
+              "hanya hubungan (korelasi, kemiringan) yang sebanding.",
+        "en": "By {group} ({groups}), the highest level of invariance the data support is {level}. With scalar "
+              "invariance the test's mean scores can be compared across groups; with metric invariance only, only "
+              "relations (correlations, slopes) are comparable.",
+    },
+    "invariance_none": {
+        "id": "Menurut {group} ({groups}), bahkan model konfigural tidak dapat diestimasi dengan layak; invarians "
+              "pengukuran tidak dapat dinilai.",
+        "en": "By {group} ({groups}), not even the configural model could be estimated admissibly; measurement "
+              "invariance cannot be assessed.",
+    },
+    "invariance_too_few": {
+        "id": "Invarians pengukuran menurut {group} tidak dianalisis: kurang dari dua kelompok dengan sedikitnya "
+              "{need} orang.",
+        "en": "Measurement invariance by {group} is not analysed: fewer than two groups of at least {need} people.",
+    },
+    "dif_table": {"id": "fungsi butir diferensial (DIF)", "en": "differential item functioning (DIF)"},
+    "dif_result": {
+        "id": "{pair}: {k} butir menunjukkan DIF sedang atau besar ({items}). Periksa isi butir tersebut bersama "
+              "penyusun tes sebelum menyimpulkan bias.",
+        "en": "{pair}: {k} item(s) show moderate or large DIF ({items}). Review their content with the test's "
+              "authors before concluding bias.",
+    },
+    "dif_none": {
+        "id": "{pair}: tidak ada butir dengan DIF sedang atau besar (semua kelas ETS A/AA).",
+        "en": "{pair}: no item shows moderate or large DIF (every ETS class A/AA).",
+    },
     "jpm_distribution": {"id": "Sebaran JPM per jenjang jabatan", "en": "JPM by position level"},
     "suppressed": {"id": "disembunyikan", "en": "suppressed"},
     # re-assessment
@@ -702,6 +751,34 @@ COLUMNS: dict[str, dict[str, str]] = {
     "administrator": {"id": "Administrator", "en": "Administrator"},
     "pengawas": {"id": "Pengawas", "en": "Supervisor (pengawas)"},
     "pelaksana": {"id": "Pelaksana", "en": "Staff (pelaksana)"},
+    # measurement invariance and differential item functioning (fairness section)
+    "invariance_model": {"id": "model invarians", "en": "invariance model"},
+    "configural": {"id": "konfigural", "en": "configural"},
+    "metric": {"id": "metrik (muatan setara)", "en": "metric (equal loadings)"},
+    "scalar": {"id": "skalar (muatan dan intersep setara)", "en": "scalar (equal loadings and intercepts)"},
+    "strict": {"id": "ketat (muatan, intersep dan variansi residu setara)",
+               "en": "strict (equal loadings, intercepts and residual variances)"},
+    "chisq": {"id": "khi-kuadrat", "en": "chi-square"},
+    "df": {"id": "db", "en": "df"},
+    "cfi": {"id": "CFI", "en": "CFI"},
+    "tli": {"id": "TLI", "en": "TLI"},
+    "rmsea": {"id": "RMSEA", "en": "RMSEA"},
+    "srmr": {"id": "SRMR", "en": "SRMR"},
+    "delta_chisq": {"id": "selisih khi-kuadrat", "en": "chi-square difference"},
+    "delta_df": {"id": "selisih db", "en": "df difference"},
+    "p_delta": {"id": "p selisih", "en": "p of the difference"},
+    "delta_cfi": {"id": "selisih CFI", "en": "CFI change"},
+    "delta_rmsea": {"id": "selisih RMSEA", "en": "RMSEA change"},
+    "decision": {"id": "keputusan", "en": "decision"},
+    "baseline": {"id": "model dasar", "en": "baseline"},
+    "holds": {"id": "terpenuhi", "en": "holds"},
+    "rejected": {"id": "tidak terpenuhi", "en": "rejected"},
+    "not assessed": {"id": "tidak dinilai", "en": "not assessed"},
+    "chi2": {"id": "khi-kuadrat", "en": "chi-square"},
+    "p_adjusted": {"id": "p terkoreksi (Holm)", "en": "p adjusted (Holm)"},
+    "smd_sd": {"id": "SMD / SD butir", "en": "SMD / item SD"},
+    "delta_mh": {"id": "delta MH", "en": "MH delta"},
+    "ets": {"id": "kelas ETS", "en": "ETS class"},
 }
 
 

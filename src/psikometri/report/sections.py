@@ -45,7 +45,7 @@ DEFAULT_STANDARDS = {
 }
 
 MIN = {"items": 30, "agreement_cells": 10, "gtheory": 10, "construct": 20, "validity": 20, "incremental": 30,
-       "talent": 5, "reassessment": 10}
+       "talent": 5, "reassessment": 10, "invariance": 50, "dif": 30}
 
 
 @dataclass
@@ -210,7 +210,7 @@ def _fmt_cell(v, lang: str = "id"):
 
 
 #: columns holding p values: shown as "< 0,001" below 0.001 instead of a misleading 0,000
-P_COLUMNS = {"p", "pval", "p_z", "p_fisher", "p_value"}
+P_COLUMNS = {"p", "pval", "p_z", "p_fisher", "p_value", "p_delta", "p_adjusted"}
 
 
 def _fmt_p(v, lang):
@@ -1064,6 +1064,7 @@ class AgencyContext:
                                              reference=ref if ref in set(dsub[g].astype(object)) else None)
                 sec.add_table(f"{label(g, self.lang)}: {self.t('cleary')}", dp.tests)
                 res[f"differential_prediction_{g}_p"] = _num(dp.tests.loc["omnibus", "p"])
+        self._measurement_fairness(sec, c, res)
         sec.results = res
         if worst is not None:
             self._indicator(sec, "impact_ratio", "ind_impact", worst[0], self.standards["impact_ratio"], worst[1:3],
@@ -1075,6 +1076,86 @@ class AgencyContext:
             self._indicator(sec, "differential_prediction", "ind_cleary", min(cleary),
                             self.standards["differential_prediction"])
         return sec
+
+    #: Labels of the invariance models and decisions, as the table shows them (translated through COLUMNS).
+    INVARIANCE_LEVELS = ("configural", "metric", "scalar", "strict")
+
+    def _test_items(self) -> pd.DataFrame | None:
+        """The psychological test's complete item responses (index: candidate id as text, sorted), or ``None``."""
+        items = self.data.items
+        if items is None or items.shape[1] < 5:  # a one-factor model needs 4 items for positive df
+            return None
+        it = items.assign(candidate=items["candidate"].astype(str)).set_index("candidate").dropna()
+        it = it.loc[it.index.intersection(self.cand.index)]
+        return it.sort_index()
+
+    def _measurement_fairness(self, sec, c: pd.DataFrame, res: dict) -> None:
+        """Measurement invariance of the psychological test (one factor) and item DIF, by gender and age group.
+
+        Groups under ``MIN["invariance"]`` (DIF: ``MIN["dif"]``) members are left out; the tables show only
+        fit statistics and per-item statistics of groups at least that large, never a count under
+        ``min_group_size``.
+        """
+        from ..factor import measurement_invariance
+        from ..fairness import dif
+
+        it = self._test_items()
+        if it is None:
+            return
+        cols = list(it.columns)
+        sec.paragraphs.append(self.t("invariance_text", k=len(cols), n_min=MIN["invariance"], n_dif=MIN["dif"]))
+        for g in ("gender", "age_group"):
+            grp = c.loc[it.index, g].astype(object).astype(str).where(c.loc[it.index, g].notna())
+            counts = grp.value_counts()
+            col = c[g]
+            order = ([str(v) for v in col.cat.categories] if isinstance(col.dtype, pd.CategoricalDtype)
+                     else sorted(counts.index))
+            keep = [lv for lv in order if counts.get(lv, 0) >= MIN["invariance"]]
+            if len(keep) >= 2:
+                mask = grp.isin(keep).to_numpy()
+                data = it[mask].assign(**{"__group__": grp[mask].to_numpy()})
+                mi = measurement_invariance(data, {"test": cols}, "__group__")
+                shown = mi[["chisq", "df", "cfi", "rmsea", "srmr", "delta_chisq", "delta_df", "p_delta",
+                            "delta_cfi", "delta_rmsea", "decision"]].copy()
+                shown.index = pd.Index(list(mi.index), name="invariance_model")
+                sec.add_table(f"{label(g, self.lang)}: {self.t('invariance')}", shown)
+                top = mi.attrs["highest_level"]
+                sec.paragraphs.append(self.t("invariance_result" if top else "invariance_none",
+                                             group=label(g, self.lang).lower(),
+                                             level=column_label(top, self.lang) if top else "",
+                                             groups=", ".join(column_label(str(k), self.lang) for k in keep)))
+                res[f"invariance_{g}"] = {
+                    "highest_level": top, "groups": [str(k) for k in keep], "n": int(mask.sum()),
+                    "models": {lv: {"chisq": _num(mi.loc[lv, "chisq"]), "df": int(mi.loc[lv, "df"]),
+                                    "cfi": _num(mi.loc[lv, "cfi"]), "rmsea": _num(mi.loc[lv, "rmsea"]),
+                                    "srmr": _num(mi.loc[lv, "srmr"]), "decision": str(mi.loc[lv, "decision"])}
+                               for lv in mi.index}}
+            else:
+                sec.paragraphs.append(self.t("invariance_too_few", group=label(g, self.lang).lower(),
+                                             need=MIN["invariance"]))
+            # DIF: each group of at least MIN["dif"] members against the fixed reference group
+            keep_dif = [lv for lv in order if counts.get(lv, 0) >= MIN["dif"]]
+            ref = self.FAIRNESS_REFERENCE.get(g)
+            if ref not in keep_dif:
+                ref = max(keep_dif, key=lambda lv: (counts[lv], lv)) if keep_dif else None
+            for focal in [lv for lv in keep_dif if lv != ref]:
+                mask = grp.isin([ref, focal]).to_numpy()
+                d = dif(it[mask], pd.Series(grp[mask].to_numpy(), index=it.index[mask]), method="mh",
+                        focal=focal, p_adjust="holm", min_group=MIN["dif"])
+                poly = bool(d.attrs["polytomous"])
+                size_col = "smd_sd" if poly else "delta_mh"
+                shown = d[["chi2", "p", "p_adjusted", size_col, "ets"]].copy()
+                shown.index = pd.Index(list(d.index), name="item")
+                pair = f"{column_label(str(focal), self.lang)} vs {column_label(str(ref), self.lang)}"
+                sec.add_table(f"{label(g, self.lang)}: {self.t('dif_table')} ({pair})", shown)
+                flagged = [str(i) for i in d.index[d["ets"].isin(["B", "C", "BB", "CC"])]]
+                sec.paragraphs.append(self.t("dif_result" if flagged else "dif_none", pair=pair,
+                                             k=len(flagged), items=", ".join(flagged)))
+                res[f"dif_{g}_{focal}"] = {
+                    "reference": str(ref), "focal": str(focal), "n": int(mask.sum()), "polytomous": poly,
+                    "flagged": flagged, "ets": {str(i): (None if v is None else str(v)) for i, v in d["ets"].items()},
+                    size_col: {str(i): _num(v) for i, v in d[size_col].items()},
+                    "p_adjusted": {str(i): _num(v) for i, v in d["p_adjusted"].items()}}
 
     def achieved_levels(self) -> pd.DataFrame:
         """Candidate x competency achieved level: the mean rating rounded half up, within 1-5
