@@ -158,7 +158,8 @@ def _formats(v, key, example):
 
 
 def _range(v, key, example):
-    if v is None or (isinstance(v, str) and v.strip().lower() in ("off", "none")):
+    # YAML reads an unquoted off as false
+    if v is None or v is False or (isinstance(v, str) and v.strip().lower() in ("off", "none")):
         return None
     ok = (isinstance(v, (list, tuple)) and len(v) == 2 and all(_is_number(x) for x in v) and v[0] < v[1])
     if not ok:
@@ -560,8 +561,9 @@ def notebook_parameters(settings: dict[str, Resolved]) -> dict:
             continue
         v = settings[s.key].value
         p[s.name] = list(v) if isinstance(v, tuple) else v
+    # the sources of the report's own settings (the batch options lang, formats and ranges are the batch's)
     p["settings_source"] = {k: {"source": r.source, "detail": r.detail} for k, r in settings.items()
-                            if r.source != "default"}
+                            if r.source != "default" and BY_KEY[k].level != "batch"}
     return p
 
 

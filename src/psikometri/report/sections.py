@@ -449,8 +449,9 @@ class AgencyContext:
         """Key path -> :class:`~psikometri.report.config.Resolved` of every report setting."""
         from .config import DEFAULTS, SETTINGS, Resolved
 
+        given = {k: v for k, v in given.items() if k != "lang"}  # the language is the report's own (top level)
         effective = given | {f"standards.{k}": float(v) for k, v in self.standards.items()} | {
-            "lang": self.lang, "n_boot": self.n_boot, "seed": self.seed, "jpm_cuts": self.jpm_cuts,
+            "n_boot": self.n_boot, "seed": self.seed, "jpm_cuts": self.jpm_cuts,
             "reference_year": self.reference_year, "rating_round": self.rating_round,
             "display_name": self.display_name}
         sources = dict(sources or {})
@@ -660,11 +661,13 @@ class AgencyContext:
         if self.all_occasions is not None:
             sec.paragraphs.append(self.t("data_occasions", k=len(self.occasions), occasions=", ".join(self.occasions),
                                          last=self.occasions[-1]))
-            if expired and at_reference:
-                sec.paragraphs.append(self.t("data_expired_at", occasions=", ".join(expired),
-                                             year=str(self.reference_year)))
-            elif expired:
-                sec.paragraphs.append(self.t("data_expired", occasions=", ".join(expired), last=self.occasions[-1]))
+            if expired:
+                if at_reference:  # a reference year after the latest occasion
+                    sec.paragraphs.append(self.t("data_expired_at", occasions=", ".join(expired),
+                                                 year=str(self.reference_year)))
+                else:
+                    sec.paragraphs.append(self.t("data_expired", occasions=", ".join(expired),
+                                                 last=self.occasions[-1]))
                 ra = self.all_occasions.ratings
                 occ = ra["occasion"].astype(str)
                 only_old = (set(ra.loc[occ.isin(expired), "candidate"].astype(str))
