@@ -336,3 +336,27 @@ def test_readme_config_example_is_valid():
         cfg = parse_config(block, "README.md")
         assert cfg.values or cfg.agencies
     assert "psikometri init-config" in text and "### Agency configuration file" in text
+
+
+def test_one_set_of_defaults_in_the_context_the_notebook_and_the_file():
+    import ast
+    import inspect
+
+    import nbformat as nbf
+
+    from psikometri.report.sections import DEFAULT_STANDARDS
+
+    assert DEFAULT_STANDARDS == {k.split(".", 1)[1]: v for k, v in DEFAULTS.items() if k.startswith("standards.")}
+    params = notebook_parameters(resolve_settings())
+    sig = inspect.signature(AgencyContext.__init__).parameters
+    for name, value in params.items():
+        if name in sig:
+            default = sig[name].default
+            assert (list(default) if isinstance(default, tuple) else default) == (value if value != {} else None), name
+    nb = nbf.read(ROOT / "notebooks" / "agency_report.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    literal = {n.targets[0].id: ast.literal_eval(n.value) for n in ast.parse(cell.source).body}
+    for name, value in params.items():
+        assert name in literal, name  # the runner sets no parameter the notebook lacks
+        got = literal[name]
+        assert (list(got) if isinstance(got, tuple) else got) == value, name
