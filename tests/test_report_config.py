@@ -47,7 +47,8 @@ def test_init_config_refuses_to_overwrite_without_force(tmp_path, capsys):
     first = path.read_text()
     path.write_text("standards:\n  reliability: 0.9\n")
     assert main(["init-config", str(path)]) == 2
-    assert "exists already" in capsys.readouterr().err and "--force" in path.read_text() + "--force"
+    err = capsys.readouterr().err
+    assert "exists already" in err and "add --force to overwrite it" in err
     assert path.read_text() == "standards:\n  reliability: 0.9\n"  # untouched
     assert main(["init-config", str(path), "--force"]) == 0
     assert path.read_text() == first
@@ -239,15 +240,11 @@ def test_reference_year_default_from_the_data_and_its_effects():
     # data without a date: the current year
     import datetime
 
-    sim = simulate_assessment({"kota_dua": (24, {"jpt_pratama": 1.0})}, seed=3)
-    from psikometri.io import AssessmentData  # noqa: F401  (the simulator's data have no assessment_date)
-    assert "assessment_date" not in sim.ratings.columns
     from psikometri.report.config import default_reference_year
 
-    class _D:
-        ratings = sim.ratings
-
-    assert default_reference_year(_D()) == (datetime.date.today().year, ("today", ""))
+    sim = simulate_assessment({"kota_dua": (24, {"jpt_pratama": 1.0})}, seed=3)
+    assert "assessment_date" not in sim.ratings.columns  # the simulator's single occasion has no date
+    assert default_reference_year(sim) == (datetime.date.today().year, ("today", ""))
 
 
 def test_display_names_reach_tables_figures_and_header():

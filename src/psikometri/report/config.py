@@ -29,7 +29,8 @@ from typing import Any, Callable
 
 __all__ = ["ConfigError", "Setting", "SETTINGS", "DEFAULTS", "REPORT_KEYS", "STANDARD_PARAMETERS",
            "ReportConfig", "Resolved", "load_config", "parse_config", "resolve_settings", "config_template",
-           "write_template", "notebook_parameters", "default_reference_year", "format_setting", "setting_source"]
+           "write_template", "notebook_parameters", "check_report_settings", "default_reference_year",
+           "format_setting", "setting_source"]
 
 
 class ConfigError(ValueError):
@@ -42,8 +43,6 @@ def _example_fix(key: str, example: str) -> str:
     parent, _, leaf = key.rpartition(".")
     if not parent:
         return f"write e.g. '{key}: {example}'"
-    if parent.startswith("agencies."):
-        return f"write e.g. '{leaf}: {example}' under '{parent}:'"
     return f"write e.g. '{leaf}: {example}' under '{parent}:'"
 
 
