@@ -6,12 +6,16 @@ STAMP  := $(VENV)/.installed-test
 DATA   ?= data_samples
 OUT    ?= reports
 PYTEST_ARGS ?=
+KERNEL := $(VENV)/share/jupyter/kernels/psikometri/kernel.json
+TOUR   ?= notebooks/tour_id.ipynb
+LAB_ARGS ?=
 
-.PHONY: install report test bench validate sample-data clean help
+.PHONY: install lab report test bench validate sample-data clean help
 
 help:
 	@echo "make report  - install into .venv and generate the per-agency validation reports from $(DATA)/ into $(OUT)/"
 	@echo "make test    - install into .venv (with test extras) and run the test suite"
+	@echo "make lab     - JupyterLab on the psikometri kernel, opening the guided tour ($(TOUR))"
 	@echo "make bench   - run the side-by-side benchmarks and print speed ratios"
 	@echo "make sample-data - regenerate data_samples/ with the simulator (seeded)"
 
@@ -23,7 +27,15 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	@touch $(STAMP)
 
-install: $(STAMP)
+# the Jupyter kernel the notebooks name, registered inside .venv (nothing is written to ~/.local)
+$(KERNEL): $(STAMP)
+	$(BIN)/python -m ipykernel install --sys-prefix --name psikometri --display-name "psikometri (Python 3.11)"
+
+install: $(STAMP) $(KERNEL)
+
+lab: $(STAMP) $(KERNEL)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/$(TOUR) \
+		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 report: $(STAMP)
 	$(BIN)/psikometri validate $(DATA)

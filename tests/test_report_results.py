@@ -8,16 +8,17 @@ How:
 * the report is built once per agency (``AgencyContext.load`` + ``write_results``) and its ``results.json`` is
   read back as strict JSON;
 * independently, this file loads the agency's data with the public loader (``load_assessment(...).for_agency``),
-  derives the documented inputs itself (overall assessment rating = mean of a candidate's ratings, age groups,
-  achieved competency levels...) and calls the public functions with the report's parameters;
+  derives the documented inputs with the public helpers (``psikometri.talent.overall_rating``: the overall
+  assessment rating, the mean of a candidate's ratings; ``psikometri.talent.achieved_levels``: the achieved
+  competency levels) or itself (age groups...) and calls the public functions with the report's parameters;
+  ``test_score_helpers_follow_the_documented_rules`` checks the two helpers against the rules restated here;
 * ``_expected_<section>`` mirrors each section's ``results`` with the value the library gives; the comparison
   walks both trees, so a figure the report drops, or one it adds without an expectation here, fails the test
   (plus ``test_every_figure_of_results_json_is_checked``, which walks the whole file against an explicit
   allow-list of metadata).
 
 A few figures rest on a rule of the report rather than on one public function; this file restates each rule
-from its documentation instead of calling the report's code: the achieved competency levels behind the JPM (mean
-rating rounded half up, 1-5: no public function computes them), the group of the lowest impact ratio and the
+from its documentation instead of calling the report's code: the group of the lowest impact ratio and the
 smallest Cleary p (summary), the four-level verdicts, the interval of the potential reliability, and which
 nine-box counts are hidden (``suppression_mask``, the report's privacy rule, tested in test_report).
 """
@@ -43,7 +44,7 @@ from psikometri.reliability import reliability_summary
 from psikometri.report import SECTION_KEYS, AgencyContext
 from psikometri.report.sections import DEFAULT_STANDARDS, suppression_mask
 from psikometri.reassessment import decision_consistency, reliable_change, test_retest, transition_table
-from psikometri.talent import job_person_match, jpm_category, placement_consistency
+from psikometri.talent import achieved_levels, job_person_match, jpm_category, overall_rating, placement_consistency
 from psikometri.validity import incremental_validity, validity_study
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,8 +119,9 @@ class Inputs:
         self.ratings = r
         self.candidates = data.candidates
         self.items = data.items
-        # overall assessment rating: the mean of all ratings of a candidate
-        oar = r.groupby("candidate", observed=True)["score"].mean()
+        # overall assessment rating: the mean of all ratings of a candidate (the public helper; its rule is
+        # checked in test_score_helpers_follow_the_documented_rules)
+        oar = overall_rating(r)
         oar.index = oar.index.astype(str)
         c = data.candidates.copy()
         c["candidate"] = c["candidate"].astype(str)
@@ -362,9 +364,24 @@ def _expected_fairness(d: Inputs, sections):
 
 
 def _achieved_levels(d: Inputs) -> pd.DataFrame:
-    """Candidate x competency achieved level: the mean of the candidate's ratings on the competency, rounded half
-    up and kept within 1-5 (the rule the report documents; psikometri has no public function for it)."""
-    m = d.ratings.groupby(["candidate", "competency"], observed=True)["score"].mean().unstack("competency")
+    """Candidate x competency achieved level (the public helper: the mean of the candidate's ratings on the
+    competency, rounded half up and kept within 1-5)."""
+    m = achieved_levels(d.ratings)
+    m.index = m.index.astype(str)
+    return m
+
+
+def _documented_oar(r: pd.DataFrame) -> pd.Series:
+    """The report's documented OAR, restated: the mean of all ratings of a candidate."""
+    oar = r.groupby("candidate", observed=True)["score"].mean()
+    oar.index = oar.index.astype(str)
+    return oar
+
+
+def _documented_levels(r: pd.DataFrame) -> pd.DataFrame:
+    """The report's documented achieved levels, restated: mean rating per candidate and competency, rounded half
+    up, within 1-5."""
+    m = r.groupby(["candidate", "competency"], observed=True)["score"].mean().unstack("competency")
     m.index = m.index.astype(str)
     m.columns = m.columns.astype(str)
     return np.clip(np.floor(m + 0.5), 1, 5)
@@ -714,3 +731,24 @@ def test_every_figure_of_results_json_is_checked(report, inputs, agency):
             continue
         unchecked.append((path, v))
     assert not unchecked, unchecked
+
+
+@pytest.mark.parametrize("agency", _agency_params())
+def test_score_helpers_follow_the_documented_rules(inputs, agency):
+    """The OAR and the achieved levels the report (and the expectations above) take from the public helpers are
+    the report's documented rules, restated here; and the report uses them (its candidates' OAR)."""
+    d = inputs(agency)
+    r = d.ratings
+    oar = overall_rating(r)
+    oar.index = oar.index.astype(str)
+    ref = _documented_oar(r)
+    assert list(oar.index) == list(ref.index)
+    np.testing.assert_allclose(oar.to_numpy(), ref.to_numpy(), rtol=0, atol=ABS)
+    lev = achieved_levels(r)
+    lev.index = lev.index.astype(str)
+    pd.testing.assert_frame_equal(lev, _documented_levels(r), check_names=False, check_index_type=False,
+                                  check_column_type=False, rtol=0, atol=ABS)
+    ctx = AgencyContext.load(DATA, agency, **CTX_PARAMS)
+    np.testing.assert_allclose(ctx.cand["oar"].to_numpy(), d.cand["oar"].to_numpy(), rtol=0, atol=ABS)
+    assert list(ctx.cand.index) == list(d.cand.index)
+    pd.testing.assert_frame_equal(ctx.achieved_levels(), _achieved_levels(d))

@@ -7,7 +7,9 @@ Reference values:
   tests/fixtures/talent/make_reference.R with mvtnorm::pmvnorm (bivariate / 4-variate normal rectangle
   probabilities) -- the closed form of decision consistency and accuracy under the normal true-score model;
 * scipy.stats.multivariate_normal CDFs as a second, independent closed form;
-* tests/naive_talent.py: an explicit numpy simulation (errors drawn, no Rao-Blackwellisation).
+* tests/naive_talent.py: an explicit numpy simulation (errors drawn, no Rao-Blackwellisation);
+* tests/fixtures/talent/scores_reference_*.csv: overall ratings and achieved levels of ratings_small.csv, written
+  by tests/fixtures/talent/make_scores_reference.R (aggregate, tapply, weighted.mean, floor(x + 0.5), round).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from .naive_talent import BOX as NAIVE_BOX
 from .naive_talent import jpm_naive, placement_numpy, posterior
 
 FIX = Path(__file__).parent / "fixtures" / "talent"
+ROOT_DATA = Path(__file__).resolve().parents[1] / "data_samples"
 CUTS_P = (78.0, 90.0)
 CUTS_F = (70.0, 85.0)
 MU = np.array([82.0, 78.0])
@@ -331,7 +334,8 @@ def test_nine_box_errors():
         nine_box([80], [80], potential_cuts=CUTS_P, performance_cuts=(70,))
     with pytest.raises(ValueError, match="same length"):
         nine_box([1, 2], [1])
-    with pytest.raises(ValueError, match="different indexes"):
+    with pytest.raises(ValueError, match=r"1 id\(s\) in potential but not in performance: 'a'; 1 id\(s\) in "
+                                         r"performance but not in potential: 'b'"):
         nine_box(pd.Series([1], index=["a"]), pd.Series([1], index=["b"]))
     with pytest.raises(TypeError):
         nine_box([True], [1])
@@ -885,3 +889,335 @@ def test_jpm_variant_errors(kwargs, exc, msg):
     ach, req = _jpm_case()
     with pytest.raises(exc, match=msg):
         job_person_match(ach, req, **kwargs)
+
+
+# ----------------------------------------------------------------------------- candidate ids: alignment
+
+
+def _cohort(n=40, seed=31):
+    """Ids in sorted order, achieved levels, a post per candidate, potential and performance scores."""
+    rng = np.random.default_rng(seed)
+    ids = pd.Index([f"1980{i:04d}" for i in range(n)], name="candidate")
+    ach = pd.DataFrame(rng.integers(1, 6, size=(n, 9)).astype(float), index=ids, columns=COMPETENCIES)
+    post = pd.Series(rng.choice(["Administrator", "Pengawas", "Ahli Muda"], size=n), index=ids)
+    pot = pd.Series(rng.normal(82, 8, n), index=ids)
+    perf = pd.Series(78 + 0.3 * (pot.to_numpy() - 82) + rng.normal(0, 8, n), index=ids)
+    return ids, ach, post, pot, perf
+
+
+def _shuffled(obj, seed):
+    return obj.iloc[np.random.default_rng(seed).permutation(len(obj))]
+
+
+def test_jpm_and_gaps_align_a_per_candidate_standard_by_id():
+    ids, ach, post, _, _ = _cohort()
+    req_df = load_competency_standards().loc[[talent._position_id(p, POSITION_LEVELS) for p in post]].set_axis(ids)
+    for required in (post, req_df):
+        jpm = job_person_match(ach, required)
+        g = gaps(ach, required)
+        # the standard in another order: the same numbers, in the order of achieved
+        pd.testing.assert_series_equal(job_person_match(ach, _shuffled(required, 1)), jpm)
+        pd.testing.assert_frame_equal(gaps(ach, _shuffled(required, 1)), g)
+        # both shuffled: the output follows achieved's order and equals the original after reindexing
+        ach_s = _shuffled(ach, 2)
+        got = job_person_match(ach_s, _shuffled(required, 3))
+        assert list(got.index) == list(ach_s.index)
+        pd.testing.assert_series_equal(got.loc[ids], jpm)
+        pd.testing.assert_frame_equal(gaps(ach_s, _shuffled(required, 3)).loc[ids], g)
+    # and the match is by id: the first candidate's JPM is that of its own post
+    c = ids[0]
+    assert jpm[c] == job_person_match(ach.loc[[c]], post[c]).iloc[0]
+
+
+def test_jpm_mismatched_ids_name_them_and_the_fix():
+    ids, ach, post, _, _ = _cohort()
+    extra = pd.concat([post, pd.Series(["Pengawas"] * 7, index=[f"x{i}" for i in range(7)])])
+    with pytest.raises(ValueError) as err:
+        job_person_match(ach.drop(index=ids[3]), extra)
+    msg = str(err.value)
+    assert "achieved and required must hold the same candidates, matched by id (the index), never by position" in msg
+    # eight ids in required only, listed in sorted order, the first five shown
+    assert f"8 id(s) in required but not in achieved: '{ids[3]}', 'x0', 'x1', 'x2', 'x3' and 3 more" in msg
+    assert "ids = achieved.index.intersection(required.index)" in msg and "required.loc[ids]" in msg
+    with pytest.raises(ValueError, match=r"1 id\(s\) in achieved but not in required: '19800005'"):
+        gaps(ach, load_competency_standards().loc[["pengawas"] * 39].set_axis(ids.drop(ids[5])))
+    # ids that differ only in type get a hint
+    num = ach.set_axis(range(len(ach)))
+    with pytest.raises(ValueError, match=r"differ only in type.*astype\(str\)"):
+        job_person_match(num, post.set_axis([str(i) for i in range(len(post))]))
+
+
+@pytest.mark.parametrize("which", ["achieved", "required"])
+def test_jpm_duplicate_ids_are_named(which):
+    ids, ach, post, _, _ = _cohort()
+    dup = list(ids)
+    dup[4] = dup[9] = ids[1]
+    if which == "achieved":
+        ach = ach.set_axis(dup)
+    else:
+        post = post.set_axis(dup)
+    with pytest.raises(ValueError, match=rf"{which} has 1 candidate id\(s\) on more than one row: '{ids[1]}'.*"
+                                         r"each must appear once"):
+        job_person_match(ach, post)
+    if which == "achieved":  # one standard for all: a repeated candidate is still an error
+        with pytest.raises(ValueError, match="achieved has 1 candidate id"):
+            job_person_match(ach, "pengawas")
+
+
+def test_jpm_category_shuffled_and_duplicates():
+    _, ach, post, _, _ = _cohort()
+    jpm = job_person_match(ach, post)
+    cat = jpm_category(jpm)
+    pd.testing.assert_series_equal(jpm_category(_shuffled(jpm, 4)).loc[jpm.index], cat)
+    with pytest.raises(ValueError, match=r"jpm has 2 candidate id\(s\) on more than one row"):
+        jpm_category(jpm.set_axis(["a", "a", "b", "b"] + list(jpm.index[4:])))
+
+
+def test_nine_box_aligns_by_id():
+    ids, _, _, pot, perf = _cohort()
+    kw = dict(potential_cuts=CUTS_P, performance_cuts=CUTS_F)
+    nb = nine_box(pot, perf, **kw)
+    # performance in reverse order: the same boxes (before, "different indexes")
+    pd.testing.assert_frame_equal(nine_box(pot, perf.iloc[::-1], **kw), nb)
+    got = nine_box(_shuffled(pot, 5), _shuffled(perf, 6), **kw)
+    assert list(got.index) == list(_shuffled(pot, 5).index)
+    pd.testing.assert_frame_equal(got.loc[ids], nb)
+    # the box of each candidate is that of its own two scores
+    c = ids[7]
+    assert nb.loc[c, "box"] == nine_box([pot[c]], [perf[c]], **kw)["box"].iloc[0]
+    with pytest.raises(ValueError, match=r"potential and performance must hold the same candidates.*1 id\(s\) in "
+                                         r"potential but not in performance: '19800000'"):
+        nine_box(pot, perf.iloc[1:], **kw)
+    with pytest.raises(ValueError, match=r"performance has 1 candidate id\(s\) on more than one row: '19800001'"):
+        nine_box(pot, perf.set_axis([ids[1]] + list(ids[1:])), **kw)
+
+
+def test_placement_consistency_is_the_same_for_shuffled_rows():
+    ids, _, _, pot, perf = _cohort(n=60)
+    perf = perf.copy()
+    perf.iloc[[3, 11]] = np.nan
+    kw = dict(potential_reliability=0.8, performance_reliability=0.6, potential_cuts=CUTS_P,
+              performance_cuts=CUTS_F, n_sim=300, seed=3, n_boot=20)
+    res = placement_consistency(pot, perf, **kw)
+    for a, b in ((5, 6), (7, 7), (8, 9)):
+        pot_s = _shuffled(pot, a)
+        got = placement_consistency(pot_s, _shuffled(perf, b), **kw)
+        assert list(got.index) == list(pot_s.index)
+        # bit for bit: each candidate's simulation stream follows the sorted ids, not the row order
+        pd.testing.assert_frame_equal(got.loc[ids], res, check_exact=True)
+        pd.testing.assert_frame_equal(got.attrs["consistency"], res.attrs["consistency"], check_exact=True)
+        assert got.attrs["model"] == res.attrs["model"]
+    with pytest.raises(ValueError, match=r"potential_scores and performance_scores must hold the same candidates.*"
+                                         r"2 id\(s\) in performance_scores but not in potential_scores: 'p1', 'p2'"):
+        placement_consistency(pot, pd.concat([perf, pd.Series([70.0, 80.0], index=["p1", "p2"])]), **kw)
+    with pytest.raises(ValueError, match=r"potential_scores has 1 candidate id\(s\) on more than one row"):
+        placement_consistency(pot.set_axis([ids[2]] + list(ids[1:])), perf.to_numpy(), **kw)
+
+
+def test_plots_do_not_depend_on_the_row_order():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ids, ach, post, pot, perf = _cohort(n=60)
+    pc = placement_consistency(pot, perf, potential_reliability=0.8, performance_reliability=0.6,
+                               potential_cuts=CUTS_P, performance_cuts=CUTS_F, n_sim=200, seed=1)
+    texts = [t.get_text() for t in plot_nine_box(pc).texts]
+    assert texts == [t.get_text() for t in plot_nine_box(_shuffled(pc, 2)).texts]
+    with pytest.raises(ValueError, match=r"data has 1 candidate id\(s\) on more than one row"):
+        plot_nine_box(pc.set_axis([ids[0]] + list(ids[:-1])))
+
+    widths = [p.get_width() for p in plot_competency_gaps(ach, post).patches]
+    assert widths == [p.get_width() for p in plot_competency_gaps(_shuffled(ach, 3), _shuffled(post, 4)).patches]
+    assert widths == [p.get_width() for p in plot_competency_gaps(_shuffled(gaps(ach, post), 5)).patches]
+    with pytest.raises(ValueError, match=r"1 id\(s\) in achieved but not in required"):
+        plot_competency_gaps(ach, post.iloc[1:])
+
+    jpm = job_person_match(ach, post)
+
+    def drawn(ax):
+        return ([t.get_text() for t in ax.get_yticklabels()],
+                [(ln.get_xdata().tolist(), ln.get_ydata().tolist()) for ln in ax.lines if ln.get_marker() == "."])
+
+    ref = drawn(plot_jpm_distribution(jpm, post))
+    assert ref == drawn(plot_jpm_distribution(_shuffled(jpm, 6), _shuffled(post, 7)))
+    # the match is by id: each candidate's dot is in the box of its own post
+    labels, dots = ref
+    for lab, (xs, _) in zip(labels, dots):
+        want = sorted(jpm[[talent._position_id(p, POSITION_LEVELS) == lab.replace(" ", "_") for p in post]])
+        assert sorted(xs) == want
+    with pytest.raises(ValueError, match=r"jpm and position_level must hold the same candidates"):
+        plot_jpm_distribution(jpm, post.iloc[:-1])
+    plt.close("all")
+
+
+# ----------------------------------------------------------------------------- overall rating, achieved levels
+
+
+def _small_ratings():
+    return pd.read_csv(FIX / "ratings_small.csv", comment="#")
+
+
+def _r_reference():
+    cand = pd.read_csv(FIX / "scores_reference_candidates.csv", skipinitialspace=True).set_index("candidate")
+    lev = pd.read_csv(FIX / "scores_reference_levels.csv", skipinitialspace=True)
+    return cand, lev
+
+
+def test_overall_rating_matches_r():
+    from psikometri.talent import overall_rating
+
+    r = _small_ratings()
+    before = r.copy()
+    # R: aggregate(score ~ candidate, ratings, mean); apply(..., weighted.mean) (make_scores_reference.R)
+    cand, _ = _r_reference()
+    oar = overall_rating(r)
+    assert oar.name == "oar" and oar.index.name == "candidate" and list(oar.index) == list(cand.index)
+    np.testing.assert_allclose(oar.to_numpy(), cand["oar"].to_numpy(), rtol=0, atol=1e-14)
+    with pytest.warns(UserWarning, match=r"1 candidate\(s\) lack a rating at some competency \(first: 'c04' has "
+                                         r"none at 'komunikasi'\)"):
+        by = overall_rating(r, by="competency")
+    np.testing.assert_allclose(by.to_numpy(), cand["oar_by"].to_numpy(), rtol=0, atol=1e-14)
+    with pytest.warns(UserWarning):
+        w = overall_rating(r, by="competency", weights={"integritas": 3, "kerjasama": 1, "komunikasi": 2})
+    np.testing.assert_allclose(w.to_numpy(), cand["oar_weighted"].to_numpy(), rtol=0, atol=1e-14)
+    w0 = overall_rating(r, by="competency", weights=pd.Series({"integritas": 1, "kerjasama": 1, "komunikasi": 0}))
+    np.testing.assert_allclose(w0.to_numpy(), cand["oar_no_komunikasi"].to_numpy(), rtol=0, atol=1e-14)
+    pd.testing.assert_frame_equal(r, before)
+
+
+def test_achieved_levels_match_r():
+    from psikometri.talent import achieved_levels
+
+    r = _small_ratings()
+    _, lev = _r_reference()
+    # R: pmin(pmax(floor(mean + 0.5), 1), 5) and round(mean) (half to even) of tapply means
+    for rounding, col in (("half_up", "half_up"), ("half_even", "half_even"), (None, "mean")):
+        got = achieved_levels(r, rounding=rounding)
+        assert got.index.name == "candidate" and got.columns.name == "competency"
+        long = got.stack(future_stack=True).rename("v").reset_index()
+        np.testing.assert_allclose(long["v"].to_numpy(), lev[col].to_numpy(dtype=float), rtol=0, atol=1e-14)
+
+
+def test_scores_do_not_depend_on_the_row_order_and_categoricals_keep_their_order():
+    from psikometri.talent import achieved_levels, overall_rating
+
+    rng = np.random.default_rng(8)
+    n = 3000
+    r = pd.DataFrame({"candidate": rng.choice([f"c{i:03d}" for i in range(150)], n),
+                      "competency": rng.choice(list(COMPETENCIES), n),
+                      "score": rng.choice([1.1, 2.3, 2.7, 3.3, 3.7, 4.9], n)})
+    oar, lev = overall_rating(r), achieved_levels(r)
+    for seed in range(3):
+        sh = r.sample(frac=1.0, random_state=seed)
+        assert overall_rating(sh).equals(oar) and achieved_levels(sh).equals(lev)  # bit for bit
+    # the documented means (pandas), to rounding error
+    np.testing.assert_allclose(oar.to_numpy(), r.groupby("candidate")["score"].mean().to_numpy(), rtol=1e-15)
+    cat = r.astype({"candidate": pd.CategoricalDtype([f"c{i:03d}" for i in range(150)][::-1])})
+    assert list(overall_rating(cat).index) == list(oar.index[::-1])  # the order of the categories
+    assert overall_rating(cat).index.dtype == oar.index.dtype  # ids, not categories
+
+
+def test_achieved_levels_halves_and_noise():
+    from psikometri.talent import achieved_levels
+
+    r = pd.DataFrame({"candidate": ["a", "a", "b", "b", "c", "c", "d"],
+                      "competency": "integritas",
+                      "score": [2.0, 3.0, 3.0 - 2e-10, 4.0, 3.4, 3.5, 5.0]})
+    # a: 2.5 -> 3 (half up) / 2 (half even); b: 3.4999999999 counts as 3.5 (relative 1e-9) -> 4 / 4;
+    # c: 3.45 -> 3; d: 5 -> 5
+    up = achieved_levels(r)["integritas"]
+    even = achieved_levels(r, rounding="half_even")["integritas"]
+    assert up.tolist() == [3.0, 4.0, 3.0, 5.0]
+    assert even.tolist() == [2.0, 4.0, 3.0, 5.0]
+    # levels on a 0.5 - 4.5 scale are kept within it
+    assert achieved_levels(r.assign(score=[4.5, 4.5, 1, 1, 1, 1, 1]), scale=(0.5, 4.5)).loc["a", "integritas"] == 4.5
+
+
+def test_overall_rating_and_achieved_levels_errors():
+    from psikometri.talent import achieved_levels, overall_rating
+
+    r = _small_ratings()
+    with pytest.raises(ValueError, match="weights need by="):
+        overall_rating(r, weights={"integritas": 1})
+    with pytest.raises(ValueError, match=r"no weight for the competency level\(s\) \['komunikasi'\]"):
+        overall_rating(r, by="competency", weights={"integritas": 1, "kerjasama": 1})
+    with pytest.raises(ValueError, match=r"weights names \['perekat_bangsa'\], not found in ratings column "
+                                         r"'competency'"):
+        overall_rating(r, by="competency", weights={"integritas": 1, "kerjasama": 1, "komunikasi": 1,
+                                                    "perekat_bangsa": 1})
+    with pytest.raises(ValueError, match="non-negative numbers, not all zero"):
+        overall_rating(r, by="competency", weights={"integritas": -1, "kerjasama": 1, "komunikasi": 1})
+    with pytest.raises(TypeError, match="weights must be a dict or Series"):
+        overall_rating(r, by="competency", weights=[1, 2, 3])
+    with pytest.raises(ValueError, match=r"ratings has no column\(s\) \['nilai'\]"):
+        overall_rating(r, score="nilai")
+    with pytest.raises(TypeError, match="person must be a column name"):
+        overall_rating(r, person=["candidate"])
+    with pytest.raises(TypeError, match="pandas DataFrame"):
+        overall_rating(r.to_dict())
+    bad = r.astype({"score": object})
+    bad.loc[5, "score"] = "tinggi"
+    with pytest.raises(TypeError, match=r"ratings column 'score' \(score\) is not numeric: row 5 holds 'tinggi'"):
+        overall_rating(bad)
+    bad = r.copy()
+    bad.loc[7, "score"] = np.inf
+    with pytest.raises(ValueError, match="infinite value at row 7"):
+        achieved_levels(bad)
+    bad = r.copy()
+    bad.loc[3, "candidate"] = None
+    with pytest.raises(ValueError, match=r"ratings column 'candidate' \(person\) is empty at row 3"):
+        overall_rating(bad)
+    for col in ("round", "occasion"):
+        with pytest.raises(ValueError, match=rf"ratings hold 2 .* in column '{col}' \('a', 'b'\).*counted once per "
+                                             rf"{col}. Keep one {col}"):
+            overall_rating(r.assign(**{col: ["a", "b"] * 16}))
+        overall_rating(r.assign(**{col: "a"}))  # one round or occasion: fine
+    bad = r.copy()
+    bad.loc[2, "score"] = 6
+    with pytest.raises(ValueError, match=r"holds 6.0 at row 2, outside the scale 1-5.*scale=\(min, max\)"):
+        achieved_levels(bad)
+    assert achieved_levels(bad, scale=(1, 7)).loc["c01", "kerjasama"] == 5.0  # (6 + 3) / 2 = 4.5 -> 5
+    with pytest.raises(ValueError, match="rounding must be 'half_up', 'half_even' or None"):
+        achieved_levels(r, rounding="up")
+    with pytest.raises(ValueError, match="scale must be a"):
+        achieved_levels(r, scale=(5, 1))
+    with pytest.raises(ValueError, match="the columns must all differ"):
+        achieved_levels(r, competency="candidate")
+
+
+def test_assessment_data_scores_use_one_round_and_one_occasion():
+    import psikometri as pk
+    from psikometri.io import AssessmentData
+    from psikometri.talent import achieved_levels, overall_rating
+
+    r = _small_ratings()
+    cands = pd.DataFrame({"candidate": sorted(set(r["candidate"]))})
+    two = pd.concat([r.assign(round="pre"), r.assign(round="konsensus", score=5.0)], ignore_index=True)
+    data = AssessmentData(two, cands)
+    # the independent round by default (as the report), another on request
+    pd.testing.assert_series_equal(data.overall_rating(), overall_rating(r))
+    pd.testing.assert_frame_equal(data.achieved_levels(), achieved_levels(r))
+    assert (data.overall_rating(rating_round="konsensus") == 5.0).all()
+    with pytest.warns(UserWarning):
+        pd.testing.assert_series_equal(data.overall_rating(by="competency"), overall_rating(r, by="competency"))
+    with pytest.raises(ValueError, match="rating_round='final' is not in the data"):
+        data.overall_rating(rating_round="final")
+    with pytest.raises(ValueError, match="no 'round' column"):
+        AssessmentData(r, cands).overall_rating(rating_round="pre")
+    # the data's rating scale
+    wide = AssessmentData(r.assign(score=r["score"] + 1), cands, scale=(1.0, 7.0))
+    assert wide.achieved_levels().loc["c02", "kerjasama"] == 6.0
+    # several occasions: take one
+    sample = pk.load_assessment(ROOT_DATA, warn=False).for_agency("pemprov_nusa_makmur_jpt")
+    with pytest.raises(ValueError, match=r"2 occasions \['2021', '2026'\].*data.for_occasion\('2026'\)."
+                                         r"overall_rating\(\)"):
+        sample.overall_rating()
+    latest = sample.for_occasion("2026")
+    pd.testing.assert_series_equal(latest.overall_rating(), overall_rating(latest.ratings))
+
+
+def test_jpm_accepts_a_categorical_column_of_position_levels():
+    ids, ach, post, _, _ = _cohort()
+    pd.testing.assert_series_equal(job_person_match(ach, post.astype("category")), job_person_match(ach, post))

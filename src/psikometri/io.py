@@ -320,6 +320,70 @@ class AssessmentData:
                               f"{self.source} [{occasion}]", self.scale, self.column_map, self._recap_of(c),
                               self.reading)
 
+    def _one_round_ratings(self, rating_round, what: str) -> pd.DataFrame:
+        """The ratings of one occasion and one rating round (the independent round unless another is asked)."""
+        occ = self.occasions
+        if len(occ) > 1:
+            raise ValueError(
+                f"the data hold {len(occ)} occasions {occ}; a re-assessed candidate has one {what} per occasion. "
+                f"Take one occasion first, e.g. data.for_occasion({occ[-1]!r}).{what}()."
+            )
+        r = self.ratings
+        if "round" in r.columns:
+            rnd = independent_round(r["round"].astype(str), rating_round)
+            r = r[r["round"].astype(str) == rnd].drop(columns="round")
+        elif rating_round is not None:
+            raise ValueError(f"rating_round={rating_round!r} was given, but the ratings have no 'round' column (one "
+                             "round only). Leave rating_round out.")
+        return r
+
+    def overall_rating(self, *, rating_round=None, **kwargs) -> pd.Series:
+        """Overall assessment rating of each candidate: :func:`psikometri.talent.overall_rating` on the ratings.
+
+        Parameters
+        ----------
+        rating_round : str, optional
+            With pre/post-consensus rounds (a ``round`` column), the round to
+            use; default the independent (pre-consensus) round
+            (:func:`independent_round`), as in the validation report.
+        **kwargs
+            ``weights=`` and ``by=`` of :func:`~psikometri.talent.overall_rating`.
+
+        Returns
+        -------
+        Series
+            ``"oar"`` per candidate id (mean of the candidate's ratings by
+            default), sorted by id.
+
+        Raises
+        ------
+        ValueError
+            When the data hold several occasions (take one with
+            :meth:`for_occasion`) or ``rating_round`` is not a round of the data.
+        """
+        from .talent import overall_rating
+
+        return overall_rating(self._one_round_ratings(rating_round, "overall_rating"), **kwargs)
+
+    def achieved_levels(self, *, rating_round=None, rounding="half_up") -> pd.DataFrame:
+        """Achieved level per candidate and competency: :func:`psikometri.talent.achieved_levels` on the ratings.
+
+        The mean rating of the candidate on the competency, rounded half up
+        (``rounding=``), on the data's rating scale (:attr:`scale`).
+        ``rating_round`` as in :meth:`overall_rating`; several occasions are
+        an error (take one with :meth:`for_occasion`).
+
+        Returns
+        -------
+        DataFrame
+            Candidates (sorted ids) x competencies, the input of
+            :func:`psikometri.talent.job_person_match`.
+        """
+        from .talent import achieved_levels
+
+        return achieved_levels(self._one_round_ratings(rating_round, "achieved_levels"), rounding=rounding,
+                               scale=self.scale)
+
     def summary(self) -> pd.DataFrame:
         """Per-agency design summary (see :func:`design_summary`)."""
         return design_summary(self.ratings, self.candidates)

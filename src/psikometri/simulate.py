@@ -54,6 +54,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+import html
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,6 +119,57 @@ class SimulatedAssessment:
     candidates: pd.DataFrame
     items: pd.DataFrame
     truth: dict = field(repr=False)
+
+    def overview(self) -> pd.DataFrame:
+        """Per agency: candidates, ratings, assessors, exercises and competencies (tidy, one row per agency)."""
+        r = self.ratings
+        g = r.groupby("agency", observed=True, sort=True)
+        out = pd.DataFrame({
+            "candidates": g["candidate"].nunique(),
+            "ratings": g.size(),
+            "assessors": g["assessor"].nunique(),
+            "exercises": g["exercise"].nunique(),
+            "competencies": g["competency"].nunique(),
+        })
+        out.index = out.index.astype(str)
+        out.index.name = "agency"
+        return out
+
+    def _truths(self) -> list[tuple[str, str]]:
+        t = self.truth
+        rows = [(k, f"{float(t[k]):.3f}") for k in ("true_validity", "operational_validity", "criterion_reliability",
+                                                    "selection_ratio", "gender_gap") if k in t]
+        if "seed" in t:
+            rows.append(("seed", str(t["seed"])))
+        return rows
+
+    def _components(self) -> pd.DataFrame:
+        vc = self.truth.get("variance_components", {})
+        return pd.DataFrame({"variance": pd.Series(vc, dtype=float)}).rename_axis("component")
+
+    def summary(self) -> str:
+        """Text summary: the data per agency, the true variance components and validities."""
+        r = self.ratings
+        lines = [f"simulated assessment: {r['agency'].nunique()} agencies, {r['candidate'].nunique()} candidates, "
+                 f"{len(r)} ratings, {self.items.shape[1] - 1} test items", "", self.overview().to_string(), "",
+                 "true variance components", self._components().to_string(float_format=lambda v: f"{v:.4f}"), ""]
+        lines += [f"{k:<22s}: {v}" for k, v in self._truths()]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        r = self.ratings
+        seed = self.truth.get("seed")
+        return (f"SimulatedAssessment({r['agency'].nunique()} agencies, {r['candidate'].nunique()} candidates, "
+                f"{r['assessor'].nunique()} assessors, {len(r)} ratings, {self.items.shape[1] - 1} items"
+                + (f", seed={seed}" if seed is not None else "") + ")")
+
+    def _repr_html_(self) -> str:
+        truths = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+                         for k, v in self._truths())
+        return (f"<div class='psikometri-result'><b>{html.escape(repr(self))}</b>"
+                f"{self.overview().to_html()}<div><i>true variance components</i></div>"
+                f"{self._components().to_html(float_format=lambda v: f'{v:.4f}')}"
+                f"<table>{truths}</table></div>")
 
     def write(self, out_dir, *, ratings_format: str = "parquet") -> list[Path]:
         """Write ``ratings.<fmt>``, ``candidates.csv``, ``items.csv`` and ``truth.json`` to ``out_dir``."""

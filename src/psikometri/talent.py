@@ -3,6 +3,9 @@ r"""Talent management: Job Person Match, the nine-box talent grid and how trustw
 What agencies do with assessment results under PermenPANRB 38/2017 (ASN competency
 standards) and PermenPANRB 3/2020 (manajemen talenta / talent management):
 
+* turn the assessors' ratings into each candidate's scores: the overall
+  assessment rating (:func:`overall_rating`) and the achieved level on each
+  competency (:func:`achieved_levels`);
 * compare each person's competency levels with the standard of the post
   (:func:`competency_standard`, :func:`job_person_match`, :func:`gaps`,
   :func:`jpm_category`);
@@ -26,6 +29,14 @@ sesuai, di atas ekspektasi / below, meets, above expectation; konsistensi
 keputusan / decision consistency; ketepatan klasifikasi / classification
 accuracy.
 
+Candidates are identified by the index of every per-candidate input (the
+candidate id, e.g. the NIP).  Inputs that belong together (achieved levels and
+a standard per candidate; potential and performance; JPM and position level)
+are matched by that id, never by position: the same candidates in another
+order give the same results, in the order of the first argument.  Ids must be
+unique, and two inputs must hold the same ids; otherwise the error lists the
+ids concerned.  Array-likes without an index are matched by position.
+
 Competencies are identified by the snake_case ids in :data:`COMPETENCIES` and
 position levels by those in :data:`POSITION_LEVELS`; human spellings such as
 ``"JPT Pratama"``, ``"Ahli Muda"`` or ``"Orientasi pada Hasil"`` are accepted
@@ -48,7 +59,16 @@ from scipy import special
 
 from ._resampling import _check_level, bootstrap_indices, percentile_interval, resolve_seed
 from ._threads import numba_threads, single_threaded_blas
-from ._validation import check_positive_int, check_probability, check_real, plain, validates_seed
+from ._validation import (
+    _row_label,
+    check_columns,
+    check_dataframe,
+    check_positive_int,
+    check_probability,
+    check_real,
+    plain,
+    validates_seed,
+)
 
 __all__ = [
     "COMPETENCIES",
@@ -56,6 +76,8 @@ __all__ = [
     "JPM_SCHEMES",
     "load_competency_standards",
     "competency_standard",
+    "overall_rating",
+    "achieved_levels",
     "job_person_match",
     "gaps",
     "jpm_category",
@@ -217,6 +239,85 @@ def _position_id(name, known, param: str = "position_level") -> str:
             "table with standards=load_competency_standards(...)."
         )
     return s
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# candidate ids
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _plain_index(index: pd.Index) -> pd.Index:
+    """The index with categorical ids replaced by their values (ids are matched by value, never by code)."""
+    if isinstance(index, pd.CategoricalIndex):
+        return index.astype(index.categories.dtype)
+    return index
+
+
+def _sorted_positions(values) -> np.ndarray:
+    """Positions that put ``values`` (an Index or array of ids) in sorted order, the same whatever their order.
+
+    Ids of mixed types (numbers and text), which do not sort, are ordered by type name and then as text.
+    """
+    idx = _plain_index(pd.Index(values))
+    try:
+        return np.asarray(idx.argsort(kind="stable"), dtype=np.intp)
+    except TypeError:
+        keys = [(type(plain(v)).__name__, str(v)) for v in idx]
+        return np.array(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.intp)
+
+
+def _ids_text(ids, limit: int = 5) -> str:
+    """Up to ``limit`` ids (in sorted order) for a message, and how many more there are."""
+    ids = pd.Index(list(ids))
+    ids = ids[_sorted_positions(ids)] if len(ids) else ids
+    shown = ", ".join(repr(plain(v)) for v in ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+def _check_unique_ids(index: pd.Index, name: str) -> None:
+    """Raise when a candidate id labels more than one row of ``name``."""
+    dup = index.duplicated()
+    if dup.any():
+        ids = pd.unique(np.asarray(index[dup], dtype=object))
+        raise ValueError(
+            f"{name} has {len(ids)} candidate id(s) on more than one row: {_ids_text(ids)}. Candidates are matched "
+            f"by id (the index), so each must appear once. Keep one row per candidate (find the repeats with "
+            f"{name}[{name}.index.duplicated(keep=False)]), or, for a cohort assessed more than once, index by "
+            "(candidate, occasion)."
+        )
+
+
+def _match_ids(index: pd.Index, other: pd.Index, name: str, other_name: str) -> np.ndarray:
+    """Positions in ``other`` of the ids of ``index``, in the order of ``index``.
+
+    Both must hold the same candidate ids, each once; otherwise a ValueError names the ids found on one side
+    only (first five in sorted order) and the fix.
+    """
+    a, b = _plain_index(index), _plain_index(other)
+    _check_unique_ids(a, name)
+    _check_unique_ids(b, other_name)
+    pos = np.asarray(b.get_indexer(a), dtype=np.intp)
+    only_b = b[np.asarray(a.get_indexer(b)) < 0]
+    only_a = a[pos < 0]
+    if len(only_a) or len(only_b):
+        parts = [f"{len(ids)} id(s) in {x} but not in {y}: {_ids_text(ids)}"
+                 for ids, x, y in ((only_a, name, other_name), (only_b, other_name, name)) if len(ids)]
+        typed = {str(v) for v in only_a} & {str(v) for v in only_b}
+        hint = (f" Some ids differ only in type (e.g. {next(iter(sorted(typed)))!r} is a number on one side and "
+                "text on the other): convert both with .index.astype(str)." if typed else "")
+        raise ValueError(
+            f"{name} and {other_name} must hold the same candidates, matched by id (the index), never by position; "
+            + "; ".join(parts) + "." + hint + f" Keep the candidates found in both, e.g. "
+            f"ids = {name}.index.intersection({other_name}.index), then pass {name}.loc[ids] and "
+            f"{other_name}.loc[ids]."
+        )
+    return pos
+
+
+def _align_to(ref: pd.Series | pd.DataFrame, other, name: str, other_name: str):
+    """``other`` (Series or DataFrame) reordered to the candidate ids of ``ref``, indexed exactly like ``ref``."""
+    pos = _match_ids(ref.index, other.index, name, other_name)
+    return other.iloc[pos].set_axis(ref.index, axis=0)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -426,6 +527,372 @@ def competency_standard(position_level: str, *, standards=None) -> pd.Series:
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# candidate scores from the assessors' ratings
+# ---------------------------------------------------------------------------------------------------------------
+
+#: Columns of a ratings table that must hold one value: several rounds (pre/post consensus) or occasions would
+#: count a candidate's ratings more than once.
+_ONE_VALUE_COLUMNS = {
+    "round": "rating rounds (before and after the consensus discussion)",
+    "occasion": "assessment occasions",
+}
+
+
+def _check_column_name(value, param: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{param} must be a column name (str); got {param}={value!r}.")
+    return value
+
+
+def _rating_table(ratings, score: str, id_columns: dict[str, str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """Validated long ratings: the frame and the scores as float64 (NaN for a missing score).
+
+    ``id_columns`` maps each parameter name to the column it names.
+    """
+    df = check_dataframe(ratings, "ratings")
+    _check_column_name(score, "score")
+    for param, col in id_columns.items():
+        _check_column_name(col, param)
+    cols = list(id_columns.values())
+    if len(set(cols + [score])) != len(cols) + 1:
+        raise ValueError(f"the columns must all differ; got {', '.join(f'{p}={c!r}' for p, c in id_columns.items())}, "
+                         f"score={score!r}.")
+    check_columns(df, cols + [score], "ratings")
+    for col, what in _ONE_VALUE_COLUMNS.items():
+        if col in df.columns and col not in cols and df[col].nunique(dropna=True) > 1:
+            vals = sorted(map(str, df[col].dropna().unique()))
+            raise ValueError(
+                f"ratings hold {len(vals)} {what} in column {col!r} ({', '.join(map(repr, vals[:5]))}): each "
+                f"candidate's ratings would be counted once per {col}. Keep one {col}, e.g. "
+                f"ratings[ratings[{col!r}] == {vals[0]!r}] (AssessmentData.overall_rating and .achieved_levels pick "
+                f"the independent round), or drop the column if it means something else."
+            )
+    s = df[score]
+    if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+        conv = pd.to_numeric(s, errors="coerce")
+        bad = (conv.isna() & s.notna()).to_numpy()
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            raise TypeError(
+                f"ratings column {score!r} (score) is not numeric: {_row_label(df.index, pos)} holds "
+                f"{plain(s.iloc[pos])!r}. Recode the ratings as numbers (NaN for a missing rating)."
+            )
+        s = conv
+    y = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    if np.isinf(y).any():
+        pos = int(np.flatnonzero(np.isinf(y))[0])
+        raise ValueError(f"ratings column {score!r} holds an infinite value at {_row_label(df.index, pos)}. Use "
+                         "finite ratings (NaN for a missing one).")
+    for param, col in id_columns.items():
+        miss = df[col].isna().to_numpy()
+        if miss.any():
+            pos = int(np.flatnonzero(miss)[0])
+            raise ValueError(
+                f"ratings column {col!r} ({param}) is empty at {_row_label(df.index, pos)} ({int(miss.sum())} "
+                "empty in all): every rating must say whose it is. Fill in the ids or drop these rows."
+            )
+    return df, y
+
+
+def _id_codes(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of the ids in ``s`` and the ids, in sorted order (categories in their order)."""
+    try:
+        codes, uniq = pd.factorize(s, sort=True)
+        uniq = _plain_index(pd.Index(uniq))
+    except TypeError:  # ids of mixed types: sorted by type name, then as text
+        codes, uniq = pd.factorize(s, sort=False)
+        uniq = _plain_index(pd.Index(uniq))
+        order = _sorted_positions(uniq)
+        rank = np.empty(order.size, dtype=np.int64)
+        rank[order] = np.arange(order.size)
+        codes, uniq = rank[codes], uniq[order]
+    return np.asarray(codes, dtype=np.int64), uniq
+
+
+def _grouped_mean(codes: np.ndarray, n_groups: int, y: np.ndarray) -> np.ndarray:
+    """Mean of ``y`` per group code (missing ``y`` left out; NaN for a group without a value).
+
+    The values of each group are summed in sorted order, so the means do not depend on the order of the rows.
+    """
+    ok = ~np.isnan(y)
+    c, v = codes[ok], y[ok]
+    order = np.lexsort((v, c))
+    sums = np.bincount(c[order], weights=v[order], minlength=n_groups)
+    counts = np.bincount(c, minlength=n_groups)
+    out = np.full(n_groups, np.nan)
+    has = counts > 0
+    out[has] = sums[has] / counts[has]
+    return out
+
+
+def _level_weights(weights, levels: pd.Index, by: str) -> np.ndarray:
+    """Weights of the levels of ``by`` (ones when ``weights`` is None), checked."""
+    if weights is None:
+        return np.ones(len(levels))
+    if isinstance(weights, Mapping):
+        weights = pd.Series(dict(weights), dtype=object)
+    if not isinstance(weights, pd.Series):
+        raise TypeError(f"weights must be a dict or Series {{{by}: weight}}; got {type(weights).__name__}.")
+    if weights.index.duplicated().any():
+        raise ValueError(f"weights names {plain(weights.index[weights.index.duplicated()][0])!r} twice; give each "
+                         f"{by} once.")
+    key = {str(k): k for k in weights.index}
+    lev_key = [str(v) for v in levels]
+    missing = [v for v in lev_key if v not in key]
+    if missing:
+        raise ValueError(f"weights has no weight for the {by} level(s) {missing[:5]} found in the ratings; give a "
+                         f"weight (0 to leave one out) to every level: {lev_key}.")
+    unknown = sorted(set(key) - set(lev_key))
+    if unknown:
+        raise ValueError(f"weights names {unknown[:5]}, not found in ratings column {by!r} (its levels are "
+                         f"{lev_key}). Correct the names or drop those weights.")
+    w = pd.to_numeric(pd.Series([weights[key[k]] for k in lev_key]), errors="coerce").to_numpy(dtype=float)
+    if not np.isfinite(w).all() or (w < 0).any() or not (w > 0).any():
+        raise ValueError(f"weights must be finite, non-negative numbers, not all zero; got {dict(zip(lev_key, w))}.")
+    return w
+
+
+def overall_rating(ratings, *, person: str = "candidate", score: str = "score", weights=None,
+                   by: str | None = None) -> pd.Series:
+    r"""Overall assessment rating (OAR, nilai akhir) of each candidate from the assessors' ratings.
+
+    With ``by=None`` (the default) the OAR is the mean of all of a
+    candidate's ratings, every rating counting once:
+
+    .. math::
+
+        \mathrm{OAR}_i = \frac{1}{n_i}\sum_{r \in R_i} y_r ,
+
+    with :math:`R_i` the :math:`n_i` non-missing ratings :math:`y_r` of
+    candidate *i* (over competencies, exercises and assessors).  With
+    ``by="competency"`` (or another column) it is the weighted mean of the
+    candidate's mean rating at each level *k* of that column:
+
+    .. math::
+
+        \mathrm{OAR}_i = \frac{\sum_k w_k \bar y_{ik}}{\sum_k w_k},\qquad
+        \bar y_{ik} = \frac{1}{n_{ik}}\sum_{r \in R_{ik}} y_r ,
+
+    so that every competency counts with its weight :math:`w_k` (1 by
+    default) however many ratings it has.  The two agree when every
+    competency of a candidate has the same number of ratings.
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        Long format, one row per rating (``AssessmentData.ratings``).  A
+        column ``round`` or ``occasion`` holding more than one value is an
+        error (a candidate's ratings would be counted once per round or
+        occasion): keep one first.
+    person, score : str
+        Columns of the candidate id and of the rating.
+    weights : dict or Series, optional
+        ``{level of by: weight}``, non-negative, not all zero, one for every
+        level found in the ratings (0 leaves a level out).  Needs ``by``.
+    by : str, optional
+        Column whose levels are averaged first (e.g. ``"competency"``).
+
+    Returns
+    -------
+    Series
+        Named ``"oar"``, indexed by candidate id (index named ``person``),
+        one row per candidate in the ratings, in sorted order of the ids (for
+        a categorical column, the order of its categories).  NaN for a
+        candidate without a non-missing rating or, with ``by``, without a
+        rating at some level of positive weight (with a warning naming the
+        first).  The result does not depend on the order of the rows.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a missing column, a non-numeric or infinite rating (naming the
+        row), an empty id, several rounds or occasions, ``weights`` without
+        ``by``, or weights that are negative, all zero, miss a level or name
+        one the ratings do not have.
+
+    Warns
+    -----
+    UserWarning
+        With ``by``, when candidates lack a rating at a level of positive
+        weight (their OAR is NaN).
+
+    See Also
+    --------
+    achieved_levels : the level per candidate and competency.
+    psikometri.io.AssessmentData.overall_rating : the same from loaded data,
+        one rating round.
+
+    Notes
+    -----
+    The default is the OAR of the validation report (``results.json``) and
+    the score whose reliability :meth:`GStudy.oar_reliability` gives.  In R:
+    ``aggregate(score ~ candidate, ratings, mean)``; with ``by``,
+    ``weighted.mean`` of the per-competency means.  Each candidate's
+    ratings are summed in sorted order, so shuffled rows give the same bits.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from psikometri.talent import overall_rating
+    >>> r = pd.DataFrame({"candidate": ["a", "a", "a", "b", "b"],
+    ...                   "competency": ["integritas", "integritas", "kerjasama", "integritas", "kerjasama"],
+    ...                   "score": [4, 4, 1, 3, 3]})
+    >>> overall_rating(r).tolist()                       # (4 + 4 + 1) / 3; (3 + 3) / 2
+    [3.0, 3.0]
+    >>> overall_rating(r, by="competency").tolist()      # (4 + 1) / 2; (3 + 3) / 2
+    [2.5, 3.0]
+    >>> overall_rating(r, by="competency", weights={"integritas": 3, "kerjasama": 1}).tolist()
+    [3.25, 3.0]
+    """
+    if by is None and weights is not None:
+        raise ValueError("weights need by=, the column whose levels they weight, e.g. by='competency' with "
+                         "weights={'integritas': 2, ...}.")
+    ids = {"person": person} if by is None else {"person": person, "by": by}
+    df, y = _rating_table(ratings, score, ids)
+    pc, pids = _id_codes(df[person])
+    if by is None:
+        oar = _grouped_mean(pc, len(pids), y)
+    else:
+        bc, levels = _id_codes(df[by])
+        w = _level_weights(weights, levels, by)
+        k = len(levels)
+        cell = _grouped_mean(pc * k + bc, len(pids) * k, y).reshape(len(pids), k)
+        use = w > 0
+        cell, w = cell[:, use], w[use]
+        lacking = np.isnan(cell).any(axis=1) & ~np.isnan(cell).all(axis=1)
+        if lacking.any():
+            i = int(np.flatnonzero(lacking)[0])
+            lev = levels[use][int(np.flatnonzero(np.isnan(cell[i]))[0])]
+            warnings.warn(
+                f"{int(lacking.sum())} candidate(s) lack a rating at some {by} (first: {plain(pids[i])!r} has none "
+                f"at {plain(lev)!r}); their overall rating is NaN. Give that level weight 0, or use by=None (the "
+                "mean of all ratings).",
+                UserWarning, stacklevel=2,
+            )
+        oar = (cell * w).sum(axis=1) / w.sum()
+    return pd.Series(oar, index=pids.rename(person), name="oar")
+
+
+def _check_scale(scale) -> tuple[float, float]:
+    ok = isinstance(scale, (tuple, list)) and len(scale) == 2
+    if ok:
+        try:
+            lo, hi = float(scale[0]), float(scale[1])
+        except (TypeError, ValueError):
+            ok = False
+        else:
+            ok = math.isfinite(lo) and math.isfinite(hi) and lo < hi
+    if not ok:
+        raise ValueError(f"scale must be a (min, max) pair of finite numbers with min < max; got scale={scale!r}. "
+                         "Use e.g. scale=(1, 5).")
+    return lo, hi
+
+
+def achieved_levels(ratings, *, person: str = "candidate", competency: str = "competency", score: str = "score",
+                    rounding: str | None = "half_up", scale=(1, 5)) -> pd.DataFrame:
+    r"""Achieved level (level capaian) of each candidate on each competency, from the assessors' ratings.
+
+    The level is the candidate's mean rating on the competency, over all
+    exercises and assessors, rounded half up and kept within the scale:
+
+    .. math::
+
+        L_{ic} = \min\!\big(\max(\lfloor \bar y_{ic} + \tfrac12 \rfloor,\ s_{\min}),\ s_{\max}\big),\qquad
+        \bar y_{ic} = \frac{1}{n_{ic}} \sum_{r \in R_{ic}} y_r ,
+
+    with :math:`R_{ic}` the :math:`n_{ic}` non-missing ratings of candidate
+    *i* on competency *c*.  These are the levels :func:`job_person_match`
+    compares with the standard of the post.
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        Long format, one row per rating (``AssessmentData.ratings``); a
+        ``round`` or ``occasion`` column holding more than one value is an
+        error (keep one first).
+    person, competency, score : str
+        Columns of the candidate id, the competency and the rating.
+    rounding : {"half_up", "half_even", None}, default "half_up"
+        ``"half_up"``: a mean of exactly x.5 goes up (3.5 -> 4, the reading
+        of the report and of most AC units); ``"half_even"``: it goes to the
+        even level (3.5 -> 4, 2.5 -> 2; R's ``round``, numpy's ``rint``);
+        ``None``: the unrounded mean (an "integrated average" with decimals,
+        which :func:`job_person_match` also accepts).  A mean within a
+        relative 1e-9 of a half counts as the half (floating-point noise,
+        as for the cut-offs of :func:`jpm_category`).
+    scale : (min, max), default (1, 5)
+        The rating scale (PermenPANRB 38/2017 levels 1-5).  A rating outside
+        it is an error naming the row; rounded levels are kept within it.
+
+    Returns
+    -------
+    DataFrame
+        Candidates (index named ``person``, sorted ids) x competencies
+        (columns named ``competency``, sorted; categories in their order),
+        float levels; NaN where a candidate has no rating on a competency.
+        The result does not depend on the order of the rows.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a missing column, a non-numeric, infinite or out-of-scale rating
+        (naming the row), an empty id, several rounds or occasions, or an
+        unknown ``rounding``.
+
+    See Also
+    --------
+    overall_rating, job_person_match, gaps
+    psikometri.io.AssessmentData.achieved_levels : the same from loaded data,
+        one rating round.
+
+    Notes
+    -----
+    This is the rule of the validation report's Job Person Match.  In R:
+    ``pmin(pmax(floor(tapply(score, list(candidate, competency), mean) +
+    0.5), 1), 5)``.  Agencies whose final level is the consensus rating pass
+    that round (``AssessmentData.achieved_levels(rating_round="post")``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from psikometri.talent import achieved_levels
+    >>> r = pd.DataFrame({"candidate": ["a", "a", "a", "a", "b", "b"],
+    ...                   "competency": ["integritas", "integritas", "kerjasama", "kerjasama", "integritas",
+    ...                                  "integritas"],
+    ...                   "score": [3, 4, 2, 2, 2, 3]})
+    >>> achieved_levels(r).to_dict("index")     # a: (3 + 4) / 2 = 3.5 -> 4; b has no kerjasama rating
+    {'a': {'integritas': 4.0, 'kerjasama': 2.0}, 'b': {'integritas': 3.0, 'kerjasama': nan}}
+    >>> float(achieved_levels(r, rounding="half_even").loc["b", "integritas"])   # mean 2.5
+    2.0
+    >>> float(achieved_levels(r, rounding=None).loc["a", "integritas"])
+    3.5
+    """
+    if rounding not in ("half_up", "half_even", None):
+        raise ValueError(f"rounding must be 'half_up', 'half_even' or None; got rounding={rounding!r}. Use "
+                         "rounding='half_up' for the usual reading (3.5 -> 4).")
+    lo, hi = _check_scale(scale)
+    df, y = _rating_table(ratings, score, {"person": person, "competency": competency})
+    out = (y < lo) | (y > hi)
+    if out.any():
+        pos = int(np.flatnonzero(out)[0])
+        raise ValueError(
+            f"ratings column {score!r} holds {plain(y[pos])!r} at {_row_label(df.index, pos)}, outside the scale "
+            f"{lo:g}-{hi:g} ({int(out.sum())} outside in all). Correct the ratings, or pass scale=(min, max) of "
+            "your rating scale."
+        )
+    pc, pids = _id_codes(df[person])
+    cc, comps = _id_codes(df[competency])
+    k = len(comps)
+    m = _grouped_mean(pc * k + cc, len(pids) * k, y).reshape(len(pids), k)
+    if rounding is not None:
+        base = np.floor(m)
+        half = np.abs(m - base - 0.5) <= 1e-9 * np.maximum(1.0, np.abs(m))
+        up = base + 1.0 if rounding == "half_up" else base + (np.mod(base, 2.0) == 1.0)
+        m = np.clip(np.where(half, up, np.floor(m + 0.5)), lo, hi)
+    return pd.DataFrame(m, index=pids.rename(person), columns=comps.rename(competency))
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Job Person Match
 # ---------------------------------------------------------------------------------------------------------------
 
@@ -482,22 +949,24 @@ def _numeric_levels(df: pd.DataFrame, name: str, allow_nan: bool = False) -> np.
 
 
 def _aligned(achieved, required, standards) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Return (achieved frame restricted to the required competencies, achieved array, required array)."""
+    """Return (achieved frame restricted to the required competencies, achieved array, required array).
+
+    Rows keep the order of ``achieved``; a per-candidate ``required`` is matched to them by candidate id.
+    """
     ach = _achieved_frame(achieved)
+    _check_unique_ids(_plain_index(ach.index), "achieved")
     if isinstance(required, str):
         required = competency_standard(required, standards=standards)
     if isinstance(required, Mapping):
         required = pd.Series(required, dtype=float)
+    if isinstance(required, pd.Series) and isinstance(required.dtype, pd.CategoricalDtype):
+        required = required.astype(object)  # e.g. the position_level column of AssessmentData.candidates
     if isinstance(required, pd.Series) and (
         pd.api.types.is_object_dtype(required) or pd.api.types.is_string_dtype(required)
     ):
         # one position level per candidate
         table = _resolve_standards(standards)
-        if not required.index.equals(ach.index):
-            raise ValueError(
-                "required holds position levels per candidate, but its index differs from achieved's index. "
-                "Index both by candidate in the same order."
-            )
+        required = _align_to(ach, required, "achieved", "required")
         pids = [_position_id(p, list(table.index), "required") for p in required]
         req_df = table.loc[pids]
         req_df.index = ach.index
@@ -517,12 +986,7 @@ def _aligned(achieved, required, standards) -> tuple[pd.DataFrame, np.ndarray, n
         r = np.broadcast_to(req_vals, a.shape)
         return sub, a, r
     if isinstance(required, pd.DataFrame):
-        req = _achieved_frame(required)
-        if not req.index.equals(ach.index):
-            raise ValueError(
-                "required (one row per candidate) must have the same index as achieved. Index both by candidate "
-                "in the same order, or pass one standard as a Series."
-            )
+        req = _align_to(ach, _achieved_frame(required), "achieved", "required")
         missing = [c for c in req.columns if c not in ach.columns]
         if missing:
             raise ValueError(
@@ -566,9 +1030,11 @@ def job_person_match(achieved, required, *, cap="competency", method: str = "rat
     required : str, Series, dict or DataFrame
         The standard: a position level (looked up with
         :func:`competency_standard`), a Series/dict ``{competency: level}`` for
-        all candidates, a Series of position levels indexed like ``achieved``
+        all candidates, a Series of position levels indexed by candidate id
         (one post per candidate), or a DataFrame of required levels indexed
-        like ``achieved`` (a level per competency per post).
+        by candidate id (a level per competency per post).  A per-candidate
+        ``required`` is matched to ``achieved`` by id, in any order; both
+        must hold the same candidates, each once.
     cap : {"competency", "total", None}, default "competency"
         ``"competency"``: each achieved level is capped at the required level,
         so that exceeding the standard on one competency does not offset a gap
@@ -592,15 +1058,18 @@ def job_person_match(achieved, required, *, cap="competency", method: str = "rat
     Returns
     -------
     Series
-        JPM in percent, named ``"jpm"``, indexed like ``achieved``.
+        JPM in percent, named ``"jpm"``, indexed like ``achieved`` (in its
+        order).
 
     Raises
     ------
     ValueError
         For levels outside 1-5 (naming row and column), an unknown position
         level, a required competency that ``achieved`` lacks, an unknown
-        ``cap`` or ``method``, or weights that are negative, all zero or miss
-        a required competency.
+        ``cap`` or ``method``, weights that are negative, all zero or miss
+        a required competency, or candidate ids that are repeated or found in
+        only one of ``achieved`` and a per-candidate ``required`` (the message
+        lists them).
 
     Warns
     -----
@@ -698,7 +1167,8 @@ def gaps(achieved, required, *, standards=None) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Candidates x competency ids, ``achieved - required``.  ``.mean()``
+        Candidates (in the order of ``achieved``) x competency ids,
+        ``achieved - required``.  ``.mean()``
         gives the group's gap profile (see :func:`plot_competency_gaps`).
 
     Examples
@@ -817,7 +1287,8 @@ def jpm_category(jpm, *, scheme: str = "mapping", cuts=None, labels=None, max_jp
     Returns
     -------
     Series
-        Ordered categorical, named ``"jpm_category"``.
+        Ordered categorical, named ``"jpm_category"``, indexed like ``jpm``
+        (a Series' candidate ids must be unique).
 
     Examples
     --------
@@ -839,6 +1310,7 @@ def jpm_category(jpm, *, scheme: str = "mapping", cuts=None, labels=None, max_jp
     if len(set(labs)) != len(labs):
         raise ValueError(f"labels must be distinct; got {list(labs)}.")
     s = _as_series(jpm, "jpm")
+    _check_unique_ids(_plain_index(s.index), "jpm")
     x = _numeric(s, "jpm", allow_nan=True)
     top = check_real(max_jpm, "max_jpm")
     if not top > 0:
@@ -893,17 +1365,25 @@ def _given_levels(s: pd.Series, name: str, words: dict) -> np.ndarray:
 
 
 def _two_series(a, b, na: str, nb: str) -> tuple[pd.Series, pd.Series, pd.Index]:
+    """Two per-candidate inputs side by side, in the order of the first.
+
+    Two Series are matched by candidate id (their index; the same ids, each once, are required); otherwise the
+    values are matched by position (same length required) and indexed like the one Series given, if any.
+    """
     sa = _as_series(a, na)
     sb = _as_series(b, nb)
+    if isinstance(a, pd.Series) and isinstance(b, pd.Series):
+        sb = _align_to(sa, sb, na, nb)
+        return sa, sb, sa.index
     if len(sa) != len(sb):
         raise ValueError(f"{na} and {nb} must have the same length; got {len(sa)} and {len(sb)}.")
-    if isinstance(a, pd.Series) and isinstance(b, pd.Series) and not sa.index.equals(sb.index):
-        raise ValueError(
-            f"{na} and {nb} have different indexes; index both by candidate in the same order "
-            f"(e.g. {nb} = {nb}.reindex({na}.index))."
-        )
-    index = sa.index if isinstance(a, pd.Series) else sb.index
-    return sa, sb, index
+    if isinstance(a, pd.Series):
+        _check_unique_ids(_plain_index(sa.index), na)
+        return sa, sb.set_axis(sa.index), sa.index
+    if isinstance(b, pd.Series):
+        _check_unique_ids(_plain_index(sb.index), nb)
+        return sa.set_axis(sb.index), sb, sb.index
+    return sa, sb, sa.index
 
 
 def _levels(s: pd.Series, cuts, name: str, words: dict) -> np.ndarray:
@@ -933,6 +1413,9 @@ def nine_box(potential, performance, *, potential_cuts=None, performance_cuts=No
     Parameters
     ----------
     potential, performance : Series or array-like
+        One value per candidate.  Two Series are matched by candidate id
+        (their index: the same ids, each once, in any order); array-likes by
+        position (same length).
         Either levels (1, 2, 3 or the labels ``"rendah"``/``"menengah"``/
         ``"tinggi"`` and ``"di bawah ekspektasi"``/``"sesuai ekspektasi"``/
         ``"di atas ekspektasi"``; English ``low/medium/high`` and
@@ -948,14 +1431,17 @@ def nine_box(potential, performance, *, potential_cuts=None, performance_cuts=No
     -------
     DataFrame
         Columns ``potential_level``, ``performance_level`` and ``box``
-        (nullable integers), indexed like the input.  The recommended
+        (nullable integers), indexed like ``potential`` (in its order; like
+        ``performance`` when only that one is a Series).  The recommended
         follow-up of each box is in :func:`nine_box_actions`.
 
     Raises
     ------
     ValueError
         For a level outside 1-3 or an unknown label (naming the element), cuts
-        that are not two increasing numbers, or inputs of different lengths.
+        that are not two increasing numbers, inputs of different lengths, or
+        candidate ids that are repeated or found in one input only (the
+        message lists them).
 
     Examples
     --------
@@ -1190,8 +1676,10 @@ def placement_consistency(
     Parameters
     ----------
     potential_scores, performance_scores : Series or array-like
-        Numeric scores of the cohort (e.g. JPM % and a performance rating),
-        same length.  Candidates missing either score get missing levels and
+        Numeric scores of the cohort (e.g. JPM % and a performance rating).
+        Two Series are matched by candidate id (their index: the same ids,
+        each once, in any order); array-likes are matched by position (same
+        length).  Candidates missing either score get missing levels and
         probabilities and are left out of the moments and the grid-level
         figures (``attrs["model"]["n_missing"]``); at least 3 complete
         candidates are needed.
@@ -1232,7 +1720,7 @@ def placement_consistency(
     Returns
     -------
     DataFrame
-        Indexed like the input, with columns ``potential_level``,
+        Indexed like ``potential_scores`` (its order), with columns ``potential_level``,
         ``performance_level``, ``box`` (observed placement), ``p_box_1`` ...
         ``p_box_9``, ``p_correct``, ``p_retest`` (levels and box as nullable
         integers).  ``attrs["consistency"]``
@@ -1249,8 +1737,9 @@ def placement_consistency(
     ValueError
         For reliabilities outside (0, 1], cuts that are not two increasing
         numbers, infinite scores, constant scores, fewer than 3 complete
-        candidates, or an observed correlation larger than the reliabilities
-        allow.
+        candidates, an observed correlation larger than the reliabilities
+        allow, or candidate ids that are repeated or found in one input only
+        (the message lists them).
 
     Notes
     -----
@@ -1370,6 +1859,10 @@ def placement_consistency(
     True
     """
     sp, sf, index = _two_series(potential_scores, performance_scores, "potential_scores", "performance_scores")
+    # the computation runs in sorted order of the candidate ids (each candidate's simulation stream is that of
+    # its place in this order), so shuffled rows give the same numbers; the output is put back in input order
+    order = _sorted_positions(index)
+    sp, sf = sp.iloc[order], sf.iloc[order]
     xp_all = _numeric(sp, "potential_scores", allow_nan=True)
     xf_all = _numeric(sf, "performance_scores", allow_nan=True)
     used = ~(np.isnan(xp_all) | np.isnan(xf_all))
@@ -1415,12 +1908,13 @@ def placement_consistency(
         return o
 
     out = pd.DataFrame(
-        {"potential_level": full(lp), "performance_level": full(lf), "box": full(box)}, index=index
+        {"potential_level": full(lp), "performance_level": full(lf), "box": full(box)}, index=index[order]
     ).astype("Int64")
     for k in range(9):
         out[f"p_box_{k + 1}"] = full(p_true[:, k])
     out["p_correct"] = full(p_true[np.arange(n), box - 1])
     out["p_retest"] = full(p_retest)
+    out = out.iloc[np.argsort(order)]
 
     table = pd.DataFrame(fit["grid"], index=[name for name, _ in _GRID_ROWS],
                          columns=["agreement", "chance_agreement", "kappa", "accuracy"])
@@ -1455,6 +1949,8 @@ def placement_consistency(
 
 
 def _boxes_from(data) -> pd.Series:
+    if isinstance(data, (pd.DataFrame, pd.Series)):
+        _check_unique_ids(_plain_index(data.index), "data")
     if isinstance(data, pd.DataFrame):
         if "box" not in data.columns:
             raise ValueError("data must have a 'box' column (the output of nine_box or placement_consistency).")
@@ -1507,6 +2003,9 @@ def plot_nine_box(data, *, uncertainty=None, lang: str = "id", ax=None, title: s
     if lang not in _ACTIONS:
         raise ValueError(f"lang must be one of {list(_ACTIONS)}; got lang={lang!r}.")
     boxes = _boxes_from(data)
+    if isinstance(data, pd.DataFrame):  # sorted by candidate id: the figure does not depend on the row order
+        order = _sorted_positions(data.index)
+        data, boxes = data.iloc[order], boxes.iloc[order]
     has_p = isinstance(data, pd.DataFrame) and "p_correct" in data.columns
     if uncertainty is None:
         uncertainty = has_p
@@ -1567,8 +2066,11 @@ def plot_competency_gaps(achieved, required=None, *, kind: str = "bar", standard
     achieved : DataFrame
         Candidates x competencies (levels 1-5); with ``required=None`` it is
         taken to be a gap table from :func:`gaps` (``kind="bar"`` only).
+        Candidate ids (the index) must be unique; the row order does not
+        matter.
     required : optional
-        As in :func:`job_person_match`.
+        As in :func:`job_person_match` (a per-candidate standard is matched
+        by candidate id).
     kind : {"bar", "radar"}
     standards, ax, title : optional
 
@@ -1584,10 +2086,14 @@ def plot_competency_gaps(achieved, required=None, *, kind: str = "bar", standard
         if kind == "radar":
             raise ValueError("kind='radar' needs required (the standard) to draw against; pass required=...")
         g = achieved if isinstance(achieved, pd.DataFrame) else pd.DataFrame(achieved)
+        _check_unique_ids(_plain_index(g.index), "achieved")
+        g = g.iloc[_sorted_positions(g.index)]  # means summed in id order: the same whatever the row order
         mean_gap = g.apply(pd.to_numeric, errors="coerce").mean()
         mean_ach = mean_req = None
     else:
         sub, a, r = _aligned(achieved, required, standards)
+        order = _sorted_positions(sub.index)  # means summed in id order: the same whatever the row order
+        a, r = a[order], r[order]
         mean_gap = pd.Series(np.nanmean(a - r, axis=0), index=sub.columns)
         mean_ach = pd.Series(np.nanmean(a, axis=0), index=sub.columns)
         mean_req = pd.Series(r.mean(axis=0), index=sub.columns)
@@ -1625,7 +2131,9 @@ def plot_jpm_distribution(jpm, position_level=None, *, scheme: str = "mapping", 
     jpm : Series or array-like
         JPM values (%).
     position_level : Series or array-like, optional
-        Position level of each candidate (same length); one box per level.
+        Position level of each candidate; one box per level.  Two Series are
+        matched by candidate id (the same ids, each once, in any order),
+        array-likes by position (same length).
     scheme, cuts : optional
         Cut-offs drawn as vertical lines (see :func:`jpm_category`).
     ax, title : optional
@@ -1648,14 +2156,19 @@ def plot_jpm_distribution(jpm, position_level=None, *, scheme: str = "mapping", 
     if scheme not in JPM_SCHEMES:
         raise ValueError(f"scheme must be one of {list(JPM_SCHEMES)}; got scheme={scheme!r}.")
     c = _check_cuts(JPM_SCHEMES[scheme]["cuts"] if cuts is None else cuts, "cuts", n=None)
-    s = _as_series(jpm, "jpm")
+    if position_level is None:
+        s = _as_series(jpm, "jpm")
+        _check_unique_ids(_plain_index(s.index), "jpm")
+    else:
+        s, pl, _ = _two_series(jpm, position_level, "jpm", "position_level")
+    # candidates in sorted id order: the dots (and their jitter) do not depend on the row order
+    by_id = _sorted_positions(s.index)
+    s = s.iloc[by_id]
     x = _numeric(s, "jpm", allow_nan=True)
     if position_level is None:
         groups = {"semua / all": x[~np.isnan(x)]}
     else:
-        pl = _as_series(position_level, "position_level")
-        if len(pl) != len(s):
-            raise ValueError(f"jpm and position_level must have the same length; got {len(s)} and {len(pl)}.")
+        pl = pl.iloc[by_id]
         keys = [_POSITION_ALIASES.get(_snake(v), _snake(v)) if isinstance(v, str) else str(v) for v in pl.tolist()]
         order = [p for p in POSITION_LEVELS if p in keys] + sorted(set(keys) - set(POSITION_LEVELS))
         karr = np.asarray(keys, dtype=object)

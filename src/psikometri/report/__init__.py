@@ -8,10 +8,10 @@
 
 from .i18n import TEXT, tr
 from .runner import BatchError, ReportTask, agency_slug, report_paths, run_batch, run_task
-from .sections import SECTION_KEYS, AgencyContext, Section, warm_up
+from .sections import SECTION_KEYS, AgencyContext, Section, verdict, warm_up
 
 __all__ = ["TEXT", "tr", "BatchError", "ReportTask", "agency_slug", "report_paths", "run_batch", "run_task",
-           "SECTION_KEYS", "AgencyContext", "Section", "warm_up", "build_index"]
+           "SECTION_KEYS", "AgencyContext", "Section", "verdict", "warm_up", "build_index"]
 
 
 def build_index(out, lang="id", agencies=None):

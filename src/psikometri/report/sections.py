@@ -273,7 +273,7 @@ def suppression_mask(tab: pd.DataFrame, k: int) -> np.ndarray:
     return hide
 
 
-def _verdict(value: float, standard: float, ci_low: float = float("nan"), ci_high: float = float("nan")) -> str:
+def verdict(value: float, standard: float, ci_low: float = float("nan"), ci_high: float = float("nan")) -> str:
     """Verdict code of an estimate against ``standard``, from its value and interval.
 
     ``adequate`` (the whole interval at or above the standard),
@@ -282,12 +282,21 @@ def _verdict(value: float, standard: float, ci_low: float = float("nan"), ci_hig
     standard), ``inadequate`` (the whole interval below it) or
     ``not_estimable``.  Without an interval a verdict is never certain.
     Translated with :func:`~psikometri.report.i18n.tr` for display.
+
+    Examples
+    --------
+    >>> from psikometri.report import tr, verdict
+    >>> verdict(0.82, 0.70, 0.74, 0.88), tr(verdict(0.72, 0.70, 0.61, 0.80), "id")
+    ('adequate', 'memadai, belum pasti')
     """
     if value is None or not np.isfinite(value):
         return "not_estimable"
     if value >= standard:
         return "adequate" if np.isfinite(ci_low) and ci_low >= standard else "adequate_uncertain"
     return "inadequate" if np.isfinite(ci_high) and ci_high < standard else "inadequate_uncertain"
+
+
+_verdict = verdict  # the name used before it became public
 
 
 def _standard_at_floor(position_level: str) -> bool:
@@ -438,7 +447,9 @@ class AgencyContext:
             self.data = data
         # every setting with its value and source (methods section, results.json)
         self.settings = self._resolved_settings(given, settings_source)
-        self.oar = r.groupby("candidate", observed=True)["score"].mean().rename("oar")
+        from ..talent import overall_rating
+
+        self.oar = overall_rating(r)  # the mean of all of a candidate's ratings
         cand = data.candidates.set_index("candidate")
         self.cand = cand.join(self.oar, how="inner")
         self.cand.index = self.cand.index.astype(str)
@@ -644,7 +655,7 @@ class AgencyContext:
             lo, hi = ci if ci else (float("nan"), float("nan"))
         name = self.t(ind_key) + (f" ({detail})" if detail else "")
         sec.indicators.append({"key": key, "indicator": name, "value": v, "ci_low": lo, "ci_high": hi,
-                               "standard": standard, "verdict": _verdict(v, standard, lo, hi)})
+                               "standard": standard, "verdict": verdict(v, standard, lo, hi)})
 
     def _sec_data(self, sec):
         import matplotlib.pyplot as plt
@@ -1191,11 +1202,13 @@ class AgencyContext:
         return sec
 
     def achieved_levels(self) -> pd.DataFrame:
-        """Candidate x competency achieved level: the mean rating rounded half up, within 1-5."""
-        r = self.data.ratings
-        m = r.pivot_table(index="candidate", columns="competency", values="score", aggfunc="mean", observed=True)
+        """Candidate x competency achieved level: the mean rating rounded half up, within 1-5
+        (:func:`psikometri.talent.achieved_levels`)."""
+        from ..talent import achieved_levels
+
+        m = achieved_levels(self.data.ratings)
         m.index = m.index.astype(str)
-        return np.clip(np.floor(m + 0.5), 1, 5)
+        return m
 
     def _sec_talent(self, sec):
         import matplotlib.pyplot as plt
