@@ -2,6 +2,8 @@
 
 The notebook is thin on purpose: literals only in the `parameters` cell, then one
 psikometri call per section. Edit this script, not the notebook, and run it again.
+The batch runner sets the parameters from the agency's configuration file
+(psikometri.report.config: every setting, and its source in `settings_source`).
 """
 
 from pathlib import Path
@@ -23,11 +25,18 @@ impact_ratio_standard = 0.80
 differential_prediction_level = 0.05
 consistency_standard = 0.60
 jpm_consistency_standard = 0.60
-jpm_cuts = (78.0, 90.0)
+jpm_scheme = "mapping"
+jpm_cuts = None
 potential_cuts = (78.0, 90.0)
 performance_cuts = (70.0, 85.0)
 criterion_reliability = 0.52
 min_group_size = 5
+rating_round = None
+reference_year = None
+display_name = None
+competency_names = {}
+exercise_names = {}
+settings_source = {}
 include_identities = False
 ranges = None
 exports = []'''
@@ -41,8 +50,10 @@ ctx = AgencyContext.load(
                "validity": validity_standard, "impact_ratio": impact_ratio_standard,
                "differential_prediction": differential_prediction_level, "consistency": consistency_standard,
                "jpm_consistency": jpm_consistency_standard},
-    jpm_cuts=jpm_cuts, potential_cuts=potential_cuts, performance_cuts=performance_cuts,
-    criterion_reliability=criterion_reliability, min_group_size=min_group_size,
+    jpm_scheme=jpm_scheme, jpm_cuts=jpm_cuts, potential_cuts=potential_cuts, performance_cuts=performance_cuts,
+    criterion_reliability=criterion_reliability, min_group_size=min_group_size, rating_round=rating_round,
+    reference_year=reference_year, display_name=display_name, competency_names=competency_names,
+    exercise_names=exercise_names, settings_source=settings_source,
     include_identities=include_identities, output_dir=output_dir,
 )
 display(ctx.header())'''

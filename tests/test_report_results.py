@@ -551,6 +551,31 @@ def _expected_methods(d: Inputs, sections):
     return {}
 
 
+def _expected_settings(d: Inputs, agency):
+    """The report's settings (results.json ``settings``): the parameters passed (CTX_PARAMS) and their sources.
+
+    A parameter equal to its default is the default, with the default's reference; one that differs (or, for a
+    setting whose default comes from the scheme or the data, one that is given) is a parameter of the call.
+    """
+    from psikometri.report.config import BY_KEY
+
+    given = {"n_boot": N_BOOT, "seed": SEED, "jpm_cuts": list(JPM_CUTS),
+             "potential_cuts": list(POTENTIAL_CUTS), "performance_cuts": list(PERFORMANCE_CUTS),
+             "criterion_reliability": CRITERION_RELIABILITY, "min_group_size": MIN_GROUP,
+             "reference_year": REFERENCE_YEAR} | {f"standards.{k}": v for k, v in STANDARDS.items()}
+    derived = {"jpm_scheme": "mapping", "rating_round": d.rating_round, "display_name": agency,
+               "display_names.competencies": {}, "display_names.exercises": {}}
+    out = {}
+    for key, value in (given | derived).items():
+        default = BY_KEY[key].default
+        is_default = (key in derived) if default is None or default == {} else (
+            value == (list(default) if isinstance(default, tuple) else default))
+        out[key] = {"value": value, "source": "default" if is_default else "parameter"}
+        if is_default:
+            out[key]["reference"] = BY_KEY[key].source["en"]
+    return out
+
+
 EXPECTED = {"summary": _expected_summary, "data": _expected_data, "reliability": _expected_reliability,
             "agreement": _expected_agreement, "gtheory": _expected_gtheory, "construct": _expected_construct,
             "validity": _expected_validity, "incremental": _expected_incremental, "fairness": _expected_fairness,
@@ -717,7 +742,7 @@ def test_top_level_figures(report, inputs, agency):
     d = inputs(agency)
     summary = _expected_section(inputs, report, agency, "summary")
     exp = {"agency": agency, "lang": CTX_PARAMS["lang"], "seed": SEED, "n_boot": N_BOOT,
-           "n_candidates": len(d.cand), "indicators": summary["indicators"]}
+           "n_candidates": len(d.cand), "indicators": summary["indicators"], "settings": _expected_settings(d, agency)}
     top = {k: v for k, v in res.items() if k not in ("sections", "psikometri")}
     errors = _compare(top, exp)
     assert not errors, "\n".join(errors)
@@ -738,6 +763,7 @@ def test_every_figure_of_results_json_is_checked(report, inputs, agency):
             checked |= {("sections", key, "results") + p for p, _ in _leaves(exp)}
     d = inputs(agency)
     checked |= {("seed",), ("n_boot",), ("n_candidates",)}
+    checked |= {("settings",) + p for p, _ in _leaves(_expected_settings(d, agency))}
     checked |= {("indicators",) + p for p, _ in _leaves(_expected_indicators(d, res["sections"]))}
     unchecked = []
     for path, v in _leaves(res):

@@ -1,4 +1,4 @@
-"""Command-line interface: ``psikometri validate PATH`` and ``psikometri report ...``."""
+"""Command-line interface: ``psikometri validate PATH``, ``psikometri report ...`` and ``psikometri init-config``."""
 
 from __future__ import annotations
 
@@ -28,6 +28,16 @@ def _parse_ranges(specs) -> dict:
     return out
 
 
+def _config_ranges(path) -> dict:
+    """The plausibility ranges a configuration file sets (``{}`` without a file)."""
+    if not path:
+        return {}
+    from .report.config import load_config
+
+    cfg = load_config(path)
+    return {k.split(".", 1)[1]: v for k, v in cfg.values.items() if k.startswith("ranges.")}
+
+
 def _cmd_validate(args) -> int:
     import pandas as pd
 
@@ -36,7 +46,7 @@ def _cmd_validate(args) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
         try:
-            ranges = _parse_ranges(args.range)
+            ranges = _config_ranges(args.config) | _parse_ranges(args.range)
             if not float(args.scale[0]) < float(args.scale[1]):
                 raise ValueError(f"--scale {args.scale[0]:g} {args.scale[1]:g}: MIN must be below MAX "
                                  "(e.g. --scale 1 5)")
@@ -102,6 +112,7 @@ def _cmd_report(args) -> int:
             n_boot=args.n_boot,
             seed=args.seed,
             ranges=ranges or None,
+            config=args.config,
         )
     except BatchError as exc:
         print(f"psikometri report: error: {exc}", file=sys.stderr)
@@ -115,6 +126,22 @@ def _cmd_report(args) -> int:
         print(f"psikometri report: error: {exc.strerror or exc}{where}. Fix: free space or permissions under "
               f"--out and run again (finished reports are kept).", file=sys.stderr)
         return 2
+
+
+def _cmd_init_config(args) -> int:
+    from .report.config import ConfigError, write_template
+
+    try:
+        path = write_template(args.path, force=args.force)
+    except ConfigError as exc:
+        print(f"psikometri init-config: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"psikometri init-config: error: cannot write {args.path!r} ({exc.strerror or exc}). Fix: choose a "
+              "folder you can write to.", file=sys.stderr)
+        return 2
+    print(f"psikometri init-config: wrote {path}; edit it and run psikometri report --config {path} ...")
+    return 0
 
 
 def _whole(option: str, low: int, high: int | None, example: str):
@@ -147,35 +174,94 @@ def _formats(text: str) -> tuple[str, ...]:
     return fmts
 
 
+_REPORT_EPILOG = """\
+examples:
+  psikometri report --data data_samples --out reports
+  psikometri report --data data_samples --out reports --config agency.yaml --workers 2
+  psikometri report --data data_samples --out reports --agency kab_sukamaju --lang en --format html,xlsx
+
+precedence of the settings (the right one wins):
+  psikometri default < --config file < the file's agencies.<name> entry < command-line option
+  write a commented configuration file with: psikometri init-config agency.yaml
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="psikometri", description="Psychometric validation of assessment centres.")
-    sub = ap.add_subparsers(dest="command", required=True)
-    v = sub.add_parser("validate", help="check a data set and print a summary")
-    v.add_argument("path", help="directory with ratings.*, candidates.* [, items.*] or an .xlsx workbook")
-    v.add_argument("--scale", nargs=2, type=float, default=(1.0, 5.0), metavar=("MIN", "MAX"))
-    v.add_argument("--range", action="append", default=None, metavar="COLUMN=MIN:MAX",
-                   help="plausible range of a candidate column (performance 0:120, cognitive 0:800, potential "
-                        "0:120 by default); COLUMN=off switches the check off (repeatable)")
-    v.set_defaults(func=_cmd_validate)
-    r = sub.add_parser("report", help="generate one validation report per agency and an index")
-    r.add_argument("--data", required=True)
-    r.add_argument("--out", required=True)
-    r.add_argument("--agency", action="append", default=None, help="only this agency (repeatable)")
     from .report.runner import MAX_SEED, MIN_N_BOOT
 
-    r.add_argument("--workers", type=_whole("--workers", 1, None, "2"), default=1, help="local worker processes")
-    r.add_argument("--scheduler", default=None, help="address of a Dask distributed scheduler")
-    r.add_argument("--lang", choices=("id", "en"), default="id")
-    r.add_argument("--format", type=_formats, default=("html", "ipynb"), help="comma-separated output formats: html, ipynb, pdf (needs Chromium), xlsx (a "
-                        "workbook per agency, with every table, and index.xlsx beside index.html), docx (a Word "
-                        "document per agency); default html,ipynb")
-    r.add_argument("--force", action="store_true", help="re-run reports that are up to date")
-    r.add_argument("--n-boot", type=_whole("--n-boot", MIN_N_BOOT, None, "1000"), default=1000,
-                   help=f"bootstrap replications (at least {MIN_N_BOOT})")
-    r.add_argument("--seed", type=_whole("--seed", 0, MAX_SEED, "2026"), default=2026)
+    ap = argparse.ArgumentParser(prog="psikometri", description="Psychometric validation of assessment centres.")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                            help="validate, report or init-config (psikometri COMMAND --help for its options)")
+    v = sub.add_parser("validate", help="check a data set and print a summary",
+                       description="Check a data set and print a summary of its design, how it was read and its "
+                                   "warnings.",
+                       epilog="example: psikometri validate data_samples --range performance=0:150",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    v.add_argument("path", help="directory with ratings.*, candidates.* [, items.*] or an .xlsx workbook "
+                                "(e.g. data_samples)")
+    v.add_argument("--scale", nargs=2, type=float, default=(1.0, 5.0), metavar=("MIN", "MAX"),
+                   help="lowest and highest possible rating (default 1 5; e.g. --scale 1 4)")
+    v.add_argument("--range", action="append", default=None, metavar="COLUMN=MIN:MAX",
+                   help="plausible range of a candidate column (performance 0:120, cognitive 0:800, potential "
+                        "0:120 by default); COLUMN=off switches the check off (repeatable; e.g. --range "
+                        "performance=0:150); overrides the ranges of --config")
+    v.add_argument("--config", default=None, metavar="FILE",
+                   help="agency configuration file whose ranges apply (e.g. --config agency.yaml)")
+    v.set_defaults(func=_cmd_validate)
+    r = sub.add_parser("report", help="generate one validation report per agency and an index",
+                       description="Generate one validation report per agency (notebooks/agency_report.ipynb run "
+                                   "with papermill) and an index. Options left out take their value from --config, "
+                                   "else the psikometri default.",
+                       epilog=_REPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    r.add_argument("--data", required=True, metavar="PATH",
+                   help="the data set: a folder with ratings.*, candidates.* [, items.*] or an .xlsx workbook "
+                        "(e.g. --data data_samples)")
+    r.add_argument("--out", required=True, metavar="DIR",
+                   help="output folder, one sub-folder per agency and index.html at the top; created if missing "
+                        "(e.g. --out reports)")
+    r.add_argument("--config", default=None, metavar="FILE",
+                   help="agency configuration file (YAML): standards, cut-offs, criterion reliability, smallest "
+                        "group shown, rating round, reference year, display names, per-agency overrides; write one "
+                        "with 'psikometri init-config' (e.g. --config agency.yaml)")
+    r.add_argument("--agency", action="append", default=None, metavar="NAME",
+                   help="only this agency, as named in the data (repeatable; e.g. --agency kab_sukamaju); default "
+                        "every agency")
+    r.add_argument("--workers", type=_whole("--workers", 1, None, "2"), default=1, metavar="N",
+                   help="local worker processes running agencies in parallel (default 1; e.g. --workers 2)")
+    r.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="address of a Dask distributed scheduler to run the agencies on instead of local workers "
+                        "(e.g. --scheduler tcp://10.0.0.5:8786)")
+    r.add_argument("--lang", choices=("id", "en"), default=None,
+                   help="report language: id (Bahasa Indonesia) or en; default id, or lang of --config "
+                        "(e.g. --lang en)")
+    r.add_argument("--format", type=_formats, default=None, metavar="LIST",
+                   help="comma-separated output formats: html, ipynb, pdf (needs Chromium), xlsx (a workbook per "
+                        "agency, with every table, and index.xlsx beside index.html), "
+                        "docx (a Word document per agency); default html,ipynb, or formats of --config "
+                        "(e.g. --format html,xlsx)")
+    r.add_argument("--force", action="store_true",
+                   help="re-run reports that are up to date (by default a report whose data, settings, notebook "
+                        "and library are unchanged is skipped)")
+    r.add_argument("--n-boot", type=_whole("--n-boot", MIN_N_BOOT, None, "1000"), default=None, metavar="N",
+                   help=f"bootstrap replications (at least {MIN_N_BOOT}; default 1000, or n_boot of --config; "
+                        "e.g. --n-boot 2000)")
+    r.add_argument("--seed", type=_whole("--seed", 0, MAX_SEED, "2026"), default=None, metavar="N",
+                   help=f"random seed, 0 to {MAX_SEED} (default 2026, or seed of --config; e.g. --seed 7)")
     r.add_argument("--range", action="append", default=None, metavar="COLUMN=MIN:MAX",
-                   help="plausible range of a candidate column, as for validate (repeatable)")
+                   help="plausible range of a candidate column, as for validate (repeatable; e.g. --range "
+                        "performance=0:150 or --range cognitive=off); overrides the ranges of --config")
     r.set_defaults(func=_cmd_report)
+    c = sub.add_parser("init-config", help="write a commented configuration file for 'psikometri report --config'",
+                       description="Write a commented YAML template (Bahasa Indonesia and English) holding every "
+                                   "setting of 'psikometri report --config' with its default and the default's "
+                                   "source. Loaded as it is, it gives the default reports.",
+                       epilog="example: psikometri init-config agency.yaml",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    c.add_argument("path", nargs="?", default="agency.yaml", metavar="PATH",
+                   help="file to write (default agency.yaml; e.g. psikometri init-config kab_sukamaju.yaml)")
+    c.add_argument("--force", action="store_true", help="overwrite PATH if it exists (by default an existing "
+                                                       "file is never overwritten)")
+    c.set_defaults(func=_cmd_init_config)
     return ap
 
 

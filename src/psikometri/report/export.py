@@ -90,15 +90,18 @@ def write_exports(ctx, formats, output_dir=None) -> list[Path]:
     formats = _check_formats(formats)
     if not formats:
         return []
+    from .i18n import use_names
+
     out = Path(output_dir or ctx.output_dir or ".")
     sections = report_sections(ctx)
-    title = f"{tr('report_title', ctx.lang)}: {ctx.agency}"
+    title = f"{tr('report_title', ctx.lang)}: {getattr(ctx, 'display_name', ctx.agency)}"
     subtitle = tr("generated", ctx.lang, version=psikometri.__version__, seed=ctx.seed, n_boot=ctx.n_boot)
     written = []
     for fmt in formats:
         path = export_path(out, ctx.agency, ctx.lang, fmt)
         writer = write_xlsx if fmt == "xlsx" else write_docx
-        writer(sections, path, title=title, subtitle=subtitle, lang=ctx.lang)
+        with use_names(getattr(ctx, "names", None)):  # the agency's names of its competencies and exercises
+            writer(sections, path, title=title, subtitle=subtitle, lang=ctx.lang)
         written.append(path)
     return written
 

@@ -7,12 +7,14 @@ elsewhere: notebooks, tables, plot labels and the index all come from here.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import string
 
 import numpy as np
 
 __all__ = ["LANGUAGES", "TEXT", "COLUMNS", "FACETS", "tr", "label", "column_label", "effect_label", "display_name",
-           "format_number"]
+           "format_number", "use_names", "named"]
 
 LANGUAGES = ("id", "en")
 
@@ -466,6 +468,13 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Data memuat {k} periode asesmen ({occasions}); laporan ini memakai periode terakhir, {last}.",
         "en": "The data hold {k} assessment occasions ({occasions}); this report uses the latest, {last}.",
     },
+    "data_expired_at": {
+        "id": "Pada tahun acuan {year}, hasil periode {occasions} sudah lebih dari tiga tahun; hasil AC berlaku tiga "
+              "tahun (Peraturan BKN 26/2019, pasal 29(4)), sehingga tidak dapat lagi menjadi dasar keputusan.",
+        "en": "By the reference year {year}, the results of occasion(s) {occasions} are more than three years old; "
+              "AC results are valid for three years (Peraturan BKN 26/2019, art. 29(4)), so they can no longer "
+              "support decisions.",
+    },
     "data_expired": {
         "id": "Hasil asesmen periode {occasions} berusia lebih dari tiga tahun terhadap periode {last}; hasil AC "
               "berlaku tiga tahun (Peraturan BKN 26/2019 Pasal 29 ayat 4), sehingga hasil tersebut tidak dapat "
@@ -479,6 +488,14 @@ TEXT: dict[str, dict[str, str]] = {
               "Kategori pemetaan: Optimal >= {hi:g}, Cukup Optimal {lo:g} sampai < {hi:g}, Kurang Optimal < {lo:g}.",
         "en": "Job Person Match (JPM) = sum of achieved competency levels / sum of the post's required levels x 100. "
               "Mapping categories: Optimal >= {hi:g}, Cukup Optimal {lo:g} to < {hi:g}, Kurang Optimal < {lo:g}.",
+    },
+    "talent_text_selection": {
+        "id": "Job Person Match (JPM) = jumlah level kompetensi yang dicapai / jumlah level standar jabatan x 100. "
+              "Kategori seleksi: Memenuhi Syarat >= {hi:g}, Masih Memenuhi Syarat {lo:g} sampai < {hi:g}, Kurang "
+              "Memenuhi Syarat < {lo:g}.",
+        "en": "Job Person Match (JPM) = sum of achieved competency levels / sum of the post's required levels x 100. "
+              "Selection categories: Memenuhi Syarat >= {hi:g}, Masih Memenuhi Syarat {lo:g} to < {hi:g}, Kurang "
+              "Memenuhi Syarat < {lo:g}.",
     },
     "ninebox_text": {
         "id": "Kotak manajemen talenta (potensi = JPM, kinerja = nilai kinerja; batas potensi {pcuts}, batas kinerja "
@@ -511,6 +528,32 @@ TEXT: dict[str, dict[str, str]] = {
               "results can be reproduced. This report contains no candidate names or NIP.",
     },
     "references": {"id": "Rujukan", "en": "References"},
+    # standards and settings: their values and sources (methods section)
+    "settings_table": {"id": "Standar, batas dan pengaturan yang dipakai",
+                       "en": "Standards, cut-offs and settings used"},
+    "settings_text": {
+        "id": "Setiap standar, batas dan pengaturan laporan ini adalah nilai bawaan psikometri (dengan rujukannya) "
+              "atau ditetapkan oleh instansi dalam berkas konfigurasi (psikometri report --config). Urutan "
+              "prioritas: bawaan < berkas konfigurasi < pengaturan khusus instansi dalam berkas itu < opsi baris "
+              "perintah.",
+        "en": "Each standard, cut-off and setting of this report is either the psikometri default (with its "
+              "reference) or set by the agency in a configuration file (psikometri report --config). Precedence: "
+              "default < configuration file < the agency's own entry in that file < command-line option.",
+    },
+    "setting": {"id": "Pengaturan", "en": "Setting"},
+    "source": {"id": "Sumber", "en": "Source"},
+    "src_default": {"id": "bawaan psikometri: {ref}", "en": "psikometri default: {ref}"},
+    "src_config": {"id": "ditetapkan instansi dalam berkas konfigurasi {file}",
+                   "en": "set by the agency in the configuration file {file}"},
+    "src_agency": {"id": "ditetapkan untuk instansi ini dalam berkas konfigurasi {file}",
+                   "en": "set for this agency in the configuration file {file}"},
+    "src_cli": {"id": "opsi {option} saat laporan dibuat", "en": "option {option} of the report run"},
+    "src_parameter": {"id": "parameter notebook laporan", "en": "parameter of the report notebook"},
+    "basis_date": {"id": "tanggal asesmen terakhir {detail}", "en": "latest assessment date {detail}"},
+    "basis_occasion": {"id": "periode asesmen terakhir {detail}", "en": "latest occasion {detail}"},
+    "basis_today": {"id": "data tanpa tanggal: tahun berjalan", "en": "no date in the data: current year"},
+    "jpm_scheme_mapping": {"id": "pemetaan", "en": "mapping"},
+    "jpm_scheme_selection": {"id": "seleksi", "en": "selection"},
     # summary indicators
     "ind_reliability": {"id": "Reliabilitas tes (omega)", "en": "Test reliability (omega)"},
     "ind_icc": {"id": "Kesepakatan asesor ICC(1)", "en": "Assessor agreement ICC(1)"},
@@ -791,6 +834,30 @@ def effect_label(effect: str, lang: str = "id") -> str:
     return " x ".join(FACETS.get(part, {}).get(lang, part) for part in str(effect).split(":"))
 
 
+#: names an agency gave to the ids of its data (competencies, exercises): {id: {"id": name, "en": name}},
+#: in force inside :func:`use_names`
+_NAMES: contextvars.ContextVar[dict] = contextvars.ContextVar("psikometri_display_names", default={})
+
+
+@contextlib.contextmanager
+def use_names(names: dict | None):
+    """Show the data ids in ``names`` ({id: {"id": ..., "en": ...}}) under those names inside the block.
+
+    :func:`column_label` (tables) and the figure texts of the report consult them before the translation table.
+    """
+    token = _NAMES.set(dict(names or {}))
+    try:
+        yield
+    finally:
+        _NAMES.reset(token)
+
+
+def named(ident, lang: str = "id"):
+    """The display name in force for the data id ``ident`` (see :func:`use_names`), else ``None``."""
+    entry = _NAMES.get().get(ident) if isinstance(ident, str) else None
+    return entry[lang] if entry else None
+
+
 def column_label(name, lang: str = "id"):
     """Translated table header or cell label for a canonical name.
 
@@ -802,6 +869,9 @@ def column_label(name, lang: str = "id"):
         name = str(name)
     if not isinstance(name, str):
         return name
+    own = named(name, lang)
+    if own is not None:
+        return own
     entry = COLUMNS.get(name)
     if entry:
         return entry[lang]

@@ -137,7 +137,7 @@ def build_index(out, lang="id", agencies=None) -> Path:
     failed_names = {f["agency"] for f in failed}
     results = [r for r in results if r["agency"] not in failed_names]
     for r in results:
-        row = {tr("agency", lang): html.escape(r["agency"]),
+        row = {tr("agency", lang): html.escape(r.get("display_name") or r["agency"]),
                tr("candidates", lang): format_number(int(r["n_candidates"]), ",", lang)}
         for ind in r.get("indicators", []):
             v = ind.get("value")

@@ -8,7 +8,9 @@
   place with :func:`os.replace`, so no half-written report survives a crash;
 * a report is up to date when its stamp (a hash of the data files, the notebook,
   the parameters and the library's source) is unchanged; it is then skipped
-  unless ``force``;
+  unless ``force``; the parameters include every effective setting of the
+  agency's configuration file (:mod:`.config`) and its source, so a changed
+  setting re-runs exactly the agencies it concerns;
 * local parallelism with worker processes, or the same tasks submitted to a Dask
   distributed scheduler;
 * one agency failing never stops the others: failures are collected, printed at
@@ -444,7 +446,7 @@ def _run_task(task: ReportTask, t0: float) -> TaskResult:
         if "html" in task.formats or "pdf" in task.formats:
             from .i18n import tr
 
-            title = f"{tr('report_title', task.lang)}: {task.agency}"
+            title = f"{tr('report_title', task.lang)}: {task.parameters.get('display_name') or task.agency}"
             atomic_write(staged["html"], _html_from_notebook(staged["ipynb"], title, task.lang))
             if "html" in task.formats:
                 produced.append("html")
@@ -980,15 +982,16 @@ def run_batch(
     agencies=None,
     workers: int = 1,
     scheduler: str | None = None,
-    lang: str = "id",
-    formats=("html", "ipynb"),
+    lang: str | None = None,
+    formats=None,
     force: bool = False,
-    n_boot: int = 1000,
-    seed: int = 2026,
+    n_boot: int | None = None,
+    seed: int | None = None,
     notebook=None,
     parameters: dict | None = None,
     index: bool = True,
     ranges: dict | None = None,
+    config=None,
 ) -> int:
     """Run the agency report for every (or the selected) agency; return the exit code.
 
@@ -1009,17 +1012,23 @@ def run_batch(
     scheduler : str, optional
         Address of a Dask distributed scheduler (``tcp://host:port``); the tasks
         are submitted there instead of to local workers.
-    lang : {"id", "en"}
-    formats : iterable of {"html", "ipynb", "pdf", "xlsx", "docx"}
-        ``xlsx`` also writes the national workbook ``index.xlsx`` beside ``index.html``.
+    lang : {"id", "en"}, optional
+        Default ``"id"`` (or the configuration file's ``lang``).
+    formats : iterable of {"html", "ipynb", "pdf", "xlsx", "docx"}, optional
+        Default ``("html", "ipynb")`` (or the file's ``formats``). ``xlsx`` also writes the national workbook
+        ``index.xlsx`` beside ``index.html``.
     force : bool
         Re-run reports that are up to date.
-    n_boot, seed : int
-        Bootstrap replications (at least :data:`MIN_N_BOOT`) and seed (0 to :data:`MAX_SEED`) passed to every
-        notebook.
+    n_boot, seed : int, optional
+        Bootstrap replications (at least :data:`MIN_N_BOOT`; default 1000) and seed (0 to :data:`MAX_SEED`;
+        default 2026) passed to every notebook.
     ranges : dict, optional
         Plausibility ranges of the candidate columns (``load_assessment(..., ranges=)``), used to validate
         the data and passed to every notebook, which reads its agency's subset with them.
+    config : path or :class:`~psikometri.report.config.ReportConfig`, optional
+        The agency configuration file (:mod:`psikometri.report.config`). Precedence: default < the file <
+        the file's ``agencies.<name>`` entry < the arguments above (the command-line options), each given
+        argument overriding the file; ``parameters`` (notebook parameters) override everything.
 
     Raises
     ------
@@ -1031,7 +1040,15 @@ def run_batch(
     import signal
     import threading
 
-    formats = check_options(lang=lang, formats=formats, workers=workers, n_boot=n_boot, seed=seed)
+    from .config import ConfigError, ReportConfig, load_config, resolve_settings
+
+    try:
+        cfg = config if (config is None or isinstance(config, ReportConfig)) else load_config(config)
+    except ConfigError as exc:
+        raise BatchError(str(exc)) from None
+    # the options given here (the command line) override the file
+    cli = {k: v for k, v in (("lang", lang), ("formats", formats), ("n_boot", n_boot), ("seed", seed))
+           if v is not None}
     if ranges is not None:
         from ..io import _check_ranges
 
@@ -1039,6 +1056,13 @@ def run_batch(
             _check_ranges(ranges)
         except (TypeError, ValueError) as exc:
             raise BatchError(f"--range: {exc}") from None
+        cli |= {f"ranges.{col}": (None if v is None else (float(v[0]), float(v[1]))) for col, v in ranges.items()}
+    batch = resolve_settings(cfg, None, cli)
+    lang, n_boot, seed = batch["lang"].value, batch["n_boot"].value, batch["seed"].value
+    formats = check_options(lang=lang, formats=batch["formats"].value, workers=workers, n_boot=n_boot, seed=seed)
+    # plausibility ranges that differ from the loader's defaults (file or command line)
+    ranges = {k.split(".", 1)[1]: r.value for k, r in batch.items()
+              if k.startswith("ranges.") and r.source != "default"} or None
     out = _prepare_out(out)
     client = _connect(scheduler) if scheduler else None
     # SIGTERM (and SIGHUP) end the batch like Ctrl-C: through the ``finally`` blocks that remove the scratch data
@@ -1059,7 +1083,8 @@ def run_batch(
             remove_stale_scratch()
             return _run_locked(data, out, agencies=agencies, workers=workers, scheduler=scheduler, client=client,
                                lang=lang, formats=formats, force=force, n_boot=n_boot, seed=seed,
-                               notebook=notebook, parameters=parameters, index=index, ranges=ranges)
+                               notebook=notebook, parameters=parameters, index=index, ranges=ranges, config=cfg,
+                               cli=cli)
     finally:
         if client is not None:
             try:
@@ -1071,7 +1096,7 @@ def run_batch(
 
 
 def _run_locked(data, out: Path, *, agencies, workers, scheduler, client, lang, formats, force, n_boot, seed,
-                notebook, parameters, index, ranges=None) -> int:
+                notebook, parameters, index, ranges=None, config=None, cli=None) -> int:
     import atexit
 
     from ..io import DataValidationError
@@ -1094,10 +1119,18 @@ def _run_locked(data, out: Path, *, agencies, workers, scheduler, client, lang, 
         if unknown:
             print(f"unknown agency(ies) {unknown}; the data hold {known}", file=sys.stderr)
             return 2
+        if config is not None:
+            from .config import ConfigError
+
+            try:
+                config.check_agencies(known)
+            except ConfigError as exc:
+                print(f"psikometri report: error: {exc}", file=sys.stderr)
+                return 2
         nb = str(Path(notebook) if notebook else default_notebook())
-        params = {"n_boot": int(n_boot), "seed": int(seed)} | dict(parameters or {})
+        base = {}
         if ranges:  # the notebook reads its subset with the same plausibility ranges
-            params["ranges"] = {k: (None if v is None else [float(v[0]), float(v[1])]) for k, v in ranges.items()}
+            base["ranges"] = {k: (None if v is None else [float(v[0]), float(v[1])]) for k, v in ranges.items()}
         tasks = []
         results: list[TaskResult] = [_record_invalid(out, a, lang, broken[a]) for a in todo if a in broken]
         # local workers share this machine's cores; a Dask worker runs one task per thread of its own machine
@@ -1107,6 +1140,7 @@ def _run_locked(data, out: Path, *, agencies, workers, scheduler, client, lang, 
             if a in broken:
                 continue
             sub_dir = write_agency_subset(ds, a, scratch / agency_slug(a))
+            params = _agency_parameters(config, a, cli) | base | dict(parameters or {})
             tasks.append(ReportTask(a, str(data), str(out), lang, formats, nb, params, force,
                                     data_subset=str(sub_dir), threads=threads))
 
@@ -1167,6 +1201,14 @@ def _run_locked(data, out: Path, *, agencies, workers, scheduler, client, lang, 
         print(f"\nThe batch summary and index could not be written to {out}: {trouble}. Fix: free space or "
               "permissions there and run again (the reports written so far are kept).", file=sys.stderr)
     return 1 if failed or trouble else 0
+
+
+def _agency_parameters(config, agency: str, cli: dict | None) -> dict:
+    """The notebook parameters of ``agency``: its effective settings (default < file < its entry < ``cli``) and
+    their sources (``settings_source``)."""
+    from .config import notebook_parameters, resolve_settings
+
+    return notebook_parameters(resolve_settings(config, agency, cli or {}))
 
 
 def _run_dask(client, tasks, results, bar) -> None:

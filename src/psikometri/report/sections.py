@@ -16,6 +16,7 @@ import html
 import io
 import json
 import math
+import numbers
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -24,14 +25,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .i18n import column_label, effect_label, format_number, label, tr
+from .i18n import column_label, effect_label, format_number, label, named, tr, use_names
 
 __all__ = ["SECTION_KEYS", "Section", "AgencyContext", "warm_up", "DEFAULT_STANDARDS"]
 
 SECTION_KEYS = ("summary", "data", "reliability", "agreement", "gtheory", "construct", "validity", "incremental",
                 "fairness", "talent", "reassessment", "methods")
 
-#: Standards used for the verdicts (parameters of the notebook).
+#: Standards used for the verdicts (parameters of the notebook; an agency sets its own in the configuration file,
+#: :mod:`psikometri.report.config`, where each default's source is given and shown in the report).
 DEFAULT_STANDARDS = {
     "reliability": 0.70,  # omega / alpha of a test (Nunnally & Bernstein 1994)
     "icc": 0.70,  # inter-rater reliability of AC ratings (median of older AC studies; Koo & Li 2016 .75 = good)
@@ -61,6 +63,7 @@ class Section:
     status: str = "ok"  # ok | too_few | no_data
     lang: str = "id"
     figure_texts: list = field(default_factory=list)  # every visible text of each figure, as drawn
+    names: dict = field(default_factory=dict)  # the agency's display names of data ids (i18n.use_names)
 
     def add_table(self, caption: str, df: pd.DataFrame) -> None:
         self.blocks.append(("table", caption, df))
@@ -85,6 +88,10 @@ class Section:
         return sum(b[0] == "figure" for b in self.blocks)
 
     def _repr_html_(self) -> str:
+        with use_names(self.names):
+            return self._html()
+
+    def _html(self) -> str:
         if self.status == "absent":  # a section that does not apply to this agency (e.g. one occasion only)
             return ""
         parts = [f"<section class='pk-section' id='sec-{self.key}' data-status='{self.status}' "
@@ -113,6 +120,9 @@ def _local_text(text: str, lang: str) -> str:
     """Figure text in the report's language: data ids as words, and (Indonesian) decimal commas."""
     from .i18n import COLUMNS
 
+    own = named(text, lang)  # a name the agency gave to an id of its data
+    if own is not None:
+        return own
     if text in COLUMNS:  # a whole label with a translation (a position level, a facet...)
         return COLUMNS[text][lang]
     text = _IDENT.sub(lambda m: column_label(m.group(0), lang), text)
@@ -341,41 +351,78 @@ class AgencyContext:
         Overrides of :data:`DEFAULT_STANDARDS`.
     potential_cuts, performance_cuts : tuple
         Nine-box cut-offs on the JPM and performance scales.
-    jpm_cuts : tuple
-        (lower, upper) cut-offs of the JPM mapping categories.
+    jpm_scheme : {"mapping", "selection"}
+        JPM category scheme (:data:`psikometri.talent.JPM_SCHEMES`): its labels, and its cut-offs unless
+        ``jpm_cuts`` is given.
+    jpm_cuts : tuple, optional
+        (lower, upper) cut-offs of the JPM categories; default the scheme's.
     criterion_reliability : float
-        Reliability of the performance ratings among incumbents (ryyi), e.g.
-        .52 for supervisory ratings (Viswesvaran, Ones & Schmidt 1996).
+        Reliability of the performance ratings among incumbents (ryyi); default .52, the mean inter-rater
+        reliability of supervisory ratings of overall job performance (Viswesvaran, Ones & Schmidt 1996).
     min_group_size : int
         Smallest group shown in demographic and fairness tables.
     include_identities : bool
         Show per-candidate rows (this agency only).  Off by default.
+    rating_round : str, optional
+        Round of the ratings to analyse; default the independent round (:func:`psikometri.io.independent_round`).
+    reference_year : int, optional
+        Assessment reference year (ages; validity of results older than three years); default
+        :func:`psikometri.report.config.default_reference_year`: the year of the latest assessment date of the
+        agency's data, else of its latest occasion, else the current year.
+    display_name : str, optional
+        The agency's name in the report (default ``agency``).
+    competency_names, exercise_names : dict, optional
+        Names shown for ids of the data: ``{id: name}`` or ``{id: {"id": name, "en": name}}``.
+    settings_source : dict, optional
+        ``{key path: {"source": "config"|"agency"|"cli", "detail": file or option}}`` from the batch runner
+        (:func:`psikometri.report.config.notebook_parameters`); a setting not listed is the default when it
+        equals the default, else a parameter of the call.  Every setting is checked as in a configuration file
+        (a ``ValueError`` names the setting, the value and the fix).
     """
 
     def __init__(self, data, agency: str, *, lang="id", n_boot=1000, seed=2026, standards=None,
-                 potential_cuts=(78.0, 90.0), performance_cuts=(70.0, 85.0), jpm_cuts=(78.0, 90.0),
+                 potential_cuts=(78.0, 90.0), performance_cuts=(70.0, 85.0), jpm_cuts=None,
                  criterion_reliability=0.52, min_group_size=5, include_identities=False, output_dir=None,
-                 rating_round=None, reference_year=2026):
+                 rating_round=None, reference_year=None, jpm_scheme="mapping", display_name=None,
+                 competency_names=None, exercise_names=None, settings_source=None):
+        from ..talent import JPM_SCHEMES
+        from .config import check_report_settings, default_reference_year
+
         self.data = data
         self.agency = agency
         # the settings, for the context of an earlier occasion (re-assessment section)
         self._settings = dict(lang=lang, n_boot=n_boot, seed=seed, standards=standards, potential_cuts=potential_cuts,
                               performance_cuts=performance_cuts, jpm_cuts=jpm_cuts,
                               criterion_reliability=criterion_reliability, min_group_size=min_group_size,
-                              include_identities=False, rating_round=rating_round, reference_year=reference_year)
+                              include_identities=False, rating_round=rating_round, reference_year=reference_year,
+                              jpm_scheme=jpm_scheme, competency_names=competency_names, exercise_names=exercise_names)
+        given = check_report_settings(
+            lang=lang, n_boot=n_boot, seed=seed, standards=standards, jpm_scheme=jpm_scheme, jpm_cuts=jpm_cuts,
+            potential_cuts=potential_cuts, performance_cuts=performance_cuts,
+            criterion_reliability=criterion_reliability, min_group_size=min_group_size, rating_round=rating_round,
+            reference_year=reference_year, display_name=display_name, competency_names=competency_names,
+            exercise_names=exercise_names)
         self.lang = lang
         self.n_boot = int(n_boot)
         self.seed = int(seed)
         self.standards = DEFAULT_STANDARDS | dict(standards or {})
-        self.potential_cuts = tuple(potential_cuts)
-        self.performance_cuts = tuple(performance_cuts)
-        self.jpm_cuts = tuple(jpm_cuts)
+        self.potential_cuts = tuple(given["potential_cuts"])
+        self.performance_cuts = tuple(given["performance_cuts"])
+        self.jpm_scheme = jpm_scheme
+        self.jpm_cuts = tuple(given["jpm_cuts"] or JPM_SCHEMES[jpm_scheme]["cuts"])
         self.criterion_reliability = float(criterion_reliability)
         self.min_group_size = int(min_group_size)
         self.include_identities = bool(include_identities)
         self.output_dir = Path(output_dir) if output_dir else None
         self._cache: dict[str, Section] = {}
-        self.reference_year = int(reference_year)
+        self.display_name = given["display_name"] or str(agency)
+        self.names = given["display_names.competencies"] | given["display_names.exercises"]
+        # the assessment reference year: given, else from the data (so the same data give the same report in any
+        # year); the basis is said in the report
+        if reference_year is None:
+            self.reference_year, self.reference_basis = default_reference_year(data)
+        else:
+            self.reference_year, self.reference_basis = int(reference_year), None
         # re-assessed cohorts: every section but the re-assessment one reads the latest occasion
         self.occasions: list[str] = list(getattr(data, "occasions", []))
         self.all_occasions = data if len(self.occasions) > 1 else None
@@ -398,6 +445,8 @@ class AgencyContext:
             data = type(data)(r, data.candidates, data.items, data.warnings, data.source, data.scale,
                               data.column_map)
             self.data = data
+        # every setting with its value and source (methods section, results.json)
+        self.settings = self._resolved_settings(given, settings_source)
         from ..talent import overall_rating
 
         self.oar = overall_rating(r)  # the mean of all of a candidate's ratings
@@ -406,6 +455,57 @@ class AgencyContext:
         self.cand.index = self.cand.index.astype(str)
         # anonymous ids, so that no NIP or name travels into any table
         self.cand["anon"] = [f"A{i + 1:04d}" for i in range(len(self.cand))]
+
+    def _resolved_settings(self, given: dict, sources) -> dict:
+        """Key path -> :class:`~psikometri.report.config.Resolved` of every report setting."""
+        from .config import DEFAULTS, SETTINGS, Resolved
+
+        given = {k: v for k, v in given.items() if k != "lang"}  # the language is the report's own (top level)
+        effective = given | {f"standards.{k}": float(v) for k, v in self.standards.items()} | {
+            "n_boot": self.n_boot, "seed": self.seed, "jpm_cuts": self.jpm_cuts,
+            "reference_year": self.reference_year, "rating_round": self.rating_round,
+            "display_name": self.display_name}
+        sources = dict(sources or {})
+        out = {}
+        for st in SETTINGS:
+            if st.key not in effective:
+                continue
+            src = sources.get(st.key)
+            if src:
+                out[st.key] = Resolved(effective[st.key], src.get("source", "parameter"), src.get("detail", ""))
+                continue
+            # without a source from the runner: the default when the value given is the default (a setting whose
+            # default comes from the scheme or the data: when none was given)
+            if st.default is None or st.default == {}:
+                default = given.get(st.key) in (None, {})
+            else:
+                default = _same(effective[st.key], DEFAULTS[st.key])
+            out[st.key] = Resolved(effective[st.key], "default" if default else "parameter")
+        return out
+
+    def settings_record(self) -> dict:
+        """The effective settings for ``results.json``: {key path: {"value", "source", "detail", "reference"}}."""
+        out = {k: r.record(k) for k, r in self.settings.items()}
+        if self.reference_basis is not None and "reference_year" in out:
+            out["reference_year"]["basis"] = list(self.reference_basis)
+        return out
+
+    def settings_table(self) -> pd.DataFrame:
+        """The standards, cut-offs and settings of the report, each with its value and source."""
+        from .config import BY_KEY, format_setting, setting_source
+
+        rows = []
+        for key, res in self.settings.items():
+            st = BY_KEY[key]
+            if not st.table or (key == "rating_round" and self.rating_round is None):
+                continue
+            extra = ""
+            if key == "reference_year" and res.source == "default" and self.reference_basis is not None:
+                basis, detail = self.reference_basis
+                extra = self.t(f"basis_{basis}", detail=detail)
+            rows.append({self.t("setting"): st.label[self.lang], self.t("value"): format_setting(key, res.value, self.lang),
+                         self.t("source"): setting_source(key, res, self.lang, extra)})
+        return pd.DataFrame(rows).set_index(self.t("setting"))
 
     @classmethod
     def load(cls, data_path, agency, ranges=None, **kw):
@@ -431,15 +531,15 @@ class AgencyContext:
             try:
                 try:
                     # every warning the computations raise becomes a note of this section (never silenced, never
-                    # lost in a log the reader does not see)
-                    with warnings.catch_warnings(record=True) as caught:
+                    # lost in a log the reader does not see); the agency's names of its data ids apply throughout
+                    with warnings.catch_warnings(record=True) as caught, use_names(self.names):
                         warnings.simplefilter("always")
-                        sec = fn(Section(key, self._title(key), lang=self.lang))
+                        sec = fn(Section(key, self._title(key), lang=self.lang, names=self.names))
                     self._cache[key] = self._warning_notes(sec, caught)
                 except ValueError as exc:
                     # the data do not support this analysis (a design the method cannot estimate, a level the
                     # standards table lacks...): say why in the report instead of failing the whole agency
-                    sec = Section(key, self._title(key), lang=self.lang, status="not_estimable")
+                    sec = Section(key, self._title(key), lang=self.lang, status="not_estimable", names=self.names)
                     reason = self.scrub(str(exc))
                     sec.paragraphs.append(self.t("failed_section", reason=reason))
                     sec.results = {"status": "not_estimable", "reason": reason}
@@ -500,7 +600,7 @@ class AgencyContext:
 
         return HTML(
             f"<h1>{html.escape(self.t('report_title'))}</h1>"
-            f"<p><b>{html.escape(self.t('agency'))}:</b> {html.escape(self.agency)}</p>"
+            f"<p><b>{html.escape(self.t('agency'))}:</b> {html.escape(self.display_name)}</p>"
             f"<p><i>{html.escape(self.t('generated', version=psikometri.__version__, seed=self.seed, n_boot=self.n_boot))}</i></p>"
         )
 
@@ -515,6 +615,9 @@ class AgencyContext:
 
         out = {"agency": self.agency, "lang": self.lang, "psikometri": psikometri.__version__, "seed": self.seed,
                "n_boot": self.n_boot, "n_candidates": int(len(self.cand)), "sections": {}, "indicators": []}
+        if self.display_name != str(self.agency):
+            out["display_name"] = self.display_name
+        out["settings"] = self.settings_record()
         for key in SECTION_KEYS:
             s = self.section(key)
             out["sections"][key] = {"status": s.status, "tables": s.n_tables, "figures": s.n_figures,
@@ -565,12 +668,17 @@ class AgencyContext:
                                      competencies=int(ds["competencies"]), completeness=float(ds["completeness"])))
         if self.rating_round is not None:
             sec.paragraphs.append(self.t("rating_round_text", round=self.rating_round, rounds=", ".join(self.rounds)))
-        expired = self.all_occasions.expired_occasions() if self.all_occasions is not None else []
+        expired, at_reference = self._expired_occasions()
         if self.all_occasions is not None:
             sec.paragraphs.append(self.t("data_occasions", k=len(self.occasions), occasions=", ".join(self.occasions),
                                          last=self.occasions[-1]))
             if expired:
-                sec.paragraphs.append(self.t("data_expired", occasions=", ".join(expired), last=self.occasions[-1]))
+                if at_reference:  # a reference year after the latest occasion
+                    sec.paragraphs.append(self.t("data_expired_at", occasions=", ".join(expired),
+                                                 year=str(self.reference_year)))
+                else:
+                    sec.paragraphs.append(self.t("data_expired", occasions=", ".join(expired),
+                                                 last=self.occasions[-1]))
                 ra = self.all_occasions.ratings
                 occ = ra["occasion"].astype(str)
                 only_old = (set(ra.loc[occ.isin(expired), "candidate"].astype(str))
@@ -599,6 +707,23 @@ class AgencyContext:
             if expired:
                 sec.results["n_expired_only"] = n_old
         return sec
+
+    def _expired_occasions(self) -> tuple[list, bool]:
+        """Occasions whose results are more than three years old, and whether the reference year decided it.
+
+        Counted from the latest occasion (:meth:`~psikometri.io.AssessmentData.expired_occasions`), or from
+        1 January of the reference year when that is later (a reference year set after the latest assessment).
+        """
+        if self.all_occasions is None:
+            return [], False
+        expired = self.all_occasions.expired_occasions()
+        dates = self.all_occasions.occasion_dates()
+        start = pd.Timestamp(self.reference_year, 1, 1)
+        if dates.empty or pd.isna(dates.iloc[-1]) or start <= dates.iloc[-1]:
+            return expired, False
+        limit = start - pd.DateOffset(months=36)
+        later = [o for o, d in dates.items() if pd.notna(d) and d < limit]
+        return later, later != expired
 
     def _group_counts(self, cols) -> pd.DataFrame:
         """Counts by group with cells under ``min_group_size`` suppressed."""
@@ -1177,7 +1302,8 @@ class AgencyContext:
             # a cohort this small gets no individual-level talent result at all
             return self.too_few(sec, self.t("candidates"), len(c), self.min_group_size)
         lo, hi = self.jpm_cuts
-        sec.paragraphs.append(self.t("talent_text", lo=lo, hi=hi))
+        sec.paragraphs.append(self.t("talent_text" if self.jpm_scheme == "mapping" else "talent_text_selection",
+                                     lo=lo, hi=hi))
         # candidates missing a required competency get NaN: counted and said in the jpm_missing note
         jpm = self.jpm()
         if jpm.isna().any():
@@ -1186,7 +1312,7 @@ class AgencyContext:
                    if _standard_at_floor(lv)]
         if ceiling:
             sec.paragraphs.append(self.t("jpm_ceiling", levels=", ".join(column_label(lv, self.lang) for lv in ceiling)))
-        cat = jpm_category(jpm, scheme="mapping", cuts=self.jpm_cuts)
+        cat = jpm_category(jpm, scheme=self.jpm_scheme, cuts=self.jpm_cuts)
         tab = pd.crosstab(c["position_level"].astype(str), cat)
         tab.index.name = self.t("position_level")
         sec.add_table(self.t("category"), self._suppressed(tab))
@@ -1359,8 +1485,8 @@ class AgencyContext:
         # JPM categories: transitions, collapsed to stayed / up / down beside those measurement error alone would
         # give; the full table and its tests only when no cell of it is small (its statistics would give small
         # cells back)
-        c1 = jpm_category(j1.dropna(), scheme="mapping", cuts=self.jpm_cuts)
-        c2 = jpm_category(j2.dropna(), scheme="mapping", cuts=self.jpm_cuts)
+        c1 = jpm_category(j1.dropna(), scheme=self.jpm_scheme, cuts=self.jpm_cuts)
+        c2 = jpm_category(j2.dropna(), scheme=self.jpm_scheme, cuts=self.jpm_cuts)
         labels_ = list(c1.cat.categories)
         tt = transition_table(c1, c2, categories=labels_, scores=(j1.dropna(), j2.dropna()))
         obs = tt.table.to_numpy(dtype=float)
@@ -1434,6 +1560,10 @@ class AgencyContext:
 
     def _sec_methods(self, sec):
         sec.paragraphs.append(self.t("methods_text"))
+        # every standard and cut-off with its value and source: the psikometri default (and its reference) or the
+        # agency's configuration file
+        sec.paragraphs.append(self.t("settings_text"))
+        sec.add_table(self.t("settings_table"), self.settings_table())
         refs = [
             "Brennan, R. L. (2001). Generalizability Theory. Springer.",
             "Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests. Psychometrika, 16, 297-334.",
@@ -1448,6 +1578,19 @@ class AgencyContext:
             "coefficients. Journal of Chiropractic Medicine, 15, 155-163.",
             "Cleary, T. A. (1968). Test bias: prediction of grades of Negro and white students in integrated "
             "colleges. Journal of Educational Measurement, 5, 115-124.",
+            "Efron, B., & Tibshirani, R. J. (1993). An Introduction to the Bootstrap. Chapman & Hall.",
+            "Equal Employment Opportunity Commission et al. (1978). Uniform Guidelines on Employee Selection "
+            "Procedures. 29 CFR 1607.4(D) (the four-fifths rule).",
+            "Gaugler, B. B., Rosenthal, D. B., Thornton, G. C., & Bentson, C. (1987). Meta-analysis of assessment "
+            "center validity. Journal of Applied Psychology, 72, 493-511.",
+            "Hermelin, E., Lievens, F., & Robertson, I. T. (2007). The validity of assessment centres for the "
+            "prediction of supervisory performance ratings: a meta-analysis. International Journal of Selection "
+            "and Assessment, 15, 405-411.",
+            "Landis, J. R., & Koch, G. G. (1977). The measurement of observer agreement for categorical data. "
+            "Biometrics, 33, 159-174.",
+            "Nunnally, J. C., & Bernstein, I. H. (1994). Psychometric Theory (3rd ed.). McGraw-Hill.",
+            "Viswesvaran, C., Ones, D. S., & Schmidt, F. L. (1996). Comparative analysis of the reliability of job "
+            "performance ratings. Journal of Applied Psychology, 81, 557-574.",
             "Field, C. A., & Welsh, A. H. (2007). Bootstrapping clustered data. Journal of the Royal Statistical "
             "Society B, 69, 369-390.",
             "Lance, C. E. (2008). Why assessment centers do not work the way they are supposed to. Industrial and "
@@ -1483,6 +1626,15 @@ class AgencyContext:
         tab = pd.DataFrame({self.t("references"): refs}, index=pd.RangeIndex(1, len(refs) + 1))
         sec.add_table(self.t("references"), tab)
         return sec
+
+
+def _same(a, b) -> bool:
+    """Two setting values are equal (tuples and lists alike, numbers compared as floats)."""
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, numbers.Real) and isinstance(b, numbers.Real):
+        return float(a) == float(b)
+    return a == b
 
 
 def warm_up() -> None:
