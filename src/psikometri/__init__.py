@@ -13,6 +13,7 @@ reliability Cronbach's alpha, omega, Guttman's lambdas, split-half, item analysi
 agreement   ICC, kappas, Krippendorff's alpha, Gwet's AC, assessor diagnostics
 gtheory     generalizability theory: G and D studies (ANOVA and REML)
 construct   multitrait-multimethod analysis of AC ratings
+factor      confirmatory factor analysis (ML, as lavaan) and measurement invariance across groups
 validity    predictive validity, artifact corrections, incremental validity, meta-analysis
 fairness    adverse impact, subgroup differences, differential prediction
 talent      Job Person Match, nine-box talent grid, placement consistency
@@ -35,6 +36,7 @@ _FAMILIES = (
     "agreement",
     "gtheory",
     "construct",
+    "factor",
     "validity",
     "fairness",
     "talent",
