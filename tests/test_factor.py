@@ -72,3 +72,285 @@ def test_hs1939_three_factor_matches_lavaan(hs):
 def test_hs1939_std_lv_matches_lavaan(hs):
     # lavaan: cfa(HS, data = hs, std.lv = TRUE) -- reference.json["hs_std_lv"]
     _check(pk.cfa(hs, HS, std_lv=True), "hs_std_lv")
+
+
+def test_mapping_model_matches_lavaan(hs):
+    # lavaan: cfa('visual =~ x1 + x2 + x3\n textual =~ x4 + x5 + x6', data = hs) -- reference.json["hs_two"]
+    res = pk.cfa(hs, {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"]})
+    _check(res, "hs_two")
+    # the mapping is the same model as the syntax
+    syn = pk.cfa(hs, "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6")
+    pd.testing.assert_series_equal(res.fit, syn.fit)
+
+
+def test_syntax_extras_match_lavaan(hs):
+    # freed marker (NA*), fixed loading, equality label, fixed zero covariance, residual covariance,
+    # continuation line, '#' and '!' comments, ';' -- lavaan: cfa(SYN, data = hs), reference.json["hs_syntax"]
+    syn = (FIX / "make_reference.R").read_text().split('SYN <- "')[1].split('"\n')[0]
+    res = pk.cfa(hs, syn)
+    _check(res, "hs_syntax")
+    load = res.loadings.set_index("indicator")
+    assert load.loc["x8", "est"] == load.loc["x9", "est"]  # a*x8 + a*x9
+    assert load.loc["x6", "est"] == 0.5 and np.isnan(load.loc["x6", "se"])
+    cov = res.covariances.set_index(["lhs", "rhs"])
+    assert cov.loc[("textual", "speed"), "est"] == 0.0
+    assert cov.loc[("x7", "x8"), "kind"] == "residual"
+    # std_all of a residual covariance is the residual correlation (lavaan's convention)
+    th = res.residual_variances.set_index("indicator")["est"]
+    assert cov.loc[("x7", "x8"), "std_all"] == pytest.approx(
+        cov.loc[("x7", "x8"), "est"] / np.sqrt(th["x7"] * th["x8"]), rel=1e-12)
+
+
+@pytest.mark.parametrize("key, equal", [
+    ("mi_configural", ()),
+    ("mi_metric", ("loadings",)),
+    ("mi_scalar", ("loadings", "intercepts")),
+    ("mi_strict", ("loadings", "intercepts", "residuals")),
+    ("mi_lv", ("loadings", "intercepts", "lv.variances", "lv.covariances")),
+])
+def test_multigroup_matches_lavaan(hs, key, equal):
+    # lavaan: cfa(HS, data = hs, group = "school", group.equal = ...) -- reference.json[key]; groups in lavaan's
+    # order (first appearance: Pasteur, then Grant-White)
+    res = pk.cfa(hs, HS, group="school", group_equal=equal)
+    assert res.groups == ("Pasteur", "Grant-White") and res.n_per_group == (156, 145)
+    _check(res, key)
+    assert len(res.intercepts) == 2 * (9 + 3)
+
+
+def test_multigroup_std_lv_frees_later_factor_variances(hs):
+    # lavaan: cfa(HS, data = hs, group = "school", std.lv = TRUE, group.equal = "loadings"): factor variances are
+    # 1 in the first group and free in the second -- reference.json["mi_metric_std_lv"]
+    res = pk.cfa(hs, HS, group="school", group_equal=["loadings"], std_lv=True)
+    _check(res, "mi_metric_std_lv")
+    var = res.covariances[res.covariances["lhs"] == res.covariances["rhs"]]
+    assert (var.loc[var["group"] == "Pasteur", "est"] == 1.0).all()
+    assert var.loc[var["group"] == "Grant-White", "se"].notna().all()
+
+
+def test_measurement_invariance_matches_lavaan(hs):
+    mi = pk.measurement_invariance(hs, HS, "school")
+    assert list(mi.index) == ["configural", "metric", "scalar", "strict"]
+    for level in mi.index:
+        fit = REF[f"mi_{level}"]["fit"]  # lavaan fitMeasures() of the four models
+        for col in ("chisq", "df", "cfi", "rmsea", "srmr", "tli", "aic", "bic"):
+            assert mi.loc[level, col] == pytest.approx(fit[col], abs=1e-6, rel=1e-6), (level, col)
+    lrt = REF["mi_lrt"]  # lavTestLRT(configural, metric, scalar, strict)
+    np.testing.assert_allclose(mi["delta_chisq"].iloc[1:], lrt["chisq_diff"][1:], atol=1e-5)
+    assert mi["delta_df"].iloc[1:].tolist() == lrt["df_diff"][1:]
+    np.testing.assert_allclose(mi["p_delta"].iloc[1:], lrt["p"][1:], rtol=1e-4, atol=1e-9)
+    # delta CFI / RMSEA from lavaan's values, and the decisions they imply with the default cut-offs
+    cfi = [REF[f"mi_{k}"]["fit"]["cfi"] for k in mi.index]
+    rmsea = [REF[f"mi_{k}"]["fit"]["rmsea"] for k in mi.index]
+    np.testing.assert_allclose(mi["delta_cfi"].iloc[1:], np.diff(cfi), atol=1e-6)
+    np.testing.assert_allclose(mi["delta_rmsea"].iloc[1:], np.diff(rmsea), atol=1e-6)
+    expected = ["baseline"] + ["holds" if (-dc <= 0.01 and dr <= 0.015) else "rejected"
+                               for dc, dr in zip(np.diff(cfi), np.diff(rmsea))]
+    assert mi["decision"].tolist() == expected == ["baseline", "holds", "rejected", "holds"]
+    assert isinstance(mi.attrs["fits"]["scalar"], CFAResult)
+    # stricter cut-offs as parameters
+    strict = pk.measurement_invariance(hs, HS, "school", cfi_cut=0.002, levels=("configural", "metric"))
+    assert strict["decision"].tolist() == ["baseline", "rejected"]
+
+
+def test_heywood_case_is_reported_not_raised():
+    # lavaan: cfa('fa =~ a1 + a2 + a3\n fb =~ b1 + b2 + b3', data = hey) warns "some estimated ov variances are
+    # negative" -- reference.json["heywood"]; the estimates (with the negative variance) are the same
+    hey = pd.read_csv(FIX / "heywood.csv")
+    res = pk.cfa(hey, "fa =~ a1 + a2 + a3\nfb =~ b1 + b2 + b3")
+    _check(res, "heywood")
+    assert "ov variances are negative" in REF["heywood"]["warnings"][0] and REF["heywood"]["post_check"] is False
+    assert res.converged and not res.admissible
+    assert "Heywood" in res.reason and "a1" in res.reason
+    a1 = res.residual_variances.set_index("indicator").loc["a1", "est"]
+    assert a1 < 0
+    assert "NOT admissible" in res.summary() and "a1" in res.summary()
+
+
+def test_factor_correlation_beyond_one_is_inadmissible():
+    # lavaan warns "covariance matrix of latent variables is not positive definite" -- reference.json["nonpd"]
+    npd = pd.read_csv(FIX / "nonpd.csv")
+    res = pk.cfa(npd, "fa =~ a1 + a2 + a3\nfb =~ b1 + b2 + b3")
+    assert "latent variables" in REF["nonpd"]["warnings"][0]
+    _check(res, "nonpd", tol=2e-4)
+    assert not res.admissible and "not positive definite" in res.reason and "fa~~fb" in res.reason
+    r = res.covariances.set_index(["lhs", "rhs"]).loc[("fa", "fb"), "std_all"]
+    assert r > 1
+
+
+def test_engine_non_convergence_is_a_result(hs):
+    from psikometri import factor as F
+
+    m = F._build_model(HS)
+    S, mu, n = F._sample_moments([hs[list(m.ov)].to_numpy()])
+    fit = F._fit_ml(m, S, mu, n, max_iter=2)
+    assert not fit.converged and "within 2 iterations" in fit.notes[0]
+    assert np.isfinite(fit.fit["chisq"])
+    res = F._result(m, fit)
+    assert not res.converged and "NOT converged" in repr(res) and res.reason
+    # a warm start at the solution converges at once
+    full = F._fit_ml(m, S, mu, n)
+    again = F._fit_ml(m, S, mu, n, start=full.x)
+    assert again.converged and again.iterations <= 5
+    assert again.fit["chisq"] == pytest.approx(REF["hs_marker"]["fit"]["chisq"], abs=1e-6)
+
+
+def test_gradient_and_information_against_naive():
+    from psikometri import factor as F
+
+    from . import naive_factor as naive
+
+    hs = pd.read_csv(FIX / "hs1939.csv")
+    for equal, std_lv in (((), False), (("loadings", "intercepts"), False), (("loadings",), True)):
+        m = F._build_model(HS + "\nx7 ~~ x8", ngroups=2, std_lv=std_lv, meanstructure=True, group_equal=equal)
+        X = [hs.loc[hs.school == s, list(m.ov)].to_numpy() for s in ("Pasteur", "Grant-White")]
+        S, mu, n = F._sample_moments(X)
+        rng = np.random.default_rng(5)
+        x = F._start_values(m, S, mu) * rng.uniform(0.8, 1.2, m.npar) + rng.normal(0, 0.05, m.npar)
+        w = np.array(n) / sum(n)
+        ld = [np.linalg.slogdet(s)[1] for s in S]
+        assert F._objective(m, x, S, mu, w, ld) == pytest.approx(naive.discrepancy(m, x, S, mu, n), rel=1e-12)
+        g, H = F._grad_info(m, x, S, mu, w)
+        gn = naive.numeric_gradient(lambda v: naive.discrepancy(m, v, S, mu, n), x)
+        np.testing.assert_allclose(g, gn, atol=1e-7)
+        Hn = naive.expected_information(m, x, n)
+        np.testing.assert_allclose(H, Hn, atol=1e-6)
+        for g_ in range(2):
+            mats = F._matrices(m, x, g_)
+            for a, b in zip(mats, naive.matrices(m, x, g_)):
+                np.testing.assert_array_equal(a, b)
+
+
+def test_forty_five_indicators_recover_the_truth():
+    rng = np.random.default_rng(11)
+    n, nf, k = 2000, 9, 5
+    phi = 0.3 + 0.7 * np.eye(nf)
+    f = rng.normal(size=(n, nf)) @ np.linalg.cholesky(phi).T
+    lam = rng.uniform(0.5, 0.9, size=(nf, k))
+    X = np.column_stack([lam[j, i] * f[:, j] + rng.normal(0, np.sqrt(1 - lam[j, i] ** 2), n)
+                         for j in range(nf) for i in range(k)])
+    cols = [f"c{j}e{i}" for j in range(nf) for i in range(k)]
+    data = pd.DataFrame(X, columns=cols)
+    res = pk.cfa(data, {f"C{j}": cols[j * k:(j + 1) * k] for j in range(nf)}, std_lv=True)
+    assert res.converged and res.admissible
+    assert res.df == 45 * 46 // 2 - (45 + 45 + 36)
+    est = res.loadings["est"].to_numpy()
+    assert np.max(np.abs(est - lam.ravel())) < 0.08  # sampling error of a loading is about 0.02 here
+    assert res.fit["rmsea"] < 0.02 and res.fit["cfi"] > 0.99
+
+
+def test_listwise_deletion_and_inputs_unchanged(hs):
+    d = hs.copy()
+    d.loc[[0, 5, 9], "x2"] = np.nan
+    before = d.copy()
+    res = pk.cfa(d, HS)
+    pd.testing.assert_frame_equal(d, before)
+    assert res.n == 298 and any("3 row(s)" in n for n in res.notes)
+    assert res.fit["chisq"] == pytest.approx(pk.cfa(hs.drop(index=[0, 5, 9]), HS).fit["chisq"], rel=1e-12)
+
+
+def test_categorical_group_order_follows_the_categories(hs):
+    d = hs.assign(school=pd.Categorical(hs["school"], categories=["Grant-White", "Pasteur"]))
+    res = pk.cfa(d, HS, group="school")
+    assert res.groups == ("Grant-White", "Pasteur")
+    assert res.fit["chisq"] == pytest.approx(REF["mi_configural"]["fit"]["chisq"], abs=1e-6)
+
+
+def test_display(hs):
+    res = pk.cfa(hs, HS, group="school", group_equal="loadings")
+    text = res.summary()
+    assert "Pasteur: 156" in text and "CFI" in text and "Loadings" in text
+    assert "<table" in res._repr_html_()
+    assert repr(res).startswith("CFAResult(n=301")
+    assert res.vcov.shape == (54, 54)
+    assert set(res.implied) == {"Pasteur", "Grant-White"}
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+def test_error_indicator_missing_from_data(hs):
+    with pytest.raises(ValueError, match=r"\['x10'\] are not columns of data; its columns are \['id'"):
+        pk.cfa(hs, "visual =~ x1 + x2 + x10")
+
+
+def test_error_single_indicator_factor(hs):
+    with pytest.raises(ValueError, match="factor 'speed' has a single indicator \\('x7'\\)"):
+        pk.cfa(hs, "visual =~ x1 + x2 + x3\nspeed =~ x7")
+    # with the residual variance fixed it is identified
+    res = pk.cfa(hs, "visual =~ x1 + x2 + x3\nspeed =~ x7\nx7 ~~ 0*x7")
+    assert res.converged
+
+
+def test_error_negative_df(hs):
+    with pytest.raises(ValueError, match=r"df = -1 < 0"):
+        pk.cfa(hs, "f =~ x1 + x2")
+
+
+def test_error_not_identified_by_rank(hs):
+    # two uncorrelated two-indicator factors: df = 2 but neither factor is identified
+    with pytest.raises(ValueError, match=r"not identified.*cannot be told apart: \[.*'a=~x2'"):
+        pk.cfa(hs, "a =~ x1 + x2\nb =~ x4 + x5\na ~~ 0*b")
+
+
+def test_error_small_group(hs):
+    d = hs.copy()
+    d.loc[d.index[:6], "school"] = "Tiny"
+    with pytest.raises(ValueError, match=r"group 'Tiny' of column 'school' has 6 complete rows .* 9 indicators"):
+        pk.cfa(d, HS, group="school")
+
+
+def test_error_non_numeric_indicator(hs):
+    d = hs.copy()
+    d["x3"] = d["x3"].astype(object)
+    d.loc[4, "x3"] = "tinggi"
+    with pytest.raises(TypeError, match=r"column 'x3' \(indicator\) is not numeric: row 4 holds 'tinggi'"):
+        pk.cfa(d, HS)
+
+
+def test_error_fewer_rows_than_indicators(hs):
+    with pytest.raises(ValueError, match=r"data has 8 complete rows but the model has 9 indicators"):
+        pk.cfa(hs.head(8), HS)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"estimator": "WLSMV"}, "estimator='WLSMV' is not implemented"),
+    ({"missing": "fiml"}, "full-information ML is not implemented"),
+    ({"group_equal": ("loadings",)}, "needs group="),
+    ({"group": "school", "group_equal": ("slopes",)}, "group_equal entries must be among"),
+    ({"group": "sekolah"}, "group must be a column of data"),
+    ({"std_lv": "yes"}, "std_lv must be True or False"),
+])
+def test_error_arguments(hs, kwargs, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        pk.cfa(hs, HS, **kwargs)
+
+
+@pytest.mark.parametrize("model, match", [
+    ("visual =~ x1 + x2 + x3\nvisual ~ textual", "regression"),
+    ("visual =~ x1 + x2 + x3\na := 2*b", "not supported"),
+    ("visual =~ x1 + + x2", "empty term"),
+    ("visual =~ x1 + x2 + x3\nx1 ~~ x99", "'x99'"),
+    ("visual =~ c(1, NA)*x1 + x2 + x3", "c\\(...\\) .* 2 values but there are 1 group"),
+    ("x1 x2 x3", "no operator"),
+    ({"visual": "x1"}, "must be a list of column names"),
+    (42, "lavaan syntax \\(str\\) or a mapping"),
+])
+def test_error_syntax(hs, model, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        pk.cfa(hs, model)
+
+
+def test_empirically_unidentified_model_is_a_result():
+    # a two-indicator factor uncorrelated with the other factor: identified in general (the rank check passes),
+    # but these data (zero cross-covariances exactly) leave its loading and variance undetermined
+    rng = np.random.default_rng(3)
+    Z = rng.normal(size=(300, 5))
+    Z -= Z.mean(axis=0)
+    C = np.eye(5)
+    C[:3, :3] = 0.5 + 0.5 * np.eye(3)
+    C[3, 4] = C[4, 3] = 0.5
+    Z = Z @ np.linalg.inv(np.linalg.cholesky(np.cov(Z.T, bias=True))).T @ np.linalg.cholesky(C).T
+    res = pk.cfa(pd.DataFrame(Z, columns=["x1", "x2", "x3", "y1", "y2"]), "a =~ x1 + x2 + x3\nb =~ y1 + y2")
+    assert "information matrix is singular" in res.reason
+    assert res.loadings["se"].isna().all()
+    assert res.fit["chisq"] == pytest.approx(0, abs=1e-8)

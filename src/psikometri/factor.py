@@ -54,7 +54,7 @@ models on the same data):
     Single-indicator factors, negative degrees of freedom and a rank test of
     the model's Jacobian at a random point; raises ``ValueError`` naming the
     factor / parameters (optional: costs a few ms).
-``_fit_ml(model, S, means, nobs, *, start=None, max_iter=500) -> _MLFit``
+``_fit_ml(model, S, means, nobs, *, start=None, max_iter=500, tol=1e-10) -> _MLFit``
     Fisher scoring with the analytic gradient and expected information and a
     backtracking line search; cost per iteration independent of ``N``.  Never
     raises for a bad solution: ``_MLFit.converged``, ``.admissible`` and
@@ -63,7 +63,16 @@ models on the same data):
     information matrix.  ``_MLFit.fit`` is the dict of fit measures (lavaan
     names), ``.est`` / ``.se`` the estimates and standard errors per parameter
     row, ``.x`` the free parameter vector (pass it as ``start=`` to a related
-    model), ``.sigma`` / ``.mu`` the model-implied moments per group.
+    model), ``.sigma`` / ``.mu`` the model-implied moments per group (``mu`` = the sample
+    means without a mean structure), ``.vcov``
+    the covariance matrix of ``x``.
+``_result(model, fit, groups=()) -> CFAResult``
+    The public result (tidy tables, standardized solutions) of an engine fit.
+
+Example: ``m = _build_model("C1 =~ a + b + c\nE1 =~ a + d"); S, mu, n =
+_sample_moments([X[:, cols]])`` with ``cols`` the data columns in ``m.ov``
+order, then ``fit = _fit_ml(m, S, mu, n)``; read ``fit.fit["cfi"]``,
+``fit.converged``, ``fit.admissible`` and ``fit.notes``.
 
 References
 ----------
@@ -287,6 +296,24 @@ def _statements_from_mapping(spec: Mapping) -> list[tuple[str, str, str, list, s
     return out
 
 
+def _indicators(spec) -> tuple[str, ...]:
+    """The observed indicators of a model, in model order (factors are the left-hand sides of '=~')."""
+    if isinstance(spec, str):
+        raw = _statements_from_syntax(spec)
+    elif isinstance(spec, Mapping):
+        raw = _statements_from_mapping(spec)
+    else:
+        raise TypeError(
+            f"model must be lavaan syntax (str) or a mapping {{factor: [indicators]}}; got {type(spec).__name__}."
+        )
+    lv = {lhs for lhs, op, *_ in raw if op == "=~"}
+    ov: list[str] = []
+    for lhs, op, rhs, *_ in raw:
+        if op == "=~" and rhs not in lv and rhs not in ov:
+            ov.append(rhs)
+    return tuple(ov)
+
+
 # ----------------------------------------------------------------------------- parameter table
 
 
@@ -322,6 +349,7 @@ class _Model:
     _base: list = field(default_factory=list, repr=False)
     _free: list = field(default_factory=list, repr=False)
     _rows: list = field(default_factory=list, repr=False)  # per group: arrays (mat, row, col, xidx) of free rows
+    _unique_rows: list = field(default_factory=list, repr=False)  # per group: no two free rows share a parameter
 
     @property
     def p(self) -> int:
@@ -548,7 +576,7 @@ def _build_model(spec, *, ngroups: int = 1, std_lv: bool = False, meanstructure:
 
 def _index_model(model: _Model) -> None:
     p, m = model.p, model.m
-    model._base, model._free, model._rows = [], [], []
+    model._base, model._free, model._rows, model._unique_rows = [], [], [], []
     for g in range(model.ngroups):
         base = [np.zeros((p, m)), np.zeros((p, p)), np.zeros((m, m)), np.zeros(p), np.zeros(m)]
         free = {k: ([], [], []) for k in range(5)}
@@ -572,6 +600,7 @@ def _index_model(model: _Model) -> None:
         model._free.append({k: tuple(np.asarray(a, dtype=np.int64) for a in v) for k, v in free.items()})
         arr = np.asarray(rows, dtype=np.int64).reshape(-1, 4)
         model._rows.append(arr)
+        model._unique_rows.append(len(np.unique(arr[:, 3])) == arr.shape[0])
 
 
 # ----------------------------------------------------------------------------- moments and matrices
@@ -637,9 +666,13 @@ def _objective(model: _Model, x, S, means, w, logdetS) -> float:
 
 
 def _tri_inv(C: np.ndarray) -> np.ndarray:
-    from scipy.linalg import solve_triangular
+    """Inverse of a lower-triangular Cholesky factor (LAPACK dtrtri)."""
+    from scipy.linalg.lapack import dtrtri
 
-    return solve_triangular(C, np.eye(C.shape[0]), lower=True, check_finite=False)
+    Ci, info = dtrtri(C, lower=1)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"triangular factor is singular (dtrtri info {info})")
+    return Ci
 
 
 def _grad_info(model: _Model, x, S, means, w, *, info: bool = True):
@@ -683,40 +716,50 @@ def _grad_info(model: _Model, x, S, means, w, *, info: bool = True):
         np.add.at(grad, kk, w[g] * vals)
         if not info:
             continue
-        D, dmu = _derivatives(model, rows, L, LP, al)
-        B = np.matmul(np.matmul(Ci, D), Ci.T).reshape(D.shape[0], -1)
-        Hr = B @ B.T
+        # dSigma_k = c_k (u_k v_k' + v_k u_k'), so tr(V dS_k V dS_l) = 2 c_k c_l [(u_k'V u_l)(v_k'V v_l)
+        # + (u_k'V v_l)(v_k'V u_l)]: K x K products of K x p matrices, no K x p x p array
+        U, Vv, c, dmu = _derivatives(model, rows, L, LP, al)
+        UV, VV = U @ V, Vv @ V
+        A1 = UV @ U.T
+        B1 = VV @ Vv.T
+        C1 = UV @ Vv.T
+        Hr = 2.0 * np.outer(c, c) * (A1 * B1 + C1 * C1.T)
         if dmu is not None:
-            Mz = dmu @ Ci.T
-            Hr += 2.0 * (Mz @ Mz.T)
-        A = np.zeros((rows.shape[0], q))
-        A[np.arange(rows.shape[0]), kk] = 1.0
-        H += w[g] * (A.T @ Hr @ A)
+            Hr += 2.0 * (dmu @ V @ dmu.T)
+        if model._unique_rows[g]:
+            H[np.ix_(kk, kk)] += w[g] * Hr
+        else:
+            A = np.zeros((rows.shape[0], q))
+            A[np.arange(rows.shape[0]), kk] = 1.0
+            H += w[g] * (A.T @ Hr @ A)
     return grad, H
 
 
 def _derivatives(model: _Model, rows, L, LP, al):
-    """dSigma/dtheta (K x p x p) and dmu/dtheta (K x p, or None) of the free rows of one group."""
+    """Rank-two form of dSigma/dtheta of the free rows of one group, and dmu/dtheta.
+
+    Returns ``U, V, c, dmu`` with ``dSigma_k = c_k (u_k v_k' + v_k u_k')`` (rows of ``U`` and ``V``):
+    a loading lambda_ij has ``u = e_i, v = (Lambda Psi)_.j, c = 1``; a factor (co)variance psi_ab has
+    ``u = Lambda_.a, v = Lambda_.b`` and a residual (co)variance theta_ij ``u = e_i, v = e_j``, with ``c = 1/2``
+    on the diagonal.  ``dmu`` (K x p) is None without a mean structure.
+    """
     p = model.p
     K = rows.shape[0]
     mat, rr, cc = rows[:, 0], rows[:, 1], rows[:, 2]
-    D = np.zeros((K, p, p))
+    U = np.zeros((K, p))
+    V = np.zeros((K, p))
+    c = np.ones(K)
     idx = np.flatnonzero(mat == _LAMBDA)
-    if idx.size:
-        a = LP[:, cc[idx]].T  # (n, p)
-        D[idx, rr[idx], :] += a
-        D[idx, :, rr[idx]] += a
+    U[idx, rr[idx]] = 1.0
+    V[idx] = LP[:, cc[idx]].T
     idx = np.flatnonzero(mat == _PSI)
-    if idx.size:
-        la, lb = L[:, rr[idx]].T, L[:, cc[idx]].T
-        O = la[:, :, None] * lb[:, None, :]
-        off = rr[idx] != cc[idx]
-        O[off] += np.transpose(O[off], (0, 2, 1))
-        D[idx] = O
+    U[idx] = L[:, rr[idx]].T
+    V[idx] = L[:, cc[idx]].T
+    c[idx[rr[idx] == cc[idx]]] = 0.5
     idx = np.flatnonzero(mat == _THETA)
-    if idx.size:
-        D[idx, rr[idx], cc[idx]] = 1.0
-        D[idx, cc[idx], rr[idx]] = 1.0
+    U[idx, rr[idx]] = 1.0
+    V[idx, cc[idx]] = 1.0
+    c[idx[rr[idx] == cc[idx]]] = 0.5
     dmu = None
     if model.meanstructure:
         dmu = np.zeros((K, p))
@@ -726,27 +769,25 @@ def _derivatives(model: _Model, rows, L, LP, al):
         dmu[idx, rr[idx]] = 1.0
         idx = np.flatnonzero(mat == _ALPHA)
         dmu[idx] = L[:, rr[idx]].T
-    return D, dmu
+    return U, V, c, dmu
 
 
 def _jacobian(model: _Model, x) -> np.ndarray:
     """d(vech Sigma_g, mu_g over groups)/dx at ``x`` (rows: moments, columns: free parameters)."""
     p, q = model.p, model.npar
-    tri = np.tril_indices(p)
+    t0, t1 = np.tril_indices(p)
     blocks = []
     for g in range(model.ngroups):
         L, T, P, nu, al, LP, Sig, mu = _implied(model, x, g)
         rows = model._rows[g]
         K = rows.shape[0]
-        D, dmu = _derivatives(model, rows, L, LP, al) if K else (np.zeros((0, p, p)), None)
+        U, Vv, c, dmu = _derivatives(model, rows, L, LP, al)
         A = np.zeros((K, q))
-        if K:
-            A[np.arange(K), rows[:, 3]] = 1.0
-        J = D[:, tri[0], tri[1]].T @ A
-        blocks.append(J)
+        A[np.arange(K), rows[:, 3]] = 1.0
+        Jr = c[:, None] * (U[:, t0] * Vv[:, t1] + Vv[:, t0] * U[:, t1])  # K x p*
+        blocks.append(Jr.T @ A)
         if model.meanstructure:
-            Jm = (dmu.T @ A) if dmu is not None and K else np.zeros((p, q))
-            blocks.append(Jm)
+            blocks.append(dmu.T @ A)
     return np.vstack(blocks)
 
 
@@ -774,11 +815,16 @@ def _check_identified(model: _Model, nobs=None) -> None:
     if df < 0:
         p = model.p
         per = p * (p + 1) // 2 + (p if model.meanstructure else 0)
+        few = {f: n for f in model.lv
+               if (n := sum(1 for r in model.params if r.group == 0 and r.op == "=~" and r.lhs == f)) < 3}
+        hint = (f" Factors with fewer than three indicators: "
+                + ", ".join(f"{f!r} ({n})" for f, n in few.items()) + ".") if few else ""
         raise ValueError(
             f"model is not identified: it has {model.npar} free parameters but the data give only "
-            f"{model.n_moments()} moments ({per} per group: {p * (p + 1) // 2} variances and covariances"
-            + (f" and {p} means" if model.meanstructure else "") + f"), so df = {df} < 0. Add indicators, or fix or "
-            "equate parameters."
+            f"{model.n_moments()} moments ({per}{' per group' if model.ngroups > 1 else ''}: "
+            f"{p * (p + 1) // 2} variances and covariances of {p} indicators"
+            + (f" and {p} means" if model.meanstructure else "") + f"), so df = {df} < 0.{hint} Add indicators, "
+            "or fix or equate parameters."
         )
     # local identification: rank of the Jacobian at a random (generic) point
     rng = np.random.default_rng(12345)
@@ -801,8 +847,8 @@ def _check_identified(model: _Model, nobs=None) -> None:
     rank = int((sv > tol).sum())
     if rank < model.npar:
         _, _, Vt = np.linalg.svd(J)
-        null = Vt[-1]
-        bad = np.flatnonzero(np.abs(null) > 0.1 * np.abs(null).max())
+        null = np.abs(Vt[rank:]).max(axis=0)  # weight of each parameter in the directions the data cannot see
+        bad = np.flatnonzero(null > 0.1 * null.max())
         names = [model.param_name(int(k)) for k in bad]
         raise ValueError(
             f"model is not identified: the {model.npar} free parameters are determined by the data only up to "
@@ -885,6 +931,7 @@ class _MLFit:
     sigma: list
     mu: list
     grad_max: float
+    nobs: tuple = ()
 
 
 @single_threaded_blas
@@ -911,45 +958,55 @@ def _fit_ml(model: _Model, S, means, nobs, *, start=None, max_iter: int = 500, t
     if not math.isfinite(F):
         reason = "the start values give a model-implied covariance matrix that is not positive definite"
     else:
-        for it in range(1, max_iter + 1):
+        x, F, it, converged, reason = _iterate(model, x, F, S, means, w, logdetS, max_iter, tol)
+        if converged:
+            grad, _ = _grad_info(model, x, S, means, w, info=False)
+    if not converged:
+        notes.append(f"did not converge: {reason}" if reason else "did not converge")
+    return _finish(model, x, S, means, nobs, w, logdetS, converged, it, grad, notes)
+
+
+def _iterate(model, x, F, S, means, w, logdetS, max_iter, tol):
+    """Fisher scoring with a backtracking (Armijo) line search; returns ``x, F, iterations, converged, reason``.
+
+    The step solves ``E[d2F] step = -grad F``; a step that does not lower F enough is halved.  Converged when the
+    accepted step is below ``tol`` relative to the parameters, or F no longer changes at a stationary point.
+    """
+    grad = np.full(model.npar, np.nan)
+    for it in range(1, max_iter + 1):
+        try:
             grad, H = _grad_info(model, x, S, means, w)
             try:
                 Lh = np.linalg.cholesky(H)
                 step = -np.linalg.solve(Lh.T, np.linalg.solve(Lh, grad))
             except np.linalg.LinAlgError:
                 step = -np.linalg.lstsq(H, grad, rcond=None)[0]
-            slope = float(grad @ step)
-            if slope > 0:  # not a descent direction (singular information): fall back to steepest descent
-                step = -grad
-                slope = -float(grad @ grad)
-            t = 1.0
-            while True:
-                xn = x + t * step
-                Fn = _objective(model, xn, S, means, w, logdetS)
-                if Fn <= F + 1e-4 * t * slope:
-                    break
-                t *= 0.5
-                if t < 1e-12:
-                    break
-            small = np.max(np.abs(t * step)) <= tol * (1.0 + np.max(np.abs(x)))
+        except (np.linalg.LinAlgError, FloatingPointError, ValueError) as exc:  # numerical breakdown: a result
+            return x, F, it, False, f"numerical failure at iteration {it} ({exc})"
+        slope = float(grad @ step)
+        if not slope < 0:  # not a descent direction (singular information): steepest descent
+            step = -grad
+            slope = -float(grad @ grad)
+        t = 1.0
+        while True:
+            xn = x + t * step
+            Fn = _objective(model, xn, S, means, w, logdetS)
+            if Fn <= F + 1e-4 * t * slope:
+                break
+            t *= 0.5
             if t < 1e-12:
-                # no decrease possible: accept if at a stationary point
-                if np.max(np.abs(grad)) < 1e-7:
-                    converged = True
-                else:
-                    reason = f"the line search failed at iteration {it} (max |gradient| = {np.max(np.abs(grad)):.2e})"
                 break
-            x, Fold, F = xn, F, Fn
-            if small or (abs(Fold - F) <= 1e-15 * (1.0 + abs(F)) and np.max(np.abs(grad)) < 1e-7):
-                converged = True
-                break
-        else:
-            reason = f"no convergence within {max_iter} iterations"
-        if converged:
-            grad, _ = _grad_info(model, x, S, means, w, info=False)
-    if not converged:
-        notes.append(f"did not converge: {reason}" if reason else "did not converge")
-    return _finish(model, x, S, means, nobs, w, logdetS, converged, it, grad, notes)
+        gmax = float(np.max(np.abs(grad)))
+        if t < 1e-12:  # no decrease possible: converged only at a stationary point
+            if gmax < 1e-7:
+                return x, F, it, True, ""
+            return x, F, it, False, f"the line search failed at iteration {it} (max |gradient| = {gmax:.2e})"
+        small = np.max(np.abs(t * step)) <= tol * (1.0 + np.max(np.abs(x)))
+        x, Fold, F = xn, F, Fn
+        if small or (abs(Fold - F) <= 1e-15 * (1.0 + abs(F)) and gmax < 1e-7):
+            return x, F, it, True, ""
+    return x, F, max_iter, False, (f"no convergence within {max_iter} iterations (max |gradient| = "
+                                   f"{np.max(np.abs(grad)):.2e})")
 
 
 def _finish(model, x, S, means, nobs, w, logdetS, converged, it, grad, notes) -> _MLFit:
@@ -963,7 +1020,7 @@ def _finish(model, x, S, means, nobs, w, logdetS, converged, it, grad, notes) ->
     for g in range(G):
         *_, Sig, mu = _implied(model, x, g)
         sig.append(Sig)
-        mus.append(mu)
+        mus.append(mu if model.meanstructure else np.asarray(means[g], dtype=float).copy())  # saturated means
     se_rows = np.full(len(model.params), np.nan)
     vcov = np.full((model.npar, model.npar), np.nan)
     if math.isfinite(F):
@@ -1040,7 +1097,8 @@ def _finish(model, x, S, means, nobs, w, logdetS, converged, it, grad, notes) ->
                              f"{evt[0]:.4g})")
     return _MLFit(x=x, est=est, se=se_rows, vcov=vcov, fmin=F / 2 if math.isfinite(F) else math.nan, fit=fit,
                   converged=converged, iterations=it, admissible=admissible, notes=tuple(notes), sigma=sig, mu=mus,
-                  grad_max=float(np.max(np.abs(grad))) if grad.size and np.all(np.isfinite(grad)) else math.nan)
+                  grad_max=float(np.max(np.abs(grad))) if grad.size and np.all(np.isfinite(grad)) else math.nan,
+                  nobs=tuple(nobs))
 
 
 def _cfi(X2, df, X2b, dfb) -> float:
@@ -1367,9 +1425,12 @@ def _parse_group_equal(group_equal) -> tuple[str, ...]:
     return ge
 
 
-def _result(model: _Model, fitres: _MLFit, groups, nobs, n_dropped) -> CFAResult:
+def _result(model: _Model, fitres: _MLFit, groups=(), n_dropped: int = 0) -> CFAResult:
+    nobs = fitres.nobs
     G = model.ngroups
     multi = G > 1
+    if multi and len(groups) != G:
+        groups = tuple(range(1, G + 1))
     std_lv_col, std_all = _std_columns(model, fitres.est, fitres.sigma)
     from scipy import stats
 
@@ -1488,11 +1549,10 @@ def cfa(data, model, *, group=None, group_equal=(), estimator="ML", std_lv=False
     ge = _parse_group_equal(group_equal)
     if ge and group is None:
         raise ValueError(f"group_equal={list(ge)} needs group=: equality constraints hold across groups.")
-    # parse once to learn the indicators, then with the number of groups
-    m1 = _build_model(model, ngroups=1, std_lv=bool(std_lv), meanstructure=group is not None)
-    Xs, groups, n_dropped = _data_arrays(df, m1.ov, group)
-    mod = m1 if group is None else _build_model(model, ngroups=len(Xs), std_lv=bool(std_lv), meanstructure=True,
-                                                group_equal=ge)
+    # the indicators first (the number of groups is known only from the data), then the full model
+    Xs, groups, n_dropped = _data_arrays(df, _indicators(model), group)
+    mod = _build_model(model, ngroups=len(Xs), std_lv=bool(std_lv), meanstructure=group is not None,
+                       group_equal=ge)
     S, means, nobs = _sample_moments(Xs)
     for lab, s, n in zip(groups or (None,), S, nobs):
         ev = np.linalg.eigvalsh(s / np.sqrt(np.outer(np.diagonal(s), np.diagonal(s))))
@@ -1505,7 +1565,7 @@ def cfa(data, model, *, group=None, group_equal=(), estimator="ML", std_lv=False
             )
     _check_identified(mod, nobs)
     fitres = _fit_ml(mod, S, means, nobs)
-    return _result(mod, fitres, groups, nobs, n_dropped)
+    return _result(mod, fitres, groups, n_dropped)
 
 
 _MI_LEVELS = {
@@ -1553,6 +1613,9 @@ def measurement_invariance(data, model, group, *, cfi_cut=0.01, rmsea_cut=0.015,
 
     Notes
     -----
+    Each decision compares a model with the one before it, whatever that one's decision: after a rejected
+    scalar model, the strict row says whether equal residual variances worsen the fit further (partial
+    invariance, freeing some intercepts, is then the usual next step; fit it with :func:`cfa` and labels).
     The chi-square difference test is exact only for nested ML models with multivariate normal data; with large
     samples it rejects trivial differences, hence the change-in-fit criteria (Cheung & Rensvold 2002; Chen 2007,
     who also suggests .005 for CFI and .010 for RMSEA with small or unequal groups).  Matches lavaan 0.6-14 on
