@@ -28,6 +28,7 @@ from __future__ import annotations
 import html
 import itertools
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,7 +46,7 @@ from ._validation import (
     validates_seed,
 )
 
-__all__ = ["mtmm", "MTMMResult"]
+__all__ = ["mtmm", "MTMMResult", "ac_cfa_models", "AC_MODELS"]
 
 _KINDS = ("convergent", "heterotrait_monomethod", "heterotrait_heteromethod")
 _LABELS = {
@@ -824,8 +825,217 @@ def ac_cfa_models(ratings, *, person: str, trait: str = "competency", method: st
         row.update(converged=False, admissible=False, reason=spec.reason,
                    dimension_share=math.nan, general_share=math.nan, exercise_share=math.nan)
         if not spec.reason:
-            row.update(_ac_fit(spec, S, n, cols, trait, method, keep_inadmissible))
+            row.update(_ac_fit(spec, S, X.mean(axis=0), n, cols, trait, method, groups, keep_inadmissible))
         rows.append(row)
     tab = pd.DataFrame(rows).set_index("model")
     tab["df"] = tab["df"].astype(float)
     return tab
+
+
+def _ac_readable(text: str, cols, spec: _ACSpec, trait: str, method: str, dimension_groups) -> str:
+    """Replace the internal names (``ind3``, ``dim2``, ``exe1``, ``gen``, ``brd1``) in an engine note."""
+    traits = list(dict.fromkeys(t for t, _ in cols))
+    methods = list(dict.fromkeys(m for _, m in cols))
+    broad = [g for g in (dimension_groups or {}) if any(t in dimension_groups[g] for t, _ in cols)]
+
+    def name(mo):
+        tok = mo.group(0)
+        if tok == "gen":
+            return "general factor"
+        kind, j = tok[:3], int(tok[3:]) - 1
+        if kind == "ind":
+            return f"{plain(cols[j][0])} | {plain(cols[j][1])}"
+        if kind == "dim":
+            return f"{trait} factor {plain(traits[j])!r}"
+        if kind == "exe":
+            return f"{method} factor {plain(methods[j])!r}"
+        return f"broad dimension {plain(broad[j])!r}"
+
+    return re.sub(r"\b(?:ind|dim|exe|brd)\d+\b|\bgen\b", name, text)
+
+
+def _ac_bounds(model, S: np.ndarray) -> np.ndarray:
+    """Divergence bounds per free parameter: 10 times the largest value a proper solution can take.
+
+    With unit factor variances a proper loading is at most the indicator's SD, a factor covariance at most 1
+    and a residual (co)variance at most the indicator (co)variance scale; estimates ten times beyond that lie
+    on a ridge towards infinity (the improper solutions typical of CDCE models, Kenny & Kashy 1992).
+    """
+    from .factor import _LAMBDA, _PSI
+
+    sd = np.sqrt(np.diagonal(S))
+    out = np.full(model.npar, np.inf)
+    for r in model.params:
+        if r.free < 0:
+            continue
+        if r.mat == _LAMBDA:
+            v = 10.0 * sd[r.row]
+        elif r.mat == _PSI:
+            v = 10.0
+        else:
+            v = 10.0 * sd[r.row] * sd[r.col]
+        out[r.free] = min(out[r.free], v)
+    return out
+
+
+def _ac_fit(spec: _ACSpec, S: np.ndarray, means: np.ndarray, n: int, cols, trait, method, dimension_groups,
+            keep_inadmissible: bool) -> dict:
+    """Fit one model; the row's fit, status and shares (never raises for a bad model).
+
+    Two starts (the CFA engine's own start values and :func:`_ac_start`'s), each minimised by damped Fisher
+    scoring (:func:`psikometri._cfa_optim.fit_damped`); the converged solution with the smaller discrepancy is
+    the estimate, finished (fit measures, admissibility) by the CFA engine.
+    """
+    from .factor import _build_model, _check_identified, _finish, _matrices
+
+    model = _build_model(spec.syntax, std_lv=True)
+    perm = np.array([int(v[3:]) - 1 for v in model.ov])
+    Sm = np.ascontiguousarray(S[np.ix_(perm, perm)])
+    out = {"npar": model.npar}
+    readable = lambda text: _ac_readable(text, cols, spec, trait, method, dimension_groups)  # noqa: E731
+    try:
+        _check_identified(model, [n])
+    except ValueError as exc:
+        out["reason"] = readable(str(exc))
+        return out
+    logdet = float(np.linalg.slogdet(Sm)[1])
+    x, conv, it, grad, why = _ac_optimise(spec, model, S, perm, cols, dimension_groups)
+    res = _finish(model, x, [Sm], [means[perm]], [n], np.array([1.0]), [logdet], conv, it, grad,
+                  [] if conv else [f"did not converge: {why}"])
+    notes = "; ".join(res.notes)
+    out.update(converged=bool(conv), admissible=bool(conv and res.admissible))
+    if not conv:
+        out["reason"] = readable(notes)
+        return out
+    if not res.admissible:
+        out["reason"] = "inadmissible: " + readable(notes)
+        if not keep_inadmissible:
+            return out
+    for c in _FIT_COLUMNS:
+        out[c] = float(res.fit[c])
+    L, T, P, _, _ = _matrices(model, res.x, 0)
+    inv = np.empty_like(perm)  # back to the indicator order of ``cols``
+    inv[perm] = np.arange(len(perm))
+    L, T = L[inv], T[np.ix_(inv, inv)]
+    out.update(_ac_shares(spec, L, P, T, model.lv))
+    return out
+
+
+def _ac_optimise(spec: _ACSpec, model, S: np.ndarray, perm: np.ndarray, cols, dimension_groups):
+    """The estimate: damped Fisher scoring from two starts, the converged run with the smaller discrepancy.
+
+    ``S`` is in the order of ``cols``, ``perm`` maps the model's indicators to it.  Returns ``x, converged,
+    iterations, gradient, reason`` of the chosen run (the one with the smaller discrepancy when none converged).
+    """
+    from ._cfa_optim import fit_damped
+    from .factor import _start_values
+
+    Sm = np.ascontiguousarray(S[np.ix_(perm, perm)])
+    bounds = _ac_bounds(model, Sm)
+    logdet = float(np.linalg.slogdet(Sm)[1])
+    runs = []
+    for start in (_start_values(model, [Sm], None), _ac_start(spec, model, S, cols, dimension_groups)):
+        x, conv, it, grad, why = fit_damped(model, Sm, start, bounds=bounds)
+        F = _objective_ml(model, x, Sm, logdet)
+        runs.append((not conv, F if math.isfinite(F) else math.inf, x, conv, it, grad, why))
+    runs.sort(key=lambda r: (r[0], r[1]))
+    return runs[0][2:]
+
+
+def _objective_ml(model, x, S, logdet) -> float:
+    """The ML discrepancy F of ``x`` (``inf`` where Sigma is not positive definite)."""
+    from .factor import _objective
+
+    return _objective(model, x, [S], None, np.array([1.0]), [logdet])
+
+
+def _ac_start(spec: _ACSpec, model, S: np.ndarray, cols, dimension_groups) -> np.ndarray:
+    """Start values from the MTMM correlations, in the engine's parameter order.
+
+    With ``r_hh``, ``r_hm`` and ``r_mh`` the mean heterotrait-heteromethod, heterotrait-monomethod and
+    monotrait-heteromethod (convergent) correlations, a general factor starts at standardized loading
+    ``sqrt(r_hh)``, exercise factors at ``sqrt(r_hm - r_hh)`` (uncorrelated) when dimension or general factors
+    carry the common part, else at ``sqrt(r_hm)`` correlated ``r_hh / r_hm``; competency factors at
+    ``sqrt(r_mh)`` correlated ``r_hh / r_mh``; broad dimensions at ``sqrt(r_bd - r_hh)`` (``r_bd``: different
+    exercise, different competency of one broad dimension); CDCU's residual covariances at
+    ``r_hm - r_hh``; residual variances take the rest (at least 10% of the variance).  Each indicator's loading
+    is scaled by its own mean correlation of the kind (the one-factor triad estimate).
+    """
+    k = len(cols)
+    sd = np.sqrt(np.diagonal(S))
+    R = S / np.outer(sd, sd)
+    t = np.array([str(c[0]) for c in cols], dtype=object)
+    m = np.array([str(c[1]) for c in cols], dtype=object)
+    same_t = t[:, None] == t[None, :]
+    same_m = m[:, None] == m[None, :]
+    off = ~np.eye(k, dtype=bool)
+    bmap = {}
+    for g, comps in (dimension_groups or {}).items():
+        for c in comps:
+            bmap[str(c)] = str(g)
+    b = np.array([bmap.get(x, x) for x in t], dtype=object)
+    masks = {"hh": ~same_t & ~same_m, "hm": ~same_t & same_m, "mh": same_t & ~same_m,
+             "bd": (b[:, None] == b[None, :]) & ~same_t & ~same_m}
+
+    def mean_r(mask):
+        v = R[mask & off]
+        return float(np.clip(v.mean(), 0.02, 0.95)) if v.size else 0.02
+
+    rbar = {key: mean_r(mask) for key, mask in masks.items()}
+
+    def per_ind(key, level):
+        """Standardized loadings with mean ``sqrt(level)``: each indicator's mean correlation of the kind."""
+        mask = masks[key] & off
+        cnt = mask.sum(axis=1)
+        own = np.where(cnt > 0, (R * mask).sum(axis=1) / np.maximum(cnt, 1), rbar[key])
+        return np.clip(math.sqrt(level) * np.clip(own / rbar[key], 0.5, 1.5), 0.1, 0.95)
+
+    factors = list(model.lv)
+    kinds = [spec.kind[f] for f in factors]
+    has_common = any(kd in ("general",) for kd in kinds) or any(f.startswith("dim") for f in factors)
+    L = np.zeros((k, len(factors)))
+    P = np.eye(len(factors))
+    hh = rbar["hh"]
+    lam_g = per_ind("hh", hh)
+    lam_e = per_ind("hm", max(rbar["hm"] - hh, 0.05) if has_common else rbar["hm"])
+    lam_d = per_ind("mh", rbar["mh"])
+    lam_b = per_ind("bd", max(rbar["bd"] - hh, 0.05))
+    members = {f: [] for f in factors}
+    for line in spec.syntax.splitlines():
+        if "=~" in line:
+            f, rhs = (s.strip() for s in line.split("=~"))
+            members[f] = [int(v.strip()[3:]) - 1 for v in rhs.split("+")]
+    for j, f in enumerate(factors):
+        src = {"gen": lam_g, "dim": lam_d, "exe": lam_e, "brd": lam_b}[f[:3]]
+        for i in members[f]:
+            L[i, j] = src[i]
+    for a, fa in enumerate(factors):
+        for c, fc in enumerate(factors):
+            if a != c and fa[:3] == fc[:3]:
+                if fa.startswith("dim"):
+                    P[a, c] = min(hh / rbar["mh"], 0.9)
+                elif fa.startswith("exe") and not has_common:
+                    P[a, c] = min(hh / rbar["hm"], 0.9)
+    Tc = np.zeros((k, k))
+    for i, j in spec.cu_pairs:
+        Tc[i, j] = Tc[j, i] = max(rbar["hm"] - hh, 0.02)
+    common = np.einsum("ij,jk,ik->i", L, P, L)
+    Tc[np.diag_indices(k)] = np.maximum(1.0 - common, 0.1)
+    # to the covariance scale and the engine's order
+    L = L * sd[:, None]
+    Tc = Tc * np.outer(sd, sd)
+    oi = {v: int(v[3:]) - 1 for v in model.ov}
+    li = {f: j for j, f in enumerate(factors)}
+    from .factor import _LAMBDA, _PSI, _THETA
+
+    x = np.zeros(model.npar)
+    for r in model.params:
+        if r.free < 0:
+            continue
+        if r.mat == _LAMBDA:
+            x[r.free] = L[oi[r.rhs], li[r.lhs]]
+        elif r.mat == _PSI:
+            x[r.free] = P[li[r.lhs], li[r.rhs]]
+        elif r.mat == _THETA:
+            x[r.free] = Tc[oi[r.lhs], oi[r.rhs]]
+    return x
