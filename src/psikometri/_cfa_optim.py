@@ -40,12 +40,12 @@ def _chol(A):
 
 @single_threaded_blas
 def fit_damped(model, S: np.ndarray, start: np.ndarray, *, bounds: np.ndarray | None = None, max_iter: int = 1000,
-               gtol: float = 1e-7, dtol: float = 1e-13, patience: int = 25):
+               gtol: float = 1e-9, gfloor: float = 1e-5, dtol: float = 1e-15, patience: int = 25):
     """Minimise F from ``start``; ``(x, converged, iterations, grad, reason)``.
 
-    Converged: the largest absolute gradient of F is below ``gtol`` (the CFA engine's own criterion), or, with
-    that gradient below ``100 * gtol``, the Newton decrement is below ``dtol * (1 + |F + log|S| + p|)`` (the
-    rounding error of F) or no step decreases F any more.  A start whose Sigma is not positive definite gets the
+    Converged: the largest absolute gradient of F is below ``gtol``, or, with that gradient below ``gfloor``, the
+    Newton decrement is below ``dtol * (1 + |F + log|S| + p|)`` (the rounding error of F) or no step decreases F
+    any more.  A start whose Sigma is not positive definite gets the
     observed variances as residual variances (as the engine does).  With ``bounds`` (one positive number per free parameter), the run
     stops as diverging when a parameter stays outside ``[-bound, bound]`` for ``patience`` iterations: the
     minimum then lies at infinity (a ridge along which, e.g., factor covariances grow without limit while
@@ -81,7 +81,7 @@ def fit_damped(model, S: np.ndarray, start: np.ndarray, *, bounds: np.ndarray | 
         Lh0 = _chol(H)
         if Lh0 is not None:  # the Newton decrement g' E^-1 g: twice the decrease a full scoring step promises
             z = solve_triangular(Lh0, g, lower=True, check_finite=False)
-            if float(z @ z) < dtol * (1.0 + abs(F + logdet[0] + model.p)) and gmax < 100 * gtol:
+            if float(z @ z) < dtol * (1.0 + abs(F + logdet[0] + model.p)) and gmax < gfloor:
                 return x, True, it - 1, g, ""
         d = np.maximum(np.diagonal(H), 1e-12 * max(1.0, float(np.max(np.diagonal(H)))))
         accepted = False
@@ -108,7 +108,7 @@ def fit_damped(model, S: np.ndarray, start: np.ndarray, *, bounds: np.ndarray | 
                 break
             mu = max(mu * 10.0, 1e-4)
         if not accepted:
-            if gmax < 100 * gtol:
+            if gmax < gfloor:
                 return x, True, it, g, ""
             return x, False, it, g, (f"no step decreases the discrepancy at iteration {it} "
                                      f"(max |gradient| = {gmax:.2e})")

@@ -502,7 +502,7 @@ def _ac_specs(cols, names, dimension_groups) -> list[_ACSpec]:
         bad = [g for g, members in groups.items() if len(members) < 2]
         if not bad:
             return ""
-        what = {"competency": "rated in one exercise only", "exercise": "rates one competency only",
+        what = {"competency": "is rated in one exercise only", "exercise": "rates one competency only",
                 "broad dimension": "holds one rated cell only"}[kind]
         return (f"not identified: {kind} {plain(bad[0])!r} {what}, so its factor has a single indicator "
                 f"(loading and residual variance cannot be separated)")
@@ -851,6 +851,10 @@ def _ac_readable(text: str, cols, spec: _ACSpec, trait: str, method: str, dimens
             return f"{method} factor {plain(methods[j])!r}"
         return f"broad dimension {plain(broad[j])!r}"
 
+    text = re.sub(r"\b(ind\d+)~~\1\b", r"the residual variance of \1", text)
+    text = re.sub(r"\b(ind\d+)~~(ind\d+)\b", r"the residual covariance of \1 and \2", text)
+    text = re.sub(r"\b((?:dim|exe|brd)\d+|gen)=~(ind\d+)\b", r"the loading of \2 on \1", text)
+    text = re.sub(r"\b((?:dim|exe|brd)\d+|gen)~~((?:dim|exe|brd)\d+|gen)\b", r"\1 ~~ \2", text)
     return re.sub(r"\b(?:ind|dim|exe|brd)\d+\b|\bgen\b", name, text)
 
 
