@@ -457,8 +457,8 @@ AC_MODELS: dict[str, str] = {
     "CDCE": "correlated dimensions + correlated exercises, dimensions orthogonal to exercises",
     "CDCU": "correlated dimensions + correlated uniquenesses of the cells of one exercise",
     "1D-CE": "one general dimension + correlated exercises, general orthogonal to exercises",
-    "G-BD-CE": "general factor + correlated broad dimensions + correlated exercises, general, broad dimensions "
-               "and exercises mutually orthogonal (Hoffman et al. 2011)",
+    "G-BD-CE": "general factor + correlated broad dimensions + correlated exercises, the general factor orthogonal "
+               "to both, broad dimensions orthogonal to exercises (after Hoffman et al. 2011)",
 }
 
 _FIT_COLUMNS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic")
@@ -674,7 +674,7 @@ def ac_cfa_models(ratings, *, person: str, trait: str = "competency", method: st
     G-BD-CE    (with ``dimension_groups``) a general factor on every cell, one factor per broad dimension on
                the cells of its competencies and the CE factors; the general factor orthogonal to all others,
                broad dimensions correlated among themselves, exercises among themselves, broad dimensions
-               orthogonal to exercises (Hoffman et al. 2011)
+               orthogonal to exercises (after Hoffman et al. 2011)
     =========  ==============================================================================================
 
     Parameters
@@ -701,8 +701,8 @@ def ac_cfa_models(ratings, *, person: str, trait: str = "competency", method: st
     Returns
     -------
     DataFrame
-        One row per model (index ``model``) with ``description``, ``n_persons``, ``n_indicators``,
-        ``npar``, the fit ``chisq, df, pvalue, cfi, tli, rmsea, srmr, aic, bic``, ``converged``,
+        One row per model (index ``model``) with ``description``, ``n_persons`` (candidates with every
+        score), ``n_excluded`` (candidates left out for lacking a score), ``n_indicators``, ``npar``, the fit ``chisq, df, pvalue, cfi, tli, rmsea, srmr, aic, bic``, ``converged``,
         ``admissible``, ``reason`` (empty when the solution is usable) and the variance shares
         ``dimension_share``, ``general_share`` and ``exercise_share``.  A model that does not converge,
         is inadmissible or is not identified in this design is a row with ``NaN`` fit and shares and the
@@ -712,8 +712,9 @@ def ac_cfa_models(ratings, *, person: str, trait: str = "competency", method: st
     -----
     Shares are means over the indicators of the share of the model-implied variance
     :math:`\sigma_{ii}` due to a kind of factor,
-    :math:`\lambda_{iK}^\top \Psi_{KK} \lambda_{iK} / \sigma_{ii}`; every factor of the set has variance 1 and
-    each cell loads on at most one factor of each kind, so this is the mean squared standardized loading.
+    :math:`\lambda_{iK}^\top \Psi_{KK} \lambda_{iK} / \sigma_{ii}`; every factor has variance 1, each cell loads
+    on at most one general, one competency or broad-dimension and one exercise factor, and factors of different
+    kinds are orthogonal, so this is the sum of the cell's squared standardized loadings on that kind.
     ``dimension_share`` counts every dimension factor: competency factors (CD, CDCE, CDCU), the general
     factor (1D-CE, G-BD-CE) and the broad dimensions (G-BD-CE); ``general_share`` is the general factor
     alone.  Kinds a model lacks are ``NaN`` (CE has no dimension share, CD no exercise share).  CDCU has no
@@ -721,16 +722,25 @@ def ac_cfa_models(ratings, *, person: str, trait: str = "competency", method: st
     one exercise, :math:`\theta_{ij} / \sqrt{\sigma_{ii}\sigma_{jj}}` (averaged over the other cells of the
     indicator's exercise, then over the indicators), the share of method variance when the cells of an
     exercise load equally on it (Conway 1998) and a lower bound of the mean squared standardized exercise
-    loading otherwise.  Because dimensions and exercises are orthogonal in every model,
-    ``dimension_share + exercise_share`` is the common (non-unique) share.
+    loading otherwise.  Outside CDCU, ``dimension_share + exercise_share`` is the mean common (non-unique)
+    share.
 
-    Candidates lacking any indicator are left out (listwise deletion, as lavaan's default); ML needs more
-    candidates than indicators.  A model is *admissible* when every residual variance is positive, the factor
-    covariance matrix is positive definite and no standardized loading exceeds 1 in absolute value
-    (lavaan's ``lavInspect(fit, "post.check")``); CDCE and CD solutions are often inadmissible or fail to
-    converge in AC data (Lance et al. 2004; Bowler & Woehr 2006; Buckett et al. 2020), which is a result, not
-    an error.  Matches ``lavaan::cfa(model, std.lv = TRUE)`` with the same syntax (see
-    ``tests/fixtures/construct/make_reference.R``).
+    Candidates lacking any indicator are left out (listwise deletion, lavaan's default); ML needs more
+    candidates than indicators.  A converged solution is *admissible* when every residual and factor variance is
+    positive and the factor and residual covariance matrices are positive definite (the CFA engine's check,
+    lavaan's ``lavInspect(fit, "post.check")``).  CD and CDCE solutions are often inadmissible, or do not exist
+    at all (the discrepancy keeps falling as estimates go to infinity), in AC data (Lance et al. 2004; Bowler &
+    Woehr 2006; Buckett et al. 2020): a result, not an error.
+
+    Each model is minimised by damped Fisher scoring (:mod:`psikometri._cfa_optim`) from two starts, the CFA
+    engine's start values and start values from the mean MTMM correlations; the converged run with the smaller
+    discrepancy is the estimate.  A run whose estimates stay beyond ten times what a proper solution can reach
+    (a factor correlation of 10, a loading of ten standard deviations) for 25 iterations is reported as
+    diverging.  The fit measures and the admissibility are the engine's (:mod:`psikometri.factor`).  Matches
+    ``lavaan::cfa(model, std.lv = TRUE)`` with the same syntax (see ``tests/fixtures/construct/make_reference.R``)
+    wherever lavaan reaches the same minimum; where lavaan's default run stops at a point with a larger
+    discrepancy (CDCE and general-factor models, weakly identified), lavaan started from psikometri's estimates
+    stays at them.
 
     References
     ----------
@@ -819,8 +829,8 @@ def ac_cfa_models(ratings, *, person: str, trait: str = "competency", method: st
     specs = _ac_specs(cols, names, groups)
     rows = []
     for spec in specs:
-        row = {"model": spec.name, "description": AC_MODELS[spec.name], "n_persons": n, "n_indicators": k,
-               "npar": spec.npar}
+        row = {"model": spec.name, "description": AC_MODELS[spec.name], "n_persons": n,
+               "n_excluded": int((~complete).sum()), "n_indicators": k, "npar": spec.npar}
         row.update({c: math.nan for c in _FIT_COLUMNS})
         row.update(converged=False, admissible=False, reason=spec.reason,
                    dimension_share=math.nan, general_share=math.nan, exercise_share=math.nan)
@@ -963,7 +973,9 @@ def _ac_start(spec: _ACSpec, model, S: np.ndarray, cols, dimension_groups) -> np
     ``sqrt(r_mh)`` correlated ``r_hh / r_mh``; broad dimensions at ``sqrt(r_bd - r_hh)`` (``r_bd``: different
     exercise, different competency of one broad dimension); CDCU's residual covariances at
     ``r_hm - r_hh``; residual variances take the rest (at least 10% of the variance).  Each indicator's loading
-    is scaled by its own mean correlation of the kind (the one-factor triad estimate).
+    is scaled by its own mean correlation of that kind relative to the overall mean (clipped to 0.5-1.5).
+    :func:`_ac_optimise` runs from these and from the engine's own starts (one-factor loadings per block): in
+    the weakly identified models the two can end at different minima.
     """
     k = len(cols)
     sd = np.sqrt(np.diagonal(S))
@@ -988,15 +1000,14 @@ def _ac_start(spec: _ACSpec, model, S: np.ndarray, cols, dimension_groups) -> np
     rbar = {key: mean_r(mask) for key, mask in masks.items()}
 
     def per_ind(key, level):
-        """Standardized loadings with mean ``sqrt(level)``: each indicator's mean correlation of the kind."""
+        """Standardized loadings around ``sqrt(level)``, scaled by each indicator's mean correlation of the kind."""
         mask = masks[key] & off
         cnt = mask.sum(axis=1)
         own = np.where(cnt > 0, (R * mask).sum(axis=1) / np.maximum(cnt, 1), rbar[key])
         return np.clip(math.sqrt(level) * np.clip(own / rbar[key], 0.5, 1.5), 0.1, 0.95)
 
     factors = list(model.lv)
-    kinds = [spec.kind[f] for f in factors]
-    has_common = any(kd in ("general",) for kd in kinds) or any(f.startswith("dim") for f in factors)
+    has_common = any(f == "gen" or f.startswith("dim") for f in factors)  # exercises need not carry r_hh
     L = np.zeros((k, len(factors)))
     P = np.eye(len(factors))
     hh = rbar["hh"]
