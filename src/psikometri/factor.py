@@ -38,19 +38,22 @@ factors and defined parameters are not part of this module.
 
 Private engine (for modules built on this one)
 -----------------------------------------------
-The public functions are thin wrappers around three private functions that
-take no pandas and can be called repeatedly (e.g. several competency x exercise
-models on the same data):
+The public functions are thin wrappers around private functions that take no
+pandas and can be called repeatedly (e.g. several competency x exercise models
+on the same data):
 
+``_indicators(spec) -> tuple``
+    The indicator names of a model (syntax or mapping), in model order.
 ``_build_model(spec, *, ngroups=1, std_lv=False, meanstructure=False, group_equal=()) -> _Model``
     Parse lavaan syntax or a ``{factor: [indicators]}`` mapping into a
     parameter table (:class:`_Model`: ``ov`` indicator names in model order,
     ``lv`` factor names, ``params`` rows with ``lhs, op, rhs, group, free,
-    value, label``, ``npar``).  Raises ``ValueError`` for syntax errors.
+    value, label``, ``npar``, ``df()``).  Raises ``ValueError`` for syntax
+    errors.
 ``_sample_moments(X_groups) -> (S, means, nobs)``
     Covariance matrices (divisor ``N_g``), means and sizes of a list of
     complete-data arrays (rows = persons, columns in ``model.ov`` order).
-``_check_identified(model, nobs)``
+``_check_identified(model)``
     Single-indicator factors, negative degrees of freedom and a rank test of
     the model's Jacobian at a random point; raises ``ValueError`` naming the
     factor / parameters (optional: costs a few ms).
@@ -60,19 +63,19 @@ models on the same data):
     raises for a bad solution: ``_MLFit.converged``, ``.admissible`` and
     ``.notes`` report non-convergence, Heywood cases (negative variances),
     non-positive-definite latent covariance matrices and a singular
-    information matrix.  ``_MLFit.fit`` is the dict of fit measures (lavaan
-    names), ``.est`` / ``.se`` the estimates and standard errors per parameter
-    row, ``.x`` the free parameter vector (pass it as ``start=`` to a related
-    model), ``.sigma`` / ``.mu`` the model-implied moments per group (``mu`` = the sample
-    means without a mean structure), ``.vcov``
-    the covariance matrix of ``x``.
+    information matrix.  ``_MLFit.fit`` is the dict of fit measures (the keys
+    of ``CFAResult.fit``), ``.est`` / ``.se`` the estimates and standard
+    errors per parameter row, ``.x`` the free parameter vector (pass it as
+    ``start=`` to refit the same model, e.g. on a resample), ``.vcov`` its
+    covariance matrix, ``.sigma`` / ``.mu`` the model-implied moments per
+    group (``mu`` = the sample means without a mean structure).
 ``_result(model, fit, groups=()) -> CFAResult``
     The public result (tidy tables, standardized solutions) of an engine fit.
 
-Example: ``m = _build_model("C1 =~ a + b + c\nE1 =~ a + d"); S, mu, n =
-_sample_moments([X[:, cols]])`` with ``cols`` the data columns in ``m.ov``
-order, then ``fit = _fit_ml(m, S, mu, n)``; read ``fit.fit["cfi"]``,
-``fit.converged``, ``fit.admissible`` and ``fit.notes``.
+Example: ``m = _build_model("C1 =~ a + b + c\\nE1 =~ a + d + e")``; ``S, mu, n =
+_sample_moments([X])`` with the columns of ``X`` in ``m.ov`` order; ``fit =
+_fit_ml(m, S, mu, n)``; then ``fit.fit["cfi"]``, ``fit.converged``,
+``fit.admissible``, ``fit.notes``.
 
 References
 ----------
@@ -139,7 +142,7 @@ class _Statement:
     lhs: str
     op: str  # "=~", "~~", "~1"
     rhs: str
-    mods: tuple  # one _Mod per group after expansion, or raw tuple of per-group lists before
+    mods: tuple  # one _Mod per group
     text: str
 
 
@@ -795,7 +798,7 @@ def _jacobian(model: _Model, x) -> np.ndarray:
 
 
 @single_threaded_blas
-def _check_identified(model: _Model, nobs=None) -> None:
+def _check_identified(model: _Model) -> None:
     """Raise ValueError for a model that is not identified (see the module docstring)."""
     for g in range(min(model.ngroups, 1)):
         for f in model.lv:
@@ -937,7 +940,6 @@ class _MLFit:
 @single_threaded_blas
 def _fit_ml(model: _Model, S, means, nobs, *, start=None, max_iter: int = 500, tol: float = 1e-10) -> _MLFit:
     """Maximum likelihood estimation of ``model`` from the sample moments; never raises for a bad solution."""
-    G = model.ngroups
     nobs = [int(n) for n in nobs]
     N = float(sum(nobs))
     w = np.array([n / N for n in nobs])
@@ -1563,7 +1565,7 @@ def cfa(data, model, *, group=None, group_equal=(), estimator="ML", std_lv=False
                 "indicators are exact linear combinations of others (smallest eigenvalue of the correlation matrix "
                 f"{ev[0]:.2e}). Drop the redundant indicators (e.g. a total score next to its parts)."
             )
-    _check_identified(mod, nobs)
+    _check_identified(mod)
     fitres = _fit_ml(mod, S, means, nobs)
     return _result(mod, fitres, groups, n_dropped)
 
