@@ -908,7 +908,7 @@ def _ac_fit(spec: _ACSpec, S: np.ndarray, means: np.ndarray, n: int, cols, trait
     out = {"npar": model.npar}
     readable = lambda text: _ac_readable(text, cols, spec, trait, method, dimension_groups)  # noqa: E731
     try:
-        _check_identified(model, [n])
+        _check_identified(model)
     except ValueError as exc:
         out["reason"] = readable(str(exc))
         return out
