@@ -827,19 +827,26 @@ def ac_cfa_models(ratings, *, person: str, trait: str = "competency", method: st
             "combinations of others (e.g. a cell copied from another or computed from them). Remove such cells."
         )
     specs = _ac_specs(cols, names, groups)
-    rows = []
-    for spec in specs:
-        row = {"model": spec.name, "description": AC_MODELS[spec.name], "n_persons": n,
-               "n_excluded": int((~complete).sum()), "n_indicators": k, "npar": spec.npar}
-        row.update({c: math.nan for c in _FIT_COLUMNS})
-        row.update(converged=False, admissible=False, reason=spec.reason,
-                   dimension_share=math.nan, general_share=math.nan, exercise_share=math.nan)
-        if not spec.reason:
-            row.update(_ac_fit(spec, S, X.mean(axis=0), n, cols, trait, method, groups, keep_inadmissible))
-        rows.append(row)
+    from ._threads import single_thread_blas  # matrices of a few dozen rows: threads only add synchronisation
+
+    with single_thread_blas():
+        rows = [_ac_row(spec, S, X, n, complete, k, cols, trait, method, groups, keep_inadmissible)
+                for spec in specs]
     tab = pd.DataFrame(rows).set_index("model")
     tab["df"] = tab["df"].astype(float)
     return tab
+
+
+def _ac_row(spec, S, X, n, complete, k, cols, trait, method, groups, keep_inadmissible) -> dict:
+    """One row of the table: the model's status and, when it was fitted, its fit and shares."""
+    row = {"model": spec.name, "description": AC_MODELS[spec.name], "n_persons": n,
+           "n_excluded": int((~complete).sum()), "n_indicators": k, "npar": spec.npar}
+    row.update({c: math.nan for c in _FIT_COLUMNS})
+    row.update(converged=False, admissible=False, reason=spec.reason,
+               dimension_share=math.nan, general_share=math.nan, exercise_share=math.nan)
+    if not spec.reason:
+        row.update(_ac_fit(spec, S, X.mean(axis=0), n, cols, trait, method, groups, keep_inadmissible))
+    return row
 
 
 def _ac_readable(text: str, cols, spec: _ACSpec, trait: str, method: str, dimension_groups) -> str:
