@@ -28,6 +28,7 @@ from __future__ import annotations
 import html
 import itertools
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,7 +46,7 @@ from ._validation import (
     validates_seed,
 )
 
-__all__ = ["mtmm", "MTMMResult"]
+__all__ = ["mtmm", "MTMMResult", "ac_cfa_models", "AC_MODELS"]
 
 _KINDS = ("convergent", "heterotrait_monomethod", "heterotrait_heteromethod")
 _LABELS = {
@@ -291,6 +292,56 @@ def _person_by_score(long: pd.DataFrame, person: str, trait: str, method: str) -
     return pd.DataFrame(X, index=pd.Index(pu, name=person), columns=columns)
 
 
+def _long_ratings(data, person: str, trait: str, method: str, score: str, what: str) -> pd.DataFrame:
+    """Validate long-format AC ratings; return columns ``p, t, m, y`` (rows without a score dropped).
+
+    ``what`` names the analysis in the messages (an MTMM matrix, a confirmatory model set...).
+    """
+    df = check_dataframe(data, "data")
+    for name, val in (("person", person), ("trait", trait), ("method", method), ("score", score)):
+        if not isinstance(val, str):
+            raise TypeError(f"{name} must be a column name (str); got {val!r}.")
+    if len({person, trait, method, score}) < 4:
+        raise ValueError(
+            f"person, trait, method and score must be four different columns; got {person!r}, {trait!r}, "
+            f"{method!r}, {score!r}."
+        )
+    if person not in df.columns:
+        raise ValueError(
+            f"person column {person!r} is not in data; its columns are {list(map(str, df.columns))}. "
+            "Pass person= the column that identifies the candidates."
+        )
+    check_columns(df, [trait, method, score], "data")
+    s = numeric_column(df, score, "score")
+    for c in (person, trait, method):
+        bad = df[c].isna().to_numpy()
+        if bad.any():
+            raise ValueError(
+                f"data column {c!r} is missing at row {plain(df.index[int(np.flatnonzero(bad)[0])])!r}; every "
+                f"rating needs its {c}. Fill or drop those rows."
+            )
+    if len(s) and s.isna().all():
+        raise ValueError(
+            f"data column {score!r} (score) is all missing: none of its {len(s)} rows holds a score, so there is "
+            f"nothing to correlate. Check that score={score!r} names the rating column and that its values were "
+            "read (e.g. not text that could not be parsed)."
+        )
+    long = pd.DataFrame({"p": df[person].to_numpy(), "t": df[trait].to_numpy(), "m": df[method].to_numpy(),
+                         "y": s.to_numpy(dtype=float, na_value=np.nan)}).dropna(subset=["y"])
+    for name, col, column in (("trait", "t", trait), ("method", "m", method)):
+        if long[col].nunique() < 2:
+            if df[column].nunique() >= 2:
+                raise ValueError(
+                    f"{name} column {column!r} has {long[col].nunique()} level(s) with a score (of "
+                    f"{df[column].nunique()} in data: the others have only missing scores); {what} "
+                    f"needs at least 2 {name}s with scores."
+                )
+            raise ValueError(
+                f"{name} column {column!r} has {long[col].nunique()} level(s); {what} needs at least "
+                f"2 {name}s."
+            )
+    return long
+
 @validates_seed
 def mtmm(data, *, person: str, trait: str = "competency", method: str = "exercise", score: str = "score",
          n_boot: int = 1000, level: float = 0.95, seed=None) -> MTMMResult:
@@ -346,52 +397,10 @@ def mtmm(data, *, person: str, trait: str = "competency", method: str = "exercis
     >>> 0.3 < res.convergent.value < 0.6
     True
     """
-    df = check_dataframe(data, "data")
-    for name, val in (("person", person), ("trait", trait), ("method", method), ("score", score)):
-        if not isinstance(val, str):
-            raise TypeError(f"{name} must be a column name (str); got {val!r}.")
-    if len({person, trait, method, score}) < 4:
-        raise ValueError(
-            f"person, trait, method and score must be four different columns; got {person!r}, {trait!r}, "
-            f"{method!r}, {score!r}."
-        )
-    if person not in df.columns:
-        raise ValueError(
-            f"person column {person!r} is not in data; its columns are {list(map(str, df.columns))}. "
-            "Pass person= the column that identifies the candidates."
-        )
-    check_columns(df, [trait, method, score], "data")
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
         raise ValueError(f"n_boot must be an integer >= 0; got n_boot={n_boot!r}. Use e.g. n_boot=1000.")
     level = check_level(level)
-    s = numeric_column(df, score, "score")
-    for c in (person, trait, method):
-        bad = df[c].isna().to_numpy()
-        if bad.any():
-            raise ValueError(
-                f"data column {c!r} is missing at row {plain(df.index[int(np.flatnonzero(bad)[0])])!r}; every "
-                f"rating needs its {c}. Fill or drop those rows."
-            )
-    if len(s) and s.isna().all():
-        raise ValueError(
-            f"data column {score!r} (score) is all missing: none of its {len(s)} rows holds a score, so there is "
-            f"nothing to correlate. Check that score={score!r} names the rating column and that its values were "
-            "read (e.g. not text that could not be parsed)."
-        )
-    long = pd.DataFrame({"p": df[person].to_numpy(), "t": df[trait].to_numpy(), "m": df[method].to_numpy(),
-                         "y": s.to_numpy(dtype=float, na_value=np.nan)}).dropna(subset=["y"])
-    for name, col in (("trait", "t"), ("method", "m")):
-        if long[col].nunique() < 2:
-            if df[locals()[name]].nunique() >= 2:
-                raise ValueError(
-                    f"{name} column {locals()[name]!r} has {long[col].nunique()} level(s) with a score (of "
-                    f"{df[locals()[name]].nunique()} in data: the others have only missing scores); an MTMM matrix "
-                    f"needs at least 2 {name}s with scores."
-                )
-            raise ValueError(
-                f"{name} column {locals()[name]!r} has {long[col].nunique()} level(s); an MTMM matrix needs at least "
-                f"2 {name}s."
-            )
+    long = _long_ratings(data, person, trait, method, score, "an MTMM matrix")
     wide = _person_by_score(long, person, trait, method)
     n = wide.shape[0]
     if n < 3:
@@ -434,3 +443,621 @@ def mtmm(data, *, person: str, trait: str = "competency", method: str = "exercis
                            extra={"n_pairs": int(len(pairs[k][0]))})
     return MTMMResult(matrix=matrix, scores=wide, trait=trait, method=method, n_persons=n, n_boot=int(n_boot),
                       notes=tuple(notes), _boot=boot, **ests)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Confirmatory models of AC ratings
+# ---------------------------------------------------------------------------------------------------------------
+
+#: The AC confirmatory model set, in the order of the table (Widaman 1985; Lievens & Conway 2001;
+#: Lance et al. 2004; Hoffman et al. 2011).
+AC_MODELS: dict[str, str] = {
+    "CE": "correlated exercises: one factor per exercise, exercise factors correlated",
+    "CD": "correlated dimensions: one factor per competency, competency factors correlated",
+    "CDCE": "correlated dimensions + correlated exercises, dimensions orthogonal to exercises",
+    "CDCU": "correlated dimensions + correlated uniquenesses of the cells of one exercise",
+    "1D-CE": "one general dimension + correlated exercises, general orthogonal to exercises",
+    "G-BD-CE": "general factor + correlated broad dimensions + correlated exercises, the general factor orthogonal "
+               "to both, broad dimensions orthogonal to exercises (after Hoffman et al. 2011)",
+}
+
+_FIT_COLUMNS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic")
+
+
+@dataclass(frozen=True)
+class _ACSpec:
+    """One model of the set, in the engine's syntax over internal names (``ind<i>``, ``dim<j>``...).
+
+    ``kind`` maps every factor to ``"general"``, ``"dimension"`` (competency or broad dimension) or
+    ``"exercise"``; ``cu_pairs`` are the indicator pairs with a free residual covariance (CDCU);
+    ``reason`` is non-empty when the model cannot be fitted to this design (it is then not fitted).
+    """
+
+    name: str
+    syntax: str
+    kind: dict
+    cu_pairs: tuple = ()
+    npar: int = 0
+    reason: str = ""
+
+
+def _ac_specs(cols, names, dimension_groups) -> list[_ACSpec]:
+    """Build the requested models for the (trait, method) indicator columns ``cols``."""
+    k = len(cols)
+    ind = [f"ind{i + 1}" for i in range(k)]
+    traits = sorted({t for t, _ in cols}, key=lambda v: [t for t, _ in cols].index(v))
+    methods = sorted({m for _, m in cols}, key=lambda v: [m for _, m in cols].index(v))
+    by_trait = {t: [i for i, (ti, _) in enumerate(cols) if ti == t] for t in traits}
+    by_method = {m: [i for i, (_, mi) in enumerate(cols) if mi == m] for m in methods}
+    dim_f = {t: f"dim{j + 1}" for j, t in enumerate(traits)}
+    ex_f = {m: f"exe{j + 1}" for j, m in enumerate(methods)}
+
+    def block(fac, members):
+        return [f"{fac} =~ " + " + ".join(ind[i] for i in members)]
+
+    def zeros(a, b):
+        return [f"{x} ~~ 0*{y}" for x in a for y in b]
+
+    def single(kind, groups):
+        bad = [g for g, members in groups.items() if len(members) < 2]
+        if not bad:
+            return ""
+        what = {"competency": "is rated in one exercise only", "exercise": "rates one competency only",
+                "broad dimension": "holds one rated cell only"}[kind]
+        return (f"not identified: {kind} {plain(bad[0])!r} {what}, so its factor has a single indicator "
+                f"(loading and residual variance cannot be separated)")
+
+    p_moments = k * (k + 1) // 2
+    out = []
+    for name in names:
+        lines, kind, cu, reason = [], {}, (), ""
+        n_cov = 0  # free factor covariances
+        if name in ("CE", "CDCE", "1D-CE", "G-BD-CE"):
+            reason = reason or single("exercise", by_method)
+        if name in ("CD", "CDCE", "CDCU"):
+            reason = reason or single("competency", by_trait)
+        if name in ("CD", "CDCE", "CDCU"):
+            for t in traits:
+                lines += block(dim_f[t], by_trait[t])
+                kind[dim_f[t]] = "dimension"
+            n_cov += len(traits) * (len(traits) - 1) // 2
+        if name in ("1D-CE", "G-BD-CE"):
+            lines += block("gen", range(k))
+            kind["gen"] = "general"
+        broad = []
+        if name == "G-BD-CE":
+            bmembers = {}
+            for g, comps in dimension_groups.items():
+                members = [i for i, (t, _) in enumerate(cols) if t in comps]
+                if members:
+                    bmembers[g] = members
+            reason = reason or single("broad dimension", bmembers)
+            for j, (g, members) in enumerate(bmembers.items()):
+                fac = f"brd{j + 1}"
+                broad.append(fac)
+                lines += block(fac, members)
+                kind[fac] = "dimension"
+            n_cov += len(broad) * (len(broad) - 1) // 2
+        if name in ("CE", "CDCE", "1D-CE", "G-BD-CE"):
+            for m in methods:
+                lines += block(ex_f[m], by_method[m])
+                kind[ex_f[m]] = "exercise"
+            n_cov += len(methods) * (len(methods) - 1) // 2
+        if name == "CDCE":
+            lines += zeros([dim_f[t] for t in traits], [ex_f[m] for m in methods])
+        if name == "1D-CE":
+            lines += zeros(["gen"], [ex_f[m] for m in methods])
+        if name == "G-BD-CE":
+            lines += zeros(["gen"], broad + [ex_f[m] for m in methods])
+            lines += zeros(broad, [ex_f[m] for m in methods])
+        if name == "CDCU":
+            cu = tuple((i, j) for m in methods for a, i in enumerate(by_method[m]) for j in by_method[m][a + 1:])
+            lines += [f"{ind[i]} ~~ {ind[j]}" for i, j in cu]
+        n_load = sum(1 for line in lines if "=~" in line for _ in line.split("=~")[1].split("+"))
+        npar = n_load + n_cov + k + len(cu)
+        if not reason and npar > p_moments:
+            reason = (f"not identified: {npar} free parameters for {p_moments} variances and covariances of the "
+                      f"{k} scores")
+        out.append(_ACSpec(name, "\n".join(lines), kind, cu, npar, reason))
+    return out
+
+
+def _ac_shares(spec: _ACSpec, Lam: np.ndarray, Psi: np.ndarray, Theta: np.ndarray, factors) -> dict[str, float]:
+    """Mean shares of the model-implied indicator variances due to dimension, general and exercise factors.
+
+    ``Lam`` (k x m), ``Psi`` (m x m) and ``Theta`` (k x k) are the estimates, ``factors`` the m factor names
+    in the engine's order.  The share of indicator i due to a set K of factors is
+    ``lam_iK' Psi_KK lam_iK / sigma_ii`` with ``sigma = Lam Psi Lam' + Theta`` (with one loading per factor
+    kind and unit factor variances: the squared standardized loading).  Dimension factors include the
+    general one.  For CDCU the exercise share is the mean standardized within-exercise residual covariance
+    ``theta_ij / sqrt(sigma_ii sigma_jj)`` (Conway 1998), averaged first over the other cells of the indicator's
+    exercise, then over the indicators.
+    """
+    sigma = np.diagonal(Lam @ Psi @ Lam.T + Theta)
+    kinds = np.array([spec.kind[f] for f in factors])
+
+    def share(mask):
+        if not mask.any():
+            return math.nan
+        L = Lam[:, mask]
+        v = np.einsum("ij,jk,ik->i", L, Psi[np.ix_(mask, mask)], L)
+        return float(np.mean(v / sigma))
+
+    out = {"dimension_share": share((kinds == "dimension") | (kinds == "general")),
+           "general_share": share(kinds == "general"),
+           "exercise_share": share(kinds == "exercise")}
+    if spec.cu_pairs:
+        k = Lam.shape[0]
+        tot, cnt = np.zeros(k), np.zeros(k)
+        for i, j in spec.cu_pairs:
+            r = Theta[i, j] / math.sqrt(sigma[i] * sigma[j])
+            tot[i] += r
+            tot[j] += r
+            cnt[i] += 1
+            cnt[j] += 1
+        has = cnt > 0
+        out["exercise_share"] = float(np.mean(tot[has] / cnt[has])) if has.any() else math.nan
+    return out
+
+
+def _ac_indicators(long: pd.DataFrame, person: str, trait: str, method: str):
+    """Candidates x (trait, method) means and the listwise-complete rows with their covariance (divisor N)."""
+    wide = _person_by_score(long, person, trait, method)
+    X = wide.to_numpy(dtype=float)
+    complete = np.isfinite(X).all(axis=1)
+    return wide, complete
+
+
+def _check_dimension_groups(dimension_groups, traits) -> dict:
+    """``{broad dimension: [competencies]}`` covering every rated competency exactly once."""
+    from collections.abc import Mapping
+
+    if not isinstance(dimension_groups, Mapping):
+        raise TypeError(
+            "dimension_groups must be a mapping {broad dimension: [competencies]}; got "
+            f"{type(dimension_groups).__name__}. Example: {{'interpersonal': ['komunikasi', 'kerjasama'], ...}}."
+        )
+    known = {plain(t) for t in traits}
+    seen: dict = {}
+    groups = {}
+    for g, comps in dimension_groups.items():
+        if isinstance(comps, str) or not hasattr(comps, "__iter__"):
+            raise TypeError(f"dimension_groups[{g!r}] must be a list of competencies; got {comps!r}.")
+        comps = [plain(c) for c in comps]
+        if not comps:
+            raise ValueError(f"dimension_groups[{g!r}] is empty; give every broad dimension its competencies.")
+        for c in comps:
+            if c not in known:
+                raise ValueError(
+                    f"dimension_groups[{g!r}] names competency {c!r}, which has no score in ratings; the rated "
+                    f"competencies are {sorted(map(str, known))}."
+                )
+            if c in seen:
+                raise ValueError(
+                    f"competency {c!r} is in two broad dimensions of dimension_groups ({seen[c]!r} and {g!r}); "
+                    "each competency belongs to one broad dimension."
+                )
+            seen[c] = g
+        groups[g] = set(comps)
+    left = sorted(map(str, known - set(seen)))
+    if left:
+        raise ValueError(
+            f"dimension_groups leaves out the rated competencies {left}; assign every competency to one broad "
+            "dimension."
+        )
+    if len(groups) < 2:
+        raise ValueError(
+            f"dimension_groups has {len(groups)} broad dimension; the general + broad dimension model needs at "
+            "least 2 (one broad dimension holding every competency is the general factor itself)."
+        )
+    return groups
+
+
+def ac_cfa_models(ratings, *, person: str, trait: str = "competency", method: str = "exercise",
+                  score: str = "score", models=None, dimension_groups=None,
+                  keep_inadmissible: bool = False) -> pd.DataFrame:
+    r"""Fit the confirmatory model set of assessment-centre ratings and compare the models.
+
+    The indicators are the candidate's mean rating (over assessors) on each rated (competency, exercise)
+    cell; a competency that an exercise does not assess is simply not an indicator (incomplete designs).
+    Each model is a confirmatory factor model of the covariance matrix of those indicators, fitted by
+    maximum likelihood with every factor variance fixed at 1 (``std.lv = TRUE``):
+
+    =========  ==============================================================================================
+    CE         one factor per exercise on its cells; exercise factors correlated
+    CD         one factor per competency on its cells; competency factors correlated
+    CDCE       CD and CE factors; competencies correlated among themselves, exercises among themselves,
+               every competency factor orthogonal to every exercise factor
+    CDCU       CD factors and a free residual covariance for every pair of cells of one exercise
+               (correlated uniquenesses, Marsh 1989)
+    1D-CE      one general factor on every cell and the CE factors, general orthogonal to exercises
+    G-BD-CE    (with ``dimension_groups``) a general factor on every cell, one factor per broad dimension on
+               the cells of its competencies and the CE factors; the general factor orthogonal to all others,
+               broad dimensions correlated among themselves, exercises among themselves, broad dimensions
+               orthogonal to exercises (after Hoffman et al. 2011)
+    =========  ==============================================================================================
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        Long format, one row per rating (assessor x candidate x competency x exercise).
+    person : str
+        Column identifying the candidates.
+    trait : str
+        Column of the competencies (dimensions).
+    method : str
+        Column of the exercises.
+    score : str
+        Column of the ratings.
+    models : str or list of str, optional
+        Models to fit, among :data:`AC_MODELS`.  Default: the five models, and ``"G-BD-CE"`` when
+        ``dimension_groups`` is given.
+    dimension_groups : mapping, optional
+        ``{broad dimension: [competencies]}``, every rated competency in exactly one broad dimension.
+    keep_inadmissible : bool
+        Report the fit and shares of converged but inadmissible solutions (``admissible`` False) instead of
+        ``NaN``.
+
+    Returns
+    -------
+    DataFrame
+        One row per model (index ``model``) with ``description``, ``n_persons`` (candidates with every
+        score), ``n_excluded`` (candidates left out for lacking a score), ``n_indicators``, ``npar``, the fit ``chisq, df, pvalue, cfi, tli, rmsea, srmr, aic, bic``, ``converged``,
+        ``admissible``, ``reason`` (empty when the solution is usable) and the variance shares
+        ``dimension_share``, ``general_share`` and ``exercise_share``.  A model that does not converge,
+        is inadmissible or is not identified in this design is a row with ``NaN`` fit and shares and the
+        reason; it never raises.
+
+    Notes
+    -----
+    Shares are means over the indicators of the share of the model-implied variance
+    :math:`\sigma_{ii}` due to a kind of factor,
+    :math:`\lambda_{iK}^\top \Psi_{KK} \lambda_{iK} / \sigma_{ii}`; every factor has variance 1, each cell loads
+    on at most one general, one competency or broad-dimension and one exercise factor, and factors of different
+    kinds are orthogonal, so this is the sum of the cell's squared standardized loadings on that kind.
+    ``dimension_share`` counts every dimension factor: competency factors (CD, CDCE, CDCU), the general
+    factor (1D-CE, G-BD-CE) and the broad dimensions (G-BD-CE); ``general_share`` is the general factor
+    alone.  Kinds a model lacks are ``NaN`` (CE has no dimension share, CD no exercise share).  CDCU has no
+    exercise factors: its ``exercise_share`` is the mean standardized residual covariance of two cells of
+    one exercise, :math:`\theta_{ij} / \sqrt{\sigma_{ii}\sigma_{jj}}` (averaged over the other cells of the
+    indicator's exercise, then over the indicators), the share of method variance when the cells of an
+    exercise load equally on it (Conway 1998) and a lower bound of the mean squared standardized exercise
+    loading otherwise.  Outside CDCU, ``dimension_share + exercise_share`` is the mean common (non-unique)
+    share.
+
+    Candidates lacking any indicator are left out (listwise deletion, lavaan's default); ML needs more
+    candidates than indicators.  A converged solution is *admissible* when every residual and factor variance is
+    positive and the factor and residual covariance matrices are positive definite (the CFA engine's check,
+    lavaan's ``lavInspect(fit, "post.check")``).  CD and CDCE solutions are often inadmissible, or do not exist
+    at all (the discrepancy keeps falling as estimates go to infinity), in AC data (Lance et al. 2004; Bowler &
+    Woehr 2006; Buckett et al. 2020): a result, not an error.
+
+    Each model is minimised by damped Fisher scoring (:mod:`psikometri._cfa_optim`) from two starts, the CFA
+    engine's start values and start values from the mean MTMM correlations; the converged run with the smaller
+    discrepancy is the estimate.  A run whose estimates stay beyond ten times what a proper solution can reach
+    (a factor correlation of 10, a loading of ten standard deviations) for 25 iterations is reported as
+    diverging.  The fit measures and the admissibility are the engine's (:mod:`psikometri.factor`).  Matches
+    ``lavaan::cfa(model, std.lv = TRUE)`` with the same syntax (see ``tests/fixtures/construct/make_reference.R``)
+    wherever lavaan reaches the same minimum; where lavaan's default run stops at a point with a larger
+    discrepancy (CDCE and general-factor models, weakly identified), lavaan started from psikometri's estimates
+    stays at them.
+
+    References
+    ----------
+    Widaman, K. F. (1985). Hierarchically nested covariance structure models for multitrait-multimethod data.
+    *Applied Psychological Measurement*, 9(1), 1-26.
+    Marsh, H. W. (1989). Confirmatory factor analyses of multitrait-multimethod data: Many problems and a few
+    solutions. *Applied Psychological Measurement*, 13(4), 335-361.
+    Conway, J. M. (1998). Estimation and uses of the proportion of method variance for multitrait-multimethod
+    data. *Organizational Research Methods*, 1(2), 209-222.
+    Lievens, F., & Conway, J. M. (2001). Dimension and exercise variance in assessment center scores: A
+    large-scale evaluation of multitrait-multimethod studies. *Journal of Applied Psychology*, 86(6), 1202-1222.
+    Lance, C. E., Lambert, T. A., Gewin, A. G., Lievens, F., & Conway, J. M. (2004). Revised estimates of
+    dimension and exercise variance components in assessment center postexercise dimension ratings. *Journal
+    of Applied Psychology*, 89(2), 377-385.
+    Bowler, M. C., & Woehr, D. J. (2006). A meta-analytic evaluation of the impact of dimension and exercise
+    factors on assessment center ratings. *Journal of Applied Psychology*, 91(5), 1114-1124.
+    Hoffman, B. J., Melchers, K. G., Blair, C. A., Kleinmann, M., & Ladd, R. T. (2011). Exercises and
+    dimensions are the currency of assessment centers. *Personnel Psychology*, 64(2), 351-395.
+    Buckett, A., Becker, J. R., & Melchers, K. G. (2020). How different indicator-dimension ratios in
+    assessment center ratings affect evidence for dimension factors. *Frontiers in Psychology*, 11, 459.
+
+    Examples
+    --------
+    >>> import psikometri as pk
+    >>> sim = pk.simulate_assessment({"contoh": 300}, seed=3)
+    >>> tab = pk.ac_cfa_models(sim.ratings, person="candidate")
+    >>> list(tab.index)
+    ['CE', 'CD', 'CDCE', 'CDCU', '1D-CE']
+    >>> bool(tab.loc["CE", "exercise_share"] > 0.3)
+    True
+    """
+    long = _long_ratings(ratings, person, trait, method, score, "a confirmatory model of AC ratings")
+    if not isinstance(keep_inadmissible, (bool, np.bool_)):
+        raise TypeError(f"keep_inadmissible must be True or False; got {keep_inadmissible!r}.")
+    if models is None:
+        names = [m for m in AC_MODELS if m != "G-BD-CE" or dimension_groups is not None]
+    else:
+        names = [models] if isinstance(models, str) else list(models)
+        for m in names:
+            if m not in AC_MODELS:
+                raise ValueError(f"models holds {m!r}, which is not a model of the set; choose among "
+                                 f"{list(AC_MODELS)}.")
+        if len(set(names)) < len(names):
+            raise ValueError(f"models names a model twice: {names}.")
+        if not names:
+            raise ValueError(f"models is empty; choose among {list(AC_MODELS)} or leave models=None.")
+        if "G-BD-CE" in names and dimension_groups is None:
+            raise ValueError(
+                "models includes 'G-BD-CE' (general + broad dimensions + exercises), which needs "
+                "dimension_groups={broad dimension: [competencies]}."
+            )
+    wide, complete = _ac_indicators(long, person, trait, method)
+    cols = list(wide.columns)
+    groups = _check_dimension_groups(dimension_groups, [t for t, _ in cols]) if dimension_groups is not None \
+        else None
+    k = len(cols)
+    X = wide.to_numpy(dtype=float)[complete]
+    n = X.shape[0]
+    if n <= k:
+        lacking = int((~complete).sum())
+        why = (f" ({lacking} of the {len(complete)} candidates lack at least one of these scores and are left "
+               "out)") if lacking else ""
+        raise ValueError(
+            f"too few candidates for a confirmatory model: {n} candidates have all {k} (competency, exercise) "
+            f"scores{why}, and maximum likelihood needs more candidates than scores (in practice several times "
+            f"more: at least {max(5 * k, 100)} for {k} scores). Pool more candidates (e.g. several cohorts "
+            "assessed with the same design) or analyse fewer exercises."
+        )
+    S = np.cov(X, rowvar=False, bias=True)
+    sd = np.sqrt(np.diagonal(S))
+    if np.any(sd <= 0):
+        j = int(np.flatnonzero(sd <= 0)[0])
+        raise ValueError(
+            f"every candidate with all scores has the same score on {trait}={plain(cols[j][0])!r}, "
+            f"{method}={plain(cols[j][1])!r} ({X[0, j]!r}); a constant score has no variance to model. Drop that "
+            "cell or check the data."
+        )
+    R = S / np.outer(sd, sd)
+    w = np.linalg.eigvalsh(R)
+    if w[0] <= 1e-10:
+        raise ValueError(
+            f"the covariance matrix of the {k} (competency, exercise) scores of the {n} candidates is singular "
+            f"(smallest eigenvalue of the correlation matrix {w[0]:.2e}): some scores are exact linear "
+            "combinations of others (e.g. a cell copied from another or computed from them). Remove such cells."
+        )
+    specs = _ac_specs(cols, names, groups)
+    from ._threads import single_thread_blas  # matrices of a few dozen rows: threads only add synchronisation
+
+    with single_thread_blas():
+        rows = [_ac_row(spec, S, X, n, complete, k, cols, trait, method, groups, keep_inadmissible)
+                for spec in specs]
+    tab = pd.DataFrame(rows).set_index("model")
+    tab["df"] = tab["df"].astype(float)
+    return tab
+
+
+def _ac_row(spec, S, X, n, complete, k, cols, trait, method, groups, keep_inadmissible) -> dict:
+    """One row of the table: the model's status and, when it was fitted, its fit and shares."""
+    row = {"model": spec.name, "description": AC_MODELS[spec.name], "n_persons": n,
+           "n_excluded": int((~complete).sum()), "n_indicators": k, "npar": spec.npar}
+    row.update({c: math.nan for c in _FIT_COLUMNS})
+    row.update(converged=False, admissible=False, reason=spec.reason,
+               dimension_share=math.nan, general_share=math.nan, exercise_share=math.nan)
+    if not spec.reason:
+        row.update(_ac_fit(spec, S, X.mean(axis=0), n, cols, trait, method, groups, keep_inadmissible))
+    return row
+
+
+def _ac_readable(text: str, cols, spec: _ACSpec, trait: str, method: str, dimension_groups) -> str:
+    """Replace the internal names (``ind3``, ``dim2``, ``exe1``, ``gen``, ``brd1``) in an engine note."""
+    traits = list(dict.fromkeys(t for t, _ in cols))
+    methods = list(dict.fromkeys(m for _, m in cols))
+    broad = [g for g in (dimension_groups or {}) if any(t in dimension_groups[g] for t, _ in cols)]
+
+    def name(mo):
+        tok = mo.group(0)
+        if tok == "gen":
+            return "general factor"
+        kind, j = tok[:3], int(tok[3:]) - 1
+        if kind == "ind":
+            return f"{plain(cols[j][0])} | {plain(cols[j][1])}"
+        if kind == "dim":
+            return f"{trait} factor {plain(traits[j])!r}"
+        if kind == "exe":
+            return f"{method} factor {plain(methods[j])!r}"
+        return f"broad dimension {plain(broad[j])!r}"
+
+    text = re.sub(r"\b(ind\d+)~~\1\b", r"the residual variance of \1", text)
+    text = re.sub(r"\b(ind\d+)~~(ind\d+)\b", r"the residual covariance of \1 and \2", text)
+    text = re.sub(r"\b((?:dim|exe|brd)\d+|gen)=~(ind\d+)\b", r"the loading of \2 on \1", text)
+    text = re.sub(r"\b((?:dim|exe|brd)\d+|gen)~~((?:dim|exe|brd)\d+|gen)\b", r"\1 ~~ \2", text)
+    return re.sub(r"\b(?:ind|dim|exe|brd)\d+\b|\bgen\b", name, text)
+
+
+def _ac_bounds(model, S: np.ndarray) -> np.ndarray:
+    """Divergence bounds per free parameter: 10 times the largest value a proper solution can take.
+
+    With unit factor variances a proper loading is at most the indicator's SD, a factor covariance at most 1
+    and a residual (co)variance at most the indicator (co)variance scale; estimates ten times beyond that lie
+    on a ridge towards infinity (the improper solutions typical of CDCE models, Kenny & Kashy 1992).
+    """
+    from .factor import _LAMBDA, _PSI
+
+    sd = np.sqrt(np.diagonal(S))
+    out = np.full(model.npar, np.inf)
+    for r in model.params:
+        if r.free < 0:
+            continue
+        if r.mat == _LAMBDA:
+            v = 10.0 * sd[r.row]
+        elif r.mat == _PSI:
+            v = 10.0
+        else:
+            v = 10.0 * sd[r.row] * sd[r.col]
+        out[r.free] = min(out[r.free], v)
+    return out
+
+
+def _ac_fit(spec: _ACSpec, S: np.ndarray, means: np.ndarray, n: int, cols, trait, method, dimension_groups,
+            keep_inadmissible: bool) -> dict:
+    """Fit one model; the row's fit, status and shares (never raises for a bad model).
+
+    Two starts (the CFA engine's own start values and :func:`_ac_start`'s), each minimised by damped Fisher
+    scoring (:func:`psikometri._cfa_optim.fit_damped`); the converged solution with the smaller discrepancy is
+    the estimate, finished (fit measures, admissibility) by the CFA engine.
+    """
+    from .factor import _build_model, _check_identified, _finish, _matrices
+
+    model = _build_model(spec.syntax, std_lv=True)
+    perm = np.array([int(v[3:]) - 1 for v in model.ov])
+    Sm = np.ascontiguousarray(S[np.ix_(perm, perm)])
+    out = {"npar": model.npar}
+    readable = lambda text: _ac_readable(text, cols, spec, trait, method, dimension_groups)  # noqa: E731
+    try:
+        _check_identified(model)
+    except ValueError as exc:
+        out["reason"] = readable(str(exc))
+        return out
+    logdet = float(np.linalg.slogdet(Sm)[1])
+    x, conv, it, grad, why = _ac_optimise(spec, model, S, perm, cols, dimension_groups)
+    res = _finish(model, x, [Sm], [means[perm]], [n], np.array([1.0]), [logdet], conv, it, grad,
+                  [] if conv else [f"did not converge: {why}"])
+    notes = "; ".join(res.notes)
+    out.update(converged=bool(conv), admissible=bool(conv and res.admissible))
+    if not conv:
+        out["reason"] = readable(notes)
+        return out
+    if not res.admissible:
+        out["reason"] = "inadmissible: " + readable(notes)
+        if not keep_inadmissible:
+            return out
+    for c in _FIT_COLUMNS:
+        out[c] = float(res.fit[c])
+    L, T, P, _, _ = _matrices(model, res.x, 0)
+    inv = np.empty_like(perm)  # back to the indicator order of ``cols``
+    inv[perm] = np.arange(len(perm))
+    L, T = L[inv], T[np.ix_(inv, inv)]
+    out.update(_ac_shares(spec, L, P, T, model.lv))
+    return out
+
+
+def _ac_optimise(spec: _ACSpec, model, S: np.ndarray, perm: np.ndarray, cols, dimension_groups):
+    """The estimate: damped Fisher scoring from two starts, the converged run with the smaller discrepancy.
+
+    ``S`` is in the order of ``cols``, ``perm`` maps the model's indicators to it.  Returns ``x, converged,
+    iterations, gradient, reason`` of the chosen run (the one with the smaller discrepancy when none converged).
+    """
+    from ._cfa_optim import fit_damped
+    from .factor import _start_values
+
+    Sm = np.ascontiguousarray(S[np.ix_(perm, perm)])
+    bounds = _ac_bounds(model, Sm)
+    logdet = float(np.linalg.slogdet(Sm)[1])
+    runs = []
+    for start in (_start_values(model, [Sm], None), _ac_start(spec, model, S, cols, dimension_groups)):
+        x, conv, it, grad, why = fit_damped(model, Sm, start, bounds=bounds)
+        F = _objective_ml(model, x, Sm, logdet)
+        runs.append((not conv, F if math.isfinite(F) else math.inf, x, conv, it, grad, why))
+    runs.sort(key=lambda r: (r[0], r[1]))
+    return runs[0][2:]
+
+
+def _objective_ml(model, x, S, logdet) -> float:
+    """The ML discrepancy F of ``x`` (``inf`` where Sigma is not positive definite)."""
+    from .factor import _objective
+
+    return _objective(model, x, [S], None, np.array([1.0]), [logdet])
+
+
+def _ac_start(spec: _ACSpec, model, S: np.ndarray, cols, dimension_groups) -> np.ndarray:
+    """Start values from the MTMM correlations, in the engine's parameter order.
+
+    With ``r_hh``, ``r_hm`` and ``r_mh`` the mean heterotrait-heteromethod, heterotrait-monomethod and
+    monotrait-heteromethod (convergent) correlations, a general factor starts at standardized loading
+    ``sqrt(r_hh)``, exercise factors at ``sqrt(r_hm - r_hh)`` (uncorrelated) when dimension or general factors
+    carry the common part, else at ``sqrt(r_hm)`` correlated ``r_hh / r_hm``; competency factors at
+    ``sqrt(r_mh)`` correlated ``r_hh / r_mh``; broad dimensions at ``sqrt(r_bd - r_hh)`` (``r_bd``: different
+    exercise, different competency of one broad dimension); CDCU's residual covariances at
+    ``r_hm - r_hh``; residual variances take the rest (at least 10% of the variance).  Each indicator's loading
+    is scaled by its own mean correlation of that kind relative to the overall mean (clipped to 0.5-1.5).
+    :func:`_ac_optimise` runs from these and from the engine's own starts (one-factor loadings per block): in
+    the weakly identified models the two can end at different minima.
+    """
+    k = len(cols)
+    sd = np.sqrt(np.diagonal(S))
+    R = S / np.outer(sd, sd)
+    t = np.array([str(c[0]) for c in cols], dtype=object)
+    m = np.array([str(c[1]) for c in cols], dtype=object)
+    same_t = t[:, None] == t[None, :]
+    same_m = m[:, None] == m[None, :]
+    off = ~np.eye(k, dtype=bool)
+    bmap = {}
+    for g, comps in (dimension_groups or {}).items():
+        for c in comps:
+            bmap[str(c)] = str(g)
+    b = np.array([bmap.get(x, x) for x in t], dtype=object)
+    masks = {"hh": ~same_t & ~same_m, "hm": ~same_t & same_m, "mh": same_t & ~same_m,
+             "bd": (b[:, None] == b[None, :]) & ~same_t & ~same_m}
+
+    def mean_r(mask):
+        v = R[mask & off]
+        return float(np.clip(v.mean(), 0.02, 0.95)) if v.size else 0.02
+
+    rbar = {key: mean_r(mask) for key, mask in masks.items()}
+
+    def per_ind(key, level):
+        """Standardized loadings around ``sqrt(level)``, scaled by each indicator's mean correlation of the kind."""
+        mask = masks[key] & off
+        cnt = mask.sum(axis=1)
+        own = np.where(cnt > 0, (R * mask).sum(axis=1) / np.maximum(cnt, 1), rbar[key])
+        return np.clip(math.sqrt(level) * np.clip(own / rbar[key], 0.5, 1.5), 0.1, 0.95)
+
+    factors = list(model.lv)
+    has_common = any(f == "gen" or f.startswith("dim") for f in factors)  # exercises need not carry r_hh
+    L = np.zeros((k, len(factors)))
+    P = np.eye(len(factors))
+    hh = rbar["hh"]
+    lam_g = per_ind("hh", hh)
+    lam_e = per_ind("hm", max(rbar["hm"] - hh, 0.05) if has_common else rbar["hm"])
+    lam_d = per_ind("mh", rbar["mh"])
+    lam_b = per_ind("bd", max(rbar["bd"] - hh, 0.05))
+    members = {f: [] for f in factors}
+    for line in spec.syntax.splitlines():
+        if "=~" in line:
+            f, rhs = (s.strip() for s in line.split("=~"))
+            members[f] = [int(v.strip()[3:]) - 1 for v in rhs.split("+")]
+    for j, f in enumerate(factors):
+        src = {"gen": lam_g, "dim": lam_d, "exe": lam_e, "brd": lam_b}[f[:3]]
+        for i in members[f]:
+            L[i, j] = src[i]
+    for a, fa in enumerate(factors):
+        for c, fc in enumerate(factors):
+            if a != c and fa[:3] == fc[:3]:
+                if fa.startswith("dim"):
+                    P[a, c] = min(hh / rbar["mh"], 0.9)
+                elif fa.startswith("exe") and not has_common:
+                    P[a, c] = min(hh / rbar["hm"], 0.9)
+    Tc = np.zeros((k, k))
+    for i, j in spec.cu_pairs:
+        Tc[i, j] = Tc[j, i] = max(rbar["hm"] - hh, 0.02)
+    common = np.einsum("ij,jk,ik->i", L, P, L)
+    Tc[np.diag_indices(k)] = np.maximum(1.0 - common, 0.1)
+    # to the covariance scale and the engine's order
+    L = L * sd[:, None]
+    Tc = Tc * np.outer(sd, sd)
+    oi = {v: int(v[3:]) - 1 for v in model.ov}
+    li = {f: j for j, f in enumerate(factors)}
+    from .factor import _LAMBDA, _PSI, _THETA
+
+    x = np.zeros(model.npar)
+    for r in model.params:
+        if r.free < 0:
+            continue
+        if r.mat == _LAMBDA:
+            x[r.free] = L[oi[r.rhs], li[r.lhs]]
+        elif r.mat == _PSI:
+            x[r.free] = P[li[r.lhs], li[r.rhs]]
+        elif r.mat == _THETA:
+            x[r.free] = Tc[oi[r.lhs], oi[r.rhs]]
+    return x
