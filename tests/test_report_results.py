@@ -36,7 +36,7 @@ import pytest
 
 import psikometri
 from psikometri.agreement import assessor_diagnostics, cell_ratings, icc, krippendorff_alpha
-from psikometri.construct import mtmm
+from psikometri.construct import ac_cfa_models, mtmm
 from psikometri.factor import measurement_invariance
 from psikometri.fairness import adverse_impact, dif, differential_prediction
 from psikometri.gtheory import g_study
@@ -276,8 +276,26 @@ def _expected_construct(d: Inputs, sections):
     m = mtmm(d.ratings, person="candidate", trait="competency", method="exercise", score="score", n_boot=N_BOOT,
              seed=SEED)
     assert m.n_persons == n
-    return {"convergent": _est(m.convergent), "heterotrait_monomethod": _est(m.heterotrait_monomethod),
-            "heterotrait_heteromethod": _est(m.heterotrait_heteromethod), "n": int(n)}
+    out = {"convergent": _est(m.convergent), "heterotrait_monomethod": _est(m.heterotrait_monomethod),
+           "heterotrait_heteromethod": _est(m.heterotrait_heteromethod), "n": int(n)}
+    try:
+        models = ac_cfa_models(d.ratings, person="candidate", trait="competency", method="exercise", score="score")
+    except ValueError:  # too few candidates with every score: the report says so and gives no model
+        return {**out, "cfa_models": None}
+    # the report's documented reading, restated: the admissible model with the smallest BIC; CE -> exercises,
+    # CD -> dimensions, otherwise the larger of the two variance shares
+    ok = models[models["converged"] & models["admissible"] & models["bic"].notna()]
+    best = carrier = None
+    if len(ok):
+        best = ok["bic"].idxmin()
+        dim, ex = ok.loc[best, "dimension_share"], ok.loc[best, "exercise_share"]
+        carrier = ("exercises" if math.isnan(dim) else "dimensions" if math.isnan(ex)
+                   else "dimensions" if dim > ex else "exercises")
+    cols = ("chisq", "df", "cfi", "rmsea", "srmr", "bic", "converged", "admissible", "dimension_share",
+            "exercise_share")
+    return {**out, "cfa_models": {k: {c: (bool(v) if isinstance(v, np.bool_) else v) for c in cols
+                                      for v in [models.loc[k, c]]} for k in models.index},
+            "cfa_n": int(models["n_persons"].iloc[0]), "cfa_best": best, "cfa_carrier": carrier}
 
 
 def _g_coefficient(d: Inputs, kind):

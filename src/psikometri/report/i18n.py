@@ -251,6 +251,48 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The same competency correlates more across exercises ({conv:.3f}) than different competencies within "
               "one exercise ({mono:.3f}): competency-level scores have convergent support.",
     },
+    "construct_cfa_text": {
+        "id": "Model faktor konfirmatori AC (Lance dkk. 2004; Bowler & Woehr 2006; Hoffman dkk. 2011): {k} skor "
+              "kompetensi x alat ukur (rerata asesor) dari {n} asesi dengan skor lengkap, ML dengan variansi faktor "
+              "1. Solusi yang tidak konvergen atau tidak layak umum pada data AC (Buckett dkk. 2020) dan merupakan "
+              "hasil, bukan kesalahan. Model terbaik adalah model layak dengan BIC terkecil; porsi variansi adalah "
+              "rerata kuadrat muatan baku pada faktor kompetensi dan pada faktor alat ukur (CDCU: rerata kovarians "
+              "residu baku dalam alat ukur, batas bawah porsi alat ukur).",
+        "en": "Confirmatory factor models of the AC (Lance et al. 2004; Bowler & Woehr 2006; Hoffman et al. 2011): "
+              "{k} competency x exercise scores (mean over assessors) of {n} candidates with every score, ML with "
+              "factor variances of 1. Non-converged or inadmissible solutions are common in AC data (Buckett et "
+              "al. 2020) and are a result, not an error. The best model is the admissible one with the smallest "
+              "BIC; the shares are mean squared standardized loadings on competency and on exercise factors "
+              "(CDCU: mean standardized residual covariance within exercises, a lower bound of the exercise share).",
+    },
+    "construct_cfa_table": {"id": "Perbandingan model faktor konfirmatori AC",
+                            "en": "Comparison of the AC confirmatory factor models"},
+    "construct_cfa_dimensions": {
+        "id": "Model terbaik, {model}, memberi porsi variansi yang lebih besar pada kompetensi daripada pada alat "
+              "ukur: nilai AC ini terutama membawa informasi kompetensi.",
+        "en": "The best model, {model}, gives the competencies a larger share of variance than the exercises: these "
+              "AC ratings mainly carry competency information.",
+    },
+    "construct_cfa_exercises": {
+        "id": "Model terbaik, {model}, memberi porsi variansi yang lebih besar pada alat ukur daripada pada "
+              "kompetensi: nilai AC ini terutama mencerminkan kinerja per alat ukur (efek alat ukur, Lance 2008), "
+              "sehingga nilai per kompetensi perlu dibaca dengan hati-hati.",
+        "en": "The best model, {model}, gives the exercises a larger share of variance than the competencies: these "
+              "AC ratings mainly reflect performance per exercise (the exercise effect, Lance 2008), so scores per "
+              "competency need careful reading.",
+    },
+    "construct_cfa_none": {
+        "id": "Tidak satu pun model faktor konfirmatori AC memberi solusi layak; struktur kompetensi x alat ukur "
+              "tidak dapat dinilai dengan model ini pada data instansi ini.",
+        "en": "None of the AC confirmatory factor models gives an admissible solution; the competency x exercise "
+              "structure cannot be assessed with these models on this agency's data.",
+    },
+    "construct_cfa_too_few": {
+        "id": "Model faktor konfirmatori AC tidak diestimasi: terlalu sedikit asesi dengan skor lengkap untuk semua "
+              "kombinasi kompetensi x alat ukur (ML memerlukan jauh lebih banyak asesi daripada skor).",
+        "en": "The AC confirmatory factor models are not estimated: too few candidates have every competency x "
+              "exercise score (ML needs many more candidates than scores).",
+    },
     "correlation": {"id": "korelasi", "en": "correlation"},
     "mtmm_title": {"id": "MTMM: kompetensi x alat ukur (blok: alat ukur sama)",
                    "en": "MTMM: competency x exercise (blocks: same exercise)"},
@@ -822,6 +864,25 @@ COLUMNS: dict[str, dict[str, str]] = {
     "smd_sd": {"id": "SMD / SD butir", "en": "SMD / item SD"},
     "delta_mh": {"id": "delta MH", "en": "MH delta"},
     "ets": {"id": "kelas ETS", "en": "ETS class"},
+    # the confirmatory model set of the construct section
+    "cfa_model": {"id": "model", "en": "model"},
+    "cfa_CE": {"id": "CE: alat ukur berkorelasi", "en": "CE: correlated exercises"},
+    "cfa_CD": {"id": "CD: kompetensi berkorelasi", "en": "CD: correlated dimensions"},
+    "cfa_CDCE": {"id": "CDCE: kompetensi dan alat ukur berkorelasi", "en": "CDCE: correlated dimensions and exercises"},
+    "cfa_CDCU": {"id": "CDCU: kompetensi berkorelasi, keunikan berkorelasi dalam alat ukur",
+                 "en": "CDCU: correlated dimensions, correlated uniquenesses within exercises"},
+    "cfa_1D-CE": {"id": "1D-CE: satu dimensi umum dan alat ukur berkorelasi",
+                  "en": "1D-CE: one general dimension and correlated exercises"},
+    "cfa_G-BD-CE": {"id": "G-BD-CE: faktor umum, dimensi luas dan alat ukur",
+                    "en": "G-BD-CE: general factor, broad dimensions and exercises"},
+    "solution": {"id": "solusi", "en": "solution"},
+    "admissible_solution": {"id": "layak", "en": "admissible"},
+    "inadmissible_solution": {"id": "tidak layak (varians negatif atau korelasi di atas 1)",
+                              "en": "inadmissible (negative variance or correlation above 1)"},
+    "not_converged": {"id": "tidak konvergen", "en": "did not converge"},
+    "bic": {"id": "BIC", "en": "BIC"},
+    "dimension_share": {"id": "porsi variansi kompetensi", "en": "share of variance: competencies"},
+    "exercise_share": {"id": "porsi variansi alat ukur", "en": "share of variance: exercises"},
 }
 
 

@@ -1024,7 +1024,59 @@ class AgencyContext:
         plt.close("all")
         sec.results = {"convergent": _est_dict(m.convergent), "heterotrait_monomethod": _est_dict(m.heterotrait_monomethod),
                        "heterotrait_heteromethod": _est_dict(m.heterotrait_heteromethod), "n": n}
+        sec.results.update(self._construct_cfa(sec, r))
         return sec
+
+    @staticmethod
+    def cfa_reading(models: pd.DataFrame) -> tuple[str | None, str | None]:
+        """The report's reading of the AC model set: ``(best model, "dimensions" | "exercises" | None)``.
+
+        The best model is the admissible one with the smallest BIC.  If it has only exercise factors (CE) the
+        exercises carry the ratings; only dimension factors (CD): the dimensions; both: whichever share of
+        indicator variance is larger.  ``(None, None)`` when no model is admissible.
+        """
+        ok = models[models["converged"].astype(bool) & models["admissible"].astype(bool) & models["bic"].notna()]
+        if ok.empty:
+            return None, None
+        best = str(ok["bic"].idxmin())
+        dim, ex = float(ok.loc[best, "dimension_share"]), float(ok.loc[best, "exercise_share"])
+        if not np.isfinite(dim):
+            return best, "exercises"
+        if not np.isfinite(ex):
+            return best, "dimensions"
+        return best, ("dimensions" if dim > ex else "exercises")
+
+    def _construct_cfa(self, sec, r) -> dict:
+        """The confirmatory model set of the AC ratings (``ac_cfa_models``), its table and reading."""
+        from ..construct import ac_cfa_models
+
+        try:
+            models = ac_cfa_models(r, person="candidate", trait="competency", method="exercise", score="score")
+        except ValueError:  # too few candidates with every (competency, exercise) score for ML
+            sec.paragraphs.append(self.t("construct_cfa_too_few"))
+            return {"cfa_models": None}
+        status = np.where(~models["converged"].astype(bool), "not_converged",
+                          np.where(models["admissible"].astype(bool), "admissible_solution", "inadmissible_solution"))
+        shown = models[["chisq", "df", "cfi", "rmsea", "srmr", "bic", "dimension_share", "exercise_share"]].copy()
+        shown.insert(0, "solution", status)
+        shown.index = pd.Index([f"cfa_{k}" for k in models.index], name="cfa_model")
+        n_used = int(models["n_persons"].iloc[0])
+        sec.paragraphs.append(self.t("construct_cfa_text", n=n_used, k=int(models["n_indicators"].iloc[0])))
+        sec.add_table(self.t("construct_cfa_table"), shown)
+        best, carrier = self.cfa_reading(models)
+        if best is None:
+            sec.paragraphs.append(self.t("construct_cfa_none"))
+        else:
+            sec.paragraphs.append(self.t(f"construct_cfa_{carrier}", model=column_label(f"cfa_{best}", self.lang)))
+        return {"cfa_models": {str(k): {"chisq": _num(models.loc[k, "chisq"]), "df": _num(models.loc[k, "df"]),
+                                        "cfi": _num(models.loc[k, "cfi"]), "rmsea": _num(models.loc[k, "rmsea"]),
+                                        "srmr": _num(models.loc[k, "srmr"]), "bic": _num(models.loc[k, "bic"]),
+                                        "converged": bool(models.loc[k, "converged"]),
+                                        "admissible": bool(models.loc[k, "admissible"]),
+                                        "dimension_share": _num(models.loc[k, "dimension_share"]),
+                                        "exercise_share": _num(models.loc[k, "exercise_share"])}
+                               for k in models.index},
+                "cfa_n": n_used, "cfa_best": best, "cfa_carrier": carrier}
 
     def _sec_validity(self, sec):
         import matplotlib.pyplot as plt
