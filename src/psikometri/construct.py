@@ -732,9 +732,9 @@ def ac_cfa_models(ratings, *, person: str, trait: str = "competency", method: st
     at all (the discrepancy keeps falling as estimates go to infinity), in AC data (Lance et al. 2004; Bowler &
     Woehr 2006; Buckett et al. 2020): a result, not an error.
 
-    Each model is minimised by damped Fisher scoring (:mod:`psikometri._cfa_optim`) from two starts, the CFA
-    engine's start values and start values from the mean MTMM correlations; the converged run with the smaller
-    discrepancy is the estimate.  A run whose estimates stay beyond ten times what a proper solution can reach
+    Each model is minimised by the CFA engine's damped Fisher scoring (:mod:`psikometri.factor`) from two
+    starts, the CFA engine's start values and start values from the mean MTMM correlations; the converged run
+    with the smaller discrepancy is the estimate.  A run whose estimates stay beyond ten times what a proper solution can reach
     (a factor correlation of 10, a loading of ten standard deviations) for 25 iterations is reported as
     diverging.  The fit measures and the admissibility are the engine's (:mod:`psikometri.factor`).  Matches
     ``lavaan::cfa(model, std.lv = TRUE)`` with the same syntax (see ``tests/fixtures/construct/make_reference.R``)
@@ -903,15 +903,15 @@ def _ac_fit(spec: _ACSpec, S: np.ndarray, means: np.ndarray, n: int, cols, trait
             keep_inadmissible: bool) -> dict:
     """Fit one model; the row's fit, status and shares (never raises for a bad model).
 
-    Two starts (the CFA engine's own start values and :func:`_ac_start`'s), each minimised by damped Fisher
-    scoring (:func:`psikometri._cfa_optim.fit_damped`); the converged solution with the smaller discrepancy is
-    the estimate, finished (fit measures, admissibility) by the CFA engine.
+    Two starts (the CFA engine's own start values and :func:`_ac_start`'s), each minimised by the CFA engine
+    (:func:`psikometri.factor._fit_ml`: damped Fisher scoring with the divergence guard of :func:`_ac_bounds`);
+    the converged solution with the smaller discrepancy is the estimate, with the engine's fit measures and
+    admissibility (``factor._finish``).
     """
-    from .factor import _build_model, _check_identified, _finish, _matrices
+    from .factor import _build_model, _check_identified, _matrices
 
     model = _build_model(spec.syntax, std_lv=True)
     perm = np.array([int(v[3:]) - 1 for v in model.ov])
-    Sm = np.ascontiguousarray(S[np.ix_(perm, perm)])
     out = {"npar": model.npar}
     readable = lambda text: _ac_readable(text, cols, spec, trait, method, dimension_groups)  # noqa: E731
     try:
@@ -919,10 +919,8 @@ def _ac_fit(spec: _ACSpec, S: np.ndarray, means: np.ndarray, n: int, cols, trait
     except ValueError as exc:
         out["reason"] = readable(str(exc))
         return out
-    logdet = float(np.linalg.slogdet(Sm)[1])
-    x, conv, it, grad, why = _ac_optimise(spec, model, S, perm, cols, dimension_groups)
-    res = _finish(model, x, [Sm], [means[perm]], [n], np.array([1.0]), [logdet], conv, it, grad,
-                  [] if conv else [f"did not converge: {why}"])
+    res = _ac_optimise(spec, model, S, perm, cols, dimension_groups, means=means, n=n)
+    conv = res.converged
     notes = "; ".join(res.notes)
     out.update(converged=bool(conv), admissible=bool(conv and res.admissible))
     if not conv:
@@ -942,32 +940,26 @@ def _ac_fit(spec: _ACSpec, S: np.ndarray, means: np.ndarray, n: int, cols, trait
     return out
 
 
-def _ac_optimise(spec: _ACSpec, model, S: np.ndarray, perm: np.ndarray, cols, dimension_groups):
-    """The estimate: damped Fisher scoring from two starts, the converged run with the smaller discrepancy.
+def _ac_optimise(spec: _ACSpec, model, S: np.ndarray, perm: np.ndarray, cols, dimension_groups, *, means=None,
+                 n: int = 1):
+    """The estimate: the CFA engine's fit from two starts, the converged run with the smaller discrepancy.
 
-    ``S`` is in the order of ``cols``, ``perm`` maps the model's indicators to it.  Returns ``x, converged,
-    iterations, gradient, reason`` of the chosen run (the one with the smaller discrepancy when none converged).
+    ``S`` (and ``means``) are in the order of ``cols``, ``perm`` maps the model's indicators to it, ``n`` is the
+    number of candidates.  Each start is minimised by :func:`psikometri.factor._fit_ml` (damped Fisher scoring,
+    up to 1,000 iterations, stopped as diverging after 25 iterations beyond :func:`_ac_bounds`).  Returns the
+    chosen run's ``factor._MLFit`` (the one with the smaller discrepancy when none converged).
     """
-    from ._cfa_optim import fit_damped
-    from .factor import _start_values
+    from .factor import _fit_ml, _start_values
 
     Sm = np.ascontiguousarray(S[np.ix_(perm, perm)])
+    mu = np.zeros(len(perm)) if means is None else np.asarray(means, dtype=float)[perm]
     bounds = _ac_bounds(model, Sm)
-    logdet = float(np.linalg.slogdet(Sm)[1])
     runs = []
     for start in (_start_values(model, [Sm], None), _ac_start(spec, model, S, cols, dimension_groups)):
-        x, conv, it, grad, why = fit_damped(model, Sm, start, bounds=bounds)
-        F = _objective_ml(model, x, Sm, logdet)
-        runs.append((not conv, F if math.isfinite(F) else math.inf, x, conv, it, grad, why))
-    runs.sort(key=lambda r: (r[0], r[1]))
-    return runs[0][2:]
-
-
-def _objective_ml(model, x, S, logdet) -> float:
-    """The ML discrepancy F of ``x`` (``inf`` where Sigma is not positive definite)."""
-    from .factor import _objective
-
-    return _objective(model, x, [S], None, np.array([1.0]), [logdet])
+        fit = _fit_ml(model, [Sm], [mu], [n], start=start, max_iter=1000, bounds=bounds, patience=25)
+        runs.append((not fit.converged, fit.fmin if math.isfinite(fit.fmin) else math.inf, len(runs), fit))
+    runs.sort(key=lambda r: r[:3])
+    return runs[0][3]
 
 
 def _ac_start(spec: _ACSpec, model, S: np.ndarray, cols, dimension_groups) -> np.ndarray:
