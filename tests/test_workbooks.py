@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -407,3 +408,24 @@ def test_cli_validate_shows_how_the_workbook_was_read():
     assert "How the data were read" in res.stdout
     assert "Orientasi pada Hasil" in res.stdout and "competency orientasi_pada_hasil" in res.stdout
     assert "recap        : 120 candidates" in res.stdout
+
+
+def test_report_runs_on_the_sample_workbook_and_agrees_with_the_long_data(tmp_path):
+    """``make report DATA=data_samples/workbook_kab_sukamaju.xlsx``: the batch reads the agency workbook, and the
+    figures that rest on the ratings equal those of the same agency's long data."""
+    import json
+
+    def run(data, out):
+        res = subprocess.run([sys.executable, "-m", "psikometri.cli", "report", "--data", str(data), "--out",
+                              str(out), "--agency", "kab_sukamaju", "--n-boot", "200", "--format", "html"],
+                             capture_output=True, text=True, env={**os.environ, "MPLBACKEND": "Agg"})
+        assert res.returncode == 0, res.stderr[-2000:]
+        found = list(Path(out).rglob("results.json"))
+        assert len(found) == 1, found
+        return json.loads(found[0].read_text())
+
+    book = run(SAMPLES / "workbook_kab_sukamaju.xlsx", tmp_path / "book")
+    long = run(SAMPLES, tmp_path / "long")
+    for key in ("agreement", "gtheory", "construct"):
+        assert book["sections"][key]["status"] == "ok"
+        assert book["sections"][key]["results"] == long["sections"][key]["results"], key
