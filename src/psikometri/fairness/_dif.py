@@ -321,10 +321,8 @@ def dif(items, group, *, method: str = "mh", focal=None, match: str = "total", p
         Significance level of the flags, the purification and the ETS rule.
     p_adjust : {"none", "bonferroni", "holm", "bh"}
         Multiple-testing adjustment of the p values over the items (R's
-        ``p.adjust``; ``"bh"`` is Benjamini-Hochberg).  ``flag`` and the
-        significance condition of the ETS classes use the adjusted values
-        (so an item is never class B/C without being flagged); the
-        purification steps use the unadjusted ones, as difR.
+        ``p.adjust``; ``"bh"`` is Benjamini-Hochberg).  ``flag`` uses the
+        adjusted values.
     min_group : int
         Smallest group size accepted (default 30; samples of 100-200 per group
         and more are recommended for stable DIF statistics).
@@ -566,7 +564,7 @@ def dif(items, group, *, method: str = "mh", focal=None, match: str = "total", p
         out["smd"] = smd
         out["sd_item"] = sd
         out["smd_sd"] = ratio
-        out["ets"] = _poly_class(ratio, p_adj, alpha)  # significance after the p_adjust adjustment
+        out["ets"] = _poly_class(ratio, p, alpha)
         out["n_strata"] = o[:, K.MO_STRATA].astype(np.int64)
     elif method == "mh":
         a_mh = o[:, K.MH_ALPHA]
@@ -574,7 +572,7 @@ def dif(items, group, *, method: str = "mh", focal=None, match: str = "total", p
         with np.errstate(divide="ignore", invalid="ignore"):
             delta = -DELTA_SCALE * np.log(a_mh)
             se = DELTA_SCALE * np.sqrt(var_l)
-        p_gt1, ets = _ets_class(delta, se, p_adj, alpha)  # significance after the p_adjust adjustment
+        p_gt1, ets = _ets_class(delta, se, p, alpha)
         out["alpha_mh"] = a_mh
         out["delta_mh"] = delta
         out["se_delta"] = se
