@@ -322,7 +322,10 @@ def dif(items, group, *, method: str = "mh", focal=None, match: str = "total", p
     p_adjust : {"none", "bonferroni", "holm", "bh"}
         Multiple-testing adjustment of the p values over the items (R's
         ``p.adjust``; ``"bh"`` is Benjamini-Hochberg).  ``flag`` uses the
-        adjusted values.
+        adjusted values; the ETS classes follow the published rules, which
+        use the unadjusted p (Zieky 1993; Zwick, Thayer & Mazzeo 1997), so an
+        item can be class B/C without being flagged after the adjustment:
+        report both.
     min_group : int
         Smallest group size accepted (default 30; samples of 100-200 per group
         and more are recommended for stable DIF statistics).
