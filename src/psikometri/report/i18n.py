@@ -645,13 +645,21 @@ TEXT: dict[str, dict[str, str]] = {
     "settings_table": {"id": "Standar, batas dan pengaturan yang dipakai",
                        "en": "Standards, cut-offs and settings used"},
     "settings_text": {
-        "id": "Setiap standar, batas dan pengaturan laporan ini adalah nilai bawaan psikometri (dengan rujukannya) "
-              "atau ditetapkan oleh instansi dalam berkas konfigurasi (psikometri report --config). Urutan "
-              "prioritas: bawaan < berkas konfigurasi < pengaturan khusus instansi dalam berkas itu < opsi baris "
-              "perintah.",
-        "en": "Each standard, cut-off and setting of this report is either the psikometri default (with its "
-              "reference) or set by the agency in a configuration file (psikometri report --config). Precedence: "
-              "default < configuration file < the agency's own entry in that file < command-line option.",
+        "id": "Tabel berikut memuat standar, batas dan pengaturan yang dapat diubah instansi: nilai bawaan "
+              "psikometri (dengan rujukannya) atau nilai yang ditetapkan instansi dalam berkas konfigurasi "
+              "(psikometri report --config). Urutan prioritas: bawaan < berkas konfigurasi < pengaturan khusus "
+              "instansi dalam berkas itu < opsi baris perintah. Ketentuan metode yang tetap tidak termasuk di "
+              "dalamnya dan dinyatakan di bagiannya masing-masing: ukuran kelompok minimum analisis (invarians "
+              "pengukuran {n_inv}, DIF {n_dif}, model faktor AC: asesi dengan semua skor), batas ΔCFI/ΔRMSEA Chen (2007), "
+              "koreksi Holm dan taraf 0,05 pada DIF, serta pemilihan model faktor AC dengan BIC. Ukuran minimum analisis "
+              "ini bukan aturan privasi.",
+        "en": "The table lists the standards, cut-offs and settings an agency can change: the psikometri default "
+              "(with its reference) or the value the agency set in a configuration file (psikometri report "
+              "--config). Precedence: default < configuration file < the agency's own entry in that file < "
+              "command-line option. Fixed rules of the methods are not in it and are stated in their sections: the "
+              "analyses' minimum group sizes (measurement invariance {n_inv}, DIF {n_dif}, AC factor models: candidates with "
+              "every score), Chen's (2007) delta-CFI/RMSEA cut-offs, the Holm adjustment and .05 level of DIF, and "
+              "the choice of AC factor model by BIC. These analysis minimums are not privacy rules.",
     },
     "setting": {"id": "Pengaturan", "en": "Setting"},
     "source": {"id": "Sumber", "en": "Source"},

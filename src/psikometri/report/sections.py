@@ -1684,7 +1684,7 @@ class AgencyContext:
         sec.paragraphs.append(self.t("methods_text"))
         # every standard and cut-off with its value and source: the psikometri default (and its reference) or the
         # agency's configuration file
-        sec.paragraphs.append(self.t("settings_text"))
+        sec.paragraphs.append(self.t("settings_text", n_inv=MIN["invariance"], n_dif=MIN["dif"]))
         sec.add_table(self.t("settings_table"), self.settings_table())
         refs = [
             "Bowler, M. C., & Woehr, D. J. (2006). A meta-analytic evaluation of the impact of dimension and "
