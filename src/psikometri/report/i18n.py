@@ -888,7 +888,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     "intercepts": {"id": "intersep", "en": "intercepts"},
     "base": {"id": "dasar", "en": "base"},
     "full": {"id": "lengkap", "en": "full"},
-    "cognitive": {"id": "tes kognitif", "en": "cognitive test"},
+    "cognitive": {"id": "tes psikologi", "en": "psychological test"},
     "oar": {"id": "nilai akhir AC", "en": "overall AC rating"},
     "potential": {"id": "potensi", "en": "potential"},
     "performance": {"id": "kinerja", "en": "performance"},

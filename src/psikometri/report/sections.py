@@ -223,16 +223,29 @@ def _fmt_cell(v, lang: str = "id"):
 P_COLUMNS = {"p", "pval", "p_z", "p_fisher", "p_value", "p_delta", "p_adjusted"}
 
 
+#: Columns of proportions and fit indices: always three decimals (a CFI of 1 is shown as 1,000, not 1).
+UNIT_COLUMNS = {"cfi", "tli", "rmsea", "srmr", "delta_cfi", "delta_rmsea", "delta_srmr", "dimension_share",
+                "general_share", "exercise_share"}
+
+
 def _fmt_p(v, lang):
     if isinstance(v, (float, np.floating)) and 0.0 <= v < 0.001:
         return "< " + format_number(0.001, ".3f", lang)
+    if isinstance(v, (float, np.floating)) and np.isfinite(v):
+        return format_number(float(v), ".3f", lang)
+    return _fmt_cell(v, lang)
+
+
+def _fmt_unit(v, lang):
+    if isinstance(v, (float, np.floating)) and np.isfinite(v):
+        return format_number(float(v), ".3f", lang)
     return _fmt_cell(v, lang)
 
 
 def _table_html(df: pd.DataFrame, lang: str = "id") -> str:
     shown = df.copy()
     for c in shown.columns:
-        fmt = _fmt_p if c in P_COLUMNS else _fmt_cell
+        fmt = _fmt_p if c in P_COLUMNS else _fmt_unit if c in UNIT_COLUMNS else _fmt_cell
         shown[c] = shown[c].astype(object).map(lambda v, fmt=fmt: fmt(v, lang))
     shown = shown.rename(columns=lambda c: column_label(c, lang))
     if isinstance(shown.index, pd.MultiIndex):
@@ -1174,7 +1187,11 @@ class AgencyContext:
         sec.paragraphs.append(self.t("incremental_text"))
         iv = incremental_validity(d, criterion="performance", base=["cognitive"], added=["oar"],
                                   n_boot=self.n_boot, seed=self.seed)
-        sec.add_table(self.t("sec_incremental"), iv.steps)
+        steps = iv.steps.copy()
+        if "predictors" in steps:  # the predictor names as words, in the report's language
+            steps["predictors"] = [", ".join(str(column_label(p.strip(), self.lang)) for p in str(v).split(","))
+                                   for v in steps["predictors"]]
+        sec.add_table(self.t("sec_incremental"), steps)
         sec.add_table("Delta R2", pd.DataFrame({"delta_r2": [iv.delta], "ci_low": [iv.delta_ci[0]],
                                                 "ci_high": [iv.delta_ci[1]], "F": [iv.statistic],
                                                 "p": [iv.p_value]}))
