@@ -321,6 +321,54 @@ def test_dollar_signs_in_exercise_and_competency_names_are_drawn_literally(tmp_p
         plt.close(fig)
 
 
+def _figures():
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig1, ax = plt.subplots(figsize=(6, 3))
+    ax.bar(["in_basket", "diskusi_kelompok", "Diskusi $50%$"], [1.25, 2.5, 0.75], label="skor_rata")
+    ax.set_title("Integritas 0.5 $x_$")
+    ax.set_ylabel("mean_change")
+    ax.legend()
+    fig2, ax = plt.subplots(figsize=(5, 3))
+    ax.plot(np.linspace(0, 1.5, 7), np.linspace(-0.25, 2.0, 7) ** 2, marker="o")
+    ax.axhline(0.8, ls="--")
+    ax.text(0.2, 1.5, "g_coefficient 0.80")
+    fig3, ax = plt.subplots(figsize=(5, 5))
+    im = ax.imshow(np.linspace(-1, 1, 36).reshape(6, 6), vmin=-1, vmax=1)
+    ax.set_xticks(range(6), [f"kompetensi_{i} | alat_{i}" for i in range(6)], rotation=90)
+    fig3.colorbar(im, ax=ax, label="korelasi")
+    return [fig1, fig2, fig3]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_figures_saved_without_a_draw_of_their_own_equal_the_drawn_ones(lang):
+    """A report figure is localised without drawing and drawn once by savefig: the same PNG, byte for byte, and
+    the same texts as localising with a drawing first."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    from psikometri.report.sections import Section, localise_figure
+
+    sec = Section("data", "t", lang=lang)
+    for fig in _figures():
+        sec.add_figure("c", fig)
+    want_png, want_texts = [], []
+    for fig in _figures():
+        want_texts.append(localise_figure(fig, lang))
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        want_png.append(buf.getvalue())
+    assert [b[2] for b in sec.blocks] == want_png
+    assert sec.figure_texts == want_texts
+    assert any("Diskusi $50%$" in t for t in want_texts[0]) and plt.get_fignums() == []
+    if lang == "id":  # decimal commas, ids as words, in the texts read back after saving
+        assert "Integritas 0,5 $x_$" in sec.figure_texts[0] and "koefisien G 0,80" in sec.figure_texts[1]
+        assert "Kompetensi 0 | Alat 0" in sec.figure_texts[2] and "-0,25" in sec.figure_texts[2]
+
+
 def test_a_failing_figure_leaves_no_pyplot_state(tmp_path, monkeypatch):
     import matplotlib.pyplot as plt
 
@@ -331,7 +379,7 @@ def test_a_failing_figure_leaves_no_pyplot_state(tmp_path, monkeypatch):
     ctx = AgencyContext.load(tmp_path / "d", "x", n_boot=20)
     plt.close("all")
 
-    def broken(fig, lang):
+    def broken(fig, lang, **kw):
         raise RuntimeError("cannot draw")
 
     monkeypatch.setattr(sections, "localise_figure", broken)
