@@ -481,6 +481,10 @@ def test_transient_kernel_death_under_force_keeps_the_previous_report(two_agenci
     assert {k: p[k].read_bytes() for k in ("html", "ipynb", "results")} == before
     assert "previous report" in p["log"].read_text()
     assert not list(out.glob("*/.staging-*"))
+    # the notebook as far as it ran is kept for debugging (the kept kernel's notebook is written once at the end,
+    # so a kernel death writes it on the way out)
+    failed = nbf.read(p["failed"], as_version=4)
+    assert "os._exit(1)" in failed.cells[-2].source and failed.cells[0].execution_count is not None
     # the data changed: the previous report no longer describes them and goes
     changed = tmp_path / "changed"
     shutil.copytree(two_agencies, changed)
@@ -547,6 +551,49 @@ def test_a_second_batch_into_the_same_out_is_refused(two_agencies, stub, tmp_pat
 
 
 # --------------------------------------------------------------------------- 7. self-contained HTML
+
+
+def test_the_html_exporter_kept_by_a_worker_gives_what_a_fresh_one_gives(tmp_path):
+    """The exporter is made once per thread and reused: each export equals one by a newly made exporter."""
+    import base64
+
+    notebooks = []
+    for i in range(2):
+        nb = nbf.v4.new_notebook()
+        cell = nbf.v4.new_code_cell("x")
+        png = base64.b64encode(b"\x89PNG fake %d" % i).decode()
+        cell.outputs = [nbf.v4.new_output("display_data", data={"text/html": f"<p>tabel {i} &amp; 0,5</p>"}),
+                        nbf.v4.new_output("display_data", data={"image/png": png, "text/plain": "fig"})]
+        nb.cells = [cell, nbf.v4.new_markdown_cell(f"# judul {i}")]
+        path = tmp_path / f"nb{i}.ipynb"
+        nbf.write(nb, path)
+        notebooks.append(path)
+    kept = [runner._html_from_notebook(p, f"Laporan {i}", "id") for i, p in enumerate(notebooks)]
+    assert runner._html_exporter() is runner._html_exporter()
+    for i, p in enumerate(notebooks):
+        runner._EXPORTERS.html = None  # a fresh exporter for this export
+        assert runner._html_from_notebook(p, f"Laporan {i}", "id") == kept[i]
+        assert f"tabel {i}" in kept[i] and "<title>Laporan" in kept[i]
+    assert kept[0] != kept[1]
+
+
+def test_the_library_digest_reads_a_file_again_only_when_it_changed(tmp_path):
+    files = []
+    for i in range(3):
+        f = tmp_path / f"m{i}.py"
+        f.write_text(f"x = {i}\n")
+        files.append(f)
+    first = runner._library_digest(files)
+    assert runner._library_digest(files) == first
+    runner._FILE_DIGESTS.clear()
+    assert runner._library_digest(files) == first  # the same digest from the files read afresh
+    st = files[1].stat()
+    files[1].write_text("x = 9\n")  # same size: the modification time tells
+    os.utime(files[1], ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    changed = runner._library_digest(files)
+    assert changed != first
+    runner._FILE_DIGESTS.clear()
+    assert runner._library_digest(files) == changed
 
 
 def test_reports_load_nothing_from_a_cdn(tmp_path):
