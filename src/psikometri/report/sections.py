@@ -12,6 +12,7 @@ or names unless ``include_identities=True``; groups smaller than
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import json
@@ -149,6 +150,21 @@ def _unescape_mathtext(text: str) -> str:
     return text.replace("\\$", "$")
 
 
+@functools.lru_cache(maxsize=None)
+def _given_locs_formatter():
+    """The class of a ``FuncFormatter`` that keeps the tick locations a drawing hands to ``set_locs`` (in ``given``)."""
+    from matplotlib.ticker import FuncFormatter
+
+    class GivenLocs(FuncFormatter):
+        given = ()
+
+        def set_locs(self, locs):
+            super().set_locs(locs)
+            self.given = locs
+
+    return GivenLocs
+
+
 def localise_figure(fig, lang: str, *, draw: bool = True) -> list[str] | None:
     """Put a figure into the report's language before it is saved; return its visible texts.
 
@@ -165,17 +181,29 @@ def localise_figure(fig, lang: str, *, draw: bool = True) -> list[str] | None:
     import matplotlib.text as mtext
     from matplotlib.ticker import FixedFormatter, FuncFormatter, ScalarFormatter, StrMethodFormatter
 
+    _GivenLocs = _given_locs_formatter()
+
     def numeric_formatter(axis):
+        decimals = {}  # tick locations -> decimals (the same for every label of one drawing)
+
         def fmt(v, pos=None):
-            # as few decimals as the ticks need to be exact (0,25 steps keep two, whole numbers none)
-            locs = np.asarray(axis.get_majorticklocs(), dtype=float)
+            # as few decimals as the ticks need to be exact (0,25 steps keep two, whole numbers none); a drawing
+            # labels its ticks through format_ticks(the axis's tick locations), which hands them to set_locs
+            # first: they are read there instead of running the locator again for every label
+            given = formatter.given
+            locs = np.asarray(given if pos is not None and len(given) else axis.get_majorticklocs(), dtype=float)
             locs = locs[np.isfinite(locs)]
-            scale = max(1.0, float(np.max(np.abs(locs)))) if locs.size else 1.0
-            dec = next((d for d in range(7) if np.allclose(locs * 10**d, np.round(locs * 10**d),
-                                                          rtol=0, atol=1e-6 * scale * 10**d)), 6)
+            key = locs.tobytes()
+            dec = decimals.get(key)
+            if dec is None:
+                scale = max(1.0, float(np.max(np.abs(locs)))) if locs.size else 1.0
+                dec = next((d for d in range(7) if np.allclose(locs * 10**d, np.round(locs * 10**d),
+                                                              rtol=0, atol=1e-6 * scale * 10**d)), 6)
+                decimals[key] = dec
             return format_number(round(v, dec) + 0.0, f",.{dec}f", lang)
 
-        return FuncFormatter(fmt)
+        formatter = _GivenLocs(fmt)
+        return formatter
 
     def wrapped(orig):
         # categorical labels are data (exercise, competency, agency names): drawn as written, never as mathtext
