@@ -577,6 +577,23 @@ def test_the_html_exporter_kept_by_a_worker_gives_what_a_fresh_one_gives(tmp_pat
     assert kept[0] != kept[1]
 
 
+def test_the_kept_kernel_keeps_no_output_history():
+    """A worker's kernel writes hundreds of reports: their displayed sections must not pile up in ``Out``."""
+    from nbclient.util import run_sync
+
+    km = runner._kept_kernel("python3", 0)
+    kc = km.client()
+    kc.start_channels()
+    try:
+        run_sync(kc.wait_for_ready)(timeout=60)
+        for code in ("object()", "x = [1]; x", "assert len(Out) == 0 and get_ipython().displayhook.cache_size == 0"):
+            reply = run_sync(kc.execute_interactive)(code, timeout=60, output_hook=lambda msg: None)
+            assert reply["content"]["status"] == "ok", reply["content"]
+    finally:
+        kc.stop_channels()
+        runner._shutdown_kept_kernel()
+
+
 def test_the_library_digest_reads_a_file_again_only_when_it_changed(tmp_path):
     files = []
     for i in range(3):

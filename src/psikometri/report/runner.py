@@ -357,7 +357,8 @@ def _kept_kernel(kernel_name: str, threads: int):
     from nbclient.util import run_sync
 
     km = AsyncKernelManager(kernel_name=kernel_name)
-    run_sync(km.start_kernel)(cwd=tempfile.gettempdir())
+    # no output history: the kernel would keep every report's displayed sections (Out, _) for its next reports
+    run_sync(km.start_kernel)(cwd=tempfile.gettempdir(), extra_arguments=["--InteractiveShell.cache_size=0"])
     _KERNEL.update(km=km, key=(kernel_name, threads))
     if not _KERNEL.get("finalizer"):
         import atexit
