@@ -34,7 +34,12 @@ __all__ = [
 
 
 def plain(value):
-    """A numpy scalar as the Python value it holds (messages then show ``4``, not ``np.int64(4)``)."""
+    """A numpy scalar as the Python value it holds (messages then show ``4``, not ``np.int64(4)``).
+
+    A tuple (a MultiIndex label) is converted element by element.
+    """
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return tuple(plain(v) for v in value)
     return value.item() if isinstance(value, np.generic) else value
 
 

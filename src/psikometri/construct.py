@@ -831,7 +831,7 @@ def ac_cfa_models(ratings, *, person: str, trait: str = "competency", method: st
         j = int(np.flatnonzero(sd <= 0)[0])
         raise ValueError(
             f"every candidate with all scores has the same score on {trait}={plain(cols[j][0])!r}, "
-            f"{method}={plain(cols[j][1])!r} ({X[0, j]!r}); a constant score has no variance to model. Drop that "
+            f"{method}={plain(cols[j][1])!r} ({plain(X[0, j])!r}); a constant score has no variance to model. Drop that "
             "cell or check the data."
         )
     R = S / np.outer(sd, sd)
