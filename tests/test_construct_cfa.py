@@ -2,7 +2,7 @@
 
 Reference values: lavaan 0.6-14 (R 4.2), ``cfa(syntax, data, std.lv = TRUE, estimator = "ML",
 missing = "listwise")`` with the syntax built by tests/fixtures/construct/make_reference.R from the
-candidate x (competency, exercise) matrices written by tests/fixtures/construct/make_data.py (simulated with
+candidate x (competency, exercise) matrices written by tests/fixtures/construct/make_construct_data.py (simulated with
 psikometri.simulate); the output is tests/fixtures/construct/reference_lavaan.json.
 """
 

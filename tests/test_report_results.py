@@ -282,20 +282,27 @@ def _expected_construct(d: Inputs, sections):
         models = ac_cfa_models(d.ratings, person="candidate", trait="competency", method="exercise", score="score")
     except ValueError:  # too few candidates with every score: the report says so and gives no model
         return {**out, "cfa_models": None}
-    # the report's documented reading, restated: the admissible model with the smallest BIC; CE -> exercises,
-    # CD -> dimensions, otherwise the larger of the two variance shares
+    # the report's documented reading, restated: the admissible models; the smallest BIC and AIC among them; among
+    # the admissible models with both dimension- and exercise-type factors (CDCE, CDCU, 1D-CE, G-BD-CE) the one
+    # with the smallest BIC, read as general + exercises (1D-CE) or by the larger of the competency-specific
+    # (dimension minus general) and the exercise share
     ok = models[models["converged"] & models["admissible"] & models["bic"].notna()]
-    best = carrier = None
+    reading = {"admissible": list(ok.index), "best_bic": None, "best_aic": None, "compared": None, "carrier": None}
     if len(ok):
-        best = ok["bic"].idxmin()
-        dim, ex = ok.loc[best, "dimension_share"], ok.loc[best, "exercise_share"]
-        carrier = ("exercises" if math.isnan(dim) else "dimensions" if math.isnan(ex)
-                   else "dimensions" if dim > ex else "exercises")
-    cols = ("chisq", "df", "cfi", "rmsea", "srmr", "bic", "converged", "admissible", "dimension_share",
-            "exercise_share")
+        reading["best_bic"], reading["best_aic"] = ok["bic"].idxmin(), ok["aic"].idxmin()
+        both = ok[ok.index.isin(["CDCE", "CDCU", "1D-CE", "G-BD-CE"])]
+        if len(both):
+            best = both["bic"].idxmin()
+            reading["compared"] = best
+            gen = both.loc[best, "general_share"]
+            comp = both.loc[best, "dimension_share"] - (0.0 if math.isnan(gen) else gen)
+            reading["carrier"] = ("general_exercises" if best == "1D-CE" else
+                                  "dimensions" if comp > both.loc[best, "exercise_share"] else "exercises")
+    cols = ("chisq", "df", "cfi", "rmsea", "srmr", "aic", "bic", "converged", "admissible", "dimension_share",
+            "general_share", "exercise_share")
     return {**out, "cfa_models": {k: {c: (bool(v) if isinstance(v, np.bool_) else v) for c in cols
                                       for v in [models.loc[k, c]]} for k in models.index},
-            "cfa_n": int(models["n_persons"].iloc[0]), "cfa_best": best, "cfa_carrier": carrier}
+            "cfa_n": int(models["n_persons"].iloc[0]), "cfa_reading": reading}
 
 
 def _g_coefficient(d: Inputs, kind):
@@ -398,9 +405,13 @@ def _measurement_fairness(d: Inputs, c: pd.DataFrame) -> dict:
         keep = [lv for lv in order if counts.get(lv, 0) >= MIN_INVARIANCE]
         if len(keep) >= 2:
             m = grp.isin(keep).to_numpy()
-            mi = measurement_invariance(it[m].assign(grp=grp[m].to_numpy()), {"test": cols}, "grp")
+            # Chen's (2007) cut-offs: .005 / .010 for 300 people or fewer, else .01 / .015
+            cfi_cut, rmsea_cut = (0.005, 0.010) if m.sum() <= 300 else (0.01, 0.015)
+            mi = measurement_invariance(it[m].assign(grp=grp[m].to_numpy()), {"test": cols}, "grp", cfi_cut=cfi_cut,
+                                        rmsea_cut=rmsea_cut)
             out[f"invariance_{g}"] = {
-                "highest_level": mi.attrs["highest_level"], "groups": keep, "n": int(m.sum()),
+                "highest_level": mi.attrs["highest_level"], "groups": keep, "n": int(m.sum()), "cfi_cut": cfi_cut,
+                "rmsea_cut": rmsea_cut,
                 "models": {lv: {"chisq": mi.loc[lv, "chisq"], "df": int(mi.loc[lv, "df"]), "cfi": mi.loc[lv, "cfi"],
                                 "rmsea": mi.loc[lv, "rmsea"], "srmr": mi.loc[lv, "srmr"],
                                 "decision": mi.loc[lv, "decision"]} for lv in mi.index}}
@@ -415,6 +426,7 @@ def _measurement_fairness(d: Inputs, c: pd.DataFrame) -> dict:
             out[f"dif_{g}_{focal}"] = {
                 "reference": ref, "focal": focal, "n": int(m.sum()), "polytomous": bool(res.attrs["polytomous"]),
                 "flagged": [i for i in res.index if res.loc[i, "ets"] in ("B", "C", "BB", "CC")],
+                "significant_holm": [i for i in res.index if res.loc[i, "flag"]],
                 "ets": dict(res["ets"]), size: dict(res[size]), "p_adjusted": dict(res["p_adjusted"])}
     return out
 

@@ -213,7 +213,7 @@ NUNNALLY = "Nunnally & Bernstein (1994)"
 SETTINGS: tuple[Setting, ...] = (
     # batch options
     Setting("lang", "id", _choice(("id", "en")), "id", _t("Bahasa laporan", "Report language"),
-            _t("Bahasa Indonesia", "Bahasa Indonesia"), level="batch", cli="--lang", table=False),
+            _t("bawaan: id (Bahasa Indonesia)", "default: id (Bahasa Indonesia)"), level="batch", cli="--lang", table=False),
     Setting("formats", ("html", "ipynb"), _formats, "[html, ipynb, xlsx]", _t("Format keluaran", "Output formats"),
             _t("html dan ipynb", "html and ipynb"), level="batch", cli="--format", table=False),
     Setting("n_boot", 1000, _whole(20, None), "1000", _t("Replikasi bootstrap", "Bootstrap replications"),
@@ -239,12 +239,14 @@ SETTINGS: tuple[Setting, ...] = (
     # standards of the verdicts
     _std("reliability", 0.70, _number(0, 1), "0.80", _t("Standar reliabilitas tes (omega)",
                                                         "Standard: test reliability (omega)"),
-         _t(f"{NUNNALLY}: 0,70 untuk konsistensi internal", f"{NUNNALLY}: .70 for internal consistency"),
+         _t(f"{NUNNALLY}: 0,70 memadai untuk tahap awal riset; keputusan tentang perorangan menuntut lebih tinggi",
+            f"{NUNNALLY}: .70 adequate for early-stage research; decisions about individuals need more"),
          "reliability_standard"),
     _std("icc", 0.70, _number(0, 1), "0.75", _t("Standar kesepakatan asesor ICC(1)",
                                                 "Standard: assessor agreement ICC(1)"),
-         _t(f"konvensi 0,70 dari {NUNNALLY}; skala Koo & Li (2016): 0,50-0,75 sedang, > 0,75 baik",
-            f"the .70 convention of {NUNNALLY}; Koo & Li (2016) scale: .50-.75 moderate, > .75 good"),
+         _t(f"konvensi 0,70 dari {NUNNALLY}; pada skala Koo & Li (2016) 0,70 tergolong sedang (0,50-0,75), "
+            "> 0,75 baik",
+            f"the .70 convention of {NUNNALLY}; on the Koo & Li (2016) scale .70 is moderate (.50-.75), > .75 good"),
          "icc_standard"),
     _std("g_coefficient", 0.80, _number(0, 1), "0.90", _t("Standar koefisien G nilai akhir",
                                                           "Standard: G coefficient of the overall rating"),
@@ -299,8 +301,10 @@ SETTINGS: tuple[Setting, ...] = (
                "performance .52")),
     Setting("min_group_size", 5, _whole(1, None), "5", _t("Ukuran kelompok terkecil yang ditampilkan",
                                                           "Smallest group shown"),
-            _t("sel 1 sampai 4 orang disembunyikan (aturan sel kecil yang lazim dalam perlindungan data statistik)",
-               "cells of 1 to 4 persons are hidden (a common small-cell rule of statistical disclosure control)")),
+            _t("sel 1 sampai 4 orang disembunyikan (aturan sel kecil yang lazim dalam perlindungan data statistik); "
+               "ukuran minimum analisis (invarians 50, DIF 30) terpisah dan bukan aturan privasi",
+               "cells of 1 to 4 persons are hidden (a common small-cell rule of statistical disclosure control); the "
+               "analyses' minimum sizes (invariance 50, DIF 30) are separate and not privacy rules")),
     Setting("rating_round", None, _text_or_null, "pre", _t("Putaran penilaian yang dianalisis",
                                                            "Rating round analysed"),
             _t("putaran mandiri (sebelum konsensus), dikenali dari namanya",

@@ -35,7 +35,9 @@ TEXT: dict[str, dict[str, str]] = {
     "sec_reliability": {"id": "3. Reliabilitas instrumen", "en": "3. Instrument reliability"},
     "sec_agreement": {"id": "4. Kesepakatan antarasesor", "en": "4. Inter-rater agreement"},
     "sec_gtheory": {"id": "5. Generalisabilitas: sumber variansi penilaian", "en": "5. Generalizability: where the variance comes from"},
-    "sec_construct": {"id": "6. Validitas konstruk (MTMM)", "en": "6. Construct validity (MTMM)"},
+    "sec_construct": {"id": "6. Validitas konstruk (MTMM dan analisis faktor konfirmatori)",
+                      "en": "6. Construct validity (MTMM and confirmatory factor analysis)"},
+    "mtmm_table": {"id": "Rerata korelasi MTMM", "en": "Mean MTMM correlations"},
     "sec_validity": {"id": "7. Validitas prediktif", "en": "7. Predictive validity"},
     "sec_incremental": {"id": "8. Validitas inkremental", "en": "8. Incremental validity"},
     "sec_fairness": {"id": "9. Keadilan", "en": "9. Fairness"},
@@ -252,39 +254,78 @@ TEXT: dict[str, dict[str, str]] = {
               "one exercise ({mono:.3f}): competency-level scores have convergent support.",
     },
     "construct_cfa_text": {
-        "id": "Model faktor konfirmatori AC (Lance dkk. 2004; Bowler & Woehr 2006; Hoffman dkk. 2011): {k} skor "
-              "kompetensi x alat ukur (rerata asesor) dari {n} asesi dengan skor lengkap, ML dengan variansi faktor "
-              "1. Solusi yang tidak konvergen atau tidak layak umum pada data AC (Buckett dkk. 2020) dan merupakan "
-              "hasil, bukan kesalahan. Model terbaik adalah model layak dengan BIC terkecil; porsi variansi adalah "
-              "rerata kuadrat muatan baku pada faktor kompetensi dan pada faktor alat ukur (CDCU: rerata kovarians "
-              "residu baku dalam alat ukur, batas bawah porsi alat ukur).",
-        "en": "Confirmatory factor models of the AC (Lance et al. 2004; Bowler & Woehr 2006; Hoffman et al. 2011): "
-              "{k} competency x exercise scores (mean over assessors) of {n} candidates with every score, ML with "
-              "factor variances of 1. Non-converged or inadmissible solutions are common in AC data (Buckett et "
-              "al. 2020) and are a result, not an error. The best model is the admissible one with the smallest "
-              "BIC; the shares are mean squared standardized loadings on competency and on exercise factors "
-              "(CDCU: mean standardized residual covariance within exercises, a lower bound of the exercise share).",
+        "id": "Model faktor konfirmatori AC (Lievens & Conway 2001; Lance dkk. 2004; Bowler & Woehr 2006; Hoffman "
+              "dkk. 2011): {k} skor kompetensi x alat ukur (rerata asesor) dari {n} dari {n_all} asesi (hanya asesi "
+              "dengan semua skor), ML dengan variansi faktor 1. Solusi yang tidak konvergen atau tidak wajar "
+              "(varians negatif, korelasi di atas 1) umum pada data AC (Buckett dkk. 2020) dan merupakan hasil, "
+              "bukan kesalahan. Proporsi variansi adalah rerata kuadrat muatan baku per jenis faktor: kompetensi "
+              "(khusus kompetensi), faktor umum, dan alat ukur (CDCU: rerata kovarians residu baku dalam alat ukur, "
+              "batas bawah proporsi alat ukur). Faktor alat ukur yang berkorelasi juga menyerap kinerja umum.",
+        "en": "Confirmatory factor models of the AC (Lievens & Conway 2001; Lance et al. 2004; Bowler & Woehr 2006; "
+              "Hoffman et al. 2011): {k} competency x exercise scores (mean over assessors) of {n} of {n_all} "
+              "candidates (only those with every score), ML with factor variances of 1. Non-converged or "
+              "inadmissible solutions (negative variances, correlations above 1) are common in AC data (Buckett et "
+              "al. 2020) and are a result, not an error. Shares of variance are mean squared standardized loadings "
+              "per kind of factor: competency (competency-specific), general factor, and exercise (CDCU: mean "
+              "standardized residual covariance within exercises, a lower bound of the exercise share). Correlated "
+              "exercise factors also absorb general performance.",
     },
     "construct_cfa_table": {"id": "Perbandingan model faktor konfirmatori AC",
                             "en": "Comparison of the AC confirmatory factor models"},
+    "construct_cfa_only": {
+        "id": "Hanya satu dari {m} model memberi solusi wajar: {model}. Model ini tidak dipilih karena paling cocok, "
+              "tetapi karena satu-satunya yang dapat dibaca.",
+        "en": "Only one of the {m} models gives an admissible solution: {model}. It is not chosen for fitting best "
+              "but as the only one that can be read.",
+    },
+    "construct_cfa_best": {
+        "id": "{k} dari {m} model memberi solusi wajar; di antaranya BIC dan AIC sama-sama memilih {model}.",
+        "en": "{k} of the {m} models give admissible solutions; among them BIC and AIC both prefer {model}.",
+    },
+    "construct_cfa_best_differ": {
+        "id": "{k} dari {m} model memberi solusi wajar; di antaranya BIC memilih {bic}, sedangkan AIC memilih {aic} "
+              "(BIC lebih menghukum model dengan banyak parameter).",
+        "en": "{k} of the {m} models give admissible solutions; among them BIC prefers {bic} and AIC prefers {aic} "
+              "(BIC penalises models with many parameters more).",
+    },
+    "construct_cfa_not_comparable": {
+        "id": "Tidak ada model wajar yang memuat faktor kompetensi dan faktor alat ukur sekaligus, sehingga proporsi "
+              "variansi kompetensi dan alat ukur tidak dapat dibandingkan dengan model ini; baca matriks MTMM di "
+              "atas.",
+        "en": "No admissible model holds both competency and exercise factors, so the competency and exercise "
+              "shares of variance cannot be compared with these models; read the MTMM matrix above.",
+    },
     "construct_cfa_dimensions": {
-        "id": "Model terbaik, {model}, memberi porsi variansi yang lebih besar pada kompetensi daripada pada alat "
-              "ukur: nilai AC ini terutama membawa informasi kompetensi.",
-        "en": "The best model, {model}, gives the competencies a larger share of variance than the exercises: these "
-              "AC ratings mainly carry competency information.",
+        "id": "Di antara model wajar yang memuat kedua jenis faktor, {model} (BIC terkecil) memberi proporsi variansi "
+              "khusus kompetensi {comp:.2f} dan alat ukur {ex:.2f}: nilai AC ini terutama membawa informasi "
+              "kompetensi.",
+        "en": "Among the admissible models with both kinds of factors, {model} (smallest BIC) gives a "
+              "competency-specific share of {comp:.2f} and an exercise share of {ex:.2f}: these AC ratings mainly "
+              "carry competency information.",
     },
     "construct_cfa_exercises": {
-        "id": "Model terbaik, {model}, memberi porsi variansi yang lebih besar pada alat ukur daripada pada "
-              "kompetensi: nilai AC ini terutama mencerminkan kinerja per alat ukur (efek alat ukur, Lance 2008), "
-              "sehingga nilai per kompetensi perlu dibaca dengan hati-hati.",
-        "en": "The best model, {model}, gives the exercises a larger share of variance than the competencies: these "
-              "AC ratings mainly reflect performance per exercise (the exercise effect, Lance 2008), so scores per "
-              "competency need careful reading.",
+        "id": "Di antara model wajar yang memuat kedua jenis faktor, {model} (BIC terkecil) memberi proporsi variansi "
+              "khusus kompetensi {comp:.2f} dan alat ukur {ex:.2f}: nilai AC ini terutama mencerminkan kinerja per "
+              "alat ukur (efek alat ukur, Lance 2008), sehingga nilai per kompetensi perlu dibaca dengan hati-hati.",
+        "en": "Among the admissible models with both kinds of factors, {model} (smallest BIC) gives a "
+              "competency-specific share of {comp:.2f} and an exercise share of {ex:.2f}: these AC ratings mainly "
+              "reflect performance per exercise (the exercise effect, Lance 2008), so scores per competency need "
+              "careful reading.",
+    },
+    "construct_cfa_general_exercises": {
+        "id": "Di antara model wajar yang memuat kedua jenis faktor, {model} (BIC terkecil) menjelaskan nilai dengan "
+              "satu faktor kinerja umum (proporsi {general:.2f}) dan faktor alat ukur ({ex:.2f}), tanpa faktor "
+              "khusus kompetensi: pola yang umum pada AC (Lance dkk. 2004). Nilai per kompetensi di sini tidak "
+              "terbukti mengukur kompetensi yang terpisah.",
+        "en": "Among the admissible models with both kinds of factors, {model} (smallest BIC) explains the ratings "
+              "by one general performance factor (share {general:.2f}) and exercise factors ({ex:.2f}), with no "
+              "competency-specific factor: the usual AC pattern (Lance et al. 2004). Scores per competency are not "
+              "shown here to measure separate competencies.",
     },
     "construct_cfa_none": {
-        "id": "Tidak satu pun model faktor konfirmatori AC memberi solusi layak; struktur kompetensi x alat ukur "
-              "tidak dapat dinilai dengan model ini pada data instansi ini.",
-        "en": "None of the AC confirmatory factor models gives an admissible solution; the competency x exercise "
+        "id": "Tidak satu pun dari {m} model faktor konfirmatori AC memberi solusi wajar; struktur kompetensi x alat "
+              "ukur tidak dapat dinilai dengan model ini pada data instansi ini.",
+        "en": "None of the {m} AC confirmatory factor models gives an admissible solution; the competency x exercise "
               "structure cannot be assessed with these models on this agency's data.",
     },
     "construct_cfa_too_few": {
@@ -381,31 +422,51 @@ TEXT: dict[str, dict[str, str]] = {
     "invariance_text": {
         "id": "Apakah tes psikologi ({k} butir) mengukur hal yang sama pada setiap kelompok? Model satu faktor "
               "dicocokkan pada semua kelompok sekaligus dengan batasan yang makin ketat: konfigural, metrik, skalar "
-              "dan ketat (analisis faktor konfirmatori, ML). Suatu tingkat terpenuhi bila CFI turun paling banyak "
-              "0,01 dan RMSEA naik paling banyak 0,015 dari tingkat sebelumnya (Cheung & Rensvold 2002; Chen 2007); "
-              "tingkat berikutnya hanya terpenuhi bila tingkat sebelumnya terpenuhi. Hanya kelompok dengan sedikitnya "
-              "{n_min} orang yang dianalisis. Fungsi butir diferensial (DIF) diuji dengan Mantel-Haenszel (butir "
-              "bertingkat: uji Mantel dan SMD), skor total sebagai pencocok, p dikoreksi Holm, kelompok dengan "
-              "sedikitnya {n_dif} orang; kelas ETS A/AA = DIF dapat diabaikan, B/BB = sedang, C/CC = besar.",
+              "dan ketat (analisis faktor konfirmatori, ML; butir skala lima diperlakukan sebagai kontinu). Suatu "
+              "tingkat dinilai terpenuhi bila CFI turun paling banyak ΔCFI (Cheung & Rensvold 2002) dan RMSEA naik "
+              "paling banyak ΔRMSEA (Chen 2007) dari tingkat sebelumnya; batasnya 0,005 dan 0,010 bila jumlah "
+              "seluruhnya paling banyak 300 orang, selain itu 0,01 dan 0,015 (Chen 2007); tingkat berikutnya hanya "
+              "dinilai bila tingkat sebelumnya terpenuhi. Hanya kelompok dengan sedikitnya {n_min} orang yang "
+              "dianalisis. Fungsi butir diferensial (DIF) diuji dengan Mantel-Haenszel (Holland & Thayer 1988; "
+              "butir bertingkat: uji Mantel 1963 dan SMD), skor total sebagai pencocok, kelompok dengan sedikitnya "
+              "{n_dif} orang. Kelas ETS mengikuti aturan terbitan (p tanpa koreksi; Zieky 1993; Zwick, Thayer & "
+              "Mazzeo 1997): A/AA = DIF dapat diabaikan, B/BB = sedang, C/CC = besar; p terkoreksi Holm (1979) atas "
+              "semua butir ditampilkan di sampingnya.",
         "en": "Does the psychological test ({k} items) measure the same thing in every group? A one-factor model is "
               "fitted to all groups at once with ever stricter constraints: configural, metric, scalar and strict "
-              "(confirmatory factor analysis, ML). A level holds when CFI drops by at most .01 and RMSEA rises by "
-              "at most .015 from the level before (Cheung & Rensvold 2002; Chen 2007); a level is supported only "
-              "when the levels before it are. Only groups of at least {n_min} people are analysed. Differential item "
-              "functioning (DIF) is tested with Mantel-Haenszel (polytomous items: Mantel's test and the SMD), the "
-              "total score as the matching variable, Holm-adjusted p, groups of at least {n_dif} people; ETS class "
-              "A/AA = negligible DIF, B/BB = moderate, C/CC = large.",
+              "(confirmatory factor analysis, ML; five-point items treated as continuous). A level is taken to hold "
+              "when CFI drops by at most the delta-CFI cut-off (Cheung & Rensvold 2002) and RMSEA rises by at most "
+              "the delta-RMSEA cut-off (Chen 2007) from the level before; the cut-offs are .005 and .010 when the "
+              "total is 300 people or fewer, otherwise .01 and .015 (Chen 2007); a level is assessed only when the "
+              "level before it holds. Only groups of at least {n_min} people are analysed. Differential item "
+              "functioning (DIF) is tested with Mantel-Haenszel (Holland & Thayer 1988; polytomous items: Mantel's "
+              "1963 test and the SMD), the total score as the matching variable, groups of at least {n_dif} people. "
+              "The ETS classes follow the published rules (unadjusted p; Zieky 1993; Zwick, Thayer & Mazzeo 1997): "
+              "A/AA = negligible DIF, B/BB = moderate, C/CC = large; the Holm (1979) p adjusted over all items is "
+              "shown beside them.",
     },
     "invariance_result": {
-        "id": "Menurut {group} ({groups}), tingkat invarians tertinggi yang didukung data adalah {level}. Bila "
-              "invarians skalar terpenuhi, rerata skor tes dapat dibandingkan antarkelompok; bila hanya metrik, "
-              "hanya hubungan (korelasi, kemiringan) yang sebanding.",
-        "en": "By {group} ({groups}), the highest level of invariance the data support is {level}. With scalar "
-              "invariance the test's mean scores can be compared across groups; with metric invariance only, only "
-              "relations (correlations, slopes) are comparable.",
+        "id": "Menurut {group} ({groups}; batas ΔCFI {cfi} dan ΔRMSEA {rmsea}), tingkat invarians tertinggi yang "
+              "terpenuhi adalah {level}.{next} Bila tingkat skalar terpenuhi, rerata skor tes dapat dibandingkan "
+              "antarkelompok; bila hanya metrik, hanya hubungan (korelasi, kemiringan) yang sebanding; bila hanya "
+              "konfigural, skor tes belum dapat dibandingkan antarkelompok.",
+        "en": "By {group} ({groups}; cut-offs delta CFI {cfi} and delta RMSEA {rmsea}), the highest level of "
+              "invariance that holds is {level}.{next} Where the scalar level holds, the test's mean scores can be "
+              "compared across groups; with the metric level only, only relations (correlations, slopes) are "
+              "comparable; with the configural level only, test scores cannot yet be compared across groups.",
+    },
+    "invariance_next_rejected": {
+        "id": " Tingkat {next} tidak terpenuhi (perubahan kecocokan melewati batas).",
+        "en": " The {next} level does not hold (the change in fit exceeds the cut-offs).",
+    },
+    "invariance_power": {
+        "id": "Dengan kelompok sekecil {n} orang, perbandingan ini kurang presisi: tingkat yang terpenuhi belum "
+              "membuktikan kesetaraan, dan tingkat yang tidak terpenuhi dapat dipengaruhi sampel kecil.",
+        "en": "With groups as small as {n} people these comparisons are imprecise: a level that holds does not "
+              "establish equivalence, and a level that does not hold may reflect the small sample.",
     },
     "invariance_none": {
-        "id": "Menurut {group} ({groups}), bahkan model konfigural tidak dapat diestimasi dengan layak; invarians "
+        "id": "Menurut {group} ({groups}), bahkan model konfigural tidak dapat diestimasi dengan wajar; invarians "
               "pengukuran tidak dapat dinilai.",
         "en": "By {group} ({groups}), not even the configural model could be estimated admissibly; measurement "
               "invariance cannot be assessed.",
@@ -417,10 +478,20 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "dif_table": {"id": "fungsi butir diferensial (DIF)", "en": "differential item functioning (DIF)"},
     "dif_result": {
-        "id": "{pair}: {k} butir menunjukkan DIF sedang atau besar ({items}). Periksa isi butir tersebut bersama "
-              "penyusun tes sebelum menyimpulkan bias.",
-        "en": "{pair}: {k} item(s) show moderate or large DIF ({items}). Review their content with the test's "
-              "authors before concluding bias.",
+        "id": "{pair}: {k} butir memenuhi aturan ETS untuk DIF sedang atau besar tanpa koreksi ({items}).",
+        "en": "{pair}: {k} item(s) meet the ETS rule for moderate or large DIF before adjustment ({items}).",
+    },
+    "dif_holm_some": {
+        "id": "Setelah koreksi Holm atas semua butir, yang tetap signifikan: {items}. Periksa isi butir tersebut "
+              "bersama penyusun tes sebelum menyimpulkan bias.",
+        "en": "After the Holm adjustment over all items, still significant: {items}. Review their content with the "
+              "test's authors before concluding bias.",
+    },
+    "dif_holm_none": {
+        "id": "Setelah koreksi Holm atas semua butir, tidak ada yang tetap signifikan: temuan ini belum pasti dan "
+              "dapat muncul karena peluang; pantau butir tersebut pada kohort berikutnya.",
+        "en": "After the Holm adjustment over all items none remains significant: the finding is inconclusive and "
+              "may be chance; watch these items in the next cohorts.",
     },
     "dif_none": {
         "id": "{pair}: tidak ada butir dengan DIF sedang atau besar (semua kelas ETS A/AA).",
@@ -574,13 +645,21 @@ TEXT: dict[str, dict[str, str]] = {
     "settings_table": {"id": "Standar, batas dan pengaturan yang dipakai",
                        "en": "Standards, cut-offs and settings used"},
     "settings_text": {
-        "id": "Setiap standar, batas dan pengaturan laporan ini adalah nilai bawaan psikometri (dengan rujukannya) "
-              "atau ditetapkan oleh instansi dalam berkas konfigurasi (psikometri report --config). Urutan "
-              "prioritas: bawaan < berkas konfigurasi < pengaturan khusus instansi dalam berkas itu < opsi baris "
-              "perintah.",
-        "en": "Each standard, cut-off and setting of this report is either the psikometri default (with its "
-              "reference) or set by the agency in a configuration file (psikometri report --config). Precedence: "
-              "default < configuration file < the agency's own entry in that file < command-line option.",
+        "id": "Tabel berikut memuat standar, batas dan pengaturan yang dapat diubah instansi: nilai bawaan "
+              "psikometri (dengan rujukannya) atau nilai yang ditetapkan instansi dalam berkas konfigurasi "
+              "(psikometri report --config). Urutan prioritas: bawaan < berkas konfigurasi < pengaturan khusus "
+              "instansi dalam berkas itu < opsi baris perintah. Ketentuan metode yang tetap tidak termasuk di "
+              "dalamnya dan dinyatakan di bagiannya masing-masing: ukuran kelompok minimum analisis (invarians "
+              "pengukuran {n_inv}, DIF {n_dif}, model faktor AC: asesi dengan semua skor), batas ΔCFI/ΔRMSEA Chen (2007), "
+              "koreksi Holm dan taraf 0,05 pada DIF, serta pemilihan model faktor AC dengan BIC. Ukuran minimum analisis "
+              "ini bukan aturan privasi.",
+        "en": "The table lists the standards, cut-offs and settings an agency can change: the psikometri default "
+              "(with its reference) or the value the agency set in a configuration file (psikometri report "
+              "--config). Precedence: default < configuration file < the agency's own entry in that file < "
+              "command-line option. Fixed rules of the methods are not in it and are stated in their sections: the "
+              "analyses' minimum group sizes (measurement invariance {n_inv}, DIF {n_dif}, AC factor models: candidates with "
+              "every score), Chen's (2007) delta-CFI/RMSEA cut-offs, the Holm adjustment and .05 level of DIF, and "
+              "the choice of AC factor model by BIC. These analysis minimums are not privacy rules.",
     },
     "setting": {"id": "Pengaturan", "en": "Setting"},
     "source": {"id": "Sumber", "en": "Source"},
@@ -809,7 +888,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     "intercepts": {"id": "intersep", "en": "intercepts"},
     "base": {"id": "dasar", "en": "base"},
     "full": {"id": "lengkap", "en": "full"},
-    "cognitive": {"id": "tes kognitif", "en": "cognitive test"},
+    "cognitive": {"id": "tes psikologi", "en": "psychological test"},
     "oar": {"id": "nilai akhir AC", "en": "overall AC rating"},
     "potential": {"id": "potensi", "en": "potential"},
     "performance": {"id": "kinerja", "en": "performance"},
@@ -851,38 +930,46 @@ COLUMNS: dict[str, dict[str, str]] = {
     "srmr": {"id": "SRMR", "en": "SRMR"},
     "delta_chisq": {"id": "selisih khi-kuadrat", "en": "chi-square difference"},
     "delta_df": {"id": "selisih db", "en": "df difference"},
-    "p_delta": {"id": "p selisih", "en": "p of the difference"},
-    "delta_cfi": {"id": "selisih CFI", "en": "CFI change"},
-    "delta_rmsea": {"id": "selisih RMSEA", "en": "RMSEA change"},
+    "p_delta": {"id": "p uji selisih khi-kuadrat", "en": "p of the chi-square difference test"},
+    "delta_cfi": {"id": "ΔCFI (model ini - sebelumnya)", "en": "delta CFI (this model - previous)"},
+    "delta_rmsea": {"id": "ΔRMSEA (model ini - sebelumnya)", "en": "delta RMSEA (this model - previous)"},
+    "delta_srmr": {"id": "ΔSRMR (model ini - sebelumnya)", "en": "delta SRMR (this model - previous)"},
     "decision": {"id": "keputusan", "en": "decision"},
     "baseline": {"id": "model dasar", "en": "baseline"},
     "holds": {"id": "terpenuhi", "en": "holds"},
     "rejected": {"id": "tidak terpenuhi", "en": "rejected"},
     "not assessed": {"id": "tidak dinilai", "en": "not assessed"},
     "chi2": {"id": "khi-kuadrat", "en": "chi-square"},
-    "p_adjusted": {"id": "p terkoreksi (Holm)", "en": "p adjusted (Holm)"},
-    "smd_sd": {"id": "SMD / SD butir", "en": "SMD / item SD"},
-    "delta_mh": {"id": "delta MH", "en": "MH delta"},
+    "p_adjusted": {"id": "p terkoreksi Holm", "en": "Holm-adjusted p"},
+    "L": {"id": "laki-laki", "en": "men"},
+    "< 40": {"id": "< 40 tahun", "en": "under 40"},
+    "40-49": {"id": "40-49 tahun", "en": "40-49"},
+    ">= 50": {"id": "≥ 50 tahun", "en": "50 and over"},
+    "P": {"id": "perempuan", "en": "women"},
+    "smd_sd": {"id": "SMD/SD butir (> 0: kelompok fokal lebih tinggi pada skor total sama)", "en": "SMD/item SD (> 0: focal group higher at equal total score)"},
+    "delta_mh": {"id": "delta MH (< 0: butir lebih sulit bagi kelompok fokal)", "en": "MH delta (< 0: item harder for the focal group)"},
     "ets": {"id": "kelas ETS", "en": "ETS class"},
     # the confirmatory model set of the construct section
     "cfa_model": {"id": "model", "en": "model"},
     "cfa_CE": {"id": "CE: alat ukur berkorelasi", "en": "CE: correlated exercises"},
     "cfa_CD": {"id": "CD: kompetensi berkorelasi", "en": "CD: correlated dimensions"},
     "cfa_CDCE": {"id": "CDCE: kompetensi dan alat ukur berkorelasi", "en": "CDCE: correlated dimensions and exercises"},
-    "cfa_CDCU": {"id": "CDCU: kompetensi berkorelasi, keunikan berkorelasi dalam alat ukur",
+    "cfa_CDCU": {"id": "CDCU: kompetensi berkorelasi, residu berkorelasi dalam alat ukur",
                  "en": "CDCU: correlated dimensions, correlated uniquenesses within exercises"},
     "cfa_1D-CE": {"id": "1D-CE: satu dimensi umum dan alat ukur berkorelasi",
                   "en": "1D-CE: one general dimension and correlated exercises"},
     "cfa_G-BD-CE": {"id": "G-BD-CE: faktor umum, dimensi luas dan alat ukur",
                     "en": "G-BD-CE: general factor, broad dimensions and exercises"},
     "solution": {"id": "solusi", "en": "solution"},
-    "admissible_solution": {"id": "layak", "en": "admissible"},
-    "inadmissible_solution": {"id": "tidak layak (varians negatif atau korelasi di atas 1)",
+    "admissible_solution": {"id": "wajar", "en": "admissible"},
+    "inadmissible_solution": {"id": "tidak wajar (varians negatif atau korelasi di atas 1)",
                               "en": "inadmissible (negative variance or correlation above 1)"},
     "not_converged": {"id": "tidak konvergen", "en": "did not converge"},
     "bic": {"id": "BIC", "en": "BIC"},
-    "dimension_share": {"id": "porsi variansi kompetensi", "en": "share of variance: competencies"},
-    "exercise_share": {"id": "porsi variansi alat ukur", "en": "share of variance: exercises"},
+    "dimension_share": {"id": "proporsi variansi khusus kompetensi", "en": "share of variance: competency-specific"},
+    "general_share": {"id": "proporsi variansi faktor umum", "en": "share of variance: general factor"},
+    "aic": {"id": "AIC", "en": "AIC"},
+    "exercise_share": {"id": "proporsi variansi alat ukur", "en": "share of variance: exercises"},
 }
 
 

@@ -223,16 +223,29 @@ def _fmt_cell(v, lang: str = "id"):
 P_COLUMNS = {"p", "pval", "p_z", "p_fisher", "p_value", "p_delta", "p_adjusted"}
 
 
+#: Columns of proportions and fit indices: always three decimals (a CFI of 1 is shown as 1,000, not 1).
+UNIT_COLUMNS = {"cfi", "tli", "rmsea", "srmr", "delta_cfi", "delta_rmsea", "delta_srmr", "dimension_share",
+                "general_share", "exercise_share"}
+
+
 def _fmt_p(v, lang):
     if isinstance(v, (float, np.floating)) and 0.0 <= v < 0.001:
         return "< " + format_number(0.001, ".3f", lang)
+    if isinstance(v, (float, np.floating)) and np.isfinite(v):
+        return format_number(float(v), ".3f", lang)
+    return _fmt_cell(v, lang)
+
+
+def _fmt_unit(v, lang):
+    if isinstance(v, (float, np.floating)) and np.isfinite(v):
+        return format_number(float(v), ".3f", lang)
     return _fmt_cell(v, lang)
 
 
 def _table_html(df: pd.DataFrame, lang: str = "id") -> str:
     shown = df.copy()
     for c in shown.columns:
-        fmt = _fmt_p if c in P_COLUMNS else _fmt_cell
+        fmt = _fmt_p if c in P_COLUMNS else _fmt_unit if c in UNIT_COLUMNS else _fmt_cell
         shown[c] = shown[c].astype(object).map(lambda v, fmt=fmt: fmt(v, lang))
     shown = shown.rename(columns=lambda c: column_label(c, lang))
     if isinstance(shown.index, pd.MultiIndex):
@@ -1013,7 +1026,7 @@ class AgencyContext:
         rows = {self.t(k): {"r": e.value, "ci_low": e.ci_low, "ci_high": e.ci_high}
                 for k, e in (("convergent", m.convergent), ("hetero_mono", m.heterotrait_monomethod),
                              ("hetero_hetero", m.heterotrait_heteromethod))}
-        sec.add_table(self.t("sec_construct"), pd.DataFrame(rows).T)
+        sec.add_table(self.t("mtmm_table"), pd.DataFrame(rows).T)
         ax = m.plot()
         fig = ax.figure if hasattr(ax, "figure") else ax
         ax.set_title(self.t("mtmm_title"))
@@ -1027,24 +1040,41 @@ class AgencyContext:
         sec.results.update(self._construct_cfa(sec, r))
         return sec
 
-    @staticmethod
-    def cfa_reading(models: pd.DataFrame) -> tuple[str | None, str | None]:
-        """The report's reading of the AC model set: ``(best model, "dimensions" | "exercises" | None)``.
+    #: Models of the AC model set with both dimension-type and exercise-type factors: only their variance shares
+    #: can be set against each other (CE has no dimension factors, CD no exercise factors).
+    CFA_BOTH_KINDS = ("CDCE", "CDCU", "1D-CE", "G-BD-CE")
 
-        The best model is the admissible one with the smallest BIC.  If it has only exercise factors (CE) the
-        exercises carry the ratings; only dimension factors (CD): the dimensions; both: whichever share of
-        indicator variance is larger.  ``(None, None)`` when no model is admissible.
+    @classmethod
+    def cfa_reading(cls, models: pd.DataFrame) -> dict:
+        """The report's reading of the AC model set (``ac_cfa_models``), as a dict.
+
+        * ``admissible``: the models that converged to an admissible solution (in the model set's order);
+        * ``best_bic`` / ``best_aic``: the admissible model with the smallest BIC / AIC (``None`` if none);
+        * ``compared``: among the admissible models with both dimension-type and exercise-type factors
+          (:attr:`CFA_BOTH_KINDS`), the one with the smallest BIC, or ``None``;
+        * ``carrier``: for ``compared``: ``"general_exercises"`` when it is 1D-CE (a general performance factor
+          and exercise factors, no competency-specific factor), otherwise ``"dimensions"`` when the
+          competency-specific share (``dimension_share - general_share``) exceeds ``exercise_share``, else
+          ``"exercises"``; ``None`` without ``compared``.
         """
         ok = models[models["converged"].astype(bool) & models["admissible"].astype(bool) & models["bic"].notna()]
+        out = {"admissible": [str(k) for k in ok.index], "best_bic": None, "best_aic": None, "compared": None,
+               "carrier": None}
         if ok.empty:
-            return None, None
-        best = str(ok["bic"].idxmin())
-        dim, ex = float(ok.loc[best, "dimension_share"]), float(ok.loc[best, "exercise_share"])
-        if not np.isfinite(dim):
-            return best, "exercises"
-        if not np.isfinite(ex):
-            return best, "dimensions"
-        return best, ("dimensions" if dim > ex else "exercises")
+            return out
+        out["best_bic"], out["best_aic"] = str(ok["bic"].idxmin()), str(ok["aic"].idxmin())
+        both = ok[ok.index.isin(cls.CFA_BOTH_KINDS)]
+        if both.empty:
+            return out
+        best = str(both["bic"].idxmin())
+        out["compared"] = best
+        if best == "1D-CE":
+            out["carrier"] = "general_exercises"
+        else:
+            gen = float(both.loc[best, "general_share"])
+            comp = float(both.loc[best, "dimension_share"]) - (gen if np.isfinite(gen) else 0.0)
+            out["carrier"] = "dimensions" if comp > float(both.loc[best, "exercise_share"]) else "exercises"
+        return out
 
     def _construct_cfa(self, sec, r) -> dict:
         """The confirmatory model set of the AC ratings (``ac_cfa_models``), its table and reading."""
@@ -1057,26 +1087,50 @@ class AgencyContext:
             return {"cfa_models": None}
         status = np.where(~models["converged"].astype(bool), "not_converged",
                           np.where(models["admissible"].astype(bool), "admissible_solution", "inadmissible_solution"))
-        shown = models[["chisq", "df", "cfi", "rmsea", "srmr", "bic", "dimension_share", "exercise_share"]].copy()
+        shown = models[["chisq", "df", "cfi", "rmsea", "srmr", "aic", "bic", "dimension_share", "general_share",
+                        "exercise_share"]].copy()
+        # the competency-specific share: a general factor (1D-CE) is not competency-specific
+        shown["dimension_share"] = shown["dimension_share"] - shown["general_share"].fillna(0.0)
         shown.insert(0, "solution", status)
         shown.index = pd.Index([f"cfa_{k}" for k in models.index], name="cfa_model")
         n_used = int(models["n_persons"].iloc[0])
-        sec.paragraphs.append(self.t("construct_cfa_text", n=n_used, k=int(models["n_indicators"].iloc[0])))
+        n_all = n_used + int(models["n_excluded"].iloc[0])
+        sec.paragraphs.append(self.t("construct_cfa_text", n=n_used, n_all=n_all,
+                                     k=int(models["n_indicators"].iloc[0])))
         sec.add_table(self.t("construct_cfa_table"), shown)
-        best, carrier = self.cfa_reading(models)
-        if best is None:
-            sec.paragraphs.append(self.t("construct_cfa_none"))
+        reading = self.cfa_reading(models)
+        name = (lambda m: column_label(f"cfa_{m}", self.lang))
+        n_ok = len(reading["admissible"])
+        if n_ok == 0:
+            sec.paragraphs.append(self.t("construct_cfa_none", m=len(models)))
         else:
-            sec.paragraphs.append(self.t(f"construct_cfa_{carrier}", model=column_label(f"cfa_{best}", self.lang)))
+            if n_ok == 1:
+                sec.paragraphs.append(self.t("construct_cfa_only", model=name(reading["best_bic"]), m=len(models)))
+            elif reading["best_bic"] == reading["best_aic"]:
+                sec.paragraphs.append(self.t("construct_cfa_best", k=n_ok, m=len(models),
+                                             model=name(reading["best_bic"])))
+            else:
+                sec.paragraphs.append(self.t("construct_cfa_best_differ", k=n_ok, m=len(models),
+                                             bic=name(reading["best_bic"]), aic=name(reading["best_aic"])))
+            if reading["compared"] is None:
+                sec.paragraphs.append(self.t("construct_cfa_not_comparable"))
+            else:
+                row = models.loc[reading["compared"]]
+                gen = float(row["general_share"]) if np.isfinite(row["general_share"]) else 0.0
+                sec.paragraphs.append(self.t(f"construct_cfa_{reading['carrier']}", model=name(reading["compared"]),
+                                             comp=float(row["dimension_share"]) - gen, general=gen,
+                                             ex=float(row["exercise_share"])))
         return {"cfa_models": {str(k): {"chisq": _num(models.loc[k, "chisq"]), "df": _num(models.loc[k, "df"]),
                                         "cfi": _num(models.loc[k, "cfi"]), "rmsea": _num(models.loc[k, "rmsea"]),
-                                        "srmr": _num(models.loc[k, "srmr"]), "bic": _num(models.loc[k, "bic"]),
+                                        "srmr": _num(models.loc[k, "srmr"]), "aic": _num(models.loc[k, "aic"]),
+                                        "bic": _num(models.loc[k, "bic"]),
                                         "converged": bool(models.loc[k, "converged"]),
                                         "admissible": bool(models.loc[k, "admissible"]),
                                         "dimension_share": _num(models.loc[k, "dimension_share"]),
+                                        "general_share": _num(models.loc[k, "general_share"]),
                                         "exercise_share": _num(models.loc[k, "exercise_share"])}
                                for k in models.index},
-                "cfa_n": n_used, "cfa_best": best, "cfa_carrier": carrier}
+                "cfa_n": n_used, "cfa_reading": reading}
 
     def _sec_validity(self, sec):
         import matplotlib.pyplot as plt
@@ -1133,7 +1187,11 @@ class AgencyContext:
         sec.paragraphs.append(self.t("incremental_text"))
         iv = incremental_validity(d, criterion="performance", base=["cognitive"], added=["oar"],
                                   n_boot=self.n_boot, seed=self.seed)
-        sec.add_table(self.t("sec_incremental"), iv.steps)
+        steps = iv.steps.copy()
+        if "predictors" in steps:  # the predictor names as words, in the report's language
+            steps["predictors"] = [", ".join(str(column_label(p.strip(), self.lang)) for p in str(v).split(","))
+                                   for v in steps["predictors"]]
+        sec.add_table(self.t("sec_incremental"), steps)
         sec.add_table("Delta R2", pd.DataFrame({"delta_r2": [iv.delta], "ci_low": [iv.delta_ci[0]],
                                                 "ci_high": [iv.delta_ci[1]], "F": [iv.statistic],
                                                 "p": [iv.p_value]}))
@@ -1266,12 +1324,24 @@ class AgencyContext:
         it = it.loc[it.index.intersection(self.cand.index)]
         return it.sort_index()
 
+    #: Change-in-fit cut-offs of measurement invariance (Chen 2007): (total N at most, delta CFI, delta RMSEA);
+    #: small samples get the stricter pair, as Chen recommends for N <= 300.
+    INVARIANCE_CUTS = ((300, 0.005, 0.010), (None, 0.010, 0.015))
+
+    @classmethod
+    def invariance_cuts(cls, n_total: int) -> tuple[float, float]:
+        """``(cfi_cut, rmsea_cut)`` the report uses for ``n_total`` people (:attr:`INVARIANCE_CUTS`)."""
+        for limit, cfi, rmsea in cls.INVARIANCE_CUTS:
+            if limit is None or n_total <= limit:
+                return cfi, rmsea
+        raise AssertionError("unreachable: the last row of INVARIANCE_CUTS has no limit")  # pragma: no cover
+
     def _measurement_fairness(self, sec, c: pd.DataFrame, res: dict) -> None:
         """Measurement invariance of the psychological test (one factor) and item DIF, by gender and age group.
 
-        Groups under ``MIN["invariance"]`` (DIF: ``MIN["dif"]``) members are left out; the tables show only
-        fit statistics and per-item statistics of groups at least that large, never a count under
-        ``min_group_size``.
+        Groups under ``MIN["invariance"]`` (DIF: ``MIN["dif"]``) members are left out, so no count under
+        ``min_group_size`` is ever shown.  The ETS classes follow the published rules (unadjusted p); the
+        Holm-adjusted p over the items is shown beside them and read in the text.
         """
         from ..factor import measurement_invariance
         from ..fairness import dif
@@ -1281,6 +1351,7 @@ class AgencyContext:
             return
         cols = list(it.columns)
         sec.paragraphs.append(self.t("invariance_text", k=len(cols), n_min=MIN["invariance"], n_dif=MIN["dif"]))
+        name = (lambda v: column_label(str(v), self.lang))
         for g in ("gender", "age_group"):
             grp = c.loc[it.index, g].astype(object).astype(str).where(c.loc[it.index, g].notna())
             counts = grp.value_counts()
@@ -1288,21 +1359,30 @@ class AgencyContext:
             order = ([str(v) for v in col.cat.categories] if isinstance(col.dtype, pd.CategoricalDtype)
                      else sorted(counts.index))
             keep = [lv for lv in order if counts.get(lv, 0) >= MIN["invariance"]]
+            groups_n = ", ".join(f"{name(lv)} (n = {int(counts[lv])})" for lv in keep)
             if len(keep) >= 2:
                 mask = grp.isin(keep).to_numpy()
+                n_total = int(mask.sum())
+                cfi_cut, rmsea_cut = self.invariance_cuts(n_total)
                 data = it[mask].assign(**{"__group__": grp[mask].to_numpy()})
-                mi = measurement_invariance(data, {"test": cols}, "__group__")
-                shown = mi[["chisq", "df", "cfi", "rmsea", "srmr", "delta_chisq", "delta_df", "p_delta",
-                            "delta_cfi", "delta_rmsea", "decision"]].copy()
+                mi = measurement_invariance(data, {"test": cols}, "__group__", cfi_cut=cfi_cut, rmsea_cut=rmsea_cut)
+                want = ["chisq", "df", "cfi", "rmsea", "srmr", "delta_chisq", "delta_df", "p_delta", "delta_cfi",
+                        "delta_rmsea", "delta_srmr", "decision"]
+                shown = mi[[k for k in want if k in mi.columns]].copy()
                 shown.index = pd.Index(list(mi.index), name="invariance_model")
                 sec.add_table(f"{label(g, self.lang)}: {self.t('invariance')}", shown)
                 top = mi.attrs["highest_level"]
-                sec.paragraphs.append(self.t("invariance_result" if top else "invariance_none",
-                                             group=label(g, self.lang).lower(),
-                                             level=column_label(top, self.lang) if top else "",
-                                             groups=", ".join(column_label(str(k), self.lang) for k in keep)))
+                levels = list(mi.index)
+                nxt = levels[levels.index(top) + 1] if top and levels.index(top) + 1 < len(levels) else None
+                fmt = dict(group=label(g, self.lang).lower(), groups=groups_n, cfi=cfi_cut, rmsea=rmsea_cut,
+                           level=name(top) if top else "",
+                           next=self.t("invariance_next_rejected", next=name(nxt)) if nxt else "")
+                sec.paragraphs.append(self.t("invariance_result" if top else "invariance_none", **fmt))
+                if min(int(counts[lv]) for lv in keep) < 200:
+                    sec.paragraphs.append(self.t("invariance_power", n=min(int(counts[lv]) for lv in keep)))
                 res[f"invariance_{g}"] = {
-                    "highest_level": top, "groups": [str(k) for k in keep], "n": int(mask.sum()),
+                    "highest_level": top, "groups": [str(k) for k in keep], "n": n_total,
+                    "cfi_cut": cfi_cut, "rmsea_cut": rmsea_cut,
                     "models": {lv: {"chisq": _num(mi.loc[lv, "chisq"]), "df": int(mi.loc[lv, "df"]),
                                     "cfi": _num(mi.loc[lv, "cfi"]), "rmsea": _num(mi.loc[lv, "rmsea"]),
                                     "srmr": _num(mi.loc[lv, "srmr"]), "decision": str(mi.loc[lv, "decision"])}
@@ -1323,14 +1403,21 @@ class AgencyContext:
                 size_col = "smd_sd" if poly else "delta_mh"
                 shown = d[["chi2", "p", "p_adjusted", size_col, "ets"]].copy()
                 shown.index = pd.Index(list(d.index), name="item")
-                pair = f"{column_label(str(focal), self.lang)} vs {column_label(str(ref), self.lang)}"
-                sec.add_table(f"{label(g, self.lang)}: {self.t('dif_table')} ({pair})", shown)
+                pair = (f"{name(focal)} (n = {int(counts[focal])}) vs {name(ref)} (n = {int(counts[ref])})")
+                sec.add_table(f"{label(g, self.lang)}: {self.t('dif_table')}", shown)
                 flagged = [str(i) for i in d.index[d["ets"].isin(["B", "C", "BB", "CC"])]]
-                sec.paragraphs.append(self.t("dif_result" if flagged else "dif_none", pair=pair,
-                                             k=len(flagged), items=", ".join(flagged)))
+                holm = [str(i) for i in d.index[d["flag"].astype(bool)]]
+                if not flagged:
+                    sec.paragraphs.append(self.t("dif_none", pair=pair))
+                else:
+                    sec.paragraphs.append(self.t("dif_result", pair=pair, k=len(flagged), items=", ".join(flagged),
+                                                 j=len(holm), J=len(cols)))
+                    sec.paragraphs.append(self.t("dif_holm_some", items=", ".join(holm)) if holm
+                                          else self.t("dif_holm_none"))
                 res[f"dif_{g}_{focal}"] = {
                     "reference": str(ref), "focal": str(focal), "n": int(mask.sum()), "polytomous": poly,
-                    "flagged": flagged, "ets": {str(i): (None if v is None else str(v)) for i, v in d["ets"].items()},
+                    "flagged": flagged, "significant_holm": holm,
+                    "ets": {str(i): (None if v is None else str(v)) for i, v in d["ets"].items()},
                     size_col: {str(i): _num(v) for i, v in d[size_col].items()},
                     "p_adjusted": {str(i): _num(v) for i, v in d["p_adjusted"].items()}}
 
@@ -1614,9 +1701,35 @@ class AgencyContext:
         sec.paragraphs.append(self.t("methods_text"))
         # every standard and cut-off with its value and source: the psikometri default (and its reference) or the
         # agency's configuration file
-        sec.paragraphs.append(self.t("settings_text"))
+        sec.paragraphs.append(self.t("settings_text", n_inv=MIN["invariance"], n_dif=MIN["dif"]))
         sec.add_table(self.t("settings_table"), self.settings_table())
         refs = [
+            "Bowler, M. C., & Woehr, D. J. (2006). A meta-analytic evaluation of the impact of dimension and "
+            "exercise factors on assessment center ratings. Journal of Applied Psychology, 91, 1114-1124.",
+            "Buckett, A., Becker, J. R., & Melchers, K. G. (2020). How different indicator-dimension ratios in "
+            "assessment center ratings affect evidence for dimension factors. Frontiers in Psychology, 11, 459.",
+            "Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of measurement invariance. "
+            "Structural Equation Modeling, 14, 464-504.",
+            "Cheung, G. W., & Rensvold, R. B. (2002). Evaluating goodness-of-fit indexes for testing measurement "
+            "invariance. Structural Equation Modeling, 9, 233-255.",
+            "Hoffman, B. J., Melchers, K. G., Blair, C. A., Kleinmann, M., & Ladd, R. T. (2011). Exercises and "
+            "dimensions are the currency of assessment centers. Personnel Psychology, 64, 351-395.",
+            "Holland, P. W., & Thayer, D. T. (1988). Differential item performance and the Mantel-Haenszel "
+            "procedure. In H. Wainer & H. I. Braun (Eds.), Test Validity (pp. 129-145). Erlbaum.",
+            "Holm, S. (1979). A simple sequentially rejective multiple test procedure. Scandinavian Journal of "
+            "Statistics, 6, 65-70.",
+            "Lance, C. E., Lambert, T. A., Gewin, A. G., Lievens, F., & Conway, J. M. (2004). Revised estimates of "
+            "dimension and exercise variance components in assessment center postexercise dimension ratings. "
+            "Journal of Applied Psychology, 89, 377-385.",
+            "Lievens, F., & Conway, J. M. (2001). Dimension and exercise variance in assessment center scores: a "
+            "large-scale evaluation of multitrait-multimethod studies. Journal of Applied Psychology, 86, "
+            "1202-1222.",
+            "Mantel, N. (1963). Chi-square tests with one degree of freedom: extensions of the Mantel-Haenszel "
+            "procedure. Journal of the American Statistical Association, 58, 690-700.",
+            "Zieky, M. (1993). Practical questions in the use of DIF statistics in test development. In P. W. "
+            "Holland & H. Wainer (Eds.), Differential Item Functioning (pp. 337-347). Erlbaum.",
+            "Zwick, R., Thayer, D. T., & Mazzeo, J. (1997). Descriptive and inferential procedures for assessing "
+            "differential item functioning in polytomous items. Applied Measurement in Education, 10, 321-344.",
             "Brennan, R. L. (2001). Generalizability Theory. Springer.",
             "Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests. Psychometrika, 16, 297-334.",
             "Livingston, S. A., & Lewis, C. (1995). Estimating the consistency and accuracy of classifications based on "
