@@ -121,3 +121,39 @@ def oblimin_gpa(A: np.ndarray, eps: float = 1e-10, maxit: int = 5000):
         T, f = Tt, ft
         G = -(L.T @ Gq @ np.linalg.inv(Tt)).T
     return L, T.T @ T
+
+
+def minres_one_factor(R: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """One-factor minres loadings of ``R``: minimise 1/2 ||R - l l' - diag(psi)||^2 over psi in [0.005, 1] with
+    scipy's L-BFGS-B (numerical gradient), l the scaled leading eigenvector of R - diag(psi)."""
+    from scipy import optimize
+
+    def loadings(psi):
+        w, V = np.linalg.eigh(R - np.diag(psi))
+        return V[:, -1] * np.sqrt(max(w[-1], 0.0))
+
+    def crit(psi):
+        lam = loadings(psi)
+        return 0.5 * float(((R - np.outer(lam, lam) - np.diag(psi)) ** 2).sum())
+
+    opt = optimize.minimize(crit, np.clip(start, 0.005, 1.0), method="L-BFGS-B", bounds=[(0.005, 1.0)] * len(R),
+                            options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 10000})
+    lam = loadings(opt.x)
+    return lam if lam.sum() >= 0 else -lam
+
+
+def omega_one_factor(R: np.ndarray, lam: np.ndarray) -> tuple[float, float]:
+    """Omega total and hierarchical of a one-factor solution, items with a negative loading reversed."""
+    key = np.where(lam < 0, -1.0, 1.0)
+    vt = float((R * np.outer(key, key)).sum())
+    return (vt - float((1.0 - lam**2).sum())) / vt, float(np.abs(lam).sum()) ** 2 / vt
+
+
+def omega1_bootstrap(X, seed, n_boot, start) -> np.ndarray:
+    """(omega total, omega hierarchical) of the one-factor minres solution of each materialised resample."""
+    idx = bootstrap_indices(X.shape[0], n_boot, seed)
+    out = np.empty((n_boot, 2))
+    for b, i in enumerate(idx):
+        R = np.corrcoef(X[i], rowvar=False)
+        out[b] = omega_one_factor(R, minres_one_factor(R, start))
+    return out

@@ -277,6 +277,58 @@ def test_split_half_random_kernel(equal):
     np.testing.assert_array_equal(masks2, masks[:50])
 
 
+def _one_factor_items(n, k, seed, reverse=()):
+    rng = np.random.default_rng(seed)
+    lam = rng.uniform(0.4, 0.8, k)
+    X = rng.normal(size=(n, 1)) * lam + rng.normal(size=(n, k)) * np.sqrt(1 - lam**2)
+    X[:, list(reverse)] *= -1
+    return X
+
+
+@pytest.mark.parametrize("n, k, reverse", [(60, 6, ()), (120, 12, (2, 7)), (35, 4, (0,))])
+def test_omega1_bootstrap_kernel_matches_materialised_resamples(n, k, reverse):
+    X = _one_factor_items(n, k, n + k, reverse)
+    start = rel._omega_from_cor(np.corrcoef(X, rowvar=False), 1)["u2"]
+    out, done = np.full((40, 2), np.nan), np.zeros(40, dtype=np.bool_)
+    K.omega1_bootstrap(np.ascontiguousarray(X), np.uint64(17), 40, start.copy(), 0.005, out, done)
+    assert done.mean() > 0.6  # interior solutions reached by plain Newton steps: most replicates
+    want = naive.omega1_bootstrap(X, 17, 40, start)
+    # both at the minimum of the same criterion (scipy's gradient-free stop leaves about 1e-9)
+    np.testing.assert_allclose(out[done], want[done], atol=1e-8)
+
+
+def test_minres1_kernel_and_its_fallback():
+    from psikometri._reliability_kernels import minres1
+
+    X = _one_factor_items(80, 7, 5)
+    R = np.corrcoef(X, rowvar=False)
+    x, L = np.full(7, 0.5), np.empty(7)
+    assert minres1(R, x, 0.005, 1.0, L)
+    # the general optimiser's solution, and a zero gradient of the ULS criterion: diag(R - LL' - psi) = 0
+    np.testing.assert_allclose(L, rel._minres(R, 1)[:, 0], atol=1e-7)
+    np.testing.assert_allclose(np.diag(R - np.outer(L, L)) - x, 0.0, atol=1e-12)
+    # a matrix whose criterion has a second, lower minimum on the bound psi = 0.005 (found by Newton from this
+    # start, while L-BFGS-B stays at the interior one): the kernel declines, the general path decides
+    R2 = np.array([[1.0, 0.169, 0.064, -0.161], [0.169, 1.0, -0.067, 0.084], [0.064, -0.067, 1.0, 0.56],
+                   [-0.161, 0.084, 0.56, 1.0]])
+    assert not minres1(R2, np.full(4, 0.5), 0.005, 1.0, np.empty(4))
+    # so the bootstrap equals the general path replicate by replicate, also where the kernel declines
+    Xs = _one_factor_items(15, 4, 3)
+    start = rel._omega_from_cor(np.corrcoef(Xs, rowvar=False), 1)["u2"]
+    got = rel._omega_bootstrap(Xs, 1, True, start, 60, 4)
+    from psikometri._resampling import draw_counts
+
+    counts = np.empty(15, dtype=np.int64)
+    for b in range(60):
+        draw_counts(np.uint64(4), b, 15, counts)
+        try:
+            want = rel._omega_from_cor(rel._weighted_cor(Xs, counts.astype(float)), 1, start=start)
+        except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+            assert np.isnan(got[b]).all()
+            continue
+        np.testing.assert_allclose(got[b], [want["omega_t"], want["omega_h"]], atol=1e-8)
+
+
 @pytest.mark.nojit
 def test_kernels_without_jit(small):
     X, Xm = small
@@ -298,6 +350,9 @@ def test_kernels_without_jit(small):
     f = np.empty(10); s = np.empty(10); m = np.zeros((10, 5), dtype=np.bool_)
     K.split_half_random(C, np.uint64(4), 10, True, f, s, m)
     out["random"] = f.tolist()
+    o = np.full((6, 2), np.nan); d = np.zeros(6, dtype=np.bool_)
+    K.omega1_bootstrap(X, np.uint64(3), 6, np.full(5, 0.5), 0.005, o, d)
+    out["omega1"] = np.nan_to_num(o, nan=-9.0).tolist(); out["omega1_done"] = d.tolist()
     print(json.dumps(out))
     """
     got = run_without_jit(snippet)
@@ -317,6 +372,10 @@ def test_kernels_without_jit(small):
     f, s, m = np.empty(10), np.empty(10), np.zeros((10, 5), dtype=np.bool_)
     K.split_half_random(C, np.uint64(4), 10, True, f, s, m)
     np.testing.assert_allclose(got["random"], f, rtol=1e-10)
+    o, d = np.full((6, 2), np.nan), np.zeros(6, dtype=np.bool_)
+    K.omega1_bootstrap(np.ascontiguousarray(Xs), np.uint64(3), 6, np.full(5, 0.5), 0.005, o, d)
+    assert got["omega1_done"] == d.tolist() and d.any()
+    np.testing.assert_allclose(got["omega1"], np.nan_to_num(o, nan=-9.0), rtol=1e-9)
 
 
 # =============================================================================== bootstrap behaviour

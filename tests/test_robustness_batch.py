@@ -321,6 +321,54 @@ def test_dollar_signs_in_exercise_and_competency_names_are_drawn_literally(tmp_p
         plt.close(fig)
 
 
+def _figures():
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig1, ax = plt.subplots(figsize=(6, 3))
+    ax.bar(["in_basket", "diskusi_kelompok", "Diskusi $50%$"], [1.25, 2.5, 0.75], label="skor_rata")
+    ax.set_title("Integritas 0.5 $x_$")
+    ax.set_ylabel("mean_change")
+    ax.legend()
+    fig2, ax = plt.subplots(figsize=(5, 3))
+    ax.plot(np.linspace(0, 1.5, 7), np.linspace(-0.25, 2.0, 7) ** 2, marker="o")
+    ax.axhline(0.8, ls="--")
+    ax.text(0.2, 1.5, "g_coefficient 0.80")
+    fig3, ax = plt.subplots(figsize=(5, 5))
+    im = ax.imshow(np.linspace(-1, 1, 36).reshape(6, 6), vmin=-1, vmax=1)
+    ax.set_xticks(range(6), [f"kompetensi_{i} | alat_{i}" for i in range(6)], rotation=90)
+    fig3.colorbar(im, ax=ax, label="korelasi")
+    return [fig1, fig2, fig3]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_figures_saved_without_a_draw_of_their_own_equal_the_drawn_ones(lang):
+    """A report figure is localised without drawing and drawn once by savefig: the same PNG, byte for byte, and
+    the same texts as localising with a drawing first."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    from psikometri.report.sections import Section, localise_figure
+
+    sec = Section("data", "t", lang=lang)
+    for fig in _figures():
+        sec.add_figure("c", fig)
+    want_png, want_texts = [], []
+    for fig in _figures():
+        want_texts.append(localise_figure(fig, lang))
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        want_png.append(buf.getvalue())
+    assert [b[2] for b in sec.blocks] == want_png
+    assert sec.figure_texts == want_texts
+    assert any("Diskusi $50%$" in t for t in want_texts[0]) and plt.get_fignums() == []
+    if lang == "id":  # decimal commas, ids as words, in the texts read back after saving
+        assert "Integritas 0,5 $x_$" in sec.figure_texts[0] and "koefisien G 0,80" in sec.figure_texts[1]
+        assert "Kompetensi 0 | Alat 0" in sec.figure_texts[2] and "-0,25" in sec.figure_texts[2]
+
+
 def test_a_failing_figure_leaves_no_pyplot_state(tmp_path, monkeypatch):
     import matplotlib.pyplot as plt
 
@@ -331,7 +379,7 @@ def test_a_failing_figure_leaves_no_pyplot_state(tmp_path, monkeypatch):
     ctx = AgencyContext.load(tmp_path / "d", "x", n_boot=20)
     plt.close("all")
 
-    def broken(fig, lang):
+    def broken(fig, lang, **kw):
         raise RuntimeError("cannot draw")
 
     monkeypatch.setattr(sections, "localise_figure", broken)
@@ -433,6 +481,10 @@ def test_transient_kernel_death_under_force_keeps_the_previous_report(two_agenci
     assert {k: p[k].read_bytes() for k in ("html", "ipynb", "results")} == before
     assert "previous report" in p["log"].read_text()
     assert not list(out.glob("*/.staging-*"))
+    # the notebook as far as it ran is kept for debugging (the kept kernel's notebook is written once at the end,
+    # so a kernel death writes it on the way out)
+    failed = nbf.read(p["failed"], as_version=4)
+    assert "os._exit(1)" in failed.cells[-2].source and failed.cells[0].execution_count is not None
     # the data changed: the previous report no longer describes them and goes
     changed = tmp_path / "changed"
     shutil.copytree(two_agencies, changed)
@@ -499,6 +551,49 @@ def test_a_second_batch_into_the_same_out_is_refused(two_agencies, stub, tmp_pat
 
 
 # --------------------------------------------------------------------------- 7. self-contained HTML
+
+
+def test_the_html_exporter_kept_by_a_worker_gives_what_a_fresh_one_gives(tmp_path):
+    """The exporter is made once per thread and reused: each export equals one by a newly made exporter."""
+    import base64
+
+    notebooks = []
+    for i in range(2):
+        nb = nbf.v4.new_notebook()
+        cell = nbf.v4.new_code_cell("x")
+        png = base64.b64encode(b"\x89PNG fake %d" % i).decode()
+        cell.outputs = [nbf.v4.new_output("display_data", data={"text/html": f"<p>tabel {i} &amp; 0,5</p>"}),
+                        nbf.v4.new_output("display_data", data={"image/png": png, "text/plain": "fig"})]
+        nb.cells = [cell, nbf.v4.new_markdown_cell(f"# judul {i}")]
+        path = tmp_path / f"nb{i}.ipynb"
+        nbf.write(nb, path)
+        notebooks.append(path)
+    kept = [runner._html_from_notebook(p, f"Laporan {i}", "id") for i, p in enumerate(notebooks)]
+    assert runner._html_exporter() is runner._html_exporter()
+    for i, p in enumerate(notebooks):
+        runner._EXPORTERS.html = None  # a fresh exporter for this export
+        assert runner._html_from_notebook(p, f"Laporan {i}", "id") == kept[i]
+        assert f"tabel {i}" in kept[i] and "<title>Laporan" in kept[i]
+    assert kept[0] != kept[1]
+
+
+def test_the_library_digest_reads_a_file_again_only_when_it_changed(tmp_path):
+    files = []
+    for i in range(3):
+        f = tmp_path / f"m{i}.py"
+        f.write_text(f"x = {i}\n")
+        files.append(f)
+    first = runner._library_digest(files)
+    assert runner._library_digest(files) == first
+    runner._FILE_DIGESTS.clear()
+    assert runner._library_digest(files) == first  # the same digest from the files read afresh
+    st = files[1].stat()
+    files[1].write_text("x = 9\n")  # same size: the modification time tells
+    os.utime(files[1], ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    changed = runner._library_digest(files)
+    assert changed != first
+    runner._FILE_DIGESTS.clear()
+    assert runner._library_digest(files) == changed
 
 
 def test_reports_load_nothing_from_a_cdn(tmp_path):

@@ -571,3 +571,233 @@ def oblimin_gpa(A, eps, maxit):
         f = ft
         G = -(np.ascontiguousarray(L.T) @ Gq @ np.linalg.inv(Tt)).T.copy()
     return L, np.ascontiguousarray(T.T) @ T
+
+
+# --------------------------------------------------------------------------- one-factor minres (omega bootstrap)
+MINRES_TOL = 1e-13
+"""Convergence of :func:`minres1`: the largest projected gradient of the ULS criterion below this."""
+
+MINRES_MAXIT = 100
+
+
+@njit(cache=True)
+def _minres1_state(R, x, A, g):
+    """Eigen-decomposition of ``R - diag(x)`` (into new arrays), the ULS criterion and its gradient (into ``g``).
+
+    Returns ``(f, w, V)``; ``f`` is infinite when the largest eigenvalue is not positive (no one-factor solution
+    with these uniquenesses: the caller falls back to the general optimiser).
+    """
+    k = R.shape[0]
+    for i in range(k):
+        for j in range(k):
+            A[i, j] = R[i, j]
+        A[i, i] -= x[i]
+    w, V = np.linalg.eigh(A)
+    w1 = w[k - 1]
+    if not w1 > 0.0:
+        return np.inf, w, V
+    f = 0.0
+    for c in range(k - 1):
+        f += w[c] * w[c]
+    for i in range(k):
+        v = V[i, k - 1]
+        g[i] = -(A[i, i] - w1 * v * v)
+    return 0.5 * f, w, V
+
+
+@njit(cache=True)
+def _cholesky(H, n, Lc):
+    """Lower Cholesky factor of ``H[:n, :n]`` into ``Lc``; False when it is not positive definite."""
+    for i in range(n):
+        for j in range(i + 1):
+            s = H[i, j]
+            for c in range(j):
+                s -= Lc[i, c] * Lc[j, c]
+            if i == j:
+                if not s > 0.0:
+                    return False
+                Lc[i, i] = math.sqrt(s)
+            else:
+                Lc[i, j] = s / Lc[j, j]
+    return True
+
+
+@njit(cache=True)
+def minres1(R, x, lo, hi, L):
+    r"""One-factor minimum-residual (ULS) solution of the correlation matrix ``R`` by Newton's method.
+
+    Minimises the criterion of :func:`psikometri.reliability._minres` with ``nf = 1``,
+    :math:`f(\psi) = \tfrac12\lVert R - \lambda\lambda^\top - \operatorname{diag}\psi\rVert_F^2
+    = \tfrac12\sum_{j \ge 2} w_j^2` (:math:`w_1 \ge w_2 \ge \dots` the eigenvalues of
+    :math:`A = R - \operatorname{diag}\psi`, :math:`\lambda = \sqrt{w_1} v_1`), over the uniquenesses
+    ``x`` (start values, overwritten) inside ``(lo, hi)``.  Gradient
+    :math:`g_i = -(A - \lambda\lambda^\top)_{ii}`; exact Hessian from the eigenvalue and eigenvector
+    derivatives (:math:`\partial w_1/\partial\psi_k = -v_{1k}^2`,
+    :math:`\partial v_1/\partial\psi_k = -\sum_{j \ge 2} v_j v_{jk} v_{1k} / (w_1 - w_j)`):
+
+    .. math:: H_{ik} = \delta_{ik} - v_{1i}^2 v_{1k}^2
+              - 2 w_1 v_{1i} v_{1k} \sum_{j \ge 2} \frac{v_{ji} v_{jk}}{w_1 - w_j}.
+
+    Converged when the largest gradient is below :data:`MINRES_TOL` (the loadings then go into ``L``, signed
+    so that their sum is positive, as ``_minres``).  Returns True only for a plain Newton path: every step a
+    full step of a positive definite system that does not raise the criterion, every uniqueness strictly
+    inside the bounds.  The criterion can have several local minima (small samples, Heywood solutions at
+    the lower bound), and a path needing damping, step halving or a bound might reach another one than the
+    general optimiser (scipy's L-BFGS-B, bounded) from the same start.  False in those cases, and when it
+    does not converge or ``R - diag(x)`` has no positive eigenvalue: the caller then uses the general
+    optimiser for that matrix, so every replicate ends where the general path ends.
+    """
+    k = R.shape[0]
+    A = np.empty((k, k))
+    g = np.empty(k)
+    gn = np.empty(k)
+    xn = np.empty(k)
+    H = np.empty((k, k))
+    Lc = np.zeros((k, k))
+    z = np.empty(k)
+    for i in range(k):
+        x[i] = min(max(x[i], lo), hi)
+        if x[i] <= lo or x[i] >= hi:
+            return False
+    f, w, V = _minres1_state(R, x, A, g)
+    if not math.isfinite(f):
+        return False
+    converged = False
+    for _ in range(MINRES_MAXIT):
+        gmax = 0.0
+        for i in range(k):
+            if abs(g[i]) > gmax:
+                gmax = abs(g[i])
+        if gmax < MINRES_TOL:
+            converged = True
+            break
+        w1 = w[k - 1]
+        for i in range(k):
+            for j in range(i + 1):
+                m = 0.0
+                for c in range(k - 1):
+                    m += V[i, c] * V[j, c] / (w1 - w[c])
+                h = -(V[i, k - 1] ** 2) * (V[j, k - 1] ** 2) - 2.0 * w1 * V[i, k - 1] * V[j, k - 1] * m
+                if i == j:
+                    h += 1.0
+                H[i, j] = h
+                H[j, i] = h
+        if not np.all(np.isfinite(H)) or not _cholesky(H, k, Lc):
+            return False
+        # Newton step -H^-1 g: forward then backward substitution
+        for a in range(k):
+            s = -g[a]
+            for c in range(a):
+                s -= Lc[a, c] * z[c]
+            z[a] = s / Lc[a, a]
+        for a in range(k - 1, -1, -1):
+            s = z[a]
+            for c in range(a + 1, k):
+                s -= Lc[c, a] * z[c]
+            z[a] = s / Lc[a, a]
+        slope = 0.0
+        for i in range(k):
+            xn[i] = x[i] + z[i]
+            if not (lo < xn[i] < hi):
+                return False
+            slope += g[i] * z[i]
+        fn, wn, Vn = _minres1_state(R, xn, A, gn)
+        # near the minimum f changes below its rounding error: a step that does not raise it is taken
+        if not (math.isfinite(fn) and (fn <= f + 1e-4 * slope or fn <= f * (1.0 + 1e-13))):
+            return False
+        for i in range(k):
+            x[i] = xn[i]
+            g[i] = gn[i]
+        f = fn
+        w = wn
+        V = Vn
+    if not converged:
+        return False
+    s1 = math.sqrt(w[k - 1])
+    tot = 0.0
+    for i in range(k):
+        L[i] = V[i, k - 1] * s1
+        tot += L[i]
+    if tot < 0.0:
+        for i in range(k):
+            L[i] = -L[i]
+    return True
+
+
+@njit(cache=True)
+def weighted_cor(X, w, R):
+    """Correlation matrix of the rows of ``X`` weighted by ``w`` (as ``reliability._weighted_cor``) into ``R``;
+    False when an item has no variance (or a value is not finite)."""
+    n, k = X.shape
+    W = 0.0
+    for r in range(n):
+        W += w[r]
+    m = np.zeros(k)
+    for r in range(n):
+        if w[r] != 0.0:
+            for j in range(k):
+                m[j] += w[r] * X[r, j]
+    for j in range(k):
+        m[j] /= W
+    C = np.zeros((k, k))
+    D = np.empty(k)
+    for r in range(n):
+        if w[r] != 0.0:
+            for j in range(k):
+                D[j] = X[r, j] - m[j]
+            for i in range(k):
+                wi = w[r] * D[i]
+                for j in range(i + 1):
+                    C[i, j] += wi * D[j]
+    for i in range(k):
+        if not (C[i, i] > 0.0 and math.isfinite(C[i, i])):
+            return False
+    for i in range(k):
+        for j in range(i):
+            v = C[i, j] / math.sqrt(C[i, i] * C[j, j])
+            if not math.isfinite(v):
+                return False
+            R[i, j] = v
+            R[j, i] = v
+        R[i, i] = 1.0
+    return True
+
+
+@njit(cache=True, parallel=True)
+def omega1_bootstrap(X, seed, n_boot, start, lo, out, done):
+    """Omega total and hierarchical of one-factor minres solutions of bootstrap replicates.
+
+    Replicate ``b`` weights the rows of ``X`` by its multinomial counts (:func:`draw_counts`), forms their
+    correlation matrix, fits :func:`minres1` from ``start`` and writes ``(omega_t, omega_h)`` of the keyed
+    matrix (items whose loading is negative reversed, as ``reliability._omega_from_cor``) into ``out[b]``.
+    ``done[b]`` is False where the replicate needs the general path (an item without variance, no
+    convergence): the caller computes those replicates as before.
+    """
+    n, k = X.shape
+    for b in prange(n_boot):
+        counts = np.empty(n, dtype=np.int64)
+        draw_counts(seed, b, n, counts)
+        wts = np.empty(n)
+        for r in range(n):
+            wts[r] = float(counts[r])
+        R = np.empty((k, k))
+        done[b] = False
+        if not weighted_cor(X, wts, R):
+            continue
+        x = start.copy()
+        L = np.empty(k)
+        if not minres1(R, x, lo, 1.0, L):
+            continue
+        vt = 0.0
+        u2 = 0.0
+        gs = 0.0
+        for i in range(k):
+            ki = 1.0 if L[i] >= 0.0 else -1.0
+            u2 += R[i, i] - L[i] * L[i]
+            gs += L[i] * ki
+            for j in range(k):
+                kj = 1.0 if L[j] >= 0.0 else -1.0
+                vt += R[i, j] * ki * kj
+        out[b, 0] = (vt - u2) / vt
+        out[b, 1] = gs * gs / vt
+        done[b] = True

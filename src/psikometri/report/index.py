@@ -85,7 +85,7 @@ def _national(results, lang) -> str:
         handles, _ = ax.get_legend_handles_labels()
         if len(handles) == 2:
             ax.legend(handles, [tr("forest_credibility", lang), tr("forest_mean", lang)], fontsize=8)
-        localise_figure(fig, lang)
+        localise_figure(fig, lang, draw=False)  # saving draws it
 
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")

@@ -39,6 +39,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from dataclasses import asdict, dataclass, field, replace
@@ -189,6 +190,26 @@ def _hash_files(paths) -> str:
     return h.hexdigest()
 
 
+#: (path, size, mtime) of each library file -> its digest: a worker stamps many reports with the same library
+_FILE_DIGESTS: dict = {}
+
+
+def _library_digest(paths) -> str:
+    """Digest of the library's files (the name and SHA-256 of each); a file is read again only when its size or
+    modification time changed since this process last read it."""
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        st = p.stat()
+        key = (str(p), st.st_size, st.st_mtime_ns)
+        digest = _FILE_DIGESTS.get(key)
+        if digest is None:
+            digest = hashlib.sha256(p.read_bytes()).digest()
+            _FILE_DIGESTS[key] = digest
+        h.update(str(p.name).encode())
+        h.update(digest)
+    return h.hexdigest()
+
+
 def _stamp(task: ReportTask) -> str:
     data = Path(task.data_subset or task.data)
     files = [p for p in (data.iterdir() if data.is_dir() else [data]) if p.is_file()]
@@ -201,7 +222,7 @@ def _stamp(task: ReportTask) -> str:
         "versions": [numpy.__version__, pandas.__version__, scipy.__version__],
         "data": _hash_files(files),
         "notebook": _hash_files([Path(task.notebook)]),
-        "library": _hash_files(src),
+        "library": _library_digest(src),
         "parameters": task.all_parameters() | {"data_path": "", "output_dir": ""},
         "formats": list(task.formats),
     }
@@ -225,20 +246,35 @@ def external_resources(html_text: str) -> list[str]:
     return [m.group(0) for m in _EXTERNAL.finditer(html_text)]
 
 
+_EXPORTERS = threading.local()
+
+
+def _html_exporter():
+    """The HTML exporter of the reports, made once per thread: its templates are compiled on first use (a
+    good part of a second); every export passes its own notebook and resources, and an exporter is never
+    shared between threads (a Dask worker may run several reports at once)."""
+    exporter = getattr(_EXPORTERS, "html", None)
+    if exporter is None:
+        import jinja2
+        from nbconvert import HTMLExporter
+
+        exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                                extra_loaders=[jinja2.DictLoader({"psikometri_report.html.j2":
+                                                                  _SELF_CONTAINED_TEMPLATE})],
+                                template_file="psikometri_report.html.j2", embed_images=True)
+        _EXPORTERS.html = exporter
+    return exporter
+
+
 def _html_from_notebook(nb_path: Path, title: str = "", lang: str = "") -> str:
     """The executed notebook as one self-contained HTML file without code, titled ``title``, printed on A4."""
     import html as _html
 
-    import jinja2
     import nbformat
-    from nbconvert import HTMLExporter
 
     nb = nbformat.read(nb_path, as_version=4)
     nb.metadata.pop("widgets", None)
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                            extra_loaders=[jinja2.DictLoader({"psikometri_report.html.j2": _SELF_CONTAINED_TEMPLATE})],
-                            template_file="psikometri_report.html.j2", embed_images=True)
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or nb_path.stem}})
+    body, _ = _html_exporter().from_notebook_node(nb, resources={"metadata": {"name": title or nb_path.stem}})
     # whatever a future template adds: no tag that fetches from another host survives
     body = _EXTERNAL.sub("", body)
     page = "<style>@page { size: A4; margin: 15mm 12mm; }</style>"
@@ -347,6 +383,7 @@ def _register_engine() -> str:
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                      stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
             threads = kwargs.pop("threads", 0)
+            partial_path = kwargs.pop("partial_path", None)
             kwargs = remove_args(["input_path"], **kwargs)
             safe = remove_args(["timeout", "startup_timeout"], **kwargs)
             final = merge_kwargs(safe, timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
@@ -363,6 +400,13 @@ def _register_engine() -> str:
                     client.kc.stop_channels()
                 if not ok:  # a failed or interrupted report may leave the kernel busy or half-changed
                     _shutdown_kept_kernel()
+                    if partial_path:  # the notebook as far as it ran (not saved cell by cell: see _run_task)
+                        try:
+                            from papermill.iorw import write_ipynb
+
+                            write_ipynb(nb_man.nb, partial_path)
+                        except Exception:  # pragma: no cover - a debugging aid only
+                            pass
 
     papermill_engines.register(name, KeptKernelEngine)
     return name
@@ -434,7 +478,10 @@ def _run_task(task: ReportTask, t0: float) -> TaskResult:
     try:
         stage = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=paths["dir"]))
         staged = {k: stage / paths[k].name for k in FORMATS + ("results",)}
-        engine = {"engine_name": _register_engine(), "threads": task.threads} if task.keep_kernel else {}
+        # in the kept kernel the notebook is written once, when it has run (or failed), not after every cell:
+        # papermill's cell-by-cell saves serialise the whole notebook, figures included, about 35 times
+        engine = ({"engine_name": _register_engine(), "threads": task.threads, "request_save_on_cell_execute": False,
+                   "partial_path": str(staged["ipynb"])} if task.keep_kernel else {})
         for attempt in (1, 2):
             try:
                 pm.execute_notebook(

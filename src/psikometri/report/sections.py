@@ -71,13 +71,22 @@ class Section:
     def add_figure(self, caption: str, fig) -> None:
         import matplotlib.pyplot as plt
 
-        try:
-            self.figure_texts.append(localise_figure(fig, self.lang))
+        def png() -> bytes:
             buf = io.BytesIO()
             fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+            return buf.getvalue()
+
+        try:
+            # localised without a draw of its own: saving draws the figure (tick labels through the localising
+            # formatters), and the texts are read as that drawing left them
+            localise_figure(fig, self.lang, draw=False)
+            data = png()
+            if _localise_texts(fig, self.lang):  # a text made while drawing, not by a formatter: saved again
+                data = png()
+            self.figure_texts.append(drawn_texts(fig))
         finally:  # a figure that fails to draw is not left open in pyplot either
             plt.close(fig)
-        self.blocks.append(("figure", caption, buf.getvalue()))
+        self.blocks.append(("figure", caption, data))
 
     @property
     def n_tables(self) -> int:
@@ -140,13 +149,18 @@ def _unescape_mathtext(text: str) -> str:
     return text.replace("\\$", "$")
 
 
-def localise_figure(fig, lang: str) -> list[str]:
+def localise_figure(fig, lang: str, *, draw: bool = True) -> list[str] | None:
     """Put a figure into the report's language before it is saved; return its visible texts.
 
     Numeric axes get tick labels in the language's number format (Indonesian decimal commas, integer ticks
     without decimals); categorical tick labels, titles, axis labels, legends and annotations show data ids as
     words and Indonesian decimals.  Every figure of a report goes through here, whatever plotting function
     drew it, so a test can check all of them.
+
+    With ``draw=False`` the figure is not drawn here and ``None`` is returned: the texts that exist are
+    localised now, the tick labels by their formatters when the figure is drawn (e.g. by ``savefig``); read
+    the texts as drawn with :func:`drawn_texts` afterwards.  A drawing of a figure with many labels costs a
+    good part of a second, and saving it draws it anyway.
     """
     import matplotlib.text as mtext
     from matplotlib.ticker import FixedFormatter, FuncFormatter, ScalarFormatter, StrMethodFormatter
@@ -187,14 +201,34 @@ def localise_figure(fig, lang: str) -> list[str]:
                 w = wrapped(f)
                 w._pk_local = True
                 axis.set_major_formatter(w)
-    fig.canvas.draw()
+    _localise_texts(fig, lang)
+    if not draw:
+        return None
+    fig.canvas.draw()  # makes the tick labels (through the formatters above)
+    if _localise_texts(fig, lang):  # a text made while drawing, not by a formatter
+        fig.canvas.draw()
+    return drawn_texts(fig)
+
+
+def _localise_texts(fig, lang: str) -> bool:
+    """Every text of ``fig`` in the report's language (:func:`_local_text`); whether any changed."""
+    import matplotlib.text as mtext
+
+    changed = False
     for t in fig.findobj(mtext.Text):
         txt = t.get_text()
         if txt:
             new = _local_text(txt, lang)
             if new != txt:
                 t.set_text(new)
-    fig.canvas.draw()
+                changed = True
+    return changed
+
+
+def drawn_texts(fig) -> list[str]:
+    """The visible texts of ``fig`` as last drawn (``$`` unescaped), in drawing order of the artists."""
+    import matplotlib.text as mtext
+
     return [_unescape_mathtext(t.get_text()) for t in fig.findobj(mtext.Text) if t.get_text() and t.get_visible()]
 
 
@@ -243,7 +277,9 @@ def _fmt_unit(v, lang):
 
 
 def _table_html(df: pd.DataFrame, lang: str = "id") -> str:
-    shown = df.copy()
+    # a new frame without the table's attrs (pandas deep-copies attrs, e.g. bootstrap replicates, on every
+    # column operation); assigning its columns below leaves ``df`` unchanged
+    shown = pd.DataFrame(df, copy=False)
     for c in shown.columns:
         fmt = _fmt_p if c in P_COLUMNS else _fmt_unit if c in UNIT_COLUMNS else _fmt_cell
         shown[c] = shown[c].astype(object).map(lambda v, fmt=fmt: fmt(v, lang))
