@@ -111,3 +111,20 @@ def mtmm_means(wide: np.ndarray, traits: list, methods: list) -> dict:
                 het_het.append(r)
     return {"convergent": float(np.mean(conv)), "heterotrait_monomethod": float(np.mean(het_mono)),
             "heterotrait_heteromethod": float(np.mean(het_het))}
+
+
+def cholesky_column_counts(pattern: np.ndarray) -> np.ndarray:
+    """Nonzeros per column of the Cholesky factor of a symmetric boolean pattern, by dense elimination.
+
+    Eliminating column ``j`` joins every pair of its remaining neighbours (the fill), which is the
+    textbook definition of the factor's pattern (no cancellation assumed).
+    """
+    F = np.array(pattern, dtype=bool)
+    n = F.shape[0]
+    F |= F.T
+    counts = np.zeros(n, dtype=np.int64)
+    for j in range(n):
+        below = np.flatnonzero(F[j + 1:, j]) + j + 1
+        counts[j] = 1 + len(below)
+        F[np.ix_(below, below)] = True
+    return counts

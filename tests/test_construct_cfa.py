@@ -276,6 +276,7 @@ def test_too_few_complete_candidates_says_why(incomplete):
     ({"keep_inadmissible": "yes"}, TypeError, r"keep_inadmissible must be True or False"),
     ({"person": "kandidat"}, ValueError, r"person column 'kandidat' is not in data"),
     ({"trait": "score"}, ValueError, r"four different columns"),
+    ({"models": 3}, TypeError, r"models must be None, a model name or a list of them .* got models=3"),
 ])
 def test_errors(complete, kwargs, exc, msg):
     kw = {"person": "candidate", **kwargs}
@@ -346,3 +347,27 @@ def test_divergence_guard_with_groups_and_means():
     tight = _fit_ml(model, S, means, n, bounds=np.full(model.npar, 1e-3), patience=3)
     assert not tight.converged and tight.iterations == 3
     assert tight.notes[0].startswith("did not converge: the estimates diverge: "), tight.notes
+
+
+@pytest.mark.parametrize("value", [np.inf, -np.inf])
+def test_infinite_score_is_an_error_not_a_dropped_candidate(complete, value):
+    d = complete.copy()
+    d.loc[d.index[7], "score"] = value
+    with pytest.raises(ValueError, match=rf"data column 'score' \(score\) holds an infinite value \({value}\) at "
+                                         rf"row {d.index[7]}"):
+        ac_cfa_models(d, person="candidate", models="CE")
+    with pytest.raises(ValueError, match="infinite value"):
+        pk.mtmm(d, person="candidate", n_boot=10, seed=1)
+
+
+def test_duplicated_columns_and_ids_differing_in_type(complete):
+    d = complete.copy()
+    d.columns = ["score" if c == "exercise" else c for c in d.columns]
+    with pytest.raises(ValueError, match=r"data has duplicated column names \['score'\]; give every column"):
+        ac_cfa_models(d, person="candidate")
+    ids = sorted(complete["candidate"].unique())
+    d = complete.assign(candidate=complete["candidate"].astype(object))
+    d.loc[d["candidate"] == ids[0], "candidate"] = 1
+    d.loc[d["candidate"] == ids[1], "candidate"] = "1"
+    with pytest.raises(ValueError, match=r"data column 'candidate' holds values that differ only in type: .*astype"):
+        ac_cfa_models(d, person="candidate", models="CE")

@@ -526,3 +526,41 @@ def test_errors_on_items():
         dif(VERBAL.reset_index(), "Gender")
     with pytest.raises(ValueError, match="at least 2 item columns"):
         dif(ITEMS[["S1DoCurse"]], GENDER)
+
+
+def _review_data(n=400, seed=1):
+    rng = np.random.default_rng(seed)
+    theta = rng.normal(size=n)
+    g = pd.Series(np.repeat(["L", "P"], n // 2))
+    b = np.linspace(-1, 1, 6)
+    x = pd.DataFrame((rng.random((n, 6)) < 1 / (1 + np.exp(-(theta[:, None] - b)))).astype(int),
+                     columns=[f"i{k}" for k in range(1, 7)])
+    return x, g
+
+
+def test_items_determined_by_the_score_give_nan_with_a_note():
+    x, g = _review_data()
+    same = pd.DataFrame({f"i{k}": x["i1"] for k in range(1, 5)})
+    res = dif(same, g, method="logistic")
+    assert res["chi2"].isna().all() and res["p"].isna().all() and not res["flag"].any()
+    assert res["delta_r2"].isna().all() and res["zumbo_thomas"].isna().all()
+    assert "predicted perfectly by the matching score" in res.attrs["notes"]
+    assert dif(same, g)["chi2"].isna().all()  # MH: no stratum varies
+
+
+def test_one_group_answering_alike_is_noted():
+    x, g = _review_data()
+    x.loc[g == "P", "i2"] = 1
+    res = dif(x, g)
+    row = res.loc["i2"]
+    assert row["alpha_mh"] == 0 and np.isinf(row["delta_mh"]) and np.isnan(row["se_delta"])
+    assert row["ets"] == "C"
+    assert "item(s) ['i2']: the Mantel-Haenszel odds ratio is 0 or infinite" in res.attrs["notes"]
+    assert "standard error is not available" in res.attrs["notes"]
+
+
+def test_group_labels_differing_only_in_type():
+    x, _ = _review_data()
+    gm = pd.Series([1] * (len(x) // 2) + ["1"] * (len(x) // 2), dtype=object)
+    with pytest.raises(ValueError, match=r"group 'group' holds values that differ only in type: .*astype\(str\)"):
+        dif(x, gm)

@@ -101,6 +101,9 @@ def test_syntax_extras_match_lavaan(hs):
         cov.loc[("x7", "x8"), "est"] / np.sqrt(th["x7"] * th["x8"]), rel=1e-12)
 
 
+LAVAAN_ORDER = ["Pasteur", "Grant-White"]  # lavaan's group order: first appearance in the data
+
+
 @pytest.mark.parametrize("key, equal", [
     ("mi_configural", ()),
     ("mi_metric", ("loadings",)),
@@ -110,8 +113,8 @@ def test_syntax_extras_match_lavaan(hs):
 ])
 def test_multigroup_matches_lavaan(hs, key, equal):
     # lavaan: cfa(HS, data = hs, group = "school", group.equal = ...) -- reference.json[key]; groups in lavaan's
-    # order (first appearance: Pasteur, then Grant-White)
-    res = pk.cfa(hs, HS, group="school", group_equal=equal)
+    # order (first appearance: Pasteur, then Grant-White), passed explicitly (psikometri sorts by default)
+    res = pk.cfa(hs, HS, group="school", group_equal=equal, group_levels=LAVAAN_ORDER)
     assert res.groups == ("Pasteur", "Grant-White") and res.n_per_group == (156, 145)
     _check(res, key)
     assert len(res.intercepts) == 2 * (9 + 3)
@@ -120,7 +123,7 @@ def test_multigroup_matches_lavaan(hs, key, equal):
 def test_multigroup_std_lv_frees_later_factor_variances(hs):
     # lavaan: cfa(HS, data = hs, group = "school", std.lv = TRUE, group.equal = "loadings"): factor variances are
     # 1 in the first group and free in the second -- reference.json["mi_metric_std_lv"]
-    res = pk.cfa(hs, HS, group="school", group_equal=["loadings"], std_lv=True)
+    res = pk.cfa(hs, HS, group="school", group_equal=["loadings"], std_lv=True, group_levels=LAVAAN_ORDER)
     _check(res, "mi_metric_std_lv")
     var = res.covariances[res.covariances["lhs"] == res.covariances["rhs"]]
     assert (var.loc[var["group"] == "Pasteur", "est"] == 1.0).all()
@@ -128,7 +131,8 @@ def test_multigroup_std_lv_frees_later_factor_variances(hs):
 
 
 def test_measurement_invariance_matches_lavaan(hs):
-    mi = pk.measurement_invariance(hs, HS, "school")
+    mi = pk.measurement_invariance(hs, HS, "school", group_levels=LAVAAN_ORDER)
+    assert mi.attrs["groups"] == tuple(LAVAAN_ORDER)
     assert list(mi.index) == ["configural", "metric", "scalar", "strict"]
     for level in mi.index:
         fit = REF[f"mi_{level}"]["fit"]  # lavaan fitMeasures() of the four models
@@ -321,7 +325,7 @@ def test_error_fewer_rows_than_indicators(hs):
     ({"missing": "fiml"}, "full-information ML is not implemented"),
     ({"group_equal": ("loadings",)}, "needs group="),
     ({"group": "school", "group_equal": ("slopes",)}, "group_equal entries must be among"),
-    ({"group": "sekolah"}, "group must be a column of data"),
+    ({"group": "sekolah"}, r"group must be a column of data \(its name\)"),
     ({"std_lv": "yes"}, "std_lv must be True or False"),
 ])
 def test_error_arguments(hs, kwargs, match):
@@ -358,3 +362,98 @@ def test_empirically_unidentified_model_is_a_result():
     assert "information matrix is singular" in res.reason
     assert res.loadings["se"].isna().all()
     assert res.fit["chisq"] == pytest.approx(0, abs=1e-8)
+
+
+# ----------------------------------------------------------------------------- review fixes
+
+
+@pytest.mark.parametrize("levels, match", [
+    (("strict", "configural"), "must start at 'configural'"),
+    ("metric", "must start at 'configural'"),
+    (("configural", "configural"), "without gaps or repeats"),
+    (("configural", "scalar"), "without gaps or repeats"),
+    ((), "must start at 'configural'"),
+    (None, "levels must be a sequence"),
+    (("configural", 3), "levels entries must be among"),
+])
+def test_measurement_invariance_levels_must_be_the_ordered_sequence(hs, levels, match):
+    with pytest.raises((ValueError, TypeError), match=match) as e:
+        pk.measurement_invariance(hs, HS, "school", levels=levels)
+    assert "levels=" in str(e.value) and "e.g. levels=('configural', 'metric', 'scalar')" in str(e.value)
+
+
+def test_measurement_invariance_delta_srmr_and_srmr_cut(hs):
+    mi = pk.measurement_invariance(hs, HS, "school", group_levels=LAVAAN_ORDER)
+    srmr = [REF[f"mi_{k}"]["fit"]["srmr"] for k in mi.index]  # lavaan fitMeasures()["srmr"]
+    assert np.isnan(mi["delta_srmr"].iloc[0])
+    np.testing.assert_allclose(mi["delta_srmr"].iloc[1:], np.diff(srmr), atol=1e-6)
+    assert mi.attrs["srmr_cut"] is None
+    # a cut between the metric and the strict SRMR rises rejects exactly the steps above it
+    d = np.diff(srmr)
+    cut = (d[0] + d[2]) / 2 if d[0] < d[2] else None
+    assert cut is not None  # lavaan's values: the metric step raises SRMR less than the strict one
+    mi2 = pk.measurement_invariance(hs, HS, "school", group_levels=LAVAAN_ORDER, srmr_cut=cut)
+    expected = ["baseline"] + [
+        "holds" if (dec == "holds" and ds <= cut) else "rejected" for dec, ds in zip(mi["decision"].iloc[1:], d)]
+    assert mi2["decision"].tolist() == expected
+    assert mi2.loc["strict", "decision"] == "rejected"
+    with pytest.raises(ValueError, match="srmr_cut must be a finite number"):
+        pk.measurement_invariance(hs, HS, "school", srmr_cut="0.01")
+
+
+def test_group_order_is_sorted_and_rows_order_does_not_matter(hs):
+    sh = hs.sample(frac=1, random_state=1)
+    # first appearance differs, so an order by first appearance would change the reference group
+    assert (sh["school"].iloc[0], hs["school"].iloc[0]) == ("Grant-White", "Pasteur")
+    for equal in ((), ("loadings", "intercepts")):
+        a = pk.cfa(hs, HS, group="school", group_equal=equal)
+        b = pk.cfa(sh, HS, group="school", group_equal=equal)
+        c = pk.cfa(hs.iloc[::-1], HS, group="school", group_equal=equal)
+        assert a.groups == b.groups == c.groups == ("Grant-White", "Pasteur")
+        for other in (b, c):  # bit-identical
+            assert a.fit.equals(other.fit)
+            assert np.array_equal(a.parameters["est"].to_numpy(), other.parameters["est"].to_numpy())
+    # single group as well
+    assert pk.cfa(hs, HS).fit.equals(pk.cfa(sh, HS).fit)
+    # an explicit order wins; it must list every group once
+    r = pk.cfa(sh, HS, group="school", group_levels=("Pasteur", "Grant-White"))
+    assert r.groups == ("Pasteur", "Grant-White")
+    with pytest.raises(ValueError, match=r"group_levels must list every group .*missing \['Pasteur'\]"):
+        pk.cfa(hs, HS, group="school", group_levels=["Grant-White"])
+    with pytest.raises(ValueError, match=r"not groups of the complete rows \['Paster'\]"):
+        pk.cfa(hs, HS, group="school", group_levels=["Grant-White", "Pasteur", "Paster"])
+    with pytest.raises(TypeError, match="group_levels must be None or a sequence"):
+        pk.cfa(hs, HS, group="school", group_levels="Pasteur")
+    with pytest.raises(ValueError, match="group_levels=.* needs group="):
+        pk.cfa(hs, HS, group_levels=["Pasteur", "Grant-White"])
+
+
+def test_errors_duplicated_columns_mixed_group_types_group_equal(hs):
+    d = hs[["x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "school"]].copy()
+    dd = d.set_axis(["x1", "x1", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "school"], axis=1)
+    with pytest.raises(ValueError, match=r"data has duplicated column names \['x1'\]; give every column a unique"):
+        pk.cfa(dd, HS)
+    dd = d.assign(x9=d["x8"]).set_axis(["x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "school", "school"], axis=1)
+    with pytest.raises(ValueError, match=r"duplicated column names \['school'\]"):
+        pk.cfa(dd, "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6", group="school")
+    mixed = d.assign(school=[1 if i % 2 else "1" for i in range(len(d))])
+    with pytest.raises(ValueError, match=r"group column 'school' .* differ only in type: .*astype\(str\)"):
+        pk.cfa(mixed, HS, group="school")
+    for bad in (None, 3):
+        with pytest.raises(TypeError, match=r"group_equal must be a sequence .* got group_equal="):
+            pk.cfa(d, HS, group="school", group_equal=bad)
+
+
+def test_group_column_with_a_non_string_name(hs):
+    d = hs.rename(columns={"school": 0})
+    res = pk.cfa(d, HS, group=0)
+    assert res.groups == ("Grant-White", "Pasteur")
+    assert res.fit.equals(pk.cfa(hs, HS, group="school").fit)
+
+
+def test_equal_modifier_naming_a_parameter_is_rejected(hs):
+    with pytest.raises(ValueError, match=r"only equal\(\) of a label is supported"):
+        pk.cfa(hs, "visual =~ x1 + equal('visual=~x1')*x2 + x3")
+    a = pk.cfa(hs, "visual =~ x1 + l*x2 + equal('l')*x3")
+    b = pk.cfa(hs, "visual =~ x1 + l*x2 + l*x3")
+    assert a.fit.equals(b.fit)

@@ -389,6 +389,40 @@ def test_selected_inverse_and_sparse_solve_against_numpy():
                                rtol=1e-10, atol=1e-12)
 
 
+def test_symbolic_column_counts_against_dense_elimination():
+    import scipy.sparse as sps
+
+    rng = np.random.default_rng(11)
+    for n, density in ((1, 1.0), (7, 0.3), (40, 0.05), (90, 0.02), (60, 0.4)):
+        P = sps.random(n, n, density=density, random_state=int(rng.integers(1000))).toarray() != 0
+        P = P | P.T | np.eye(n, dtype=bool)
+        low = sps.csr_matrix(np.tril(P))
+        low.sort_indices()
+        parent, counts = K.cholesky_column_counts(low.indptr.astype(np.int64), low.indices.astype(np.int64))
+        np.testing.assert_array_equal(counts, naive.cholesky_column_counts(P))
+        # the parent of column j is the first row below the diagonal in the factor's column j
+        L = np.linalg.cholesky(np.where(P, rng.uniform(0.1, 1.0, (n, n)), 0.0) + n * np.eye(n))
+        L = np.tril(np.tril(L) != 0)
+        np.testing.assert_array_equal(L.sum(axis=0), counts)
+        first = [int(np.flatnonzero(L[j + 1:, j])[0]) + j + 1 if L[j + 1:, j].any() else -1 for j in range(n)]
+        np.testing.assert_array_equal(parent, first)
+
+
+def test_sparse_border_fill_count_equals_the_factor_under_its_ordering():
+    prob = _cohort_problem(sparse_border=True)
+    bd = prob.border
+    perm = np.asarray(bd.cv_perm).ravel()
+    S = np.zeros((prob.g, prob.g))
+    # the pattern itself, permuted; its dense factor's structural nonzeros (random values, no cancellation)
+    cols = np.repeat(np.arange(prob.g), np.diff(bd.indptr))
+    S[bd.indices, cols] = 1.0
+    S = np.maximum(S, S.T)[np.ix_(perm, perm)]
+    rng = np.random.default_rng(2)
+    A = np.where(S != 0, rng.uniform(0.1, 1.0, S.shape), 0.0)
+    A = 0.5 * (A + A.T) + prob.g * np.eye(prob.g)
+    assert bd.factor_nnz() == int((np.abs(np.linalg.cholesky(A)) > 0).sum())
+
+
 def test_reml_fit_is_the_same_with_sparse_border_and_pilot():
     from psikometri import _reml
 

@@ -789,3 +789,41 @@ def test_every_table_label_and_figure_text_of_a_sample_report_is_indonesian(agen
                 if eng or re.search(r"\b[a-z]+_[a-z_]+\b", t) or re.search(r"\d\.\d", t):
                     problems.append((key, "figure", t, eng))
     assert not problems, problems[:20]
+
+
+def test_a_kernel_that_dies_while_starting_is_started_again(small_data, tmp_path, monkeypatch):
+    """A kernel that dies before replying (e.g. its TCP port taken between choice and bind by another process)
+    costs one retry, not the agency's report; a notebook that fails is not retried."""
+    import papermill
+
+    from psikometri.io import load_assessment
+    from psikometri.report.runner import ReportTask, run_task, write_agency_subset
+
+    data, _ = small_data
+    sub = write_agency_subset(load_assessment(data, warn=False), "kab_satu", tmp_path / "s")
+    real = papermill.execute_notebook
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(papermill, "execute_notebook", flaky)
+    task = ReportTask("kab_satu", str(data), str(tmp_path / "o"), "id", ("html",), "", {"n_boot": 30, "seed": 2},
+                      True, data_subset=str(sub), keep_kernel=False)
+    res = run_task(task)
+    assert res.status == "ok" and len(calls) == 2
+    assert "started again" in (tmp_path / "o" / "kab_satu" / "report_kab_satu_id.log").read_text()
+
+    def broken(*args, **kwargs):
+        calls.append(1)
+        raise RuntimeError("a cell failed")
+
+    monkeypatch.setattr(papermill, "execute_notebook", broken)
+    calls.clear()
+    assert run_task(ReportTask("kab_satu", str(data), str(tmp_path / "o2"), "id", ("html",), "",
+                               {"n_boot": 30, "seed": 2}, True, data_subset=str(sub),
+                               keep_kernel=False)).status == "failed"
+    assert len(calls) == 1

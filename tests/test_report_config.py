@@ -357,3 +357,42 @@ def test_one_set_of_defaults_in_the_context_the_notebook_and_the_file():
         assert name in literal, name  # the runner sets no parameter the notebook lacks
         got = literal[name]
         assert (list(got) if isinstance(got, tuple) else got) == value, name
+
+
+# ----------------------------------------------------------------------------------------- review fixes
+
+@pytest.mark.parametrize("text, raw, what", [
+    ("agencies:\n  yes:\n    display_name: X\n", "yes", r"a boolean \(true/false\)"),
+    ("agencies:\n  no:\n    display_name: X\n", "no", r"a boolean \(true/false\)"),
+    ("agencies:\n  on:\n    display_name: X\n", "on", r"a boolean \(true/false\)"),
+    ("display_names:\n  competencies: {1: Satu, null: x}\n", "null", r"empty \(null\)"),
+    ("~: 3\n", "~", r"empty \(null\)"),
+])
+def test_keys_yaml_reads_as_booleans_or_null_must_be_quoted(text, raw, what):
+    with pytest.raises(ConfigError, match=rf"the key '{re.escape(raw)}'.* is read by YAML as {what}, not as a name.*"
+                                          r"Fix: put the key in quotes"):
+        parse_config(text, "a.yaml")
+
+
+def test_quoted_agency_key_is_an_agency():
+    assert parse_config("agencies:\n  'yes':\n    display_name: X\n", "a.yaml").agencies == {
+        "yes": {"display_name": "X"}}
+
+
+def test_load_config_path_type_and_report_settings_names():
+    from psikometri.report.config import check_report_settings
+
+    with pytest.raises(TypeError, match=r"path must be the path of a YAML configuration file .* got path=None"):
+        load_config(None)
+    with pytest.raises(TypeError, match=r"unknown report setting potental_cuts=\[90, 78\]\. Did you mean "
+                                         r"'potential_cuts'\? The report settings are .*performance_cuts"):
+        check_report_settings(potental_cuts=[90, 78])
+    import numpy as np
+    with pytest.raises(ValueError, match=r"potential_cuts = \[90\.0, 78\] is not valid"):
+        check_report_settings(potential_cuts=[np.float64(90.0), np.int64(78)])
+
+
+def test_init_config_on_a_folder_says_folder(tmp_path, capsys):
+    assert main(["init-config", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "is a folder" in err and "exists already" not in err

@@ -408,7 +408,7 @@ def _measurement_fairness(d: Inputs, c: pd.DataFrame) -> dict:
             # Chen's (2007) cut-offs: .005 / .010 for 300 people or fewer, else .01 / .015
             cfi_cut, rmsea_cut = (0.005, 0.010) if m.sum() <= 300 else (0.01, 0.015)
             mi = measurement_invariance(it[m].assign(grp=grp[m].to_numpy()), {"test": cols}, "grp", cfi_cut=cfi_cut,
-                                        rmsea_cut=rmsea_cut)
+                                        rmsea_cut=rmsea_cut, group_levels=keep)
             out[f"invariance_{g}"] = {
                 "highest_level": mi.attrs["highest_level"], "groups": keep, "n": int(m.sum()), "cfi_cut": cfi_cut,
                 "rmsea_cut": rmsea_cut,

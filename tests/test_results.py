@@ -234,7 +234,10 @@ def _result_classes():
     for fam in psikometri._FAMILIES + ("_results",):
         mod = importlib.import_module(f"psikometri.{fam}")
         for obj in vars(mod).values():
-            if (isinstance(obj, type) and dataclasses.is_dataclass(obj) and obj.__module__ == mod.__name__
+            # defined in the family or, for a family that is a package (fairness), in one of its modules
+            home = obj.__module__ if isinstance(obj, type) else ""
+            if (isinstance(obj, type) and dataclasses.is_dataclass(obj)
+                    and (home == mod.__name__ or home.startswith(mod.__name__ + "."))
                     and obj.__dataclass_params__.frozen and not obj.__name__.startswith("_")):
                 seen[obj.__name__] = obj
     return seen

@@ -1221,3 +1221,56 @@ def test_assessment_data_scores_use_one_round_and_one_occasion():
 def test_jpm_accepts_a_categorical_column_of_position_levels():
     ids, ach, post, _, _ = _cohort()
     pd.testing.assert_series_equal(job_person_match(ach, post.astype("category")), job_person_match(ach, post))
+
+
+# ----------------------------------------------------------------------------- review fixes
+
+_R = pd.DataFrame({"candidate": ["a", "a", "a", "b", "b", "b"],
+                   "competency": ["integritas", "kerjasama", "integritas", "integritas", "kerjasama", "kerjasama"],
+                   "score": [3, 4, 4, 2, 3, 3.5]})
+
+
+@pytest.mark.parametrize("fn", [talent.achieved_levels, talent.overall_rating])
+def test_ratings_errors_dup_columns_bool_empty_mixed_ids(fn):
+    with pytest.raises(ValueError, match=r"ratings has duplicated column names \['score'\]; give every column"):
+        fn(pd.concat([_R, _R[["score"]]], axis=1))
+    with pytest.raises(TypeError, match=r"holds True/False \(True at row 0\)"):
+        fn(_R.assign(score=[True] * 6))
+    with pytest.raises(TypeError, match=r"holds True/False \(False at row 1\)"):
+        fn(_R.assign(score=pd.Series([3, False, 4, 2, 3, 3], dtype=object)))
+    with pytest.raises(ValueError, match="ratings has no rows"):
+        fn(_R.iloc[:0])
+    with pytest.raises(ValueError, match=r"'score' \(score\) is missing on all 6 rows"):
+        fn(_R.assign(score=np.nan))
+    with pytest.raises(ValueError, match=r"'candidate' \(person\) holds values that differ only in type: .*astype"):
+        fn(_R.assign(candidate=[1, 1, 1, "1", "1", "1"]))
+
+
+@pytest.mark.parametrize("scale", [(False, 5), ("1", "5"), (1, True)])
+def test_achieved_levels_scale_must_be_numbers(scale):
+    with pytest.raises(ValueError, match=r"scale must be a \(min, max\) pair of finite numbers"):
+        talent.achieved_levels(_R, scale=scale)
+    assert talent.achieved_levels(_R, scale=np.array([1, 5])).equals(talent.achieved_levels(_R))
+
+
+def test_overall_rating_weights_types():
+    r = _R.assign(competency=[1, 2, 1, 1, 2, 2])
+    with pytest.raises(ValueError, match=r"weights key '1' is a str, but the levels of ratings column 'competency' "
+                                         r"are int"):
+        talent.overall_rating(r, by="competency", weights={"1": 3, 2: 1})
+    with pytest.raises(TypeError, match=r"weights\['integritas'\] is True, not a number"):
+        talent.overall_rating(_R, by="competency", weights={"integritas": True, "kerjasama": 1})
+    with pytest.raises(ValueError, match=r"got \{'integritas': nan, 'kerjasama': 1.0\}"):
+        talent.overall_rating(_R, by="competency", weights={"integritas": np.nan, "kerjasama": 1})
+    # numeric keys of another numeric type are fine; the weighted mean by hand: a (3.5*3 + 4)/4, b (2*3 + 3.25)/4
+    got = talent.overall_rating(r, by="competency", weights={1.0: 3, np.int64(2): 1})
+    np.testing.assert_allclose(got.to_numpy(), [(3.5 * 3 + 4) / 4, (2 * 3 + 3.25) / 4])
+
+
+def test_job_person_match_standard_with_levels_as_text():
+    ach = pd.DataFrame({"integritas": [3, 4, 2], "kerjasama": [3, 3, 4]}, index=[1, 2, 3])
+    want = job_person_match(ach, pd.Series({"integritas": 3, "kerjasama": 4}))
+    got = job_person_match(ach, pd.Series({"integritas": 3, "kerjasama": "4"}))
+    pd.testing.assert_series_equal(got, want)
+    # by hand (capped at the standard): (3+3)/7, (3+3)/7, (2+4)/7
+    np.testing.assert_allclose(got.to_numpy(), [600 / 7, 600 / 7, 600 / 7])

@@ -332,3 +332,41 @@ def gather_lower(C, gl, gcount, out):
                 v = C[ia, ib] if ia >= ib else C[ib, ia]
                 out[j, a, b] = v
                 out[j, b, a] = v
+
+
+@njit(cache=True)
+def cholesky_column_counts(indptr, indices):
+    """Nonzeros per column of the Cholesky factor of a symmetric pattern (symbolic factorisation).
+
+    ``indptr``/``indices``: the lower triangle in compressed rows (row ``k``
+    lists its columns ``i <= k``), already in elimination order.  The
+    elimination tree comes from Liu's algorithm with path compression; row
+    ``k`` of the factor is the set of tree nodes reached from the entries of
+    row ``k`` of the matrix walking towards the root and stopping at ``k``
+    (its row subtree), so each nonzero of the factor is visited once: the
+    cost is that of counting, ``O(nnz(L))``, with no numbers computed.
+    Returns ``(parent, counts)``; ``counts`` include the diagonal.
+    """
+    n = indptr.shape[0] - 1
+    parent = np.full(n, -1, dtype=np.int64)
+    ancestor = np.full(n, -1, dtype=np.int64)
+    for k in range(n):
+        for s in range(indptr[k], indptr[k + 1]):
+            i = indices[s]
+            while i != -1 and i < k:
+                nxt = ancestor[i]
+                ancestor[i] = k
+                if nxt == -1:
+                    parent[i] = k
+                i = nxt
+    counts = np.ones(n, dtype=np.int64)
+    mark = np.full(n, -1, dtype=np.int64)
+    for k in range(n):
+        mark[k] = k
+        for s in range(indptr[k], indptr[k + 1]):
+            i = indices[s]
+            while i != -1 and i < k and mark[i] != k:
+                counts[i] += 1
+                mark[i] = k
+                i = parent[i]
+    return parent, counts

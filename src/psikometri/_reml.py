@@ -288,6 +288,19 @@ class _SparseBorder:
         order = np.asarray(amd.order(A, "L")).ravel().astype(np.int64)
         self.cv_perm = matrix(np.append(order, g - 1).astype(np.int32), tc="i")
 
+    def factor_nnz(self):
+        """Nonzeros of the Cholesky factor under this border's ordering (symbolic; no factorisation)."""
+        import scipy.sparse as sps
+
+        g = self.g
+        perm = np.asarray(self.cv_perm).ravel().astype(np.int64)
+        pat = sps.csc_matrix((np.ones(self.nnz), self.indices, self.indptr), shape=(g, g))
+        full = (pat + pat.T).tocsr()
+        low = sps.tril(full[perm][:, perm], format="csr")
+        low.sort_indices()
+        _, counts = K.cholesky_column_counts(low.indptr.astype(np.int64), low.indices.astype(np.int64))
+        return int(counts.sum())
+
     def start(self, gpos, lam_g, T):
         data = np.empty(self.nnz)
         cg = np.empty((self.g, T.shape[1]))
@@ -322,13 +335,11 @@ def _choose_border(prob, sparse_border="auto"):
     if sparse_border is True:
         return sb
     if sb.nnz > 0.05 * prob.g * (prob.g + 1) / 2 and prob.g <= DENSE_BORDER_LIMIT:
-        # a pattern this dense fills in almost completely under any ordering: no trial needed
+        # a pattern this dense fills in almost completely under any ordering: no symbolic count needed
         return _DenseBorder(prob.g)
-    # one trial factorisation at unit ratios (the ordinary path, with this border) tells how much it fills in
-    prob.border = sb
-    nnz = prob.factorize(np.ones(len(prob.effects)), traces=False)["fac"].nnz
-    prob._cache = {}
-    if nnz > DENSE_FILL_SHARE * prob.g * (prob.g + 1) / 2 and prob.g <= DENSE_BORDER_LIMIT:
+    # the symbolic factorisation (column counts under the fill-reducing order, no numbers) tells how much
+    # the factor fills in, at the cost of counting its nonzeros
+    if sb.factor_nnz() > DENSE_FILL_SHARE * prob.g * (prob.g + 1) / 2 and prob.g <= DENSE_BORDER_LIMIT:
         return _DenseBorder(prob.g)
     return sb
 
@@ -613,15 +624,15 @@ class RemlProblem:
         return sq, T
 
     # ------------------------------------------------------------------ AI-REML
-    def fit(self, start=None, max_iter=200, tol=1e-10, tol_step=1e-6) -> RemlFit:
+    def fit(self, start=None, max_iter=200, tol=1e-10, tol_step=1e-6, tol_rel=1e-4) -> RemlFit:
         """Average-information REML from ``start`` (variances, residual last); see the module notes."""
         if self.g <= SMALL_BORDER:
             # a small border gains nothing from BLAS threads, whose spinning slows numba's threads
             with _single_thread_blas():
-                return self._fit(start, max_iter, tol, tol_step)
-        return self._fit(start, max_iter, tol, tol_step)
+                return self._fit(start, max_iter, tol, tol_step, tol_rel)
+        return self._fit(start, max_iter, tol, tol_step, tol_rel)
 
-    def _fit(self, start, max_iter, tol, tol_step) -> RemlFit:
+    def _fit(self, start, max_iter, tol, tol_step, tol_rel) -> RemlFit:
         ke = len(self.effects)
         nu = self.n - 1
         vy = float(np.var(self.y, ddof=1)) if self.n > 1 else 1.0
@@ -630,16 +641,18 @@ class RemlProblem:
         sig = np.maximum(sig, 0.0)
         sig[-1] = max(sig[-1], 1e-8 * vy)
 
-        def evaluate(s):
+        def evaluate(s, final=False):
             ratio = np.maximum(s[:-1] / s[-1], _FLOOR)
-            f = self.factorize(np.sqrt(ratio), traces=False)
+            theta = np.sqrt(ratio)
+            if final:  # the reported solution: components on the bound exactly zero
+                theta[s[:-1] <= _FLOOR * s[-1] * 10] = 0.0
+            f = self.factorize(theta, traces=False)
             return f, ratio, self.full_deviance(f, s[-1])
 
         f, ratio, dev = evaluate(sig)
         converged = False
         it = 0
         AI = np.eye(ke + 1)
-        free = np.ones(ke + 1, dtype=bool)
         for it in range(1, max_iter + 1):
             s2e = sig[-1]
             self.traces(f)
@@ -657,40 +670,51 @@ class RemlProblem:
             idx = np.flatnonzero(~at_bound)
             step = _newton_step(AI, score, idx)
             decrement = face_decrement = float(score[idx] @ step[idx])
-            # Kuhn-Tucker check: bound components whose score points inwards, one Newton step's worth of
-            # gain at least
+            # Kuhn-Tucker check: bound components whose score points inwards, with one Newton step's worth
+            # of gain at least, are released once the current face has converged (decrement < 1e-6), or
+            # before when their gain is a tenth of the decrement on the face or more (converging first on
+            # a face that the optimum is not on costs iterations)
             diag = np.maximum(np.diagonal(AI), 1e-300)
-            release = at_bound & (score > 0) & (score**2 / diag > tol)
-            if decrement < 1e-6:
-                # converged on the current face: release them
-                if release.any():
-                    idx = np.flatnonzero(~at_bound | release)
-                elif decrement < tol:
-                    converged = True
-                    break
-            # Newton step on the free components, applied multiplicatively (a Newton step in log sigma^2)
-            # to the positive ones: small components grow by up to a factor e^3 per iteration (e once
-            # they exceed a tenth of the variance of the scores) instead of creeping up from the boundary,
-            # and near the optimum the step equals the additive one.  A component the step would cut by
-            # 95% or more goes onto the bound (the Kuhn-Tucker check releases it if the data pull it
-            # back).  Components released from the boundary move additively, projected onto the bound
-            # where the step points outwards.
+            gain = np.where(at_bound & (score > 0), score**2 / diag, 0.0)
+            release = (gain > tol) & ((decrement < 1e-6) | (gain > 0.1 * decrement))
+            if release.any():
+                idx = np.flatnonzero(~at_bound | release)
+            elif decrement < tol:
+                converged = True
+                break
+            # Newton step on the free components.  Positive components that the step increases grow
+            # multiplicatively (a Newton step in log sigma^2): by up to a factor e^3 per iteration (e once
+            # they exceed a tenth of the variance of the scores) instead of creeping up from the boundary.
+            # Components that the step decreases take the additive step itself, which keeps the Newton
+            # step's fast convergence for a component heading for a small positive value (in log scale
+            # it would lose a constant share of the distance per iteration).  A component the step would
+            # cut by 95% or more goes onto the bound (the Kuhn-Tucker check releases it if the data pull
+            # it back).  Components released from the boundary move additively, projected onto the bound
+            # where the step points outwards.  A full step that will end the iteration (small decrement,
+            # nothing to release) is evaluated with the bound components exactly zero, the reported
+            # solution, so that no refactorisation is needed after the loop.
             interior = np.append(sig[:-1] > 2.0 * _FLOOR * s2e, True)
             step = _feasible_step(AI, score, sig, np.where(interior[:-1], -np.inf, _FLOOR * s2e), idx)
+            # the step ends the iteration when it is small in the likelihood (decrement) and in every free
+            # component (relative to the component, or to a millionth of the total for tiny ones): along a
+            # flat direction of the likelihood a small decrement can still leave a sizeable step
+            rel = np.abs(step[idx]) / np.maximum(sig[idx], 1e-6 * sig.sum())
+            last = face_decrement < tol_step and float(rel.max(initial=0.0)) < tol_rel and not release.any()
             t = 1.0
             accepted = False
             for _ in range(30):
                 new = sig + t * step
                 r = t * step[interior] / sig[interior]
-                # a component the Newton step sends (nearly) to zero goes onto the bound
                 grown = np.minimum(sig[interior] * np.exp(np.minimum(r, 3.0)),
                                    np.maximum(sig[interior] * np.exp(np.minimum(r, 1.0)), 0.1 * vy))
+                grown = np.where(r < 0.0, sig[interior] * (1.0 + r), grown)
+                # a component the Newton step sends (nearly) to zero goes onto the bound
                 new[interior] = np.where(r > -0.95, grown, 0.0)
                 new[:-1] = np.maximum(new[:-1], _FLOOR * max(new[-1], 1e-300))
                 if new[-1] <= 0:
                     t *= 0.5
                     continue
-                fn, rn, dn = evaluate(new)
+                fn, rn, dn = evaluate(new, final=last and t == 1.0)
                 # deviance noise: accept equal values to a few ulps of the deviance
                 if dn <= dev + 1e-11 * max(1.0, abs(dev)):
                     accepted = True
@@ -700,7 +724,7 @@ class RemlProblem:
                 converged = face_decrement < 1e-6
                 break
             sig, f, ratio, dev = new, fn, rn, dn
-            if t == 1.0 and face_decrement < tol_step and not release.any():
+            if t == 1.0 and last:
                 # the full Newton step of a small decrement lands within its square of the optimum
                 converged = True
                 break
@@ -708,10 +732,10 @@ class RemlProblem:
         boundary = np.zeros(ke + 1, dtype=bool)
         boundary[:-1] = sig[:-1] <= _FLOOR * sig[-1] * 10
         theta = np.sqrt(np.where(boundary[:-1], 0.0, sig[:-1] / sig[-1]))
-        if boundary.any():
-            ff = self.factorize(theta, traces=False)
-        else:  # the last accepted point is the final one: no refactorisation
+        if np.array_equal(theta, f["theta"]):  # the last accepted point is the final one: no refactorisation
             ff = f
+        else:
+            ff = self.factorize(theta, traces=False)
         s2e = ff["r2"] / nu
         variances = np.append(theta**2 * s2e, s2e)
         loglik = -0.5 * self.profiled_deviance(ff)
@@ -787,7 +811,8 @@ def fit_reml(y, codes, n_levels, effects) -> RemlFit:
         for j in range(sub.shape[1]):
             sub[:, j] = np.unique(sub[:, j], return_inverse=True)[1].ravel()
             nl[j] = int(sub[:, j].max()) + 1
-        pilot = RemlProblem(y[rows], sub, nl, effects).fit(tol=1e-6)
+        # a start only: its optimum differs from the full data's by sampling error
+        pilot = RemlProblem(y[rows], sub, nl, effects).fit(tol=1e-6, tol_step=1e-3, tol_rel=1e-2)
         start = pilot.variances.copy()
         total = float(start.sum())
         start[:-1] = np.where(pilot.boundary[:-1], 1e-3 * total / len(start), start[:-1])

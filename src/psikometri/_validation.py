@@ -27,11 +27,19 @@ __all__ = [
     "first_bad_cells",
     "numeric_column",
     "plain",
+    "check_unique_columns",
+    "check_text_distinct",
+    "sorted_labels",
 ]
 
 
 def plain(value):
-    """A numpy scalar as the Python value it holds (messages then show ``4``, not ``np.int64(4)``)."""
+    """A numpy scalar as the Python value it holds (messages then show ``4``, not ``np.int64(4)``).
+
+    A tuple (a MultiIndex label) is converted element by element.
+    """
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return tuple(plain(v) for v in value)
     return value.item() if isinstance(value, np.generic) else value
 
 
@@ -58,6 +66,52 @@ def check_dataframe(data, name: str = "data") -> pd.DataFrame:
         f"{name} must be a pandas DataFrame (rows = observations, columns = variables); got "
         f"{type(data).__name__}. Convert it with pandas.DataFrame(...)."
     )
+
+
+def check_unique_columns(data: pd.DataFrame, name: str = "data", columns=None) -> None:
+    """Require that no two columns of ``data`` share a name (a repeated name makes ``data[col]`` a DataFrame).
+
+    With ``columns``, only those names (the ones a function reads) must be unique.
+    """
+    dup = data.columns[data.columns.duplicated()]
+    if columns is not None:
+        wanted = set(columns)
+        dup = [c for c in dup if c in wanted]
+    if len(dup):
+        names = list(dict.fromkeys(plain(c) for c in dup))
+        raise ValueError(f"{name} has duplicated column names {names}; give every column a unique name "
+                         f"(e.g. {name}.columns = [...] or {name}.loc[:, ~{name}.columns.duplicated()]).")
+
+
+def check_text_distinct(values, what: str) -> None:
+    """Raise when two distinct ``values`` read the same as text (``1`` and ``"1"``): ids differing only in type.
+
+    ``what`` names the values in the message, e.g. ``"data column 'candidate'"``.
+    """
+    uniq = pd.unique(np.asarray(list(values) if not isinstance(values, (pd.Series, pd.Index, np.ndarray))
+                                else values, dtype=object))
+    seen: dict[str, object] = {}
+    for v in uniq:
+        if v is None or (isinstance(v, float) and v != v):
+            continue
+        k = str(plain(v))
+        if k in seen and type(plain(seen[k])) is not type(plain(v)):
+            a, b = plain(seen[k]), plain(v)
+            raise ValueError(
+                f"{what} holds values that differ only in type: {a!r} ({type(a).__name__}) and {b!r} "
+                f"({type(b).__name__}) would be taken for two different ids. Convert the column with "
+                ".astype(str) (or to numbers) so that each id is written one way."
+            )
+        seen.setdefault(k, v)
+
+
+def sorted_labels(values) -> list:
+    """The distinct values (NaN excluded) in sorted order; values of mixed types by type name, then as text."""
+    uniq = [plain(v) for v in pd.unique(np.asarray(values, dtype=object)) if not pd.isna(v)]
+    try:
+        return sorted(uniq)
+    except TypeError:
+        return sorted(uniq, key=lambda v: (type(v).__name__, str(v)))
 
 
 def check_columns(data: pd.DataFrame, columns: Iterable[str], name: str = "data") -> None:

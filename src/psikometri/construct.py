@@ -29,6 +29,7 @@ import html
 import itertools
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,6 +42,8 @@ from ._validation import (
     check_dataframe,
     check_level,
     check_positive_int,
+    check_text_distinct,
+    check_unique_columns,
     numeric_column,
     plain,
     validates_seed,
@@ -306,6 +309,7 @@ def _long_ratings(data, person: str, trait: str, method: str, score: str, what: 
             f"person, trait, method and score must be four different columns; got {person!r}, {trait!r}, "
             f"{method!r}, {score!r}."
         )
+    check_unique_columns(df, "data", [person, trait, method, score])
     if person not in df.columns:
         raise ValueError(
             f"person column {person!r} is not in data; its columns are {list(map(str, df.columns))}. "
@@ -313,6 +317,14 @@ def _long_ratings(data, person: str, trait: str, method: str, score: str, what: 
         )
     check_columns(df, [trait, method, score], "data")
     s = numeric_column(df, score, "score")
+    inf = np.isinf(s.to_numpy(dtype=float, na_value=np.nan))
+    if inf.any():
+        pos = int(np.flatnonzero(inf)[0])
+        raise ValueError(
+            f"data column {score!r} (score) holds an infinite value ({plain(s.iloc[pos])!r}) at row "
+            f"{plain(df.index[pos])!r}" + (f" ({int(inf.sum())} in all)" if inf.sum() > 1 else "")
+            + ". Replace it with NaN (missing) or a valid score."
+        )
     for c in (person, trait, method):
         bad = df[c].isna().to_numpy()
         if bad.any():
@@ -320,6 +332,7 @@ def _long_ratings(data, person: str, trait: str, method: str, score: str, what: 
                 f"data column {c!r} is missing at row {plain(df.index[int(np.flatnonzero(bad)[0])])!r}; every "
                 f"rating needs its {c}. Fill or drop those rows."
             )
+        check_text_distinct(df[c].to_numpy(), f"data column {c!r}")
     if len(s) and s.isna().all():
         raise ValueError(
             f"data column {score!r} (score) is all missing: none of its {len(s)} rows holds a score, so there is "
@@ -778,6 +791,9 @@ def ac_cfa_models(ratings, *, person: str, trait: str = "competency", method: st
     if models is None:
         names = [m for m in AC_MODELS if m != "G-BD-CE" or dimension_groups is not None]
     else:
+        if not isinstance(models, str) and not isinstance(models, Iterable):
+            raise TypeError(f"models must be None, a model name or a list of them among {list(AC_MODELS)}; got "
+                            f"models={models!r}. Pass e.g. models=['CE', 'CDCU'].")
         names = [models] if isinstance(models, str) else list(models)
         for m in names:
             if m not in AC_MODELS:
@@ -815,7 +831,7 @@ def ac_cfa_models(ratings, *, person: str, trait: str = "competency", method: st
         j = int(np.flatnonzero(sd <= 0)[0])
         raise ValueError(
             f"every candidate with all scores has the same score on {trait}={plain(cols[j][0])!r}, "
-            f"{method}={plain(cols[j][1])!r} ({X[0, j]!r}); a constant score has no variance to model. Drop that "
+            f"{method}={plain(cols[j][1])!r} ({plain(X[0, j])!r}); a constant score has no variance to model. Drop that "
             "cell or check the data."
         )
     R = S / np.outer(sd, sd)

@@ -112,14 +112,15 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ._threads import single_threaded_blas
-from ._validation import check_choice, check_dataframe, check_real, numeric_column, plain
+from ._validation import (check_choice, check_dataframe, check_real, check_text_distinct, check_unique_columns,
+                          numeric_column, plain, sorted_labels)
 
 __all__ = ["cfa", "measurement_invariance", "CFAResult"]
 
@@ -200,7 +201,12 @@ def _parse_value(tok: str, stmt: str) -> _Mod:
         return _Mod(start=float(v))
     m = re.match(r"^equal\((.*)\)$", tok)
     if m:
-        return _Mod(label=m.group(1).strip().strip("'\""))
+        lab = m.group(1).strip().strip("'\"").strip()
+        if not _NAME_RE.match(lab):
+            raise ValueError(
+                f"model: equal({m.group(1).strip()}) in {stmt!r} refers to a parameter by its name; only equal() of a "
+                "label is supported. Give both parameters the same label instead, e.g. 'A =~ l1*a1 + l1*a2'.")
+        return _Mod(label=lab)
     if _NAME_RE.match(tok):
         return _Mod(label=tok)
     raise ValueError(
@@ -1434,8 +1440,41 @@ def _prepare(data, model, group, estimator, missing):
     return df
 
 
-def _data_arrays(df: pd.DataFrame, ov, group):
-    """Numeric complete-case arrays per group, with the group labels; validates the columns."""
+def _group_labels(gcol: pd.Series, present, group, group_levels) -> list:
+    """The groups in model order: ``group_levels`` as given, else the categories' order, else sorted values."""
+    if group_levels is None:
+        if isinstance(gcol.dtype, pd.CategoricalDtype):
+            return [plain(c) for c in gcol.cat.categories if c in present]
+        return sorted_labels(list(present))
+    if isinstance(group_levels, (str, bytes)) or not isinstance(group_levels, Iterable):
+        raise TypeError(f"group_levels must be None or a sequence of the values of column {group!r}, in the order "
+                        f"wanted (the first is the reference group); got group_levels={group_levels!r}. Pass "
+                        f"e.g. group_levels={sorted_labels(list(present))!r}.")
+    levels = [plain(v) for v in group_levels]
+    dup = [v for i, v in enumerate(levels) if v in levels[:i]]
+    unknown = [v for v in levels if v not in present]
+    absent = [v for v in sorted_labels(list(present)) if v not in levels]
+    if dup or unknown or absent:
+        what = "; ".join(x for x in (
+            f"repeated {dup}" if dup else "",
+            f"not groups of the complete rows {unknown}" if unknown else "",
+            f"missing {absent}" if absent else "") if x)
+        raise ValueError(f"group_levels must list every group of column {group!r} once ({what}); got "
+                         f"group_levels={levels!r}. Pass an order of {sorted_labels(list(present))!r}, or drop "
+                         "the rows of the groups you leave out.")
+    return levels
+
+
+def _data_arrays(df: pd.DataFrame, ov, group, group_levels=None):
+    """Numeric complete-case arrays per group, with the group labels; validates the columns.
+
+    The rows of every group are put in lexicographic order of their indicator values, so the sample moments (and
+    all results) are bit-identical whatever the order of the rows.
+    """
+    try:
+        check_unique_columns(df, "data", list(ov) + ([group] if group is not None else []))
+    except TypeError:  # an unhashable group: reported below
+        check_unique_columns(df, "data", list(ov))
     missing_cols = [v for v in ov if v not in df.columns]
     if missing_cols:
         raise ValueError(
@@ -1443,10 +1482,14 @@ def _data_arrays(df: pd.DataFrame, ov, group):
             f"{list(map(str, df.columns))}. Rename the columns or fix the model."
         )
     if group is not None:
-        if not isinstance(group, str) or group not in df.columns:
+        try:
+            ok = group in df.columns
+        except TypeError:  # unhashable
+            ok = False
+        if not ok:
             raise ValueError(
-                f"group must be a column of data; got group={group!r}; data's columns are "
-                f"{list(map(str, df.columns))}."
+                f"group must be a column of data (its name); got group={group!r}; data's columns are "
+                f"{[plain(c) for c in df.columns]}."
             )
         if group in ov:
             raise ValueError(f"group={group!r} is also an indicator of the model; use another column.")
@@ -1469,20 +1512,20 @@ def _data_arrays(df: pd.DataFrame, ov, group):
     if group is None:
         groups, Xs = (), [X]
     else:
-        gv = df[group].to_numpy()[keep]
-        # lavaan's order: the levels of a categorical column, otherwise the order of first appearance
-        if isinstance(df[group].dtype, pd.CategoricalDtype):
-            present = set(pd.unique(gv))
-            labels = [c for c in df[group].cat.categories if c in present]
-        else:
-            labels = list(pd.unique(gv))
-        groups = tuple(plain(g) for g in labels)
-        Xs = [X[gv == g] for g in labels]
+        gv = np.asarray(df[group].to_numpy()[keep], dtype=object)
+        check_text_distinct(gv, f"group column {group!r}")
+        present = [plain(v) for v in pd.unique(gv)]
+        labels = _group_labels(df[group], present, group, group_levels)
+        groups = tuple(labels)
+        gplain = np.array([plain(v) for v in gv], dtype=object)
+        Xs = [X[gplain == g] for g in labels]
         if len(Xs) < 2:
             raise ValueError(
                 f"group column {group!r} has {len(Xs)} group(s) among the complete rows; a multigroup model needs at "
                 "least 2. Leave group=None for one group."
             )
+    # row-order independence: sort each group's rows by all indicator values (identical rows tie harmlessly)
+    Xs = [Xg[np.lexsort(Xg.T[::-1])] if Xg.shape[0] else Xg for Xg in Xs]
     for lab, Xg in zip(groups or (None,), Xs):
         n = Xg.shape[0]
         where = f"group {lab!r} of column {group!r}" if lab is not None else "data"
@@ -1504,6 +1547,9 @@ def _data_arrays(df: pd.DataFrame, ov, group):
 def _parse_group_equal(group_equal) -> tuple[str, ...]:
     if isinstance(group_equal, str):
         group_equal = (group_equal,)
+    if group_equal is None or not isinstance(group_equal, Iterable):
+        raise TypeError(f"group_equal must be a sequence of names among {list(_GROUP_EQUAL)} (or () for none); got "
+                        f"group_equal={group_equal!r}. Pass e.g. group_equal=['loadings'].")
     ge = tuple(group_equal)
     for g in ge:
         if g not in _GROUP_EQUAL:
@@ -1563,7 +1609,8 @@ def _result(model: _Model, fitres: _MLFit, groups=(), n_dropped: int = 0) -> CFA
                      iterations=fitres.iterations, implied=implied, vcov=vc)
 
 
-def cfa(data, model, *, group=None, group_equal=(), estimator="ML", std_lv=False, missing="listwise") -> CFAResult:
+def cfa(data, model, *, group=None, group_equal=(), estimator="ML", std_lv=False, missing="listwise",
+        group_levels=None) -> CFAResult:
     """Confirmatory factor analysis by maximum likelihood, as ``lavaan::cfa``.
 
     Parameters
@@ -1588,6 +1635,12 @@ def cfa(data, model, *, group=None, group_equal=(), estimator="ML", std_lv=False
         variances of the other groups are then free, as in lavaan).
     missing : {"listwise"}
         Rows with a missing indicator (or group) are dropped.  Full-information ML is not implemented.
+    group_levels : sequence, optional
+        The order of the groups, each group once; the first is the reference group (its factor means are fixed
+        to 0 when the intercepts are equal).  Default: the categories' order for a categorical column, otherwise
+        the sorted values, so the result does not depend on the order of the rows.  lavaan orders the groups by
+        first appearance in the data: to compare with lavaan, pass that order (e.g.
+        ``group_levels=list(data[group].unique())``).
 
     Returns
     -------
@@ -1608,7 +1661,8 @@ def cfa(data, model, *, group=None, group_equal=(), estimator="ML", std_lv=False
     log N``.  Checked against lavaan 0.6-14 on ``HolzingerSwineford1939`` (single and multigroup, see
     ``tests/fixtures/factor``).  The estimates are the same as lavaan's; the optimiser is different (Fisher
     scoring with damping and a line search instead of ``nlminb``), and works on the sample moments only, so its cost does not
-    depend on the number of persons.
+    depend on the number of persons.  The sample moments are computed from the rows of each group sorted by
+    their values, so a shuffled data set gives bit-identical results.
 
     References
     ----------
@@ -1636,7 +1690,9 @@ def cfa(data, model, *, group=None, group_equal=(), estimator="ML", std_lv=False
     if ge and group is None:
         raise ValueError(f"group_equal={list(ge)} needs group=: equality constraints hold across groups.")
     # the indicators first (the number of groups is known only from the data), then the full model
-    Xs, groups, n_dropped = _data_arrays(df, _indicators(model), group)
+    if group is None and group_levels is not None:
+        raise ValueError(f"group_levels={group_levels!r} needs group=: it orders the groups of that column.")
+    Xs, groups, n_dropped = _data_arrays(df, _indicators(model), group, group_levels)
     mod = _build_model(model, ngroups=len(Xs), std_lv=bool(std_lv), meanstructure=group is not None,
                        group_equal=ge)
     S, means, nobs = _sample_moments(Xs)
@@ -1663,7 +1719,8 @@ _MI_LEVELS = {
 
 
 def measurement_invariance(data, model, group, *, cfi_cut=0.01, rmsea_cut=0.015, std_lv=False,
-                           levels=("configural", "metric", "scalar", "strict"), missing="listwise") -> pd.DataFrame:
+                           levels=("configural", "metric", "scalar", "strict"), missing="listwise",
+                           srmr_cut=None, group_levels=None) -> pd.DataFrame:
     """Configural, metric, scalar and strict invariance of a CFA model across groups.
 
     Fits the model in every group with increasingly many parameters held equal (Meredith 1993's sequence as in
@@ -1683,16 +1740,27 @@ def measurement_invariance(data, model, group, *, cfi_cut=0.01, rmsea_cut=0.015,
     std_lv : bool
         Identification as in :func:`cfa`.
     levels : sequence of str
-        Which models to fit, in order (a subset of ``configural, metric, scalar, strict``).
+        Which models to fit: the sequence ``configural, metric, scalar, strict`` from ``configural`` up to the
+        highest level wanted, e.g. ``("configural", "metric")`` (each step is judged against the one before it,
+        so no level may be skipped, repeated or put out of order).
     missing : {"listwise"}
+    srmr_cut : float, optional
+        Largest acceptable rise of SRMR; ``None`` (default) leaves SRMR out of the decision.  Chen (2007)
+        suggests 0.030 for the loadings step (metric) and 0.010 for the intercepts and residuals steps (scalar,
+        strict); a single value applies to every step, so fit the sequence twice, or read ``delta_srmr``, to use
+        both.
+    group_levels : sequence, optional
+        Order of the groups, the first being the reference group, as in :func:`cfa` (default: categories' order or
+        sorted values).
 
     Returns
     -------
     DataFrame
         One row per model (index ``model``): ``group_equal, npar, chisq, df, pvalue, cfi, tli, rmsea,
         rmsea_ci_low, rmsea_ci_high, srmr, aic, bic``, and against the previous row ``delta_chisq, delta_df,
-        p_delta`` (the likelihood-ratio test, as ``lavaan::lavTestLRT``), ``delta_cfi``, ``delta_rmsea`` and
-        ``decision``: ``"holds"`` when ``-delta_cfi <= cfi_cut`` and ``delta_rmsea <= rmsea_cut``, ``"rejected"``
+        p_delta`` (the likelihood-ratio test, as ``lavaan::lavTestLRT``), ``delta_cfi``, ``delta_rmsea``,
+        ``delta_srmr`` and ``decision``: ``"holds"`` when ``-delta_cfi <= cfi_cut`` and
+        ``delta_rmsea <= rmsea_cut`` (and ``delta_srmr <= srmr_cut`` when ``srmr_cut`` is given), ``"rejected"``
         otherwise (``"baseline"`` for the first model, ``"not assessed"`` when a model did not converge or is
         inadmissible); ``supported``: ``True`` when this step and every step before it hold (the level of
         invariance the data support); ``converged``, ``admissible``, ``reason``.  ``attrs["fits"]`` holds the
@@ -1727,18 +1795,19 @@ def measurement_invariance(data, model, group, *, cfi_cut=0.01, rmsea_cut=0.015,
 
     cfi_cut = check_real(cfi_cut, "cfi_cut")
     rmsea_cut = check_real(rmsea_cut, "rmsea_cut")
-    if isinstance(levels, str):
-        levels = (levels,)
-    for lv in levels:
-        check_choice(lv, list(_MI_LEVELS), "levels")
+    if srmr_cut is not None:
+        srmr_cut = check_real(srmr_cut, "srmr_cut")
+    levels = _check_mi_levels(levels)
     if group is None:
         raise ValueError("group must be the column holding each person's group, e.g. group='gender'.")
     fits = {}
     rows = []
     prev = None
     for lv in levels:
-        res = cfa(data, model, group=group, group_equal=_MI_LEVELS[lv], std_lv=std_lv, missing=missing)
+        res = cfa(data, model, group=group, group_equal=_MI_LEVELS[lv], std_lv=std_lv, missing=missing,
+                  group_levels=group_levels)
         fits[lv] = res
+        res_levels = res.groups
         f = res.fit
         row = {"model": lv, "group_equal": ", ".join(_MI_LEVELS[lv]) or "-", "npar": int(f["npar"]),
                "chisq": f["chisq"], "df": int(f["df"]), "pvalue": f["pvalue"], "cfi": f["cfi"], "tli": f["tli"],
@@ -1747,20 +1816,22 @@ def measurement_invariance(data, model, group, *, cfi_cut=0.01, rmsea_cut=0.015,
         ok = res.converged and res.admissible
         if prev is None:
             row.update(delta_chisq=math.nan, delta_df=math.nan, p_delta=math.nan, delta_cfi=math.nan,
-                       delta_rmsea=math.nan, decision="baseline" if ok else "not assessed")
+                       delta_rmsea=math.nan, delta_srmr=math.nan, decision="baseline" if ok else "not assessed")
         else:
             pf = prev.fit
             dchi = f["chisq"] - pf["chisq"]
             ddf = int(f["df"] - pf["df"])
             dcfi = f["cfi"] - pf["cfi"]
             drm = f["rmsea"] - pf["rmsea"]
+            dsr = f["srmr"] - pf["srmr"]
             row.update(delta_chisq=dchi, delta_df=ddf,
                        p_delta=float(stats.chi2.sf(dchi, ddf)) if ddf > 0 else math.nan,
-                       delta_cfi=dcfi, delta_rmsea=drm)
+                       delta_cfi=dcfi, delta_rmsea=drm, delta_srmr=dsr)
             if not (ok and prev.converged and prev.admissible):
                 row["decision"] = "not assessed"
             else:
-                row["decision"] = "holds" if (-dcfi <= cfi_cut and drm <= rmsea_cut) else "rejected"
+                holds = -dcfi <= cfi_cut and drm <= rmsea_cut and (srmr_cut is None or dsr <= srmr_cut)
+                row["decision"] = "holds" if holds else "rejected"
         chain_ok = row["decision"] in ("baseline", "holds") and (not rows or rows[-1]["supported"])
         row.update(supported=bool(chain_ok), converged=res.converged, admissible=res.admissible,
                    reason=res.reason)
@@ -1773,4 +1844,26 @@ def measurement_invariance(data, model, group, *, cfi_cut=0.01, rmsea_cut=0.015,
     out.attrs["highest_level"] = supported[-1] if supported else None
     out.attrs["cfi_cut"] = cfi_cut
     out.attrs["rmsea_cut"] = rmsea_cut
+    out.attrs["srmr_cut"] = srmr_cut
+    out.attrs["groups"] = res_levels
     return out
+
+
+def _check_mi_levels(levels) -> tuple[str, ...]:
+    """``levels`` as a tuple: a non-empty run of configural < metric < scalar < strict starting at configural."""
+    order = list(_MI_LEVELS)
+    fix = ("Pass the sequence from 'configural' up to the highest level wanted, e.g. "
+           "levels=('configural', 'metric', 'scalar').")
+    if isinstance(levels, str):
+        levels = (levels,)
+    if levels is None or not isinstance(levels, Iterable):
+        raise TypeError(f"levels must be a sequence of level names among {order}; got levels={levels!r}. {fix}")
+    levels = tuple(levels)
+    for lv in levels:
+        if not isinstance(lv, str) or lv not in _MI_LEVELS:
+            raise ValueError(f"levels entries must be among {order}; got {plain(lv)!r} in levels={levels!r}. {fix}")
+    if not levels or levels != tuple(order[:len(levels)]):
+        raise ValueError(
+            f"levels must start at 'configural' and follow the order {' < '.join(order)} without gaps or "
+            f"repeats, since each model is judged against the one before it; got levels={levels!r}. {fix}")
+    return levels

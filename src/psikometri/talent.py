@@ -66,6 +66,8 @@ from ._validation import (
     check_positive_int,
     check_probability,
     check_real,
+    check_text_distinct,
+    check_unique_columns,
     plain,
     validates_seed,
 )
@@ -557,6 +559,7 @@ def _rating_table(ratings, score: str, id_columns: dict[str, str]) -> tuple[pd.D
     if len(set(cols + [score])) != len(cols) + 1:
         raise ValueError(f"the columns must all differ; got {', '.join(f'{p}={c!r}' for p, c in id_columns.items())}, "
                          f"score={score!r}.")
+    check_unique_columns(df, "ratings", cols + [score])
     check_columns(df, cols + [score], "ratings")
     for col, what in _ONE_VALUE_COLUMNS.items():
         if col in df.columns and col not in cols and df[col].nunique(dropna=True) > 1:
@@ -567,7 +570,18 @@ def _rating_table(ratings, score: str, id_columns: dict[str, str]) -> tuple[pd.D
                 f"ratings[ratings[{col!r}] == {vals[0]!r}] (AssessmentData.overall_rating and .achieved_levels pick "
                 f"the independent round), or drop the column if it means something else."
             )
+    if len(df) == 0:
+        raise ValueError("ratings has no rows; pass the long ratings table, one row per rating.")
     s = df[score]
+    is_bool = np.array([isinstance(v, (bool, np.bool_)) for v in s.to_numpy()], dtype=bool) if (
+        pd.api.types.is_bool_dtype(s) or pd.api.types.is_object_dtype(s)) else np.zeros(len(s), dtype=bool)
+    if is_bool.any():
+        pos = int(np.flatnonzero(is_bool)[0])
+        raise TypeError(
+            f"ratings column {score!r} (score) holds True/False ({plain(s.iloc[pos])!r} at "
+            f"{_row_label(df.index, pos)}), not a rating: True would count as 1. Recode the ratings as numbers on "
+            "the rating scale."
+        )
     if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
         conv = pd.to_numeric(s, errors="coerce")
         bad = (conv.isna() & s.notna()).to_numpy()
@@ -583,6 +597,11 @@ def _rating_table(ratings, score: str, id_columns: dict[str, str]) -> tuple[pd.D
         pos = int(np.flatnonzero(np.isinf(y))[0])
         raise ValueError(f"ratings column {score!r} holds an infinite value at {_row_label(df.index, pos)}. Use "
                          "finite ratings (NaN for a missing one).")
+    if np.isnan(y).all():
+        raise ValueError(
+            f"ratings column {score!r} (score) is missing on all {len(y)} rows: there is no rating to use. Check "
+            f"that score={score!r} names the rating column and that its values were read as numbers."
+        )
     for param, col in id_columns.items():
         miss = df[col].isna().to_numpy()
         if miss.any():
@@ -591,6 +610,7 @@ def _rating_table(ratings, score: str, id_columns: dict[str, str]) -> tuple[pd.D
                 f"ratings column {col!r} ({param}) is empty at {_row_label(df.index, pos)} ({int(miss.sum())} "
                 "empty in all): every rating must say whose it is. Fill in the ids or drop these rows."
             )
+        check_text_distinct(df[col].to_numpy(), f"ratings column {col!r} ({param})")
     return df, y
 
 
@@ -636,19 +656,36 @@ def _level_weights(weights, levels: pd.Index, by: str) -> np.ndarray:
     if weights.index.duplicated().any():
         raise ValueError(f"weights names {plain(weights.index[weights.index.duplicated()][0])!r} twice; give each "
                          f"{by} once.")
-    key = {str(k): k for k in weights.index}
-    lev_key = [str(v) for v in levels]
-    missing = [v for v in lev_key if v not in key]
+    lev_types = {type(plain(v)) for v in levels}
+    def _num(t):
+        return issubclass(t, numbers.Real) and not issubclass(t, bool)
+
+    for k in weights.index:
+        t = type(plain(k))
+        if t not in lev_types and not (_num(t) and all(_num(u) for u in lev_types)):
+            raise ValueError(
+                f"weights key {plain(k)!r} is a {t.__name__}, but the levels of ratings column {by!r} "
+                f"are {', '.join(sorted(u.__name__ for u in lev_types))} ({[plain(v) for v in levels][:5]}); write "
+                f"the keys as the levels are written, or convert the column (e.g. with .astype(str)).")
+    bad = [plain(k) for k, v in weights.items() if isinstance(v, (bool, np.bool_))]
+    if bad:
+        raise TypeError(f"weights[{bad[0]!r}] is {weights[bad[0]]!r}, not a number; give each {by} a number "
+                        "(0 to leave it out).")
+    key = {plain(k): k for k in weights.index}  # matched by value: 1 and 1.0 are the same level
+    lev_vals = [plain(v) for v in levels]
+    lev_key = [str(v) for v in lev_vals]
+    missing = [str(v) for v in lev_vals if v not in key]
     if missing:
         raise ValueError(f"weights has no weight for the {by} level(s) {missing[:5]} found in the ratings; give a "
                          f"weight (0 to leave one out) to every level: {lev_key}.")
-    unknown = sorted(set(key) - set(lev_key))
+    unknown = sorted(str(k) for k in key if k not in set(lev_vals))
     if unknown:
         raise ValueError(f"weights names {unknown[:5]}, not found in ratings column {by!r} (its levels are "
                          f"{lev_key}). Correct the names or drop those weights.")
-    w = pd.to_numeric(pd.Series([weights[key[k]] for k in lev_key]), errors="coerce").to_numpy(dtype=float)
+    w = pd.to_numeric(pd.Series([weights[key[v]] for v in lev_vals]), errors="coerce").to_numpy(dtype=float)
     if not np.isfinite(w).all() or (w < 0).any() or not (w > 0).any():
-        raise ValueError(f"weights must be finite, non-negative numbers, not all zero; got {dict(zip(lev_key, w))}.")
+        raise ValueError(f"weights must be finite, non-negative numbers, not all zero; got "
+                         f"{dict(zip(lev_key, w.tolist()))}.")
     return w
 
 
@@ -774,7 +811,8 @@ def overall_rating(ratings, *, person: str = "candidate", score: str = "score", 
 
 
 def _check_scale(scale) -> tuple[float, float]:
-    ok = isinstance(scale, (tuple, list)) and len(scale) == 2
+    ok = isinstance(scale, (tuple, list, np.ndarray)) and len(scale) == 2 and all(
+        isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) for v in scale)
     if ok:
         try:
             lo, hi = float(scale[0]), float(scale[1])
@@ -835,9 +873,10 @@ def achieved_levels(ratings, *, person: str = "candidate", competency: str = "co
     Raises
     ------
     ValueError, TypeError
-        For a missing column, a non-numeric, infinite or out-of-scale rating
-        (naming the row), an empty id, several rounds or occasions, or an
-        unknown ``rounding``.
+        For a missing or repeated column, a non-numeric, boolean, infinite or
+        out-of-scale rating (naming the row), no rating at all, an empty id,
+        ids differing only in type (``1`` and ``"1"``), several rounds or
+        occasions, or an unknown ``rounding``.
 
     See Also
     --------
@@ -961,6 +1000,11 @@ def _aligned(achieved, required, standards) -> tuple[pd.DataFrame, np.ndarray, n
         required = pd.Series(required, dtype=float)
     if isinstance(required, pd.Series) and isinstance(required.dtype, pd.CategoricalDtype):
         required = required.astype(object)  # e.g. the position_level column of AssessmentData.candidates
+    if isinstance(required, pd.Series) and (
+        pd.api.types.is_object_dtype(required) or pd.api.types.is_string_dtype(required)
+    ) and len(required) and pd.to_numeric(required, errors="coerce").notna().all():
+        # levels stored as text or mixed with numbers ({competency: "4"}): a standard, not positions
+        required = pd.to_numeric(required, errors="coerce").astype(float)
     if isinstance(required, pd.Series) and (
         pd.api.types.is_object_dtype(required) or pd.api.types.is_string_dtype(required)
     ):

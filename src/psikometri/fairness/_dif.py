@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._validation import check_choice, check_dataframe, check_items, check_positive_int, plain
+from .._validation import (check_choice, check_dataframe, check_items, check_positive_int, check_text_distinct,
+                           plain)
 from ._score_level import _sorted_levels
 
 __all__ = ["dif"]
@@ -348,14 +349,19 @@ def dif(items, group, *, method: str = "mh", focal=None, match: str = "total", p
         ``method, polytomous, reference, focal, n, n_reference, n_focal, n_dropped, match,
         purify, iterations, converged, anchor`` (items of the final matching
         score), ``flagged_history, alpha, p_adjust, notes``.  An item that is
-        constant among the kept respondents gets NaN statistics (noted).
+        constant among the kept respondents gets NaN statistics (noted), as
+        does, for ``"logistic"``, an item the matching score predicts
+        perfectly (no group effect can be estimated).  An MH odds ratio of 0
+        or infinity (one group answering alike at every score level) gives
+        an infinite ``delta_mh`` without standard error, noted by item.
 
     Raises
     ------
     ValueError
         Items not 0/1 for ``"logistic"`` or not integer scores for ``"mh"``
         (naming row and column), not exactly two groups, a group
-        smaller than ``min_group``, a ``focal`` that is not a group, bad options.
+        smaller than ``min_group``, a ``focal`` that is not a group, group
+        labels differing only in type (``1`` and ``"1"``), bad options.
 
     Notes
     -----
@@ -465,6 +471,7 @@ def dif(items, group, *, method: str = "mh", focal=None, match: str = "total", p
     n_drop_group = int((gmiss & ~imiss).sum())
     arr = arr[keep]
     gk = g.to_numpy()[keep]
+    check_text_distinct(gk, f"group {gname!r}")
     levels = _sorted_levels(gk, g)
     if len(levels) != 2:
         shown = [plain(v) for v in levels]
@@ -516,11 +523,16 @@ def dif(items, group, *, method: str = "mh", focal=None, match: str = "total", p
             return {"counts": o, "chi2": chi2, "p": stats.chi2.sf(chi2, 1)}
         o = K.logistic_fits(counts, 100, 1e-10)
         d0, d1, d2 = o[:, K.LR_DEV0], o[:, K.LR_DEV1], o[:, K.LR_DEV2]
+        # the matching score alone predicts the item perfectly (deviance 0 without the group): no group effect
+        # can be estimated, and the differences of zero deviances are rounding noise
+        determined = (d0 <= 1e-9 * np.maximum(1.0, o[:, K.LR_NULL])) & ~constant
         chi = {"uniform": d0 - d1, "nonuniform": d1 - d2, "both": d0 - d2}
+        for c in chi.values():
+            c[determined] = np.nan
         chi2 = chi[dif_type].copy()
         chi2[constant] = np.nan
         df_t = 2 if dif_type == "both" else 1
-        return {"counts": o, "chi": chi, "chi2": chi2, "p": stats.chi2.sf(chi2, df_t)}
+        return {"counts": o, "chi": chi, "chi2": chi2, "p": stats.chi2.sf(chi2, df_t), "determined": determined}
 
     anchor = np.ones(J, dtype=np.bool_)
     res = run(anchor)
@@ -584,6 +596,12 @@ def dif(items, group, *, method: str = "mh", focal=None, match: str = "total", p
         out["ets"] = ets
         out["ets_size"] = _size_class(np.where(np.isfinite(p), delta, np.nan), (1.0, 1.5))
         out["n_strata"] = o[:, K.MH_STRATA].astype(np.int64)
+        extreme = [str(names[k]) for k in np.flatnonzero(np.isinf(delta) & np.isfinite(p))]
+        if extreme:
+            notes.append(f"item(s) {extreme}: the Mantel-Haenszel odds ratio is 0 or infinite (within every matched "
+                         "score level one group answers the item all alike, e.g. every focal respondent correct), "
+                         "so delta_mh is infinite and its standard error is not available; the ETS class follows "
+                         "the rule with |delta| beyond every bound")
     else:
         n = float(arr.shape[0])
         null = o[:, K.LR_NULL]
@@ -591,8 +609,9 @@ def dif(items, group, *, method: str = "mh", focal=None, match: str = "total", p
             rmax = -np.expm1(-null / n)
             r2 = {m: -np.expm1((o[:, col] - null) / n) / rmax
                   for m, col in (("m0", K.LR_DEV0), ("m1", K.LR_DEV1), ("m2", K.LR_DEV2))}
+        determined = res["determined"]
         for m in r2:
-            r2[m][constant] = np.nan
+            r2[m][constant | determined] = np.nan
         dr2 = {"uniform": r2["m1"] - r2["m0"], "nonuniform": r2["m2"] - r2["m1"], "both": r2["m2"] - r2["m0"]}
         out["delta_r2"] = dr2[dif_type]
         out["zumbo_thomas"] = _size_class(dr2[dif_type], ZUMBO_THOMAS)
@@ -608,13 +627,17 @@ def dif(items, group, *, method: str = "mh", focal=None, match: str = "total", p
             out[f"r2_{m}"] = r2[m]
         bg = o[:, K.LR_B_GROUP1].copy()
         bi = o[:, K.LR_B_INT2].copy()
-        bg[constant] = np.nan
-        bi[constant] = np.nan
+        bg[constant | determined] = np.nan
+        bi[constant | determined] = np.nan
         out["beta_group"] = bg
         out["beta_interaction"] = bi
         conv = (o[:, K.LR_CONV] == 3) & ~constant
         out["converged"] = conv
-        bad = [str(names[k]) for k in np.flatnonzero(~conv & ~constant)]
+        if determined.any():
+            notes.append(f"item(s) {[str(names[k]) for k in np.flatnonzero(determined)]} are predicted perfectly by "
+                         "the matching score (the same answer by everyone at each score level, e.g. items that "
+                         "duplicate each other): no group effect can be estimated (NaN)")
+        bad = [str(names[k]) for k in np.flatnonzero(~conv & ~constant & ~determined)]
         if bad:
             notes.append(f"logistic fit(s) of item(s) {bad} did not converge (a group or score level where "
                          "everyone answers alike: separation); their statistics are approximate")

@@ -23,6 +23,7 @@ import datetime as _dt
 import difflib
 import math
 import numbers
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -46,8 +47,19 @@ def _example_fix(key: str, example: str) -> str:
     return f"write e.g. '{leaf}: {example}' under '{parent}:'"
 
 
+def _shown(value):
+    """``value`` with numpy scalars as Python values (messages show ``3``, not ``np.int64(3)``)."""
+    if isinstance(value, (list, tuple)):
+        return type(value)(_shown(v) for v in value)
+    if isinstance(value, dict):
+        return {_shown(k): _shown(v) for k, v in value.items()}
+    if type(value).__module__ == "numpy":  # a numpy scalar or array, without importing numpy here
+        return _shown(value.tolist()) if hasattr(value, "tolist") else value
+    return value
+
+
 def _bad(key: str, value, need: str, example: str) -> ValueError:
-    return ValueError(f"{key} = {value!r} is not valid: {need}. Fix: {_example_fix(key, example)}")
+    return ValueError(f"{key} = {_shown(value)!r} is not valid: {need}. Fix: {_example_fix(key, example)}")
 
 
 def _is_number(v) -> bool:
@@ -370,20 +382,26 @@ class ReportConfig:
         return f"{self.name or 'config'}" + (f", line {line}" if line else "")
 
 
-def _node_lines(node, prefix: str, lines: dict, problems: list) -> None:
-    """Key path -> line of every mapping key under ``node``; duplicate keys go to ``problems``."""
+def _node_lines(node, prefix: str, lines: dict, problems: list, odd: list | None = None) -> None:
+    """Key path -> line of every mapping key under ``node``; duplicate keys go to ``problems``, keys that YAML
+    reads as a boolean or null (unquoted ``yes``, ``no``, ``on``, ``off``, ``null``, ``~``) to ``odd``."""
     import yaml
+
+    if odd is None:
+        odd = []
 
     if not isinstance(node, yaml.MappingNode):
         return
     seen = set()
     for k, v in node.value:
         key = f"{prefix}{k.value}" if isinstance(k, yaml.ScalarNode) else f"{prefix}?"
+        if isinstance(k, yaml.ScalarNode) and k.tag in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"):
+            odd.append((key, k.value, k.tag.rpartition(":")[2], k.start_mark.line + 1))
         if key in seen:
             problems.append((key, k.start_mark.line + 1))
         seen.add(key)
         lines.setdefault(key, k.start_mark.line + 1)
-        _node_lines(v, key + ".", lines, problems)
+        _node_lines(v, key + ".", lines, problems, odd)
 
 
 def parse_config(text: str, name: str = "config") -> ReportConfig:
@@ -401,7 +419,15 @@ def parse_config(text: str, name: str = "config") -> ReportConfig:
                           "form of that line (a value holding ':' or '#' needs quotes).") from None
     lines: dict = {}
     dups: list = []
-    _node_lines(node, "", lines, dups)
+    odd: list = []
+    _node_lines(node, "", lines, dups, odd)
+    if odd:
+        key, raw, tag, line = odd[0]
+        what = "a boolean (true/false)" if tag == "bool" else "empty (null)"
+        raise ConfigError(
+            f"{name}, line {line}: the key {raw!r}{f' ({key!r})' if key != raw else ''} is read by YAML as {what}, not as a name: unquoted "
+            "yes, no, on, off, y, n, true, false, null and ~ are not text. Fix: put the key in quotes, e.g. "
+            f"'{raw}': or \"{raw}\":.")
     if dups:
         key, line = dups[0]
         raise ConfigError(f"{name}, line {line}: the key {key!r} appears twice. Fix: keep one of them.")
@@ -469,6 +495,9 @@ def _first_example(spec: dict) -> str:
 
 def load_config(path) -> ReportConfig:
     """Read and validate the configuration file ``path`` (see :func:`parse_config`)."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be the path of a YAML configuration file (str or pathlib.Path); got "
+                        f"path={path!r}. Write one with 'psikometri init-config agency.yaml' and pass its path.")
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
@@ -495,7 +524,11 @@ def check_report_settings(*, standards=None, **kw) -> dict:
     for name, v in kw.items():
         s = by_name.get(name)
         if s is None:
-            raise TypeError(f"unknown report setting {name!r}")
+            valid = sorted(by_name) + ["standards"]
+            close = difflib.get_close_matches(name, valid, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise TypeError(f"unknown report setting {name}={_shown(v)!r}.{hint} The report settings are "
+                            f"{', '.join(valid)}.")
         out[s.key] = s.check(v, name, s.example)
     for k, v in dict(standards or {}).items():
         key = f"standards.{k}"
@@ -742,9 +775,9 @@ def write_template(path, force: bool = False) -> Path:
     from .runner import atomic_write
 
     p = Path(path)
+    if p.is_dir():
+        raise ConfigError(f"{str(p)!r} is a folder. Fix: give a file name, e.g. {str(p / 'agency.yaml')!r}.")
     if p.exists() and not force:
         raise ConfigError(f"{str(p)!r} exists already. Fix: choose another path, or add --force to overwrite it.")
-    if p.exists() and p.is_dir():
-        raise ConfigError(f"{str(p)!r} is a folder. Fix: give a file name, e.g. {str(p / 'agency.yaml')!r}.")
     atomic_write(p, config_template(p.name))
     return p

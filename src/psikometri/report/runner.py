@@ -483,11 +483,22 @@ def _run_task(task: ReportTask, t0: float) -> TaskResult:
         # papermill's cell-by-cell saves serialise the whole notebook, figures included, about 35 times
         engine = ({"engine_name": _register_engine(), "threads": task.threads, "request_save_on_cell_execute": False,
                    "partial_path": str(staged["ipynb"])} if task.keep_kernel else {})
-        pm.execute_notebook(
-            task.notebook, str(staged["ipynb"]), parameters=task.all_parameters(output_dir=stage),
-            kernel_name="python3", progress_bar=False, log_output=False, cwd=str(stage),
-            execution_timeout=task.timeout, **engine,
-        )
+        for attempt in (1, 2):
+            try:
+                pm.execute_notebook(
+                    task.notebook, str(staged["ipynb"]), parameters=task.all_parameters(output_dir=stage),
+                    kernel_name="python3", progress_bar=False, log_output=False, cwd=str(stage),
+                    execution_timeout=task.timeout, **engine,
+                )
+                break
+            except RuntimeError as exc:
+                # a kernel that dies before it starts (e.g. a TCP port taken by another process between its
+                # choice and its bind, a known race of Jupyter kernels) is started once more; a notebook error
+                # is not retried
+                if attempt == 2 or "Kernel died before replying to kernel_info" not in str(exc):
+                    raise
+                _shutdown_kept_kernel()
+                log_lines.append(f"the kernel died while starting ({exc}); started again")
         if not staged["results"].exists():
             raise RuntimeError(f"the notebook did not write {paths['results'].name}")
         produced = ["results"]

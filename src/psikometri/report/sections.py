@@ -1429,7 +1429,8 @@ class AgencyContext:
                 n_total = int(mask.sum())
                 cfi_cut, rmsea_cut = self.invariance_cuts(n_total)
                 data = it[mask].assign(**{"__group__": grp[mask].to_numpy()})
-                mi = measurement_invariance(data, {"test": cols}, "__group__", cfi_cut=cfi_cut, rmsea_cut=rmsea_cut)
+                mi = measurement_invariance(data, {"test": cols}, "__group__", cfi_cut=cfi_cut, rmsea_cut=rmsea_cut,
+                                            group_levels=keep)
                 want = ["chisq", "df", "cfi", "rmsea", "srmr", "delta_chisq", "delta_df", "p_delta", "delta_cfi",
                         "delta_rmsea", "delta_srmr", "decision"]
                 shown = mi[[k for k in want if k in mi.columns]].copy()
