@@ -369,6 +369,21 @@ def test_figures_saved_without_a_draw_of_their_own_equal_the_drawn_ones(lang):
         assert "Kompetensi 0 | Alat 0" in sec.figure_texts[2] and "-0,25" in sec.figure_texts[2]
 
 
+def test_a_section_stores_a_short_text_repr_in_the_notebook():
+    """The notebook keeps a section's text/plain output beside its HTML: a line, not its tables and PNG bytes."""
+    from psikometri.report.sections import Section
+
+    sec = Section("data", "Data", lang="en")
+    sec.add_table("t", pd.DataFrame({"a": range(500)}))
+    import matplotlib.pyplot as plt
+
+    first, *others = _figures()
+    for fig in others:
+        plt.close(fig)
+    sec.add_figure("c", first)
+    assert repr(sec) == "Section(key='data', title='Data', status='ok', tables=1, figures=1)"
+
+
 def test_a_failing_figure_leaves_no_pyplot_state(tmp_path, monkeypatch):
     import matplotlib.pyplot as plt
 
