@@ -609,6 +609,36 @@ def test_the_kept_kernel_keeps_no_output_history():
         runner._shutdown_kept_kernel()
 
 
+def test_the_kept_kernel_is_frozen_out_of_the_garbage_collector_after_its_first_report(two_agencies, stub,
+                                                                                        tmp_path):
+    """After its first report the kept kernel's objects are frozen (gc.freeze), once; later reports are unchanged."""
+    from nbclient.util import run_sync
+
+    runner._shutdown_kept_kernel()
+
+    def frozen_count():
+        kc = runner._KERNEL["km"].client()
+        kc.start_channels()
+        try:
+            run_sync(kc.wait_for_ready)(timeout=60)
+            got = []
+            run_sync(kc.execute_interactive)("import gc; print(gc.get_freeze_count())", timeout=60,
+                                             output_hook=lambda m: got.append(m["content"].get("text", "")))
+            return int("".join(got).strip())
+        finally:
+            kc.stop_channels()
+
+    out = tmp_path / "out"
+    assert run_batch(two_agencies, out, agencies=["kab_satu"], n_boot=20, seed=1, notebook=stub) == 0
+    first = frozen_count()
+    assert first > 10_000 and runner._KERNEL["frozen"]
+    results = (out / "kab_satu" / "results.json").read_bytes()
+    assert run_batch(two_agencies, out, agencies=["kab_satu"], n_boot=20, seed=1, notebook=stub, force=True) == 0
+    assert frozen_count() <= first  # once per kernel (a second freeze would add the new objects)
+    assert (out / "kab_satu" / "results.json").read_bytes() == results
+    runner._shutdown_kept_kernel()
+
+
 def test_the_library_digest_reads_a_file_again_only_when_it_changed(tmp_path):
     files = []
     for i in range(3):
