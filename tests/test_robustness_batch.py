@@ -369,6 +369,21 @@ def test_figures_saved_without_a_draw_of_their_own_equal_the_drawn_ones(lang):
         assert "Kompetensi 0 | Alat 0" in sec.figure_texts[2] and "-0,25" in sec.figure_texts[2]
 
 
+def test_a_section_stores_a_short_text_repr_in_the_notebook():
+    """The notebook keeps a section's text/plain output beside its HTML: a line, not its tables and PNG bytes."""
+    from psikometri.report.sections import Section
+
+    sec = Section("data", "Data", lang="en")
+    sec.add_table("t", pd.DataFrame({"a": range(500)}))
+    import matplotlib.pyplot as plt
+
+    first, *others = _figures()
+    for fig in others:
+        plt.close(fig)
+    sec.add_figure("c", first)
+    assert repr(sec) == "Section(key='data', title='Data', status='ok', tables=1, figures=1)"
+
+
 def test_a_failing_figure_leaves_no_pyplot_state(tmp_path, monkeypatch):
     import matplotlib.pyplot as plt
 
@@ -592,6 +607,36 @@ def test_the_kept_kernel_keeps_no_output_history():
     finally:
         kc.stop_channels()
         runner._shutdown_kept_kernel()
+
+
+def test_the_kept_kernel_is_frozen_out_of_the_garbage_collector_after_its_first_report(two_agencies, stub,
+                                                                                        tmp_path):
+    """After its first report the kept kernel's objects are frozen (gc.freeze), once; later reports are unchanged."""
+    from nbclient.util import run_sync
+
+    runner._shutdown_kept_kernel()
+
+    def frozen_count():
+        kc = runner._KERNEL["km"].client()
+        kc.start_channels()
+        try:
+            run_sync(kc.wait_for_ready)(timeout=60)
+            got = []
+            run_sync(kc.execute_interactive)("import gc; print(gc.get_freeze_count())", timeout=60,
+                                             output_hook=lambda m: got.append(m["content"].get("text", "")))
+            return int("".join(got).strip())
+        finally:
+            kc.stop_channels()
+
+    out = tmp_path / "out"
+    assert run_batch(two_agencies, out, agencies=["kab_satu"], n_boot=20, seed=1, notebook=stub) == 0
+    first = frozen_count()
+    assert first > 10_000 and runner._KERNEL["frozen"]
+    results = (out / "kab_satu" / "results.json").read_bytes()
+    assert run_batch(two_agencies, out, agencies=["kab_satu"], n_boot=20, seed=1, notebook=stub, force=True) == 0
+    assert frozen_count() <= first  # once per kernel (a second freeze would add the new objects)
+    assert (out / "kab_satu" / "results.json").read_bytes() == results
+    runner._shutdown_kept_kernel()
 
 
 def test_the_library_digest_reads_a_file_again_only_when_it_changed(tmp_path):

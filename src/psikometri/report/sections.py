@@ -51,7 +51,7 @@ MIN = {"items": 30, "agreement_cells": 10, "gtheory": 10, "construct": 20, "vali
        "talent": 5, "reassessment": 10, "invariance": 50, "dif": 30}
 
 
-@dataclass
+@dataclass(repr=False)
 class Section:
     """One rendered report section (HTML) plus its machine-readable results."""
 
@@ -100,6 +100,12 @@ class Section:
     def _repr_html_(self) -> str:
         with use_names(self.names):
             return self._html()
+
+    def __repr__(self) -> str:
+        # short: a notebook stores it beside the HTML as the section's text/plain output (the generated repr
+        # of every table and figure's PNG bytes came to about 1 MB per report)
+        return (f"Section(key={self.key!r}, title={self.title!r}, status={self.status!r}, "
+                f"tables={self.n_tables}, figures={self.n_figures})")
 
     def _html(self) -> str:
         if self.status == "absent":  # a section that does not apply to this agency (e.g. one occasion only)
