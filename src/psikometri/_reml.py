@@ -175,8 +175,8 @@ class _DenseBorder:
     def __init__(self, g):
         self.g = g
 
-    def start(self, gpos, lam_g, T):
-        return K.global_blocks(gpos, lam_g, self.g, T)
+    def start(self, gcol, gwt, T):
+        return K.global_blocks(gcol, gwt, self.g, T)
 
     def subtract(self, S, gl, gcount, blocks):
         K.scatter_sub(S, gl, blocks)
@@ -301,10 +301,10 @@ class _SparseBorder:
         _, counts = K.cholesky_column_counts(low.indptr.astype(np.int64), low.indices.astype(np.int64))
         return int(counts.sum())
 
-    def start(self, gpos, lam_g, T):
+    def start(self, gcol, gwt, T):
         data = np.empty(self.nnz)
         cg = np.empty((self.g, T.shape[1]))
-        K.csc_global_blocks(gpos, lam_g, self.indptr, self.indices, data, np.ascontiguousarray(T), cg)
+        K.csc_global_blocks(gcol, gwt, self.indptr, self.indices, data, np.ascontiguousarray(T), cg)
         return data, cg
 
     def subtract(self, data, gl, gcount, blocks):
@@ -344,6 +344,114 @@ def _choose_border(prob, sparse_border="auto"):
     return sb
 
 
+#: Largest block of a folded border: levels of the finest facet-only effect within one level of the
+#: coarsest effect folded into it (e.g. the competencies one assessor rates).
+FOLD_BLOCK_MAX = 16
+
+
+@dataclass
+class _Fold:
+    """Facet-only effects folded into the levels of the finest one (see :func:`_fold_plan`)."""
+
+    fine: int  # border effect (index among the facet-only effects) whose levels carry the block
+    effects: list  # the folded border effects, ``fine`` last
+    block: np.ndarray  # (q_fine,) block of each level of the fine effect
+    within: np.ndarray  # (q_fine,) its place in the block
+    sizes: np.ndarray  # (nblocks,) levels per block
+    bstart: np.ndarray  # (nblocks,) first column of each block (relative to ``base``)
+    bmax: int
+    rows: np.ndarray  # (nblocks, qmax, bmax) 0/1: the level of each folded effect that a fine level is in
+    row_effect: np.ndarray  # (qmax,) folded effect (index into ``effects``) of each template row
+    same: np.ndarray  # (len(effects), nblocks, bmax, bmax) 0/1: two fine levels share a level of the effect
+    base: int = 0  # first border column of the blocks
+    cols: np.ndarray = None  # (nblocks, bmax) border columns of each block, padded with the intercept
+
+
+def _fold_plan(geff, gsets, q, person):
+    """Fold nested facet-only effects into the levels of the finest one, or ``None``.
+
+    When every level of the finest facet-only effect ``f`` (e.g. competency
+    x assessor:exercise) lies inside one level of a coarser effect ``b`` (the
+    assessor:exercise), the effects ``k`` with ``b <= k < f`` are
+    ``Z_k = Z_f H_k`` (``H_k`` aggregates the levels of ``f``), so their
+    contribution to the marginal covariance is ``Z_f Sigma Z_f'`` with
+    ``Sigma`` block diagonal by the levels of ``b``,
+    ``Sigma_b = sum_k theta_k^2 H_kb H_kb'``.  Writing it with a square factor
+    ``Sigma_b = F_b F_b'`` (from the QR factorisation of the stacked
+    ``theta_k H_kb'``) gives the same REML criterion (Sylvester's determinant
+    identity) with one border column per level of ``f`` instead of one per
+    level of every folded effect: a border of ``q_f`` instead of
+    ``q_f + q_b + ...`` columns.  A rating then touches every column of its
+    block, so ``b`` qualifies only when its blocks hold at most
+    :data:`FOLD_BLOCK_MAX` levels of ``f`` and the persons touch no more
+    border columns than before (a person rated in a block is rated on most of
+    its levels, as a candidate is on the competencies of an exercise by each
+    assessor); the qualifying ``b`` with the fewest levels is used (most
+    effects folded).  ``person`` holds the person code of each rating.
+    """
+    kg = len(gsets)
+    if kg < 2:
+        return None
+    fine = max(range(kg), key=lambda j: (q[j], len(gsets[j])))
+    fs = set(gsets[fine])
+
+    def pairs(codes, width):  # distinct (person, level) pairs
+        return len(np.unique(person * np.int64(width) + codes))
+
+    lvl = {}
+    for j in range(kg):
+        if j != fine and set(gsets[j]) < fs:
+            m = np.zeros(q[fine], dtype=np.int64)
+            m[geff[:, fine]] = geff[:, j]
+            lvl[j] = m
+    best = None
+    for j in sorted(lvl, key=lambda j: q[j]):
+        sizes = np.bincount(lvl[j], minlength=q[j])
+        if sizes.max() > FOLD_BLOCK_MAX:
+            continue
+        bs = set(gsets[j])
+        members = [k for k in range(kg) if k != fine and bs <= set(gsets[k]) < fs] + [fine]
+        before = sum(pairs(geff[:, k], q[k]) for k in members)
+        touched = np.unique(person * np.int64(q[j]) + geff[:, j]) % q[j]
+        if sizes[touched].sum() <= before:
+            best = j
+            break
+    if best is None:
+        return None
+    bs = set(gsets[best])
+    effects = [j for j in range(kg) if j != fine and bs <= set(gsets[j]) < fs] + [fine]
+    lvl[fine] = np.arange(q[fine], dtype=np.int64)
+    block = lvl[best]
+    nblocks = q[best]
+    sizes = np.bincount(block, minlength=nblocks).astype(np.int64)
+    bmax = int(sizes.max())
+    bstart = np.zeros(nblocks, dtype=np.int64)
+    bstart[1:] = np.cumsum(sizes)[:-1]
+    order = np.lexsort((np.arange(q[fine]), block))
+    within = np.empty(q[fine], dtype=np.int64)
+    within[order] = np.arange(q[fine]) - bstart[block[order]]
+    # template rows: for each folded effect, its levels inside the block (numbered from 0 in each block)
+    row_blocks = []
+    row_effect = []
+    for t, j in enumerate(effects):
+        key = block * np.int64(q[j]) + lvl[j]
+        uk, local = np.unique(key, return_inverse=True)
+        local = local.ravel()
+        ublk = uk // q[j]
+        start = np.searchsorted(ublk, np.arange(nblocks))
+        loc = local - start[block]  # level of effect j within the block, from 0
+        nrows = int(loc.max()) + 1
+        R = np.zeros((nblocks, nrows, bmax))
+        R[block, loc, within] = 1.0
+        row_blocks.append(R)
+        row_effect += [t] * nrows
+    rows = np.concatenate(row_blocks, axis=1)
+    row_effect = np.asarray(row_effect, dtype=np.int64)
+    same = np.stack([np.einsum("bri,brj->bij", rb, rb) for rb in row_blocks])
+    return _Fold(fine=fine, effects=effects, block=block, within=within, sizes=sizes, bstart=bstart, bmax=bmax,
+                 rows=rows, row_effect=row_effect, same=same)
+
+
 class RemlProblem:
     """A random-effects design prepared for repeated factorisation.
 
@@ -357,7 +465,7 @@ class RemlProblem:
     """
 
     def __init__(self, y, codes, n_levels, effects, chunk_bytes=256 * 2**20, cache_bytes=2 * 2**30,
-                 sparse_border="auto"):
+                 sparse_border="auto", fold_border=True):
         y = np.ascontiguousarray(y, dtype=np.float64)
         order = np.argsort(codes[:, 0], kind="stable")
         self.order = order
@@ -401,45 +509,67 @@ class RemlProblem:
             within = np.arange(cnt[:, j].sum()) - np.repeat(np.cumsum(cnt[:, j]) - cnt[:, j], cnt[:, j])
             eff_of_pos[rows, off[rows, j] + within] = j
         self.eff_of_pos = eff_of_pos
-        # facet-only effects: global positions, intercept last
+        # facet-only effects: the level codes of each (the sums of the scores use them), then the border
+        # columns: the levels of the effects that are not folded, the folded blocks, the intercept last
         kg = len(self.gidx)
-        gpos = np.zeros((n, kg + 1), dtype=np.int64)
-        goff = 0
-        eff_of_gpos = []
+        geff = np.zeros((n, kg), dtype=np.int64)
         for j, i in enumerate(self.gidx):
             e = sorted(self.effects[i])
-            code, q = _group_codes([codes[:, f] for f in e], [int(n_levels[f]) for f in e])
-            self.q[i] = q
-            gpos[:, j] = goff + code
-            eff_of_gpos += [j] * q
-            goff += q
-        gpos[:, kg] = goff
-        self.g = goff + 1
-        self.gpos = np.ascontiguousarray(gpos)
-        self.eff_of_gpos = np.asarray(eff_of_gpos, dtype=np.int64)
+            geff[:, j], self.q[i] = _group_codes([codes[:, f] for f in e], [int(n_levels[f]) for f in e])
+        self.geff = geff
+        qg = [int(self.q[i]) for i in self.gidx]
+        fold = _fold_plan(geff, [self.effects[i] for i in self.gidx], qg, person) if fold_border else None
+        unfolded = [j for j in range(kg) if fold is None or j not in fold.effects]
+        goff = np.zeros(kg, dtype=np.int64)
+        eff_of_col = []
+        off = 0
+        for j in unfolded:
+            goff[j] = off
+            eff_of_col += [j] * qg[j]
+            off += qg[j]
+        self.unfolded = unfolded
+        self.eff_of_col = np.asarray(eff_of_col, dtype=np.int64)
+        self.fold = fold
+        nfold = 0 if fold is None else fold.sizes.sum()
+        self.g = g = off + nfold + 1
+        w = len(unfolded) + (0 if fold is None else fold.bmax) + 1
+        gcol = np.full((n, w), g - 1, dtype=np.int64)  # padding points at the intercept (zero weight)
+        for t, j in enumerate(unfolded):
+            gcol[:, t] = goff[j] + geff[:, j]
+        if fold is not None:
+            fl = geff[:, fold.fine]
+            blk = fold.block[fl]
+            self.fold_rows = (blk, fold.within[fl])  # each rating's block and place in it
+            fold.base = off
+            cols = off + fold.bstart[blk][:, None] + np.arange(fold.bmax)[None, :]
+            inside = np.arange(fold.bmax)[None, :] < fold.sizes[blk][:, None]
+            gcol[:, len(unfolded):len(unfolded) + fold.bmax] = np.where(inside, cols, g - 1)
+            fold.cols = np.where(np.arange(fold.bmax)[None, :] < fold.sizes[:, None],
+                                 off + fold.bstart[:, None] + np.arange(fold.bmax)[None, :], g - 1)
+        self.gcol = np.ascontiguousarray(gcol)
+        self._wkey = None
         # the facet-only columns each person touches (compact, padded to gmax)
-        person_rep = np.repeat(person, kg + 1)
-        keys = person_rep * np.int64(self.g) + gpos.reshape(-1)
+        person_rep = np.repeat(person, w)
+        keys = person_rep * np.int64(g) + gcol.reshape(-1)
         ukeys = np.unique(keys)
-        upers = ukeys // self.g
+        upers = ukeys // g
         gcount = np.bincount(upers, minlength=P)
         gmax = int(gcount.max())
         # compact columns pay off only when candidates touch a small part of the facet-only levels
-        self.compact = 2 * gmax <= self.g
+        self.compact = 2 * gmax <= g
         if not self.compact:
-            gmax = self.g
+            gmax = g
         self.gmax = gmax
         gstart = np.zeros(P + 1, dtype=np.int64)
         np.cumsum(gcount, out=gstart[1:])
         if self.compact:
-            self.glocal = np.ascontiguousarray(
-                (np.searchsorted(ukeys, keys) - gstart[person_rep]).reshape(n, kg + 1))
-            gl = np.full((P, gmax), self.g - 1, dtype=np.int64)  # padding points at the intercept (zero weight)
+            self.glocal = np.ascontiguousarray((np.searchsorted(ukeys, keys) - gstart[person_rep]).reshape(n, w))
+            gl = np.full((P, gmax), g - 1, dtype=np.int64)  # padding points at the intercept (zero weight)
             within = np.arange(len(ukeys)) - gstart[upers]
-            gl[upers, within] = ukeys % self.g
+            gl[upers, within] = ukeys % g
             self.gl = gl
         else:
-            self.glocal = self.gpos
+            self.glocal = self.gcol
             self.gl = None
         self.gcount = gcount.astype(np.int64)
         per_person = 8 * (m * (2 * m + 3 * gmax + 4) + gmax * gmax)
@@ -451,9 +581,38 @@ class RemlProblem:
 
     # ------------------------------------------------------------------ factorisation
     def _lams(self, theta):
+        """Person-effect factors ``lam_p`` and the border weights of every rating (``gwt``, n x w)."""
         lam_p = np.ascontiguousarray(theta[self.pidx], dtype=np.float64)
-        lam_g = np.ascontiguousarray(np.append(theta[self.gidx], 1.0), dtype=np.float64)
-        return lam_p, lam_g
+        return lam_p, self._weights(theta)[0]
+
+    def _weights(self, theta):
+        """Border weights ``gwt`` (n, w) of the ratings' columns ``gcol`` and, with folding, the blocks' ``R``.
+
+        An effect that is not folded weighs its column by ``theta_k``; a
+        folded block's columns carry the rating's row of ``F_b = R_b'``, where
+        ``R_b`` is the triangular factor of the QR factorisation of the
+        stacked ``theta_k H_kb'`` (so ``F_b F_b' = sum_k theta_k^2 H_kb H_kb'``);
+        the intercept weighs 1.
+        """
+        theta = np.asarray(theta, dtype=np.float64)
+        key = theta.tobytes()
+        if self._wkey == key:
+            return self._wval
+        th = theta[self.gidx]
+        gwt = np.zeros(self.gcol.shape)
+        for t, j in enumerate(self.unfolded):
+            gwt[:, t] = th[j]
+        R = None
+        fold = self.fold
+        if fold is not None:
+            A = fold.rows * th[np.asarray(fold.effects)][fold.row_effect][None, :, None]
+            R = np.linalg.qr(A, mode="r")
+            blk, wi = self.fold_rows
+            u = len(self.unfolded)
+            gwt[:, u:u + fold.bmax] = R[blk, :, wi]
+        gwt[:, -1] = 1.0
+        self._wkey, self._wval = key, (gwt, R)
+        return gwt, R
 
     def _chunks(self):
         for lo in range(0, self.P, self.chunk):
@@ -463,11 +622,11 @@ class RemlProblem:
         key = (lo, hi)
         if key in self._cache:
             return self._cache[key]
-        lam_p, lam_g = self._lams(theta)
+        lam_p, gwt = self._lams(theta)
         nb = hi - lo
         A = np.empty((nb, self.m, self.m))
         B = np.empty((nb, self.m, self.gmax))
-        K.person_blocks(self.row_ptr, self.pos, self.glocal, lam_p, lam_g, lo, hi, A, B)
+        K.person_blocks(self.row_ptr, self.pos, self.glocal, gwt, lam_p, lo, hi, A, B)
         with _single_thread_blas():
             L = np.linalg.cholesky(A)
             logdet = 2.0 * float(np.log(np.diagonal(L, axis1=1, axis2=2)).sum())
@@ -490,9 +649,9 @@ class RemlProblem:
         """
         self._cache = {}
         theta = np.asarray(theta, dtype=np.float64)
-        lam_p, lam_g = self._lams(theta)
+        lam_p, gwt = self._lams(theta)
         bd = self.border
-        S, cg = bd.start(self.gpos, lam_g, self.y[:, None])
+        S, cg = bd.start(self.gcol, gwt, self.y[:, None])
         rg = cg[:, 0].copy()
         logdet_a = 0.0
         cps = {}
@@ -525,8 +684,8 @@ class RemlProblem:
             csol += float((cp * sp).sum())
         r2 = max(self.yy - csol, 1e-300)
         fitted = np.empty((self.n, 1))
-        K.fitted_values(self.row_ptr, self.pos, self.gpos, lam_p, lam_g, sol_p, sg[:, None], fitted)
-        f = dict(theta=theta, lam_p=lam_p, lam_g=lam_g, fac=fac, logdet_u=logdet_u,
+        K.fitted_values(self.row_ptr, self.pos, self.gcol, gwt, lam_p, sol_p, sg[:, None], fitted)
+        f = dict(theta=theta, lam_p=lam_p, gwt=gwt, R=self._weights(theta)[1], fac=fac, logdet_u=logdet_u,
                  logdet_x=logdet_x, r2=r2, fitted=fitted[:, 0])
         if traces:
             self.traces(f)
@@ -555,10 +714,26 @@ class RemlProblem:
             if len(self.pidx):
                 one_minus += np.bincount(
                     np.asarray(self.pidx)[eop[valid]], weights=1.0 - dg[valid], minlength=len(self.effects))
-        if len(self.gidx):
-            dgg = inv_diag[:-1]
-            one_minus += np.bincount(np.asarray(self.gidx)[self.eff_of_gpos], weights=1.0 - dgg,
-                                     minlength=len(self.effects))
+        gidx = np.asarray(self.gidx, dtype=np.int64)
+        if len(self.eff_of_col):
+            dgg = inv_diag[:len(self.eff_of_col)]
+            one_minus += np.bincount(gidx[self.eff_of_col], weights=1.0 - dgg, minlength=len(self.effects))
+        fold = self.fold
+        if fold is not None:
+            # sigma^2 Z_f'P Z_f = F^-T (I - S^-1_bb) F^-1 on each block; the trace of effect k is its sum over
+            # pairs of levels of f in one level of k, times theta_k^2 (the scale of ``one_minus``)
+            Sb = fac.inverse_blocks(fold.cols, fold.sizes)
+            pad = (np.arange(fold.bmax)[None, :] >= fold.sizes[:, None]).astype(np.float64)
+            d = np.arange(fold.bmax)
+            Q = -Sb
+            Q[:, d, d] += 1.0
+            Rp = f["R"].copy()
+            Rp[:, d, d] += pad
+            with _single_thread_blas():
+                Ri = np.linalg.inv(Rp)
+                G = Ri @ Q @ Ri.transpose(0, 2, 1)
+            tk = np.einsum("kbij,bij->k", fold.same, G)
+            one_minus[gidx[fold.effects]] += theta[gidx[fold.effects]] ** 2 * tk
         f["one_minus"] = one_minus
         return f
 
@@ -573,12 +748,11 @@ class RemlProblem:
 
     def solve_fitted(self, f, T):
         """``X b + Z u`` for the mixed-model equations with data columns ``T`` (n, r)."""
-        lam_p, lam_g = f["lam_p"], f["lam_g"]
+        lam_p, gwt = f["lam_p"], f["gwt"]
         theta = f["theta"]
         r = T.shape[1]
         T = np.ascontiguousarray(T)
-        _, cg = K.global_blocks(self.gpos, lam_g, self.g, T)
-        rg = cg.copy()
+        rg = K.border_rhs(self.gcol, gwt, self.g, T)
         parts = {}
         for lo, hi in self._chunks():
             Ainv, B, W, _ = self._chunk_factor(theta, lo, hi)
@@ -596,19 +770,14 @@ class RemlProblem:
             sgl = sg[self.gl[lo:hi]] if self.compact else sg
             sol_p[lo:hi] = Ainv @ parts[lo] - W @ sgl
         out = np.empty((self.n, r))
-        K.fitted_values(self.row_ptr, self.pos, self.gpos, lam_p, lam_g, sol_p, np.ascontiguousarray(sg), out)
+        K.fitted_values(self.row_ptr, self.pos, self.gcol, gwt, lam_p, sol_p, np.ascontiguousarray(sg), out)
         return out
 
     def effect_sums(self, vec):
         """Per-effect level sums of ``vec`` and the row-wise expansion ``Z_k Z_k' vec`` (n, K)."""
+        vec = np.ascontiguousarray(vec, dtype=np.float64)
         out_p = np.empty((self.P, self.m))
-        out_g = np.empty((self.P, self.gmax))
-        K.effect_sums(self.row_ptr, self.pos, self.glocal, np.ascontiguousarray(vec), self.P, self.m, self.gmax,
-                      out_p, out_g)
-        if self.compact:
-            gsum = np.bincount(self.gl.reshape(-1), weights=out_g.reshape(-1), minlength=self.g)
-        else:
-            gsum = out_g.sum(axis=0)
+        K.effect_sums(self.row_ptr, self.pos, vec, self.P, self.m, out_p)
         ke = len(self.effects)
         sq = np.zeros(ke)
         T = np.empty((self.n, ke))
@@ -619,8 +788,9 @@ class RemlProblem:
             sel = self.eff_of_pos == j
             sq[i] = float((out_p[sel] ** 2).sum())
         for j, i in enumerate(self.gidx):
-            T[:, i] = gsum[self.gpos[:, j]]
-            sq[i] = float((gsum[:-1][self.eff_of_gpos == j] ** 2).sum())
+            gsum = np.bincount(self.geff[:, j], weights=vec, minlength=int(self.q[i]))
+            T[:, i] = gsum[self.geff[:, j]]
+            sq[i] = float(gsum @ gsum)
         return sq, T
 
     # ------------------------------------------------------------------ AI-REML
