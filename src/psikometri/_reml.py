@@ -822,6 +822,7 @@ class RemlProblem:
         f, ratio, dev = evaluate(sig)
         converged = False
         it = 0
+        prev_dec = None
         AI = np.eye(ke + 1)
         for it in range(1, max_iter + 1):
             s2e = sig[-1]
@@ -865,11 +866,17 @@ class RemlProblem:
             # solution, so that no refactorisation is needed after the loop.
             interior = np.append(sig[:-1] > 2.0 * _FLOOR * s2e, True)
             step = _feasible_step(AI, score, sig, np.where(interior[:-1], -np.inf, _FLOOR * s2e), idx)
-            # the step ends the iteration when it is small in the likelihood (decrement) and in every free
-            # component (relative to the component, or to a millionth of the total for tiny ones): along a
-            # flat direction of the likelihood a small decrement can still leave a sizeable step
+            # the step ends the iteration when it is small in the likelihood (decrement) and leaves every
+            # free component within tol_rel (relative to the component, or to a millionth of the total for
+            # tiny ones): along a flat direction of the likelihood a small decrement can still leave a
+            # sizeable step.  The error after the step is taken as the step times the contraction seen
+            # in the decrements, sqrt(decrement / previous decrement) (the iteration converges linearly
+            # where the average information differs from the Hessian), 1 when there is no history.
             rel = np.abs(step[idx]) / np.maximum(sig[idx], 1e-6 * sig.sum())
-            last = face_decrement < tol_step and float(rel.max(initial=0.0)) < tol_rel and not release.any()
+            rho = 1.0 if prev_dec is None or prev_dec <= 0 else min(1.0, math.sqrt(face_decrement / prev_dec))
+            last = (face_decrement < tol_step and rho * float(rel.max(initial=0.0)) < tol_rel
+                    and not release.any())
+            prev_dec = None if release.any() else face_decrement
             t = 1.0
             accepted = False
             for _ in range(30):
