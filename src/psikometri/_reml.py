@@ -794,7 +794,7 @@ class RemlProblem:
         return sq, T
 
     # ------------------------------------------------------------------ AI-REML
-    def fit(self, start=None, max_iter=200, tol=1e-10, tol_step=1e-6, tol_rel=1e-4) -> RemlFit:
+    def fit(self, start=None, max_iter=200, tol=1e-10, tol_step=1e-8, tol_rel=1e-4) -> RemlFit:
         """Average-information REML from ``start`` (variances, residual last); see the module notes."""
         if self.g <= SMALL_BORDER:
             # a small border gains nothing from BLAS threads, whose spinning slows numba's threads
@@ -866,16 +866,17 @@ class RemlProblem:
             # solution, so that no refactorisation is needed after the loop.
             interior = np.append(sig[:-1] > 2.0 * _FLOOR * s2e, True)
             step = _feasible_step(AI, score, sig, np.where(interior[:-1], -np.inf, _FLOOR * s2e), idx)
-            # the step ends the iteration when it is small in the likelihood (decrement) and leaves every
-            # free component within tol_rel (relative to the component, or to a millionth of the total for
-            # tiny ones): along a flat direction of the likelihood a small decrement can still leave a
-            # sizeable step.  The error after the step is taken as the step times the contraction seen
-            # in the decrements, sqrt(decrement / previous decrement) (the iteration converges linearly
-            # where the average information differs from the Hessian), 1 when there is no history.
+            # the step ends the iteration when what it leaves is small in the likelihood and in every free
+            # component.  The error after the step is taken as the step times the contraction seen in the
+            # decrements, rho = sqrt(decrement / previous decrement) (the iteration converges linearly
+            # where the average information differs from the Hessian; rho = 1 without history): the
+            # decrement left, rho^2 times this one, under tol_step, and rho times the step under tol_rel
+            # in every free component (relative to the component, or to a millionth of the total for tiny
+            # ones; along a flat direction of the likelihood a small decrement can leave a sizeable step).
             rel = np.abs(step[idx]) / np.maximum(sig[idx], 1e-6 * sig.sum())
             rho = 1.0 if prev_dec is None or prev_dec <= 0 else min(1.0, math.sqrt(face_decrement / prev_dec))
-            last = (face_decrement < tol_step and rho * float(rel.max(initial=0.0)) < tol_rel
-                    and not release.any())
+            last = (face_decrement < 1e-3 and rho**2 * face_decrement < tol_step
+                    and rho * float(rel.max(initial=0.0)) < tol_rel and not release.any())
             prev_dec = None if release.any() else face_decrement
             t = 1.0
             accepted = False
@@ -902,7 +903,7 @@ class RemlProblem:
                 break
             sig, f, ratio, dev = new, fn, rn, dn
             if t == 1.0 and last:
-                # the full Newton step of a small decrement lands within its square of the optimum
+                # the full step leaves a decrement and component errors within the tolerances (see above)
                 converged = True
                 break
         # final: exact zeros on the boundary, profiled log-likelihood
@@ -989,7 +990,7 @@ def fit_reml(y, codes, n_levels, effects) -> RemlFit:
             sub[:, j] = np.unique(sub[:, j], return_inverse=True)[1].ravel()
             nl[j] = int(sub[:, j].max()) + 1
         # a start only: its optimum differs from the full data's by sampling error
-        pilot = RemlProblem(y[rows], sub, nl, effects).fit(tol=1e-6, tol_step=1e-3, tol_rel=1e-2)
+        pilot = RemlProblem(y[rows], sub, nl, effects).fit(tol=1e-6, tol_step=1e-4, tol_rel=1e-2)
         start = pilot.variances.copy()
         total = float(start.sum())
         start[:-1] = np.where(pilot.boundary[:-1], 1e-3 * total / len(start), start[:-1])
