@@ -15,10 +15,25 @@ criterion is evaluated from the factorisation of the penalised system
 Effects that contain the person never meet across persons, so ``M`` is block
 diagonal in persons except for a border of facet-only effects (and the
 intercept).  The person blocks (at most a few hundred rows each) are factored
-with batched dense LAPACK, and the border by its Schur complement, a dense
-matrix of the size of the facet-only levels.  No dense matrix of the size of
-the person levels is ever formed; memory and time grow linearly with the
-number of persons.
+with batched dense LAPACK, and the border by its Schur complement ``S``, dense
+(LAPACK) or sparse (CHOLMOD), of the size of the facet-only levels.  No dense
+matrix of the size of the person levels is ever formed; memory and time grow
+linearly with the number of persons.
+
+Eliminating a person couples every border level that the person touches, so
+with assessors assigned at random ``S`` is dense: an assessor's levels meet
+those of every assessor who shares a candidate (at 2,000 candidates and 800
+assessors, a competency x assessor level meets those of 190 other assessors,
+with full-rank couplings), no ordering keeps the factor sparse (AMD or nested
+dissection: 65-96% of a dense factorisation's flops), and the border costs
+``O(b^3)`` per factorisation.  What can be removed is redundancy inside the
+border: an effect whose levels nest in those of the finest facet-only effect
+(assessor:exercise within competency x assessor:exercise) is folded into it
+(:func:`_fold_plan`), ``Z_b u_b + Z_f u_f = Z_f F v`` with a square factor
+``F`` of each block's covariance, which leaves the REML criterion unchanged
+(Sylvester's determinant identity) and takes one column per assessor out of
+the border: ``b`` shrinks from about 5.4 to 4.4 columns per assessor, half
+the flops.
 
 The variance components are found by average-information REML
 (Gilmour, Thompson & Cullis 1995; Johnson & Thompson 1995): the score
@@ -26,7 +41,8 @@ The variance components are found by average-information REML
     dl/ds2_k = -1/2 [tr(P Z_k Z_k') - y'P Z_k Z_k' P y]
 
 uses ``tr(P Z_k Z_k') = (q_k - tr M^{kk}) / (s2_k)``, ``M^{kk}`` the diagonal
-block of ``M^{-1}`` for effect ``k``, and the average information
+block of ``M^{-1}`` for effect ``k`` (for folded effects, sums over the blocks
+of ``F^-T (I - S^-1_bb) F^-1``), and the average information
 ``AI_kl = 1/2 y'P V_k P V_l P y`` costs one extra solve per component.
 Estimates are kept non-negative: a component whose score points below zero
 at the boundary stays at zero (the usual active-set rule).  The reported
@@ -115,8 +131,13 @@ def _feasible_step(AI, score, sig, lower, idx):
 _single_thread_blas = single_thread_blas
 
 
-#: Borders up to this many levels are factored with single-threaded BLAS throughout the fit.
-SMALL_BORDER = 1500
+#: Borders up to this many levels are factored with single-threaded BLAS throughout the fit.  Below
+#: it, the seconds a second BLAS thread saves on the border are lost to its contention with numba's
+#: threads, which spin after each parallel person kernel (and with other processes on the cores): on
+#: 2 cores, single-threaded BLAS fitted the 3,557-column border of 2,000 candidates x 800 assessors in
+#: 23-28 s against 35-48 s with two threads (alternating runs); at 8,837 columns two threads won
+#: (63 s against 92 s).
+SMALL_BORDER = 6000
 #: Borders up to this many levels are always factored densely (LAPACK); beyond, the fill of a sparse
 #: factorisation decides.
 DENSE_BORDER_MAX = 3000
@@ -797,7 +818,7 @@ class RemlProblem:
     def fit(self, start=None, max_iter=200, tol=1e-10, tol_step=1e-8, tol_rel=1e-4) -> RemlFit:
         """Average-information REML from ``start`` (variances, residual last); see the module notes."""
         if self.g <= SMALL_BORDER:
-            # a small border gains nothing from BLAS threads, whose spinning slows numba's threads
+            # a border this small gains less from BLAS threads than their contention with numba's costs
             with _single_thread_blas():
                 return self._fit(start, max_iter, tol, tol_step, tol_rel)
         return self._fit(start, max_iter, tol, tol_step, tol_rel)
