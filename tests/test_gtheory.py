@@ -285,29 +285,91 @@ def _small_problem():
 def test_person_block_kernel_against_dense_matrices():
     d, codes, effects = _small_problem()
     prob = RemlProblem(d["score"].to_numpy(), codes, codes.max(axis=0) + 1, effects)
+    assert prob.fold is not None  # crossed facets: exercise, competency x exercise, ... folded
     theta = np.linspace(0.3, 1.2, len(effects))
-    lam_p, lam_g = prob._lams(theta)
+    lam_p, gwt = prob._lams(theta)
     A = np.empty((prob.P, prob.m, prob.m))
     B = np.empty((prob.P, prob.m, prob.gmax))
-    K.person_blocks(prob.row_ptr, prob.pos, prob.glocal, lam_p, lam_g, 0, prob.P, A, B)
+    K.person_blocks(prob.row_ptr, prob.pos, prob.glocal, gwt, lam_p, 0, prob.P, A, B)
     oc = codes[prob.order]
     person = oc[:, 0]
     for p in range(prob.P):
         rows = person == p
-        # dense: columns of the person's own levels of each person effect, then its facet-only levels
+        # dense: columns of the person's own levels of each person effect, then its facet-only columns
         cols_p = np.zeros((rows.sum(), prob.m))
         for j, _ in enumerate(prob.pidx):
             cols_p[np.arange(rows.sum()), prob.pos[rows, j]] += lam_p[j]
         cols_g = np.zeros((rows.sum(), prob.gmax))
-        for j in range(prob.gpos.shape[1]):
-            cols_g[np.arange(rows.sum()), prob.glocal[rows, j]] += lam_g[j]
+        for j in range(prob.gcol.shape[1]):
+            np.add.at(cols_g, (np.arange(rows.sum()), prob.glocal[rows, j]), gwt[rows, j])
         np.testing.assert_allclose(A[p], cols_p.T @ cols_p + np.eye(prob.m), atol=1e-12)
         np.testing.assert_allclose(B[p], cols_p.T @ cols_g, atol=1e-12)
-    # the person-block factorisation against the dense penalised matrix determinant
+    # the person-block factorisation against the dense penalised matrix determinant (unfolded effects)
     Zs = [naive.dummies(oc, list(e)) for e in effects]
     f = prob.factorize(theta)
     M = naive.penalised_matrix(Zs, theta)
     assert f["logdet_u"] == pytest.approx(np.linalg.slogdet(M)[1], rel=1e-10)
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_folded_border_columns_give_the_covariance_of_the_folded_effects(nested):
+    """``(Zg Lg)(Zg Lg)'`` from the ratings' columns and weights equals ``sum_k theta_k^2 Z_k Z_k'`` (dense)."""
+    d = pd.read_csv(FIX / ("cohort_1500.csv.gz" if nested else "ac_ill.csv"))
+    d = d[d["candidate"].isin(d["candidate"].unique()[:30])]
+    design = _Design("candidate", FACETS, {"assessor": ("exercise",)} if nested else {})
+    codes = np.column_stack([pd.factorize(d[c], sort=True)[0] for c in design.factors])
+    effects = [tuple(sorted(e)) for e in design.effects[:-1]]
+    prob = RemlProblem(d["score"].to_numpy(), codes, codes.max(axis=0) + 1, effects)
+    assert prob.fold is not None and prob.g < 1 + sum(int(prob.q[i]) for i in prob.gidx)
+    rng = np.random.default_rng(8)
+    for theta in (rng.uniform(0.2, 1.3, len(effects)), np.where(np.arange(len(effects)) % 3 == 0, 0.0, 0.7)):
+        _, gwt = prob._lams(theta)
+        Zg = np.zeros((prob.n, prob.g))
+        np.add.at(Zg, (np.repeat(np.arange(prob.n), prob.gcol.shape[1]), prob.gcol.ravel()), gwt.ravel())
+        oc = codes[prob.order]
+        ref = np.ones((prob.n, prob.n))  # the intercept column
+        for i in prob.gidx:
+            Zk = naive.dummies(oc, list(effects[i]))
+            ref += theta[i] ** 2 * (Zk @ Zk.T)
+        np.testing.assert_allclose(Zg @ Zg.T, ref, atol=1e-12)
+
+
+def test_fold_plan_folds_the_assessor_into_its_competencies_only_when_persons_fill_the_blocks():
+    prob = _cohort_problem(n_persons=80)
+    # assessor:exercise folded into competency x assessor:exercise (blocks: the competencies an assessor rates)
+    assert [prob.effects[prob.gidx[j]] for j in prob.fold.effects] == [(2, 3), (1, 2, 3)]
+    assert prob.g == 1 + sum(int(prob.q[i]) for i in prob.gidx if prob.effects[i] != (2, 3))
+    # a design where a person meets one level of each block: folding would widen every person's border
+    rng = np.random.default_rng(0)
+    n_p, n_a, n_b = 60, 4, 12
+    person = np.repeat(np.arange(n_p), n_a * 2)
+    a = np.tile(np.repeat(np.arange(n_a), 2), n_p)
+    b = rng.integers(0, n_b, n_p * n_a)[np.arange(n_p * n_a * 2) // 2]
+    codes = np.column_stack([person, a, b])
+    effects = [(0,), (1,), (2,), (1, 2)]
+    y = rng.normal(size=len(person))
+    assert RemlProblem(y, codes, codes.max(axis=0) + 1, effects).fold is None
+    assert RemlProblem(y, codes, codes.max(axis=0) + 1, effects, fold_border=False).fold is None
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_folded_and_unfolded_border_give_the_same_factorisation_and_fit(sparse):
+    kw = dict(n_persons=80, sparse_border=sparse)
+    a, b = _cohort_problem(fold_border=False, **kw), _cohort_problem(**kw)
+    assert b.fold is not None and b.g < a.g and b.border.kind == a.border.kind == ("sparse" if sparse else "dense")
+    rng = np.random.default_rng(3)
+    for theta in (rng.uniform(0.2, 1.1, len(a.effects)), np.r_[rng.uniform(0.2, 1.0, len(a.effects) - 1), 1e-5]):
+        fa, fb = a.factorize(theta), b.factorize(theta)
+        assert fb["logdet_u"] == pytest.approx(fa["logdet_u"], rel=1e-12)
+        assert fb["logdet_x"] == pytest.approx(fa["logdet_x"], rel=1e-10)
+        assert fb["r2"] == pytest.approx(fa["r2"], rel=1e-12)
+        # per-effect traces; at theta 1e-5 both sides lose digits to cancellation (q_k - tr M^kk is tiny)
+        np.testing.assert_allclose(fb["one_minus"] / theta**2, fa["one_minus"] / theta**2, rtol=1e-6)
+        T = np.column_stack([a.y, a.y**2])
+        np.testing.assert_allclose(b.solve_fitted(fb, T), a.solve_fitted(fa, T), rtol=1e-10, atol=1e-10)
+    fit_a, fit_b = a.fit(), b.fit()
+    np.testing.assert_allclose(fit_b.variances, fit_a.variances, rtol=1e-6, atol=1e-9)
+    assert fit_b.loglik == pytest.approx(fit_a.loglik, abs=1e-8)
 
 
 def test_kernels_without_jit_match_jitted():

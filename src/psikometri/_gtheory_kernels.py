@@ -8,13 +8,16 @@ except for the border of the (small) facet-only effects.  These kernels
 assemble, for a range of persons, the per-person blocks
 
 ``A_p = I + Lp Zp'Zp Lp``   (m x m, padded with identity rows),
-``B_p = Lp Zp'Zg Lg``       (m x gmax: the facet-only levels and intercept
+``B_p = Lp Zp'(Zg Lg)``     (m x gmax: the facet-only columns and intercept
                             that the person touches, in compact columns),
 ``c_p = Lp Zp' t``          (m x r, for r data vectors),
 
-and the facet-only block ``D = I + Lg Zg'Zg Lg`` (intercept entry without the
-identity).  Each person writes only its own slot, so the person loop runs in
-parallel.
+and the facet-only block ``D = I + (Zg Lg)'(Zg Lg)`` (intercept entry without
+the identity).  ``Zg Lg`` is held row by row: each rating lists the border
+columns it touches (``gcol``) with their weights (``gwt``): the relative
+standard deviation of an effect, or a row of the factor of a folded block
+(see :mod:`psikometri._reml`); padding entries have weight zero.  Each person
+writes only its own slot, so the person loop runs in parallel.
 """
 
 from __future__ import annotations
@@ -24,17 +27,17 @@ from numba import njit, prange
 
 
 @njit(cache=True, parallel=True)
-def person_blocks(row_ptr, pos, gpos, lam_p, lam_g, p_lo, p_hi, A, B):
+def person_blocks(row_ptr, pos, gloc, gwt, lam_p, p_lo, p_hi, A, B):
     """Fill ``A`` (np, m, m) and ``B`` (np, m, g) for persons ``p_lo..p_hi-1``.
 
     ``row_ptr`` (P+1) delimits each person's rows (rows sorted by person);
-    ``pos`` (n, Kp) are positions inside the person block; ``gpos`` (n, Kg) are
-    the person's compact facet-only columns (the intercept included, with
-    ``lam_g`` = 1).
+    ``pos`` (n, Kp) are positions inside the person block; ``gloc`` (n, w) are
+    the person's compact facet-only columns of each rating (the intercept
+    included) and ``gwt`` (n, w) their weights.
     """
     m = A.shape[1]
     kp = pos.shape[1]
-    kg = gpos.shape[1]
+    kg = gloc.shape[1]
     for j in prange(p_hi - p_lo):
         p = p_lo + j
         for a in range(m):
@@ -50,7 +53,7 @@ def person_blocks(row_ptr, pos, gpos, lam_p, lam_g, p_lo, p_hi, A, B):
                 for k2 in range(kp):
                     A[j, i1, pos[r, k2]] += l1 * lam_p[k2]
                 for k2 in range(kg):
-                    B[j, i1, gpos[r, k2]] += l1 * lam_g[k2]
+                    B[j, i1, gloc[r, k2]] += l1 * gwt[r, k2]
 
 
 @njit(cache=True, parallel=True)
@@ -72,17 +75,17 @@ def person_rhs(row_ptr, pos, lam_p, T, p_lo, p_hi, C):
 
 
 @njit(cache=True)
-def global_blocks(gpos, lam_g, g, T):
-    """``D = Lg Zg'Zg Lg + I`` (no identity on the intercept, the last column) and ``Lg Zg' T``."""
-    n, kg = gpos.shape
+def global_blocks(gcol, gwt, g, T):
+    """``D = (Zg Lg)'(Zg Lg) + I`` (no identity on the intercept, the last column) and ``(Zg Lg)' T``."""
+    n, kg = gcol.shape
     D = np.zeros((g, g))
     cg = np.zeros((g, T.shape[1]))
     for r in range(n):
         for k1 in range(kg):
-            i1 = gpos[r, k1]
-            l1 = lam_g[k1]
+            i1 = gcol[r, k1]
+            l1 = gwt[r, k1]
             for k2 in range(kg):
-                D[i1, gpos[r, k2]] += l1 * lam_g[k2]
+                D[i1, gcol[r, k2]] += l1 * gwt[r, k2]
             for c in range(T.shape[1]):
                 cg[i1, c] += l1 * T[r, c]
     for i in range(g - 1):
@@ -90,11 +93,25 @@ def global_blocks(gpos, lam_g, g, T):
     return D, cg
 
 
+@njit(cache=True)
+def border_rhs(gcol, gwt, g, T):
+    """``(Zg Lg)' T`` (g, r): the border part of the right-hand side for data columns ``T`` (n, r)."""
+    n, kg = gcol.shape
+    cg = np.zeros((g, T.shape[1]))
+    for r in range(n):
+        for k in range(kg):
+            i = gcol[r, k]
+            w = gwt[r, k]
+            for c in range(T.shape[1]):
+                cg[i, c] += w * T[r, c]
+    return cg
+
+
 @njit(cache=True, parallel=True)
-def fitted_values(row_ptr, pos, gpos, lam_p, lam_g, sol_p, sol_g, out):
+def fitted_values(row_ptr, pos, gcol, gwt, lam_p, sol_p, sol_g, out):
     """``out[r, c] = sum_k lam_k * sol[pos_k(r), c]`` (Z u + X b for each solution column)."""
     kp = pos.shape[1]
-    kg = gpos.shape[1]
+    kg = gcol.shape[1]
     n_p = row_ptr.shape[0] - 1
     for p in prange(n_p):
         for r in range(row_ptr[p], row_ptr[p + 1]):
@@ -103,30 +120,24 @@ def fitted_values(row_ptr, pos, gpos, lam_p, lam_g, sol_p, sol_g, out):
                 for k in range(kp):
                     acc += lam_p[k] * sol_p[p, pos[r, k], c]
                 for k in range(kg):
-                    acc += lam_g[k] * sol_g[gpos[r, k], c]
+                    acc += gwt[r, k] * sol_g[gcol[r, k], c]
                 out[r, c] = acc
 
 
 @njit(cache=True, parallel=True)
-def effect_sums(row_ptr, pos, gpos, vec, n_p, m, g, out_p, out_g_parts):
-    """Per-level sums of ``vec`` for every random effect: ``Z_k' vec``.
+def effect_sums(row_ptr, pos, vec, n_p, m, out_p):
+    """Per-level sums of ``vec`` for every person effect: ``Z_k' vec``; ``out_p`` is (P, m).
 
-    ``out_p`` (P, m) receives the person-effect sums; ``out_g_parts`` (P, g)
-    the facet-only sums of each person (summed over persons by the caller).
+    (The facet-only effects' sums are plain ``np.bincount`` over their level codes.)
     """
     kp = pos.shape[1]
-    kg = gpos.shape[1]
     for p in prange(n_p):
         for a in range(m):
             out_p[p, a] = 0.0
-        for a in range(g):
-            out_g_parts[p, a] = 0.0
         for r in range(row_ptr[p], row_ptr[p + 1]):
             v = vec[r]
             for k in range(kp):
                 out_p[p, pos[r, k]] += v
-            for k in range(kg):
-                out_g_parts[p, gpos[r, k]] += v
 
 
 @njit(cache=True)
@@ -178,13 +189,14 @@ def _csc_find(indptr, indices, row, col):
 
 
 @njit(cache=True)
-def csc_global_blocks(gpos, lam_g, indptr, indices, data, T, cg):
-    """Sparse ``D = Lg Zg'Zg Lg + I`` (lower CSC; no identity on the intercept, the last level) and ``Lg Zg' T``.
+def csc_global_blocks(gcol, gwt, indptr, indices, data, T, cg):
+    """Sparse ``D = (Zg Lg)'(Zg Lg) + I`` (lower CSC; no identity on the intercept, the last column) and
+    ``(Zg Lg)' T``.
 
-    ``data`` and ``cg`` are overwritten.  Levels are in their natural order
-    (the pattern holds every pair of levels that share a rating).
+    ``data`` and ``cg`` are overwritten.  Columns are in their natural order
+    (the pattern holds every pair of columns that share a rating).
     """
-    n, kg = gpos.shape
+    n, kg = gcol.shape
     g = indptr.shape[0] - 1
     for t in range(data.shape[0]):
         data[t] = 0.0
@@ -193,12 +205,12 @@ def csc_global_blocks(gpos, lam_g, indptr, indices, data, T, cg):
             cg[i, c] = 0.0
     for r in range(n):
         for k1 in range(kg):
-            i1 = gpos[r, k1]
-            l1 = lam_g[k1]
+            i1 = gcol[r, k1]
+            l1 = gwt[r, k1]
             for k2 in range(kg):
-                i2 = gpos[r, k2]
+                i2 = gcol[r, k2]
                 if i1 >= i2:
-                    data[_csc_find(indptr, indices, i1, i2)] += l1 * lam_g[k2]
+                    data[_csc_find(indptr, indices, i1, i2)] += l1 * gwt[r, k2]
             for c in range(T.shape[1]):
                 cg[i1, c] += l1 * T[r, c]
     for i in range(g - 1):

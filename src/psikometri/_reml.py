@@ -15,10 +15,25 @@ criterion is evaluated from the factorisation of the penalised system
 Effects that contain the person never meet across persons, so ``M`` is block
 diagonal in persons except for a border of facet-only effects (and the
 intercept).  The person blocks (at most a few hundred rows each) are factored
-with batched dense LAPACK, and the border by its Schur complement, a dense
-matrix of the size of the facet-only levels.  No dense matrix of the size of
-the person levels is ever formed; memory and time grow linearly with the
-number of persons.
+with batched dense LAPACK, and the border by its Schur complement ``S``, dense
+(LAPACK) or sparse (CHOLMOD), of the size of the facet-only levels.  No dense
+matrix of the size of the person levels is ever formed; memory and time grow
+linearly with the number of persons.
+
+Eliminating a person couples every border level that the person touches, so
+with assessors assigned at random ``S`` is dense: an assessor's levels meet
+those of every assessor who shares a candidate (at 2,000 candidates and 800
+assessors, a competency x assessor level meets those of 190 other assessors,
+with full-rank couplings), no ordering keeps the factor sparse (AMD or nested
+dissection: 65-96% of a dense factorisation's flops), and the border costs
+``O(b^3)`` per factorisation.  What can be removed is redundancy inside the
+border: an effect whose levels nest in those of the finest facet-only effect
+(assessor:exercise within competency x assessor:exercise) is folded into it
+(:func:`_fold_plan`), ``Z_b u_b + Z_f u_f = Z_f F v`` with a square factor
+``F`` of each block's covariance, which leaves the REML criterion unchanged
+(Sylvester's determinant identity) and takes one column per assessor out of
+the border: ``b`` shrinks from about 5.4 to 4.4 columns per assessor, half
+the flops.
 
 The variance components are found by average-information REML
 (Gilmour, Thompson & Cullis 1995; Johnson & Thompson 1995): the score
@@ -26,7 +41,8 @@ The variance components are found by average-information REML
     dl/ds2_k = -1/2 [tr(P Z_k Z_k') - y'P Z_k Z_k' P y]
 
 uses ``tr(P Z_k Z_k') = (q_k - tr M^{kk}) / (s2_k)``, ``M^{kk}`` the diagonal
-block of ``M^{-1}`` for effect ``k``, and the average information
+block of ``M^{-1}`` for effect ``k`` (for folded effects, sums over the blocks
+of ``F^-T (I - S^-1_bb) F^-1``), and the average information
 ``AI_kl = 1/2 y'P V_k P V_l P y`` costs one extra solve per component.
 Estimates are kept non-negative: a component whose score points below zero
 at the boundary stays at zero (the usual active-set rule).  The reported
@@ -115,8 +131,13 @@ def _feasible_step(AI, score, sig, lower, idx):
 _single_thread_blas = single_thread_blas
 
 
-#: Borders up to this many levels are factored with single-threaded BLAS throughout the fit.
-SMALL_BORDER = 1500
+#: Borders up to this many levels are factored with single-threaded BLAS throughout the fit.  Below
+#: it, the seconds a second BLAS thread saves on the border are lost to its contention with numba's
+#: threads, which spin after each parallel person kernel (and with other processes on the cores): on
+#: 2 cores, single-threaded BLAS fitted the 3,557-column border of 2,000 candidates x 800 assessors in
+#: 23-28 s against 35-48 s with two threads (alternating runs); at 8,837 columns two threads won
+#: (63 s against 92 s).
+SMALL_BORDER = 6000
 #: Borders up to this many levels are always factored densely (LAPACK); beyond, the fill of a sparse
 #: factorisation decides.
 DENSE_BORDER_MAX = 3000
@@ -175,8 +196,8 @@ class _DenseBorder:
     def __init__(self, g):
         self.g = g
 
-    def start(self, gpos, lam_g, T):
-        return K.global_blocks(gpos, lam_g, self.g, T)
+    def start(self, gcol, gwt, T):
+        return K.global_blocks(gcol, gwt, self.g, T)
 
     def subtract(self, S, gl, gcount, blocks):
         K.scatter_sub(S, gl, blocks)
@@ -301,10 +322,10 @@ class _SparseBorder:
         _, counts = K.cholesky_column_counts(low.indptr.astype(np.int64), low.indices.astype(np.int64))
         return int(counts.sum())
 
-    def start(self, gpos, lam_g, T):
+    def start(self, gcol, gwt, T):
         data = np.empty(self.nnz)
         cg = np.empty((self.g, T.shape[1]))
-        K.csc_global_blocks(gpos, lam_g, self.indptr, self.indices, data, np.ascontiguousarray(T), cg)
+        K.csc_global_blocks(gcol, gwt, self.indptr, self.indices, data, np.ascontiguousarray(T), cg)
         return data, cg
 
     def subtract(self, data, gl, gcount, blocks):
@@ -344,6 +365,114 @@ def _choose_border(prob, sparse_border="auto"):
     return sb
 
 
+#: Largest block of a folded border: levels of the finest facet-only effect within one level of the
+#: coarsest effect folded into it (e.g. the competencies one assessor rates).
+FOLD_BLOCK_MAX = 16
+
+
+@dataclass
+class _Fold:
+    """Facet-only effects folded into the levels of the finest one (see :func:`_fold_plan`)."""
+
+    fine: int  # border effect (index among the facet-only effects) whose levels carry the block
+    effects: list  # the folded border effects, ``fine`` last
+    block: np.ndarray  # (q_fine,) block of each level of the fine effect
+    within: np.ndarray  # (q_fine,) its place in the block
+    sizes: np.ndarray  # (nblocks,) levels per block
+    bstart: np.ndarray  # (nblocks,) first column of each block (relative to ``base``)
+    bmax: int
+    rows: np.ndarray  # (nblocks, qmax, bmax) 0/1: the level of each folded effect that a fine level is in
+    row_effect: np.ndarray  # (qmax,) folded effect (index into ``effects``) of each template row
+    same: np.ndarray  # (len(effects), nblocks, bmax, bmax) 0/1: two fine levels share a level of the effect
+    base: int = 0  # first border column of the blocks
+    cols: np.ndarray = None  # (nblocks, bmax) border columns of each block, padded with the intercept
+
+
+def _fold_plan(geff, gsets, q, person):
+    """Fold nested facet-only effects into the levels of the finest one, or ``None``.
+
+    When every level of the finest facet-only effect ``f`` (e.g. competency
+    x assessor:exercise) lies inside one level of a coarser effect ``b`` (the
+    assessor:exercise), the effects ``k`` with ``b <= k < f`` are
+    ``Z_k = Z_f H_k`` (``H_k`` aggregates the levels of ``f``), so their
+    contribution to the marginal covariance is ``Z_f Sigma Z_f'`` with
+    ``Sigma`` block diagonal by the levels of ``b``,
+    ``Sigma_b = sum_k theta_k^2 H_kb H_kb'``.  Writing it with a square factor
+    ``Sigma_b = F_b F_b'`` (from the QR factorisation of the stacked
+    ``theta_k H_kb'``) gives the same REML criterion (Sylvester's determinant
+    identity) with one border column per level of ``f`` instead of one per
+    level of every folded effect: a border of ``q_f`` instead of
+    ``q_f + q_b + ...`` columns.  A rating then touches every column of its
+    block, so ``b`` qualifies only when its blocks hold at most
+    :data:`FOLD_BLOCK_MAX` levels of ``f`` and the persons touch no more
+    border columns than before (a person rated in a block is rated on most of
+    its levels, as a candidate is on the competencies of an exercise by each
+    assessor); the qualifying ``b`` with the fewest levels is used (most
+    effects folded).  ``person`` holds the person code of each rating.
+    """
+    kg = len(gsets)
+    if kg < 2:
+        return None
+    fine = max(range(kg), key=lambda j: (q[j], len(gsets[j])))
+    fs = set(gsets[fine])
+
+    def pairs(codes, width):  # distinct (person, level) pairs
+        return len(np.unique(person * np.int64(width) + codes))
+
+    lvl = {}
+    for j in range(kg):
+        if j != fine and set(gsets[j]) < fs:
+            m = np.zeros(q[fine], dtype=np.int64)
+            m[geff[:, fine]] = geff[:, j]
+            lvl[j] = m
+    best = None
+    for j in sorted(lvl, key=lambda j: q[j]):
+        sizes = np.bincount(lvl[j], minlength=q[j])
+        if sizes.max() > FOLD_BLOCK_MAX:
+            continue
+        bs = set(gsets[j])
+        members = [k for k in range(kg) if k != fine and bs <= set(gsets[k]) < fs] + [fine]
+        before = sum(pairs(geff[:, k], q[k]) for k in members)
+        touched = np.unique(person * np.int64(q[j]) + geff[:, j]) % q[j]
+        if sizes[touched].sum() <= before:
+            best = j
+            break
+    if best is None:
+        return None
+    bs = set(gsets[best])
+    effects = [j for j in range(kg) if j != fine and bs <= set(gsets[j]) < fs] + [fine]
+    lvl[fine] = np.arange(q[fine], dtype=np.int64)
+    block = lvl[best]
+    nblocks = q[best]
+    sizes = np.bincount(block, minlength=nblocks).astype(np.int64)
+    bmax = int(sizes.max())
+    bstart = np.zeros(nblocks, dtype=np.int64)
+    bstart[1:] = np.cumsum(sizes)[:-1]
+    order = np.lexsort((np.arange(q[fine]), block))
+    within = np.empty(q[fine], dtype=np.int64)
+    within[order] = np.arange(q[fine]) - bstart[block[order]]
+    # template rows: for each folded effect, its levels inside the block (numbered from 0 in each block)
+    row_blocks = []
+    row_effect = []
+    for t, j in enumerate(effects):
+        key = block * np.int64(q[j]) + lvl[j]
+        uk, local = np.unique(key, return_inverse=True)
+        local = local.ravel()
+        ublk = uk // q[j]
+        start = np.searchsorted(ublk, np.arange(nblocks))
+        loc = local - start[block]  # level of effect j within the block, from 0
+        nrows = int(loc.max()) + 1
+        R = np.zeros((nblocks, nrows, bmax))
+        R[block, loc, within] = 1.0
+        row_blocks.append(R)
+        row_effect += [t] * nrows
+    rows = np.concatenate(row_blocks, axis=1)
+    row_effect = np.asarray(row_effect, dtype=np.int64)
+    same = np.stack([np.einsum("bri,brj->bij", rb, rb) for rb in row_blocks])
+    return _Fold(fine=fine, effects=effects, block=block, within=within, sizes=sizes, bstart=bstart, bmax=bmax,
+                 rows=rows, row_effect=row_effect, same=same)
+
+
 class RemlProblem:
     """A random-effects design prepared for repeated factorisation.
 
@@ -357,7 +486,7 @@ class RemlProblem:
     """
 
     def __init__(self, y, codes, n_levels, effects, chunk_bytes=256 * 2**20, cache_bytes=2 * 2**30,
-                 sparse_border="auto"):
+                 sparse_border="auto", fold_border=True):
         y = np.ascontiguousarray(y, dtype=np.float64)
         order = np.argsort(codes[:, 0], kind="stable")
         self.order = order
@@ -401,45 +530,67 @@ class RemlProblem:
             within = np.arange(cnt[:, j].sum()) - np.repeat(np.cumsum(cnt[:, j]) - cnt[:, j], cnt[:, j])
             eff_of_pos[rows, off[rows, j] + within] = j
         self.eff_of_pos = eff_of_pos
-        # facet-only effects: global positions, intercept last
+        # facet-only effects: the level codes of each (the sums of the scores use them), then the border
+        # columns: the levels of the effects that are not folded, the folded blocks, the intercept last
         kg = len(self.gidx)
-        gpos = np.zeros((n, kg + 1), dtype=np.int64)
-        goff = 0
-        eff_of_gpos = []
+        geff = np.zeros((n, kg), dtype=np.int64)
         for j, i in enumerate(self.gidx):
             e = sorted(self.effects[i])
-            code, q = _group_codes([codes[:, f] for f in e], [int(n_levels[f]) for f in e])
-            self.q[i] = q
-            gpos[:, j] = goff + code
-            eff_of_gpos += [j] * q
-            goff += q
-        gpos[:, kg] = goff
-        self.g = goff + 1
-        self.gpos = np.ascontiguousarray(gpos)
-        self.eff_of_gpos = np.asarray(eff_of_gpos, dtype=np.int64)
+            geff[:, j], self.q[i] = _group_codes([codes[:, f] for f in e], [int(n_levels[f]) for f in e])
+        self.geff = geff
+        qg = [int(self.q[i]) for i in self.gidx]
+        fold = _fold_plan(geff, [self.effects[i] for i in self.gidx], qg, person) if fold_border else None
+        unfolded = [j for j in range(kg) if fold is None or j not in fold.effects]
+        goff = np.zeros(kg, dtype=np.int64)
+        eff_of_col = []
+        off = 0
+        for j in unfolded:
+            goff[j] = off
+            eff_of_col += [j] * qg[j]
+            off += qg[j]
+        self.unfolded = unfolded
+        self.eff_of_col = np.asarray(eff_of_col, dtype=np.int64)
+        self.fold = fold
+        nfold = 0 if fold is None else fold.sizes.sum()
+        self.g = g = off + nfold + 1
+        w = len(unfolded) + (0 if fold is None else fold.bmax) + 1
+        gcol = np.full((n, w), g - 1, dtype=np.int64)  # padding points at the intercept (zero weight)
+        for t, j in enumerate(unfolded):
+            gcol[:, t] = goff[j] + geff[:, j]
+        if fold is not None:
+            fl = geff[:, fold.fine]
+            blk = fold.block[fl]
+            self.fold_rows = (blk, fold.within[fl])  # each rating's block and place in it
+            fold.base = off
+            cols = off + fold.bstart[blk][:, None] + np.arange(fold.bmax)[None, :]
+            inside = np.arange(fold.bmax)[None, :] < fold.sizes[blk][:, None]
+            gcol[:, len(unfolded):len(unfolded) + fold.bmax] = np.where(inside, cols, g - 1)
+            fold.cols = np.where(np.arange(fold.bmax)[None, :] < fold.sizes[:, None],
+                                 off + fold.bstart[:, None] + np.arange(fold.bmax)[None, :], g - 1)
+        self.gcol = np.ascontiguousarray(gcol)
+        self._wkey = None
         # the facet-only columns each person touches (compact, padded to gmax)
-        person_rep = np.repeat(person, kg + 1)
-        keys = person_rep * np.int64(self.g) + gpos.reshape(-1)
+        person_rep = np.repeat(person, w)
+        keys = person_rep * np.int64(g) + gcol.reshape(-1)
         ukeys = np.unique(keys)
-        upers = ukeys // self.g
+        upers = ukeys // g
         gcount = np.bincount(upers, minlength=P)
         gmax = int(gcount.max())
         # compact columns pay off only when candidates touch a small part of the facet-only levels
-        self.compact = 2 * gmax <= self.g
+        self.compact = 2 * gmax <= g
         if not self.compact:
-            gmax = self.g
+            gmax = g
         self.gmax = gmax
         gstart = np.zeros(P + 1, dtype=np.int64)
         np.cumsum(gcount, out=gstart[1:])
         if self.compact:
-            self.glocal = np.ascontiguousarray(
-                (np.searchsorted(ukeys, keys) - gstart[person_rep]).reshape(n, kg + 1))
-            gl = np.full((P, gmax), self.g - 1, dtype=np.int64)  # padding points at the intercept (zero weight)
+            self.glocal = np.ascontiguousarray((np.searchsorted(ukeys, keys) - gstart[person_rep]).reshape(n, w))
+            gl = np.full((P, gmax), g - 1, dtype=np.int64)  # padding points at the intercept (zero weight)
             within = np.arange(len(ukeys)) - gstart[upers]
-            gl[upers, within] = ukeys % self.g
+            gl[upers, within] = ukeys % g
             self.gl = gl
         else:
-            self.glocal = self.gpos
+            self.glocal = self.gcol
             self.gl = None
         self.gcount = gcount.astype(np.int64)
         per_person = 8 * (m * (2 * m + 3 * gmax + 4) + gmax * gmax)
@@ -451,9 +602,38 @@ class RemlProblem:
 
     # ------------------------------------------------------------------ factorisation
     def _lams(self, theta):
+        """Person-effect factors ``lam_p`` and the border weights of every rating (``gwt``, n x w)."""
         lam_p = np.ascontiguousarray(theta[self.pidx], dtype=np.float64)
-        lam_g = np.ascontiguousarray(np.append(theta[self.gidx], 1.0), dtype=np.float64)
-        return lam_p, lam_g
+        return lam_p, self._weights(theta)[0]
+
+    def _weights(self, theta):
+        """Border weights ``gwt`` (n, w) of the ratings' columns ``gcol`` and, with folding, the blocks' ``R``.
+
+        An effect that is not folded weighs its column by ``theta_k``; a
+        folded block's columns carry the rating's row of ``F_b = R_b'``, where
+        ``R_b`` is the triangular factor of the QR factorisation of the
+        stacked ``theta_k H_kb'`` (so ``F_b F_b' = sum_k theta_k^2 H_kb H_kb'``);
+        the intercept weighs 1.
+        """
+        theta = np.asarray(theta, dtype=np.float64)
+        key = theta.tobytes()
+        if self._wkey == key:
+            return self._wval
+        th = theta[self.gidx]
+        gwt = np.zeros(self.gcol.shape)
+        for t, j in enumerate(self.unfolded):
+            gwt[:, t] = th[j]
+        R = None
+        fold = self.fold
+        if fold is not None:
+            A = fold.rows * th[np.asarray(fold.effects)][fold.row_effect][None, :, None]
+            R = np.linalg.qr(A, mode="r")
+            blk, wi = self.fold_rows
+            u = len(self.unfolded)
+            gwt[:, u:u + fold.bmax] = R[blk, :, wi]
+        gwt[:, -1] = 1.0
+        self._wkey, self._wval = key, (gwt, R)
+        return gwt, R
 
     def _chunks(self):
         for lo in range(0, self.P, self.chunk):
@@ -463,11 +643,11 @@ class RemlProblem:
         key = (lo, hi)
         if key in self._cache:
             return self._cache[key]
-        lam_p, lam_g = self._lams(theta)
+        lam_p, gwt = self._lams(theta)
         nb = hi - lo
         A = np.empty((nb, self.m, self.m))
         B = np.empty((nb, self.m, self.gmax))
-        K.person_blocks(self.row_ptr, self.pos, self.glocal, lam_p, lam_g, lo, hi, A, B)
+        K.person_blocks(self.row_ptr, self.pos, self.glocal, gwt, lam_p, lo, hi, A, B)
         with _single_thread_blas():
             L = np.linalg.cholesky(A)
             logdet = 2.0 * float(np.log(np.diagonal(L, axis1=1, axis2=2)).sum())
@@ -490,9 +670,9 @@ class RemlProblem:
         """
         self._cache = {}
         theta = np.asarray(theta, dtype=np.float64)
-        lam_p, lam_g = self._lams(theta)
+        lam_p, gwt = self._lams(theta)
         bd = self.border
-        S, cg = bd.start(self.gpos, lam_g, self.y[:, None])
+        S, cg = bd.start(self.gcol, gwt, self.y[:, None])
         rg = cg[:, 0].copy()
         logdet_a = 0.0
         cps = {}
@@ -525,8 +705,8 @@ class RemlProblem:
             csol += float((cp * sp).sum())
         r2 = max(self.yy - csol, 1e-300)
         fitted = np.empty((self.n, 1))
-        K.fitted_values(self.row_ptr, self.pos, self.gpos, lam_p, lam_g, sol_p, sg[:, None], fitted)
-        f = dict(theta=theta, lam_p=lam_p, lam_g=lam_g, fac=fac, logdet_u=logdet_u,
+        K.fitted_values(self.row_ptr, self.pos, self.gcol, gwt, lam_p, sol_p, sg[:, None], fitted)
+        f = dict(theta=theta, lam_p=lam_p, gwt=gwt, R=self._weights(theta)[1], fac=fac, logdet_u=logdet_u,
                  logdet_x=logdet_x, r2=r2, fitted=fitted[:, 0])
         if traces:
             self.traces(f)
@@ -555,10 +735,26 @@ class RemlProblem:
             if len(self.pidx):
                 one_minus += np.bincount(
                     np.asarray(self.pidx)[eop[valid]], weights=1.0 - dg[valid], minlength=len(self.effects))
-        if len(self.gidx):
-            dgg = inv_diag[:-1]
-            one_minus += np.bincount(np.asarray(self.gidx)[self.eff_of_gpos], weights=1.0 - dgg,
-                                     minlength=len(self.effects))
+        gidx = np.asarray(self.gidx, dtype=np.int64)
+        if len(self.eff_of_col):
+            dgg = inv_diag[:len(self.eff_of_col)]
+            one_minus += np.bincount(gidx[self.eff_of_col], weights=1.0 - dgg, minlength=len(self.effects))
+        fold = self.fold
+        if fold is not None:
+            # sigma^2 Z_f'P Z_f = F^-T (I - S^-1_bb) F^-1 on each block; the trace of effect k is its sum over
+            # pairs of levels of f in one level of k, times theta_k^2 (the scale of ``one_minus``)
+            Sb = fac.inverse_blocks(fold.cols, fold.sizes)
+            pad = (np.arange(fold.bmax)[None, :] >= fold.sizes[:, None]).astype(np.float64)
+            d = np.arange(fold.bmax)
+            Q = -Sb
+            Q[:, d, d] += 1.0
+            Rp = f["R"].copy()
+            Rp[:, d, d] += pad
+            with _single_thread_blas():
+                Ri = np.linalg.inv(Rp)
+                G = Ri @ Q @ Ri.transpose(0, 2, 1)
+            tk = np.einsum("kbij,bij->k", fold.same, G)
+            one_minus[gidx[fold.effects]] += theta[gidx[fold.effects]] ** 2 * tk
         f["one_minus"] = one_minus
         return f
 
@@ -573,12 +769,11 @@ class RemlProblem:
 
     def solve_fitted(self, f, T):
         """``X b + Z u`` for the mixed-model equations with data columns ``T`` (n, r)."""
-        lam_p, lam_g = f["lam_p"], f["lam_g"]
+        lam_p, gwt = f["lam_p"], f["gwt"]
         theta = f["theta"]
         r = T.shape[1]
         T = np.ascontiguousarray(T)
-        _, cg = K.global_blocks(self.gpos, lam_g, self.g, T)
-        rg = cg.copy()
+        rg = K.border_rhs(self.gcol, gwt, self.g, T)
         parts = {}
         for lo, hi in self._chunks():
             Ainv, B, W, _ = self._chunk_factor(theta, lo, hi)
@@ -596,19 +791,14 @@ class RemlProblem:
             sgl = sg[self.gl[lo:hi]] if self.compact else sg
             sol_p[lo:hi] = Ainv @ parts[lo] - W @ sgl
         out = np.empty((self.n, r))
-        K.fitted_values(self.row_ptr, self.pos, self.gpos, lam_p, lam_g, sol_p, np.ascontiguousarray(sg), out)
+        K.fitted_values(self.row_ptr, self.pos, self.gcol, gwt, lam_p, sol_p, np.ascontiguousarray(sg), out)
         return out
 
     def effect_sums(self, vec):
         """Per-effect level sums of ``vec`` and the row-wise expansion ``Z_k Z_k' vec`` (n, K)."""
+        vec = np.ascontiguousarray(vec, dtype=np.float64)
         out_p = np.empty((self.P, self.m))
-        out_g = np.empty((self.P, self.gmax))
-        K.effect_sums(self.row_ptr, self.pos, self.glocal, np.ascontiguousarray(vec), self.P, self.m, self.gmax,
-                      out_p, out_g)
-        if self.compact:
-            gsum = np.bincount(self.gl.reshape(-1), weights=out_g.reshape(-1), minlength=self.g)
-        else:
-            gsum = out_g.sum(axis=0)
+        K.effect_sums(self.row_ptr, self.pos, vec, self.P, self.m, out_p)
         ke = len(self.effects)
         sq = np.zeros(ke)
         T = np.empty((self.n, ke))
@@ -619,15 +809,16 @@ class RemlProblem:
             sel = self.eff_of_pos == j
             sq[i] = float((out_p[sel] ** 2).sum())
         for j, i in enumerate(self.gidx):
-            T[:, i] = gsum[self.gpos[:, j]]
-            sq[i] = float((gsum[:-1][self.eff_of_gpos == j] ** 2).sum())
+            gsum = np.bincount(self.geff[:, j], weights=vec, minlength=int(self.q[i]))
+            T[:, i] = gsum[self.geff[:, j]]
+            sq[i] = float(gsum @ gsum)
         return sq, T
 
     # ------------------------------------------------------------------ AI-REML
-    def fit(self, start=None, max_iter=200, tol=1e-10, tol_step=1e-6, tol_rel=1e-4) -> RemlFit:
+    def fit(self, start=None, max_iter=200, tol=1e-10, tol_step=1e-8, tol_rel=1e-4) -> RemlFit:
         """Average-information REML from ``start`` (variances, residual last); see the module notes."""
         if self.g <= SMALL_BORDER:
-            # a small border gains nothing from BLAS threads, whose spinning slows numba's threads
+            # a border this small gains less from BLAS threads than their contention with numba's costs
             with _single_thread_blas():
                 return self._fit(start, max_iter, tol, tol_step, tol_rel)
         return self._fit(start, max_iter, tol, tol_step, tol_rel)
@@ -652,6 +843,7 @@ class RemlProblem:
         f, ratio, dev = evaluate(sig)
         converged = False
         it = 0
+        prev_dec = None
         AI = np.eye(ke + 1)
         for it in range(1, max_iter + 1):
             s2e = sig[-1]
@@ -695,11 +887,18 @@ class RemlProblem:
             # solution, so that no refactorisation is needed after the loop.
             interior = np.append(sig[:-1] > 2.0 * _FLOOR * s2e, True)
             step = _feasible_step(AI, score, sig, np.where(interior[:-1], -np.inf, _FLOOR * s2e), idx)
-            # the step ends the iteration when it is small in the likelihood (decrement) and in every free
-            # component (relative to the component, or to a millionth of the total for tiny ones): along a
-            # flat direction of the likelihood a small decrement can still leave a sizeable step
+            # the step ends the iteration when what it leaves is small in the likelihood and in every free
+            # component.  The error after the step is taken as the step times the contraction seen in the
+            # decrements, rho = sqrt(decrement / previous decrement) (the iteration converges linearly
+            # where the average information differs from the Hessian; rho = 1 without history): the
+            # decrement left, rho^2 times this one, under tol_step, and rho times the step under tol_rel
+            # in every free component (relative to the component, or to a millionth of the total for tiny
+            # ones; along a flat direction of the likelihood a small decrement can leave a sizeable step).
             rel = np.abs(step[idx]) / np.maximum(sig[idx], 1e-6 * sig.sum())
-            last = face_decrement < tol_step and float(rel.max(initial=0.0)) < tol_rel and not release.any()
+            rho = 1.0 if prev_dec is None or prev_dec <= 0 else min(1.0, math.sqrt(face_decrement / prev_dec))
+            last = (face_decrement < 1e-3 and rho**2 * face_decrement < tol_step
+                    and rho * float(rel.max(initial=0.0)) < tol_rel and not release.any())
+            prev_dec = None if release.any() else face_decrement
             t = 1.0
             accepted = False
             for _ in range(30):
@@ -725,7 +924,7 @@ class RemlProblem:
                 break
             sig, f, ratio, dev = new, fn, rn, dn
             if t == 1.0 and last:
-                # the full Newton step of a small decrement lands within its square of the optimum
+                # the full step leaves a decrement and component errors within the tolerances (see above)
                 converged = True
                 break
         # final: exact zeros on the boundary, profiled log-likelihood
@@ -812,7 +1011,7 @@ def fit_reml(y, codes, n_levels, effects) -> RemlFit:
             sub[:, j] = np.unique(sub[:, j], return_inverse=True)[1].ravel()
             nl[j] = int(sub[:, j].max()) + 1
         # a start only: its optimum differs from the full data's by sampling error
-        pilot = RemlProblem(y[rows], sub, nl, effects).fit(tol=1e-6, tol_step=1e-3, tol_rel=1e-2)
+        pilot = RemlProblem(y[rows], sub, nl, effects).fit(tol=1e-6, tol_step=1e-4, tol_rel=1e-2)
         start = pilot.variances.copy()
         total = float(start.sum())
         start[:-1] = np.where(pilot.boundary[:-1], 1e-3 * total / len(start), start[:-1])
