@@ -1,7 +1,7 @@
 """One REML G study in a fresh process, for bench_reml.py: prints a JSON line with time and peak memory.
 
 Usage: python _reml_worker.py csv PATH [nested]
-       python _reml_worker.py sim N_CANDIDATES N_ASSESSORS SEED
+       python _reml_worker.py sim N_CANDIDATES N_ASSESSORS SEED [random|sessions]
        python _reml_worker.py sample AGENCY
 The time is that of the first g_study call in this process (numba kernels loaded from their cache).
 """
@@ -33,9 +33,10 @@ def main(argv):
         from psikometri.simulate import simulate_assessment
 
         n, n_a, seed = int(argv[1]), int(argv[2]), int(argv[3])
+        assignment = argv[4] if len(argv) > 4 else "random"
         per_ex = max(3, n_a // 5)
         sim = simulate_assessment({"kohort": n}, assessors_per_exercise=2, candidates_per_assessor=2 * n / per_ex,
-                                  rounding=None, seed=seed)
+                                  assignment=assignment, rounding=None, seed=seed)
         d = sim.ratings
     import psikometri as pk
 

@@ -13,8 +13,9 @@ Cases
   with the largest relative difference of the components and the log-likelihood gap;
 * the sample's provincial cohort (2,091 candidates, 835 assessors, 89,072 ratings), full model;
 * scaling: candidates 500 ... 20,000 at 400 assessors, and assessors 50 ... 2,000 at 2,000
-  candidates (simulated with ``simulate_assessment``, 2 assessors per exercise): time and
-  peak resident memory, with the time per 1,000 ratings to show how the cost grows.
+  candidates (simulated with ``simulate_assessment``, 2 assessors per exercise), once with assessors drawn
+  at random for every candidate and once with fixed panels per session (``assignment="sessions"``): time
+  and peak resident memory, with the time per 1,000 ratings to show how the cost grows.
 """
 
 from __future__ import annotations
@@ -83,10 +84,14 @@ def cases(quick: bool = False) -> list[dict]:
     # 4. scaling in candidates and in assessors
     grid = [(500, 400), (2000, 400), (5000, 400)] + ([] if quick else [(20000, 400)])
     grid += [(2000, 50), (2000, 200)] + ([] if quick else [(2000, 800), (2000, 2000)])
-    for n, a in grid:
-        r = _run("sim", n, a, 7)
+    # the same grid with assessors working in fixed panels per session (assessment day) instead of being drawn
+    # at random for every candidate: the border stays sparse and CHOLMOD factors it
+    grid = [(n, a, "random") for n, a in grid] + [(n, a, "sessions") for n, a in grid]
+    for n, a, assignment in grid:
+        r = _run("sim", n, a, 7, assignment)
         per_k = r["seconds"] / (r["n_ratings"] / 1000)
-        rows.append(dict(case=f"REML scaling: {n:,} cand., {r['n_assessors']:,} assessors, {r['n_ratings']:,} ratings",
+        rows.append(dict(case=f"REML scaling ({assignment}): {n:,} cand., {r['n_assessors']:,} assessors, "
+                              f"{r['n_ratings']:,} ratings",
                          ours=r["seconds"], baseline=None, theirs=None, target="near linear in ratings",
                          check=f"{per_k * 1000:.1f} ms per 1,000 ratings; peak RSS {r['peak_rss'] / 2**30:.2f} GB"))
     return rows

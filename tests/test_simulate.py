@@ -38,6 +38,29 @@ def test_structure_and_nesting():
     assert c.loc[c["selected"] == 1, "performance"].notna().all()
 
 
+def test_session_assignment_keeps_each_panel_with_its_session():
+    """assignment="sessions": fixed panels per session; assessors meet only their session's candidates."""
+    n, ape, cpa = 240, 2, 20
+    sim = simulate_assessment({"x": n}, seed=3, missing_rate=0.0, assignment="sessions",
+                              assessors_per_exercise=ape, candidates_per_assessor=cpa)
+    r = sim.ratings
+    per = r.groupby(["candidate", "competency", "exercise"])["assessor"].agg(["size", "nunique"])
+    assert (per["size"] == ape).all() and (per["nunique"] == ape).all()
+    # a candidate has one panel per exercise (the same assessors for every competency of the exercise)
+    assert (r.groupby(["candidate", "exercise"])["assessor"].nunique() == ape).all()
+    # the candidate-assessor graph splits into pool // ape sessions of near-equal size
+    n_sessions = (n * ape // cpa) // ape
+    panel = r.groupby("candidate")["assessor"].apply(lambda a: tuple(sorted(set(a))))
+    sizes = panel.value_counts()
+    assert len(sizes) == n_sessions and sizes.max() - sizes.min() <= 1
+    assessors = [set(p) for p in sizes.index]
+    assert sum(len(a) for a in assessors) == len(set().union(*assessors))  # no assessor in two sessions
+    # random assignment (the default) mixes assessors across candidates
+    rnd = simulate_assessment({"x": n}, seed=3, missing_rate=0.0, assessors_per_exercise=ape,
+                              candidates_per_assessor=cpa).ratings
+    assert rnd.groupby("candidate")["assessor"].apply(lambda a: tuple(sorted(set(a)))).nunique() > n // 2
+
+
 def test_missing_rate():
     sim = simulate_assessment({"x": 400}, seed=2, missing_rate=0.2)
     cells = sim.ratings.groupby(["candidate", "competency", "exercise"]).ngroups
@@ -103,6 +126,7 @@ def test_items_reflect_loadings():
         (dict(selection_ratio=0.0), "selection_ratio"),
         (dict(item_loadings=1.2), "item_loadings"),
         (dict(agencies={"x": 1}), "at least 2 candidates"),
+        (dict(assignment="panel"), "assignment must be 'random' or 'sessions'"),
     ],
 )
 def test_bad_parameters(kwargs, match):

@@ -218,6 +218,7 @@ def simulate_assessment(
     design: dict[str, tuple[str, ...]] | str | None = None,
     assessors_per_exercise: int = 2,
     candidates_per_assessor: int = 25,
+    assignment: str = "random",
     var_candidate: float = 0.20,
     var_competency: float = 0.02,
     var_exercise: float = 0.03,
@@ -255,6 +256,15 @@ def simulate_assessment(
     candidates_per_assessor : int
         Sets the pool size per exercise: ``max(assessors_per_exercise + 1,
         round(n * assessors_per_exercise / candidates_per_assessor))``.
+    assignment : {"random", "sessions"}
+        ``"random"``: each candidate's assessors in each exercise are drawn at
+        random from the exercise's pool, so any two assessors may share
+        candidates.  ``"sessions"``: the cohort is assessed in sessions (assessment
+        days), each with its own fixed panel of ``assessors_per_exercise``
+        assessors per exercise; the exercise's pool is split into ``pool //
+        assessors_per_exercise`` such panels and the candidates into as many
+        sessions of near-equal size (in random order), so an assessor rates only
+        the candidates of the session(s) of its panel.
     var_* : float
         True variance components (see the module docstring).
     missing_rate : float
@@ -310,6 +320,8 @@ def simulate_assessment(
         raise ValueError(f"criterion_reliability must be in (0, 1]; got {criterion_reliability!r}.")
     if not (-1 < true_validity < 1):
         raise ValueError(f"true_validity must be in (-1, 1); got {true_validity!r}.")
+    if assignment not in ("random", "sessions"):
+        raise ValueError(f"assignment must be 'random' or 'sessions'; got assignment={assignment!r}.")
     if assessors_per_exercise < 1:
         raise ValueError(f"assessors_per_exercise must be >= 1; got {assessors_per_exercise!r}.")
     loadings = np.broadcast_to(np.asarray(item_loadings, dtype=float), (n_items,)).copy()
@@ -372,8 +384,14 @@ def simulate_assessment(
                 leniency[a] = float(ass_eff[e][k])
 
         # assessor panels per candidate x exercise
-        panels = np.stack([np.stack([rng.choice(pool, assessors_per_exercise, replace=False) for _ in range(n)])
-                           for _ in exercises], axis=1)  # n x E x A
+        if assignment == "random":
+            panels = np.stack([np.stack([rng.choice(pool, assessors_per_exercise, replace=False) for _ in range(n)])
+                               for _ in exercises], axis=1)  # n x E x A
+        else:  # sessions: panel s of every exercise rates the candidates of session s
+            n_sessions = max(1, min(n, pool // assessors_per_exercise))
+            session = (np.arange(n) * n_sessions // n)[rng.permutation(n)]
+            slots = session[:, None] * assessors_per_exercise + np.arange(assessors_per_exercise)[None, :]
+            panels = np.broadcast_to(slots[:, None, :], (n, len(exercises), assessors_per_exercise))
         observed = rng.random((n, len(cells))) >= missing_rate
         p_idx, c_idx = np.nonzero(observed)
         reps = assessors_per_exercise
