@@ -369,6 +369,196 @@ def test_figures_saved_without_a_draw_of_their_own_equal_the_drawn_ones(lang):
         assert "Kompetensi 0 | Alat 0" in sec.figure_texts[2] and "-0,25" in sec.figure_texts[2]
 
 
+def _report_like_figures():
+    """Figures of the kinds a report draws: a bar chart with long Indonesian labels (turned, reaching past the
+    figure's bottom edge), a heat map with a colour bar and a scatter with reference lines and a legend."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    bar, ax = plt.subplots(figsize=(6.5, 3.2))
+    names = ["kerja_sama", "Orientasi pada Hasil", "Pengambilan Keputusan", "Perekat Bangsa",
+             "Pengembangan Diri dan Orang Lain", "Mengelola Perubahan"]
+    ax.bar(names, rng.uniform(1, 5, len(names)), color="#4c72b0")
+    ax.tick_params(axis="x", rotation=60)
+    ax.set_ylabel("rata_rata 0.5")
+    ax.set_title("Sebaran nilai per kompetensi (skala 1-5)")
+    heat, ax = plt.subplots(figsize=(5, 4.3))
+    im = ax.imshow(rng.uniform(-1, 1, (8, 8)), cmap="RdBu_r", vmin=-1, vmax=1)
+    labels = [f"kompetensi_{i} | wawancara_kompetensi" for i in range(8)]
+    ax.set_xticks(range(8), labels, rotation=90, fontsize=7)
+    ax.set_yticks(range(8), labels, fontsize=7)
+    heat.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="korelasi")
+    ax.set_title("MTMM: kompetensi x alat ukur")
+    scatter, ax = plt.subplots(figsize=(5, 4.5))
+    ax.scatter(rng.normal(3, 0.5, 120), rng.normal(3, 0.5, 120), s=12, alpha=0.6, label="asesi")
+    ax.axhline(3.25, color="grey", ls="--", lw=0.8)
+    ax.axvline(2.75, color="grey", ls="--", lw=0.8)
+    ax.set_xlabel("potensi")
+    ax.set_ylabel("kinerja")
+    ax.legend(loc="lower right")
+    return {"bar": bar, "heat": heat, "scatter": scatter}
+
+
+def _one_figure(kind, lang="id"):
+    import matplotlib.pyplot as plt
+
+    from psikometri.report.sections import localise_figure
+
+    figs = _report_like_figures()
+    for k, f in figs.items():
+        if k != kind:
+            plt.close(f)
+    localise_figure(figs[kind], lang, draw=False)
+    return figs[kind]
+
+
+def _count_draws(fig) -> list:
+    """The renderers ``fig`` is drawn with from now on (one entry per drawing)."""
+    calls, draw = [], fig.draw
+
+    def counted(renderer):
+        calls.append(renderer)
+        return draw(renderer)
+
+    fig.draw = counted
+    return calls
+
+
+def _savefig(fig, dpi=110) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("kind,dpi", [("bar", 110), ("heat", 110), ("scatter", 110), ("bar", 100)])
+def test_a_figure_png_is_savefigs_tight_png_from_one_drawing(kind, dpi):
+    """figure_png draws a figure once and writes the PNG that savefig(bbox_inches="tight") writes after two
+    drawings: the same size and pixels, and the same bytes (PNG metadata and dpi included); the figure is left
+    as it was."""
+    import io
+
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from PIL import Image
+
+    from psikometri.report.sections import figure_png
+
+    ref, fig = _one_figure(kind), _one_figure(kind)
+    try:
+        ref_draws = _count_draws(ref)
+        want = _savefig(ref, dpi)
+        assert len(ref_draws) == 2  # savefig: one drawing to find the box, one to paint it
+        canvas, fig_dpi, size = fig.canvas, fig.dpi, tuple(fig.get_size_inches())
+        draws = _count_draws(fig)
+        got = figure_png(fig, dpi)
+        assert len(draws) == 1
+        a, b = (Image.open(io.BytesIO(png)) for png in (want, got))
+        assert a.size == b.size and a.mode == b.mode == "RGBA"
+        assert a.info.get("dpi") == b.info.get("dpi") and a.info.get("Software") == b.info.get("Software")
+        diff = np.abs(np.asarray(a, dtype=int) - np.asarray(b, dtype=int))
+        assert diff.max() == 0, (diff.max(), np.mean(diff.max(axis=2) > 0))
+        assert got == want
+        if kind != "scatter":  # turned labels reach past the figure's bottom edge: the PNG shows them whole
+            assert ref.get_tightbbox().y0 < 0 and a.size[1] > fig.get_size_inches()[1] * dpi * 0.9
+        assert fig.canvas is canvas and fig.dpi == fig_dpi and tuple(fig.get_size_inches()) == size
+        assert figure_png(fig, dpi) == want  # nothing of the crop stays on the figure
+    finally:
+        plt.close(ref)
+        plt.close(fig)
+
+
+def test_a_report_figure_is_drawn_once():
+    from psikometri.report.i18n import column_label
+    from psikometri.report.sections import Section
+
+    sec = Section("talent", "t", lang="id")
+    figs = _report_like_figures()
+    draws = {k: _count_draws(f) for k, f in figs.items()}
+    for f in figs.values():
+        sec.add_figure("c", f)
+    assert {k: len(d) for k, d in draws.items()} == {k: 1 for k in figs}
+    # the texts as that one drawing left them: tick labels made by the localising formatters
+    assert sec.n_figures == 3 and column_label("kerja_sama", "id") in sec.figure_texts[0]
+    assert "kerja_sama" not in sec.figure_texts[0] and "0,5" in " ".join(sec.figure_texts[0])
+
+
+def test_a_figure_whose_drawing_moves_an_artist_is_saved_as_savefig_saves_it():
+    """The box measured before the drawing is checked after it: a drawing that changes the layout (here a draw
+    event lengthens the title past the axes) is saved again by savefig, whose PNG it then is; so is a figure
+    with a layout engine, which lays itself out while drawing."""
+    import matplotlib.pyplot as plt
+
+    from psikometri.report.sections import figure_png
+
+    def made():
+        fig, ax = plt.subplots(figsize=(3, 2.5))
+        ax.plot([0, 1], [0, 1])
+        ax.set_title("a")
+        long = "Judul panjang yang dibuat saat gambar digambar, melewati tepi sumbu"
+        fig.canvas.mpl_connect("draw_event", lambda event: ax.set_title(long))
+        return fig
+
+    ref, fig = made(), made()
+    try:
+        want = _savefig(ref)
+        draws = _count_draws(fig)
+        assert figure_png(fig) == want
+        assert len(draws) == 3  # its own drawing, then both of savefig's
+    finally:
+        plt.close(ref)
+        plt.close(fig)
+    ref, fig = (plt.subplots(figsize=(4, 3), layout="constrained")[0] for _ in range(2))
+    try:
+        for f in (ref, fig):
+            f.axes[0].set_ylabel("kinerja")
+        assert figure_png(fig) == _savefig(ref)
+    finally:
+        plt.close(ref)
+        plt.close(fig)
+
+
+def test_every_figure_of_a_report_is_drawn_once_and_equals_savefigs(tmp_path, monkeypatch):
+    """Each figure a report adds is drawn once, and its PNG has the bytes savefig(bbox_inches="tight") gives the
+    same figure (localised the same way, saved again when a text changed while drawing)."""
+    import pickle
+
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    from psikometri.report import AgencyContext, sections
+
+    sim = simulate_assessment({"x": (60, {"administrator": 0.5, "pengawas": 0.5})}, seed=12)
+    sim.write(tmp_path / "d", ratings_format="csv")
+    ctx = AgencyContext.load(tmp_path / "d", "x", n_boot=20)
+    draws = []
+    draw = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(self) or draw(self, renderer))
+    add, seen = sections.Section.add_figure, []
+
+    def add_figure(self, caption, fig):
+        blob, before = pickle.dumps(fig), len(draws)
+        add(self, caption, fig)
+        got = self.blocks[-1][2]
+        seen.append(len(draws) - before)
+        ref = pickle.loads(blob)
+        try:
+            sections.localise_figure(ref, self.lang, draw=False)
+            want = _savefig(ref)
+            if sections._localise_texts(ref, self.lang):
+                want = _savefig(ref)
+        finally:
+            plt.close(ref)
+        assert got == want, (self.key, caption)
+
+    monkeypatch.setattr(sections.Section, "add_figure", add_figure)
+    for key in sections.SECTION_KEYS:
+        ctx.section(key)
+    assert len(seen) >= 6 and seen == [1] * len(seen), seen
+
+
 def test_a_section_stores_a_short_text_repr_in_the_notebook():
     """The notebook keeps a section's text/plain output beside its HTML: a line, not its tables and PNG bytes."""
     from psikometri.report.sections import Section

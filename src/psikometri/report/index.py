@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import json
 from pathlib import Path
 from urllib.parse import quote
@@ -72,7 +71,7 @@ def _national(results, lang) -> str:
         fig = ax.figure
         import matplotlib.pyplot as plt
 
-        from .sections import localise_figure
+        from .sections import figure_png, localise_figure
 
         # in the index's language; a correlation's interval ends at +-1 on the axis
         lo, hi = ax.get_xlim()
@@ -86,13 +85,13 @@ def _national(results, lang) -> str:
         if len(handles) == 2:
             ax.legend(handles, [tr("forest_credibility", lang), tr("forest_mean", lang)], fontsize=8)
         localise_figure(fig, lang, draw=False)  # saving draws it
-
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
-        plt.close(fig)
+        try:
+            png = figure_png(fig, 100)  # savefig(bbox_inches="tight")'s PNG from one drawing
+        finally:
+            plt.close(fig)
         parts.append(f"<figure class='pk-figure'><img alt='{html.escape(tr('forest_title', lang))}' "
                      "src='data:image/png;base64,"
-                     f"{base64.b64encode(buf.getvalue()).decode()}'/></figure>")
+                     f"{base64.b64encode(png).decode()}'/></figure>")
     return "\n".join(parts)
 
 

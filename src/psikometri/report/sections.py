@@ -72,18 +72,13 @@ class Section:
     def add_figure(self, caption: str, fig) -> None:
         import matplotlib.pyplot as plt
 
-        def png() -> bytes:
-            buf = io.BytesIO()
-            fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-            return buf.getvalue()
-
         try:
             # localised without a draw of its own: saving draws the figure (tick labels through the localising
             # formatters), and the texts are read as that drawing left them
             localise_figure(fig, self.lang, draw=False)
-            data = png()
+            data = figure_png(fig, FIGURE_DPI)
             if _localise_texts(fig, self.lang):  # a text made while drawing, not by a formatter: saved again
-                data = png()
+                data = figure_png(fig, FIGURE_DPI)
             self.figure_texts.append(drawn_texts(fig))
         finally:  # a figure that fails to draw is not left open in pyplot either
             plt.close(fig)
@@ -126,6 +121,125 @@ class Section:
                              f"<figcaption>{html.escape(caption)}</figcaption></figure>")
         parts.append("</section>")
         return "\n".join(parts)
+
+
+#: Resolution of the report's figures (pixels per inch of the PNG).
+FIGURE_DPI = 110
+
+
+def _savefig_png(fig, dpi: float) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    return buf.getvalue()
+
+
+@functools.lru_cache(maxsize=None)
+def _one_renderer_canvas():
+    """The class of an Agg canvas that keeps one renderer object whatever the figure's size.
+
+    Matplotlib caches the measured size of a text per renderer object; the canvas of a saved figure changes size
+    when it is cropped to its tight box, and a new renderer would measure every text again (shaping a label
+    costs about a millisecond).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+
+    class OneRendererCanvas(FigureCanvasAgg):
+        _kept = None
+
+        def get_renderer(self):
+            w, h = self.get_width_height(physical=True)
+            dpi = self.figure.dpi
+            r = self._kept
+            if r is None:
+                r = self._kept = RendererAgg(w, h, dpi)
+            elif (r.width, r.height, r.dpi) != (w, h, dpi):
+                r.__init__(w, h, dpi)  # a blank canvas of the new size; the same object, so its text cache stays
+            self.renderer = r
+            return r
+
+    return OneRendererCanvas
+
+
+@functools.lru_cache(maxsize=None)
+def _adjust_bbox():
+    """``savefig``'s helper that moves and crops a figure to a box, called as this matplotlib calls it, or
+    ``None`` when this matplotlib has none (then figures are saved by ``savefig``)."""
+    import inspect
+
+    try:
+        from matplotlib._tight_bbox import adjust_bbox
+        params = inspect.signature(adjust_bbox).parameters
+    except (ImportError, TypeError, ValueError):
+        return None
+    if "renderer" in params:  # newer versions apply the axes locators with the renderer
+        return adjust_bbox
+    return lambda fig, box, renderer, fixed_dpi: adjust_bbox(fig, box, fixed_dpi)
+
+
+def figure_png(fig, dpi: float = FIGURE_DPI) -> bytes:
+    """The PNG of ``fig`` cropped to its tight box, drawn once.
+
+    The bytes are those of ``fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")``, which draws the
+    figure twice: once (without painting) to find the box that holds every artist, once more on a canvas of
+    that box.  Here the box is measured before the only drawing (``Figure.get_tightbbox`` lays out the ticks,
+    labels, titles and legends as a drawing does), padded by ``savefig.pad_inches``, and the figure is drawn
+    once on the canvas of that box, moved as ``savefig`` moves it (``matplotlib._tight_bbox.adjust_bbox``):
+    the same canvas size (the box in pixels, truncated), the same sub-pixel placement of every artist, the
+    same facecolor, PNG metadata and dpi.  The box is measured again after the drawing; a figure whose
+    drawing moved an artist (a layout made while drawing) is saved by ``savefig`` instead, as are figures with
+    a layout engine or non-default ``savefig.*`` colours or transparency.  A drawing of a report figure is
+    most of its cost (laying out and shaping its labels), and the second drawing of ``savefig`` measures every
+    text again.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+        Left as it was (canvas, dpi, size, axes positions); drawn once.
+    dpi : float
+        Pixels per inch of the PNG.
+
+    Returns
+    -------
+    bytes
+        The PNG file.
+    """
+    import matplotlib as mpl
+    import matplotlib.image as mimage
+
+    rc = mpl.rcParams
+    if (fig.get_layout_engine() is not None or rc["savefig.transparent"]
+            or any(str(rc[f"savefig.{p}"]).lower() != "auto" for p in ("facecolor", "edgecolor"))):
+        return _savefig_png(fig, dpi)
+    adjust_bbox = _adjust_bbox()
+    if adjust_bbox is None:
+        return _savefig_png(fig, dpi)
+
+    old_canvas, old_dpi, original_dpi = fig.canvas, fig.dpi, getattr(fig, "_original_dpi", None)
+    canvas = _one_renderer_canvas()(fig)  # becomes fig.canvas until restored below
+    done = None
+    try:
+        fig.dpi = dpi
+        canvas._is_saving = True  # as savefig (artists may ask canvas.is_saving())
+        renderer = canvas.get_renderer()
+        tight = fig.get_tightbbox(renderer)
+        box = tight.padded(rc["savefig.pad_inches"])
+        restore = adjust_bbox(fig, box, renderer, canvas.fixed_dpi)
+        try:
+            canvas.draw()
+            drawn = fig.get_tightbbox(canvas.get_renderer())
+            # the box as the drawing left the figure, in the cropped frame: the same box, or savefig would differ
+            if np.allclose(drawn.get_points() + box.p0, tight.get_points(), rtol=0.0, atol=1e-9):
+                buf = io.BytesIO()
+                mimage.imsave(buf, canvas.buffer_rgba(), format="png", origin="upper", dpi=fig.dpi)
+                done = buf.getvalue()
+        finally:
+            restore()
+    finally:
+        fig.dpi = old_dpi
+        fig.set_canvas(old_canvas)
+        if original_dpi is not None:
+            fig._original_dpi = original_dpi
+    return done if done is not None else _savefig_png(fig, dpi)
 
 
 _DECIMAL = re.compile(r"(?<![\w.,])(-?\d+)\.(\d+)(?![\w.])")
