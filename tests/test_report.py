@@ -577,6 +577,38 @@ def test_national_meta_analysis_is_corrected_and_lists_what_it_leaves_out():
     assert f"{float(ma.corrected['mean_rho'].iloc[0]):.3f}" in page
 
 
+def test_the_national_forest_plot_is_drawn_once_as_savefig_would_save_it(monkeypatch):
+    """The index's forest plot: one drawing, and the PNG savefig(bbox_inches="tight", dpi=100) writes of it."""
+    import base64
+    import io
+
+    from matplotlib.figure import Figure
+
+    from psikometri.report import sections
+    from psikometri.report.index import _national
+
+    arts = dict(rxxa=0.9, ryyi=0.52, case="IV")
+    results = [{"agency": a, "sections": {"validity": {"results": dict(observed_r=r, n=n, u=u, **arts)}}}
+               for a, r, n, u in (("a", 0.30, 120, 0.7), ("b", 0.20, 300, 0.8), ("c", 0.25, 80, 0.75))]
+    made, draws, real = [], [], sections.figure_png
+    draw = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(self) or draw(self, renderer))
+
+    def checked(fig, dpi):
+        before = len(draws)
+        png = real(fig, dpi)
+        assert len(draws) - before == 1 and dpi == 100
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")  # left as it was: savefig finds the same box
+        made.append((png, buf.getvalue()))
+        return png
+
+    monkeypatch.setattr(sections, "figure_png", checked)
+    page = _national(results, "id")
+    assert len(made) == 1 and made[0][0] == made[0][1]
+    assert base64.b64encode(made[0][0]).decode() in page
+
+
 def test_one_index_per_language_in_the_same_folder(small_data, tmp_path):
     data, _ = small_data
     out = tmp_path / "both"

@@ -485,36 +485,50 @@ def test_a_report_figure_is_drawn_once():
     assert "kerja_sama" not in sec.figure_texts[0] and "0,5" in " ".join(sec.figure_texts[0])
 
 
-def test_a_figure_whose_drawing_moves_an_artist_is_saved_as_savefig_saves_it():
-    """The box measured before the drawing is checked after it: a drawing that changes the layout (here a draw
-    event lengthens the title past the axes) is saved again by savefig, whose PNG it then is; so is a figure
-    with a layout engine, which lays itself out while drawing."""
+def _titled_while_drawn():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(3, 2.5))
+    ax.plot([0, 1], [0, 1])
+    ax.set_title("a")
+    long = "Judul panjang yang dibuat saat gambar digambar, melewati tepi sumbu"
+    fig.canvas.mpl_connect("draw_event", lambda event: ax.set_title(long))
+    return fig
+
+
+def _expanded_legend():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot([0, 1], label="garis_a")
+    ax.plot([1, 0], label="garis_b")
+    ax.legend(mode="expand", ncols=2, loc="upper left", bbox_to_anchor=(0, 1.02, 1.6, 0.2))
+    return fig
+
+
+def _constrained():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4, 3), layout="constrained")
+    ax.set_ylabel("kinerja")
+    return fig
+
+
+@pytest.mark.parametrize("make,draws", [(_titled_while_drawn, 3), (_expanded_legend, 2), (_constrained, 2)])
+def test_a_figure_laid_out_while_drawn_is_saved_as_savefig_saves_it(make, draws):
+    """Where the box measured before the drawing is not savefig's (a draw event lengthens the title past the
+    axes; a legend spread past its axes takes its width when drawn; a layout engine), the PNG is savefig's:
+    after figure_png's own drawing, or at once."""
     import matplotlib.pyplot as plt
 
     from psikometri.report.sections import figure_png
 
-    def made():
-        fig, ax = plt.subplots(figsize=(3, 2.5))
-        ax.plot([0, 1], [0, 1])
-        ax.set_title("a")
-        long = "Judul panjang yang dibuat saat gambar digambar, melewati tepi sumbu"
-        fig.canvas.mpl_connect("draw_event", lambda event: ax.set_title(long))
-        return fig
-
-    ref, fig = made(), made()
+    ref, fig = make(), make()
     try:
         want = _savefig(ref)
-        draws = _count_draws(fig)
+        drawn = _count_draws(fig)
         assert figure_png(fig) == want
-        assert len(draws) == 3  # its own drawing, then both of savefig's
-    finally:
-        plt.close(ref)
-        plt.close(fig)
-    ref, fig = (plt.subplots(figsize=(4, 3), layout="constrained")[0] for _ in range(2))
-    try:
-        for f in (ref, fig):
-            f.axes[0].set_ylabel("kinerja")
-        assert figure_png(fig) == _savefig(ref)
+        assert len(drawn) == draws
     finally:
         plt.close(ref)
         plt.close(fig)

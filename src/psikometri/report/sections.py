@@ -182,19 +182,23 @@ def figure_png(fig, dpi: float = FIGURE_DPI) -> bytes:
     The bytes are those of ``fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")``, which draws the
     figure twice: once (without painting) to find the box that holds every artist, once more on a canvas of
     that box.  Here the box is measured before the only drawing (``Figure.get_tightbbox`` lays out the ticks,
-    labels, titles and legends as a drawing does), padded by ``savefig.pad_inches``, and the figure is drawn
-    once on the canvas of that box, moved as ``savefig`` moves it (``matplotlib._tight_bbox.adjust_bbox``):
-    the same canvas size (the box in pixels, truncated), the same sub-pixel placement of every artist, the
-    same facecolor, PNG metadata and dpi.  The box is measured again after the drawing; a figure whose
-    drawing moved an artist (a layout made while drawing) is saved by ``savefig`` instead, as are figures with
-    a layout engine or non-default ``savefig.*`` colours or transparency.  A drawing of a report figure is
-    most of its cost (laying out and shaping its labels), and the second drawing of ``savefig`` measures every
-    text again.
+    labels, titles, colour bars and legends as a drawing does), padded by ``savefig.pad_inches``, and the
+    figure is drawn once on the canvas of that box, moved as ``savefig`` moves it
+    (``matplotlib._tight_bbox.adjust_bbox``): the same canvas size (the box in pixels, truncated), the same
+    sub-pixel placement of every artist, the same facecolor, PNG metadata and dpi.  The drawing measures each
+    text with the renderer that measured it for the box (matplotlib caches text sizes per renderer object;
+    ``savefig`` measures every text again on its second canvas).
+
+    Figures that lay themselves out while drawing, for which the box measured before would not be the box
+    ``savefig`` finds after its first drawing, are saved by ``savefig``: a layout engine, subfigures, child
+    (inset or secondary) axes, a legend spread over its axes (``mode="expand"``), or a figure changed by a
+    ``draw_event`` handler (stale after its drawing); so are figures under non-default ``savefig.*`` colours or
+    transparency.  The report's figures are compared with ``savefig``'s, byte for byte, in the tests.
 
     Parameters
     ----------
     fig : matplotlib Figure
-        Left as it was (canvas, dpi, size, axes positions); drawn once.
+        Left as it was (canvas, dpi, size, axes positions).
     dpi : float
         Pixels per inch of the PNG.
 
@@ -207,11 +211,13 @@ def figure_png(fig, dpi: float = FIGURE_DPI) -> bytes:
     import matplotlib.image as mimage
 
     rc = mpl.rcParams
-    if (fig.get_layout_engine() is not None or rc["savefig.transparent"]
-            or any(str(rc[f"savefig.{p}"]).lower() != "auto" for p in ("facecolor", "edgecolor"))):
-        return _savefig_png(fig, dpi)
     adjust_bbox = _adjust_bbox()
-    if adjust_bbox is None:
+    if (adjust_bbox is None or fig.get_layout_engine() is not None or fig.subfigs
+            or any(ax.child_axes for ax in fig.axes)
+            or any(getattr(leg, "_mode", None) == "expand"
+                   for leg in [*fig.legends, *(ax.get_legend() for ax in fig.axes)] if leg is not None)
+            or rc["savefig.transparent"]
+            or any(str(rc[f"savefig.{p}"]).lower() != "auto" for p in ("facecolor", "edgecolor"))):
         return _savefig_png(fig, dpi)
 
     old_canvas, old_dpi, original_dpi = fig.canvas, fig.dpi, getattr(fig, "_original_dpi", None)
@@ -221,14 +227,11 @@ def figure_png(fig, dpi: float = FIGURE_DPI) -> bytes:
         fig.dpi = dpi
         canvas._is_saving = True  # as savefig (artists may ask canvas.is_saving())
         renderer = canvas.get_renderer()
-        tight = fig.get_tightbbox(renderer)
-        box = tight.padded(rc["savefig.pad_inches"])
+        box = fig.get_tightbbox(renderer).padded(rc["savefig.pad_inches"])
         restore = adjust_bbox(fig, box, renderer, canvas.fixed_dpi)
         try:
             canvas.draw()
-            drawn = fig.get_tightbbox(canvas.get_renderer())
-            # the box as the drawing left the figure, in the cropped frame: the same box, or savefig would differ
-            if np.allclose(drawn.get_points() + box.p0, tight.get_points(), rtol=0.0, atol=1e-9):
+            if not fig.stale:  # else changed after its drawing (a draw_event handler): savefig's box differs
                 buf = io.BytesIO()
                 mimage.imsave(buf, canvas.buffer_rgba(), format="png", origin="upper", dpi=fig.dpi)
                 done = buf.getvalue()
