@@ -68,6 +68,7 @@ from ._validation import (
     check_real,
     check_text_distinct,
     check_unique_columns,
+    numeric_column,
     plain,
     validates_seed,
 )
@@ -582,16 +583,8 @@ def _rating_table(ratings, score: str, id_columns: dict[str, str]) -> tuple[pd.D
             f"{_row_label(df.index, pos)}), not a rating: True would count as 1. Recode the ratings as numbers on "
             "the rating scale."
         )
-    if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
-        conv = pd.to_numeric(s, errors="coerce")
-        bad = (conv.isna() & s.notna()).to_numpy()
-        if bad.any():
-            pos = int(np.flatnonzero(bad)[0])
-            raise TypeError(
-                f"ratings column {score!r} (score) is not numeric: {_row_label(df.index, pos)} holds "
-                f"{plain(s.iloc[pos])!r}. Recode the ratings as numbers (NaN for a missing rating)."
-            )
-        s = conv
+    s = numeric_column(df, score, table="ratings", positional=True,
+                       fix="Recode the ratings as numbers (NaN for a missing rating).")
     y = s.to_numpy(dtype=np.float64, na_value=np.nan)
     if np.isinf(y).any():
         pos = int(np.flatnonzero(np.isinf(y))[0])
