@@ -668,24 +668,44 @@ def _implied(model: _Model, x: np.ndarray, g: int):
     return L, T, P, nu, al, LP, Sig, mu
 
 
+def _kernels():
+    """The numba kernels (:mod:`psikometri._factor_kernels`), imported on first use (no compilation at import)."""
+    global _K
+    if _K is None:
+        from . import _factor_kernels
+
+        _K = _factor_kernels
+    return _K
+
+
+_K = None
+
+
+def _group_data(model: _Model, S, means, g: int):
+    """``S_g`` and the mean vector of group ``g`` as contiguous float64 arrays for the kernels (zeros without a
+    mean structure)."""
+    Sg = np.ascontiguousarray(S[g], dtype=np.float64)
+    if model.meanstructure:
+        return Sg, np.ascontiguousarray(means[g], dtype=np.float64)
+    return Sg, np.zeros(model.p)
+
+
 def _objective(model: _Model, x, S, means, w, logdetS) -> float:
-    """F = sum_g w_g [log|Sigma| + tr(S Sigma^-1) - log|S| - p + d' Sigma^-1 d] (inf where Sigma is not PD)."""
-    F = 0.0
+    """F = sum_g w_g [log|Sigma| + tr(S Sigma^-1) - log|S| - p + d' Sigma^-1 d] (inf where Sigma is not PD).
+
+    One call of the kernel :func:`psikometri._factor_kernels.discrepancy` per group."""
+    K = _kernels()
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    ms = bool(model.meanstructure)
     p = model.p
+    F = 0.0
     for g in range(model.ngroups):
-        *_, Sig, mu = _implied(model, x, g)
-        try:
-            C = np.linalg.cholesky(Sig)
-        except np.linalg.LinAlgError:
+        L0, T0, P0, nu0, al0 = model._base[g]
+        Sg, yg = _group_data(model, S, means, g)
+        Fg = K.discrepancy(x, model._rows[g], L0, T0, P0, nu0, al0, Sg, yg, ms)
+        if not math.isfinite(Fg):
             return math.inf
-        ld = 2.0 * np.log(np.diagonal(C)).sum()
-        Ci = _tri_inv(C)
-        tr = float(np.einsum("ij,ij->", Ci @ S[g], Ci))
-        Fg = ld + tr - logdetS[g] - p
-        if model.meanstructure:
-            z = Ci @ (means[g] - mu)
-            Fg += float(z @ z)
-        F += w[g] * Fg
+        F += w[g] * (Fg - logdetS[g] - p)
     return F if math.isfinite(F) else math.inf
 
 
@@ -700,63 +720,25 @@ def _tri_inv(C: np.ndarray) -> np.ndarray:
 
 
 def _grad_info(model: _Model, x, S, means, w, *, info: bool = True):
-    """Analytic gradient of F and its expected Hessian E[d2F] = sum_g w_g [tr(V dS_k V dS_l) + 2 dmu_k' V dmu_l]."""
-    q, p = model.npar, model.p
+    """Analytic gradient of F and its expected Hessian E[d2F] = sum_g w_g [tr(V dS_k V dS_l) + 2 dmu_k' V dmu_l].
+
+    One call of the kernel :func:`psikometri._factor_kernels.grad_info` per group (the rank-two form of
+    ``dSigma_k`` of :func:`_derivatives`, evaluated as look-ups in ``B' V B``); raises
+    ``np.linalg.LinAlgError`` where a model-implied covariance matrix is not positive definite.
+    """
+    K = _kernels()
+    q = model.npar
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    ms = bool(model.meanstructure)
     grad = np.zeros(q)
-    H = np.zeros((q, q)) if info else None
+    H = np.zeros((q, q)) if info else np.zeros((0, 0))
     for g in range(model.ngroups):
-        L, T, P, nu, al, LP, Sig, mu = _implied(model, x, g)
-        C = np.linalg.cholesky(Sig)
-        Ci = _tri_inv(C)
-        V = Ci.T @ Ci
-        Sd = S[g]
-        if model.meanstructure:
-            d = means[g] - mu
-            Sd = Sd + np.outer(d, d)
-            gmu = -2.0 * (V @ d)
-        else:
-            gmu = np.zeros(p)
-        W = V - V @ Sd @ V
-        GL = 2.0 * (W @ LP)
-        if model.meanstructure:
-            GL += np.outer(gmu, al)
-        GP = L.T @ W @ L
-        ga = L.T @ gmu
-        rows = model._rows[g]
-        if rows.shape[0] == 0:
-            continue
-        mat, rr, cc, kk = rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3]
-        vals = np.empty(rows.shape[0])
-        sel = mat == _LAMBDA
-        vals[sel] = GL[rr[sel], cc[sel]]
-        for M, code in ((W, _THETA), (GP, _PSI)):
-            sel = mat == code
-            fac = np.where(rr[sel] == cc[sel], 1.0, 2.0)
-            vals[sel] = fac * M[rr[sel], cc[sel]]
-        sel = mat == _NU
-        vals[sel] = gmu[rr[sel]]
-        sel = mat == _ALPHA
-        vals[sel] = ga[rr[sel]]
-        np.add.at(grad, kk, w[g] * vals)
-        if not info:
-            continue
-        # dSigma_k = c_k (u_k v_k' + v_k u_k'), so tr(V dS_k V dS_l) = 2 c_k c_l [(u_k'V u_l)(v_k'V v_l)
-        # + (u_k'V v_l)(v_k'V u_l)]: K x K products of K x p matrices, no K x p x p array
-        U, Vv, c, dmu = _derivatives(model, rows, L, LP, al)
-        UV, VV = U @ V, Vv @ V
-        A1 = UV @ U.T
-        B1 = VV @ Vv.T
-        C1 = UV @ Vv.T
-        Hr = 2.0 * np.outer(c, c) * (A1 * B1 + C1 * C1.T)
-        if dmu is not None:
-            Hr += 2.0 * (dmu @ V @ dmu.T)
-        if model._unique_rows[g]:
-            H[np.ix_(kk, kk)] += w[g] * Hr
-        else:
-            A = np.zeros((rows.shape[0], q))
-            A[np.arange(rows.shape[0]), kk] = 1.0
-            H += w[g] * (A.T @ Hr @ A)
-    return grad, H
+        L0, T0, P0, nu0, al0 = model._base[g]
+        Sg, yg = _group_data(model, S, means, g)
+        if not K.grad_info(x, model._rows[g], L0, T0, P0, nu0, al0, Sg, yg, ms, float(w[g]), bool(info), grad, H):
+            raise np.linalg.LinAlgError(f"the model-implied covariance matrix of group {g + 1} is not positive "
+                                        "definite")
+    return grad, (H if info else None)
 
 
 def _derivatives(model: _Model, rows, L, LP, al):
@@ -995,11 +977,18 @@ def _fit_ml(model: _Model, S, means, nobs, *, start=None, max_iter: int = 500, g
 
 
 def _chol(A):
-    """Lower Cholesky factor, or ``None`` when ``A`` is not positive definite."""
-    try:
-        return np.linalg.cholesky(A)
-    except np.linalg.LinAlgError:
-        return None
+    """Lower Cholesky factor (LAPACK dpotrf), or ``None`` when ``A`` is not positive definite."""
+    from scipy.linalg.lapack import dpotrf
+
+    c, info = dpotrf(A, lower=1, clean=1)
+    return c if info == 0 else None
+
+
+def _forward(Lh, b, trans: int = 0):
+    """``Lh^-1 b`` (``trans=1``: ``Lh'^-1 b``) for a lower-triangular ``Lh`` (LAPACK dtrtrs)."""
+    from scipy.linalg.lapack import dtrtrs
+
+    return dtrtrs(Lh, b, lower=1, trans=trans)[0]
 
 
 def _iterate(model, x, F, S, means, w, logdetS, *, max_iter=500, gtol=1e-9, gfloor=1e-5, dtol=1e-15, bounds=None,
@@ -1021,8 +1010,12 @@ def _iterate(model, x, F, S, means, w, logdetS, *, max_iter=500, gtol=1e-9, gflo
 
     Converged when the largest absolute gradient is below ``gtol``, or, with that gradient below ``gfloor``,
     the Newton decrement :math:`g^\top E^{-1} g` (twice the decrease a full scoring step promises) is below
-    ``dtol * (1 + |F + sum_g w_g log|S_g| + p|)`` (the rounding error of F) or no step decreases F any more:
-    a solution at the numerical floor is not reported as non-converged.
+    ``dtol * (1 + |F + sum_g w_g log|S_g| + p|)`` (the rounding error of F) or no step of the line search
+    decreases F any more: a solution at the numerical floor is not reported as non-converged.  A step is taken
+    only where F falls (``F_new < F``, besides the Armijo test, which at the floor passes for an unchanged F
+    because ``F + 1e-4 t g's`` rounds to F): a run at the floor stops instead of wandering along steps that
+    change nothing (with a noisier gradient, e.g. of an inadmissible solution with a near-singular information
+    matrix, the decrement can stay just above its threshold until ``max_iter``).
 
     With ``bounds`` (one positive number per free parameter) the run stops as diverging when a parameter stays
     outside ``[-bound, bound]`` for ``patience`` iterations: the minimum then lies at infinity (a ridge along
@@ -1030,8 +1023,6 @@ def _iterate(model, x, F, S, means, w, logdetS, *, max_iter=500, gtol=1e-9, gflo
     improper CDCE solutions of Kenny & Kashy 1992; Lance et al. 2004), and the run is not left to crawl along
     the ridge for thousands of iterations.
     """
-    from scipy.linalg import solve_triangular
-
     def failure(it, exc):
         return x, F, it, False, f"numerical failure at iteration {it} ({exc})", g
 
@@ -1049,9 +1040,10 @@ def _iterate(model, x, F, S, means, w, logdetS, *, max_iter=500, gtol=1e-9, gflo
             return x, F, it - 1, True, "", g
         scale = dtol * (1.0 + abs(F + float(np.dot(w, logdetS)) + model.p))
         Lh0 = _chol(H)
+        z0 = None
         if Lh0 is not None:  # the Newton decrement g' E^-1 g
-            z = solve_triangular(Lh0, g, lower=True, check_finite=False)
-            if float(z @ z) < scale and gmax < gfloor:
+            z0 = _forward(Lh0, g)
+            if float(z0 @ z0) < scale and gmax < gfloor:
                 return x, F, it - 1, True, "", g
         d = np.maximum(np.diagonal(H), 1e-12 * max(1.0, float(np.max(np.diagonal(H)))))
         accepted = False
@@ -1060,14 +1052,15 @@ def _iterate(model, x, F, S, means, w, logdetS, *, max_iter=500, gtol=1e-9, gflo
             if Lh is None:
                 mu = max(mu * 10.0, 1e-6)
                 continue
-            z = solve_triangular(Lh, g, lower=True, check_finite=False)
-            step = -solve_triangular(Lh, z, lower=True, trans="T", check_finite=False)
+            z = z0 if mu == 0 else _forward(Lh, g)
+            step = -_forward(Lh, z, trans=1)
             slope = float(g @ step)
             t = 1.0
             while t > 1e-4:
                 xn = x + t * step
                 Fn = _objective(model, xn, S, means, w, logdetS)
-                if Fn <= F + 1e-4 * t * slope:
+                # a decrease, not only the Armijo test: F + 1e-4 t slope rounds to F at the floor
+                if Fn < F and Fn <= F + 1e-4 * t * slope:
                     accepted = True
                     break
                 t *= 0.5
@@ -1075,6 +1068,8 @@ def _iterate(model, x, F, S, means, w, logdetS, *, max_iter=500, gtol=1e-9, gflo
                 mu = mu / 10.0 if t == 1.0 else mu
                 if mu < 1e-8:
                     mu = 0.0
+                break
+            if gmax < gfloor:  # at the rounding floor of F: no damped step decreases it either
                 break
             mu = max(mu * 10.0, 1e-4)
         if not accepted:
@@ -1223,14 +1218,19 @@ def _rmsea(X2, df, N, G) -> float:
 
 def _rmsea_ci(X2, df, N, G, level: float = 0.90) -> tuple[float, float]:
     """lavaan's interval: the noncentrality parameters at which X2 is the upper / lower (1 - level)/2 point."""
-    from scipy import optimize, stats
+    from scipy import optimize, special
 
     if not math.isfinite(X2) or df < 1:
         return (0.0, 0.0) if math.isfinite(X2) else (math.nan, math.nan)
     up, lowp = 1 - (1 - level) / 2, (1 - level) / 2
 
     def cdf(lam):
-        return stats.chi2.cdf(X2, df) if lam == 0 else stats.ncx2.cdf(X2, df, lam)
+        # scipy.stats.chi2.cdf(X2, df) / ncx2.cdf(X2, df, lam) without their argument handling (the same special
+        # functions, the same values; X2 outside the support (0, inf) gives 0)
+        if not X2 > 0:
+            return 0.0
+        with np.errstate(over="ignore"):  # as scipy.stats.ncx2 (scipy gh-17432)
+            return float(special.chdtr(df, X2) if lam == 0 else special.chndtr(X2, df, lam))
 
     if cdf(0.0) - up < 0:
         lo = 0.0
