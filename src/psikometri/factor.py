@@ -681,28 +681,31 @@ def _kernels():
 _K = None
 
 
-def _group_data(model: _Model, S, means, g: int):
-    """``S_g`` and the mean vector of group ``g`` as contiguous float64 arrays for the kernels (zeros without a
-    mean structure)."""
-    Sg = np.ascontiguousarray(S[g], dtype=np.float64)
-    if model.meanstructure:
-        return Sg, np.ascontiguousarray(means[g], dtype=np.float64)
-    return Sg, np.zeros(model.p)
+def _kernel_args(model: _Model, S, means) -> list:
+    """Per group, the kernels' arguments after ``x``: the free rows, the base matrices, ``S_g`` and the mean
+    vector (zeros without a mean structure) as contiguous float64 arrays, and whether there is a mean structure."""
+    out = []
+    ms = bool(model.meanstructure)
+    for g in range(model.ngroups):
+        Sg = np.ascontiguousarray(S[g], dtype=np.float64)
+        yg = np.ascontiguousarray(means[g], dtype=np.float64) if ms else np.zeros(model.p)
+        out.append((model._rows[g], *model._base[g], Sg, yg, ms))
+    return out
 
 
-def _objective(model: _Model, x, S, means, w, logdetS) -> float:
+def _objective(model: _Model, x, S, means, w, logdetS, *, args=None) -> float:
     """F = sum_g w_g [log|Sigma| + tr(S Sigma^-1) - log|S| - p + d' Sigma^-1 d] (inf where Sigma is not PD).
 
-    One call of the kernel :func:`psikometri._factor_kernels.discrepancy` per group."""
+    One call of the kernel :func:`psikometri._factor_kernels.discrepancy` per group; ``args``: the
+    :func:`_kernel_args` of ``S`` and ``means`` when they are at hand (a loop of many calls)."""
     K = _kernels()
     x = np.ascontiguousarray(x, dtype=np.float64)
-    ms = bool(model.meanstructure)
+    if args is None:
+        args = _kernel_args(model, S, means)
     p = model.p
     F = 0.0
-    for g in range(model.ngroups):
-        L0, T0, P0, nu0, al0 = model._base[g]
-        Sg, yg = _group_data(model, S, means, g)
-        Fg = K.discrepancy(x, model._rows[g], L0, T0, P0, nu0, al0, Sg, yg, ms)
+    for g, a in enumerate(args):
+        Fg = K.discrepancy(x, *a)
         if not math.isfinite(Fg):
             return math.inf
         F += w[g] * (Fg - logdetS[g] - p)
@@ -719,23 +722,24 @@ def _tri_inv(C: np.ndarray) -> np.ndarray:
     return Ci
 
 
-def _grad_info(model: _Model, x, S, means, w, *, info: bool = True):
+def _grad_info(model: _Model, x, S, means, w, *, info: bool = True, args=None):
     """Analytic gradient of F and its expected Hessian E[d2F] = sum_g w_g [tr(V dS_k V dS_l) + 2 dmu_k' V dmu_l].
 
     One call of the kernel :func:`psikometri._factor_kernels.grad_info` per group (the rank-two form of
     ``dSigma_k`` of :func:`_derivatives`, evaluated as look-ups in ``B' V B``); raises
-    ``np.linalg.LinAlgError`` where a model-implied covariance matrix is not positive definite.
+    ``np.linalg.LinAlgError`` where a model-implied covariance matrix is not positive definite.  ``args`` as
+    in :func:`_objective`.
     """
     K = _kernels()
     q = model.npar
     x = np.ascontiguousarray(x, dtype=np.float64)
-    ms = bool(model.meanstructure)
+    if args is None:
+        args = _kernel_args(model, S, means)
     grad = np.zeros(q)
     H = np.zeros((q, q)) if info else np.zeros((0, 0))
-    for g in range(model.ngroups):
-        L0, T0, P0, nu0, al0 = model._base[g]
-        Sg, yg = _group_data(model, S, means, g)
-        if not K.grad_info(x, model._rows[g], L0, T0, P0, nu0, al0, Sg, yg, ms, float(w[g]), bool(info), grad, H):
+    info = bool(info)
+    for g, a in enumerate(args):
+        if not K.grad_info(x, *a, float(w[g]), info, grad, H):
             raise np.linalg.LinAlgError(f"the model-implied covariance matrix of group {g + 1} is not positive "
                                         "definite")
     return grad, (H if info else None)
@@ -991,15 +995,49 @@ def _forward(Lh, b, trans: int = 0):
     return dtrtrs(Lh, b, lower=1, trans=trans)[0]
 
 
+def _line_search(objective, x, F, step, slope, t0):
+    """``(t, x + t step, F there)`` for the largest ``t`` among ``1, 1/2, ..., 2^-13`` at which F falls by the
+    Armijo amount (``F_new < F`` and ``F_new <= F + 1e-4 t slope``); ``(0, None, None)`` when none does.
+
+    The search starts at ``t0`` (a power of two): upwards while the test passes, else downwards.  Where the
+    passing steps form one interval from 0 (what a backtracking search from ``t = 1`` assumes) the result is the
+    one of that search, in fewer evaluations of F when the steps stay short (a run crawling along a ridge with
+    ``t = 2^-9`` tries 2 steps an iteration instead of 10).
+    """
+    def trial(t):
+        xn = x + t * step
+        Fn = objective(xn)
+        # a decrease, not only the Armijo test: F + 1e-4 t slope rounds to F at the floor
+        return Fn < F and Fn <= F + 1e-4 * t * slope, xn, Fn
+
+    t = t0
+    ok, xn, Fn = trial(t)
+    if ok:
+        while t < 1.0:
+            ok, x2, F2 = trial(2.0 * t)
+            if not ok:
+                break
+            t, xn, Fn = 2.0 * t, x2, F2
+        return t, xn, Fn
+    t *= 0.5
+    while t > 1e-4:
+        ok, xn, Fn = trial(t)
+        if ok:
+            return t, xn, Fn
+        t *= 0.5
+    return 0.0, None, None
+
+
 def _iterate(model, x, F, S, means, w, logdetS, *, max_iter=500, gtol=1e-9, gfloor=1e-5, dtol=1e-15, bounds=None,
              patience=25):
     r"""Damped Fisher scoring with a backtracking line search; ``x, F, iterations, converged, reason, grad``.
 
     The step solves :math:`(E + \mu\,\mathrm{diag}(E))\,s = -g` with ``g`` the gradient of F and ``E`` its
     expected Hessian (:func:`_grad_info`): Fisher scoring for :math:`\mu = 0`, Levenberg-Marquardt damping
-    (Marquardt 1963) otherwise.  Each iteration starts from the current :math:`\mu` (0 at first) and tries
-    ``s``, ``s/2``, ... down to ``s/2^13`` until F falls by the Armijo amount :math:`10^{-4}\,t\,g^\top s`; when
-    none does (or ``E + mu diag(E)`` is not positive definite) :math:`\mu` is raised tenfold (to at least
+    (Marquardt 1963) otherwise.  Each iteration starts from the current :math:`\mu` (0 at first) and takes the
+    longest of ``s``, ``s/2``, ... down to ``s/2^13`` at which F falls by the Armijo amount
+    :math:`10^{-4}\,t\,g^\top s` (:func:`_line_search`, started at twice the previous iteration's step length);
+    when none does (or ``E + mu diag(E)`` is not positive definite) :math:`\mu` is raised tenfold (to at least
     ``1e-4``) and the step recomputed; after a full step it is lowered tenfold (to 0 below ``1e-8``).  Undamped
     scoring can stall on the flat ridges of weakly identified models (the step is dominated by near-null
     directions of ``E`` and the line search accepts ever smaller fractions of it; e.g. the general + broad
@@ -1026,12 +1064,18 @@ def _iterate(model, x, F, S, means, w, logdetS, *, max_iter=500, gtol=1e-9, gflo
     def failure(it, exc):
         return x, F, it, False, f"numerical failure at iteration {it} ({exc})", g
 
+    args = _kernel_args(model, S, means)
+
+    def objective(v):
+        return _objective(model, v, S, means, w, logdetS, args=args)
+
     try:
-        g, H = _grad_info(model, x, S, means, w)
+        g, H = _grad_info(model, x, S, means, w, args=args)
     except (np.linalg.LinAlgError, FloatingPointError, ValueError) as exc:
         g = np.full(model.npar, np.nan)
         return failure(0, exc)
     mu = 0.0
+    t_last = 1.0
     outside = 0
     it = 0
     for it in range(1, max_iter + 1):
@@ -1055,16 +1099,10 @@ def _iterate(model, x, F, S, means, w, logdetS, *, max_iter=500, gtol=1e-9, gflo
             z = z0 if mu == 0 else _forward(Lh, g)
             step = -_forward(Lh, z, trans=1)
             slope = float(g @ step)
-            t = 1.0
-            while t > 1e-4:
-                xn = x + t * step
-                Fn = _objective(model, xn, S, means, w, logdetS)
-                # a decrease, not only the Armijo test: F + 1e-4 t slope rounds to F at the floor
-                if Fn < F and Fn <= F + 1e-4 * t * slope:
-                    accepted = True
-                    break
-                t *= 0.5
+            t, xn, Fn = _line_search(objective, x, F, step, slope, min(1.0, 2.0 * t_last))
+            accepted = t > 0.0
             if accepted:
+                t_last = t
                 mu = mu / 10.0 if t == 1.0 else mu
                 if mu < 1e-8:
                     mu = 0.0
@@ -1089,7 +1127,7 @@ def _iterate(model, x, F, S, means, w, logdetS, *, max_iter=500, gtol=1e-9, gflo
             outside = 0
         F = Fn
         try:
-            g, H = _grad_info(model, x, S, means, w)
+            g, H = _grad_info(model, x, S, means, w, args=args)
         except (np.linalg.LinAlgError, FloatingPointError, ValueError) as exc:  # numerical breakdown: a result
             return failure(it, exc)
     return x, F, it, False, (f"no convergence within {max_iter} iterations (max |gradient| = "
