@@ -17,7 +17,9 @@ the cost is the interpreter's, not the arithmetic's: one kernel call replaces so
 
       tr(V dS_k V dS_l) = 2 c_k c_l [G(u_k, u_l) G(v_k, v_l) + G(u_k, v_l) G(v_k, u_l)],
 
-  ``K x K`` look-ups instead of ``K x p`` matrix products.
+  ``K x K`` look-ups instead of ``K x p`` matrix products.  With ``observed`` it also adds the Hessian of F
+  (the observed information, for the Newton steps near the minimum), whose extra terms are look-ups in
+  ``B' W B`` and ``B' V d`` and the few non-zero second derivatives of ``Sigma`` and ``mu`` (:func:`_second`).
 
 Cholesky factor and triangular inverse are plain loops (matrices of a few dozen rows).  The codes of the
 matrices (``LAMBDA ... ALPHA``) are those of :mod:`psikometri.factor`.
@@ -153,10 +155,43 @@ def discrepancy(x, rows, L0, T0, P0, nu0, al0, S, ybar, meanstructure):
 
 
 @njit(cache=True)
-def grad_info(x, rows, L0, T0, P0, nu0, al0, S, ybar, meanstructure, wg, info, grad, H):
-    """Add ``wg`` times the group's gradient of F to ``grad`` and (with ``info``) its expected Hessian to ``H``.
+def _second(mr, ir, jr, ms, is_, js, P, W, WL, Vd):
+    """``tr(W d2Sigma) - 2 d' V d2mu`` for the second derivatives by two free rows: non-zero only for a loading
+    with a loading, a factor (co)variance or a factor mean (Sigma and mu are linear in every other pair)."""
+    if mr != LAMBDA:
+        if ms != LAMBDA:
+            return 0.0
+        mr, ir, jr, ms, is_, js = ms, is_, js, mr, ir, jr
+    i, a = ir, jr  # row r: the loading lambda_ia
+    if ms == LAMBDA:  # lambda_jb: d2Sigma = psi_ab (e_i e_j' + e_j e_i')
+        return 2.0 * P[a, js] * W[i, is_]
+    if ms == PSI:  # psi_bc: d2Sigma = [a = b] (e_i L_c' + L_c e_i') + [a = c] (L_b e_i' + e_i L_b'), once if b = c
+        b, c = is_, js
+        if b == c:
+            return 2.0 * WL[i, b] if a == b else 0.0
+        out = 0.0
+        if a == b:
+            out += 2.0 * WL[i, c]
+        if a == c:
+            out += 2.0 * WL[i, b]
+        return out
+    if ms == ALPHA:  # alpha_b: d2mu = [a = b] e_i
+        return -2.0 * Vd[i] if a == is_ else 0.0
+    return 0.0
 
-    Returns False (adding nothing) where ``Sigma`` is not positive definite.
+
+@njit(cache=True)
+def grad_info(x, rows, L0, T0, P0, nu0, al0, S, ybar, meanstructure, wg, info, grad, H, observed, Ho):
+    """Add ``wg`` times the group's gradient of F to ``grad``, with ``info`` its expected Hessian to ``H`` and
+    with ``observed`` its Hessian (the observed information) to ``Ho``.
+
+    The Hessian is the expected one plus
+
+        - 2 tr(V dS_l W dS_k) + 2 d' V dS_k V dmu_l + 2 d' V dS_l V dmu_k + tr(W d2S_kl) - 2 d' V d2mu_kl
+
+    (``W = V - V (S + d d') V``, ``d = ybar - mu``; ``W = 0`` and ``d = 0`` at a perfect fit, where the two
+    coincide), the first three terms as look-ups in ``B' W B``, ``B' V B`` and ``B' V d``.  Returns False
+    (adding nothing) where ``Sigma`` is not positive definite.
     """
     L, T, P, nu, al = _fill(x, rows, L0, T0, P0, nu0, al0)
     LP, Sig, mu = _moments(L, T, P, nu, al)
@@ -174,9 +209,11 @@ def grad_info(x, rows, L0, T0, P0, nu0, al0, S, ybar, meanstructure, wg, info, g
             V[i, j] = s
             V[j, i] = s
     Sd = S.copy()
-    gmu = np.zeros(p)
+    d = np.zeros(p)
+    Vd = np.zeros(p)
     if meanstructure:
-        d = ybar - mu
+        for i in range(p):
+            d[i] = ybar[i] - mu[i]
         for i in range(p):
             for j in range(p):
                 Sd[i, j] += d[i] * d[j]
@@ -184,7 +221,8 @@ def grad_info(x, rows, L0, T0, P0, nu0, al0, S, ybar, meanstructure, wg, info, g
             s = 0.0
             for j in range(p):
                 s += V[i, j] * d[j]
-            gmu[i] = -2.0 * s
+            Vd[i] = s
+    gmu = -2.0 * Vd
     # W = V - V Sd V
     VS = V @ Sd
     W = V - VS @ V
@@ -210,7 +248,7 @@ def grad_info(x, rows, L0, T0, P0, nu0, al0, S, ybar, meanstructure, wg, info, g
         else:
             v = ga[i]
         grad[k] += wg * v
-    if not info:
+    if not (info or observed):
         return True
     # G = B' V B with B = [I_p, Lambda, Lambda Psi]
     nb = p + 2 * m
@@ -220,8 +258,9 @@ def grad_info(x, rows, L0, T0, P0, nu0, al0, S, ybar, meanstructure, wg, info, g
         for a in range(m):
             B[i, p + a] = L[i, a]
             B[i, p + m + a] = LP[i, a]
-    VB = V @ B
-    G = B.T @ VB
+    G = B.T @ (V @ B)
+    GW = B.T @ (W @ B) if observed else G
+    bv = B.T @ Vd
     iu = np.zeros(K, dtype=np.int64)
     iv = np.zeros(K, dtype=np.int64)
     c = np.zeros(K)
@@ -243,13 +282,23 @@ def grad_info(x, rows, L0, T0, P0, nu0, al0, S, ybar, meanstructure, wg, info, g
     for r in range(K):
         ur, vr, cr, kr = iu[r], iv[r], c[r], rows[r, 3]
         for s in range(r + 1):
-            us, vs = iu[s], iv[s]
-            h = 2.0 * cr * c[s] * (G[ur, us] * G[vr, vs] + G[ur, vs] * G[vr, us])
+            us, vs, cs, ks = iu[s], iv[s], c[s], rows[s, 3]
+            h = 2.0 * cr * cs * (G[ur, us] * G[vr, vs] + G[ur, vs] * G[vr, us])
             if meanstructure:
                 h += 2.0 * sm[r] * sm[s] * G[im[r], im[s]]
-            h *= wg
-            ks = rows[s, 3]
-            H[kr, ks] += h
-            if s != r:
-                H[ks, kr] += h
+            if info:
+                H[kr, ks] += wg * h
+                if s != r:
+                    H[ks, kr] += wg * h
+            if observed:
+                # - 2 tr(V dS_s W dS_r)
+                h -= 2.0 * cr * cs * (GW[vs, ur] * G[vr, us] + GW[vs, vr] * G[ur, us] + GW[us, ur] * G[vr, vs]
+                                      + GW[us, vr] * G[ur, vs])
+                if meanstructure:  # 2 d' V dS_r V dmu_s + 2 d' V dS_s V dmu_r
+                    h += 2.0 * cr * sm[s] * (bv[ur] * G[vr, im[s]] + bv[vr] * G[ur, im[s]])
+                    h += 2.0 * cs * sm[r] * (bv[us] * G[vs, im[r]] + bv[vs] * G[us, im[r]])
+                h += _second(rows[r, 0], rows[r, 1], rows[r, 2], rows[s, 0], rows[s, 1], rows[s, 2], P, W, WL, Vd)
+                Ho[kr, ks] += wg * h
+                if s != r:
+                    Ho[ks, kr] += wg * h
     return True

@@ -59,11 +59,13 @@ on the same data):
     factor / parameters (optional: costs a few ms).
 ``_fit_ml(model, S, means, nobs, *, start=None, max_iter=500, gtol=1e-9, bounds=None, patience=25) -> _MLFit``
     Fisher scoring with the analytic gradient and expected information,
-    Levenberg-Marquardt damping and a backtracking line search (``_iterate``,
-    the one optimiser of every model here: groups, mean structures, and the
-    AC model set of :mod:`psikometri.construct`); cost per iteration
-    independent of ``N``.  Converged at a gradient below ``gtol`` or at the
-    rounding floor of F (Newton decrement); with ``bounds`` (one positive
+    Levenberg-Marquardt damping and a line search, then Newton steps with the
+    observed information near the minimum (``_iterate``, the one optimiser of
+    every model here: groups, mean structures, and the AC model set of
+    :mod:`psikometri.construct`); F, the gradient and both information
+    matrices come from the numba kernels of :mod:`psikometri._factor_kernels`;
+    cost per iteration independent of ``N``.  Converged at a gradient below
+    ``gtol`` or at the rounding floor of F (Newton decrement); with ``bounds`` (one positive
     number per free parameter) a run whose estimates stay beyond them for
     ``patience`` iterations stops as diverging (no finite minimum).  Never
     raises for a bad solution: ``_MLFit.converged``, ``.admissible`` and
@@ -722,13 +724,14 @@ def _tri_inv(C: np.ndarray) -> np.ndarray:
     return Ci
 
 
-def _grad_info(model: _Model, x, S, means, w, *, info: bool = True, args=None):
+def _grad_info(model: _Model, x, S, means, w, *, info: bool = True, args=None, observed: bool = False):
     """Analytic gradient of F and its expected Hessian E[d2F] = sum_g w_g [tr(V dS_k V dS_l) + 2 dmu_k' V dmu_l].
 
     One call of the kernel :func:`psikometri._factor_kernels.grad_info` per group (the rank-two form of
     ``dSigma_k`` of :func:`_derivatives`, evaluated as look-ups in ``B' V B``); raises
     ``np.linalg.LinAlgError`` where a model-implied covariance matrix is not positive definite.  ``args`` as
-    in :func:`_objective`.
+    in :func:`_objective`.  With ``observed``, ``(grad, H, Ho)``: also the Hessian of F itself (the observed
+    information; the kernel's docstring has the formula).
     """
     K = _kernels()
     q = model.npar
@@ -736,12 +739,15 @@ def _grad_info(model: _Model, x, S, means, w, *, info: bool = True, args=None):
     if args is None:
         args = _kernel_args(model, S, means)
     grad = np.zeros(q)
+    info, observed = bool(info), bool(observed)
     H = np.zeros((q, q)) if info else np.zeros((0, 0))
-    info = bool(info)
+    Ho = np.zeros((q, q)) if observed else np.zeros((0, 0))
     for g, a in enumerate(args):
-        if not K.grad_info(x, *a, float(w[g]), info, grad, H):
+        if not K.grad_info(x, *a, float(w[g]), info, grad, H, observed, Ho):
             raise np.linalg.LinAlgError(f"the model-implied covariance matrix of group {g + 1} is not positive "
                                         "definite")
+    if observed:
+        return grad, (H if info else None), Ho
     return grad, (H if info else None)
 
 
@@ -995,14 +1001,15 @@ def _forward(Lh, b, trans: int = 0):
     return dtrtrs(Lh, b, lower=1, trans=trans)[0]
 
 
-def _line_search(objective, x, F, step, slope, t0):
-    """``(t, x + t step, F there)`` for the largest ``t`` among ``1, 1/2, ..., 2^-13`` at which F falls by the
-    Armijo amount (``F_new < F`` and ``F_new <= F + 1e-4 t slope``); ``(0, None, None)`` when none does.
+def _line_search(objective, x, F, step, slope, t0, shortest=1e-4):
+    """``(t, x + t step, F there)`` for the largest ``t`` among ``1, 1/2, ..., 2^-13`` (the powers of two above
+    ``shortest``) at which F falls by the Armijo amount (``F_new < F`` and ``F_new <= F + 1e-4 t slope``);
+    ``(0, None, None)`` when none does.
 
     The search starts at ``t0`` (a power of two): upwards while the test passes, else downwards.  Where the
     passing steps form one interval from 0 (what a backtracking search from ``t = 1`` assumes) the result is the
     one of that search, in fewer evaluations of F when the steps stay short (a run crawling along a ridge with
-    ``t = 2^-9`` tries 2 steps an iteration instead of 10).
+    ``t = 2^-9`` tries 2 steps an iteration instead of 10).  ``t0 = shortest = 1`` tries the full step only.
     """
     def trial(t):
         xn = x + t * step
@@ -1020,7 +1027,7 @@ def _line_search(objective, x, F, step, slope, t0):
             t, xn, Fn = 2.0 * t, x2, F2
         return t, xn, Fn
     t *= 0.5
-    while t > 1e-4:
+    while t > shortest:
         ok, xn, Fn = trial(t)
         if ok:
             return t, xn, Fn
@@ -1029,8 +1036,9 @@ def _line_search(objective, x, F, step, slope, t0):
 
 
 def _iterate(model, x, F, S, means, w, logdetS, *, max_iter=500, gtol=1e-9, gfloor=1e-5, dtol=1e-15, bounds=None,
-             patience=25):
-    r"""Damped Fisher scoring with a backtracking line search; ``x, F, iterations, converged, reason, grad``.
+             patience=25, newton_below=1e-4):
+    r"""Damped Fisher scoring with a line search, then Newton steps near the minimum; ``x, F, iterations,
+    converged, reason, grad``.
 
     The step solves :math:`(E + \mu\,\mathrm{diag}(E))\,s = -g` with ``g`` the gradient of F and ``E`` its
     expected Hessian (:func:`_grad_info`): Fisher scoring for :math:`\mu = 0`, Levenberg-Marquardt damping
@@ -1046,10 +1054,20 @@ def _iterate(model, x, F, S, means, w, logdetS, *, max_iter=500, gtol=1e-9, gflo
     correlations of -64, and this loop converges in about 90 iterations to lavaan's admissible 459.94); the
     damped step turns towards scaled gradient descent there and is Fisher scoring again near the minimum.
 
+    Near the minimum (an undamped full scoring step, and a scoring decrement :math:`g^\top E^{-1} g` below
+    ``newton_below``) the loop takes Newton steps :math:`H_o s = -g` with the Hessian of F itself (the observed
+    information, ``_grad_info(observed=True)``) for as long as it is positive definite and the full step lowers
+    F; otherwise that iteration is a scoring step as above.  Scoring converges only linearly where the model
+    does not fit (``E`` is the Hessian only where ``Sigma = S``): on the AC model sets of the tests, e.g. 70
+    scoring iterations for the CD model of a 59-candidate agency, where the last 50 each gained a factor of
+    about 0.6 in the decrement; the Newton steps converge quadratically to the same minimum (20 iterations),
+    to a smaller final gradient.
+
     Converged when the largest absolute gradient is below ``gtol``, or, with that gradient below ``gfloor``,
-    the Newton decrement :math:`g^\top E^{-1} g` (twice the decrease a full scoring step promises) is below
-    ``dtol * (1 + |F + sum_g w_g log|S_g| + p|)`` (the rounding error of F) or no step of the line search
-    decreases F any more: a solution at the numerical floor is not reported as non-converged.  A step is taken
+    the Newton decrement :math:`g^\top E^{-1} g` (twice the decrease a full scoring step promises;
+    :math:`g^\top H_o^{-1} g` in the Newton phase) is below ``dtol * (1 + |F + sum_g w_g log|S_g| + p|)``
+    (the rounding error of F) or no step of the line search decreases F any more: a solution at the numerical
+    floor is not reported as non-converged.  A step is taken
     only where F falls (``F_new < F``, besides the Armijo test, which at the floor passes for an unchanged F
     because ``F + 1e-4 t g's`` rounds to F): a run at the floor stops instead of wandering along steps that
     change nothing (with a noisier gradient, e.g. of an inadmissible solution with a near-singular information
@@ -1076,6 +1094,8 @@ def _iterate(model, x, F, S, means, w, logdetS, *, max_iter=500, gtol=1e-9, gflo
         return failure(0, exc)
     mu = 0.0
     t_last = 1.0
+    newton = False  # this iteration tries a Newton step (observed information Ho)
+    Ho = None
     outside = 0
     it = 0
     for it in range(1, max_iter + 1):
@@ -1083,38 +1103,51 @@ def _iterate(model, x, F, S, means, w, logdetS, *, max_iter=500, gtol=1e-9, gflo
         if gmax < gtol:
             return x, F, it - 1, True, "", g
         scale = dtol * (1.0 + abs(F + float(np.dot(w, logdetS)) + model.p))
-        Lh0 = _chol(H)
-        z0 = None
-        if Lh0 is not None:  # the Newton decrement g' E^-1 g
-            z0 = _forward(Lh0, g)
-            if float(z0 @ z0) < scale and gmax < gfloor:
-                return x, F, it - 1, True, "", g
-        d = np.maximum(np.diagonal(H), 1e-12 * max(1.0, float(np.max(np.diagonal(H)))))
         accepted = False
-        while mu < 1e12:
-            Lh = Lh0 if mu == 0 else _chol(H + np.diag(mu * d))
-            if Lh is None:
-                mu = max(mu * 10.0, 1e-6)
-                continue
-            z = z0 if mu == 0 else _forward(Lh, g)
-            step = -_forward(Lh, z, trans=1)
-            slope = float(g @ step)
-            t, xn, Fn = _line_search(objective, x, F, step, slope, min(1.0, 2.0 * t_last))
-            accepted = t > 0.0
-            if accepted:
-                t_last = t
-                mu = mu / 10.0 if t == 1.0 else mu
-                if mu < 1e-8:
-                    mu = 0.0
-                break
-            if gmax < gfloor:  # at the rounding floor of F: no damped step decreases it either
-                break
-            mu = max(mu * 10.0, 1e-4)
+        if newton:
+            Lo = _chol(Ho)
+            if Lo is not None:  # the Newton decrement g' Ho^-1 g
+                zo = _forward(Lo, g)
+                if float(zo @ zo) < scale and gmax < gfloor:
+                    return x, F, it - 1, True, "", g
+                step = -_forward(Lo, zo, trans=1)
+                t, xn, Fn = _line_search(objective, x, F, step, float(g @ step), 1.0, shortest=1.0)
+                accepted = t == 1.0
+            newton = accepted
         if not accepted:
-            if gmax < gfloor:
-                return x, F, it, True, "", g
-            return x, F, it, False, (f"no step decreases the discrepancy at iteration {it} "
-                                     f"(max |gradient| = {gmax:.2e})"), g
+            Lh0 = _chol(H)
+            z0 = None
+            if Lh0 is not None:  # the Fisher-scoring decrement g' E^-1 g
+                z0 = _forward(Lh0, g)
+                if float(z0 @ z0) < scale and gmax < gfloor:
+                    return x, F, it - 1, True, "", g
+            d = np.maximum(np.diagonal(H), 1e-12 * max(1.0, float(np.max(np.diagonal(H)))))
+            while mu < 1e12:
+                Lh = Lh0 if mu == 0 else _chol(H + np.diag(mu * d))
+                if Lh is None:
+                    mu = max(mu * 10.0, 1e-6)
+                    continue
+                z = z0 if mu == 0 else _forward(Lh, g)
+                step = -_forward(Lh, z, trans=1)
+                slope = float(g @ step)
+                t, xn, Fn = _line_search(objective, x, F, step, slope, min(1.0, 2.0 * t_last))
+                accepted = t > 0.0
+                if accepted:
+                    mu = mu / 10.0 if t == 1.0 else mu
+                    if mu < 1e-8:
+                        mu = 0.0
+                    break
+                if gmax < gfloor:  # at the rounding floor of F: no damped step decreases it either
+                    break
+                mu = max(mu * 10.0, 1e-4)
+            if not accepted:
+                if gmax < gfloor:
+                    return x, F, it, True, "", g
+                return x, F, it, False, (f"no step decreases the discrepancy at iteration {it} "
+                                         f"(max |gradient| = {gmax:.2e})"), g
+            # near the minimum (a full undamped step, a small decrement): Newton steps from now on
+            newton = mu == 0 and t == 1.0 and z0 is not None and float(z0 @ z0) < newton_below
+        t_last = t
         x = xn
         if bounds is not None and np.any(np.abs(x) > bounds):
             outside += 1
@@ -1127,7 +1160,10 @@ def _iterate(model, x, F, S, means, w, logdetS, *, max_iter=500, gtol=1e-9, gflo
             outside = 0
         F = Fn
         try:
-            g, H = _grad_info(model, x, S, means, w, args=args)
+            if newton:
+                g, H, Ho = _grad_info(model, x, S, means, w, args=args, observed=True)
+            else:
+                g, H = _grad_info(model, x, S, means, w, args=args)
         except (np.linalg.LinAlgError, FloatingPointError, ValueError) as exc:  # numerical breakdown: a result
             return failure(it, exc)
     return x, F, it, False, (f"no convergence within {max_iter} iterations (max |gradient| = "
@@ -1698,8 +1734,9 @@ def cfa(data, model, *, group=None, group_equal=(), estimator="ML", std_lv=False
     by ``N_g / N``), ``loglik`` the normal log-likelihood, ``aic = -2 loglik + 2 npar``, ``bic = -2 loglik + npar
     log N``.  Checked against lavaan 0.6-14 on ``HolzingerSwineford1939`` (single and multigroup, see
     ``tests/fixtures/factor``).  The estimates are the same as lavaan's; the optimiser is different (Fisher
-    scoring with damping and a line search instead of ``nlminb``), and works on the sample moments only, so its cost does not
-    depend on the number of persons.  The sample moments are computed from the rows of each group sorted by
+    scoring with damping and a line search, then Newton steps with the observed information near the minimum,
+    instead of ``nlminb``), and works on the sample moments only, so its cost does not depend on the number of
+    persons.  The sample moments are computed from the rows of each group sorted by
     their values, so a shuffled data set gives bit-identical results.
 
     References
