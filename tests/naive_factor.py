@@ -7,6 +7,8 @@
 * :func:`expected_information`: ``sum_g w_g [tr(V dS_k V dS_l) + 2 dmu_k' V dmu_l]`` with ``dS_k``, ``dmu_k``
   from central differences of the implied moments (the engine uses analytic derivatives and a Cholesky
   whitening).
+* :func:`numeric_hessian`: the Hessian of a function (the observed information of F) from central second
+  differences (the engine's kernel has the analytic second derivatives).
 """
 
 from __future__ import annotations
@@ -86,4 +88,16 @@ def expected_information(model, x, nobs, h=1e-6):
                 if model.meanstructure:
                     v += 2 * dm[k] @ V @ dm[j]
                 H[k, j] += nobs[g] / N * v
+    return H
+
+
+def numeric_hessian(fun, x, h=1e-4):
+    """``d2 fun / dx_k dx_l`` from the central second difference of ``fun`` at ``x +- h e_k +- h e_l``."""
+    q = x.size
+    H = np.empty((q, q))
+    E = np.eye(q) * h
+    for k in range(q):
+        for j in range(k + 1):
+            v = fun(x + E[k] + E[j]) - fun(x + E[k] - E[j]) - fun(x - E[k] + E[j]) + fun(x - E[k] - E[j])
+            H[k, j] = H[j, k] = v / (4 * h * h)
     return H

@@ -1,12 +1,19 @@
-"""Plain numpy reference for the placement-consistency simulation of psikometri.talent.
+"""Plain numpy references for the placement-consistency simulation of psikometri.talent.
 
-Written independently of the numba kernel: errors are *drawn* (no Rao-Blackwellisation), true scores come
-from a symmetric square root of the posterior covariance (not a Cholesky factor), levels from
-``np.searchsorted`` and everything is vectorised over candidates x simulations in chunks.  Used by
-tests/test_talent.py (agreement within Monte-Carlo error) and as the baseline of benchmarks/bench_talent.py.
+``placement_numpy`` is written independently of the numba kernel: errors are *drawn* (no
+Rao-Blackwellisation), true scores come from a symmetric square root of the posterior covariance (not a
+Cholesky factor), levels from ``np.searchsorted`` and everything is vectorised over candidates x simulations
+in chunks.  Used by tests/test_talent.py (agreement within Monte-Carlo error) and as the baseline of
+benchmarks/bench_talent.py.
+
+``placement_replicates_loop`` is the bootstrap of ``placement_consistency`` as a Python loop over
+resamples, each fitted by ``talent._placement_run`` (numpy posterior, then the simulation kernel on the
+resample): the reference for the one-kernel bootstrap and the baseline of its benchmark row.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -80,6 +87,41 @@ def placement_numpy(pot, perf, rel, cuts_p, cuts_f, n_sim, seed=0, correlated=Tr
                       "accuracy": hits_acc[name] / total}
     p_correct = p_box[np.arange(n), assigned - 1]
     return {"box": assigned, "p_box": p_box, "p_correct": p_correct, "p_retest": p_retest, "grid": grid}
+
+
+def placement_replicates_loop(x, assigned, rel, correlated, cp, cf, n_boot, seed64, rel_se):
+    """(n_boot, 3, 2) agreement and kappa of rows nine_box, potential, performance per resample; NaN if unfitted.
+
+    Resample ``b``: candidates ``bootstrap_indices(n, n_boot, seed)[b]``, seed ``(seed + 1 + b) mod 2**63``,
+    potential reliability ``expit(logit(rel_p) + rel_se * z_b)`` with ``z`` the first ``n_boot`` standard
+    normals of ``numpy.random.default_rng(seed)``; skipped when a column is constant or ``_posterior`` refuses
+    the resample (a correlation the reliabilities cannot produce, a singular covariance).
+    """
+    from psikometri._resampling import bootstrap_indices
+    from psikometri._threads import numba_threads
+    from psikometri.talent import _BOOT_DRAWS, _placement_run
+
+    n = x.shape[0]
+    n_sim_boot = max(10, math.ceil(_BOOT_DRAWS / n))
+    idx = bootstrap_indices(n, n_boot, int(seed64))
+    z = np.random.default_rng(int(seed64)).standard_normal(n_boot) * rel_se
+    logit0 = math.log(rel[0] / (1.0 - rel[0])) if rel[0] < 1.0 else math.inf
+    boot = np.full((n_boot, 3, 2), np.nan)
+    with numba_threads(1):
+        for b in range(n_boot):
+            i = idx[b]
+            xb = x[i]
+            if np.ptp(xb[:, 0]) == 0 or np.ptp(xb[:, 1]) == 0:
+                continue
+            rb = rel if rel_se == 0.0 else np.array([1.0 / (1.0 + math.exp(-(logit0 + z[b]))), rel[1]])
+            try:
+                tb = _placement_run(np.ascontiguousarray(xb), np.ascontiguousarray(assigned[i]), rb, correlated,
+                                    cp, cf, n_sim_boot, np.uint64((int(seed64) + 1 + b) % 2**63))["grid"]
+            except ValueError:  # this resample's correlation exceeds what the reliabilities allow
+                continue
+            boot[b, :, 0] = tb[:, 0]
+            boot[b, :, 1] = tb[:, 2]
+    return boot
 
 
 def jpm_naive(achieved_rows, required_rows, cap=True):

@@ -228,6 +228,141 @@ def test_gradient_and_information_against_naive():
                 np.testing.assert_array_equal(a, b)
 
 
+def _hessian_cases(hs):
+    """Models for the second derivatives: two groups with means and equality constraints (loadings with factor
+    means), ``std_lv`` (free factor variances in group 2), and one group with a cross-loading, correlated
+    residuals and fixed factor variances (loadings with factor covariances of both orders)."""
+    from psikometri import factor as F
+
+    out = []
+    for equal, std_lv in ((("loadings", "intercepts"), False), (("loadings",), True)):
+        m = F._build_model(HS + "\nx7 ~~ x8", ngroups=2, std_lv=std_lv, meanstructure=True, group_equal=equal)
+        out.append((m, [hs.loc[hs.school == s, list(m.ov)].to_numpy() for s in ("Pasteur", "Grant-White")]))
+    m = F._build_model("f1 =~ x1 + x2 + x3 + x4\nf2 =~ x4 + x5 + x6 + x7\nf3 =~ x7 + x8 + x9\nx1 ~~ x2\n"
+                       "x5 ~~ x6", std_lv=True)
+    out.append((m, [hs[list(m.ov)].to_numpy()]))
+    return out
+
+
+def _off_optimum(F, m, S, mu):
+    rng = np.random.default_rng(5)
+    return F._start_values(m, S, mu) * rng.uniform(0.8, 1.2, m.npar) + rng.normal(0, 0.05, m.npar)
+
+
+def test_observed_information_against_naive(hs):
+    """The kernel's Hessian of F (the Newton steps' observed information) against second differences of the
+    naive discrepancy, away from the optimum (where it differs from the expected information)."""
+    from psikometri import factor as F
+
+    from . import naive_factor as naive
+
+    for m, X in _hessian_cases(hs):
+        S, mu, n = F._sample_moments(X)
+        x = _off_optimum(F, m, S, mu)
+        w = np.array(n) / sum(n)
+        g, H, Ho = F._grad_info(m, x, S, mu, w, observed=True)
+        g2, H2 = F._grad_info(m, x, S, mu, w)
+        np.testing.assert_array_equal(g, g2)
+        np.testing.assert_array_equal(H, H2)
+        Hn = naive.numeric_hessian(lambda v: naive.discrepancy(m, v, S, mu, n), x)
+        np.testing.assert_allclose(Ho, Hn, atol=2e-5)
+        assert np.abs(Ho - H).max() > 1.0  # not the expected information again
+
+
+def test_kernels_without_jit_against_naive():
+    """The kernels of psikometri._factor_kernels as plain Python (coverage) against the naive references."""
+    from ._nojit import run_without_jit
+
+    snippet = f"""
+        import json, sys
+        import numpy as np, pandas as pd
+        sys.path.insert(0, {str(Path(__file__).parents[1])!r})
+        from psikometri import factor as F
+        from tests import naive_factor as naive
+        from tests.test_factor import _hessian_cases, _off_optimum
+        hs = pd.read_csv({str(FIX / "hs1939.csv")!r})
+        out = []
+        for m, X in _hessian_cases(hs):
+            S, mu, n = F._sample_moments(X)
+            x = _off_optimum(F, m, S, mu)
+            w = np.array(n) / sum(n)
+            ld = [np.linalg.slogdet(s)[1] for s in S]
+            g, H, Ho = F._grad_info(m, x, S, mu, w, observed=True)
+            fun = lambda v: naive.discrepancy(m, v, S, mu, n)
+            out.append([abs(F._objective(m, x, S, mu, w, ld) - fun(x)) / abs(fun(x)),
+                        float(np.abs(g - naive.numeric_gradient(fun, x)).max()),
+                        float(np.abs(H - naive.expected_information(m, x, n)).max()),
+                        float(np.abs(Ho - naive.numeric_hessian(fun, x)).max())])
+        # a Sigma that is not positive definite: F is inf and the gradient raises
+        m, X = _hessian_cases(hs)[2]
+        S, mu, n = F._sample_moments(X)
+        x = _off_optimum(F, m, S, mu)
+        x[[r.free for r in m.params if r.op == "~~" and r.lhs == r.rhs == "x1"][0]] = -50.0
+        bad = F._objective(m, x, S, mu, [1.0], [0.0])
+        try:
+            F._grad_info(m, x, S, mu, [1.0])
+            raised = False
+        except np.linalg.LinAlgError:
+            raised = True
+        print(json.dumps({{"diffs": out, "bad": str(bad), "raised": raised}}))
+    """
+    got = run_without_jit(snippet)
+    for rel_f, dg, dh, dho in got["diffs"]:
+        assert rel_f < 1e-12 and dg < 1e-7 and dh < 1e-6 and dho < 2e-5
+    assert got["bad"] == "inf" and got["raised"]
+
+
+def test_kernel_codes_are_the_engine_codes():
+    from psikometri import _factor_kernels as K
+    from psikometri import factor as F
+
+    assert (K.LAMBDA, K.THETA, K.PSI, K.NU, K.ALPHA) == (F._LAMBDA, F._THETA, F._PSI, F._NU, F._ALPHA)
+
+
+@pytest.mark.parametrize("t0", [1.0, 0.5, 2.0 ** -5, 2.0 ** -13])
+def test_line_search_from_any_start_is_the_backtracking_search(t0):
+    """Started anywhere, the search returns the step of a backtracking search from t = 1 (the longest power of
+    two with an Armijo decrease) where the passing steps form an interval, and nothing where none passes."""
+    from psikometri.factor import _line_search
+
+    def backtrack(f, F0, slope):
+        t = 1.0
+        while t > 1e-4:
+            Fn = f(np.array([t]))
+            if Fn < F0 and Fn <= F0 + 1e-4 * t * slope:
+                return t
+            t *= 0.5
+        return 0.0
+
+    for curv in (0.5, 3.0, 40.0, 900.0, 3e3):
+        f = lambda v, c=curv: float(-v[0] + 0.5 * c * v[0] ** 2)  # noqa: E731  slope -1 at 0, minimum at 1/c
+        t, xn, Fn = _line_search(f, np.zeros(1), 0.0, np.ones(1), -1.0, t0)
+        assert t == backtrack(f, 0.0, -1.0) and t > 0, (curv, t)
+        assert xn[0] == t and Fn == f(xn)
+    rising = lambda v: float(v[0])  # noqa: E731  no step decreases it
+    assert _line_search(rising, np.zeros(1), 0.0, np.ones(1), -1.0, t0) == (0.0, None, None)
+
+
+def test_newton_steps_near_the_minimum(hs):
+    """Near the minimum the engine switches from Fisher scoring to Newton steps with the observed information:
+    fewer iterations and a smaller final gradient than scoring alone, at the same minimum."""
+    from psikometri import factor as F
+
+    m = F._build_model(HS)
+    S, mu, n = F._sample_moments([hs[list(m.ov)].to_numpy()])
+    w = np.array(n) / sum(n)
+    ld = [np.linalg.slogdet(s)[1] for s in S]
+    x0 = F._start_values(m, S, mu)
+    F0 = F._objective(m, x0, S, mu, w, ld)
+    x1, F1, it1, ok1, _, g1 = F._iterate(m, x0, F0, S, mu, w, ld)
+    x2, F2, it2, ok2, _, g2 = F._iterate(m, x0, F0, S, mu, w, ld, newton_below=0.0)  # scoring only
+    assert ok1 and ok2
+    assert it1 < 15 < 25 < it2
+    assert np.abs(g1).max() < 1e-8 < np.abs(g2).max()
+    assert F1 == pytest.approx(F2, abs=1e-13)
+    np.testing.assert_allclose(x1, x2, atol=1e-6)
+
+
 def test_forty_five_indicators_recover_the_truth():
     rng = np.random.default_rng(11)
     n, nf, k = 2000, 9, 5

@@ -510,6 +510,42 @@ def test_reml_fit_is_the_same_with_sparse_border_and_pilot():
     assert warm.loglik == pytest.approx(plain.loglik, abs=1e-7)
 
 
+def test_pilot_start_is_bounded_and_keeps_the_optimum_in_a_session_design(monkeypatch):
+    """Fixed assessor panels per session: thinning assessors leaves a weakly determined pilot.
+
+    The pilot is a start only: it stops after a few iterations or when a step needs more than a few
+    halvings (each a factorisation), and the full fit reaches the cold start's optimum.
+    """
+    from psikometri import _reml
+    from psikometri.simulate import simulate_assessment
+
+    d = simulate_assessment({"k": 160}, assessors_per_exercise=2, candidates_per_assessor=8, rounding=None,
+                            assignment="sessions", seed=7).ratings
+    design = _Design("candidate", FACETS, {"assessor": ("exercise",)})
+    codes = np.column_stack([pd.factorize(d[c], sort=True)[0] for c in design.factors])
+    effects = [tuple(sorted(e)) for e in design.effects[:-1]]
+    y = d["score"].to_numpy()
+    cold = RemlProblem(y, codes, codes.max(axis=0) + 1, effects).fit()
+    calls = []
+    fit = RemlProblem.fit
+
+    def counted(self, *args, **kwargs):
+        out = fit(self, *args, **kwargs)
+        calls.append((kwargs, out.iterations))
+        return out
+
+    monkeypatch.setattr(_reml, "PILOT_BORDER", 60)
+    monkeypatch.setattr(RemlProblem, "fit", counted)
+    assert _reml._pilot_rows(codes, codes.max(axis=0) + 1, effects) is not None
+    warm = _reml.fit_reml(y, codes, codes.max(axis=0) + 1, effects)
+    (pilot_kw, pilot_iters), (full_kw, _) = calls
+    assert pilot_kw["max_iter"] == 12 and pilot_kw["max_halvings"] == 6 and pilot_iters <= 12
+    assert "max_halvings" not in full_kw  # the full fit keeps the default search
+    assert warm.converged
+    np.testing.assert_allclose(warm.variances, cold.variances, rtol=1e-4, atol=1e-6)
+    assert warm.loglik == pytest.approx(cold.loglik, abs=1e-6)
+
+
 # ----------------------------------------------------------------------------- recovery on the simulator
 
 

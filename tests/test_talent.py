@@ -554,6 +554,27 @@ def test_kernel_without_jit_matches_jitted():
     np.testing.assert_allclose(np.array(out["cons"]), res.attrs["consistency"].to_numpy(), rtol=1e-12)
 
 
+def test_bootstrap_kernel_without_jit_matches_jitted():
+    p, f = _boot_case("small")
+    p, f = p[:12].round(2), f[:12].round(2)
+    cp, cf = np.array(CUTS_P), np.array(CUTS_F)
+    assigned = np.column_stack([talent._cut_levels(p, cp), talent._cut_levels(f, cf)]).astype(np.int64) - 1
+    x = np.column_stack([p, f])
+    jit = talent._placement_replicates(x, assigned, np.array([0.8, 0.6]), True, cp, cf, 6, np.uint64(21), 0.3)
+    assert np.isfinite(jit[:, 0, 0]).sum() >= 3  # most resamples fitted (some exceed the correlation limit)
+    snippet = f"""
+        import json
+        import numpy as np
+        from psikometri import talent
+        x = np.array({x.tolist()})
+        cp, cf = np.array({cp.tolist()}), np.array({cf.tolist()})
+        assigned = np.array({assigned.tolist()}, dtype=np.int64)
+        got = talent._placement_replicates(x, assigned, np.array([0.8, 0.6]), True, cp, cf, 6, np.uint64(21), 0.3)
+        print(json.dumps(got.tolist()))
+    """
+    np.testing.assert_allclose(np.array(run_without_jit(snippet)), jit, rtol=1e-12, atol=1e-14)
+
+
 def test_placement_output_shape_and_input_untouched():
     s_p = pd.Series([95.0, 80.0, 60.0, 88.0], index=["w", "x", "y", "z"])
     s_f = pd.Series([90.0, 70.0, 72.0, 60.0], index=s_p.index)
@@ -844,6 +865,90 @@ def test_placement_bootstrap_warns_when_many_resamples_cannot_be_fitted():
         res = placement_consistency(p, f, n_boot=200, **kw)
     assert (res.attrs["consistency"]["n_boot_used"] < 180).all()
 
+
+
+def _boot_case(name):
+    """Scores for the bootstrap-kernel comparisons: (potential, performance)."""
+    rng = np.random.default_rng({"normal": 1, "small": 2, "near_limit": 3, "ties": 4, "rounded": 5}[name])
+    if name == "ties":  # few candidates and tied scores: many resamples have a constant column
+        return (np.array([80.0, 80, 80, 80, 85, 80, 80, 92]), np.array([75.0, 75, 75, 75, 75, 75, 80, 75]))
+    if name == "near_limit":  # r about 0.9 with reliabilities .9 and .85: many resamples exceed the limit
+        z = rng.normal(size=60)
+        return 82 + 8 * z, 78 + 9 * (0.9 * z + 0.45 * rng.normal(size=60))
+    if name == "rounded":  # integer scores, some on the cuts
+        return np.round(rng.normal(82, 8, 30)), np.round(rng.normal(78, 9, 30))
+    n = 120 if name == "normal" else 25
+    z = rng.normal(size=n)
+    return 82 + 8 * z, 78 + 9 * (0.4 * z + 0.9 * rng.normal(size=n))
+
+
+@pytest.mark.parametrize("name, rel, correlated, seed, rel_se", [
+    ("normal", (0.8, 0.7), True, 7, 0.0),
+    ("normal", (0.8, 0.7), False, 8, 0.0),
+    ("normal", (0.8, 0.7), True, 9, 0.4),
+    ("normal", (0.6, 0.95), False, 10, 0.4),
+    ("small", (0.9, 0.6), True, 11, 0.0),
+    ("small", (1.0, 0.7), False, 12, 0.0),
+    ("near_limit", (0.9, 0.85), True, 13, 0.0),
+    ("near_limit", (0.9, 0.85), True, 14, 0.5),
+    ("ties", (0.8, 0.7), True, 15, 0.0),
+    ("ties", (0.8, 0.7), False, 16, 0.3),
+    ("rounded", (0.85, 0.65), True, 17, 0.2),
+])
+def test_placement_bootstrap_kernel_matches_the_python_loop(name, rel, correlated, seed, rel_se):
+    """The one-kernel bootstrap gives the replicates of the per-resample loop (numpy posterior + kernel)."""
+    from .naive_talent import placement_replicates_loop
+
+    p, f = _boot_case(name)
+    x = np.column_stack([p, f])
+    cp, cf = np.array(CUTS_P), np.array(CUTS_F)
+    assigned = np.column_stack([talent._cut_levels(p, cp), talent._cut_levels(f, cf)]).astype(np.int64) - 1
+    rel = np.array(rel)
+    n_boot = 150
+    ref = placement_replicates_loop(x, assigned, rel, correlated, cp, cf, n_boot, np.uint64(seed), rel_se)
+    got = talent._placement_replicates(x, assigned, rel, correlated, cp, cf, n_boot, np.uint64(seed), rel_se)
+    assert got.shape == (n_boot, 3, 2)
+    # the same resamples are skipped (constant column, correlation beyond the reliabilities) ...
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(ref))
+    skipped = int(np.isnan(ref[:, 0, 0]).sum())
+    if name in ("ties", "near_limit"):
+        assert skipped > 10
+    elif name == "normal":
+        assert skipped == 0
+    # ... and the others agree to rounding: the two compute the 2x2 moments in a different order (numpy's
+    # np.cov goes through BLAS); kappa = (P_A - P_C) / (1 - P_C) magnifies it where P_C is near 1 (ties)
+    ok = ~np.isnan(ref)
+    np.testing.assert_allclose(got[..., 0][ok[..., 0]], ref[..., 0][ok[..., 0]], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(got[..., 1][ok[..., 1]], ref[..., 1][ok[..., 1]], rtol=0, atol=1e-11)
+
+
+def test_placement_bootstrap_kernel_does_not_depend_on_threads_or_n_boot():
+    from psikometri._threads import numba_threads
+
+    p, f = _boot_case("small")
+    x = np.column_stack([p, f])
+    cp, cf = np.array(CUTS_P), np.array(CUTS_F)
+    assigned = np.column_stack([talent._cut_levels(p, cp), talent._cut_levels(f, cf)]).astype(np.int64) - 1
+    args = (x, assigned, np.array([0.8, 0.7]), True, cp, cf)
+    with numba_threads(1):
+        one = talent._placement_replicates(*args, 64, np.uint64(3), 0.3)
+    many = talent._placement_replicates(*args, 64, np.uint64(3), 0.3)  # all of numba's threads
+    np.testing.assert_array_equal(one, many)
+    # replicate b is the same whatever n_boot: its resample, its seed and its reliability draw (the b-th
+    # normal of the generator) do not depend on how many follow
+    np.testing.assert_array_equal(talent._placement_replicates(*args, 20, np.uint64(3), 0.3), one[:20])
+    assert not np.array_equal(talent._placement_replicates(*args, 20, np.uint64(4), 0.3), one[:20])
+
+
+def test_pairwise_sum_is_numpys():
+    from psikometri._talent_kernels import _pairwise_sum
+
+    rng = np.random.default_rng(0)
+    for n in (0, 1, 7, 8, 9, 127, 128, 129, 136, 255, 1000, 2091, 40_000):
+        a = rng.uniform(0, 1, (n, 3))
+        for j in range(3):
+            col = a[:, j]  # a strided column, summed by numpy's pairwise reduction
+            assert _pairwise_sum(np.ascontiguousarray(col)) == np.add.reduce(col)
 
 # ----------------------------------------------------------------------------- JPM variants
 

@@ -815,15 +815,19 @@ class RemlProblem:
         return sq, T
 
     # ------------------------------------------------------------------ AI-REML
-    def fit(self, start=None, max_iter=200, tol=1e-10, tol_step=1e-8, tol_rel=1e-4) -> RemlFit:
-        """Average-information REML from ``start`` (variances, residual last); see the module notes."""
+    def fit(self, start=None, max_iter=200, tol=1e-10, tol_step=1e-8, tol_rel=1e-4, max_halvings=30) -> RemlFit:
+        """Average-information REML from ``start`` (variances, residual last); see the module notes.
+
+        ``max_halvings`` bounds the step halvings of one iteration; when no step within them lowers the
+        deviance the iteration stops where it is (``converged`` then says whether the decrement was small).
+        """
         if self.g <= SMALL_BORDER:
             # a border this small gains less from BLAS threads than their contention with numba's costs
             with _single_thread_blas():
-                return self._fit(start, max_iter, tol, tol_step, tol_rel)
-        return self._fit(start, max_iter, tol, tol_step, tol_rel)
+                return self._fit(start, max_iter, tol, tol_step, tol_rel, max_halvings)
+        return self._fit(start, max_iter, tol, tol_step, tol_rel, max_halvings)
 
-    def _fit(self, start, max_iter, tol, tol_step, tol_rel) -> RemlFit:
+    def _fit(self, start, max_iter, tol, tol_step, tol_rel, max_halvings=30) -> RemlFit:
         ke = len(self.effects)
         nu = self.n - 1
         vy = float(np.var(self.y, ddof=1)) if self.n > 1 else 1.0
@@ -901,7 +905,7 @@ class RemlProblem:
             prev_dec = None if release.any() else face_decrement
             t = 1.0
             accepted = False
-            for _ in range(30):
+            for _ in range(max_halvings):
                 new = sig + t * step
                 r = t * step[interior] / sig[interior]
                 grown = np.minimum(sig[interior] * np.exp(np.minimum(r, 3.0)),
@@ -1011,7 +1015,11 @@ def fit_reml(y, codes, n_levels, effects) -> RemlFit:
             sub[:, j] = np.unique(sub[:, j], return_inverse=True)[1].ravel()
             nl[j] = int(sub[:, j].max()) + 1
         # a start only: its optimum differs from the full data's by sampling error
-        pilot = RemlProblem(y[rows], sub, nl, effects).fit(tol=1e-6, tol_step=1e-4, tol_rel=1e-2)
+        # the pilot's thinned design can hold weakly determined directions along which the average-information
+        # step keeps failing; as a start it is stopped after a few iterations or when a step needs more than a
+        # few halvings (each one a factorisation)
+        pilot = RemlProblem(y[rows], sub, nl, effects).fit(tol=1e-6, tol_step=1e-4, tol_rel=1e-2, max_iter=12,
+                                                            max_halvings=6)
         start = pilot.variances.copy()
         total = float(start.sum())
         start[:-1] = np.where(pilot.boundary[:-1], 1e-3 * total / len(start), start[:-1])

@@ -2,13 +2,19 @@ r"""numba kernels for :mod:`psikometri.talent` (placement consistency of the nin
 
 The public entry point is :func:`psikometri.talent.placement_consistency`, which
 validates the data, computes each candidate's posterior true-score distribution
-and calls :func:`placement_kernel`.  The model and the formulas are documented
-there; this module only does the arithmetic.
+and calls :func:`placement_kernel`; with ``n_boot > 0`` it then calls
+:func:`placement_boot_kernel`, which runs every bootstrap resample (moments,
+posterior, simulation and grid table) in one kernel.  The model and the formulas
+are documented there; this module only does the arithmetic.
 
 Every candidate ``i`` draws from its own counter-based stream
 ``stream_start(seed, i)`` (see :mod:`psikometri._resampling`), so the results do
 not depend on the number of threads, and the ``prange`` loop writes only row
-``i`` of each output array.
+``i`` of each output array.  The bootstrap kernel's ``prange`` runs over
+resamples: resample ``b`` draws its candidates from ``stream_start(seed, b)`` and
+their true scores from the streams of seed ``(seed + 1 + b) mod 2**63``, and
+writes only ``out[b]``.  Both kernels share :func:`_simulate_candidate`, so a
+resample's simulation is the same arithmetic as :func:`placement_kernel` on it.
 
 The normal CDF inside the simulation loop is read from a table with cubic Hermite interpolation
 (:func:`phi_table`, :func:`_phi`): nodes every 1/64 on [-8.5, 8.5] carrying the exact values of
@@ -25,7 +31,7 @@ import numpy as np
 from numba import njit, prange
 from scipy.special import ndtr
 
-from ._resampling import stream_start, stream_uniform
+from ._resampling import stream_index, stream_start, stream_uniform
 
 #: Box number minus one for (potential level - 1, performance level - 1), PermenPANRB 3/2020.
 BOX_INDEX = np.array([[0, 1, 3], [2, 4, 6], [5, 7, 8]], dtype=np.int64)
@@ -89,6 +95,59 @@ def _upper(t, c, inv_sd, tab_v, tab_d):
     return 1.0 if t >= c else 0.0
 
 
+@njit(cache=True, inline="always")
+def _simulate_candidate(state, m_p, m_f, a_lp, a_lf, l11, l21, l22, inv_p, inv_f, cp1, cp2, cf1, cf2, n_sim,
+                        tab_v, tab_d, cnt, sq, pp, pf):
+    """Draw ``n_sim`` true-score pairs of one candidate from ``state``; accumulate into ``cnt`` (9) and ``sq`` (15).
+
+    ``cnt`` and ``sq`` must be zero on entry (``pp``, ``pf``: scratch of length 3).  Returns the sums of
+    ``(retest, acc grid, acc potential, acc performance, agree grid, agree potential, agree performance)``.
+    """
+    s_retest = 0.0
+    s_acc_g = 0.0
+    s_acc_p = 0.0
+    s_acc_f = 0.0
+    s_ag_g = 0.0
+    s_ag_p = 0.0
+    s_ag_f = 0.0
+    for _ in range(n_sim):
+        state, z1, z2 = _normal_pair(state)
+        t_p = m_p + l11 * z1
+        t_f = m_f + l21 * z1 + l22 * z2
+        lp = _level(t_p, cp1, cp2)
+        lf = _level(t_f, cf1, cf2)
+        tb = BOX_INDEX[lp, lf]
+        cnt[tb] += 1.0
+        # level probabilities of a parallel administration X' = T + E' given T
+        u1 = _upper(t_p, cp1, inv_p, tab_v, tab_d)
+        u2 = _upper(t_p, cp2, inv_p, tab_v, tab_d)
+        pp[0] = 1.0 - u1
+        pp[1] = u1 - u2
+        pp[2] = u2
+        u1 = _upper(t_f, cf1, inv_f, tab_v, tab_d)
+        u2 = _upper(t_f, cf2, inv_f, tab_v, tab_d)
+        pf[0] = 1.0 - u1
+        pf[1] = u1 - u2
+        pf[2] = u2
+        sp = 0.0
+        sf = 0.0
+        for a in range(3):
+            sp += pp[a] * pp[a]
+            sf += pf[a] * pf[a]
+            sq[9 + a] += pp[a]
+            sq[12 + a] += pf[a]
+            for b in range(3):
+                sq[BOX_INDEX[a, b]] += pp[a] * pf[b]
+        s_retest += pp[a_lp] * pf[a_lf]
+        s_acc_g += pp[lp] * pf[lf]
+        s_acc_p += pp[lp]
+        s_acc_f += pf[lf]
+        s_ag_g += sp * sf
+        s_ag_p += sp
+        s_ag_f += sf
+    return s_retest, s_acc_g, s_acc_p, s_acc_f, s_ag_g, s_ag_p, s_ag_f
+
+
 @njit(cache=True, parallel=True)
 def placement_kernel(mean, chol, err_sd, cuts_p, cuts_f, assigned, n_sim, seed, tab_v, tab_d,
                      p_true, p_retest, acc, agree, marg):
@@ -131,57 +190,13 @@ def placement_kernel(mean, chol, err_sd, cuts_p, cuts_f, assigned, n_sim, seed, 
     cf2 = cuts_f[1]
     inv = 1.0 / n_sim
     for i in prange(n):
-        state = stream_start(seed, i)
-        m_p = mean[i, 0]
-        m_f = mean[i, 1]
-        a_lp = assigned[i, 0]
-        a_lf = assigned[i, 1]
         cnt = np.zeros(9)
         sq = np.zeros(15)
-        s_retest = 0.0
-        s_acc_g = 0.0
-        s_acc_p = 0.0
-        s_acc_f = 0.0
-        s_ag_g = 0.0
-        s_ag_p = 0.0
-        s_ag_f = 0.0
         pp = np.empty(3)
         pf = np.empty(3)
-        for _ in range(n_sim):
-            state, z1, z2 = _normal_pair(state)
-            t_p = m_p + l11 * z1
-            t_f = m_f + l21 * z1 + l22 * z2
-            lp = _level(t_p, cp1, cp2)
-            lf = _level(t_f, cf1, cf2)
-            tb = BOX_INDEX[lp, lf]
-            cnt[tb] += 1.0
-            # level probabilities of a parallel administration X' = T + E' given T
-            u1 = _upper(t_p, cp1, inv_p, tab_v, tab_d)
-            u2 = _upper(t_p, cp2, inv_p, tab_v, tab_d)
-            pp[0] = 1.0 - u1
-            pp[1] = u1 - u2
-            pp[2] = u2
-            u1 = _upper(t_f, cf1, inv_f, tab_v, tab_d)
-            u2 = _upper(t_f, cf2, inv_f, tab_v, tab_d)
-            pf[0] = 1.0 - u1
-            pf[1] = u1 - u2
-            pf[2] = u2
-            sp = 0.0
-            sf = 0.0
-            for a in range(3):
-                sp += pp[a] * pp[a]
-                sf += pf[a] * pf[a]
-                sq[9 + a] += pp[a]
-                sq[12 + a] += pf[a]
-                for b in range(3):
-                    sq[BOX_INDEX[a, b]] += pp[a] * pf[b]
-            s_retest += pp[a_lp] * pf[a_lf]
-            s_acc_g += pp[lp] * pf[lf]
-            s_acc_p += pp[lp]
-            s_acc_f += pf[lf]
-            s_ag_g += sp * sf
-            s_ag_p += sp
-            s_ag_f += sf
+        s_retest, s_acc_g, s_acc_p, s_acc_f, s_ag_g, s_ag_p, s_ag_f = _simulate_candidate(
+            stream_start(seed, i), mean[i, 0], mean[i, 1], assigned[i, 0], assigned[i, 1], l11, l21, l22,
+            inv_p, inv_f, cp1, cp2, cf1, cf2, n_sim, tab_v, tab_d, cnt, sq, pp, pf)
         for k in range(9):
             p_true[i, k] = cnt[k] * inv
         for k in range(15):
@@ -193,3 +208,257 @@ def placement_kernel(mean, chol, err_sd, cuts_p, cuts_f, assigned, n_sim, seed, 
         agree[i, 0] = s_ag_g * inv
         agree[i, 1] = s_ag_p * inv
         agree[i, 2] = s_ag_f * inv
+
+
+@njit(cache=True, inline="always")
+def _block_sum(a, lo, n):
+    """numpy's pairwise sum of a leaf block ``a[lo:lo + n]``, ``n <= 128``: 8 running sums when ``n >= 8``."""
+    if n < 8:
+        res = 0.0
+        for i in range(n):
+            res += a[lo + i]
+        return res
+    r0 = a[lo]
+    r1 = a[lo + 1]
+    r2 = a[lo + 2]
+    r3 = a[lo + 3]
+    r4 = a[lo + 4]
+    r5 = a[lo + 5]
+    r6 = a[lo + 6]
+    r7 = a[lo + 7]
+    m = n - n % 8
+    i = 8
+    while i < m:
+        r0 += a[lo + i]
+        r1 += a[lo + i + 1]
+        r2 += a[lo + i + 2]
+        r3 += a[lo + i + 3]
+        r4 += a[lo + i + 4]
+        r5 += a[lo + i + 5]
+        r6 += a[lo + i + 6]
+        r7 += a[lo + i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@njit(cache=True, inline="always")
+def _left_half(n):
+    h = n // 2
+    return h - h % 8
+
+
+@njit(cache=True)
+def _pairwise_sum(a):
+    """Sum of the 1-d array ``a`` in numpy's pairwise order (``np.add.reduce``, numpy 1.9+), bit for bit.
+
+    numpy sums blocks of up to 128 numbers with eight running sums and splits longer ranges at
+    ``n // 2`` rounded down to a multiple of 8, adding the two halves.  The recursion runs here on an
+    explicit stack (numba cannot cache recursive functions).
+    """
+    n = a.shape[0]
+    if n <= 128:
+        return _block_sum(a, 0, n)
+    lo_s = np.empty(64, dtype=np.int64)
+    n_s = np.empty(64, dtype=np.int64)
+    left = np.empty(64)
+    has_left = np.zeros(64, dtype=np.bool_)
+    top = 0
+    lo_s[0] = 0
+    n_s[0] = n
+    while True:
+        m = n_s[top]
+        if m > 128:  # descend into the left half
+            top += 1
+            lo_s[top] = lo_s[top - 1]
+            n_s[top] = _left_half(m)
+            has_left[top] = False
+            continue
+        v = _block_sum(a, lo_s[top], m)
+        # hand the value up: a left half waits for its right half, a right half completes its parent
+        while True:
+            if top == 0:
+                return v
+            top -= 1
+            if has_left[top]:
+                v = left[top] + v
+                continue
+            left[top] = v
+            has_left[top] = True
+            h = _left_half(n_s[top])
+            top += 1
+            lo_s[top] = lo_s[top - 1] + h
+            n_s[top] = n_s[top - 1] - h
+            has_left[top] = False
+            break
+
+
+#: first and one-past-last column of ``marg`` for the rows nine_box, potential, performance of the grid table
+_GRID_FROM = np.array([0, 9, 12], dtype=np.int64)
+_GRID_TO = np.array([9, 12, 15], dtype=np.int64)
+_SEED_MASK = np.uint64(2**63 - 1)
+
+
+@njit(cache=True, parallel=True)
+def placement_boot_kernel(x, assigned, rel_p, rel_f, correlated, cuts_p, cuts_f, n_sim, seed, tab_v, tab_d, out):
+    r"""All bootstrap replicates of the grid agreement and kappa of :func:`psikometri.talent.placement_consistency`.
+
+    Replicate ``b`` resamples the candidates with the indices of ``bootstrap_indices(n, n_boot, seed)[b]``,
+    estimates the moments and the posterior of the resample (the formulas of ``talent._posterior``, in
+    scalar 2x2 arithmetic), simulates each resampled candidate ``j`` from ``stream_start(seed_b, j)`` with
+    ``seed_b = (seed + 1 + b) mod 2**63`` and forms the grid table as ``talent._placement_run`` does (its
+    means in numpy's summation order).  A replicate that ``talent._posterior`` would refuse (a constant
+    column, an observed correlation above :math:`\sqrt{\rho_p\rho_f}`, a singular covariance) is left NaN.
+
+    Parameters
+    ----------
+    x : (n, 2) float64
+        Potential and performance scores.
+    assigned : (n, 2) int64
+        Observed levels minus one.
+    rel_p : (n_boot,) float64
+        Potential reliability of each replicate (drawn around the stated one, or all equal to it).
+    rel_f : float
+        Performance reliability.
+    correlated : bool
+    cuts_p, cuts_f : (2,) float64
+    n_sim : int
+        Draws per resampled candidate.
+    seed : uint64
+    tab_v, tab_d : float64 arrays
+        :func:`phi_table`.
+    out : (n_boot, 3, 2) float64
+        Overwritten: agreement and kappa of rows nine_box, potential, performance; replicate ``b`` writes
+        ``out[b]`` only, so the numbers do not depend on the number of threads.
+
+    Notes
+    -----
+    The replicates agree with the per-resample numpy path (tests/naive_talent.py) to rounding, about 1e-15
+    (np.cov sums through BLAS, here in row order); kappa magnifies that by :math:`1/(1-P_C)`.  With a
+    reliability of exactly 1 the posterior variance of that measure is 0, which both paths compute as a
+    difference of equal numbers: its square root is rounding noise (about 1e-7 of a score point), so with
+    ``correlated=True`` or a score exactly on a cut the two paths can differ by more.
+    """
+    n = x.shape[0]
+    n_boot = out.shape[0]
+    inv = 1.0 / n_sim
+    cp1 = cuts_p[0]
+    cp2 = cuts_p[1]
+    cf1 = cuts_f[0]
+    cf2 = cuts_f[1]
+    f = 1.0 / (n - 1)
+    for b in prange(n_boot):
+        for j in range(3):
+            out[b, j, 0] = np.nan
+            out[b, j, 1] = np.nan
+        idx = np.empty(n, dtype=np.int64)
+        state = stream_start(seed, b)
+        for j in range(n):
+            state, i = stream_index(state, n)
+            idx[j] = i
+        # moments of the resample (x.mean(axis=0) sums row by row; np.cov with ddof=1)
+        s0 = 0.0
+        s1 = 0.0
+        lo0 = x[idx[0], 0]
+        hi0 = lo0
+        lo1 = x[idx[0], 1]
+        hi1 = lo1
+        for j in range(n):
+            v0 = x[idx[j], 0]
+            v1 = x[idx[j], 1]
+            s0 += v0
+            s1 += v1
+            lo0 = min(lo0, v0)
+            hi0 = max(hi0, v0)
+            lo1 = min(lo1, v1)
+            hi1 = max(hi1, v1)
+        if hi0 - lo0 == 0.0 or hi1 - lo1 == 0.0:
+            continue
+        mu0 = s0 / n
+        mu1 = s1 / n
+        c00 = 0.0
+        c01 = 0.0
+        c11 = 0.0
+        for j in range(n):
+            d0 = x[idx[j], 0] - mu0
+            d1 = x[idx[j], 1] - mu1
+            c00 += d0 * d0
+            c01 += d0 * d1
+            c11 += d1 * d1
+        c00 *= f
+        c01 *= f
+        c11 *= f
+        r0 = rel_p[b]
+        if not correlated:
+            c01 = 0.0
+        e0 = (1.0 - r0) * c00
+        e1 = (1.0 - rel_f) * c11
+        t00 = c00 - e0
+        t11 = c11 - e1
+        if correlated and c01 * c01 > r0 * rel_f * c00 * c11 * (1.0 + 1e-12):
+            continue  # the true-score correlation would exceed 1
+        det = c00 * c11 - c01 * c01
+        if det <= 0.0:
+            continue  # singular covariance
+        # B = Sigma_T Sigma_X^{-1}; posterior covariance Sigma_T - B Sigma_T, symmetrised; its Cholesky factor
+        i00 = c11 / det
+        i01 = -c01 / det
+        i11 = c00 / det
+        b00 = t00 * i00 + c01 * i01
+        b01 = t00 * i01 + c01 * i11
+        b10 = c01 * i00 + t11 * i01
+        b11 = c01 * i01 + t11 * i11
+        v00 = t00 - (b00 * t00 + b01 * c01)
+        v01 = c01 - (b00 * c01 + b01 * t11)
+        v10 = c01 - (b10 * t00 + b11 * c01)
+        v11 = t11 - (b10 * c01 + b11 * t11)
+        v00 = 0.5 * (v00 + v00)
+        v10 = 0.5 * (v10 + v01)
+        v11 = 0.5 * (v11 + v11)
+        l11 = math.sqrt(max(v00, 0.0))
+        l21 = v10 / l11 if l11 > 1e-300 else 0.0
+        l22 = math.sqrt(max(v11 - l21 * l21, 0.0))
+        sd0 = math.sqrt(e0)
+        sd1 = math.sqrt(e1)
+        inv_p = 1.0 / sd0 if sd0 > 0.0 else 0.0
+        inv_f = 1.0 / sd1 if sd1 > 0.0 else 0.0
+        # simulate every resampled candidate; keep the per-candidate agreement and the running class means
+        seed_b = (seed + np.uint64(1) + np.uint64(b)) & _SEED_MASK
+        ag = np.empty((3, n))
+        msum = np.zeros(15)
+        cnt = np.empty(9)
+        sq = np.empty(15)
+        pp = np.empty(3)
+        pf = np.empty(3)
+        for j in range(n):
+            i = idx[j]
+            d0 = x[i, 0] - mu0
+            d1 = x[i, 1] - mu1
+            m_p = mu0 + (d0 * b00 + d1 * b01)
+            m_f = mu1 + (d0 * b10 + d1 * b11)
+            cnt[:] = 0.0
+            sq[:] = 0.0
+            cnt[:] = 0.0
+            sq[:] = 0.0
+            res = _simulate_candidate(stream_start(seed_b, j), m_p, m_f, assigned[i, 0], assigned[i, 1], l11, l21,
+                                      l22, inv_p, inv_f, cp1, cp2, cf1, cf2, n_sim, tab_v, tab_d, cnt, sq, pp, pf)
+            ag[0, j] = res[4] * inv
+            ag[1, j] = res[5] * inv
+            ag[2, j] = res[6] * inv
+            for k in range(15):
+                msum[k] += sq[k] * inv
+        # grid table: agreement, chance agreement, kappa (as talent._placement_run)
+        for r in range(3):
+            pa = _pairwise_sum(ag[r]) / n
+            sq[:] = 0.0
+            m = 0
+            for k in range(_GRID_FROM[r], _GRID_TO[r]):
+                q = msum[k] / n
+                sq[m] = q * q
+                m += 1
+            pc = _pairwise_sum(sq[:m])
+            out[b, r, 0] = pa
+            out[b, r, 1] = (pa - pc) / (1.0 - pc) if pc < 1.0 - 1e-9 else np.nan

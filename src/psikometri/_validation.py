@@ -291,17 +291,22 @@ def check_real(value, name: str) -> float:
     return float(value)
 
 
-def numeric_column(df: pd.DataFrame, column: str, role: str = "score") -> pd.Series:
-    """Column ``column`` of ``df`` as numbers; a TypeError names the first non-numeric row if it is not numeric."""
+def numeric_column(df: pd.DataFrame, column: str, role: str = "score", *, table: str = "data",
+                   fix: str = "Recode the scores as numbers.", positional: bool = False) -> pd.Series:
+    """Column ``column`` of ``df`` as numbers; a TypeError names the first non-numeric row if it is not numeric.
+
+    The message reads "``table`` column ``column`` (``role``) is not numeric: row ... holds ...", then ``fix``;
+    with ``positional`` the row of a default (range) index is named by its position.
+    """
     s = df[column]
     if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
         conv = pd.to_numeric(s, errors="coerce")
         bad = (conv.isna() & s.notna()).to_numpy()
         if bad.any():
             pos = int(np.flatnonzero(bad)[0])
+            where = _row_label(df.index, pos) if positional else f"row {plain(df.index[pos])!r}"
             raise TypeError(
-                f"data column {column!r} ({role}) is not numeric: row {plain(df.index[pos])!r} holds "
-                f"{plain(s.iloc[pos])!r}. Recode the scores as numbers."
+                f"{table} column {column!r} ({role}) is not numeric: {where} holds {plain(s.iloc[pos])!r}. {fix}"
             )
         s = conv
     return s

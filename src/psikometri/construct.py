@@ -745,9 +745,10 @@ def ac_cfa_models(ratings, *, person: str, trait: str = "competency", method: st
     at all (the discrepancy keeps falling as estimates go to infinity), in AC data (Lance et al. 2004; Bowler &
     Woehr 2006; Buckett et al. 2020): a result, not an error.
 
-    Each model is minimised by the CFA engine's damped Fisher scoring (:mod:`psikometri.factor`) from two
-    starts, the CFA engine's start values and start values from the mean MTMM correlations; the converged run
-    with the smaller discrepancy is the estimate.  A run whose estimates stay beyond ten times what a proper solution can reach
+    Each model is minimised by the CFA engine's damped Fisher scoring, with Newton steps near the minimum
+    (:mod:`psikometri.factor`), from two starts, the CFA engine's start values and start values from the mean
+    MTMM correlations; the converged run with the smaller discrepancy is the estimate.  A run whose estimates
+    stay beyond ten times what a proper solution can reach
     (a factor correlation of 10, a loading of ten standard deviations) for 25 iterations is reported as
     diverging.  The fit measures and the admissibility are the engine's (:mod:`psikometri.factor`).  Matches
     ``lavaan::cfa(model, std.lv = TRUE)`` with the same syntax (see ``tests/fixtures/construct/make_reference.R``)

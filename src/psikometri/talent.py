@@ -57,8 +57,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from ._resampling import _check_level, bootstrap_indices, percentile_interval, resolve_seed
-from ._threads import numba_threads, single_threaded_blas
+from ._resampling import _check_level, percentile_interval, resolve_seed
+from ._threads import single_threaded_blas
 from ._validation import (
     _row_label,
     check_columns,
@@ -68,6 +68,7 @@ from ._validation import (
     check_real,
     check_text_distinct,
     check_unique_columns,
+    numeric_column,
     plain,
     validates_seed,
 )
@@ -582,16 +583,8 @@ def _rating_table(ratings, score: str, id_columns: dict[str, str]) -> tuple[pd.D
             f"{_row_label(df.index, pos)}), not a rating: True would count as 1. Recode the ratings as numbers on "
             "the rating scale."
         )
-    if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
-        conv = pd.to_numeric(s, errors="coerce")
-        bad = (conv.isna() & s.notna()).to_numpy()
-        if bad.any():
-            pos = int(np.flatnonzero(bad)[0])
-            raise TypeError(
-                f"ratings column {score!r} (score) is not numeric: {_row_label(df.index, pos)} holds "
-                f"{plain(s.iloc[pos])!r}. Recode the ratings as numbers (NaN for a missing rating)."
-            )
-        s = conv
+    s = numeric_column(df, score, table="ratings", positional=True,
+                       fix="Recode the ratings as numbers (NaN for a missing rating).")
     y = s.to_numpy(dtype=np.float64, na_value=np.nan)
     if np.isinf(y).any():
         pos = int(np.flatnonzero(np.isinf(y))[0])
@@ -1648,30 +1641,43 @@ def _reliability_se(ci, value, level) -> float:
     return (math.log(hi / (1.0 - hi)) - math.log(lo / (1.0 - lo))) / (2.0 * z)
 
 
-def _placement_bootstrap(x, assigned, rel, correlated, cp, cf, n_boot, level, seed64, rel_se) -> pd.DataFrame:
-    """Percentile intervals of the grid agreement and kappa over candidate resamples."""
-    n = x.shape[0]
-    n_sim_boot = max(10, math.ceil(_BOOT_DRAWS / n))
-    idx = bootstrap_indices(n, n_boot, int(seed64))
+def _boot_draws(n: int) -> int:
+    """True-score draws per candidate in a bootstrap resample of ``n`` candidates."""
+    return max(10, math.ceil(_BOOT_DRAWS / n))
+
+
+def _boot_reliabilities(rel, n_boot, seed64, rel_se) -> np.ndarray:
+    """Potential reliability of each bootstrap replicate: logit-normal around ``rel[0]``, or ``rel[0]`` itself."""
+    if rel_se == 0.0:
+        return np.full(n_boot, float(rel[0]))
     z = np.random.default_rng(int(seed64)).standard_normal(n_boot) * rel_se
     logit0 = math.log(rel[0] / (1.0 - rel[0])) if rel[0] < 1.0 else math.inf
-    boot = np.full((n_boot, len(_GRID_ROWS), 2), np.nan)
-    # each resample is small (about 5,000 draws): the kernel's threads would spend more time meeting than
-    # working, so the resamples run single-threaded (the draws, hence the numbers, do not depend on threads)
-    with numba_threads(1):
-        for b in range(n_boot):
-            i = idx[b]
-            xb = x[i]
-            if np.ptp(xb[:, 0]) == 0 or np.ptp(xb[:, 1]) == 0:
-                continue
-            rb = rel if rel_se == 0.0 else np.array([1.0 / (1.0 + math.exp(-(logit0 + z[b]))), rel[1]])
-            try:
-                tb = _placement_run(np.ascontiguousarray(xb), np.ascontiguousarray(assigned[i]), rb, correlated,
-                                    cp, cf, n_sim_boot, np.uint64((int(seed64) + 1 + b) % 2**63))["grid"]
-            except ValueError:  # this resample's correlation exceeds what the reliabilities allow
-                continue
-            boot[b, :, 0] = tb[:, 0]
-            boot[b, :, 1] = tb[:, 2]
+    return np.array([1.0 / (1.0 + math.exp(-(logit0 + float(zb)))) for zb in z])
+
+
+def _placement_replicates(x, assigned, rel, correlated, cp, cf, n_boot, seed64, rel_se) -> np.ndarray:
+    """(n_boot, 3, 2) bootstrap agreement and kappa of the grid rows; NaN for resamples that cannot be fitted.
+
+    All replicates run in one numba kernel (:func:`._talent_kernels.placement_boot_kernel`): replicate ``b``
+    uses the candidates ``bootstrap_indices(n, n_boot, seed)[b]``, draws per candidate from the stream of
+    seed ``(seed + 1 + b) mod 2**63`` and the potential reliability of :func:`_boot_reliabilities`, so it
+    gives the numbers of :func:`_placement_run` on that resample (tests/naive_talent.py keeps that loop).
+    """
+    from ._talent_kernels import phi_table, placement_boot_kernel
+
+    boot = np.empty((n_boot, len(_GRID_ROWS), 2))
+    placement_boot_kernel(
+        np.ascontiguousarray(x, dtype=np.float64), np.ascontiguousarray(assigned, dtype=np.int64),
+        _boot_reliabilities(rel, n_boot, seed64, rel_se), float(rel[1]), bool(correlated),
+        np.ascontiguousarray(cp, dtype=np.float64), np.ascontiguousarray(cf, dtype=np.float64),
+        _boot_draws(x.shape[0]), np.uint64(seed64), *phi_table(), boot,
+    )
+    return boot
+
+
+def _placement_bootstrap(x, assigned, rel, correlated, cp, cf, n_boot, level, seed64, rel_se) -> pd.DataFrame:
+    """Percentile intervals of the grid agreement and kappa over candidate resamples."""
+    boot = _placement_replicates(x, assigned, rel, correlated, cp, cf, n_boot, seed64, rel_se)
     used = np.isfinite(boot[:, 0, 0])
     dropped = n_boot - int(used.sum())
     if dropped > 0.1 * n_boot:
@@ -1749,7 +1755,8 @@ def placement_consistency(
         re-estimates the cohort moments and the posterior and re-runs the
         simulation with ``max(10, ceil(5000 / n))`` draws per candidate
         (the Monte-Carlo standard deviation of a replicate's agreement is
-        then about 0.003, small beside the sampling error).
+        then about 0.003, small beside the sampling error).  All resamples
+        run in one numba kernel, in parallel over resamples.
     level : float, default 0.95
         Coverage of the bootstrap intervals.
     potential_reliability_ci : (low, high) or None

@@ -1,0 +1,304 @@
+"""Numba kernels for :mod:`psikometri.factor` (private).
+
+The ML discrepancy of one group and its gradient and expected information, straight from the free parameter
+vector and the model's free parameter rows (``factor._Model._rows[g]``: ``mat, row, col, x index``), for the
+Fisher scoring loop of ``factor._iterate``.  Every call of that loop fits a model of a few dozen indicators, so
+the cost is the interpreter's, not the arithmetic's: one kernel call replaces some forty numpy calls.
+
+* :func:`discrepancy`: ``log|Sigma| + tr(S Sigma^-1) (+ d' Sigma^-1 d)`` of one group, ``inf`` where
+  ``Sigma`` is not positive definite (the caller subtracts ``log|S| + p`` and weights the groups).
+* :func:`grad_info`: adds ``w_g`` times the group's gradient of F and expected Hessian
+  ``E[d2F] = tr(V dS_k V dS_l) + 2 dmu_k' V dmu_l`` to ``grad`` and ``H``.  Every ``dSigma_k`` has the rank-two
+  form ``c_k (u_k v_k' + v_k u_k')`` with ``u_k`` and ``v_k`` columns of ``B = [I_p, Lambda, Lambda Psi]``
+  (a loading lambda_ij: ``e_i`` and ``(Lambda Psi)_.j``; a factor (co)variance psi_ab: ``Lambda_.a`` and
+  ``Lambda_.b``; a residual (co)variance theta_ij: ``e_i`` and ``e_j``; ``c = 1/2`` on a diagonal), and every
+  ``dmu_k`` is a multiple of one (a loading: ``alpha_j e_i``, an intercept: ``e_i``, a factor mean:
+  ``Lambda_.a``), so with ``G = B' V B`` (``p + 2m`` square)
+
+      tr(V dS_k V dS_l) = 2 c_k c_l [G(u_k, u_l) G(v_k, v_l) + G(u_k, v_l) G(v_k, u_l)],
+
+  ``K x K`` look-ups instead of ``K x p`` matrix products.  With ``observed`` it also adds the Hessian of F
+  (the observed information, for the Newton steps near the minimum), whose extra terms are look-ups in
+  ``B' W B`` and ``B' V d`` and the few non-zero second derivatives of ``Sigma`` and ``mu`` (:func:`_second`).
+
+Cholesky factor and triangular inverse are plain loops (matrices of a few dozen rows).  The codes of the
+matrices (``LAMBDA ... ALPHA``) are those of :mod:`psikometri.factor`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+LAMBDA, THETA, PSI, NU, ALPHA = 0, 1, 2, 3, 4
+
+
+@njit(cache=True)
+def _fill(x, rows, L0, T0, P0, nu0, al0):
+    """The model matrices: the fixed values of the base matrices and the free entries of ``x``."""
+    L = L0.copy()
+    T = T0.copy()
+    P = P0.copy()
+    nu = nu0.copy()
+    al = al0.copy()
+    for r in range(rows.shape[0]):
+        mat, i, j = rows[r, 0], rows[r, 1], rows[r, 2]
+        v = x[rows[r, 3]]
+        if mat == LAMBDA:
+            L[i, j] = v
+        elif mat == THETA:
+            T[i, j] = v
+            T[j, i] = v
+        elif mat == PSI:
+            P[i, j] = v
+            P[j, i] = v
+        elif mat == NU:
+            nu[i] = v
+        else:
+            al[i] = v
+    return L, T, P, nu, al
+
+
+@njit(cache=True)
+def _moments(L, T, P, nu, al):
+    """``Lambda Psi``, ``Sigma = Lambda Psi Lambda' + Theta`` and ``mu = nu + Lambda alpha``."""
+    p, m = L.shape
+    LP = np.zeros((p, m))
+    for i in range(p):
+        for a in range(m):
+            lia = L[i, a]
+            for b in range(m):
+                LP[i, b] += lia * P[a, b]
+    Sig = np.empty((p, p))
+    for i in range(p):
+        for j in range(i + 1):
+            s = 0.0
+            for b in range(m):
+                s += LP[i, b] * L[j, b]
+            Sig[i, j] = s + T[i, j]
+            Sig[j, i] = s + T[j, i]
+    mu = nu.copy()
+    for i in range(p):
+        for a in range(m):
+            mu[i] += L[i, a] * al[a]
+    return LP, Sig, mu
+
+
+@njit(cache=True)
+def _cholesky(A):
+    """Lower Cholesky factor of ``A`` and whether ``A`` is positive definite (a pivot <= 0 or NaN: not)."""
+    n = A.shape[0]
+    C = np.zeros((n, n))
+    for j in range(n):
+        s = A[j, j]
+        for k in range(j):
+            s -= C[j, k] * C[j, k]
+        if not s > 0.0:
+            return C, False
+        d = math.sqrt(s)
+        C[j, j] = d
+        for i in range(j + 1, n):
+            t = A[i, j]
+            for k in range(j):
+                t -= C[i, k] * C[j, k]
+            C[i, j] = t / d
+    return C, True
+
+
+@njit(cache=True)
+def _tri_inv(C):
+    """Inverse of a lower-triangular matrix with a positive diagonal (lower-triangular)."""
+    n = C.shape[0]
+    Ci = np.zeros((n, n))
+    for j in range(n):
+        Ci[j, j] = 1.0 / C[j, j]
+        for i in range(j + 1, n):
+            s = 0.0
+            for k in range(j, i):
+                s -= C[i, k] * Ci[k, j]
+            Ci[i, j] = s / C[i, i]
+    return Ci
+
+
+@njit(cache=True)
+def discrepancy(x, rows, L0, T0, P0, nu0, al0, S, ybar, meanstructure):
+    """``log|Sigma| + tr(S Sigma^-1)`` (``+ (ybar - mu)' Sigma^-1 (ybar - mu)`` with a mean structure) of one
+    group; ``inf`` where ``Sigma`` is not positive definite."""
+    L, T, P, nu, al = _fill(x, rows, L0, T0, P0, nu0, al0)
+    LP, Sig, mu = _moments(L, T, P, nu, al)
+    C, ok = _cholesky(Sig)
+    if not ok:
+        return np.inf
+    p = Sig.shape[0]
+    ld = 0.0
+    for i in range(p):
+        ld += math.log(C[i, i])
+    Ci = _tri_inv(C)
+    tr = 0.0  # tr(Ci S Ci') with Ci lower triangular
+    for i in range(p):
+        for j in range(i + 1):
+            t = 0.0
+            for k in range(i + 1):
+                t += S[j, k] * Ci[i, k]
+            tr += Ci[i, j] * t
+    F = 2.0 * ld + tr
+    if meanstructure:
+        d = ybar - mu
+        for i in range(p):
+            z = 0.0
+            for k in range(i + 1):
+                z += Ci[i, k] * d[k]
+            F += z * z
+    return F
+
+
+@njit(cache=True)
+def _second(mr, ir, jr, ms, is_, js, P, W, WL, Vd):
+    """``tr(W d2Sigma) - 2 d' V d2mu`` for the second derivatives by two free rows: non-zero only for a loading
+    with a loading, a factor (co)variance or a factor mean (Sigma and mu are linear in every other pair)."""
+    if mr != LAMBDA:
+        if ms != LAMBDA:
+            return 0.0
+        mr, ir, jr, ms, is_, js = ms, is_, js, mr, ir, jr
+    i, a = ir, jr  # row r: the loading lambda_ia
+    if ms == LAMBDA:  # lambda_jb: d2Sigma = psi_ab (e_i e_j' + e_j e_i')
+        return 2.0 * P[a, js] * W[i, is_]
+    if ms == PSI:  # psi_bc: d2Sigma = [a = b] (e_i L_c' + L_c e_i') + [a = c] (L_b e_i' + e_i L_b'), once if b = c
+        b, c = is_, js
+        if b == c:
+            return 2.0 * WL[i, b] if a == b else 0.0
+        out = 0.0
+        if a == b:
+            out += 2.0 * WL[i, c]
+        if a == c:
+            out += 2.0 * WL[i, b]
+        return out
+    if ms == ALPHA:  # alpha_b: d2mu = [a = b] e_i
+        return -2.0 * Vd[i] if a == is_ else 0.0
+    return 0.0
+
+
+@njit(cache=True)
+def grad_info(x, rows, L0, T0, P0, nu0, al0, S, ybar, meanstructure, wg, info, grad, H, observed, Ho):
+    """Add ``wg`` times the group's gradient of F to ``grad``, with ``info`` its expected Hessian to ``H`` and
+    with ``observed`` its Hessian (the observed information) to ``Ho``.
+
+    The Hessian is the expected one plus
+
+        - 2 tr(V dS_l W dS_k) + 2 d' V dS_k V dmu_l + 2 d' V dS_l V dmu_k + tr(W d2S_kl) - 2 d' V d2mu_kl
+
+    (``W = V - V (S + d d') V``, ``d = ybar - mu``; ``W = 0`` and ``d = 0`` at a perfect fit, where the two
+    coincide), the first three terms as look-ups in ``B' W B``, ``B' V B`` and ``B' V d``.  Returns False
+    (adding nothing) where ``Sigma`` is not positive definite.
+    """
+    L, T, P, nu, al = _fill(x, rows, L0, T0, P0, nu0, al0)
+    LP, Sig, mu = _moments(L, T, P, nu, al)
+    C, ok = _cholesky(Sig)
+    if not ok:
+        return False
+    p, m = L.shape
+    Ci = _tri_inv(C)
+    V = np.zeros((p, p))  # Sigma^-1 = Ci' Ci
+    for i in range(p):
+        for j in range(i + 1):
+            s = 0.0
+            for k in range(i, p):
+                s += Ci[k, i] * Ci[k, j]
+            V[i, j] = s
+            V[j, i] = s
+    Sd = S.copy()
+    d = np.zeros(p)
+    Vd = np.zeros(p)
+    if meanstructure:
+        for i in range(p):
+            d[i] = ybar[i] - mu[i]
+        for i in range(p):
+            for j in range(p):
+                Sd[i, j] += d[i] * d[j]
+        for i in range(p):
+            s = 0.0
+            for j in range(p):
+                s += V[i, j] * d[j]
+            Vd[i] = s
+    gmu = -2.0 * Vd
+    # W = V - V Sd V
+    VS = V @ Sd
+    W = V - VS @ V
+    WL = W @ L
+    GL = 2.0 * (W @ LP)
+    if meanstructure:
+        for i in range(p):
+            for a in range(m):
+                GL[i, a] += gmu[i] * al[a]
+    GP = L.T @ WL
+    ga = L.T @ gmu
+    K = rows.shape[0]
+    for r in range(K):
+        mat, i, j, k = rows[r, 0], rows[r, 1], rows[r, 2], rows[r, 3]
+        if mat == LAMBDA:
+            v = GL[i, j]
+        elif mat == THETA:
+            v = W[i, j] if i == j else 2.0 * W[i, j]
+        elif mat == PSI:
+            v = GP[i, j] if i == j else 2.0 * GP[i, j]
+        elif mat == NU:
+            v = gmu[i]
+        else:
+            v = ga[i]
+        grad[k] += wg * v
+    if not (info or observed):
+        return True
+    # G = B' V B with B = [I_p, Lambda, Lambda Psi]
+    nb = p + 2 * m
+    B = np.zeros((p, nb))
+    for i in range(p):
+        B[i, i] = 1.0
+        for a in range(m):
+            B[i, p + a] = L[i, a]
+            B[i, p + m + a] = LP[i, a]
+    G = B.T @ (V @ B)
+    GW = B.T @ (W @ B) if observed else G
+    bv = B.T @ Vd
+    iu = np.zeros(K, dtype=np.int64)
+    iv = np.zeros(K, dtype=np.int64)
+    c = np.zeros(K)
+    im = np.zeros(K, dtype=np.int64)
+    sm = np.zeros(K)
+    for r in range(K):
+        mat, i, j = rows[r, 0], rows[r, 1], rows[r, 2]
+        if mat == LAMBDA:
+            iu[r], iv[r], c[r] = i, p + m + j, 1.0
+            im[r], sm[r] = i, al[j]
+        elif mat == THETA:
+            iu[r], iv[r], c[r] = i, j, 0.5 if i == j else 1.0
+        elif mat == PSI:
+            iu[r], iv[r], c[r] = p + i, p + j, 0.5 if i == j else 1.0
+        elif mat == NU:
+            im[r], sm[r] = i, 1.0
+        else:
+            im[r], sm[r] = p + i, 1.0
+    for r in range(K):
+        ur, vr, cr, kr = iu[r], iv[r], c[r], rows[r, 3]
+        for s in range(r + 1):
+            us, vs, cs, ks = iu[s], iv[s], c[s], rows[s, 3]
+            h = 2.0 * cr * cs * (G[ur, us] * G[vr, vs] + G[ur, vs] * G[vr, us])
+            if meanstructure:
+                h += 2.0 * sm[r] * sm[s] * G[im[r], im[s]]
+            if info:
+                H[kr, ks] += wg * h
+                if s != r:
+                    H[ks, kr] += wg * h
+            if observed:
+                # - 2 tr(V dS_s W dS_r)
+                h -= 2.0 * cr * cs * (GW[vs, ur] * G[vr, us] + GW[vs, vr] * G[ur, us] + GW[us, ur] * G[vr, vs]
+                                      + GW[us, vr] * G[ur, vs])
+                if meanstructure:  # 2 d' V dS_r V dmu_s + 2 d' V dS_s V dmu_r
+                    h += 2.0 * cr * sm[s] * (bv[ur] * G[vr, im[s]] + bv[vr] * G[ur, im[s]])
+                    h += 2.0 * cs * sm[r] * (bv[us] * G[vs, im[r]] + bv[vs] * G[us, im[r]])
+                h += _second(rows[r, 0], rows[r, 1], rows[r, 2], rows[s, 0], rows[s, 1], rows[s, 2], P, W, WL, Vd)
+                Ho[kr, ks] += wg * h
+                if s != r:
+                    Ho[ks, kr] += wg * h
+    return True
