@@ -20,6 +20,23 @@ HERE = Path(__file__).resolve().parent
 FACETS = ["competency", "exercise", "assessor"]
 
 
+def _peak_rss() -> int:
+    """Peak resident memory of this process image, in bytes.
+
+    ``VmHWM`` starts afresh at ``exec``; ``getrusage``'s ``ru_maxrss`` does not (Linux keeps the forking
+    parent's peak across ``execve``), so a worker started by a large benchmark process would report the
+    parent's peak.
+    """
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def main(argv):
     kind = argv[0]
     nested = {"assessor": "exercise"}
@@ -43,7 +60,7 @@ def main(argv):
     t0 = time.perf_counter()
     gs = pk.g_study(d, score="score", person="candidate", facets=FACETS, nested=nested, method="reml")
     secs = time.perf_counter() - t0
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    rss = _peak_rss()
     print(json.dumps({"seconds": secs, "peak_rss": rss, "loglik": gs.loglik, "n_ratings": int(gs.n_obs),
                       "n_candidates": int(gs.n_persons), "n_assessors": int(d["assessor"].nunique()),
                       "variances": gs.components["variance"].to_dict(), "g": gs.g_coefficient}))
