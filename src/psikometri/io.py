@@ -175,6 +175,15 @@ class DataValidationError(ValueError):
         super().__init__("\n".join(lines))
 
 
+def _has_unused_categories(col: pd.Series) -> bool:
+    """Whether a categorical column has a category that no value uses (else ``remove_unused_categories`` would
+    return the column as it is)."""
+    n = len(col.cat.categories)
+    used = np.zeros(n + 1, dtype=bool)
+    used[col.cat.codes.to_numpy()] = True  # a missing value (code -1) marks the extra last slot
+    return not used[:n].all()
+
+
 @dataclass(frozen=True)
 class AssessmentData:
     """Validated assessment data returned by :func:`load_assessment`.
@@ -236,12 +245,13 @@ class AssessmentData:
         c = self.candidates[self.candidates["agency"] == agency].copy()
         for df in (r, c):
             for col in df.columns:
-                if isinstance(df[col].dtype, pd.CategoricalDtype):
+                if isinstance(df[col].dtype, pd.CategoricalDtype) and _has_unused_categories(df[col]):
                     df[col] = df[col].cat.remove_unused_categories()
         it = None
         if self.items is not None:
             it = self.items[self.items["candidate"].isin(c["candidate"])].copy()
-            it["candidate"] = it["candidate"].cat.remove_unused_categories()
+            if _has_unused_categories(it["candidate"]):
+                it["candidate"] = it["candidate"].cat.remove_unused_categories()
         return AssessmentData(r, c, it, self.warnings, f"{self.source} [{agency}]", self.scale, self.column_map,
                               self._recap_of(c), self.reading)
 
@@ -781,7 +791,7 @@ def _rename(df: pd.DataFrame, table: str, fname: str, user_map: Mapping[str, str
             problems.append(Problem(fname, f"columns {cols} all mean {canon!r} (spreadsheet columns "
                                     f"{_letters(positions[canon])})", f"keep one of them, or pass "
                                     f"columns={{{cols[0]!r}: {canon!r}}} and rename the others", column=cols[1]))
-    out = df.rename(columns=mapping)
+    out = df.rename(columns=mapping) if any(k != v for k, v in mapping.items()) else df
     missing = [c for c in REQUIRED[table] if c not in out.columns]
     if missing:
         problems.append(
@@ -799,9 +809,74 @@ def _excel_rows(mask) -> tuple[int, ...]:
     return tuple(int(i) + 2 for i in np.flatnonzero(np.asarray(mask)))
 
 
+def _distinct(s: pd.Series):
+    """``(codes, u)`` for a categorical or text column, else None: ``u`` holds each distinct value of ``s`` once
+    (and one missing value, last, when ``s`` has any), and ``u.iloc[codes]`` holds the values of ``s``.
+
+    ``u`` has the dtype of ``s``, except that the categories of a categorical column of text come as text (their
+    own dtype). Work that goes value by value on the values alone (stripping, matching, mapping, parsing) is done
+    on ``u`` and spread back with the codes (:func:`_per_value`), so that a column of 5,000 ratings holding 50
+    assessor ids costs 50 values.  Object columns are not taken apart: pandas' hashing makes 1, 1.0 and True one
+    key (and None and NaN another) while their texts differ; numbers are not either (0.0 and -0.0 are one key).
+    """
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes = s.cat.codes.to_numpy()
+        cats = s.dtype.categories
+        n = len(cats)
+        missing = bool((codes < 0).any())
+        if isinstance(cats.dtype, pd.StringDtype):
+            u = pd.Series(cats.insert(n, cats.dtype.na_value) if missing else cats, name=s.name, copy=False)
+        else:
+            ucodes = np.append(np.arange(n), -1) if missing else np.arange(n)
+            u = pd.Series(pd.Categorical.from_codes(ucodes, dtype=s.dtype), name=s.name)
+    elif isinstance(s.dtype, pd.StringDtype):
+        codes, uniq = pd.factorize(s)
+        n = len(uniq)
+        missing = bool((codes < 0).any())
+        u = pd.Series(uniq.insert(n, s.dtype.na_value) if missing else uniq, name=s.name, copy=False)
+    else:
+        return None
+    codes = codes.astype(np.intp, copy=False)
+    if missing:
+        codes = np.where(codes < 0, n, codes)
+    return codes, u
+
+
+def _per_value(s: pd.Series, fn):
+    """``fn(s)`` for a function ``fn`` that works value by value on the values alone (its result, or each Series or
+    array of the tuple it returns, holds one value per value of ``s``), computed once per distinct value where
+    :func:`_distinct` allows it: the values and dtype of ``fn(s)``, on the index of ``s`` (arrays as Series)."""
+    d = _distinct(s)
+    if d is None:
+        out = fn(s)
+        if isinstance(out, tuple):
+            return tuple(r if isinstance(r, pd.Series) else pd.Series(r, index=s.index) for r in out)
+        return out if isinstance(out, pd.Series) else pd.Series(out, index=s.index)
+    codes, u = d
+    out = fn(u)
+
+    def spread(r):
+        if isinstance(r, pd.Series):
+            return pd.Series(r.array.take(codes), index=s.index, name=r.name, copy=False)
+        return pd.Series(r[codes], index=s.index, copy=False)
+
+    return tuple(map(spread, out)) if isinstance(out, tuple) else spread(out)
+
+
+def _number_like(dtype) -> bool:
+    """Whether every value of a column of this dtype is a number, a date or missing (its text is never blank)."""
+    return not isinstance(dtype, pd.CategoricalDtype) and (
+        pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_datetime64_any_dtype(dtype)
+        or pd.api.types.is_timedelta64_dtype(dtype))
+
+
 def _parse_numbers(s: pd.Series, decimal_comma: bool) -> pd.Series:
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         return s.astype(float)
+    return _per_value(s, _parse_number_texts)
+
+
+def _parse_number_texts(s: pd.Series) -> pd.Series:
     txt = s.astype("string").str.strip()
     # "3,5" is a decimal comma: in a comma-separated file such a field must have been quoted on purpose, and in
     # Excel it is a number typed as text on an Indonesian-locale machine
@@ -810,8 +885,81 @@ def _parse_numbers(s: pd.Series, decimal_comma: bool) -> pd.Series:
     return pd.to_numeric(txt, errors="coerce").astype(float)
 
 
+def _numbers(raw: pd.Series, decimal_comma: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The values of a column as floats (:func:`_parse_numbers`: NaN when missing or not a number) and the mask of
+    the values that are not numbers (neither blank nor readable as a number)."""
+    if raw.dtype == np.float64:  # the values themselves; NaN is missing, every other value is a number
+        return raw.to_numpy(copy=True), np.zeros(len(raw), dtype=bool)
+    num = _parse_numbers(raw, decimal_comma).to_numpy(dtype=float)
+    return num, np.isnan(num) & ~_blank(raw).to_numpy(dtype=bool)
+
+
+def _mask_rows(s: pd.Series, mask: np.ndarray) -> tuple[int, ...]:
+    """:func:`_excel_rows` of a boolean array over the rows of ``s`` (row labels, as for a mask Series)."""
+    return _excel_rows(pd.Series(mask, index=s.index))
+
+
 def _blank(s: pd.Series) -> pd.Series:
-    return s.isna() | (s.astype("string").str.strip() == "")
+    """Missing or whitespace-only values."""
+    if _number_like(s.dtype):
+        return s.isna()
+    return _per_value(s, _blank_values)
+
+
+def _blank_values(s: pd.Series) -> pd.Series:
+    """``s.isna() | (s.astype("string").str.strip() == "")`` (a boolean Series).
+
+    pandas strips only the texts that start with a character other than a letter or a digit: a text that starts
+    with one is never blank (no letter or digit is whitespace), and the empty text always is.
+    """
+    t = s.astype("string")
+    vals = t.to_numpy(dtype=object, na_value=None)
+    out = np.fromiter((v is None or v == "" for v in vals), dtype=bool, count=len(vals))
+    unsure = np.fromiter((v is not None and v != "" and not v[0].isalnum() for v in vals), dtype=bool,
+                         count=len(vals))
+    if unsure.any():
+        out[unsure] = (t[unsure].str.strip() == "").to_numpy(dtype=bool)
+    return pd.Series(out, index=s.index, copy=False)
+
+
+def _isin(s: pd.Series, values: set) -> pd.Series:
+    """``s.isin(values)`` (a boolean Series); for a text column and texts, by Python's string equality on the
+    distinct values (pandas' Arrow ``isin`` costs half a millisecond whatever the size)."""
+    if not (isinstance(s.dtype, pd.StringDtype) and all(isinstance(v, str) for v in values)):
+        return s.isin(values)
+
+    def member(x):
+        return np.fromiter((v in values for v in x.to_numpy(dtype=object, na_value=None)), dtype=bool,
+                           count=len(x))
+
+    return _per_value(s, member)
+
+
+def _value_set(s: pd.Series) -> set:
+    """``set(s)``, from the distinct values of a categorical or text column (iterating 5,000 Arrow strings one by
+    one costs milliseconds)."""
+    if isinstance(s.dtype, (pd.CategoricalDtype, pd.StringDtype)):
+        return set(s.unique())
+    return set(s)
+
+
+def _categorical(values: pd.Series, categories=None, ordered: bool = False, dropna: bool = False) -> pd.Categorical:
+    """``pd.Categorical(values, categories=categories, ordered=ordered)``, each distinct value looked up once;
+    ``categories=None`` stands for ``sorted(set(values))`` (``sorted(set(values.dropna()))`` with ``dropna``)."""
+    d = _distinct(values)
+    if d is None:
+        if categories is None:
+            categories = sorted(set(values.dropna() if dropna else values))
+        return pd.Categorical(values, categories=categories, ordered=ordered)
+    codes, u = d
+    if categories is None:
+        categories = sorted(set((u.dropna() if dropna else u).tolist()))
+    dtype = pd.CategoricalDtype(categories, ordered=ordered)
+    # pd.Categorical's own lookup (Categorical._get_codes_for_values), on the distinct values
+    ucodes = dtype.categories.get_indexer_for(u)
+    if ((ucodes < 0) & u.notna().to_numpy()).any():  # values outside the categories: pandas' own way (and warning)
+        return pd.Categorical(values, categories=categories, ordered=ordered)
+    return pd.Categorical.from_codes(ucodes[codes], dtype=dtype, validate=False)
 
 
 _SCIENTIFIC = r"[+-]?\d+(?:[.,]\d*)?[eE][+-]?\d+"
@@ -819,32 +967,52 @@ _ID_AS_TEXT_FIX = ("format the id column as Text in Excel, enter the full ids ag
                    "recovered from this file) and export again")
 
 
+_SCIENTIFIC_RE = re.compile(_SCIENTIFIC)
+
+
+def _id_texts(s: pd.Series):
+    """An id column as stripped text (a "string" Series), and two boolean arrays: its blank values and its values
+    in scientific notation.
+
+    Once stripped, a value is blank when it is missing or ``""``.  The notation is matched with Python's ``re``:
+    the pattern reads the same there and in RE2 (pandas' engine for Arrow strings, which hands text that is not
+    ASCII to ``re``), so this is ``s.str.fullmatch(_SCIENTIFIC)`` without pandas' cost per call.
+    """
+    s = s.astype("string").str.strip()
+    vals = s.to_numpy(dtype=object, na_value=None)
+    blank = np.fromiter((v is None or v == "" for v in vals), dtype=bool, count=len(vals))
+    sci = np.fromiter((v is not None and _SCIENTIFIC_RE.fullmatch(v) is not None for v in vals), dtype=bool,
+                      count=len(vals))
+    return s, blank, sci
+
+
 def _clean_ids(df: pd.DataFrame, cols, fname: str, problems: list[Problem]) -> None:
     for c in cols:
         if c not in df.columns:
             continue
         s = df[c]
-        is_num = s.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
-        if pd.api.types.is_float_dtype(s) or (s.dtype == object and is_num.any()):
-            # ids read as numbers from Excel (always doubles) or float columns: a double holds 15-16 digits only,
-            # so an 18-digit NIP has already lost its last digits
-            lost = is_num & s.map(lambda v: abs(float(v)) >= 2**53 if isinstance(v, (int, float, np.number)) and
-                                  not isinstance(v, bool) else False)
-            if lost.any():
-                problems.append(Problem(fname, f"{int(lost.sum())} id(s) stored as numbers are too long to be exact "
-                                        "(an 18-digit NIP loses its last digits as a number)", "format the column "
-                                        "as Text in Excel (or write the ids as text) and export again", column=c,
-                                        rows=_excel_rows(lost)))
-            s = s.map(lambda v: "" if pd.isna(v) else (str(int(v)) if isinstance(v, (float, np.floating))
-                                                         and float(v).is_integer() else str(v)))
-        else:
-            lost = pd.Series(False, index=s.index)
-        s = s.astype("string").str.strip()
-        bad = _blank(s)
+        lost = None
+        if pd.api.types.is_float_dtype(s) or s.dtype == object:
+            is_num = s.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
+            if pd.api.types.is_float_dtype(s) or is_num.any():
+                # ids read as numbers from Excel (always doubles) or float columns: a double holds 15-16 digits
+                # only, so an 18-digit NIP has already lost its last digits
+                lost = is_num & s.map(lambda v: abs(float(v)) >= 2**53 if isinstance(v, (int, float, np.number))
+                                      and not isinstance(v, bool) else False)
+                if lost.any():
+                    problems.append(Problem(fname, f"{int(lost.sum())} id(s) stored as numbers are too long to be "
+                                            "exact (an 18-digit NIP loses its last digits as a number)", "format the "
+                                            "column as Text in Excel (or write the ids as text) and export again",
+                                            column=c, rows=_excel_rows(lost)))
+                s = s.map(lambda v: "" if pd.isna(v) else (str(int(v)) if isinstance(v, (float, np.floating))
+                                                             and float(v).is_integer() else str(v)))
+        # text and categorical ids (Parquet, CSV): the work is done once per distinct id
+        s, bad, sci = _per_value(s, _id_texts)
         if bad.any():
             problems.append(Problem(fname, f"{int(bad.sum())} empty value(s) in the id column", "fill in the id "
                                     "or delete the incomplete rows", column=c, rows=_excel_rows(bad)))
-        sci = s.str.fullmatch(_SCIENTIFIC).fillna(False).astype(bool) & ~lost.astype(bool)
+        if lost is not None:
+            sci = sci & ~lost.astype(bool)
         if sci.any():
             problems.append(Problem(fname, f"{int(sci.sum())} id(s) written in scientific notation (e.g. "
                                     f"{s[sci].iloc[0]!r}): their last digits are lost, and different NIPs become "
@@ -884,25 +1052,26 @@ def _validate_ratings(df, fname, scale, problems, notes):
     _validate_dates(df, fname, problems)
     if "score" in df.columns:
         raw = df["score"]
-        num = _parse_numbers(raw, df.attrs.get("decimal_comma", False))
-        blank = _blank(raw)
+        num, nonnum = _numbers(raw, df.attrs.get("decimal_comma", False))
+        blank = np.isnan(num) & ~nonnum
         if blank.any():
             problems.append(Problem(fname, f"{int(blank.sum())} empty score(s)", "enter the score, or delete the "
                                     "row if the competency was not rated in that exercise", column="score",
-                                    rows=_excel_rows(blank)))
-        nonnum = num.isna() & ~blank
+                                    rows=_mask_rows(raw, blank)))
         if nonnum.any():
             ex = raw[nonnum].iloc[0]
             problems.append(Problem(fname, f"{int(nonnum.sum())} score(s) are not numbers (e.g. {ex!r})",
                                     f"write scores as numbers on the {scale[0]:g}-{scale[1]:g} scale "
-                                    "(decimal comma or point)", column="score", rows=_excel_rows(nonnum)))
-        out = num.notna() & ((num < scale[0]) | (num > scale[1]))
+                                    "(decimal comma or point)", column="score", rows=_mask_rows(raw, nonnum)))
+        out = ~np.isnan(num) & ((num < scale[0]) | (num > scale[1]))
         if out.any():
-            ex = num[out].iloc[0]
+            ex = num[out][0]
             problems.append(Problem(fname, f"{int(out.sum())} score(s) outside the scale {scale[0]:g}-{scale[1]:g} "
                                     f"(e.g. {ex:g})", "correct the scores, or declare the scale with "
-                                    "load_assessment(..., scale=(min, max))", column="score", rows=_excel_rows(out)))
-        df["score"] = num
+                                    "load_assessment(..., scale=(min, max))", column="score",
+                                    rows=_mask_rows(raw, out)))
+        if raw.dtype != np.float64:  # a float column keeps its values
+            df["score"] = num
     keys = [c for c in ("agency", "candidate", "competency", "exercise", "assessor", "round", "occasion")
             if c in df.columns]
     if len(keys) >= 5:
@@ -913,6 +1082,13 @@ def _validate_ratings(df, fname, scale, problems, notes):
                                     + (" x occasion" if "occasion" in keys else ""),
                                     "keep one rating per assessor, candidate, competency and exercise (use a "
                                     "'round' column for pre/post-consensus ratings)", rows=_excel_rows(dup)))
+
+
+def _gender_codes(s: pd.Series):
+    """L/P (a "string" Series, missing when not recognised) and the blank values of a gender column."""
+    g = s.astype("string").str.strip().str.lower().to_numpy(dtype=object, na_value=None)
+    mapped = pd.array([_GENDER_VALUES.get(v, pd.NA) if isinstance(v, str) else pd.NA for v in g], dtype="string")
+    return pd.Series(mapped, index=s.index, name=s.name), _blank_values(s)
 
 
 def _validate_candidates(df, fname, problems, notes, ranges=None):
@@ -932,9 +1108,8 @@ def _validate_candidates(df, fname, problems, notes, ranges=None):
                                     if zeroed else ""), _ID_AS_TEXT_FIX if zeroed else "keep one row per candidate",
                                     column="candidate", rows=_excel_rows(dup)))
     if "gender" in df.columns:
-        g = df["gender"].astype("string").str.strip().str.lower()
-        mapped = g.map(lambda v: _GENDER_VALUES.get(v, pd.NA) if isinstance(v, str) else pd.NA)
-        bad = mapped.isna() & ~_blank(df["gender"])
+        mapped, blank = _per_value(df["gender"], _gender_codes)
+        bad = mapped.isna() & ~blank
         if bad.any():
             problems.append(Problem(fname, f"unrecognised gender value(s) {sorted(set(df.loc[bad, 'gender']))[:5]}",
                                     "use L/P (laki-laki/perempuan)", column="gender", rows=_excel_rows(bad)))
@@ -944,40 +1119,44 @@ def _validate_candidates(df, fname, problems, notes, ranges=None):
         if c not in df.columns:
             continue
         raw = df[c]
-        num = _parse_numbers(raw, dec)
-        nonnum = num.isna() & ~_blank(raw)
+        num, nonnum = _numbers(raw, dec)
         if nonnum.any():
             problems.append(Problem(fname, f"{int(nonnum.sum())} value(s) are not numbers (e.g. "
                                     f"{raw[nonnum].iloc[0]!r})", "write numbers, or leave the cell empty if "
-                                    "unknown", column=c, rows=_excel_rows(nonnum)))
+                                    "unknown", column=c, rows=_mask_rows(raw, nonnum)))
+        known = ~np.isnan(num)
         if c in ranges:
             inf = np.isinf(num)
             if inf.any():
                 problems.append(Problem(fname, f"{int(inf.sum())} value(s) are not finite (e.g. "
                                         f"{_show(raw[inf].iloc[0])})", "write the number, or leave the cell empty if "
-                                        "unknown", column=c, rows=_excel_rows(inf)))
+                                        "unknown", column=c, rows=_mask_rows(raw, inf)))
             if ranges[c] is not None:
                 lo, hi = ranges[c]
-                out = num.notna() & ~inf & ((num < lo) | (num > hi))
+                out = known & ~inf & ((num < lo) | (num > hi))
                 if out.any():
                     problems.append(Problem(fname, f"{int(out.sum())} value(s) outside the plausible range "
-                                            f"{lo:g}-{hi:g} (e.g. {num[out].iloc[0]:g})", "correct the value(s), "
+                                            f"{lo:g}-{hi:g} (e.g. {num[out][0]:g})", "correct the value(s), "
                                             f"or widen the range with load_assessment(..., ranges={{{c!r}: (min, "
                                             f"max)}}) (None disables the check; on the command line: --range "
-                                            f"{c}=MIN:MAX)", column=c, rows=_excel_rows(out)))
+                                            f"{c}=MIN:MAX)", column=c, rows=_mask_rows(raw, out)))
+        with np.errstate(all="ignore"):  # inf % 1 is NaN (not a whole number), as in pandas
+            whole = num % 1 == 0
         if c in _BINARY_CANDIDATE_COLS:
-            bad = num.notna() & ~num.isin([0.0, 1.0])
+            bad = known & (num != 0.0) & (num != 1.0)
             if bad.any():
-                problems.append(Problem(fname, f"{int(bad.sum())} value(s) other than 0/1 (e.g. {num[bad].iloc[0]:g})",
-                                        "code it 1 = yes, 0 = no", column=c, rows=_excel_rows(bad)))
+                problems.append(Problem(fname, f"{int(bad.sum())} value(s) other than 0/1 (e.g. {num[bad][0]:g})",
+                                        "code it 1 = yes, 0 = no", column=c, rows=_mask_rows(raw, bad)))
         if c == "birth_year":
-            bad = num.notna() & ((num < 1940) | (num > 2010) | (num % 1 != 0))
+            bad = known & ((num < 1940) | (num > 2010) | ~whole)
             if bad.any():
                 problems.append(Problem(fname, f"{int(bad.sum())} implausible birth year(s) (e.g. "
-                                        f"{num[bad].iloc[0]:g})", "write the four-digit year of birth",
-                                        column=c, rows=_excel_rows(bad)))
-        df[c] = num.astype("Int64") if c in _BINARY_CANDIDATE_COLS + ("birth_year",) and (
-            num.isna().all() or (num.dropna() % 1 == 0).all()) else num
+                                        f"{num[bad][0]:g})", "write the four-digit year of birth",
+                                        column=c, rows=_mask_rows(raw, bad)))
+        if c in _BINARY_CANDIDATE_COLS + ("birth_year",) and whole[known].all():  # (all missing: all() is True)
+            df[c] = pd.Series(num, index=df.index).astype("Int64")
+        elif raw.dtype != np.float64:  # a float column keeps its values
+            df[c] = num
 
 
 def _validate_items(df, fname, problems):
@@ -989,18 +1168,18 @@ def _validate_items(df, fname, problems):
     dec = df.attrs.get("decimal_comma", False)
     for c in item_cols:
         raw = df[c]
-        num = _parse_numbers(raw, dec)
-        nonnum = num.isna() & ~_blank(raw)
+        num, nonnum = _numbers(raw, dec)
         if nonnum.any():
             problems.append(Problem(fname, f"{int(nonnum.sum())} response(s) are not numbers (e.g. "
                                     f"{raw[nonnum].iloc[0]!r})", "recode responses as numbers; leave missing "
-                                    "responses empty", column=str(c), rows=_excel_rows(nonnum)))
+                                    "responses empty", column=str(c), rows=_mask_rows(raw, nonnum)))
         inf = np.isinf(num)
         if inf.any():
             problems.append(Problem(fname, f"{int(inf.sum())} response(s) are not finite (e.g. "
                                     f"{_show(raw[inf].iloc[0])})", "recode responses as numbers; leave missing "
-                                    "responses empty", column=str(c), rows=_excel_rows(inf)))
-        df[c] = num
+                                    "responses empty", column=str(c), rows=_mask_rows(raw, inf)))
+        if raw.dtype != np.float64:  # a float column keeps its values
+            df[c] = num
     if "candidate" in df.columns:
         dup = df["candidate"].duplicated(keep=False)
         if dup.any():
@@ -1705,8 +1884,9 @@ def _load_long(path: Path, columns: Mapping[str, str], scale, ranges, problems: 
 
     if "ratings" in tables and "candidates" in tables:
         r, c = tables["ratings"], tables["candidates"]
-        known = set(c["candidate"].dropna())
-        unknown = ~r["candidate"].isin(known) & ~_blank(r["candidate"])
+        known = _value_set(c["candidate"].dropna())
+        in_known, blank = _per_value(r["candidate"], lambda x: (_isin(x, known), _blank_values(x)))
+        unknown = ~in_known & ~blank
         if unknown.any():
             ids = sorted(set(r.loc[unknown, "candidate"]))
             stripped = {str(k).lstrip("0") for k in known}
@@ -1715,9 +1895,16 @@ def _load_long(path: Path, columns: Mapping[str, str], scale, ranges, problems: 
             problems.append(Problem(located["ratings"][0].name, f"{len(ids)} candidate(s) in the ratings are not in "
                                     f"the candidates table (e.g. {ids[:3]}){hint}", "add them to the candidates "
                                     "table or correct the ids", column="candidate", rows=_excel_rows(unknown)))
-        ag = c.drop_duplicates("candidate").set_index("candidate")["agency"]
-        cand_agency = r["candidate"].map(ag).astype("string")
-        mism = r["candidate"].isin(known) & (cand_agency != r["agency"])
+        # the agency of each rating's candidate in the candidates table (its first row):
+        # r["candidate"].map(c.drop_duplicates("candidate").set_index("candidate")["agency"]).astype("string"),
+        # on the distinct ids (both id columns are "string" columns from _clean_ids)
+        ag: dict = {}
+        for k, v in zip(c["candidate"].to_numpy(dtype=object, na_value=None),
+                        c["agency"].astype("string").to_numpy(dtype=object, na_value=None)):
+            ag.setdefault(k, v)
+        cand_agency = _per_value(r["candidate"], lambda x: pd.Series(pd.array(
+            [ag.get(k) for k in x.to_numpy(dtype=object, na_value=None)], dtype="string"), index=x.index))
+        mism = in_known & (cand_agency != r["agency"])
         if mism.any():
             pairs = sorted(set(zip(r.loc[mism, "agency"].astype(str), cand_agency[mism].astype(str))))
             here, there = pairs[0]
@@ -1731,7 +1918,7 @@ def _load_long(path: Path, columns: Mapping[str, str], scale, ranges, problems: 
             problems.append(Problem(located["ratings"][0].name, msg, fix, column="agency", rows=_excel_rows(mism)))
     if "items" in tables and "candidates" in tables:
         it = tables["items"]
-        unknown = ~it["candidate"].isin(set(tables["candidates"]["candidate"]))
+        unknown = ~_isin(it["candidate"], _value_set(tables["candidates"]["candidate"]))
         if unknown.any():
             problems.append(Problem(located["items"][0].name, f"{int(unknown.sum())} item row(s) belong to candidates "
                                     "not in the candidates table", "add them to the candidates table or correct "
@@ -1898,45 +2085,44 @@ def load_assessment(
 
     ratings, candidates, items = tables["ratings"], tables["candidates"], tables.get("items")
     findings = list(notes)
-    per_assessor = ratings.groupby("assessor", observed=True)["candidate"].nunique()
-    lonely = sorted(per_assessor.index[per_assessor < 2])
+    lonely = _lonely_assessors(ratings)
     if lonely:
         findings.append(f"{len(lonely)} assessor(s) rated only one candidate ({lonely[:5]}); their leniency cannot be "
                         "separated from that candidate's level")
-    unrated = sorted(set(candidates["candidate"]) - set(ratings["candidate"]))
+    unrated = sorted(_value_set(candidates["candidate"]) - _value_set(ratings["candidate"]))
     if unrated:
         findings.append(f"{len(unrated)} candidate(s) in the candidates table have no ratings")
     if "performance" in candidates and candidates["performance"].isna().all():
         findings.append("the 'performance' column is empty: predictive validity cannot be estimated")
     if items is not None:
-        n_missing = int(items.drop(columns="candidate").isna().sum().sum())
+        n_missing = sum(int(np.isnan(items[c].to_numpy()).sum()) if items[c].dtype == np.float64 else
+                        int(items[c].isna().sum()) for c in items.columns if c != "candidate")
         if n_missing:
             findings.append(f"items: {n_missing} missing response(s)")
 
     occ_order = _occasion_order(ratings, candidates)
     if occ_order:
-        people = {o: set(ratings.loc[ratings["occasion"] == o, "candidate"]) for o in occ_order}
+        people = {o: _value_set(ratings.loc[ratings["occasion"] == o, "candidate"]) for o in occ_order}
         for a, b in zip(occ_order, occ_order[1:]):
             if people[a] and people[b] and not people[a] & people[b]:
                 findings.append(f"occasions {a!r} and {b!r} share no candidate: their results cannot be linked "
                                 "person by person (check that the NIPs are written the same way in both)")
     # categoricals for ids, in a stable (sorted) order; occasions in time order
-    for col in ("agency", "candidate", "competency", "exercise", "assessor", "round"):
+    # (the candidate column of the ratings takes the candidates table's ids)
+    for col in ("agency", "competency", "exercise", "assessor", "round"):
         if col in ratings:
-            ratings[col] = pd.Categorical(ratings[col].astype(str), categories=sorted(set(ratings[col].astype(str))))
-    cand_ids = sorted(set(candidates["candidate"].astype(str)))
-    ratings["candidate"] = pd.Categorical(ratings["candidate"].astype(str), categories=cand_ids)
+            ratings[col] = _categorical(ratings[col].astype(str))
+    candidates["candidate"] = _categorical(candidates["candidate"].astype(str))
+    cand_ids = list(candidates["candidate"].cat.categories)
+    ratings["candidate"] = _categorical(ratings["candidate"].astype(str), cand_ids)
     for col in ("agency", "position_level", "gender"):
-        vals = candidates[col].astype("string")
-        candidates[col] = pd.Categorical(vals, categories=sorted(set(vals.dropna())))
-    candidates["candidate"] = pd.Categorical(candidates["candidate"].astype(str), categories=cand_ids)
+        candidates[col] = _categorical(candidates[col].astype("string"), dropna=True)
     if occ_order:
-        ratings["occasion"] = pd.Categorical(ratings["occasion"].astype(str), categories=occ_order, ordered=True)
+        ratings["occasion"] = _categorical(ratings["occasion"].astype(str), occ_order, ordered=True)
         if "occasion" in candidates:
-            candidates["occasion"] = pd.Categorical(candidates["occasion"].astype("string"), categories=occ_order,
-                                                    ordered=True)
+            candidates["occasion"] = _categorical(candidates["occasion"].astype("string"), occ_order, ordered=True)
     if items is not None:
-        items["candidate"] = pd.Categorical(items["candidate"].astype(str), categories=cand_ids)
+        items["candidate"] = _categorical(items["candidate"].astype(str), cand_ids)
     # one row order whatever the order of the files: rows sorted by their ids (categorical codes, i.e. sorted
     # labels), so that everything computed from the data - bootstrap resamples, simulation streams, sums -
     # is the same for the same data
@@ -1959,6 +2145,18 @@ def load_assessment(
     return AssessmentData(ratings, candidates, items, tuple(findings), str(path), scale, colmap, recap, reading)
 
 
+def _lonely_assessors(ratings: pd.DataFrame) -> list:
+    """Assessors who rated fewer than two candidates, sorted: ``sorted(per_assessor.index[per_assessor < 2])``
+    for ``per_assessor = ratings.groupby("assessor", observed=True)["candidate"].nunique()``, from integer codes
+    (rows without an assessor belong to no group; a missing candidate id is not counted)."""
+    ca, assessors = pd.factorize(ratings["assessor"])
+    cc, cands = pd.factorize(ratings["candidate"])
+    both = (ca >= 0) & (cc >= 0)
+    width = max(len(cands), 1)
+    pairs = np.unique(ca[both].astype(np.int64) * width + cc[both])
+    return sorted(assessors[np.bincount(pairs // width, minlength=len(assessors)) < 2])
+
+
 def _natural_key(label: str):
     """Sort key of an occasion label: numbers (years, cycle numbers) by value, then text."""
     m = re.search(r"\d+(?:[.,]\d+)?", label)
@@ -1970,9 +2168,9 @@ def _occasion_order(ratings: pd.DataFrame, candidates: pd.DataFrame) -> list[str
     numbers in their labels (2021 < 2026; siklus 2 < siklus 10), else alphabetically."""
     if "occasion" not in ratings:
         return []
-    labels = set(ratings["occasion"].dropna().astype(str))
+    labels = _value_set(ratings["occasion"].dropna().astype(str))
     if "occasion" in candidates:
-        labels |= set(candidates["occasion"].dropna().astype(str))
+        labels |= _value_set(candidates["occasion"].dropna().astype(str))
     if "assessment_date" in ratings and ratings["assessment_date"].notna().any():
         first = ratings.groupby(ratings["occasion"].astype(str))["assessment_date"].min()
         return sorted(labels, key=lambda o: (pd.isna(first.get(o, pd.NaT)),
