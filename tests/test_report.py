@@ -594,12 +594,13 @@ def test_the_national_forest_plot_is_drawn_once_as_savefig_would_save_it(monkeyp
     draw = Figure.draw
     monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(self) or draw(self, renderer))
 
-    def checked(fig, dpi):
+    def checked(fig, dpi, level):
         before = len(draws)
-        png = real(fig, dpi)
-        assert len(draws) - before == 1 and dpi == 100
+        png = real(fig, dpi, level)
+        assert len(draws) - before == 1 and dpi == 100 and level == sections.FIGURE_PNG_LEVEL
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")  # left as it was: savefig finds the same box
+        # left as it was: savefig finds the same box
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pil_kwargs={"compress_level": level})
         made.append((png, buf.getvalue()))
         return png
 

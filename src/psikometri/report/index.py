@@ -71,7 +71,7 @@ def _national(results, lang) -> str:
         fig = ax.figure
         import matplotlib.pyplot as plt
 
-        from .sections import figure_png, localise_figure
+        from .sections import FIGURE_PNG_LEVEL, figure_png, localise_figure
 
         # in the index's language; a correlation's interval ends at +-1 on the axis
         lo, hi = ax.get_xlim()
@@ -86,7 +86,7 @@ def _national(results, lang) -> str:
             ax.legend(handles, [tr("forest_credibility", lang), tr("forest_mean", lang)], fontsize=8)
         localise_figure(fig, lang, draw=False)  # saving draws it
         try:
-            png = figure_png(fig, 100)  # savefig(bbox_inches="tight")'s PNG from one drawing
+            png = figure_png(fig, 100, FIGURE_PNG_LEVEL)  # savefig(bbox_inches="tight")'s PNG from one drawing
         finally:
             plt.close(fig)
         parts.append(f"<figure class='pk-figure'><img alt='{html.escape(tr('forest_title', lang))}' "
