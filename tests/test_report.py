@@ -582,6 +582,7 @@ def test_the_national_forest_plot_is_drawn_once_as_savefig_would_save_it(monkeyp
     import base64
     import io
 
+    import matplotlib as mpl
     from matplotlib.figure import Figure
 
     from psikometri.report import sections
@@ -600,6 +601,7 @@ def test_the_national_forest_plot_is_drawn_once_as_savefig_would_save_it(monkeyp
         assert len(draws) - before == 1 and dpi == 100 and level == sections.FIGURE_PNG_LEVEL
         buf = io.BytesIO()
         # left as it was: savefig finds the same box
+        assert mpl.rcParams["text.hinting"] == sections.FIGURE_RC["text.hinting"]  # drawn under the report's rc
         fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pil_kwargs={"compress_level": level})
         made.append((png, buf.getvalue()))
         return png

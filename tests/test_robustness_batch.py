@@ -349,16 +349,20 @@ def test_figures_saved_without_a_draw_of_their_own_equal_the_drawn_ones(lang):
 
     import matplotlib.pyplot as plt
 
-    from psikometri.report.sections import FIGURE_PNG_LEVEL, Section, localise_figure
+    import matplotlib as mpl
+
+    from psikometri.report.sections import FIGURE_PNG_LEVEL, FIGURE_RC, Section, localise_figure
 
     sec = Section("data", "t", lang=lang)
     for fig in _figures():
         sec.add_figure("c", fig)
     want_png, want_texts = [], []
     for fig in _figures():
-        want_texts.append(localise_figure(fig, lang))
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", pil_kwargs={"compress_level": FIGURE_PNG_LEVEL})
+        with mpl.rc_context(FIGURE_RC):
+            want_texts.append(localise_figure(fig, lang))
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=110, bbox_inches="tight",
+                        pil_kwargs={"compress_level": FIGURE_PNG_LEVEL})
         plt.close(fig)
         want_png.append(buf.getvalue())
     assert [b[2] for b in sec.blocks] == want_png
@@ -544,6 +548,7 @@ def test_every_figure_of_a_report_is_drawn_once_and_equals_savefigs(tmp_path, mo
     same figure (localised the same way, saved again when a text changed while drawing)."""
     import pickle
 
+    import matplotlib as mpl
     import matplotlib.pyplot as plt
     from matplotlib.figure import Figure
 
@@ -565,9 +570,10 @@ def test_every_figure_of_a_report_is_drawn_once_and_equals_savefigs(tmp_path, mo
         ref = pickle.loads(blob)
         try:
             sections.localise_figure(ref, self.lang, draw=False)
-            want = _savefig(ref, level=sections.FIGURE_PNG_LEVEL)
-            if sections._localise_texts(ref, self.lang):
+            with mpl.rc_context(sections.FIGURE_RC):
                 want = _savefig(ref, level=sections.FIGURE_PNG_LEVEL)
+                if sections._localise_texts(ref, self.lang):
+                    want = _savefig(ref, level=sections.FIGURE_PNG_LEVEL)
         finally:
             plt.close(ref)
         assert got == want, (self.key, caption)
