@@ -1640,7 +1640,7 @@ class AgencyContext:
                                             group_levels=keep)
                 want = ["chisq", "df", "cfi", "rmsea", "srmr", "delta_chisq", "delta_df", "p_delta", "delta_cfi",
                         "delta_rmsea", "delta_srmr", "decision"]
-                shown = mi[[k for k in want if k in mi.columns]].copy()
+                shown = pd.DataFrame(mi, copy=False)[[k for k in want if k in mi.columns]].copy()
                 shown.index = pd.Index(list(mi.index), name="invariance_model")
                 sec.add_table(f"{label(g, self.lang)}: {self.t('invariance')}", shown)
                 top = mi.attrs["highest_level"]
@@ -1652,13 +1652,14 @@ class AgencyContext:
                 sec.paragraphs.append(self.t("invariance_result" if top else "invariance_none", **fmt))
                 if min(int(counts[lv]) for lv in keep) < 200:
                     sec.paragraphs.append(self.t("invariance_power", n=min(int(counts[lv]) for lv in keep)))
+                bare = pd.DataFrame(mi, copy=False)  # without attrs (every fitted model), copied on each .loc
                 res[f"invariance_{g}"] = {
                     "highest_level": top, "groups": [str(k) for k in keep], "n": n_total,
                     "cfi_cut": cfi_cut, "rmsea_cut": rmsea_cut,
-                    "models": {lv: {"chisq": _num(mi.loc[lv, "chisq"]), "df": int(mi.loc[lv, "df"]),
-                                    "cfi": _num(mi.loc[lv, "cfi"]), "rmsea": _num(mi.loc[lv, "rmsea"]),
-                                    "srmr": _num(mi.loc[lv, "srmr"]), "decision": str(mi.loc[lv, "decision"])}
-                               for lv in mi.index}}
+                    "models": {lv: {"chisq": _num(bare.loc[lv, "chisq"]), "df": int(bare.loc[lv, "df"]),
+                                    "cfi": _num(bare.loc[lv, "cfi"]), "rmsea": _num(bare.loc[lv, "rmsea"]),
+                                    "srmr": _num(bare.loc[lv, "srmr"]), "decision": str(bare.loc[lv, "decision"])}
+                               for lv in bare.index}}
             else:
                 sec.paragraphs.append(self.t("invariance_too_few", group=label(g, self.lang).lower(),
                                              need=MIN["invariance"]))
