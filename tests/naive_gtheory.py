@@ -128,3 +128,18 @@ def cholesky_column_counts(pattern: np.ndarray) -> np.ndarray:
         counts[j] = 1 + len(below)
         F[np.ix_(below, below)] = True
     return counts
+
+
+def minque0(y: np.ndarray, codes: np.ndarray, effects) -> np.ndarray:
+    """MINQUE(0) variance components from dense matrices: solve ``sum_l tr(P0 V_l P0 V_k) s_l = y'P0 V_k P0 y``.
+
+    ``V_k = Z_k Z_k'`` for each effect and ``V = I`` for the residual (last), ``P0 = I - 11'/n``.
+    """
+    n = len(y)
+    P0 = np.eye(n) - np.full((n, n), 1.0 / n)
+    Vs = [dummies(codes, list(e)) for e in effects]
+    Vs = [Z @ Z.T for Z in Vs] + [np.eye(n)]
+    PV = [P0 @ V @ P0 for V in Vs]
+    C = np.array([[np.sum(a * b) for b in PV] for a in PV])  # tr(P0 V_k P0 V_l), both symmetric
+    q = np.array([y @ M @ y for M in PV])
+    return np.linalg.solve(C, q)

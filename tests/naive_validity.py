@@ -75,3 +75,18 @@ def validity_bootstrap(x, y, *, n_boot, seed, case="IV", rxxa=None, ryyi=None, u
         out[b, 5] = ub
         out[b, :4] = chain(r, ub, rxxa if rxxa is not None else 1.0, ryyi, case)
     return out
+
+
+def ols_r2_boot_loop(X, y, idx):
+    """R-squared of ``lstsq(X[ii], y[ii])`` for each resample ``ii`` of ``idx`` (NaN where y is constant)."""
+    out = np.empty(len(idx))
+    for b, ii in enumerate(idx):
+        yb = y[ii]
+        tss = np.sum((yb - yb.mean()) ** 2)
+        if tss <= 0:
+            out[b] = np.nan
+            continue
+        Xb = X[ii]
+        beta, *_ = np.linalg.lstsq(Xb, yb, rcond=None)
+        out[b] = 1.0 - np.sum((yb - Xb @ beta) ** 2) / tss
+    return out

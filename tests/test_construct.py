@@ -158,6 +158,49 @@ def test_blocked_bootstrap_correlations_equal_the_pairwise_weighted_ones():
         np.testing.assert_allclose(block[b], np.corrcoef(Xb, rowvar=False), rtol=1e-10, atol=1e-12)
 
 
+def test_blocked_bootstrap_with_missing_scores_equals_the_per_resample_path():
+    """With missing scores the resamples' pairwise-complete correlations and their means by kind, computed
+    for a block of resamples at once, equal the per-resample functions (and so the textbook correlation of the
+    resampled complete pairs); pairs with fewer than 3 complete rows are NaN in both."""
+    from psikometri import construct as C
+
+    rng = np.random.default_rng(9)
+    n = 40
+    X = rng.normal(3, 1, size=(n, 6))
+    X[rng.random(X.shape) < 0.2] = np.nan
+    X[3:, 5] = np.nan  # a column with 3 observed rows: resamples with fewer than 3 give NaN
+    M = np.isfinite(X).astype(float)
+    X0 = np.where(M > 0, X, 0.0)
+    W = rng.multinomial(n, np.full(n, 1 / n), size=9).astype(float)
+    cols = [(t, m) for m in ("E1", "E2") for t in ("C1", "C2", "C3")]
+    pairs = C._pair_kinds(cols)
+    block = C._weighted_corr_block_missing(X0, M, W)
+    means = C._block_means(block, pairs)
+    for b in range(len(W)):
+        one = C._weighted_corr(X0, M, W[b])
+        np.testing.assert_allclose(block[b], one, rtol=1e-11, atol=1e-12)
+        np.testing.assert_array_equal(np.isnan(block[b]), np.isnan(one))
+        m = C._means(one, pairs)
+        np.testing.assert_allclose(means[b], [m[k] for k in C._KINDS], rtol=1e-12, atol=1e-14)
+        i, j = 0, 1  # the textbook correlation of the resampled rows where both scores are observed
+        rows = np.repeat(np.arange(n), W[b].astype(int))
+        both = rows[np.isfinite(X[rows, i]) & np.isfinite(X[rows, j])]
+        np.testing.assert_allclose(block[b][i, j], np.corrcoef(X[both, i], X[both, j])[0, 1], rtol=1e-10)
+    assert np.isnan(block[:, 5, 0]).any()
+    assert np.all(np.abs(block[np.isfinite(block)]) <= 1 + 1e-12)  # no quotient of rounding noise
+    # a score constant in the data: no correlation (NaN), on every path
+    Xc = X0.copy()
+    Xc[:, 2] = 4.0
+    Mc = M.copy()
+    Mc[:, 2] = 1.0
+    for r in (C._weighted_corr(Xc, Mc, np.ones(n)), C._weighted_corr_block_missing(Xc, Mc, W)[0]):
+        assert np.isnan(np.delete(r[2], 2)).all() and np.isnan(np.delete(r[:, 2], 2)).all()
+    full = rng.normal(3, 1, size=(n, 4))
+    full[:, 1] = 2.7
+    for r in (C._weighted_corr_complete(full, W[0]), C._weighted_corr_block(full, W[:2])[0]):
+        assert np.isnan(r[1]).all() and np.isfinite(r[0, [0, 2, 3]]).all()
+
+
 def test_person_by_score_table_equals_groupby_unstack():
     from psikometri.construct import _person_by_score
 

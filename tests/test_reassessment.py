@@ -557,6 +557,32 @@ def test_bootstrap_weights_equal_the_duplicated_sample():
     np.testing.assert_allclose(weighted, full, rtol=1e-12)
 
 
+def test_bootstrap_intervals_are_those_of_every_person_computed_on_their_own(monkeypatch):
+    """decision_consistency computes each distinct score once per resample (tied persons summed): the
+    resamples' figures equal the kernel run on every person with its own count, ties included."""
+    from psikometri import _reassessment_kernels as RK
+
+    x = pd.Series(np.round(_jpm(90).to_numpy() / 2.5) * 2.5)  # a JPM-like scale with many ties
+    assert x.nunique() < 40
+    seen = {}
+    kernel = RK.bootstrap_consistency
+
+    def spy(xv, rel, cuts, gx, gw, counts, out):
+        kernel(xv, rel, cuts, gx, gw, counts, out)
+        seen.update(x=xv.copy(), counts=counts.copy(), out=out.copy(), rel=rel, cuts=cuts)
+
+    monkeypatch.setattr(RK, "bootstrap_consistency", spy)
+    rs.decision_consistency(x, reliability=0.8, cuts=[78, 90], n_boot=200, seed=4)
+    assert len(seen["x"]) == x.nunique() and seen["counts"].sum(axis=1).max() == 90
+    from psikometri._resampling import bootstrap_counts, resolve_seed
+
+    per_person = np.empty_like(seen["out"])
+    gx, gw = RK.gauss_legendre()
+    kernel(np.ascontiguousarray(x.to_numpy(float)), seen["rel"], seen["cuts"], gx, gw,
+           bootstrap_counts(90, 200, resolve_seed(4)).astype(float), per_person)
+    np.testing.assert_allclose(seen["out"], per_person, rtol=1e-12, atol=1e-14)
+
+
 _BOOT_SNIPPET = """
 import json
 import numpy as np

@@ -582,6 +582,7 @@ def test_the_national_forest_plot_is_drawn_once_as_savefig_would_save_it(monkeyp
     import base64
     import io
 
+    import matplotlib as mpl
     from matplotlib.figure import Figure
 
     from psikometri.report import sections
@@ -594,12 +595,14 @@ def test_the_national_forest_plot_is_drawn_once_as_savefig_would_save_it(monkeyp
     draw = Figure.draw
     monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(self) or draw(self, renderer))
 
-    def checked(fig, dpi):
+    def checked(fig, dpi, level):
         before = len(draws)
-        png = real(fig, dpi)
-        assert len(draws) - before == 1 and dpi == 100
+        png = real(fig, dpi, level)
+        assert len(draws) - before == 1 and dpi == 100 and level == sections.FIGURE_PNG_LEVEL
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")  # left as it was: savefig finds the same box
+        # left as it was: savefig finds the same box
+        assert mpl.rcParams["text.hinting"] == sections.FIGURE_RC["text.hinting"]  # drawn under the report's rc
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pil_kwargs={"compress_level": level})
         made.append((png, buf.getvalue()))
         return png
 
@@ -859,3 +862,44 @@ def test_a_kernel_that_dies_while_starting_is_started_again(small_data, tmp_path
                                {"n_boot": 30, "seed": 2}, True, data_subset=str(sub),
                                keep_kernel=False)).status == "failed"
     assert len(calls) == 1
+
+
+def test_tables_written_directly_equal_pandas_to_html(small_data):
+    """The report's tables are written without pandas' HTML formatter where they have one level of rows and
+    columns: the same string as ``to_html`` of the formatted frame, for every table of two agencies' reports in
+    both languages (individual results included) and for edge cases; the rest go through pandas."""
+    from psikometri.report import sections as S
+
+    data, _ = small_data
+    plain = pandas_only = 0
+    for agency in ("kab_satu", "kota_dua"):
+        for lang in LANGUAGES:
+            ctx = AgencyContext.load(data, agency, lang=lang, n_boot=20, seed=1, include_identities=True)
+            for key in SECTION_KEYS:
+                for block in ctx.section(key).blocks:
+                    if block[0] != "table":
+                        continue
+                    df = block[2]
+                    got = S._plain_table_html(df, lang)
+                    if got is None:
+                        pandas_only += 1
+                        continue
+                    plain += 1
+                    assert got == S._pandas_table_html(df, lang), (agency, lang, key, block[1])
+    assert plain >= 40 and plain > 3 * pandas_only, (plain, pandas_only)
+    edge = [
+        pd.DataFrame({"a": ["x<y & z>", None], "b": [np.nan, 1.25], "n": [3, 1_500]},
+                     index=pd.Index(["r&1", "kerja_sama"], name="kompetensi")),
+        pd.DataFrame({"p": [0.0004, 0.5], "flag": [True, False], "s": pd.array(["u", pd.NA], dtype="string")}),
+        pd.DataFrame({1: [2, 0], 2: [7, 9]}, index=pd.RangeIndex(2, name="baris")),
+        pd.DataFrame({"a": pd.Series([], dtype=float)}),
+        pd.DataFrame({"a": [1.0, np.inf, -np.inf, 2e7]}, index=[3, 1, 2, 0]),
+    ]
+    edge[0].columns.name = "kolom_x"
+    for df in edge:
+        for lang in LANGUAGES:
+            got = S._plain_table_html(df, lang)
+            assert got is not None and got == S._pandas_table_html(df, lang), (df, lang)
+    multi = pd.DataFrame({("a", "b"): [1.0]})
+    assert S._plain_table_html(multi, "id") is None
+    assert S._table_html(multi, "id") == S._pandas_table_html(multi, "id")

@@ -349,16 +349,20 @@ def test_figures_saved_without_a_draw_of_their_own_equal_the_drawn_ones(lang):
 
     import matplotlib.pyplot as plt
 
-    from psikometri.report.sections import Section, localise_figure
+    import matplotlib as mpl
+
+    from psikometri.report.sections import FIGURE_PNG_LEVEL, FIGURE_RC, Section, localise_figure
 
     sec = Section("data", "t", lang=lang)
     for fig in _figures():
         sec.add_figure("c", fig)
     want_png, want_texts = [], []
     for fig in _figures():
-        want_texts.append(localise_figure(fig, lang))
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+        with mpl.rc_context(FIGURE_RC):
+            want_texts.append(localise_figure(fig, lang))
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=110, bbox_inches="tight",
+                        pil_kwargs={"compress_level": FIGURE_PNG_LEVEL})
         plt.close(fig)
         want_png.append(buf.getvalue())
     assert [b[2] for b in sec.blocks] == want_png
@@ -425,16 +429,19 @@ def _count_draws(fig) -> list:
     return calls
 
 
-def _savefig(fig, dpi=110) -> bytes:
+def _savefig(fig, dpi=110, level=None) -> bytes:
+    """savefig's tight PNG; ``level``: the zlib level passed to Pillow (None: savefig's own default)."""
     import io
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight",
+                **({} if level is None else {"pil_kwargs": {"compress_level": level}}))
     return buf.getvalue()
 
 
-@pytest.mark.parametrize("kind,dpi", [("bar", 110), ("heat", 110), ("scatter", 110), ("bar", 100)])
-def test_a_figure_png_is_savefigs_tight_png_from_one_drawing(kind, dpi):
+@pytest.mark.parametrize("kind,dpi,level", [("bar", 110, 6), ("heat", 110, 6), ("scatter", 110, 6), ("bar", 100, 6),
+                                            ("heat", 110, 1), ("scatter", 110, 1)])
+def test_a_figure_png_is_savefigs_tight_png_from_one_drawing(kind, dpi, level):
     """figure_png draws a figure once and writes the PNG that savefig(bbox_inches="tight") writes after two
     drawings: the same size and pixels, and the same bytes (PNG metadata and dpi included); the figure is left
     as it was."""
@@ -449,11 +456,11 @@ def test_a_figure_png_is_savefigs_tight_png_from_one_drawing(kind, dpi):
     ref, fig = _one_figure(kind), _one_figure(kind)
     try:
         ref_draws = _count_draws(ref)
-        want = _savefig(ref, dpi)
+        want = _savefig(ref, dpi, None if level == 6 else level)  # 6: savefig's default, given or not
         assert len(ref_draws) == 2  # savefig: one drawing to find the box, one to paint it
         canvas, fig_dpi, size = fig.canvas, fig.dpi, tuple(fig.get_size_inches())
         draws = _count_draws(fig)
-        got = figure_png(fig, dpi)
+        got = figure_png(fig, dpi, level)
         assert len(draws) == 1
         a, b = (Image.open(io.BytesIO(png)) for png in (want, got))
         assert a.size == b.size and a.mode == b.mode == "RGBA"
@@ -464,7 +471,9 @@ def test_a_figure_png_is_savefigs_tight_png_from_one_drawing(kind, dpi):
         if kind != "scatter":  # turned labels reach past the figure's bottom edge: the PNG shows them whole
             assert ref.get_tightbbox().y0 < 0 and a.size[1] > fig.get_size_inches()[1] * dpi * 0.9
         assert fig.canvas is canvas and fig.dpi == fig_dpi and tuple(fig.get_size_inches()) == size
-        assert figure_png(fig, dpi) == want  # nothing of the crop stays on the figure
+        assert figure_png(fig, dpi, level) == want  # nothing of the crop stays on the figure
+        if level != 6:  # the level changes the bytes, never the pixels
+            assert figure_png(fig, dpi, 6) == _savefig(ref, dpi) != want
     finally:
         plt.close(ref)
         plt.close(fig)
@@ -539,6 +548,7 @@ def test_every_figure_of_a_report_is_drawn_once_and_equals_savefigs(tmp_path, mo
     same figure (localised the same way, saved again when a text changed while drawing)."""
     import pickle
 
+    import matplotlib as mpl
     import matplotlib.pyplot as plt
     from matplotlib.figure import Figure
 
@@ -560,9 +570,10 @@ def test_every_figure_of_a_report_is_drawn_once_and_equals_savefigs(tmp_path, mo
         ref = pickle.loads(blob)
         try:
             sections.localise_figure(ref, self.lang, draw=False)
-            want = _savefig(ref)
-            if sections._localise_texts(ref, self.lang):
-                want = _savefig(ref)
+            with mpl.rc_context(sections.FIGURE_RC):
+                want = _savefig(ref, level=sections.FIGURE_PNG_LEVEL)
+                if sections._localise_texts(ref, self.lang):
+                    want = _savefig(ref, level=sections.FIGURE_PNG_LEVEL)
         finally:
             plt.close(ref)
         assert got == want, (self.key, caption)
@@ -820,15 +831,15 @@ def test_the_kept_kernel_is_frozen_out_of_the_garbage_collector_after_its_first_
 
     runner._shutdown_kept_kernel()
 
-    def frozen_count():
+    def frozen_count(what="gc.get_freeze_count()"):
         kc = runner._KERNEL["km"].client()
         kc.start_channels()
         try:
             run_sync(kc.wait_for_ready)(timeout=60)
             got = []
-            run_sync(kc.execute_interactive)("import gc; print(gc.get_freeze_count())", timeout=60,
+            run_sync(kc.execute_interactive)(f"import gc; print({what})", timeout=60,
                                              output_hook=lambda m: got.append(m["content"].get("text", "")))
-            return int("".join(got).strip())
+            return "".join(got).strip() if what != "gc.get_freeze_count()" else int("".join(got).strip())
         finally:
             kc.stop_channels()
 
@@ -836,6 +847,7 @@ def test_the_kept_kernel_is_frozen_out_of_the_garbage_collector_after_its_first_
     assert run_batch(two_agencies, out, agencies=["kab_satu"], n_boot=20, seed=1, notebook=stub) == 0
     first = frozen_count()
     assert first > 10_000 and runner._KERNEL["frozen"]
+    assert frozen_count("gc.get_threshold()") == "(20000, 10, 10)"
     results = (out / "kab_satu" / "results.json").read_bytes()
     assert run_batch(two_agencies, out, agencies=["kab_satu"], n_boot=20, seed=1, notebook=stub, force=True) == 0
     assert frozen_count() <= first  # once per kernel (a second freeze would add the new objects)

@@ -1379,3 +1379,12 @@ def test_job_person_match_standard_with_levels_as_text():
     pd.testing.assert_series_equal(got, want)
     # by hand (capped at the standard): (3+3)/7, (3+3)/7, (2+4)/7
     np.testing.assert_allclose(got.to_numpy(), [600 / 7, 600 / 7, 600 / 7])
+
+
+def test_the_default_standards_table_is_read_once_and_handed_out_as_copies():
+    from psikometri.talent import load_competency_standards
+
+    a = load_competency_standards()
+    a.loc["jpt_pratama", "integritas"] = 1
+    b = load_competency_standards()
+    assert int(b.loc["jpt_pratama", "integritas"]) == 4 and b is not a

@@ -389,6 +389,32 @@ def test_incremental_validity_ols_matches_r():
     assert two.df1 == 2
 
 
+def test_ols_bootstrap_r2_equals_the_lstsq_loop_also_for_rank_deficient_resamples():
+    """The stacked-QR R-squared of every resample equals lstsq's per resample, where a rare binary predictor
+    is constant in some resamples (rank-deficient designs, fitted by lstsq) and where y is constant (NaN)."""
+    from psikometri._resampling import bootstrap_indices
+
+    rng = np.random.default_rng(11)
+    n = 30
+    rare = np.zeros(n)
+    rare[:2] = 1.0
+    X = np.column_stack([np.ones(n), rng.normal(size=n), rare, rng.normal(size=n) * 1e3])
+    y = X @ np.array([1.0, 0.5, 2.0, 1e-3]) + rng.normal(size=n)
+    idx = bootstrap_indices(n, 700, 5)
+    got = V._ols_r2_boot(X, y, idx, block=97)
+    want = N.ols_r2_boot_loop(X, y, idx)
+    deficient = np.array([np.linalg.matrix_rank(X[ii]) < X.shape[1] for ii in idx])
+    assert 50 < deficient.sum() < 650  # both kinds of resample are there
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+    y4 = np.array([1.0, 1.0, 1.0, 2.0])
+    idx4 = bootstrap_indices(4, 300, 2)
+    got4 = V._ols_r2_boot(np.column_stack([np.ones(4), [0.1, 0.5, 0.2, 0.9]]), y4, idx4)
+    want4 = N.ols_r2_boot_loop(np.column_stack([np.ones(4), [0.1, 0.5, 0.2, 0.9]]), y4, idx4)
+    assert np.isnan(want4).sum() > 10
+    np.testing.assert_array_equal(np.isnan(got4), np.isnan(want4))
+    np.testing.assert_allclose(got4, want4, rtol=0, atol=1e-12)
+
+
 def test_incremental_validity_logit_matches_r():
     ref = REF["inc_logit"]
     res = V.incremental_validity(DATA, criterion="promoted", base="tes", added="ac", n_boot=100, seed=2)

@@ -75,7 +75,10 @@ def _weighted_corr(X: np.ndarray, M: np.ndarray, w: np.ndarray) -> np.ndarray:
         cov = sxy - sx * sx.T / n
         var_i = sxx - sx**2 / n
         r = cov / np.sqrt(var_i * var_i.T)
-    r[n < 3] = np.nan
+    # a score constant over the complete pairs has no correlation: its variance is rounding noise, and the
+    # quotient would be any number (+-inf, 0, or a finite value outside [-1, 1])
+    flat = var_i <= 1e-12 * sxx
+    r[(n < 3) | flat | flat.T] = np.nan
     return r
 
 
@@ -85,9 +88,13 @@ def _weighted_corr_complete(X: np.ndarray, w: np.ndarray) -> np.ndarray:
     mean = (w @ X) / sw
     Xc = X - mean
     cov = (Xc * w[:, None]).T @ Xc
-    sd = np.sqrt(np.diagonal(cov))
+    var = np.diagonal(cov)
+    sd = np.sqrt(var)
     with np.errstate(divide="ignore", invalid="ignore"):
         r = cov / np.outer(sd, sd)
+    flat = var <= 1e-12 * (w @ (X * X))  # a constant score (see _weighted_corr)
+    r[flat, :] = np.nan
+    r[:, flat] = np.nan
     if sw < 3:
         r[:] = np.nan
     return r
@@ -106,11 +113,56 @@ def _weighted_corr_block(X: np.ndarray, W: np.ndarray) -> np.ndarray:
     stacked = (X[:, None, :] * W.T[:, :, None]).reshape(n, B * p)  # column b*p + i holds w_b * x_i
     cross = (stacked.T @ X).reshape(B, p, p)
     cov = cross - sw[:, None, None] * means[:, :, None] * means[:, None, :]
-    sd = np.sqrt(np.einsum("bii->bi", cov))
+    var = np.einsum("bii->bi", cov)
+    sd = np.sqrt(var)
     with np.errstate(divide="ignore", invalid="ignore"):
         r = cov / (sd[:, :, None] * sd[:, None, :])
+    flat = var <= 1e-12 * np.einsum("bii->bi", cross)  # a constant score (see _weighted_corr)
+    r[flat[:, :, None] | flat[:, None, :]] = np.nan
     r[sw < 3] = np.nan
     return r
+
+
+def _weighted_corr_block_missing(X: np.ndarray, M: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """:func:`_weighted_corr` (pairwise complete) for each row of ``W`` (B resamples), with stacked products.
+
+    Each of the five weighted sums over rows where both columns are observed is one matrix product for all
+    resamples: the rows of ``M``, ``X`` and ``X**2`` weighted by ``w_b`` are stacked along the columns.
+    """
+    n, p = X.shape
+    B = W.shape[0]
+
+    def stacked(A):  # column b*p + i holds w_b * A[:, i]
+        return (A[:, None, :] * W.T[:, :, None]).reshape(n, B * p)
+
+    Mw = stacked(M)
+    Xw = stacked(X)
+    cnt = (Mw.T @ M).reshape(B, p, p)
+    sx = (Xw.T @ M).reshape(B, p, p)  # sx[b, i, j] = sum over rows with both observed of w x_i
+    sxx = (stacked(X * X).T @ M).reshape(B, p, p)
+    sxy = (Xw.T @ X).reshape(B, p, p)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cov = sxy - sx * np.swapaxes(sx, 1, 2) / cnt
+        var_i = sxx - sx**2 / cnt
+        r = cov / np.sqrt(var_i * np.swapaxes(var_i, 1, 2))
+    flat = var_i <= 1e-12 * sxx  # as in _weighted_corr
+    r[(cnt < 3) | flat | np.swapaxes(flat, 1, 2)] = np.nan
+    return r
+
+
+def _block_means(Rb: np.ndarray, pairs) -> np.ndarray:
+    """:func:`_means` of each matrix of the stack ``Rb`` (B, p, p): (B, 3) in the order of ``_KINDS``."""
+    out = np.full((Rb.shape[0], len(_KINDS)), np.nan)
+    for j, k in enumerate(_KINDS):
+        a, b = pairs[k]
+        if not len(a):
+            continue
+        vals = Rb[:, a, b]
+        ok = np.isfinite(vals)
+        cnt = ok.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[:, j] = np.where(cnt > 0, np.where(ok, vals, 0.0).sum(axis=1) / cnt, np.nan)
+    return out
 
 
 def _pair_kinds(cols):
@@ -443,9 +495,8 @@ def mtmm(data, *, person: str, trait: str = "competency", method: str = "exercis
                         mb = _means(Rb, pairs)
                         boot[b] = [mb[k] for k in _KINDS]
             else:
-                for b in range(n_boot):
-                    mb = _means(_weighted_corr(X, M, counts[b]), pairs)
-                    boot[b] = [mb[k] for k in _KINDS]
+                for lo in range(0, n_boot, 64):
+                    boot[lo:lo + 64] = _block_means(_weighted_corr_block_missing(X, M, counts[lo:lo + 64]), pairs)
     ests = {}
     for j, k in enumerate(_KINDS):
         lo, hi = percentile_interval(boot[:, j], level) if n_boot > 1 else (math.nan, math.nan)

@@ -1172,9 +1172,14 @@ def decision_consistency(scores, *, reliability, cuts, labels=None, level=0.95, 
 
         boot = np.empty((int(n_boot), len(_GRID)))
         gx, gw = gauss_legendre()
-        # every resample in one parallel kernel: each distinct drawn person is computed once, weighted by its count
-        bootstrap_consistency(x, float(rel), np.ascontiguousarray(c, dtype=np.float64), gx, gw,
-                              np.ascontiguousarray(counts, dtype=np.float64), boot)
+        # every resample in one parallel kernel: each distinct drawn score is computed once, weighted by its
+        # count (persons with equal scores have the same pair tables; JPM takes few distinct values, e.g. 14
+        # among 120 candidates)
+        xu, inv = np.unique(x, return_inverse=True)
+        counts_u = np.zeros((int(n_boot), xu.size))
+        np.add.at(counts_u.T, inv.ravel(), counts.T.astype(np.float64))
+        bootstrap_consistency(np.ascontiguousarray(xu), float(rel), np.ascontiguousarray(c, dtype=np.float64), gx,
+                              gw, counts_u, boot)
         n_used_boot = int(np.isfinite(boot[:, 0]).sum())
         for j in range(len(_GRID)):
             ci[j] = percentile_interval(boot[:, j], level)

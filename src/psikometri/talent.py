@@ -45,6 +45,7 @@ case-insensitively wherever an id is expected.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import re
@@ -420,10 +421,7 @@ def load_competency_standards(source=None) -> pd.DataFrame:
     {'integritas': 3, 'kerjasama': 2}
     """
     if source is None:
-        ref = resources.files("psikometri").joinpath("data/competency_standards.csv")
-        with ref.open("r", encoding="utf-8") as fh:
-            df = pd.read_csv(fh, comment="#")
-        return _standards_from_frame(df, "the default table")
+        return _default_standards().copy()
     if isinstance(source, pd.DataFrame):
         return _standards_from_frame(source, "the DataFrame")
     if isinstance(source, Mapping):
@@ -457,6 +455,15 @@ def load_competency_standards(source=None) -> pd.DataFrame:
         "source must be None, a path to a CSV/YAML file, a dict or a DataFrame; got "
         f"{type(source).__name__}."
     )
+
+
+@functools.lru_cache(maxsize=1)
+def _default_standards() -> pd.DataFrame:
+    """The shipped table, read and checked once per process (callers get copies)."""
+    ref = resources.files("psikometri").joinpath("data/competency_standards.csv")
+    with ref.open("r", encoding="utf-8") as fh:
+        df = pd.read_csv(fh, comment="#")
+    return _standards_from_frame(df, "the default table")
 
 
 def _standards_from_mapping(data: Mapping, source: str) -> pd.DataFrame:

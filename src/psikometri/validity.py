@@ -831,6 +831,38 @@ def _logit_fit(X: np.ndarray, y: np.ndarray, iters: int = 50):
 
 @validates_seed
 @single_threaded_blas
+def _ols_r2_boot(X: np.ndarray, y: np.ndarray, idx: np.ndarray, block: int = 256) -> np.ndarray:
+    """R-squared of the least-squares fit of ``y`` on ``X`` in every resample ``idx[b]`` (NaN where y is constant).
+
+    The residuals come from a thin QR factorisation of all resamples at once (``numpy.linalg.qr`` on the stack
+    of resampled design matrices), :math:`e = y - Q Q^\top y`; a resample whose design is rank-deficient in
+    the sense of ``numpy.linalg.lstsq(rcond=None)`` (a predictor constant in it) is fitted by ``lstsq``, whose
+    minimum-norm solution has the same residuals.  Equal to the per-resample ``lstsq`` loop to rounding
+    (tests/test_validity.py).
+    """
+    B, n = idx.shape
+    k = X.shape[1]
+    out = np.empty(B)
+    for lo in range(0, B, block):
+        ii = idx[lo:lo + block]
+        Xb = X[ii]
+        yb = y[ii]
+        tss = ((yb - yb.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
+        Q, R = np.linalg.qr(Xb)
+        res = yb - np.einsum("bnk,bk->bn", Q, np.einsum("bnk,bn->bk", Q, yb))
+        rss = (res**2).sum(axis=1)
+        # lstsq's rank: singular values above eps * max(n, k) * the largest; |diag R| bounds them (checked as
+        # a ratio with a safety factor, so that near-deficient designs go to lstsq as well)
+        d = np.abs(np.diagonal(R, axis1=1, axis2=2))
+        doubtful = d.min(axis=1) <= 1e3 * np.finfo(float).eps * max(n, k) * d.max(axis=1)
+        for j in np.flatnonzero(doubtful):
+            beta, *_ = np.linalg.lstsq(Xb[j], yb[j], rcond=None)
+            rss[j] = np.sum((yb[j] - Xb[j] @ beta) ** 2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[lo:lo + block] = np.where(tss > 0, 1.0 - rss / tss, np.nan)
+    return out
+
+
 def incremental_validity(
     data,
     *,
@@ -961,20 +993,7 @@ def incremental_validity(
         delta_ci = (math.nan, math.nan)
         if n_boot:
             idx = bootstrap_indices(n, n_boot, rng_seed)
-            boot = np.empty(n_boot)
-            for b in range(n_boot):
-                ii = idx[b]
-                yb = y[ii]
-                tss = np.sum((yb - yb.mean()) ** 2)
-                if tss <= 0:
-                    boot[b] = np.nan
-                    continue
-                r2 = []
-                for X in (X1, X2):
-                    Xb = X[ii]
-                    beta, *_ = np.linalg.lstsq(Xb, yb, rcond=None)
-                    r2.append(1.0 - np.sum((yb - Xb @ beta) ** 2) / tss)
-                boot[b] = r2[1] - r2[0]
+            boot = _ols_r2_boot(X2, y, idx) - _ols_r2_boot(X1, y, idx)
             delta_ci = percentile_interval(boot, alpha)
         return IncrementalValidityResult(
             model="ols", steps=steps, delta=delta, delta_ci=delta_ci, statistic=float(F), df1=df1, df2=df2,

@@ -69,9 +69,10 @@ def _national(results, lang) -> str:
     ax = ma.plot() if hasattr(ma, "plot") else None
     if ax is not None:
         fig = ax.figure
+        import matplotlib as mpl
         import matplotlib.pyplot as plt
 
-        from .sections import figure_png, localise_figure
+        from .sections import FIGURE_PNG_LEVEL, FIGURE_RC, figure_png, localise_figure
 
         # in the index's language; a correlation's interval ends at +-1 on the axis
         lo, hi = ax.get_xlim()
@@ -86,7 +87,8 @@ def _national(results, lang) -> str:
             ax.legend(handles, [tr("forest_credibility", lang), tr("forest_mean", lang)], fontsize=8)
         localise_figure(fig, lang, draw=False)  # saving draws it
         try:
-            png = figure_png(fig, 100)  # savefig(bbox_inches="tight")'s PNG from one drawing
+            with mpl.rc_context(FIGURE_RC):  # savefig(bbox_inches="tight")'s PNG from one drawing
+                png = figure_png(fig, 100, FIGURE_PNG_LEVEL)
         finally:
             plt.close(fig)
         parts.append(f"<figure class='pk-figure'><img alt='{html.escape(tr('forest_title', lang))}' "
