@@ -147,26 +147,28 @@ def _normals(state, m, buf, order):
     The same numbers as ``m`` calls of :func:`_normal_pair`.  The uniforms come first (a loop the compiler
     runs on several draws at once); then ``log`` and ``sincos`` are called draw by draw, with the draws
     visited by sector of their angle (a counting sort into ``order``, int64 scratch of
-    ``_CHUNK + _ANGLE_BINS + 1``).  The library's sine and cosine branch on the range and the quadrant of
+    ``2 * _CHUNK + _ANGLE_BINS + 1``).  The library's sine and cosine branch on the range and the quadrant of
     the angle; in random order those branches are mispredicted, by sector they are not, which makes the
     calls about a third cheaper.  The calls are pure functions, so the order changes no number.
     """
     z1 = _F_Z1 * _CHUNK
     z2 = _F_Z2 * _CHUNK
+    cnt = _CHUNK  # order[cnt + b]: first position of sector b, then the next free one
+    sec = _CHUNK + _ANGLE_BINS + 1  # order[sec + k]: sector of draw k
     for k in range(m):
         state, u1 = stream_uniform(state)
         state, u2 = stream_uniform(state)
         buf[z1 + k] = u1
         buf[z2 + k] = u2
-    cnt = _CHUNK  # order[_CHUNK + b]: first position of sector b, then the next free one
+        order[sec + k] = int(u2 * _ANGLE_BINS)
     for b in range(_ANGLE_BINS + 1):
         order[cnt + b] = 0
     for k in range(m):
-        order[cnt + 1 + int(buf[z2 + k] * _ANGLE_BINS)] += 1
+        order[cnt + 1 + order[sec + k]] += 1
     for b in range(_ANGLE_BINS):
         order[cnt + b + 1] += order[cnt + b]
     for k in range(m):
-        b = cnt + int(buf[z2 + k] * _ANGLE_BINS)
+        b = cnt + order[sec + k]
         order[order[b]] = k
         order[b] += 1
     for i in range(m):
@@ -373,7 +375,7 @@ def placement_kernel(mean, chol, err_sd, cuts_p, cuts_f, assigned, n_sim, seed, 
         cnt = np.zeros(9)
         sq = np.empty(15)
         buf = np.empty(_N_FIELDS * _CHUNK)
-        order = np.empty(_CHUNK + _ANGLE_BINS + 1, dtype=np.int64)
+        order = np.empty(2 * _CHUNK + _ANGLE_BINS + 1, dtype=np.int64)
         s_retest, s_acc_g, s_acc_p, s_acc_f, s_ag_g, s_ag_p, s_ag_f = _simulate_candidate(
             stream_start(seed, i), mean[i, 0], mean[i, 1], assigned[i, 0], assigned[i, 1], l11, l21, l22,
             inv_p, inv_f, cp1, cp2, cf1, cf2, n_sim, tab_v, tab_d, buf, order, sq, cnt, True)
@@ -611,7 +613,7 @@ def placement_boot_kernel(x, assigned, rel_p, rel_f, correlated, cuts_p, cuts_f,
         msum = np.zeros(15)
         sq = np.empty(15)
         buf = np.empty(_N_FIELDS * _CHUNK)
-        order = np.empty(_CHUNK + _ANGLE_BINS + 1, dtype=np.int64)
+        order = np.empty(2 * _CHUNK + _ANGLE_BINS + 1, dtype=np.int64)
         for j in range(n):
             i = idx[j]
             d0 = x[i, 0] - mu0
