@@ -9,6 +9,13 @@ benchmarks/bench_talent.py.
 ``placement_replicates_loop`` is the bootstrap of ``placement_consistency`` as a Python loop over
 resamples, each fitted by ``talent._placement_run`` (numpy posterior, then the simulation kernel on the
 resample): the reference for the one-kernel bootstrap and the baseline of its benchmark row.
+
+``placement_one_loop`` and ``placement_boot_one_loop`` are the two kernels of psikometri._talent_kernels in
+their plain form, one draw at a time (the form they had before the draws were run in blocks): the normal CDF
+by the table interpolation with its branches (``phi_branches``), the level probabilities of each draw in two
+small arrays, every sum updated at each draw.  Same streams and formulas, so the kernels must return exactly
+these numbers (compared with ``np.array_equal``).  They are compiled with numba (not cached) because the
+Box-Muller sine and cosine must be the same library calls as in the kernels.
 """
 
 from __future__ import annotations
@@ -16,6 +23,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit
+
+from psikometri._resampling import stream_index, stream_start, stream_uniform
+from psikometri._talent_kernels import _pairwise_sum
 
 BOX = np.array([[1, 2, 4], [3, 5, 7], [6, 8, 9]])
 
@@ -130,4 +141,209 @@ def jpm_naive(achieved_rows, required_rows, cap=True):
     for a_row, r_row in zip(achieved_rows, required_rows):
         num = sum(min(a, r) if cap else a for a, r in zip(a_row, r_row))
         out.append(100.0 * num / sum(r_row))
+    return out
+
+
+# ----------------------------------------------------------------------------- one draw at a time
+
+_BOX_INDEX = BOX - 1
+_TINY = 2.0**-53
+
+
+@njit
+def phi_branches(z, tab_v, tab_d):
+    """Normal CDF by cubic Hermite interpolation of the table (nodes every 1/64 on [-8.5, 8.5])."""
+    if z <= -8.5:
+        return 0.0
+    if z >= 8.5:
+        return 1.0
+    s = (z + 8.5) * 64.0
+    j = int(s)
+    if j > tab_v.shape[0] - 2:
+        j = tab_v.shape[0] - 2
+    u = s - j
+    u2 = u * u
+    u3 = u2 * u
+    h = 1.0 / 64.0
+    return ((2.0 * u3 - 3.0 * u2 + 1.0) * tab_v[j] + (u3 - 2.0 * u2 + u) * h * tab_d[j]
+            + (3.0 * u2 - 2.0 * u3) * tab_v[j + 1] + (u3 - u2) * h * tab_d[j + 1])
+
+
+@njit
+def _upper_one(t, c, inv_sd, tab_v, tab_d):
+    if inv_sd > 0.0:
+        return phi_branches((t - c) * inv_sd, tab_v, tab_d)
+    return 1.0 if t >= c else 0.0
+
+
+@njit
+def _simulate_one_loop(state, m_p, m_f, a_lp, a_lf, l11, l21, l22, inv_p, inv_f, cp, cf, n_sim, tab_v, tab_d,
+                       cnt, sq):
+    """One candidate, draw by draw: adds to ``cnt`` (9) and ``sq`` (15); returns the seven per-draw sums."""
+    pp = np.empty(3)
+    pf = np.empty(3)
+    sums = np.zeros(7)  # retest, accuracy grid / potential / performance, agreement grid / potential / perf.
+    for _ in range(n_sim):
+        state, u1 = stream_uniform(state)
+        state, u2 = stream_uniform(state)
+        if u1 <= 0.0:
+            u1 = _TINY
+        r = math.sqrt(-2.0 * math.log(u1))
+        a = 2.0 * math.pi * u2
+        z1 = r * math.cos(a)
+        z2 = r * math.sin(a)
+        t_p = m_p + l11 * z1
+        t_f = m_f + l21 * z1 + l22 * z2
+        lp = (1 if t_p >= cp[0] else 0) + (1 if t_p >= cp[1] else 0)
+        lf = (1 if t_f >= cf[0] else 0) + (1 if t_f >= cf[1] else 0)
+        cnt[_BOX_INDEX[lp, lf]] += 1.0
+        v1 = _upper_one(t_p, cp[0], inv_p, tab_v, tab_d)
+        v2 = _upper_one(t_p, cp[1], inv_p, tab_v, tab_d)
+        pp[0] = 1.0 - v1
+        pp[1] = v1 - v2
+        pp[2] = v2
+        v1 = _upper_one(t_f, cf[0], inv_f, tab_v, tab_d)
+        v2 = _upper_one(t_f, cf[1], inv_f, tab_v, tab_d)
+        pf[0] = 1.0 - v1
+        pf[1] = v1 - v2
+        pf[2] = v2
+        sp = 0.0
+        sf = 0.0
+        for i in range(3):
+            sp += pp[i] * pp[i]
+            sf += pf[i] * pf[i]
+            sq[9 + i] += pp[i]
+            sq[12 + i] += pf[i]
+            for k in range(3):
+                sq[_BOX_INDEX[i, k]] += pp[i] * pf[k]
+        sums[0] += pp[a_lp] * pf[a_lf]
+        sums[1] += pp[lp] * pf[lf]
+        sums[2] += pp[lp]
+        sums[3] += pf[lf]
+        sums[4] += sp * sf
+        sums[5] += sp
+        sums[6] += sf
+    return sums
+
+
+@njit
+def placement_one_loop(mean, chol, err_sd, cuts_p, cuts_f, assigned, n_sim, seed, tab_v, tab_d):
+    """``(p_true, p_retest, acc, agree, marg)`` as ``_talent_kernels.placement_kernel`` writes them."""
+    n = mean.shape[0]
+    inv_p = 1.0 / err_sd[0] if err_sd[0] > 0.0 else 0.0
+    inv_f = 1.0 / err_sd[1] if err_sd[1] > 0.0 else 0.0
+    inv = 1.0 / n_sim
+    p_true = np.empty((n, 9))
+    p_retest = np.empty(n)
+    acc = np.empty((n, 3))
+    agree = np.empty((n, 3))
+    marg = np.empty((n, 15))
+    for i in range(n):
+        cnt = np.zeros(9)
+        sq = np.zeros(15)
+        s = _simulate_one_loop(stream_start(seed, i), mean[i, 0], mean[i, 1], assigned[i, 0], assigned[i, 1],
+                               chol[0], chol[1], chol[2], inv_p, inv_f, cuts_p, cuts_f, n_sim, tab_v, tab_d, cnt, sq)
+        p_true[i] = cnt * inv
+        marg[i] = sq * inv
+        p_retest[i] = s[0] * inv
+        for k in range(3):
+            acc[i, k] = s[1 + k] * inv
+            agree[i, k] = s[4 + k] * inv
+    return p_true, p_retest, acc, agree, marg
+
+
+@njit
+def placement_boot_one_loop(x, assigned, rel_p, rel_f, correlated, cuts_p, cuts_f, n_sim, seed, tab_v, tab_d):
+    """(n_boot, 3, 2) as ``_talent_kernels.placement_boot_kernel`` writes it (its moments and posterior)."""
+    n = x.shape[0]
+    n_boot = rel_p.shape[0]
+    out = np.full((n_boot, 3, 2), np.nan)
+    inv = 1.0 / n_sim
+    f = 1.0 / (n - 1)
+    for b in range(n_boot):
+        idx = np.empty(n, dtype=np.int64)
+        state = stream_start(seed, b)
+        for j in range(n):
+            state, i = stream_index(state, n)
+            idx[j] = i
+        s0 = 0.0
+        s1 = 0.0
+        for j in range(n):
+            s0 += x[idx[j], 0]
+            s1 += x[idx[j], 1]
+        if x[idx, 0].max() == x[idx, 0].min() or x[idx, 1].max() == x[idx, 1].min():
+            continue
+        mu0 = s0 / n
+        mu1 = s1 / n
+        c00 = 0.0
+        c01 = 0.0
+        c11 = 0.0
+        for j in range(n):
+            d0 = x[idx[j], 0] - mu0
+            d1 = x[idx[j], 1] - mu1
+            c00 += d0 * d0
+            c01 += d0 * d1
+            c11 += d1 * d1
+        c00 *= f
+        c01 *= f
+        c11 *= f
+        r0 = rel_p[b]
+        if not correlated:
+            c01 = 0.0
+        e0 = (1.0 - r0) * c00
+        e1 = (1.0 - rel_f) * c11
+        t00 = c00 - e0
+        t11 = c11 - e1
+        if correlated and c01 * c01 > r0 * rel_f * c00 * c11 * (1.0 + 1e-12):
+            continue
+        det = c00 * c11 - c01 * c01
+        if det <= 0.0:
+            continue
+        i00 = c11 / det
+        i01 = -c01 / det
+        i11 = c00 / det
+        b00 = t00 * i00 + c01 * i01
+        b01 = t00 * i01 + c01 * i11
+        b10 = c01 * i00 + t11 * i01
+        b11 = c01 * i01 + t11 * i11
+        v00 = t00 - (b00 * t00 + b01 * c01)
+        v01 = c01 - (b00 * c01 + b01 * t11)
+        v10 = c01 - (b10 * t00 + b11 * c01)
+        v11 = t11 - (b10 * c01 + b11 * t11)
+        v00 = 0.5 * (v00 + v00)
+        v10 = 0.5 * (v10 + v01)
+        v11 = 0.5 * (v11 + v11)
+        l11 = math.sqrt(max(v00, 0.0))
+        l21 = v10 / l11 if l11 > 1e-300 else 0.0
+        l22 = math.sqrt(max(v11 - l21 * l21, 0.0))
+        sd0 = math.sqrt(e0)
+        sd1 = math.sqrt(e1)
+        inv_p = 1.0 / sd0 if sd0 > 0.0 else 0.0
+        inv_f = 1.0 / sd1 if sd1 > 0.0 else 0.0
+        seed_b = (seed + np.uint64(1) + np.uint64(b)) & np.uint64(2**63 - 1)
+        ag = np.empty((3, n))
+        msum = np.zeros(15)
+        for j in range(n):
+            i = idx[j]
+            d0 = x[i, 0] - mu0
+            d1 = x[i, 1] - mu1
+            cnt = np.zeros(9)
+            sq = np.zeros(15)
+            s = _simulate_one_loop(stream_start(seed_b, j), mu0 + (d0 * b00 + d1 * b01), mu1 + (d0 * b10 + d1 * b11),
+                                   assigned[i, 0], assigned[i, 1], l11, l21, l22, inv_p, inv_f, cuts_p, cuts_f, n_sim,
+                                   tab_v, tab_d, cnt, sq)
+            for r in range(3):
+                ag[r, j] = s[4 + r] * inv
+            for k in range(15):
+                msum[k] += sq[k] * inv
+        for r in range(3):
+            lo, hi = (0, 9) if r == 0 else ((9, 12) if r == 1 else (12, 15))
+            pa = _pairwise_sum(ag[r]) / n
+            q = np.empty(hi - lo)
+            for k in range(lo, hi):
+                v = msum[k] / n
+                q[k - lo] = v * v
+            pc = _pairwise_sum(q)
+            out[b, r, 0] = pa
+            out[b, r, 1] = (pa - pc) / (1.0 - pc) if pc < 1.0 - 1e-9 else np.nan
     return out

@@ -940,6 +940,80 @@ def test_placement_bootstrap_kernel_does_not_depend_on_threads_or_n_boot():
     assert not np.array_equal(talent._placement_replicates(*args, 20, np.uint64(4), 0.3), one[:20])
 
 
+def test_phi_interpolation_is_the_branching_form_bit_for_bit():
+    from psikometri._talent_kernels import _phi, phi_table
+
+    from .naive_talent import phi_branches
+
+    tab_v, tab_d = phi_table()
+    assert tab_v[-1] == 1.0  # Phi(8.5) = 1 - 9.5e-18 is 1 in double precision: the kernels' upper tail uses it
+    nodes = -8.5 + np.arange(tab_v.size) / 64
+    z = np.concatenate([np.linspace(-9.0, 9.0, 20001), nodes, np.nextafter(nodes, np.inf),
+                        np.nextafter(nodes, -np.inf), np.random.default_rng(1).normal(0, 3, 5000),
+                        [np.inf, -np.inf, 0.0, -0.0]])
+    got = np.array([_phi(v, tab_v, tab_d) for v in z])
+    ref = np.array([phi_branches(v, tab_v, tab_d) for v in z])
+    np.testing.assert_array_equal(got, ref)
+    assert not np.signbit(got).any()
+
+
+def _kernel_case(name, rel, correlated):
+    p, f = _boot_case(name)
+    x = np.ascontiguousarray(np.column_stack([p, f]), dtype=np.float64)
+    cp, cf = np.array(CUTS_P), np.array(CUTS_F)
+    assigned = np.ascontiguousarray(
+        np.column_stack([talent._cut_levels(p, cp), talent._cut_levels(f, cf)]).astype(np.int64) - 1)
+    return x, assigned, cp, cf, np.array(rel), correlated
+
+
+@pytest.mark.parametrize("name, rel, correlated, n_sim", [
+    ("small", (0.8, 0.7), True, 150),  # two full blocks of draws and a part
+    ("rounded", (1.0, 0.7), False, 64),  # error-free potential (a step at each cut), scores on the cuts
+    ("normal", (0.6, 1.0), True, 1),
+    ("normal", (0.9, 0.85), False, 129),
+])
+def test_placement_kernel_is_the_one_loop_form_bit_for_bit(name, rel, correlated, n_sim):
+    """The blocked simulation returns the numbers of the plain draw-by-draw loop exactly."""
+    from psikometri._talent_kernels import phi_table, placement_kernel
+
+    from .naive_talent import placement_one_loop
+
+    x, assigned, cp, cf, rel, correlated = _kernel_case(name, rel, correlated)
+    mean, cov, err_sd, *_ = talent._posterior(x, rel, correlated)
+    args = (np.ascontiguousarray(mean), talent._chol2(cov), np.ascontiguousarray(err_sd), cp, cf, assigned, n_sim,
+            np.uint64(31))
+    n = x.shape[0]
+    got = [np.empty((n, 9)), np.empty(n), np.empty((n, 3)), np.empty((n, 3)), np.empty((n, 15))]
+    placement_kernel(*args, *phi_table(), *got)
+    ref = placement_one_loop(*args, *phi_table())
+    for g, r in zip(got, ref):
+        np.testing.assert_array_equal(g, r)
+
+
+@pytest.mark.parametrize("name, rel, correlated, seed, rel_se", [
+    ("normal", (0.8, 0.7), True, 7, 0.0),
+    ("normal", (0.8, 0.7), False, 9, 0.4),
+    ("small", (1.0, 0.7), False, 12, 0.0),  # error-free potential
+    ("near_limit", (0.9, 0.85), True, 14, 0.5),  # many resamples refused
+    ("ties", (0.8, 0.7), True, 15, 0.0),
+    ("rounded", (0.85, 1.0), True, 17, 0.2),  # error-free performance
+])
+def test_placement_bootstrap_kernel_is_the_one_loop_form_bit_for_bit(name, rel, correlated, seed, rel_se):
+    """Every replicate (and every refused one, NaN) equals the draw-by-draw form of the bootstrap kernel."""
+    from psikometri._talent_kernels import phi_table
+
+    from .naive_talent import placement_boot_one_loop
+
+    x, assigned, cp, cf, rel, correlated = _kernel_case(name, rel, correlated)
+    n_boot = 60
+    got = talent._placement_replicates(x, assigned, rel, correlated, cp, cf, n_boot, np.uint64(seed), rel_se)
+    ref = placement_boot_one_loop(x, assigned, talent._boot_reliabilities(rel, n_boot, np.uint64(seed), rel_se),
+                                  float(rel[1]), correlated, cp, cf, talent._boot_draws(x.shape[0]), np.uint64(seed),
+                                  *phi_table())
+    assert np.isfinite(ref[:, 0, 0]).sum() >= 10
+    np.testing.assert_array_equal(got, ref)
+
+
 def test_pairwise_sum_is_numpys():
     from psikometri._talent_kernels import _pairwise_sum
 
