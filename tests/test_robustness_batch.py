@@ -825,7 +825,7 @@ def test_the_kept_kernel_keeps_no_output_history():
 
 
 def test_the_kept_kernel_is_frozen_out_of_the_garbage_collector_after_its_first_report(two_agencies, stub,
-                                                                                        tmp_path):
+                                                                                        tmp_path, monkeypatch):
     """After its first report the kept kernel's objects are frozen (gc.freeze), once; later reports are unchanged."""
     from nbclient.util import run_sync
 
@@ -844,7 +844,12 @@ def test_the_kept_kernel_is_frozen_out_of_the_garbage_collector_after_its_first_
             kc.stop_channels()
 
     out = tmp_path / "out"
+    # a Dask nanny's malloc setting is not handed to the kernel; the rest of the environment is
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")
+    monkeypatch.setenv("PSIKOMETRI_TEST_MARKER", "x")
     assert run_batch(two_agencies, out, agencies=["kab_satu"], n_boot=20, seed=1, notebook=stub) == 0
+    assert frozen_count("sorted(k for k in __import__('os').environ if k in ('MALLOC_TRIM_THRESHOLD_', "
+                        "'PSIKOMETRI_TEST_MARKER'))") == "['PSIKOMETRI_TEST_MARKER']"
     first = frozen_count()
     assert first > 10_000 and runner._KERNEL["frozen"]
     assert frozen_count("gc.get_threshold()") == "(20000, 10, 10)"
