@@ -117,6 +117,17 @@ def test_display_and_plot(complete):
     assert len([p for p in ax.patches if isinstance(p, Rectangle)]) == 3  # one block per exercise
     assert len(ax.get_xticklabels()) == 12
     plt.close("all")
+    # beyond 20 scores the columns are named by the method of each block (the rows keep full labels)
+    rng = np.random.default_rng(2)
+    rows = [(p, f"C{c}", f"E{e}", rng.normal()) for p in range(40) for c in range(7) for e in range(3)]
+    big = mtmm(pd.DataFrame(rows, columns=["candidate", "competency", "exercise", "score"]), person="candidate")
+    ax = big.plot()
+    fig = ax.figure
+    fig.canvas.draw()
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["E0", "E1", "E2"]
+    assert list(ax.get_xticks()) == [3.0, 10.0, 17.0]
+    assert len(ax.get_yticklabels()) == 21 and ax.get_yticklabels()[0].get_text() == "C0 | E0"
+    plt.close("all")
 
 
 def test_top_level_and_input_untouched(complete):

@@ -903,3 +903,12 @@ def test_tables_written_directly_equal_pandas_to_html(small_data):
     multi = pd.DataFrame({("a", "b"): [1.0]})
     assert S._plain_table_html(multi, "id") is None
     assert S._table_html(multi, "id") == S._pandas_table_html(multi, "id")
+
+
+def test_paired_labels_in_figures_are_localised_part_by_part():
+    """MTMM labels "competency | exercise": both parts in the report's language, one-word ids included."""
+    from psikometri.report.sections import _local_text
+
+    assert _local_text("integritas | analisis_kasus", "id") == "Integritas | Analisis kasus"
+    assert _local_text("integritas | analisis_kasus", "en") == "Integrity | Case analysis"
+    assert _local_text("kerjasama | in_basket 0.5", "id") == "Kerja sama | In-basket 0,5"

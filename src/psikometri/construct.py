@@ -270,6 +270,9 @@ class MTMMResult:
     def plot(self, ax=None, *, cmap: str = "RdBu_r", annotate: bool | None = None):
         """Heatmap of the MTMM matrix, ordered by method then trait, with method blocks outlined.
 
+        Rows are labelled ``trait | method``; columns, in the same order, likewise up to 20 scores and by
+        the method under each block beyond that.
+
         Parameters
         ----------
         ax : matplotlib Axes, optional
@@ -295,17 +298,23 @@ class MTMMResult:
             _, ax = plt.subplots(figsize=(size, size * 0.85))
         im = ax.imshow(R.to_numpy(dtype=float), cmap=cmap, vmin=-1, vmax=1)
         labels = [f"{t} | {m}" for t, m in R.index]
-        ax.set_xticks(range(k))
         ax.set_yticks(range(k))
-        ax.set_xticklabels(labels, rotation=90, fontsize=7)
         ax.set_yticklabels(labels, fontsize=7)
         methods = [m for _, m in R.index]
+        blocks = []
         start = 0
         for i in range(1, k + 1):
             if i == k or methods[i] != methods[start]:
                 ax.add_patch(Rectangle((start - 0.5, start - 0.5), i - start, i - start, fill=False, lw=1.5,
                                        ec="black"))
+                blocks.append((start, i))
                 start = i
+        if k <= 20:  # every column named
+            ax.set_xticks(range(k))
+            ax.set_xticklabels(labels, rotation=90, fontsize=7)
+        else:  # columns in the rows' order: the method of each block under it (45 turned labels are unreadable)
+            ax.set_xticks([(a + b - 1) / 2 for a, b in blocks])
+            ax.set_xticklabels([str(methods[a]) for a, _ in blocks], rotation=90, fontsize=8)
         if annotate is None:
             annotate = k <= 20
         if annotate:

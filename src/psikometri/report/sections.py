@@ -273,6 +273,8 @@ def _local_text(text: str, lang: str) -> str:
         return own
     if text in COLUMNS:  # a whole label with a translation (a position level, a facet...)
         return COLUMNS[text][lang]
+    if " | " in text:  # a pair such as "competency | exercise": each part on its own ("integritas" too)
+        return " | ".join(_local_text(part, lang) for part in text.split(" | "))
     text = _IDENT.sub(lambda m: column_label(m.group(0), lang), text)
     if lang == "id":
         text = _DECIMAL.sub(lambda m: f"{m.group(1)},{m.group(2)}", text)
