@@ -232,8 +232,8 @@ def test_single_indicator_factor_is_a_row_not_an_error(complete):
 def test_non_convergence_is_a_row(complete, monkeypatch):
     import psikometri.factor as engine
 
-    real = engine._fit_ml
-    monkeypatch.setattr(engine, "_fit_ml", lambda *a, **k: real(*a, **{**k, "max_iter": 2}))
+    real = engine._minimise  # the minimisation of engine._fit_ml, which _ac_optimise runs from each start
+    monkeypatch.setattr(engine, "_minimise", lambda *a, **k: real(*a, **{**k, "max_iter": 2}))
     tab = ac_cfa_models(complete, person="candidate", models=["CDCE"])
     row = tab.loc["CDCE"]
     assert not row["converged"] and not row["admissible"]

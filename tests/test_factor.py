@@ -319,28 +319,133 @@ def test_kernel_codes_are_the_engine_codes():
     assert (K.LAMBDA, K.THETA, K.PSI, K.NU, K.ALPHA) == (F._LAMBDA, F._THETA, F._PSI, F._NU, F._ALPHA)
 
 
-@pytest.mark.parametrize("t0", [1.0, 0.5, 2.0 ** -5, 2.0 ** -13])
-def test_line_search_from_any_start_is_the_backtracking_search(t0):
-    """Started anywhere, the search returns the step of a backtracking search from t = 1 (the longest power of
-    two with an Armijo decrease) where the passing steps form an interval, and nothing where none passes."""
-    from psikometri.factor import _line_search
+def _backtrack(f, F0, slope):
+    """The step of a backtracking search from t = 1: the longest power of two with an Armijo decrease."""
+    t = 1.0
+    while t > 1e-4:
+        Fn = f(t)
+        if Fn < F0 and Fn <= F0 + 1e-4 * t * slope:
+            return t
+        t *= 0.5
+    return 0.0
 
-    def backtrack(f, F0, slope):
-        t = 1.0
-        while t > 1e-4:
-            Fn = f(np.array([t]))
-            if Fn < F0 and Fn <= F0 + 1e-4 * t * slope:
-                return t
-            t *= 0.5
-        return 0.0
+
+@pytest.mark.parametrize("t0", [1.0, 0.5, 2.0 ** -5, 2.0 ** -13])
+def test_line_search_from_any_start_is_the_backtracking_search(hs, t0):
+    """Started anywhere, the kernel's search returns the step of a backtracking search from t = 1 where the
+    passing steps form an interval (here: scoring steps of a CFA stretched up to 3000-fold), and nothing where
+    none passes (an ascent direction); the naive reference does the same on quadratics."""
+    from psikometri import _factor_kernels as K
+    from psikometri import factor as F
+
+    from . import naive_factor as naive
+
+    m = F._build_model(HS)
+    S, mu, n = F._sample_moments([hs[list(m.ov)].to_numpy()])
+    w = np.array(n) / sum(n)
+    ld = np.array([np.linalg.slogdet(s)[1] for s in S])
+    x0 = _off_optimum(F, m, S, mu)
+    F0 = F._objective(m, x0, S, mu, w, ld)
+    g, H = F._grad_info(m, x0, S, mu, w)
+    args = F._stacked_args(m, S, mu)
+    scoring = -np.linalg.solve(H, g)
+    for scale in (0.3, 1.0, 3.0, 40.0, 900.0, 3e3):
+        step = scale * scoring
+        slope = float(g @ step)
+        t, xn, Fn = K.line_search(x0, F0, step, slope, t0, 1e-4, *args, w, ld)
+        expected = _backtrack(lambda u: F._objective(m, x0 + u * step, S, mu, w, ld), F0, slope)
+        assert t == expected and t > 0, (scale, t, expected)
+        np.testing.assert_array_equal(xn, x0 + t * step)
+        assert Fn == F._objective(m, xn, S, mu, w, ld)
+    t, xn, Fn = K.line_search(x0, F0, g, float(g @ g), t0, 1e-4, *args, w, ld)  # uphill
+    assert t == 0.0 and Fn == F0
 
     for curv in (0.5, 3.0, 40.0, 900.0, 3e3):
         f = lambda v, c=curv: float(-v[0] + 0.5 * c * v[0] ** 2)  # noqa: E731  slope -1 at 0, minimum at 1/c
-        t, xn, Fn = _line_search(f, np.zeros(1), 0.0, np.ones(1), -1.0, t0)
-        assert t == backtrack(f, 0.0, -1.0) and t > 0, (curv, t)
-        assert xn[0] == t and Fn == f(xn)
+        t, xn, Fn = naive.line_search(f, np.zeros(1), 0.0, np.ones(1), -1.0, t0)
+        assert t == _backtrack(lambda u: f(np.array([u])), 0.0, -1.0) and t > 0, (curv, t)
     rising = lambda v: float(v[0])  # noqa: E731  no step decreases it
-    assert _line_search(rising, np.zeros(1), 0.0, np.ones(1), -1.0, t0) == (0.0, None, None)
+    assert naive.line_search(rising, np.zeros(1), 0.0, np.ones(1), -1.0, t0) == (0.0, None, None)
+
+
+def _loop_cases(hs):
+    """``(model, S, means, nobs, start, options)`` for the loop: one and two groups, equality constraints,
+    ``std_lv`` with a cross-loading and residual covariances, scoring only, an iteration limit, a divergence
+    guard no estimate stays within, and start values far from the minimum."""
+    from psikometri import factor as F
+
+    out = []
+    moments = [F._sample_moments(X) for _, X in _hessian_cases(hs)]
+    (m0, _), (m1, _), (m2, _) = _hessian_cases(hs)
+    out.append((m0, *moments[0], _off_optimum(F, m0, *moments[0][:2]), {}))
+    out.append((m0, *moments[0], _off_optimum(F, m0, *moments[0][:2]), {"newton_below": 0.0, "max_iter": 60}))
+    out.append((m1, *moments[1], F._start_values(m1, *moments[1][:2]), {}))
+    out.append((m2, *moments[2], F._start_values(m2, *moments[2][:2]), {"max_iter": 80}))
+    m = F._build_model(HS)
+    S, mu, n = F._sample_moments([hs[list(m.ov)].to_numpy()])
+    x = F._start_values(m, S, mu)
+    out.append((m, S, mu, n, x, {"max_iter": 2}))
+    out.append((m, S, mu, n, x, {"bounds": np.full(m.npar, 0.3), "patience": 3}))
+    out.append((m, S, mu, n, 3.0 * x + 0.5, {}))
+    return out
+
+
+def test_loop_kernel_against_naive(hs):
+    """The loop kernel (psikometri._factor_kernels.iterate, behind factor._iterate) against the plain Python
+    loop of tests/naive_factor.py: the same outcome and point, in the same number of iterations (give or take
+    one: LAPACK's and the kernel's triangular solves round differently near the stopping thresholds)."""
+    from psikometri import factor as F
+
+    from . import naive_factor as naive
+
+    for m, S, mu, n, x0, opts in _loop_cases(hs):
+        w = np.array(n) / sum(n)
+        ld = [np.linalg.slogdet(s)[1] for s in S]
+        F0 = F._objective(m, x0, S, mu, w, ld)
+        x1, F1, it1, ok1, why1, g1 = F._iterate(m, x0.copy(), F0, S, mu, w, ld, **opts)
+        x2, F2, it2, ok2, why2, g2 = naive.iterate(m, x0.copy(), F0, S, mu, w, ld, **opts)
+        assert ok1 == ok2 and abs(it1 - it2) <= 1, (opts, it1, it2, why1, why2)
+        assert why1.split(" at iteration")[0].split(" within")[0] == why2.split(" at iteration")[0].split(" within")[0]
+        np.testing.assert_allclose(x1, x2, rtol=1e-7, atol=1e-9)
+        assert F1 == pytest.approx(F2, rel=1e-12, abs=1e-14)
+        if ok1:
+            assert np.abs(g1).max() < 1e-5
+    # a start where Sigma is not positive definite: a numerical failure at iteration 0, as the naive loop
+    m, S, mu, n, x0, _ = _loop_cases(hs)[0]
+    x0 = x0.copy()
+    x0[[r.free for r in m.params if r.op == "~~" and r.lhs == r.rhs == "x1"][0]] = -50.0
+    w = np.array(n) / sum(n)
+    got = F._iterate(m, x0, np.inf, S, mu, w, [0.0] * len(S))
+    ref = naive.iterate(m, x0, np.inf, S, mu, w, [0.0] * len(S))
+    assert got[2:5] == ref[2:5] and got[4].startswith("numerical failure at iteration 0")
+    assert np.isnan(got[5]).all() and np.isnan(ref[5]).all()
+
+
+def test_loop_kernel_without_jit_against_naive():
+    """The loop kernel as plain Python (coverage) against the naive loop."""
+    from ._nojit import run_without_jit
+
+    snippet = f"""
+        import json, sys
+        import numpy as np, pandas as pd
+        sys.path.insert(0, {str(Path(__file__).parents[1])!r})
+        from psikometri import factor as F
+        from tests import naive_factor as naive
+        from tests.test_factor import _loop_cases
+        hs = pd.read_csv({str(FIX / "hs1939.csv")!r})
+        out = []
+        for m, S, mu, n, x0, opts in [c for c in _loop_cases(hs) if c[0].ngroups == 1]:
+            w = np.array(n) / sum(n)
+            ld = [np.linalg.slogdet(s)[1] for s in S]
+            F0 = F._objective(m, x0, S, mu, w, ld)
+            a = F._iterate(m, x0.copy(), F0, S, mu, w, ld, **opts)
+            b = naive.iterate(m, x0.copy(), F0, S, mu, w, ld, **opts)
+            out.append([bool(a[3]), bool(b[3]), int(a[2]), int(b[2]),
+                        float(np.max(np.abs(a[0] - b[0]) / np.maximum(np.abs(b[0]), 1e-2)))])
+        print(json.dumps(out))
+    """
+    for ok1, ok2, it1, it2, dx in run_without_jit(snippet):
+        assert ok1 == ok2 and abs(it1 - it2) <= 1 and dx < 1e-7
 
 
 def test_newton_steps_near_the_minimum(hs):

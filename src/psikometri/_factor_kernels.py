@@ -302,3 +302,251 @@ def grad_info(x, rows, L0, T0, P0, nu0, al0, S, ybar, meanstructure, wg, info, g
                 if s != r:
                     Ho[ks, kr] += wg * h
     return True
+
+
+# ----------------------------------------------------------------------------- the whole Fisher scoring loop
+#
+# The groups' arguments stacked: ``rows`` the free rows of every group one after the other (group g's are
+# ``rows[off[g]:off[g + 1]]``), ``L0, T0, P0, nu0, al0, S, ybar`` with the group as the first axis.
+
+@njit(cache=True)
+def objective(x, rows, off, L0, T0, P0, nu0, al0, S, ybar, meanstructure, w, logdetS):
+    """``F = sum_g w_g [discrepancy_g - log|S_g| - p]`` (``inf`` where a ``Sigma_g`` is not positive definite)."""
+    p = S.shape[1]
+    F = 0.0
+    for g in range(w.shape[0]):
+        Fg = discrepancy(x, rows[off[g]:off[g + 1]], L0[g], T0[g], P0[g], nu0[g], al0[g], S[g], ybar[g],
+                         meanstructure)
+        if not math.isfinite(Fg):
+            return np.inf
+        F += w[g] * (Fg - logdetS[g] - p)
+    return F if math.isfinite(F) else np.inf
+
+
+@njit(cache=True)
+def gradient(x, rows, off, L0, T0, P0, nu0, al0, S, ybar, meanstructure, w, info, grad, H, observed, Ho):
+    """The gradient of F into ``grad`` (zeroed first), with ``info`` its expected Hessian into ``H`` and with
+    ``observed`` its Hessian into ``Ho`` (:func:`grad_info` summed over the groups); -1, or the first group whose
+    ``Sigma`` is not positive definite (the arrays then hold a partial sum)."""
+    grad[:] = 0.0
+    if info:
+        H[:, :] = 0.0
+    if observed:
+        Ho[:, :] = 0.0
+    for g in range(w.shape[0]):
+        if not grad_info(x, rows[off[g]:off[g + 1]], L0[g], T0[g], P0[g], nu0[g], al0[g], S[g], ybar[g],
+                         meanstructure, w[g], info, grad, H, observed, Ho):
+            return g
+    return -1
+
+
+@njit(cache=True)
+def chol(A):
+    """Lower Cholesky factor of a symmetric ``A`` (LAPACK's, through numba) and whether ``A`` is positive
+    definite (not: a non-positive pivot or a non-finite entry)."""
+    try:
+        return np.linalg.cholesky(A), True
+    except Exception:  # noqa: BLE001 - numba raises LinAlgError (not PD) or ValueError (not finite)
+        return np.zeros_like(A), False
+
+
+@njit(cache=True)
+def forward(C, b):
+    """``C^-1 b`` for a lower-triangular ``C``."""
+    n = b.shape[0]
+    z = np.empty(n)
+    for i in range(n):
+        s = b[i]
+        for k in range(i):
+            s -= C[i, k] * z[k]
+        z[i] = s / C[i, i]
+    return z
+
+
+@njit(cache=True)
+def backward(C, z):
+    """``C'^-1 z`` for a lower-triangular ``C``."""
+    n = z.shape[0]
+    y = z.copy()
+    for i in range(n - 1, -1, -1):
+        y[i] /= C[i, i]
+        yi = y[i]
+        for k in range(i):
+            y[k] -= C[i, k] * yi
+    return y
+
+
+@njit(cache=True)
+def _dot(a, b):
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += a[i] * b[i]
+    return s
+
+
+@njit(cache=True)
+def line_search(x, F, step, slope, t0, shortest, rows, off, L0, T0, P0, nu0, al0, S, ybar, meanstructure, w,
+                logdetS):
+    """``(t, x + t step, F there)`` for the largest ``t`` among the powers of two from 1 down to above
+    ``shortest`` at which F falls by the Armijo amount (``F_new < F`` and ``F_new <= F + 1e-4 t slope``),
+    searched from ``t0`` upwards while the test passes, else downwards; ``t = 0`` (and ``x``, ``F``) when none
+    does (``factor._iterate`` has the reasoning)."""
+    t = t0
+    xn = x + t * step
+    Fn = objective(xn, rows, off, L0, T0, P0, nu0, al0, S, ybar, meanstructure, w, logdetS)
+    if Fn < F and Fn <= F + 1e-4 * t * slope:
+        while t < 1.0:
+            x2 = x + (2.0 * t) * step
+            F2 = objective(x2, rows, off, L0, T0, P0, nu0, al0, S, ybar, meanstructure, w, logdetS)
+            if not (F2 < F and F2 <= F + 1e-4 * (2.0 * t) * slope):
+                break
+            t, xn, Fn = 2.0 * t, x2, F2
+        return t, xn, Fn
+    t *= 0.5
+    while t > shortest:
+        xn = x + t * step
+        Fn = objective(xn, rows, off, L0, T0, P0, nu0, al0, S, ybar, meanstructure, w, logdetS)
+        if Fn < F and Fn <= F + 1e-4 * t * slope:
+            return t, xn, Fn
+        t *= 0.5
+    return 0.0, x, F
+
+
+@njit(cache=True)
+def _scoring_decrement(H, grad, wanted):
+    """``(Lh0, ok, z0, g' H^-1 g)``: the Cholesky factor of ``H``, ``z0 = Lh0^-1 g`` and the decrement (``ok``
+    False and an infinite decrement when ``H`` is not positive definite or ``wanted`` is False)."""
+    q = grad.shape[0]
+    if wanted:
+        Lh0, ok0 = chol(H)
+        if ok0:
+            z0 = forward(Lh0, grad)
+            return Lh0, True, z0, _dot(z0, z0)
+    return np.zeros((q, q)), False, np.zeros(q), np.inf
+
+
+# outcomes of :func:`iterate`
+CONVERGED, FAILURE, NO_DECREASE, DIVERGED, MAX_ITER = 0, 1, 2, 3, 4
+
+
+@njit(cache=True)
+def iterate(x, F, rows, off, L0, T0, P0, nu0, al0, S, ybar, meanstructure, w, logdetS, max_iter, gtol, gfloor,
+            dtol, bounds, patience, newton_below):
+    """The loop of ``factor._iterate`` (damped Fisher scoring with a line search, Newton steps near the
+    minimum; its docstring has the algorithm), from ``x`` with ``F`` there.
+
+    Returns ``x, F, iterations, outcome, grad, detail``: ``outcome`` one of ``CONVERGED``, ``FAILURE`` (a
+    ``Sigma`` not positive definite at the new point: ``detail`` is the group), ``NO_DECREASE`` (``detail`` the
+    largest absolute gradient), ``DIVERGED`` (``detail`` the parameter beyond ``bounds``; ``bounds`` empty: no
+    guard) and ``MAX_ITER``; ``grad`` is the last gradient (NaN when it failed at the start).
+    """
+    q = x.shape[0]
+    p = S.shape[1]
+    grad = np.zeros(q)
+    H = np.zeros((q, q))
+    Ho = np.zeros((q, q))
+    empty = np.zeros((0, 0))
+    bad = gradient(x, rows, off, L0, T0, P0, nu0, al0, S, ybar, meanstructure, w, True, grad, H, False, empty)
+    if bad >= 0:
+        return x, F, 0, FAILURE, np.full(q, np.nan), float(bad)
+    guard = bounds.shape[0] == q
+    ldsum = _dot(w, logdetS)
+    mu = 0.0
+    t_last = 1.0
+    t = 1.0
+    newton = False
+    hold, backoff, outside = 0, 0, 0
+    xn, Fn = x, F
+    for it in range(1, max_iter + 1):
+        gmax = 0.0
+        for k in range(q):
+            gmax = max(gmax, abs(grad[k]))
+        if gmax < gtol:
+            return x, F, it - 1, CONVERGED, grad, 0.0
+        scale = dtol * (1.0 + abs(F + ldsum + p))
+        accepted = False
+        if newton:
+            Lo, ok = chol(Ho)
+            if ok:  # the Newton decrement g' Ho^-1 g
+                zo = forward(Lo, grad)
+                if _dot(zo, zo) < scale and gmax < gfloor:
+                    return x, F, it - 1, CONVERGED, grad, 0.0
+                step = -backward(Lo, zo)
+                t, xn, Fn = line_search(x, F, step, _dot(grad, step), 1.0, 1.0, rows, off, L0, T0, P0, nu0, al0,
+                                        S, ybar, meanstructure, w, logdetS)
+                accepted = t == 1.0
+            newton = accepted
+            if accepted:
+                backoff = 0
+            else:
+                backoff = min(max(1, 2 * backoff), 64)
+                hold = backoff
+        if not accepted:
+            # the undamped factor and the Fisher-scoring decrement g' E^-1 g: needed for the convergence test
+            # (gmax < gfloor), the undamped step (mu = 0) and the switch to Newton steps (mu = 0 after the step),
+            # so computed only then (a damped iteration away from the floor skips one factorisation)
+            have0 = gmax < gfloor or mu == 0
+            Lh0, ok0, z0, dec0 = _scoring_decrement(H, grad, have0)
+            if ok0 and dec0 < scale and gmax < gfloor:
+                return x, F, it - 1, CONVERGED, grad, 0.0
+            dmax = H[0, 0]
+            for k in range(1, q):
+                dmax = max(dmax, H[k, k])
+            floor = 1e-12 * max(1.0, dmax)
+            while mu < 1e12:
+                if mu == 0:
+                    Lh, ok = Lh0, ok0
+                else:
+                    Hd = H.copy()
+                    for k in range(q):
+                        Hd[k, k] += mu * max(H[k, k], floor)
+                    Lh, ok = chol(Hd)
+                if not ok:
+                    mu = max(mu * 10.0, 1e-6)
+                    continue
+                z = z0 if mu == 0 else forward(Lh, grad)
+                step = -backward(Lh, z)
+                t, xn, Fn = line_search(x, F, step, _dot(grad, step), min(1.0, 2.0 * t_last), 1e-4, rows, off, L0,
+                                        T0, P0, nu0, al0, S, ybar, meanstructure, w, logdetS)
+                accepted = t > 0.0
+                if accepted:
+                    mu = mu / 10.0 if t == 1.0 else mu
+                    if mu < 1e-8:
+                        mu = 0.0
+                    break
+                if gmax < gfloor:  # at the rounding floor of F: no damped step decreases it either
+                    break
+                mu = max(mu * 10.0, 1e-4)
+            if not accepted:
+                if gmax < gfloor:
+                    return x, F, it, CONVERGED, grad, 0.0
+                return x, F, it, NO_DECREASE, grad, gmax
+            if hold == 0 and mu == 0 and t == 1.0 and not have0:
+                Lh0, ok0, z0, dec0 = _scoring_decrement(H, grad, True)
+            newton = hold == 0 and mu == 0 and t == 1.0 and ok0 and dec0 < newton_below
+            hold = max(hold - 1, 0)
+        t_last = t
+        x = xn
+        if guard:
+            beyond = False
+            for k in range(q):
+                if abs(x[k]) > bounds[k]:
+                    beyond = True
+            if beyond:
+                outside += 1
+                if outside >= patience:
+                    kmax, rmax = 0, -1.0
+                    for k in range(q):
+                        r = abs(x[k]) / bounds[k]
+                        if r > rmax:
+                            kmax, rmax = k, r
+                    return x, Fn, it, DIVERGED, grad, float(kmax)
+            else:
+                outside = 0
+        F = Fn
+        g_new = np.zeros(q)
+        bad = gradient(x, rows, off, L0, T0, P0, nu0, al0, S, ybar, meanstructure, w, True, g_new, H, newton, Ho)
+        if bad >= 0:
+            return x, F, it, FAILURE, grad, float(bad)
+        grad = g_new
+    return x, F, max_iter, MAX_ITER, grad, 0.0

@@ -1024,19 +1024,23 @@ def _ac_optimise(spec: _ACSpec, model, S: np.ndarray, perm: np.ndarray, cols, di
     ``S`` (and ``means``) are in the order of ``cols``, ``perm`` maps the model's indicators to it, ``n`` is the
     number of candidates.  Each start is minimised by :func:`psikometri.factor._fit_ml` (damped Fisher scoring,
     up to 1,000 iterations, stopped as diverging after 25 iterations beyond :func:`_ac_bounds`).  Returns the
-    chosen run's ``factor._MLFit`` (the one with the smaller discrepancy when none converged).
+    chosen run's ``factor._MLFit`` (the one with the smaller discrepancy when none converged); only that run is
+    finished (``factor._finish``: standard errors and fit measures).
     """
-    from .factor import _fit_ml, _start_values
+    from ._threads import single_thread_blas
+    from .factor import _finish, _minimise, _objective, _start_values
 
     Sm = np.ascontiguousarray(S[np.ix_(perm, perm)])
     mu = np.zeros(len(perm)) if means is None else np.asarray(means, dtype=float)[perm]
     bounds = _ac_bounds(model, Sm)
     runs = []
-    for start in (_start_values(model, [Sm], None), _ac_start(spec, model, S, cols, dimension_groups)):
-        fit = _fit_ml(model, [Sm], [mu], [n], start=start, max_iter=1000, bounds=bounds, patience=25)
-        runs.append((not fit.converged, fit.fmin if math.isfinite(fit.fmin) else math.inf, len(runs), fit))
-    runs.sort(key=lambda r: r[:3])
-    return runs[0][3]
+    with single_thread_blas():
+        for start in (_start_values(model, [Sm], None), _ac_start(spec, model, S, cols, dimension_groups)):
+            run = _minimise(model, [Sm], [mu], [n], start=start, max_iter=1000, bounds=bounds, patience=25)
+            F = _objective(model, run[1], run[2], run[3], run[5], run[6])  # the discrepancy _finish reports
+            runs.append((not run[7], F if math.isfinite(F) else math.inf, len(runs), run))
+        runs.sort(key=lambda r: r[:3])
+        return _finish(*runs[0][3])  # only the chosen run: the fit measures and standard errors cost
 
 
 def _ac_start(spec: _ACSpec, model, S: np.ndarray, cols, dimension_groups) -> np.ndarray:

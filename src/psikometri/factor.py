@@ -695,6 +695,23 @@ def _kernel_args(model: _Model, S, means) -> list:
     return out
 
 
+def _stacked_args(model: _Model, S, means) -> tuple:
+    """The arguments of the loop kernel :func:`psikometri._factor_kernels.iterate` after ``x, F``: the free
+    rows of every group one after the other with their offsets, the base matrices, ``S_g`` and the mean vectors
+    stacked over the groups (contiguous float64), and whether there is a mean structure."""
+    G, p = model.ngroups, model.p
+    ms = bool(model.meanstructure)
+    off = np.zeros(G + 1, dtype=np.int64)
+    off[1:] = np.cumsum([model._rows[g].shape[0] for g in range(G)])
+    rows = np.ascontiguousarray(np.concatenate([model._rows[g] for g in range(G)]).reshape(-1, 4), dtype=np.int64)
+    base = [np.ascontiguousarray(np.stack([model._base[g][k] for g in range(G)]), dtype=np.float64)
+            for k in range(5)]
+    Ss = np.ascontiguousarray(np.stack([np.asarray(S[g], dtype=np.float64) for g in range(G)]))
+    ys = (np.ascontiguousarray(np.stack([np.asarray(means[g], dtype=np.float64) for g in range(G)])) if ms
+          else np.zeros((G, p)))
+    return (rows, off, *base, Ss, ys, ms)
+
+
 def _objective(model: _Model, x, S, means, w, logdetS, *, args=None) -> float:
     """F = sum_g w_g [log|Sigma| + tr(S Sigma^-1) - log|S| - p + d' Sigma^-1 d] (inf where Sigma is not PD).
 
@@ -957,8 +974,17 @@ def _fit_ml(model: _Model, S, means, nobs, *, start=None, max_iter: int = 500, g
 
     ``start`` (free parameter vector) replaces the engine's start values; ``max_iter``, ``gtol``, ``bounds`` and
     ``patience`` are passed to :func:`_iterate` (``bounds``: one positive number per free parameter, the
-    divergence guard, off by default).
+    divergence guard, off by default).  :func:`_minimise` then :func:`_finish`.
     """
+    return _finish(*_minimise(model, S, means, nobs, start=start, max_iter=max_iter, gtol=gtol, bounds=bounds,
+                              patience=patience))
+
+
+def _minimise(model: _Model, S, means, nobs, *, start=None, max_iter: int = 500, gtol: float = 1e-9, bounds=None,
+              patience: int = 25) -> tuple:
+    """The minimisation of :func:`_fit_ml` without the result: the arguments of :func:`_finish`, ``(model, x, S,
+    means, nobs, w, logdetS, converged, iterations, grad, notes)``, whose ``x`` has the discrepancy ``F`` that
+    ``_finish`` reports (for a choice among several runs before the cost of finishing one)."""
     nobs = [int(n) for n in nobs]
     N = float(sum(nobs))
     w = np.array([n / N for n in nobs])
@@ -983,56 +1009,7 @@ def _fit_ml(model: _Model, S, means, nobs, *, start=None, max_iter: int = 500, g
                                                      gtol=gtol, bounds=bounds, patience=patience)
     if not converged:
         notes.append(f"did not converge: {reason}" if reason else "did not converge")
-    return _finish(model, x, S, means, nobs, w, logdetS, converged, it, grad, notes)
-
-
-def _chol(A):
-    """Lower Cholesky factor (LAPACK dpotrf), or ``None`` when ``A`` is not positive definite."""
-    from scipy.linalg.lapack import dpotrf
-
-    c, info = dpotrf(A, lower=1, clean=1)
-    return c if info == 0 else None
-
-
-def _forward(Lh, b, trans: int = 0):
-    """``Lh^-1 b`` (``trans=1``: ``Lh'^-1 b``) for a lower-triangular ``Lh`` (LAPACK dtrtrs)."""
-    from scipy.linalg.lapack import dtrtrs
-
-    return dtrtrs(Lh, b, lower=1, trans=trans)[0]
-
-
-def _line_search(objective, x, F, step, slope, t0, shortest=1e-4):
-    """``(t, x + t step, F there)`` for the largest ``t`` among ``1, 1/2, ..., 2^-13`` (the powers of two above
-    ``shortest``) at which F falls by the Armijo amount (``F_new < F`` and ``F_new <= F + 1e-4 t slope``);
-    ``(0, None, None)`` when none does.
-
-    The search starts at ``t0`` (a power of two): upwards while the test passes, else downwards.  Where the
-    passing steps form one interval from 0 (what a backtracking search from ``t = 1`` assumes) the result is the
-    one of that search, in fewer evaluations of F when the steps stay short (a run crawling along a ridge with
-    ``t = 2^-9`` tries 2 steps an iteration instead of 10).  ``t0 = shortest = 1`` tries the full step only.
-    """
-    def trial(t):
-        xn = x + t * step
-        Fn = objective(xn)
-        # a decrease, not only the Armijo test: F + 1e-4 t slope rounds to F at the floor
-        return Fn < F and Fn <= F + 1e-4 * t * slope, xn, Fn
-
-    t = t0
-    ok, xn, Fn = trial(t)
-    if ok:
-        while t < 1.0:
-            ok, x2, F2 = trial(2.0 * t)
-            if not ok:
-                break
-            t, xn, Fn = 2.0 * t, x2, F2
-        return t, xn, Fn
-    t *= 0.5
-    while t > shortest:
-        ok, xn, Fn = trial(t)
-        if ok:
-            return t, xn, Fn
-        t *= 0.5
-    return 0.0, None, None
+    return model, x, S, means, nobs, w, logdetS, converged, it, grad, notes
 
 
 def _iterate(model, x, F, S, means, w, logdetS, *, max_iter=500, gtol=1e-9, gfloor=1e-5, dtol=1e-15, bounds=None,
@@ -1044,7 +1021,7 @@ def _iterate(model, x, F, S, means, w, logdetS, *, max_iter=500, gtol=1e-9, gflo
     expected Hessian (:func:`_grad_info`): Fisher scoring for :math:`\mu = 0`, Levenberg-Marquardt damping
     (Marquardt 1963) otherwise.  Each iteration starts from the current :math:`\mu` (0 at first) and takes the
     longest of ``s``, ``s/2``, ... down to ``s/2^13`` at which F falls by the Armijo amount
-    :math:`10^{-4}\,t\,g^\top s` (:func:`_line_search`, started at twice the previous iteration's step length);
+    :math:`10^{-4}\,t\,g^\top s` (:func:`psikometri._factor_kernels.line_search`, started at twice the previous iteration's step length);
     when none does (or ``E + mu diag(E)`` is not positive definite) :math:`\mu` is raised tenfold (to at least
     ``1e-4``) and the step recomputed; after a full step it is lowered tenfold (to 0 below ``1e-8``).  Undamped
     scoring can stall on the flat ridges of weakly identified models (the step is dominated by near-null
@@ -1080,100 +1057,28 @@ def _iterate(model, x, F, S, means, w, logdetS, *, max_iter=500, gtol=1e-9, gflo
     improper CDCE solutions of Kenny & Kashy 1992; Lance et al. 2004), and the run is not left to crawl along
     the ridge for thousands of iterations.
     """
-    def failure(it, exc):
-        return x, F, it, False, f"numerical failure at iteration {it} ({exc})", g
-
-    args = _kernel_args(model, S, means)
-
-    def objective(v):
-        return _objective(model, v, S, means, w, logdetS, args=args)
-
-    try:
-        g, H = _grad_info(model, x, S, means, w, args=args)
-    except (np.linalg.LinAlgError, FloatingPointError, ValueError) as exc:
-        g = np.full(model.npar, np.nan)
-        return failure(0, exc)
-    mu = 0.0
-    t_last = 1.0
-    newton = False  # this iteration tries a Newton step (observed information Ho)
-    Ho = None
-    hold, backoff = 0, 0  # after a failed Newton step, scoring steps before the next try (doubling)
-    outside = 0
-    it = 0
-    for it in range(1, max_iter + 1):
-        gmax = float(np.max(np.abs(g))) if g.size else 0.0
-        if gmax < gtol:
-            return x, F, it - 1, True, "", g
-        scale = dtol * (1.0 + abs(F + float(np.dot(w, logdetS)) + model.p))
-        accepted = False
-        if newton:
-            Lo = _chol(Ho)
-            if Lo is not None:  # the Newton decrement g' Ho^-1 g
-                zo = _forward(Lo, g)
-                if float(zo @ zo) < scale and gmax < gfloor:
-                    return x, F, it - 1, True, "", g
-                step = -_forward(Lo, zo, trans=1)
-                t, xn, Fn = _line_search(objective, x, F, step, float(g @ step), 1.0, shortest=1.0)
-                accepted = t == 1.0
-            newton = accepted
-            if accepted:
-                backoff = 0
-            else:
-                backoff = min(max(1, 2 * backoff), 64)
-                hold = backoff
-        if not accepted:
-            Lh0 = _chol(H)
-            z0 = None
-            if Lh0 is not None:  # the Fisher-scoring decrement g' E^-1 g
-                z0 = _forward(Lh0, g)
-                if float(z0 @ z0) < scale and gmax < gfloor:
-                    return x, F, it - 1, True, "", g
-            d = np.maximum(np.diagonal(H), 1e-12 * max(1.0, float(np.max(np.diagonal(H)))))
-            while mu < 1e12:
-                Lh = Lh0 if mu == 0 else _chol(H + np.diag(mu * d))
-                if Lh is None:
-                    mu = max(mu * 10.0, 1e-6)
-                    continue
-                z = z0 if mu == 0 else _forward(Lh, g)
-                step = -_forward(Lh, z, trans=1)
-                slope = float(g @ step)
-                t, xn, Fn = _line_search(objective, x, F, step, slope, min(1.0, 2.0 * t_last))
-                accepted = t > 0.0
-                if accepted:
-                    mu = mu / 10.0 if t == 1.0 else mu
-                    if mu < 1e-8:
-                        mu = 0.0
-                    break
-                if gmax < gfloor:  # at the rounding floor of F: no damped step decreases it either
-                    break
-                mu = max(mu * 10.0, 1e-4)
-            if not accepted:
-                if gmax < gfloor:
-                    return x, F, it, True, "", g
-                return x, F, it, False, (f"no step decreases the discrepancy at iteration {it} "
-                                         f"(max |gradient| = {gmax:.2e})"), g
-            # near the minimum (a full undamped step, a small decrement): Newton steps from now on
-            newton = (hold == 0 and mu == 0 and t == 1.0 and z0 is not None and float(z0 @ z0) < newton_below)
-            hold = max(hold - 1, 0)
-        t_last = t
-        x = xn
-        if bounds is not None and np.any(np.abs(x) > bounds):
-            outside += 1
-            if outside >= patience:
-                k = int(np.argmax(np.abs(x) / bounds))
-                return x, Fn, it, False, (f"the estimates diverge: {model.param_name(k)} reached {x[k]:.4g} at "
-                                          f"iteration {it} (the discrepancy keeps decreasing towards a limit at "
-                                          "infinity)"), g
-        else:
-            outside = 0
-        F = Fn
-        try:
-            if newton:
-                g, H, Ho = _grad_info(model, x, S, means, w, args=args, observed=True)
-            else:
-                g, H = _grad_info(model, x, S, means, w, args=args)
-        except (np.linalg.LinAlgError, FloatingPointError, ValueError) as exc:  # numerical breakdown: a result
-            return failure(it, exc)
+    K = _kernels()
+    q = model.npar
+    args = _stacked_args(model, S, means)
+    bnd = np.zeros(0) if bounds is None else np.ascontiguousarray(np.broadcast_to(bounds, (q,)), dtype=np.float64)
+    x, F, it, outcome, g, detail = K.iterate(np.ascontiguousarray(x, dtype=np.float64), float(F), *args,
+                                             np.ascontiguousarray(w, dtype=np.float64),
+                                             np.asarray(logdetS, dtype=np.float64), int(max_iter), float(gtol),
+                                             float(gfloor), float(dtol), bnd, int(patience), float(newton_below))
+    it = int(it)
+    if outcome == K.CONVERGED:
+        return x, F, it, True, "", g
+    if outcome == K.FAILURE:
+        return x, F, it, False, (f"numerical failure at iteration {it} (the model-implied covariance matrix of "
+                                 f"group {int(detail) + 1} is not positive definite)"), g
+    if outcome == K.NO_DECREASE:
+        return x, F, it, False, (f"no step decreases the discrepancy at iteration {it} "
+                                 f"(max |gradient| = {detail:.2e})"), g
+    if outcome == K.DIVERGED:
+        k = int(detail)
+        return x, F, it, False, (f"the estimates diverge: {model.param_name(k)} reached {x[k]:.4g} at "
+                                 f"iteration {it} (the discrepancy keeps decreasing towards a limit at "
+                                 "infinity)"), g
     return x, F, it, False, (f"no convergence within {max_iter} iterations (max |gradient| = "
                              f"{np.max(np.abs(g)):.2e})"), g
 
@@ -1652,26 +1557,44 @@ def _result(model: _Model, fitres: _MLFit, groups=(), n_dropped: int = 0) -> CFA
     with np.errstate(invalid="ignore", divide="ignore"):
         z = est / se
     pv = 2 * stats.norm.sf(np.abs(z))
-    glab = [groups[r.group] if multi else None for r in model.params]
-    P = pd.DataFrame({
-        "lhs": [r.lhs for r in model.params], "op": [r.op for r in model.params],
-        "rhs": [r.rhs for r in model.params], "group": glab, "label": [r.label for r in model.params],
-        "free": [r.free >= 0 for r in model.params], "est": est, "se": se, "z": z, "pvalue": pv,
-        "std_lv": std_lv_col, "std_all": std_all,
-    })
-    if not multi:
-        P = P.drop(columns="group")
+    params = model.params
+    text = {"lhs": [r.lhs for r in params], "op": [r.op for r in params], "rhs": [r.rhs for r in params],
+            "label": [r.label for r in params]}
+    if multi:
+        text["group"] = [groups[r.group] for r in params]
+    num = {"est": est, "se": se, "z": z, "pvalue": pv, "std_lv": std_lv_col, "std_all": std_all}
+    # every table is built from its rows' values (taking rows of one wide table with string columns costs a
+    # few ms per fit: each cut, rename and column choice copies every column)
+    P = pd.DataFrame({"lhs": text["lhs"], "op": text["op"], "rhs": text["rhs"],
+                      **({"group": text["group"]} if multi else {}), "label": text["label"],
+                      "free": np.array([r.free >= 0 for r in params], dtype=bool), **num})
+    dtypes = P.dtypes
     gc = ["group"] if multi else []
     cols = ["est", "se", "z", "pvalue", "std_all"]
-    mats = np.array([r.mat for r in model.params])
-    diag = np.array([r.lhs == r.rhs for r in model.params])
-    load = P[mats == _LAMBDA].rename(columns={"lhs": "factor", "rhs": "indicator"})[gc + ["factor", "indicator"] + cols]
-    cov = P[(mats == _PSI) | ((mats == _THETA) & ~diag)].copy()
-    cov.insert(2, "kind", np.where(mats[(mats == _PSI) | ((mats == _THETA) & ~diag)] == _PSI, "factor", "residual"))
-    cov = cov[gc + ["lhs", "rhs", "kind"] + cols]
-    res = P[(mats == _THETA) & diag].rename(columns={"lhs": "indicator"})[gc + ["indicator"] + cols]
-    icp = P[(mats == _NU) | (mats == _ALPHA)].rename(columns={"lhs": "variable"})[gc + ["variable"] + cols]
-    load, cov, res, icp = (t.reset_index(drop=True) for t in (load, cov, res, icp))
+    mats = np.array([r.mat for r in params], dtype=np.int64)
+    diag = np.array([r.lhs == r.rhs for r in params], dtype=bool)
+
+    def table(mask, names, extra=None):
+        """The rows ``mask`` of the columns ``names`` (``{new name: column}``) of the parameter table."""
+        idx = np.flatnonzero(mask)
+        out = {}
+        for new, old in names.items():
+            if old in num:
+                out[new] = num[old][idx]
+            elif old in text:
+                vals = text[old]
+                out[new] = pd.array([vals[i] for i in idx], dtype=dtypes[old])
+            else:
+                out[new] = pd.array(extra[idx].tolist(), dtype=dtypes["lhs"])
+        return pd.DataFrame(out, copy=False)  # fresh arrays, not shared with anything
+
+    base = {c: c for c in gc}
+    load = table(mats == _LAMBDA, {**base, "factor": "lhs", "indicator": "rhs", **{c: c for c in cols}})
+    in_cov = (mats == _PSI) | ((mats == _THETA) & ~diag)
+    kind = np.where(mats == _PSI, "factor", "residual")
+    cov = table(in_cov, {**base, "lhs": "lhs", "rhs": "rhs", "kind": "kind", **{c: c for c in cols}}, kind)
+    res = table((mats == _THETA) & diag, {**base, "indicator": "lhs", **{c: c for c in cols}})
+    icp = table((mats == _NU) | (mats == _ALPHA), {**base, "variable": "lhs", **{c: c for c in cols}})
     fit = pd.Series({k: fitres.fit[k] for k in _FIT_ORDER}, name="fit")
     notes = list(fitres.notes)
     if n_dropped:
@@ -1679,10 +1602,10 @@ def _result(model: _Model, fitres: _MLFit, groups=(), n_dropped: int = 0) -> CFA
                      "(listwise)")
     reason = "; ".join(n for n in fitres.notes)
     implied = {}
+    ov = pd.Index(list(model.ov))  # one (immutable) Index for the rows and columns of every group
     for g in range(G):
-        implied[groups[g] if multi else None] = pd.DataFrame(fitres.sigma[g], index=list(model.ov),
-                                                              columns=list(model.ov))
-    names = [model.param_name(k) for k in range(model.npar)]
+        implied[groups[g] if multi else None] = pd.DataFrame(fitres.sigma[g], index=ov, columns=ov)
+    names = pd.Index([model.param_name(k) for k in range(model.npar)])
     vc = pd.DataFrame(fitres.vcov, index=names, columns=names)
     return CFAResult(fit=fit, parameters=P, loadings=load, covariances=cov, residual_variances=res, intercepts=icp,
                      converged=fitres.converged, admissible=fitres.admissible, reason=reason, notes=tuple(notes),
@@ -1766,6 +1689,16 @@ def cfa(data, model, *, group=None, group_equal=(), estimator="ML", std_lv=False
     >>> res.loadings[["factor", "indicator"]].iloc[1].tolist()
     ['A', 'a2']
     """
+    ge, Xs, groups, n_dropped = _cfa_data(data, model, group, group_equal, estimator, std_lv, missing,
+                                          group_levels)
+    mod = _build_model(model, ngroups=len(Xs), std_lv=bool(std_lv), meanstructure=group is not None,
+                       group_equal=ge)
+    return _cfa_fit(mod, _checked_moments(Xs, groups), groups, n_dropped)
+
+
+def _cfa_data(data, model, group, group_equal, estimator, std_lv, missing, group_levels):
+    """The checks of :func:`cfa`'s arguments and its data: ``(group_equal, arrays per group, group labels,
+    rows dropped)``."""
     df = _prepare(data, model, group, estimator, missing)
     if not isinstance(std_lv, (bool, np.bool_)):
         raise TypeError(f"std_lv must be True or False; got std_lv={std_lv!r}.")
@@ -1776,8 +1709,11 @@ def cfa(data, model, *, group=None, group_equal=(), estimator="ML", std_lv=False
     if group is None and group_levels is not None:
         raise ValueError(f"group_levels={group_levels!r} needs group=: it orders the groups of that column.")
     Xs, groups, n_dropped = _data_arrays(df, _indicators(model), group, group_levels)
-    mod = _build_model(model, ngroups=len(Xs), std_lv=bool(std_lv), meanstructure=group is not None,
-                       group_equal=ge)
+    return ge, Xs, groups, n_dropped
+
+
+def _checked_moments(Xs, groups):
+    """:func:`_sample_moments` of the arrays per group; raises ValueError for a singular covariance matrix."""
     S, means, nobs = _sample_moments(Xs)
     for lab, s, n in zip(groups or (None,), S, nobs):
         ev = np.linalg.eigvalsh(s / np.sqrt(np.outer(np.diagonal(s), np.diagonal(s))))
@@ -1788,8 +1724,13 @@ def cfa(data, model, *, group=None, group_equal=(), estimator="ML", std_lv=False
                 "indicators are exact linear combinations of others (smallest eigenvalue of the correlation matrix "
                 f"{ev[0]:.2e}). Drop the redundant indicators (e.g. a total score next to its parts)."
             )
+    return S, means, nobs
+
+
+def _cfa_fit(mod: _Model, moments, groups, n_dropped) -> CFAResult:
+    """The identification check, the fit and the result of :func:`cfa` from the checked sample moments."""
     _check_identified(mod)
-    fitres = _fit_ml(mod, S, means, nobs)
+    fitres = _fit_ml(mod, *moments)
     return _result(mod, fitres, groups, n_dropped)
 
 
@@ -1886,9 +1827,19 @@ def measurement_invariance(data, model, group, *, cfi_cut=0.01, rmsea_cut=0.015,
     fits = {}
     rows = []
     prev = None
+    prepared = None
     for lv in levels:
-        res = cfa(data, model, group=group, group_equal=_MI_LEVELS[lv], std_lv=std_lv, missing=missing,
-                  group_levels=group_levels)
+        # cfa(data, model, group=group, group_equal=_MI_LEVELS[lv], std_lv=std_lv, missing=missing,
+        # group_levels=group_levels), with the data checked and its moments computed once for every level
+        if prepared is None:
+            ge, Xs, groups, n_dropped = _cfa_data(data, model, group, _MI_LEVELS[lv], "ML", std_lv, missing,
+                                                  group_levels)
+            mod = _build_model(model, ngroups=len(Xs), std_lv=bool(std_lv), meanstructure=True, group_equal=ge)
+            prepared = (_checked_moments(Xs, groups), groups, n_dropped, len(Xs))
+        else:
+            mod = _build_model(model, ngroups=prepared[3], std_lv=bool(std_lv), meanstructure=True,
+                               group_equal=_MI_LEVELS[lv])
+        res = _cfa_fit(mod, *prepared[:3])
         fits[lv] = res
         res_levels = res.groups
         f = res.fit
