@@ -63,11 +63,22 @@ def _fill(x, rows, L0, T0, P0, nu0, al0):
 
 @njit(cache=True)
 def _moments(L, T, P, nu, al):
-    """``Lambda Psi``, ``Sigma = Lambda Psi Lambda' + Theta`` and ``mu = nu + Lambda alpha``."""
+    """``Lambda Psi``, ``Sigma = Lambda Psi Lambda' + Theta`` and ``mu = nu + Lambda alpha``.
+
+    The sums run over the non-zero loadings only (an indicator loads on one to three factors): the terms
+    left out are exact zeros, so the sums are those over every factor."""
     p, m = L.shape
-    LP = np.zeros((p, m))
+    nz = np.empty((p, m), dtype=np.int64)  # per indicator, its factors with a non-zero loading
+    cnt = np.zeros(p, dtype=np.int64)
     for i in range(p):
         for a in range(m):
+            if L[i, a] != 0.0:
+                nz[i, cnt[i]] = a
+                cnt[i] += 1
+    LP = np.zeros((p, m))
+    for i in range(p):
+        for t in range(cnt[i]):
+            a = nz[i, t]
             lia = L[i, a]
             for b in range(m):
                 LP[i, b] += lia * P[a, b]
@@ -75,13 +86,15 @@ def _moments(L, T, P, nu, al):
     for i in range(p):
         for j in range(i + 1):
             s = 0.0
-            for b in range(m):
+            for t in range(cnt[j]):
+                b = nz[j, t]
                 s += LP[i, b] * L[j, b]
             Sig[i, j] = s + T[i, j]
             Sig[j, i] = s + T[j, i]
     mu = nu.copy()
     for i in range(p):
-        for a in range(m):
+        for t in range(cnt[i]):
+            a = nz[i, t]
             mu[i] += L[i, a] * al[a]
     return LP, Sig, mu
 
@@ -183,7 +196,9 @@ def _second(mr, ir, jr, ms, is_, js, P, W, WL, Vd):
 @njit(cache=True)
 def grad_info(x, rows, L0, T0, P0, nu0, al0, S, ybar, meanstructure, wg, info, grad, H, observed, Ho):
     """Add ``wg`` times the group's gradient of F to ``grad``, with ``info`` its expected Hessian to ``H`` and
-    with ``observed`` its Hessian (the observed information) to ``Ho``.
+    with ``observed`` its Hessian (the observed information) to ``Ho``: to their lower triangles only (each
+    pair of parameters once, so the loop writes along rows); :func:`mirror` fills the upper triangles after the
+    last group.
 
     The Hessian is the expected one plus
 
@@ -279,29 +294,69 @@ def grad_info(x, rows, L0, T0, P0, nu0, al0, S, ybar, meanstructure, wg, info, g
             im[r], sm[r] = i, 1.0
         else:
             im[r], sm[r] = p + i, 1.0
+    # the pairs (r, s <= r): every look-up G[a, b] with a fixed by r is read from row a of G (or of G', an
+    # exact copy of the columns: B' V B is symmetric only up to rounding), so the inner loops walk contiguous
+    # rows and arrays; the arithmetic is term by term that of the formulas above
+    kk = rows[:, 3].copy()
+    mats = rows[:, 0].copy()
+    GT = G.T.copy()
+    GWT = GW.T.copy()
     for r in range(K):
-        ur, vr, cr, kr = iu[r], iv[r], c[r], rows[r, 3]
-        for s in range(r + 1):
-            us, vs, cs, ks = iu[s], iv[s], c[s], rows[s, 3]
-            h = 2.0 * cr * cs * (G[ur, us] * G[vr, vs] + G[ur, vs] * G[vr, us])
-            if meanstructure:
-                h += 2.0 * sm[r] * sm[s] * G[im[r], im[s]]
-            if info:
-                H[kr, ks] += wg * h
-                if s != r:
+        ur, vr, cr, kr = iu[r], iv[r], c[r], kk[r]
+        Gu, Gv, Gm = G[ur], G[vr], G[im[r]]
+        GTm = GT[im[r]]
+        smr = sm[r]
+        if not observed:
+            for s in range(r + 1):
+                us, vs, ks = iu[s], iv[s], kk[s]
+                h = 2.0 * cr * c[s] * (Gu[us] * Gv[vs] + Gu[vs] * Gv[us])
+                if meanstructure:
+                    h += 2.0 * smr * sm[s] * Gm[im[s]]
+                if kr >= ks:
+                    H[kr, ks] += wg * h
+                    if s != r and kr == ks:
+                        H[kr, kr] += wg * h
+                else:
                     H[ks, kr] += wg * h
-            if observed:
-                # - 2 tr(V dS_s W dS_r)
-                h -= 2.0 * cr * cs * (GW[vs, ur] * G[vr, us] + GW[vs, vr] * G[ur, us] + GW[us, ur] * G[vr, vs]
-                                      + GW[us, vr] * G[ur, vs])
-                if meanstructure:  # 2 d' V dS_r V dmu_s + 2 d' V dS_s V dmu_r
-                    h += 2.0 * cr * sm[s] * (bv[ur] * G[vr, im[s]] + bv[vr] * G[ur, im[s]])
-                    h += 2.0 * cs * sm[r] * (bv[us] * G[vs, im[r]] + bv[vs] * G[us, im[r]])
-                h += _second(rows[r, 0], rows[r, 1], rows[r, 2], rows[s, 0], rows[s, 1], rows[s, 2], P, W, WL, Vd)
+            continue
+        GWu, GWv = GWT[ur], GWT[vr]
+        bur, bvr = bv[ur], bv[vr]
+        lam_r = mats[r] == LAMBDA
+        for s in range(r + 1):
+            us, vs, cs, ks = iu[s], iv[s], c[s], kk[s]
+            h = 2.0 * cr * cs * (Gu[us] * Gv[vs] + Gu[vs] * Gv[us])
+            if meanstructure:
+                h += 2.0 * smr * sm[s] * Gm[im[s]]
+            if info:
+                if kr >= ks:
+                    H[kr, ks] += wg * h
+                    if s != r and kr == ks:
+                        H[kr, kr] += wg * h
+                else:
+                    H[ks, kr] += wg * h
+            # - 2 tr(V dS_s W dS_r)
+            h -= 2.0 * cr * cs * (GWu[vs] * Gv[us] + GWv[vs] * Gu[us] + GWu[us] * Gv[vs] + GWv[us] * Gu[vs])
+            if meanstructure:  # 2 d' V dS_r V dmu_s + 2 d' V dS_s V dmu_r
+                h += 2.0 * cr * sm[s] * (bur * Gv[im[s]] + bvr * Gu[im[s]])
+                h += 2.0 * cs * smr * (bv[us] * GTm[vs] + bv[vs] * GTm[us])
+            if lam_r or mats[s] == LAMBDA:  # the only pairs with second derivatives
+                h += _second(mats[r], rows[r, 1], rows[r, 2], mats[s], rows[s, 1], rows[s, 2], P, W, WL, Vd)
+            if kr >= ks:
                 Ho[kr, ks] += wg * h
-                if s != r:
-                    Ho[ks, kr] += wg * h
+                if s != r and kr == ks:
+                    Ho[kr, kr] += wg * h
+            else:
+                Ho[ks, kr] += wg * h
     return True
+
+
+@njit(cache=True)
+def mirror(H):
+    """Copy the lower triangle of ``H`` to the upper one (after :func:`grad_info` of every group)."""
+    n = H.shape[0]
+    for i in range(n):
+        for j in range(i):
+            H[j, i] = H[i, j]
 
 
 # ----------------------------------------------------------------------------- the whole Fisher scoring loop
@@ -337,6 +392,10 @@ def gradient(x, rows, off, L0, T0, P0, nu0, al0, S, ybar, meanstructure, w, info
         if not grad_info(x, rows[off[g]:off[g + 1]], L0[g], T0[g], P0[g], nu0[g], al0[g], S[g], ybar[g],
                          meanstructure, w[g], info, grad, H, observed, Ho):
             return g
+    if info:
+        mirror(H)
+    if observed:
+        mirror(Ho)
     return -1
 
 
