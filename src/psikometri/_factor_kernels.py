@@ -99,6 +99,11 @@ def _moments(L, T, P, nu, al):
     return LP, Sig, mu
 
 
+# The triangular loops below compute independent sums four at a time (four rows, or four columns, of the
+# result): each sum still adds its terms in the same order as the one-at-a-time loop (so the values are the
+# same to the last bit), but the processor overlaps four chains of dependent additions instead of waiting on
+# one.  Matrices of a few dozen rows: the latency of those chains, not the arithmetic, is their cost.
+
 @njit(cache=True)
 def _cholesky(A):
     """Lower Cholesky factor of ``A`` and whether ``A`` is positive definite (a pivot <= 0 or NaN: not)."""
@@ -112,27 +117,103 @@ def _cholesky(A):
             return C, False
         d = math.sqrt(s)
         C[j, j] = d
-        for i in range(j + 1, n):
+        i = j + 1
+        while i + 3 < n:  # C[i, j] = (A[i, j] - sum_k C[i, k] C[j, k]) / d for four rows
+            t0, t1, t2, t3 = A[i, j], A[i + 1, j], A[i + 2, j], A[i + 3, j]
+            for k in range(j):
+                cjk = C[j, k]
+                t0 -= C[i, k] * cjk
+                t1 -= C[i + 1, k] * cjk
+                t2 -= C[i + 2, k] * cjk
+                t3 -= C[i + 3, k] * cjk
+            C[i, j] = t0 / d
+            C[i + 1, j] = t1 / d
+            C[i + 2, j] = t2 / d
+            C[i + 3, j] = t3 / d
+            i += 4
+        while i < n:
             t = A[i, j]
             for k in range(j):
                 t -= C[i, k] * C[j, k]
             C[i, j] = t / d
+            i += 1
     return C, True
 
 
 @njit(cache=True)
 def _tri_inv(C):
-    """Inverse of a lower-triangular matrix with a positive diagonal (lower-triangular)."""
+    """Inverse of a lower-triangular matrix with a positive diagonal (lower-triangular):
+    ``Ci[i, j] = -sum_{k=j}^{i-1} C[i, k] Ci[k, j] / C[i, i]``, row by row."""
     n = C.shape[0]
     Ci = np.zeros((n, n))
-    for j in range(n):
-        Ci[j, j] = 1.0 / C[j, j]
-        for i in range(j + 1, n):
+    for i in range(n):
+        Ci[i, i] = 1.0 / C[i, i]
+        cii = C[i, i]
+        j = 0
+        while j + 3 < i:  # four columns j..j+3 of row i; column j + q sums from k = j + q
+            s0 = 0.0
+            s0 -= C[i, j] * Ci[j, j]
+            s0 -= C[i, j + 1] * Ci[j + 1, j]
+            s1 = 0.0
+            s1 -= C[i, j + 1] * Ci[j + 1, j + 1]
+            s0 -= C[i, j + 2] * Ci[j + 2, j]
+            s1 -= C[i, j + 2] * Ci[j + 2, j + 1]
+            s2 = 0.0
+            s2 -= C[i, j + 2] * Ci[j + 2, j + 2]
+            s3 = 0.0
+            for k in range(j + 3, i):
+                cik = C[i, k]
+                s0 -= cik * Ci[k, j]
+                s1 -= cik * Ci[k, j + 1]
+                s2 -= cik * Ci[k, j + 2]
+                s3 -= cik * Ci[k, j + 3]
+            Ci[i, j] = s0 / cii
+            Ci[i, j + 1] = s1 / cii
+            Ci[i, j + 2] = s2 / cii
+            Ci[i, j + 3] = s3 / cii
+            j += 4
+        while j < i:
             s = 0.0
             for k in range(j, i):
                 s -= C[i, k] * Ci[k, j]
-            Ci[i, j] = s / C[i, i]
+            Ci[i, j] = s / cii
+            j += 1
     return Ci
+
+
+@njit(cache=True)
+def _inverse_from(Ci):
+    """``Sigma^-1 = Ci' Ci`` (symmetric) from the inverse Cholesky factor: ``V[i, j] = sum_{k>=i} Ci[k, i]
+    Ci[k, j]`` for ``j <= i``."""
+    p = Ci.shape[0]
+    V = np.zeros((p, p))
+    for i in range(p):
+        j = 0
+        while j + 3 <= i:
+            s0 = s1 = s2 = s3 = 0.0
+            for k in range(i, p):
+                cki = Ci[k, i]
+                s0 += cki * Ci[k, j]
+                s1 += cki * Ci[k, j + 1]
+                s2 += cki * Ci[k, j + 2]
+                s3 += cki * Ci[k, j + 3]
+            V[i, j] = s0
+            V[j, i] = s0
+            V[i, j + 1] = s1
+            V[j + 1, i] = s1
+            V[i, j + 2] = s2
+            V[j + 2, i] = s2
+            V[i, j + 3] = s3
+            V[j + 3, i] = s3
+            j += 4
+        while j <= i:
+            s = 0.0
+            for k in range(i, p):
+                s += Ci[k, i] * Ci[k, j]
+            V[i, j] = s
+            V[j, i] = s
+            j += 1
+    return V
 
 
 @njit(cache=True)
@@ -149,13 +230,28 @@ def discrepancy(x, rows, L0, T0, P0, nu0, al0, S, ybar, meanstructure):
     for i in range(p):
         ld += math.log(C[i, i])
     Ci = _tri_inv(C)
-    tr = 0.0  # tr(Ci S Ci') with Ci lower triangular
+    tr = 0.0  # tr(Ci S Ci') with Ci lower triangular: sum_i sum_{j<=i} Ci[i, j] sum_{k<=i} S[j, k] Ci[i, k]
     for i in range(p):
-        for j in range(i + 1):
+        j = 0
+        while j + 3 <= i:
+            t0 = t1 = t2 = t3 = 0.0
+            for k in range(i + 1):
+                cik = Ci[i, k]
+                t0 += S[j, k] * cik
+                t1 += S[j + 1, k] * cik
+                t2 += S[j + 2, k] * cik
+                t3 += S[j + 3, k] * cik
+            tr += Ci[i, j] * t0
+            tr += Ci[i, j + 1] * t1
+            tr += Ci[i, j + 2] * t2
+            tr += Ci[i, j + 3] * t3
+            j += 4
+        while j <= i:
             t = 0.0
             for k in range(i + 1):
                 t += S[j, k] * Ci[i, k]
             tr += Ci[i, j] * t
+            j += 1
     F = 2.0 * ld + tr
     if meanstructure:
         d = ybar - mu
@@ -215,14 +311,7 @@ def grad_info(x, rows, L0, T0, P0, nu0, al0, S, ybar, meanstructure, wg, info, g
         return False
     p, m = L.shape
     Ci = _tri_inv(C)
-    V = np.zeros((p, p))  # Sigma^-1 = Ci' Ci
-    for i in range(p):
-        for j in range(i + 1):
-            s = 0.0
-            for k in range(i, p):
-                s += Ci[k, i] * Ci[k, j]
-            V[i, j] = s
-            V[j, i] = s
+    V = _inverse_from(Ci)  # Sigma^-1 = Ci' Ci
     Sd = S.copy()
     d = np.zeros(p)
     Vd = np.zeros(p)

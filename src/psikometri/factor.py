@@ -890,6 +890,8 @@ def _check_identified(model: _Model) -> None:
     J = _jacobian(model, x)
     if J.shape[1] == 0:
         return
+    if _full_rank_by_bound(J):
+        return
     sv = np.linalg.svd(J, compute_uv=False)
     tol = sv[0] * max(J.shape) * 1e-10
     rank = int((sv > tol).sum())
@@ -904,6 +906,25 @@ def _check_identified(model: _Model) -> None:
             f"{names}. Fix one of them (e.g. a loading to 1 or a variance), add indicators, or remove the "
             "constraint that isolates them."
         )
+
+
+def _full_rank_by_bound(J: np.ndarray) -> bool:
+    """True when ``J`` has full column rank by a wide margin, so the singular values need not be computed.
+
+    The 1-norm condition number of ``A = J'J`` bounds the spectral one, ``kappa_2(A) <= ||A||_1 ||A^-1||_1``
+    (both norms of a symmetric matrix bound its largest eigenvalue), and ``sigma_max / sigma_min(J) =
+    sqrt(kappa_2(A))``.  Below ``1e8`` the smallest singular value of ``J`` exceeds ``1e-4`` times the largest,
+    far above the rank tolerance of :func:`_check_identified` (``max(J.shape) * 1e-10`` times the largest) and
+    above the rounding of ``J'J`` and of its inverse (relative ``1e-16 kappa``), so the SVD would find full rank
+    too.  False (the caller computes the SVD) otherwise, or when ``A`` is not numerically positive definite.
+    """
+    A = J.T @ J
+    try:
+        Li = _tri_inv(np.linalg.cholesky(A))
+    except np.linalg.LinAlgError:
+        return False
+    kappa = float(np.abs(A).sum(axis=0).max() * np.abs(Li.T @ Li).sum(axis=0).max())
+    return bool(kappa < 1e8 and math.sqrt(kappa) * max(J.shape) * 1e-10 < 1e-3)
 
 
 # ----------------------------------------------------------------------------- start values
@@ -1115,11 +1136,17 @@ def _finish(model, x, S, means, nobs, w, logdetS, converged, it, grad, notes) ->
         info_total = 0.5 * N * H  # total expected information of the log-likelihood
         try:
             Lc = np.linalg.cholesky(info_total)
-            ev = np.linalg.eigvalsh(H)
-            if ev[0] <= ev[-1] * 1e-12:
-                raise np.linalg.LinAlgError
             Li = _tri_inv(Lc)
-            vcov = Li.T @ Li
+            inv = Li.T @ Li
+            # singular when the smallest eigenvalue of H is below 1e-12 times the largest; the 1-norm condition
+            # number bounds their ratio (kappa_2 <= ||H||_1 ||H^-1||_1), so below 1e11 (a tenth of the limit:
+            # room for the rounding of the computed inverse) the eigenvalues need not be computed
+            kappa = float(np.abs(info_total).sum(axis=0).max() * np.abs(inv).sum(axis=0).max())
+            if not kappa < 1e11:
+                ev = np.linalg.eigvalsh(H)
+                if ev[0] <= ev[-1] * 1e-12:
+                    raise np.linalg.LinAlgError
+            vcov = inv
             se = np.sqrt(np.diagonal(vcov))
             se_rows = np.array([se[r.free] if r.free >= 0 else np.nan for r in model.params])
         except np.linalg.LinAlgError:
