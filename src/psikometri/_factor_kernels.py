@@ -1,9 +1,11 @@
 """Numba kernels for :mod:`psikometri.factor` (private).
 
 The ML discrepancy of one group and its gradient and expected information, straight from the free parameter
-vector and the model's free parameter rows (``factor._Model._rows[g]``: ``mat, row, col, x index``), for the
-Fisher scoring loop of ``factor._iterate``.  Every call of that loop fits a model of a few dozen indicators, so
-the cost is the interpreter's, not the arithmetic's: one kernel call replaces some forty numpy calls.
+vector and the model's free parameter rows (``factor._Model._rows[g]``: ``mat, row, col, x index``), and the
+whole Fisher scoring / Newton loop of ``factor._iterate`` built on them (:func:`iterate`).  The models have a
+few dozen indicators: one call of the loop kernel replaces, per iteration, some ten Python calls into scipy's
+LAPACK wrappers and the kernels, the small arrays they allocate, and the discrepancy and factorisations worked
+out twice.
 
 * :func:`discrepancy`: ``log|Sigma| + tr(S Sigma^-1) (+ d' Sigma^-1 d)`` of one group, ``inf`` where
   ``Sigma`` is not positive definite (the caller subtracts ``log|S| + p`` and weights the groups).
@@ -21,8 +23,15 @@ the cost is the interpreter's, not the arithmetic's: one kernel call replaces so
   (the observed information, for the Newton steps near the minimum), whose extra terms are look-ups in
   ``B' W B`` and ``B' V d`` and the few non-zero second derivatives of ``Sigma`` and ``mu`` (:func:`_second`).
 
-Cholesky factor and triangular inverse are plain loops (matrices of a few dozen rows).  The codes of the
-matrices (``LAMBDA ... ALPHA``) are those of :mod:`psikometri.factor`.
+* :func:`objective` / :func:`gradient`: the discrepancy F and its derivatives summed over the groups, whose
+  arguments are stacked (:func:`psikometri.factor._stacked_args`).
+* :func:`iterate`: the optimiser's loop (damped Fisher scoring, :func:`line_search`, Newton steps near the
+  minimum, the stopping rules and the divergence guard of ``factor._iterate``); the information matrices are
+  factored by LAPACK (``np.linalg.cholesky``), the triangular solves are loops.  Its plain Python reference is
+  ``tests/naive_factor.py`` (``iterate``, with scipy's LAPACK), which it matches step for step up to rounding.
+
+Cholesky factor and triangular inverse of ``Sigma`` are plain loops (matrices of a few dozen rows).  The codes
+of the matrices (``LAMBDA ... ALPHA``) are those of :mod:`psikometri.factor`.
 """
 
 from __future__ import annotations

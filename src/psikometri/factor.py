@@ -62,9 +62,10 @@ on the same data):
     Levenberg-Marquardt damping and a line search, then Newton steps with the
     observed information near the minimum (``_iterate``, the one optimiser of
     every model here: groups, mean structures, and the AC model set of
-    :mod:`psikometri.construct`); F, the gradient and both information
-    matrices come from the numba kernels of :mod:`psikometri._factor_kernels`;
-    cost per iteration independent of ``N``.  Converged at a gradient below
+    :mod:`psikometri.construct`), run as one numba kernel
+    (:func:`psikometri._factor_kernels.iterate`, which also computes F, the
+    gradient and both information matrices); cost per iteration independent
+    of ``N``.  Converged at a gradient below
     ``gtol`` or at the rounding floor of F (Newton decrement); with ``bounds`` (one positive
     number per free parameter) a run whose estimates stay beyond them for
     ``patience`` iterations stops as diverging (no finite minimum).  Never
@@ -77,6 +78,9 @@ on the same data):
     ``start=`` to refit the same model, e.g. on a resample), ``.vcov`` its
     covariance matrix, ``.sigma`` / ``.mu`` the model-implied moments per
     group (``mu`` = the sample means without a mean structure).
+    ``_minimise`` (same arguments) runs the minimisation alone and returns the
+    arguments of ``_finish``, which adds standard errors, fit measures and the
+    admissibility checks: to choose among several runs before finishing one.
 ``_result(model, fit, groups=()) -> CFAResult``
     The public result (tidy tables, standardized solutions) of an engine fit.
 
@@ -1092,6 +1096,11 @@ def _iterate(model, x, F, S, means, w, logdetS, *, max_iter=500, gtol=1e-9, gflo
     which, e.g., factor covariances grow without limit while loadings shrink), so no estimate exists (the
     improper CDCE solutions of Kenny & Kashy 1992; Lance et al. 2004), and the run is not left to crawl along
     the ridge for thousands of iterations.
+
+    The loop is one call of the numba kernel :func:`psikometri._factor_kernels.iterate` (its plain Python
+    reference, with scipy's LAPACK, is ``iterate`` in ``tests/naive_factor.py``).  The kernel factors the
+    undamped information matrix only where it is used: for the convergence test (a gradient below ``gfloor``),
+    for an undamped step, and for the switch to Newton steps (a damped iteration away from the floor skips it).
     """
     K = _kernels()
     q = model.npar
