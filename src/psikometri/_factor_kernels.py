@@ -547,26 +547,31 @@ def line_search(x, F, step, slope, t0, shortest, rows, off, L0, T0, P0, nu0, al0
     """``(t, x + t step, F there)`` for the largest ``t`` among the powers of two from 1 down to above
     ``shortest`` at which F falls by the Armijo amount (``F_new < F`` and ``F_new <= F + 1e-4 t slope``),
     searched from ``t0`` upwards while the test passes, else downwards; ``t = 0`` (and ``x``, ``F``) when none
-    does (``factor._iterate`` has the reasoning)."""
+    does (``factor._iterate`` has the reasoning).  One call site of the discrepancy (the compiled loop stays
+    small)."""
     t = t0
-    xn = x + t * step
-    Fn = objective(xn, rows, off, L0, T0, P0, nu0, al0, S, ybar, meanstructure, w, logdetS)
-    if Fn < F and Fn <= F + 1e-4 * t * slope:
-        while t < 1.0:
-            x2 = x + (2.0 * t) * step
-            F2 = objective(x2, rows, off, L0, T0, P0, nu0, al0, S, ybar, meanstructure, w, logdetS)
-            if not (F2 < F and F2 <= F + 1e-4 * (2.0 * t) * slope):
-                break
-            t, xn, Fn = 2.0 * t, x2, F2
-        return t, xn, Fn
-    t *= 0.5
-    while t > shortest:
+    best_t, best_x, best_F = 0.0, x, F
+    first, up = True, False
+    while True:
         xn = x + t * step
         Fn = objective(xn, rows, off, L0, T0, P0, nu0, al0, S, ybar, meanstructure, w, logdetS)
-        if Fn < F and Fn <= F + 1e-4 * t * slope:
-            return t, xn, Fn
-        t *= 0.5
-    return 0.0, x, F
+        ok = Fn < F and Fn <= F + 1e-4 * t * slope
+        if first:
+            first = False
+            up = ok
+        if up:  # from t0 upwards while the test passes: the last step that passed
+            if not ok:
+                return best_t, best_x, best_F
+            best_t, best_x, best_F = t, xn, Fn
+            if not t < 1.0:
+                return best_t, best_x, best_F
+            t = 2.0 * t
+        else:  # downwards from t0 / 2 to the first step that passes
+            if ok:
+                return t, xn, Fn
+            t *= 0.5
+            if not t > shortest:
+                return 0.0, x, F
 
 
 @njit(cache=True)
@@ -599,13 +604,9 @@ def iterate(x, F, rows, off, L0, T0, P0, nu0, al0, S, ybar, meanstructure, w, lo
     """
     q = x.shape[0]
     p = S.shape[1]
-    grad = np.zeros(q)
+    grad = np.full(q, np.nan)
     H = np.zeros((q, q))
     Ho = np.zeros((q, q))
-    empty = np.zeros((0, 0))
-    bad = gradient(x, rows, off, L0, T0, P0, nu0, al0, S, ybar, meanstructure, w, True, grad, H, False, empty)
-    if bad >= 0:
-        return x, F, 0, FAILURE, np.full(q, np.nan), float(bad)
     guard = bounds.shape[0] == q
     ldsum = _dot(w, logdetS)
     mu = 0.0
@@ -614,7 +615,18 @@ def iterate(x, F, rows, off, L0, T0, P0, nu0, al0, S, ybar, meanstructure, w, lo
     newton = False
     hold, backoff, outside = 0, 0, 0
     xn, Fn = x, F
-    for it in range(1, max_iter + 1):
+    it = 0
+    while True:
+        # the gradient and information at x (observed too before a Newton step): at the start, then after
+        # every step (one call site, so the compiled loop holds one copy of the derivatives)
+        g_new = np.zeros(q)
+        bad = gradient(x, rows, off, L0, T0, P0, nu0, al0, S, ybar, meanstructure, w, True, g_new, H, newton, Ho)
+        if bad >= 0:
+            return x, F, it, FAILURE, grad, float(bad)
+        grad = g_new
+        it += 1
+        if it > max_iter:
+            return x, F, max_iter, MAX_ITER, grad, 0.0
         gmax = 0.0
         for k in range(q):
             gmax = max(gmax, abs(grad[k]))
@@ -701,9 +713,3 @@ def iterate(x, F, rows, off, L0, T0, P0, nu0, al0, S, ybar, meanstructure, w, lo
             else:
                 outside = 0
         F = Fn
-        g_new = np.zeros(q)
-        bad = gradient(x, rows, off, L0, T0, P0, nu0, al0, S, ybar, meanstructure, w, True, g_new, H, newton, Ho)
-        if bad >= 0:
-            return x, F, it, FAILURE, grad, float(bad)
-        grad = g_new
-    return x, F, max_iter, MAX_ITER, grad, 0.0

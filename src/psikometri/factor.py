@@ -689,22 +689,11 @@ def _kernels():
 _K = None
 
 
-def _kernel_args(model: _Model, S, means) -> list:
-    """Per group, the kernels' arguments after ``x``: the free rows, the base matrices, ``S_g`` and the mean
-    vector (zeros without a mean structure) as contiguous float64 arrays, and whether there is a mean structure."""
-    out = []
-    ms = bool(model.meanstructure)
-    for g in range(model.ngroups):
-        Sg = np.ascontiguousarray(S[g], dtype=np.float64)
-        yg = np.ascontiguousarray(means[g], dtype=np.float64) if ms else np.zeros(model.p)
-        out.append((model._rows[g], *model._base[g], Sg, yg, ms))
-    return out
-
-
 def _stacked_args(model: _Model, S, means) -> tuple:
-    """The arguments of the loop kernel :func:`psikometri._factor_kernels.iterate` after ``x, F``: the free
-    rows of every group one after the other with their offsets, the base matrices, ``S_g`` and the mean vectors
-    stacked over the groups (contiguous float64), and whether there is a mean structure."""
+    """The arguments of the kernels :func:`psikometri._factor_kernels.objective`, ``gradient`` and ``iterate``
+    after ``x`` (and ``F``): the free rows of every group one after the other with their offsets, the base
+    matrices, ``S_g`` and the mean vectors stacked over the groups (contiguous float64), and whether there is a
+    mean structure."""
     G, p = model.ngroups, model.p
     ms = bool(model.meanstructure)
     off = np.zeros(G + 1, dtype=np.int64)
@@ -721,20 +710,13 @@ def _stacked_args(model: _Model, S, means) -> tuple:
 def _objective(model: _Model, x, S, means, w, logdetS, *, args=None) -> float:
     """F = sum_g w_g [log|Sigma| + tr(S Sigma^-1) - log|S| - p + d' Sigma^-1 d] (inf where Sigma is not PD).
 
-    One call of the kernel :func:`psikometri._factor_kernels.discrepancy` per group; ``args``: the
-    :func:`_kernel_args` of ``S`` and ``means`` when they are at hand (a loop of many calls)."""
+    One call of the kernel :func:`psikometri._factor_kernels.objective` (the one the optimiser's loop uses);
+    ``args``: the :func:`_stacked_args` of ``S`` and ``means`` when they are at hand (a loop of many calls)."""
     K = _kernels()
-    x = np.ascontiguousarray(x, dtype=np.float64)
     if args is None:
-        args = _kernel_args(model, S, means)
-    p = model.p
-    F = 0.0
-    for g, a in enumerate(args):
-        Fg = K.discrepancy(x, *a)
-        if not math.isfinite(Fg):
-            return math.inf
-        F += w[g] * (Fg - logdetS[g] - p)
-    return F if math.isfinite(F) else math.inf
+        args = _stacked_args(model, S, means)
+    return float(K.objective(np.ascontiguousarray(x, dtype=np.float64), *args,
+                             np.ascontiguousarray(w, dtype=np.float64), np.asarray(logdetS, dtype=np.float64)))
 
 
 def _tri_inv(C: np.ndarray) -> np.ndarray:
@@ -750,29 +732,25 @@ def _tri_inv(C: np.ndarray) -> np.ndarray:
 def _grad_info(model: _Model, x, S, means, w, *, info: bool = True, args=None, observed: bool = False):
     """Analytic gradient of F and its expected Hessian E[d2F] = sum_g w_g [tr(V dS_k V dS_l) + 2 dmu_k' V dmu_l].
 
-    One call of the kernel :func:`psikometri._factor_kernels.grad_info` per group (the rank-two form of
-    ``dSigma_k`` of :func:`_derivatives`, evaluated as look-ups in ``B' V B``); raises
+    One call of the kernel :func:`psikometri._factor_kernels.gradient` (``grad_info`` of every group: the
+    rank-two form of ``dSigma_k`` of :func:`_derivatives`, evaluated as look-ups in ``B' V B``); raises
     ``np.linalg.LinAlgError`` where a model-implied covariance matrix is not positive definite.  ``args`` as
     in :func:`_objective`.  With ``observed``, ``(grad, H, Ho)``: also the Hessian of F itself (the observed
     information; the kernel's docstring has the formula).
     """
     K = _kernels()
     q = model.npar
-    x = np.ascontiguousarray(x, dtype=np.float64)
     if args is None:
-        args = _kernel_args(model, S, means)
+        args = _stacked_args(model, S, means)
     grad = np.zeros(q)
     info, observed = bool(info), bool(observed)
     H = np.zeros((q, q)) if info else np.zeros((0, 0))
     Ho = np.zeros((q, q)) if observed else np.zeros((0, 0))
-    for g, a in enumerate(args):
-        if not K.grad_info(x, *a, float(w[g]), info, grad, H, observed, Ho):
-            raise np.linalg.LinAlgError(f"the model-implied covariance matrix of group {g + 1} is not positive "
-                                        "definite")
-    if info:
-        K.mirror(H)
-    if observed:
-        K.mirror(Ho)
+    bad = K.gradient(np.ascontiguousarray(x, dtype=np.float64), *args, np.ascontiguousarray(w, dtype=np.float64),
+                     info, grad, H, observed, Ho)
+    if bad >= 0:
+        raise np.linalg.LinAlgError(f"the model-implied covariance matrix of group {bad + 1} is not positive "
+                                    "definite")
     if observed:
         return grad, (H if info else None), Ho
     return grad, (H if info else None)
