@@ -697,3 +697,26 @@ def test_equal_modifier_naming_a_parameter_is_rejected(hs):
     a = pk.cfa(hs, "visual =~ x1 + l*x2 + equal('l')*x3")
     b = pk.cfa(hs, "visual =~ x1 + l*x2 + l*x3")
     assert a.fit.equals(b.fit)
+
+
+def test_full_rank_bound_agrees_with_the_singular_values():
+    """The shortcut of the rank check says "full rank" only where the SVD rank test does too: on matrices whose
+    singular values span 1 to 10^-c (c = 0 ... 14) and on a rank-deficient one."""
+    from psikometri.factor import _full_rank_by_bound
+
+    rng = np.random.default_rng(8)
+    n, q = 120, 40
+    U, _ = np.linalg.qr(rng.normal(size=(n, q)))
+    V, _ = np.linalg.qr(rng.normal(size=(q, q)))
+    said = []
+    for c in range(15):
+        J = (U * np.logspace(0, -c, q)) @ V.T
+        sv = np.linalg.svd(J, compute_uv=False)
+        full = int((sv > sv[0] * max(J.shape) * 1e-10).sum()) == q
+        quick = _full_rank_by_bound(J)
+        assert not quick or full, c
+        said.append(quick)
+    assert said[0] and said[2] and not said[-1]  # well-conditioned: no SVD needed; near-singular: the SVD decides
+    J = rng.normal(size=(n, q))
+    J[:, 5] = J[:, 3] - 2 * J[:, 7]
+    assert not _full_rank_by_bound(J)
