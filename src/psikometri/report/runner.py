@@ -290,7 +290,7 @@ def _html_exporter():
     return exporter
 
 
-_TAG = re.compile(r"<(img|div)\b([^>]*?)(\s*/?)>", re.IGNORECASE)
+_TAG = re.compile(r"<(img|div)\b([^>]*)>", re.IGNORECASE)
 _FOCUS_CLASS = re.compile(r"\bclass\s*=\s*(\"|')(?:[^\"']*\s)?(?:jp-Cell-inputWrapper|jp-OutputArea-output)(?:\s[^\"']*)?\1")
 _HAS_ALT = re.compile(r"\salt\s*=", re.IGNORECASE)
 _TABINDEX = re.compile(r"(\stabindex\s*=\s*)(\"[^\"]*\"|'[^']*'|[^\s\"'>]+)", re.IGNORECASE)
@@ -301,7 +301,9 @@ def _accessible_html(page: str) -> str:
     ``tabindex="0"`` on the cells' input wrappers and output areas (keyboard focus), a new attribute after the
     tag's own as BeautifulSoup writes it (so the page parses to the tree nbconvert would have printed)."""
     def add(m):
-        tag, attrs, close = m.group(1).lower(), m.group(2), m.group(3)
+        tag, attrs = m.group(1).lower(), m.group(2)
+        close = attrs[len(attrs.rstrip("/").rstrip()):] if attrs.endswith("/") else ""  # a self-closing tag's " /"
+        attrs = attrs[:len(attrs) - len(close)]
         if tag == "img":
             if _HAS_ALT.search(attrs):
                 return m.group(0)
