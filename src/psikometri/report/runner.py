@@ -1304,8 +1304,10 @@ def _run_locked(data, out: Path, *, agencies, workers, scheduler, client, lang, 
 
         from .sections import warm_up
 
-        if tasks and not all(_up_to_date(t) for t in tasks):
-            warm_up()  # compile (or load from cache) the numba kernels once, before the workers start
+        if client is None and tasks and not all(_up_to_date(t) for t in tasks):
+            # compile (or load from cache) the numba kernels once, before the local workers start; a Dask
+            # worker's kernels use the cache of the worker's machine, which the client cannot fill
+            warm_up()
         bar = _progress(len(tasks))
         t0 = time.perf_counter()
         if client is not None:
