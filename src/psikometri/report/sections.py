@@ -77,11 +77,13 @@ class Section:
             # localised without a draw of its own: saving draws the figure (tick labels through the localising
             # formatters), and the texts are read as that drawing left them
             localise_figure(fig, self.lang, draw=False)
+            texts = []
             with mpl.rc_context(FIGURE_RC):
                 data = figure_png(fig, FIGURE_DPI, FIGURE_PNG_LEVEL)
-                if _localise_texts(fig, self.lang):  # a text made while drawing, not by a formatter: saved again
-                    data = figure_png(fig, FIGURE_DPI, FIGURE_PNG_LEVEL)
-            self.figure_texts.append(drawn_texts(fig))
+                if _localise_texts(fig, self.lang, texts):  # a text made while drawing, not by a formatter:
+                    data = figure_png(fig, FIGURE_DPI, FIGURE_PNG_LEVEL)  # saved again, and its texts found again
+                    texts = None
+            self.figure_texts.append(drawn_texts(fig, texts))
         finally:  # a figure that fails to draw is not left open in pyplot either
             plt.close(fig)
         self.blocks.append(("figure", caption, data))
@@ -353,13 +355,6 @@ def localise_figure(fig, lang: str, *, draw: bool = True) -> list[str] | None:
             return FuncFormatter(lambda v, pos=None: escape_mathtext(_local_text(str(orig(v, pos)), lang)))
         return FuncFormatter(lambda v, pos=None: _local_text(str(orig(v, pos)), lang))
 
-    # titles, axis labels, legends and annotations hold data names: a "$" in one must not start mathtext
-    # (an unbalanced "$" makes the figure fail to draw, a pair renders the name as a formula)
-    for t in fig.findobj(mtext.Text):
-        txt = t.get_text()
-        if "$" in txt:
-            t.set_text(escape_mathtext(txt))
-
     for ax in fig.get_axes():
         for axis in (ax.xaxis, ax.yaxis):
             f = axis.get_major_formatter()
@@ -369,7 +364,16 @@ def localise_figure(fig, lang: str, *, draw: bool = True) -> list[str] | None:
                 w = wrapped(f)
                 w._pk_local = True
                 axis.set_major_formatter(w)
-    _localise_texts(fig, lang)
+    # titles, axis labels, legends and annotations hold data names: a "$" in one must not start mathtext
+    # (an unbalanced "$" makes the figure fail to draw, a pair renders the name as a formula); escaped first,
+    # then localised, in one walk over the figure's texts (a walk asks every axis's locator for its ticks)
+    for t in fig.findobj(mtext.Text):
+        txt = t.get_text()
+        new = escape_mathtext(txt) if "$" in txt else txt
+        if new:
+            new = _local_text(new, lang)
+        if new != txt:
+            t.set_text(new)
     if not draw:
         return None
     fig.canvas.draw()  # makes the tick labels (through the formatters above)
@@ -378,26 +382,36 @@ def localise_figure(fig, lang: str, *, draw: bool = True) -> list[str] | None:
     return drawn_texts(fig)
 
 
-def _localise_texts(fig, lang: str) -> bool:
-    """Every text of ``fig`` in the report's language (:func:`_local_text`); whether any changed."""
+def _localise_texts(fig, lang: str, texts: list | None = None) -> bool:
+    """Every text of ``fig`` in the report's language (:func:`_local_text`); whether any changed.
+
+    ``texts``, a list, receives the figure's ``Text`` artists as found (in drawing order).
+    """
     import matplotlib.text as mtext
 
     changed = False
-    for t in fig.findobj(mtext.Text):
+    found = fig.findobj(mtext.Text)
+    for t in found:
         txt = t.get_text()
         if txt:
             new = _local_text(txt, lang)
             if new != txt:
                 t.set_text(new)
                 changed = True
+    if texts is not None:
+        texts.extend(found)
     return changed
 
 
-def drawn_texts(fig) -> list[str]:
-    """The visible texts of ``fig`` as last drawn (``$`` unescaped), in drawing order of the artists."""
+def drawn_texts(fig, texts: list | None = None) -> list[str]:
+    """The visible texts of ``fig`` as last drawn (``$`` unescaped), in drawing order of the artists.
+
+    ``texts``: the figure's ``Text`` artists when already found since the last drawing (``fig.findobj``).
+    """
     import matplotlib.text as mtext
 
-    return [_unescape_mathtext(t.get_text()) for t in fig.findobj(mtext.Text) if t.get_text() and t.get_visible()]
+    found = fig.findobj(mtext.Text) if texts is None else texts
+    return [_unescape_mathtext(t.get_text()) for t in found if t.get_text() and t.get_visible()]
 
 
 def _fmt_cell(v, lang: str = "id"):
