@@ -647,7 +647,7 @@ def _icc_cluster_bootstrap(x, codes, n_boot, seed, level, method):
     """
     n, k = x.shape
     n_cl = int(codes.max()) + 1
-    counts = bootstrap_counts(n_cl, n_boot, seed).astype(np.float64)
+    counts = _cluster_counts(n_cl, n_boot, seed)
     if method == "anova":
         xc = x - x.mean()
         rs = xc.sum(axis=1)
@@ -690,11 +690,35 @@ def _icc_cluster_bootstrap(x, codes, n_boot, seed, level, method):
                                   np.array([ve]), nb, k)[0]
     lo = np.full(6, np.nan)
     hi = np.full(6, np.nan)
-    for j in range(6):
-        v = vals[:, j]
-        if np.isfinite(v).sum() >= n_boot / 2:
-            lo[j], hi[j] = percentile_interval(v, level)
-    return lo, hi, int(np.isfinite(vals[:, 0]).sum()), n_cl
+    fin = np.isfinite(vals)
+    whole = fin.all(axis=0) if n_boot >= 2 else np.zeros(6, dtype=bool)
+    if whole.any():  # every replicate usable: the quantiles of these forms in one call (the same numbers)
+        a = (1.0 - level) / 2.0
+        q = np.quantile(vals[:, whole], [a, 1.0 - a], axis=0)
+        lo[whole], hi[whole] = q[0], q[1]
+    for j in np.flatnonzero(~whole):
+        if fin[:, j].sum() >= n_boot / 2:
+            lo[j], hi[j] = percentile_interval(vals[:, j], level)
+    return lo, hi, int(fin[:, 0].sum()), n_cl
+
+
+#: the last resample counts drawn by :func:`_cluster_counts`, by (clusters, resamples, seed)
+_LAST_COUNTS: dict = {}
+
+
+def _cluster_counts(n_cl: int, n_boot: int, seed: int) -> np.ndarray:
+    """``bootstrap_counts(n_cl, n_boot, seed)`` as float64 (read-only), kept for a next call with the same
+    arguments: a report asks for the resamples of the same candidates once for all cells and once per exercise.
+    Only tables up to 8 MB are kept, and only the last one."""
+    key = (int(n_cl), int(n_boot), int(seed))
+    counts = _LAST_COUNTS.get(key)
+    if counts is None:
+        counts = bootstrap_counts(n_cl, n_boot, seed).astype(np.float64)
+        counts.flags.writeable = False
+        _LAST_COUNTS.clear()
+        if counts.nbytes <= 8 * 2**20:
+            _LAST_COUNTS[key] = counts
+    return counts
 
 
 @validates_seed
