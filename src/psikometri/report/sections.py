@@ -639,6 +639,19 @@ def _num(x):
     return x if math.isfinite(x) else None
 
 
+def _level_codes(index: pd.MultiIndex, name: str):
+    """Integer codes of level ``name`` of ``index`` in the sorted order of its labels (the codes
+    :func:`psikometri._codes.sorted_codes` gives the labels themselves); the labels if one is missing."""
+    from .._codes import sorted_codes
+
+    i = index.names.index(name)
+    codes = np.asarray(index.codes[i])
+    if (codes < 0).any():
+        return index.get_level_values(name)
+    rank, _ = sorted_codes(pd.Series(index.levels[i]))
+    return np.asarray(rank, dtype=np.int64)[codes]
+
+
 class AgencyContext:
     """Data and settings of one agency's report; computes and caches its sections.
 
@@ -1131,18 +1144,25 @@ class AgencyContext:
         # every cell with two or more ratings; cells with more ratings than others make the table incomplete,
         # which icc() analyses by REML (a complete table by ANOVA)
         # interval: cluster bootstrap over candidates (cells of one candidate are not independent)
-        cand = wide.index.get_level_values("candidate")
-        tab = icc(wide.reset_index(drop=True), missing="reml", clusters=cand, n_boot=self.n_boot, seed=self.seed)
+        cand = _level_codes(wide.index, "candidate")
+        flat = wide.reset_index(drop=True)
+        tab = icc(flat, missing="reml", clusters=cand, n_boot=self.n_boot, seed=self.seed)
         # the cells' assessor slots are not the same raters across cells, so only the one-way forms apply
         sec.add_table("ICC (Shrout & Fleiss 1979)", tab.loc[["ICC1", "ICC1k"]])
-        ka = krippendorff_alpha(wide.reset_index(drop=True), level_of_measurement="interval",
-                                n_boot=self.n_boot, seed=self.seed)
+        ka = krippendorff_alpha(flat, level_of_measurement="interval", n_boot=self.n_boot, seed=self.seed)
         per_ex = []
-        for ex, sub in complete.groupby(level="exercise", observed=True):
-            sub = sub.dropna(axis=1, how="all")
+        # the cells of each exercise (in the order of the exercise ids), without the slots none of them fills
+        ex_i = wide.index.names.index("exercise")
+        ex_codes = np.asarray(wide.index.codes[ex_i])
+        vals = flat.to_numpy()
+        for code in np.unique(ex_codes[ex_codes >= 0]):
+            ex = wide.index.levels[ex_i][code]
+            rows = ex_codes == code
+            sub = vals[rows]
+            filled = ~np.isnan(sub).all(axis=0)
+            sub = pd.DataFrame(sub[:, filled], columns=flat.columns[filled])
             if len(sub) >= MIN["agreement_cells"] and sub.shape[1] >= 2:
-                t = icc(sub.reset_index(drop=True), missing="reml",
-                        clusters=sub.index.get_level_values("candidate"), n_boot=self.n_boot, seed=self.seed)
+                t = icc(sub, missing="reml", clusters=cand[rows], n_boot=self.n_boot, seed=self.seed)
                 per_ex.append({self.t("exercises"): ex, "n": len(sub), "ICC1": t.loc["ICC1", "icc"],
                                "boot_ci_low": t.loc["ICC1", "boot_ci_low"],
                                "boot_ci_high": t.loc["ICC1", "boot_ci_high"]})
