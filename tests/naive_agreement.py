@@ -157,3 +157,81 @@ def kalpha_pairs(data: np.ndarray, level: str):
             out_d.append(d)
             out_w.append(2.0 / (m - 1))
     return np.array(out_d), np.array(out_w)
+
+
+def kalpha_bootstrap(delta, prob, alias, n_draw, d_e, seed, n_boot):
+    """Hayes & Krippendorff bootstrap replayed draw by draw in Python from the counter-based stream.
+
+    Pair ``i = floor(u * P)`` is kept when ``u * P - i < prob[i]``, else its alias is drawn; the drawn
+    differences are added in draw order (the order of the kernels' sums).
+    """
+    from psikometri._resampling import stream_start, stream_uniform
+
+    npair = len(delta)
+    out = np.empty(n_boot)
+    for b in range(n_boot):
+        state = np.uint64(stream_start(np.uint64(seed), b) % 2**64)
+        acc = 0.0
+        for _ in range(n_draw):
+            state, u = stream_uniform(state)
+            state = np.uint64(state % 2**64)
+            t = u * npair
+            i = min(int(t), npair - 1)
+            acc += delta[i] if t - i < prob[i] else delta[alias[i]]
+        out[b] = 1.0 - (acc / n_draw) / d_e
+    return out
+
+
+def assessor_pairs(d, assessor):
+    """Co-rating statistics of one assessor by explicit loops over its ratings (long frame with columns
+    candidate, competency, exercise, assessor, score; every row scored).
+
+    Returns ``(own_sd, other_sd, exact)``: the sd of its scores on cells another assessor rated too, the sd of
+    the other assessors' scores over all (its rating, another rating of the cell) pairs, and the share of those
+    pairs with equal scores.
+    """
+    own, other, same = [], [], []
+    for _, r in d.loc[d["assessor"] == assessor].iterrows():
+        cell = d.loc[(d["candidate"] == r["candidate"]) & (d["competency"] == r["competency"])
+                     & (d["exercise"] == r["exercise"]) & (d["assessor"] != assessor), "score"]
+        if len(cell):
+            own.append(r["score"])
+        for s in cell:
+            other.append(s)
+            same.append(s == r["score"])
+    sd = (lambda v: float(np.std(v, ddof=1)) if len(v) >= 2 else math.nan)
+    return sd(own), sd(other), float(np.mean(same)) if same else math.nan
+
+
+def halo_of(d, assessor, exercise):
+    """Mean correlation between competencies of one assessor in one exercise across its candidates (NaN when
+    no pair of competencies has 3 candidates with both scores and variation in both)."""
+    g = d.loc[(d["assessor"] == assessor) & (d["exercise"] == exercise)]
+    comps = sorted(g["competency"].unique())
+    rs = []
+    for i, k1 in enumerate(comps):
+        for k2 in comps[i + 1:]:
+            a = g.loc[g["competency"] == k1].set_index("candidate")["score"]
+            b = g.loc[g["competency"] == k2].set_index("candidate")["score"]
+            both = a.index.intersection(b.index)
+            x, y = a[both].to_numpy(), b[both].to_numpy()
+            if len(both) >= 3 and np.ptp(x) > 0 and np.ptp(y) > 0:
+                rs.append(float(np.corrcoef(x, y)[0, 1]))
+    return float(np.mean(rs)) if rs else math.nan
+
+
+def halo_co_assessors(d, assessor):
+    """Halo of the assessors who rated the same candidates in the same exercise as ``assessor``, weighted by the
+    candidates shared (a loop over exercises and co-assessors)."""
+    num = den = 0.0
+    for e in sorted(d.loc[d["assessor"] == assessor, "exercise"].unique()):
+        mine = set(d.loc[(d["assessor"] == assessor) & (d["exercise"] == e), "candidate"])
+        for b in sorted(d.loc[d["exercise"] == e, "assessor"].unique()):
+            if b == assessor:
+                continue
+            w = len(mine & set(d.loc[(d["assessor"] == b) & (d["exercise"] == e), "candidate"]))
+            h = halo_of(d, b, e)
+            if w and not math.isnan(h):
+                num += w * h
+                den += w
+    return num / den if den else math.nan

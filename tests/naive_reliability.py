@@ -110,14 +110,19 @@ def oblimin_gpa(A: np.ndarray, eps: float = 1e-10, maxit: int = 5000):
         if s < eps:
             break
         al *= 2.0
+        armijo = False
         for _ in range(11):
             X = T - al * Gp
             Tt = X / np.sqrt((X**2).sum(axis=0))
             L = A @ np.linalg.inv(Tt).T
             Gq, ft = vgq(L)
             if f - ft > 0.5 * s * s * al:
+                armijo = True
                 break
             al /= 2.0
+        if not armijo and ft >= f:  # no step lowers the criterion any more: stop where it is
+            L = A @ np.linalg.inv(T).T
+            break
         T, f = Tt, ft
         G = -(L.T @ Gq @ np.linalg.inv(Tt)).T
     return L, T.T @ T

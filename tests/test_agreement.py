@@ -1180,3 +1180,143 @@ def test_long_format_edge_ids_and_option_errors():
         ag.krippendorff_alpha(w).value, abs=1e-12)
     with pytest.raises(ValueError, match="level_of_measurement must be one of"):
         ag.krippendorff_alpha(d, targets="u", raters="r", ratings="y", level_of_measurement="Nominal")
+
+
+# ----------------------------------------------------------------------------- kernels and helpers made faster
+
+
+def _alias_inputs(delta, weight):
+    prob, alias = K.alias_table(np.asarray(weight, dtype=float))
+    return np.ascontiguousarray(delta, dtype=float), prob, alias
+
+
+def test_kalpha_bootstrap_kernels_match_draw_by_draw_replay():
+    # squared differences of ratings in half points (multiples of 1/4): the integer kernel applies, and must give
+    # the float kernel's and the Python replay's numbers bit for bit
+    delta, prob, alias = _alias_inputs([0.0, 0.25, 1.0, 2.25, 4.0, 16.0], [40.0, 25.0, 18.0, 9.0, 5.0, 0.5])
+    n_draw, d_e, seed = 97, 1.37, 2024
+    scaled = ag._dyadic_integers(delta, n_draw)
+    assert scaled is not None and scaled[1] == 0.25
+    assert scaled[0].tolist() == [0, 1, 4, 9, 16, 64]
+    ref = naive.kalpha_bootstrap(delta, prob, alias, n_draw, d_e, seed, 30)
+    fl = K.kalpha_bootstrap(delta, prob, alias, n_draw, d_e, np.uint64(seed), 30)
+    it = K.kalpha_bootstrap_scaled(scaled[0], scaled[1], prob, alias, n_draw, d_e, np.uint64(seed), 30)
+    assert np.array_equal(fl, ref) and np.array_equal(it, ref)
+    # differences that are no dyadic fractions (weights such as 1/3) use the float kernel: the same replay
+    third, prob3, alias3 = _alias_inputs([0.0, 1.0 / 3.0, 0.1, 1.0], [3.0, 2.0, 1.0, 1.0])
+    assert ag._dyadic_integers(third, n_draw) is None
+    assert np.array_equal(K.kalpha_bootstrap(third, prob3, alias3, n_draw, d_e, np.uint64(5), 20),
+                          naive.kalpha_bootstrap(third, prob3, alias3, n_draw, d_e, 5, 20))
+
+
+def test_dyadic_integers_refuses_sums_beyond_exact_integers():
+    assert ag._dyadic_integers(np.array([0.0, 2.0**40]), 2**12)[0].tolist() == [0, 2**40]
+    assert ag._dyadic_integers(np.array([0.0, 2.0**40]), 2**13) is None  # 2**53 reached: rounding possible
+    assert ag._dyadic_integers(np.array([1.0, np.inf]), 10) is None
+    assert ag._dyadic_integers(np.array([2.0**-70]), 10) is None  # finer than 2**-63
+    ints, scale = ag._dyadic_integers(np.array([-0.5, 0.75]), 10)
+    assert ints.tolist() == [-2, 3] and scale == 0.25
+
+
+def test_f_distribution_helpers_equal_scipy_everywhere():
+    from scipy import stats
+
+    xs = [np.nan, -np.inf, -1.0, -0.0, 0.0, 1e-300, 0.3, 1.0, 2.5, 17.0, 1e6, np.inf]
+    dfs = [np.nan, -1, 0, 0.5, 1, 2, 7, 39, 119.0, 1e5, np.inf]
+    qs = [np.nan, -0.1, 0.0, 1e-12, 0.025, 0.5, 0.975, 1.0 - 1e-15, 1.0, 1.2]
+    with np.errstate(all="ignore"):
+        for d1 in dfs:
+            for d2 in dfs:
+                for x in xs:
+                    want = stats.f.sf(x, d1, d2)
+                    got = ag._f_sf(x, d1, d2)
+                    assert type(got) is type(want) and np.array_equal(got, want, equal_nan=True), (x, d1, d2)
+                for q in qs:
+                    want = stats.f.ppf(q, d1, d2)
+                    got = ag._f_ppf(q, d1, d2)
+                    assert type(got) is type(want) and np.array_equal(got, want, equal_nan=True), (q, d1, d2)
+
+
+def test_cluster_counts_are_the_bootstrap_counts_kept_read_only():
+    from psikometri._resampling import bootstrap_counts
+
+    a = ag._cluster_counts(9, 40, 17)
+    assert a.dtype == np.float64 and not a.flags.writeable
+    assert np.array_equal(a, bootstrap_counts(9, 40, 17))
+    assert ag._cluster_counts(9, 40, 17) is a  # the same arguments: the kept table
+    b = ag._cluster_counts(9, 40, 18)
+    assert np.array_equal(b, bootstrap_counts(9, 40, 18)) and not np.array_equal(a, b)
+
+
+def _panel_ratings(seed):
+    """Unequal panels: 1 to 3 assessors a cell, some cells rated once, competencies rated together."""
+    d = _simulated_ac(seed).rename(columns={"nip": "candidate", "kompetensi": "competency",
+                                            "alat_ukur": "exercise", "asesor": "assessor", "nilai": "score"})
+    d = d.loc[d["candidate"].isin([f"c{i}" for i in range(12)])]
+    d = d.sample(frac=0.45, random_state=seed).reset_index(drop=True)
+    d["score"] = np.round(d["score"] * 2) / 2  # half points, so that some co-rated scores are equal
+    return d
+
+
+def test_assessor_diagnostics_spread_exact_and_co_assessor_halo_match_loops():
+    for seed in (3, 4):
+        d = _panel_ratings(seed)
+        out = ag.assessor_diagnostics(d)
+        assert out["n_ratings"].to_dict() == d["assessor"].value_counts().to_dict()
+        for a in out.index:
+            own_sd, other_sd, exact = naive.assessor_pairs(d, a)
+            ratio = own_sd / other_sd if other_sd > 0 else math.nan
+            assert out.loc[a, "spread"] == pytest.approx(d.loc[d["assessor"] == a, "score"].std(ddof=1), abs=1e-12)
+            assert out.loc[a, "spread_ratio"] == pytest.approx(ratio, abs=1e-12, nan_ok=True)
+            assert out.loc[a, "exact_agreement"] == pytest.approx(exact, abs=1e-12, nan_ok=True)
+            assert out.loc[a, "halo_co_assessors"] == pytest.approx(naive.halo_co_assessors(d, a), abs=1e-12,
+                                                                    nan_ok=True)
+        assert out["halo_co_assessors"].notna().sum() >= 3  # the loops above compared numbers, not only NaNs
+
+
+def test_assessor_diagnostics_index_and_dtypes_follow_the_assessor_column():
+    d = _panel_ratings(5)
+    base = ag.assessor_diagnostics(d)
+    dtypes = {"n_ratings": "int64", "n_shared": "int64", "severity": "str", "central_tendency": "bool",
+              "halo_flag": "bool", "low_agreement": "bool", "flagged": "bool", "flag_summary": "str"}
+    assert {c: str(base[c].dtype) for c in dtypes} == dtypes
+    codes = {a: i * 3 + 1 for i, a in enumerate(sorted(d["assessor"].unique()))}
+    for col in (d["assessor"].astype("category"), d["assessor"].astype(object), d["assessor"].map(codes),
+                d["assessor"].map(codes).astype(object), d["assessor"].map(codes).astype(float).astype(object)):
+        out = ag.assessor_diagnostics(d.assign(assessor=col))
+        # the index is that of a groupby on the column, in the sorted order of the ids
+        pd.testing.assert_index_equal(out.index, col.groupby(col).size().index.rename("assessor"), exact=True)
+        assert_allclose(out["leniency"].to_numpy(), base["leniency"].to_numpy(), atol=1e-12)
+    shuffled = ag.assessor_diagnostics(d.sample(frac=1.0, random_state=1))
+    pd.testing.assert_frame_equal(shuffled, base, check_exact=False, rtol=1e-12, atol=1e-12)
+
+
+def test_assessor_diagnostics_more_bad_input():
+    d = _panel_ratings(6)
+    bad = d.copy()
+    bad.loc[7, "exercise"] = None
+    with pytest.raises(ValueError, match="'exercise' is empty at row 7"):
+        ag.assessor_diagnostics(bad)
+    with pytest.raises(ValueError, match="holds no score"):
+        ag.assessor_diagnostics(d.assign(score=np.nan))
+    with pytest.raises(ValueError, match="infinite"):
+        ag.assessor_diagnostics(d.assign(score=d["score"].where(d.index != 3, np.inf)))
+    dup = pd.concat([d, d.iloc[[5]].assign(score=np.nan), d.iloc[[5]]], ignore_index=True)
+    r = d.iloc[5]
+    with pytest.raises(ValueError, match=f"assessor '{r['assessor']}' for candidate '{r['candidate']}'"):
+        ag.assessor_diagnostics(dup)
+    ag.assessor_diagnostics(pd.concat([d, d.iloc[[5]].assign(score=np.nan)]))  # an unscored repeat is no repeat
+    before = d.copy()
+    ag.assessor_diagnostics(d)
+    pd.testing.assert_frame_equal(d, before)
+
+
+def test_report_level_codes_order_cells_as_their_labels():
+    from psikometri._codes import sorted_codes
+    from psikometri.report.sections import _level_codes
+
+    idx = pd.MultiIndex(levels=[["c3", "c1", "c2"], ["x", "y"]], codes=[[0, 1, 2, 1, 0], [0, 1, 0, 0, 1]],
+                        names=["candidate", "exercise"])  # levels not in sorted order
+    assert _level_codes(idx, "candidate").tolist() == sorted_codes(pd.Series(idx.get_level_values(0)))[0].tolist()
+    with_nan = pd.MultiIndex.from_arrays([["c1", None, "c2"], ["x", "y", "x"]], names=["candidate", "exercise"])
+    assert _level_codes(with_nan, "candidate").equals(with_nan.get_level_values("candidate"))

@@ -710,10 +710,19 @@ def test_oblimin_kernel_matches_naive_gpa(nf, seed):
     R = lam @ lam.T
     np.fill_diagonal(R, 1.0)
     A = _varimax(_minres(R, nf))
-    L, phi = K.oblimin_gpa(np.ascontiguousarray(A), 1e-10, 5000)
+    L, phi, iterations = K.oblimin_gpa(np.ascontiguousarray(A), 1e-10, 5000)
     Ln, phin = naive.oblimin_gpa(A)
-    # both stop when the projected gradient's norm is below 1e-10; after thousands of steps the rounding of
-    # the two sums leaves loadings along flat directions of the criterion about 1e-8 apart
+    # both stop when the projected gradient's norm is below 1e-10 or no step lowers the criterion any more
+    # (the rounding floor); the rounding of the two sums leaves loadings along flat directions of the
+    # criterion up to about 1e-8 apart
     np.testing.assert_allclose(L, Ln, atol=1e-7)
     np.testing.assert_allclose(phi, phin, atol=1e-7)
     np.testing.assert_allclose(np.diag(phi), 1.0, atol=1e-12)  # unit-length columns of T
+    # stopped at the floor (these three never reach eps), not by running to the iteration limit
+    assert iterations < 500
+    # where the projected gradient of the quartimin criterion is near zero (Bernaards & Jennrich 2005, eq. 8)
+    T = (np.linalg.pinv(L) @ A).T  # A = L T'
+    Gq = L * ((L**2) @ (1.0 - np.eye(nf)))
+    G = -(L.T @ Gq @ np.linalg.inv(T)).T
+    Gp = G - T @ np.diag((T * G).sum(axis=0))
+    assert np.sqrt((Gp**2).sum()) < 1e-7

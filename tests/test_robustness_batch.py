@@ -807,6 +807,59 @@ def test_the_html_exporter_kept_by_a_worker_gives_what_a_fresh_one_gives(tmp_pat
     assert kept[0] != kept[1]
 
 
+def _stock_exporter():
+    import jinja2
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                        extra_loaders=[jinja2.DictLoader({"psikometri_report.html.j2":
+                                                          runner._SELF_CONTAINED_TEMPLATE})],
+                        template_file="psikometri_report.html.j2", embed_images=True)
+
+
+def test_the_report_page_parses_to_the_page_nbconvert_prints(tmp_path):
+    """Skipping nbconvert's BeautifulSoup pass loses nothing: the page, parsed, prints as nbconvert's own page
+    (images without ``alt`` get nbconvert's text, output areas ``tabindex``; tags that have them keep theirs)."""
+    import base64
+
+    from bs4 import BeautifulSoup
+
+    nb = nbf.v4.new_notebook()
+    png = base64.b64encode(b"\x89PNG fake").decode()
+    cells = []
+    for i, html_out in enumerate([
+            "<p>tabel &amp; 0,5 &lt;b&gt;</p><img src='data:image/png;base64,AAAA'>",
+            "<img alt='ada' src='data:image/png;base64,AAAA'/><div class='x jp-OutputArea-output'>d</div>",
+            "<div class=\"jp-OutputArea-output-not\" tabindex='1'>e</div><div tabindex=2 class='jp-OutputArea-output'>"
+            "f</div><br><IMG SRC='data:image/png;base64,AAAA' >"]):
+        cell = nbf.v4.new_code_cell(f"x{i}")
+        cell.outputs = [nbf.v4.new_output("display_data", data={"text/html": html_out}),
+                        nbf.v4.new_output("display_data", data={"image/png": png, "text/plain": "fig"}),
+                        nbf.v4.new_output("stream", name="stdout", text="baris <1> & 2\n")]
+        cells.append(cell)
+    nb.cells = cells + [nbf.v4.new_markdown_cell("# judul\n\n![gambar](data:image/png;base64,AAAA)")]
+    ours, _ = runner._html_exporter().from_notebook_node(nb, resources={"metadata": {"name": "t"}})
+    stock, _ = _stock_exporter().from_notebook_node(nb, resources={"metadata": {"name": "t"}})
+    assert str(BeautifulSoup(ours, features="html.parser")) == stock
+    assert ours.count('tabindex="0"') == stock.count('tabindex="0"') >= 4
+    assert "No description has been provided" in ours
+
+
+def test_a_written_report_page_parses_to_the_page_nbconvert_prints(two_agencies, tmp_path):
+    """The same on the notebook of a report as the batch writes it."""
+    import nbformat
+    from bs4 import BeautifulSoup
+
+    assert run_batch(two_agencies, tmp_path / "o", agencies=["kab_satu"], formats=("ipynb",), n_boot=20, workers=1,
+                     index=False) == 0
+    (path,) = (tmp_path / "o").rglob("*.ipynb")
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata.pop("widgets", None)
+    ours, _ = runner._html_exporter().from_notebook_node(nb, resources={"metadata": {"name": "t"}})
+    stock, _ = _stock_exporter().from_notebook_node(nb, resources={"metadata": {"name": "t"}})
+    assert str(BeautifulSoup(ours, features="html.parser")) == stock
+
+
 def test_the_kept_kernel_keeps_no_output_history():
     """A worker's kernel writes hundreds of reports: their displayed sections must not pile up in ``Out``."""
     from nbclient.util import run_sync

@@ -537,7 +537,9 @@ def oblimin_gpa(A, eps, maxit):
 
     The same iteration as GPArotation's ``GPFoblq`` (and the plain numpy version in the tests): a projected
     gradient step on the unit-column rotation ``T`` with step halving, until the projected gradient's norm
-    is below ``eps``.  Returns the pattern loadings ``L = A (T')^-1`` and ``T' T``.
+    is below ``eps``, or until not even the shortest step of the line search lowers the criterion (the
+    rounding floor, which can lie above ``eps``: GPFoblq would run on to ``maxit`` there without moving).
+    Returns the pattern loadings ``L = A (T')^-1``, ``T' T`` and the number of iterations.
     """
     p, m = A.shape
     T = np.eye(m)
@@ -548,7 +550,8 @@ def oblimin_gpa(A, eps, maxit):
     al = 1.0
     Tt = T.copy()
     ft = f
-    for _ in range(maxit):
+    it = 0
+    for it in range(maxit):
         tg = np.zeros(m)
         for j in range(m):
             for i in range(m):
@@ -558,6 +561,7 @@ def oblimin_gpa(A, eps, maxit):
         if s < eps:
             break
         al *= 2.0
+        armijo = False
         for _ in range(11):
             X = T - al * Gp
             norms = np.sqrt((X * X).sum(axis=0))
@@ -565,12 +569,18 @@ def oblimin_gpa(A, eps, maxit):
             L = A @ np.ascontiguousarray(np.linalg.inv(Tt).T)
             ft = _quartimin_value_grad(L, Gq)
             if f - ft > 0.5 * s * s * al:
+                armijo = True
                 break
             al /= 2.0
+        if not armijo and ft >= f:
+            # not even the shortest step lowers the criterion: the rounding floor, where the projected
+            # gradient can stay above eps for every remaining iteration (stop at the current rotation)
+            L = A @ np.ascontiguousarray(np.linalg.inv(T).T)
+            break
         T = Tt
         f = ft
         G = -(np.ascontiguousarray(L.T) @ Gq @ np.linalg.inv(Tt)).T.copy()
-    return L, np.ascontiguousarray(T.T) @ T
+    return L, np.ascontiguousarray(T.T) @ T, it
 
 
 # --------------------------------------------------------------------------- one-factor minres (omega bootstrap)

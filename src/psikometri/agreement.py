@@ -38,7 +38,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from ._codes import sorted_codes
 from ._resampling import bootstrap_counts, percentile_interval, resolve_seed
@@ -90,6 +90,11 @@ def _kernels():
 def _wide_numeric(data, name: str = "data") -> pd.DataFrame:
     """Validate a wide units x raters table of numbers (NaN = missing); return a float copy."""
     df = check_dataframe(data, name)
+    if len(df.columns) and all(isinstance(t, np.dtype) and t.kind in "iuf" for t in df.dtypes):
+        # plain numpy numbers: one conversion of the whole table (the same values as column by column)
+        arr = np.ascontiguousarray(df.to_numpy(dtype=np.float64, copy=True))
+        _reject_inf_cells(arr, df, name)
+        return pd.DataFrame(arr, index=df.index, columns=df.columns)
     out = {}
     for c in df.columns:
         s = df[c]
@@ -107,13 +112,17 @@ def _wide_numeric(data, name: str = "data") -> pd.DataFrame:
             s = conv
         out[c] = s.to_numpy(dtype=float, na_value=np.nan)
     arr = np.column_stack([out[c] for c in df.columns]) if len(df.columns) else np.empty((len(df), 0))
+    _reject_inf_cells(arr, df, name)
+    return pd.DataFrame(arr, index=df.index, columns=df.columns)
+
+
+def _reject_inf_cells(arr: np.ndarray, df: pd.DataFrame, name: str) -> None:
     if np.isinf(arr).any():
         r, c = np.argwhere(np.isinf(arr))[0]
         raise ValueError(
             f"{name} contains an infinite value at row {plain(df.index[r])!r}, column {plain(df.columns[c])!r}. "
             "Replace it with NaN (missing) or a valid rating."
         )
-    return pd.DataFrame(arr, index=df.index, columns=df.columns)
 
 
 _sorted_codes = sorted_codes  # one implementation, in psikometri._codes
@@ -424,12 +433,12 @@ def _icc_from_mean_squares(msb, msw, msj, mse, n, k, level):
     f2 = msb / mse
     df1n, df1d = n - 1, n * (k - 1)
     df2n, df2d = n - 1, (n - 1) * (k - 1)
-    p1 = stats.f.sf(f1, df1n, df1d)
-    p2 = stats.f.sf(f2, df2n, df2d)
-    f1l = f1 / stats.f.ppf(1 - a, df1n, df1d)
-    f1u = f1 * stats.f.ppf(1 - a, df1d, df1n)
-    f3l = f2 / stats.f.ppf(1 - a, df2n, df2d)
-    f3u = f2 * stats.f.ppf(1 - a, df2d, df2n)
+    p1 = _f_sf(f1, df1n, df1d)
+    p2 = _f_sf(f2, df2n, df2d)
+    f1l = f1 / _f_ppf(1 - a, df1n, df1d)
+    f1u = f1 * _f_ppf(1 - a, df1d, df1n)
+    f3l = f2 / _f_ppf(1 - a, df2n, df2d)
+    f3u = f2 * _f_ppf(1 - a, df2d, df2n)
     lo1, hi1 = (f1l - 1) / (f1l + k - 1), (f1u - 1) / (f1u + k - 1)
     lo3, hi3 = (f3l - 1) / (f3l + k - 1), (f3u - 1) / (f3u + k - 1)
     lo1k, hi1k = 1 - 1 / f1l, 1 - 1 / f1u
@@ -439,8 +448,8 @@ def _icc_from_mean_squares(msb, msw, msj, mse, n, k, level):
     vn = (k - 1) * (n - 1) * (k * icc2 * fj + n * (1 + (k - 1) * icc2) - k * icc2) ** 2
     vd = (n - 1) * k**2 * icc2**2 * fj**2 + (n * (1 + (k - 1) * icc2) - k * icc2) ** 2
     v = vn / vd
-    fu = stats.f.ppf(1 - a, n - 1, v)
-    fl = stats.f.ppf(1 - a, v, n - 1)
+    fu = _f_ppf(1 - a, n - 1, v)
+    fl = _f_ppf(1 - a, v, n - 1)
     c = k * msj + (k * n - k - n) * mse
     lo2 = n * (msb - fu * mse) / (fu * c + n * msb)
     hi2 = n * (fl * msb - mse) / (c + n * fl * msb)
@@ -457,17 +466,43 @@ def _icc_from_mean_squares(msb, msw, msj, mse, n, k, level):
             "description": list(_ICC_DESCRIPTIONS),
             "icc": [icc1, icc2, icc3, icc1k, icc2k, icc3k],
             "F": [f1, f2, f2, f1, f2, f2],
-            "df1": [df1n, df2n, df2n, df1n, df2n, df2n],
-            "df2": [df1d, df2d, df2d, df1d, df2d, df2d],
+            "df1": np.array([df1n, df2n, df2n, df1n, df2n, df2n], dtype=float),
+            "df2": np.array([df1d, df2d, df2d, df1d, df2d, df2d], dtype=float),
             "pval": [p1, p2, p2, p1, p2, p2],
             "ci_low": [lo1, lo2, lo3, lo1k, lo2k, lo3k],
             "ci_high": [hi1, hi2, hi3, hi1k, hi2k, hi3k],
         },
         index=pd.Index(_ICC_NAMES, name="type"),
     )
-    out["df1"] = out["df1"].astype(float)
-    out["df2"] = out["df2"].astype(float)
     return out
+
+
+def _f_sf(x, dfn, dfd):
+    """``scipy.stats.f.sf(x, dfn, dfd)`` for scalars: the same special function and the same answers outside
+    its domain (NaN for bad degrees of freedom or ``x``, 1 at or below 0, 0 at infinity), without the
+    distribution wrapper's overhead (a fifth of a millisecond a call)."""
+    x, dfn, dfd = np.float64(x), np.float64(dfn), np.float64(dfd)
+    if not (dfn > 0 and dfd > 0) or np.isnan(x):
+        return np.float64(np.nan)
+    if x <= 0:
+        return np.float64(1.0)
+    if x == np.inf:
+        return np.float64(0.0)
+    return special.fdtrc(dfn, dfd, x)
+
+
+def _f_ppf(q, dfn, dfd):
+    """``scipy.stats.f.ppf(q, dfn, dfd)`` for scalars, as :func:`_f_sf` (0 at ``q = 0``, inf at ``q = 1``)."""
+    q, dfn, dfd = np.float64(q), np.float64(dfn), np.float64(dfd)
+    if not (dfn > 0 and dfd > 0):
+        return np.float64(np.nan)
+    if q == 0:
+        return np.float64(0.0)
+    if q == 1:
+        return np.float64(np.inf)
+    if not 0 < q < 1:
+        return np.float64(np.nan)
+    return special.fdtri(dfn, dfd, q) * 1 + 0  # the wrapper's scale and location (turns -0.0 into 0.0)
 
 
 def _icc_r0_tests(out, msb, msw, msj, mse, n, k, r0):
@@ -587,7 +622,10 @@ def _cluster_values(clusters, index: pd.Index, name: str) -> pd.Series:
             clusters = clusters.reindex(index)
         vals = pd.Series(clusters.to_numpy())
     else:
-        arr = clusters.to_numpy() if isinstance(clusters, pd.Index) else np.asarray(clusters, dtype=object)
+        if isinstance(clusters, np.ndarray) and clusters.dtype.kind == "i":
+            arr = clusters  # integer codes: coded as they are (as objects they would be turned back into integers)
+        else:
+            arr = clusters.to_numpy() if isinstance(clusters, pd.Index) else np.asarray(clusters, dtype=object)
         if arr.ndim != 1:
             raise ValueError(f"clusters must be one-dimensional (one value per row of {name}); got an array of "
                              f"shape {arr.shape}.")
@@ -609,7 +647,7 @@ def _icc_cluster_bootstrap(x, codes, n_boot, seed, level, method):
     """
     n, k = x.shape
     n_cl = int(codes.max()) + 1
-    counts = bootstrap_counts(n_cl, n_boot, seed).astype(np.float64)
+    counts = _cluster_counts(n_cl, n_boot, seed)
     if method == "anova":
         xc = x - x.mean()
         rs = xc.sum(axis=1)
@@ -652,11 +690,35 @@ def _icc_cluster_bootstrap(x, codes, n_boot, seed, level, method):
                                   np.array([ve]), nb, k)[0]
     lo = np.full(6, np.nan)
     hi = np.full(6, np.nan)
-    for j in range(6):
-        v = vals[:, j]
-        if np.isfinite(v).sum() >= n_boot / 2:
-            lo[j], hi[j] = percentile_interval(v, level)
-    return lo, hi, int(np.isfinite(vals[:, 0]).sum()), n_cl
+    fin = np.isfinite(vals)
+    whole = fin.all(axis=0) if n_boot >= 2 else np.zeros(6, dtype=bool)
+    if whole.any():  # every replicate usable: the quantiles of these forms in one call (the same numbers)
+        a = (1.0 - level) / 2.0
+        q = np.quantile(vals[:, whole], [a, 1.0 - a], axis=0)
+        lo[whole], hi[whole] = q[0], q[1]
+    for j in np.flatnonzero(~whole):
+        if fin[:, j].sum() >= n_boot / 2:
+            lo[j], hi[j] = percentile_interval(vals[:, j], level)
+    return lo, hi, int(fin[:, 0].sum()), n_cl
+
+
+#: the last resample counts drawn by :func:`_cluster_counts`, by (clusters, resamples, seed)
+_LAST_COUNTS: dict = {}
+
+
+def _cluster_counts(n_cl: int, n_boot: int, seed: int) -> np.ndarray:
+    """``bootstrap_counts(n_cl, n_boot, seed)`` as float64 (read-only), kept for a next call with the same
+    arguments: a report asks for the resamples of the same candidates once for all cells and once per exercise.
+    Only tables up to 8 MB are kept, and only the last one."""
+    key = (int(n_cl), int(n_boot), int(seed))
+    counts = _LAST_COUNTS.get(key)
+    if counts is None:
+        counts = bootstrap_counts(n_cl, n_boot, seed).astype(np.float64)
+        counts.flags.writeable = False
+        _LAST_COUNTS.clear()
+        if counts.nbytes <= 8 * 2**20:
+            _LAST_COUNTS[key] = counts
+    return counts
 
 
 @validates_seed
@@ -811,20 +873,21 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
         wide = _wide_numeric(df, "data")
     else:
         wide = _wide_or_long(df, targets, raters, ratings, numeric=True)
-    keep = ~wide.isna().all(axis=1).to_numpy()
+    x_all = wide.to_numpy(dtype=np.float64)
+    nan_all = np.isnan(x_all)
+    keep = ~nan_all.all(axis=1)
     n_omitted = 0
     if missing == "omit":
-        complete = ~wide.isna().any(axis=1).to_numpy()
+        complete = ~nan_all.any(axis=1)
         n_omitted = int((keep & ~complete).sum())
         keep = complete
-    wide = wide.loc[keep]
     codes = None
     if n_boot:
         codes = (np.arange(len(wide), dtype=np.int64) if clusters is None
                  else _cluster_codes(clusters, keep, df, targets))
     elif clusters is not None:
         raise ValueError("clusters is only used by the bootstrap; pass n_boot > 0 (e.g. n_boot=1000) with it.")
-    x = np.ascontiguousarray(wide.to_numpy())
+    x = np.ascontiguousarray(x_all[keep])
     _need_raters_units(x, "data")
     n, k = x.shape
     nan = np.isnan(x)
@@ -832,7 +895,7 @@ def icc(data, *, targets=None, raters=None, ratings=None, level=0.95, missing="r
         if missing == "raise":
             r, c = np.argwhere(nan)[0]
             raise ValueError(
-                f"data has {int(nan.sum())} missing rating(s), e.g. target {plain(wide.index[r])!r}, rater "
+                f"data has {int(nan.sum())} missing rating(s), e.g. target {plain(wide.index[keep][r])!r}, rater "
                 f"{plain(wide.columns[c])!r}. Use missing='reml' (variance components from all ratings, as "
                 "psych::ICC with lmer) or missing='omit' (drop the incomplete targets)."
             )
@@ -2213,8 +2276,34 @@ def _kalpha_boot_pooled(delta, weight, n_draw, d_e, n_boot, seed):
     wsum = np.bincount(inv, weights=weight, minlength=uniq.shape[0])
     keep = wsum > 0
     prob, alias = K.alias_table(np.ascontiguousarray(wsum[keep]))
-    return K.kalpha_bootstrap(np.ascontiguousarray(uniq[keep]), prob, alias, int(n_draw), float(d_e), np.uint64(seed),
-                              int(n_boot))
+    vals = np.ascontiguousarray(uniq[keep])
+    scaled = _dyadic_integers(vals, int(n_draw))
+    if scaled is not None:  # the same numbers, summed exactly in integers
+        return K.kalpha_bootstrap_scaled(scaled[0], scaled[1], prob, alias, int(n_draw), float(d_e),
+                                         np.uint64(seed), int(n_boot))
+    return K.kalpha_bootstrap(vals, prob, alias, int(n_draw), float(d_e), np.uint64(seed), int(n_boot))
+
+
+def _dyadic_integers(values: np.ndarray, n_terms: int):
+    """``(values / 2**-m as int64, 2**-m)`` for the smallest ``m`` (0..63) that makes every value a whole
+    multiple of ``2**-m``, provided ``n_terms`` of them add up to less than 2**53 in absolute value; else None.
+
+    Then every partial sum of up to ``n_terms`` values is exactly representable, so a floating-point sum in any
+    order equals the integer sum times ``2**-m`` (the squared differences of ratings in steps of 1, 0.5 or 0.25
+    are such numbers; differences of weights such as 1/3 are not).
+    """
+    if values.size == 0 or not np.isfinite(values).all():
+        return None
+    for m in range(64):
+        s = np.ldexp(values, m)
+        if (s == np.floor(s)).all():
+            break
+    else:
+        return None
+    top = float(np.abs(s).max())
+    if top >= 2.0**53 or int(top) * max(n_terms, 1) >= 2**53:
+        return None
+    return np.ascontiguousarray(s.astype(np.int64)), math.ldexp(1.0, -m)
 
 
 # ==========================================================================
@@ -2350,7 +2439,7 @@ def rwg_j(ratings, *, n_options=5, null_variance=None, scale_min=1) -> Estimate:
 def _coded_group_pearson(group, n_groups: int, x, y, min_n: int) -> np.ndarray:
     """Pearson correlation of ``x`` and ``y`` within integer-coded groups, on rows where both are present.
 
-    ``NaN`` for groups with fewer than ``min_n`` complete rows or no variation (as :func:`_group_pearson`).
+    ``NaN`` for groups with fewer than ``min_n`` complete rows or no variation.
     """
     ok = ~(np.isnan(x) | np.isnan(y))
     g, xo, yo = group[ok], x[ok], y[ok]
@@ -2365,24 +2454,6 @@ def _coded_group_pearson(group, n_groups: int, x, y, min_n: int) -> np.ndarray:
         tiny = 1e-12 * (1.0 + float(np.nanmax(np.abs(np.concatenate([xo, yo])), initial=0.0))) ** 2
         r = sxy / np.sqrt(sxx * syy)
     return np.where((n >= min_n) & (sxx > tiny) & (syy > tiny), r, np.nan)
-
-
-def _group_pearson(keys, x, y, min_n: int) -> pd.Series:
-    """Pearson correlation of ``x`` and ``y`` within groups, on rows where both are present.
-
-    ``NaN`` for groups with fewer than ``min_n`` complete rows or no variation.
-    """
-    ok = ~(np.isnan(x) | np.isnan(y))
-    k = [np.asarray(kk)[ok] for kk in keys]
-    f = pd.DataFrame({"x": x[ok], "y": y[ok]})
-    g = f.groupby(k, sort=False)
-    dx = f["x"] - g["x"].transform("mean")
-    dy = f["y"] - g["y"].transform("mean")
-    prod = pd.DataFrame({"xy": dx * dy, "xx": dx * dx, "yy": dy * dy, "n": 1.0}).groupby(k, sort=False).sum()
-    tiny = 1e-12 * (1.0 + float(np.nanmax(np.abs(np.concatenate([x[ok], y[ok]])), initial=0.0))) ** 2
-    valid = (prod["n"] >= min_n) & (prod["xx"] > tiny) & (prod["yy"] > tiny)
-    r = prod["xy"] / np.sqrt(prod["xx"] * prod["yy"])
-    return r.where(valid)
 
 
 def assessor_diagnostics(
@@ -2493,8 +2564,8 @@ def assessor_diagnostics(
     df = check_dataframe(ratings, "ratings")
     cols = [candidate, competency, exercise, assessor, score]
     check_columns(df, cols, "ratings")
-    d = df[cols].copy()
-    d.columns = ["candidate", "competency", "exercise", "assessor", "score"]
+    d = df[cols]
+    d.columns = ["candidate", "competency", "exercise", "assessor", "score"]  # a relabelled view, df untouched
     s = d["score"]
     if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
         conv = pd.to_numeric(s, errors="coerce")
@@ -2505,123 +2576,187 @@ def assessor_diagnostics(
                 f"ratings column {score!r} is not numeric: row {plain(df.index[pos])!r} holds {plain(s.iloc[pos])!r}. "
                 "Recode the scores as numbers."
             )
-        d["score"] = conv
-    d["score"] = d["score"].astype(float)
+        s = conv
+    y_all = s.to_numpy(dtype=np.float64, na_value=np.nan)
     keys = ["candidate", "competency", "exercise"]
     for c in keys + ["assessor"]:
-        if d[c].isna().any():
-            pos = int(np.flatnonzero(d[c].isna().to_numpy())[0])
+        miss = d[c].isna().to_numpy()
+        if miss.any():
+            pos = int(np.flatnonzero(miss)[0])
             raise ValueError(f"ratings column {plain(dict(zip(d.columns, cols))[c])!r} is empty at row "
                              f"{plain(df.index[pos])!r}.")
-    d = d.loc[d["score"].notna()].reset_index(drop=True)
-    if d.empty:
+    rows = np.flatnonzero(~np.isnan(y_all))  # the rows with a score, as positions in ratings
+    if not len(rows):
         raise ValueError("ratings holds no score.")
-    if np.isinf(d["score"]).any():
+    y = y_all[rows]
+    if np.isinf(y).any():
         raise ValueError(f"ratings column {score!r} holds infinite values; replace them with NaN or valid scores.")
     # ids as sorted integer codes, once; repeats found from the codes
-    cc = {c: sorted_codes(d[c]) for c in keys + ["assessor"]}
+    every = len(rows) == len(d)
+    cc = {c: sorted_codes(d[c] if every else d[c].iloc[rows]) for c in keys + ["assessor"]}
     sizes = [len(cc[c][1]) for c in keys + ["assessor"]]
-    cell_code = (cc["candidate"][0].astype(np.int64) * sizes[1] + cc["competency"][0]) * sizes[2] + cc["exercise"][0]
-    full = cell_code * sizes[3] + cc["assessor"][0]
+    codes = [np.asarray(cc[c][0], dtype=np.int64) for c in keys + ["assessor"]]
+    cell_code = (codes[0] * sizes[1] + codes[1]) * sizes[2] + codes[2]
+    full = cell_code * sizes[3] + codes[3]
     order = np.argsort(full, kind="stable")
-    rep = np.flatnonzero(full[order][1:] == full[order][:-1])
+    fs = full[order]
+    rep = np.flatnonzero(fs[1:] == fs[:-1])
     if len(rep):
-        r = d.iloc[int(order[rep[0]])]
+        pos = int(rows[order[rep[0]]])
+        r = {c: d[c].iloc[pos] for c in keys + ["assessor"]}
         raise ValueError(
             f"ratings has more than one score by assessor {plain(r['assessor'])!r} for candidate "
             f"{plain(r['candidate'])!r}, "
             f"competency {plain(r['competency'])!r}, exercise {plain(r['exercise'])!r}. Keep one score per cell and "
             "assessor (e.g. the pre-discussion rating)."
         )
-    if d["assessor"].nunique() < 2:
+    if sizes[3] < 2:
         raise ValueError("ratings has a single assessor; diagnostics compare assessors with each other.")
-    cell_id = pd.factorize(cell_code)[0]
-    d["cell_n"] = np.bincount(cell_id)[cell_id]
-    d["cell_sum"] = np.bincount(cell_id, weights=d["score"].to_numpy())[cell_id]
-    shared = d["cell_n"] >= 2
-    d["consensus"] = np.where(shared, (d["cell_sum"] - d["score"]) / (d["cell_n"] - 1).clip(lower=1), np.nan)
-    d["dev"] = d["score"] - d["consensus"]
-    # pairs of co-rated scores (assessor's score, another assessor's score on the same cell)
-    ds = d.loc[shared, keys + ["assessor", "score"]]
-    pairs = ds.merge(ds, on=keys, suffixes=("", "_other"))
-    pairs = pairs.loc[pairs["assessor"] != pairs["assessor_other"]]
-    pg = pairs.groupby("assessor")
-    other_sd = pg["score_other"].std(ddof=1)
-    exact = (pairs["score"] == pairs["score_other"]).groupby(pairs["assessor"]).mean()
-
-    by = d.groupby("assessor")
-    sh = d.loc[shared]
-    gs = sh.groupby("assessor")
-    ns = gs.size().reindex(by.size().index, fill_value=0)
-    len_ = gs["dev"].mean()
-    se = gs["dev"].std(ddof=1) / np.sqrt(gs.size())
-    out = pd.DataFrame({"n_ratings": by.size(), "n_shared": ns}).rename_axis("assessor")
-    out["leniency"] = len_
-    out["leniency_se"] = se
-    tq = pd.Series(stats.t.ppf(0.5 + level / 2, np.maximum(out["n_shared"] - 1, 1)), index=out.index)
-    tq[out["n_shared"] < 2] = np.nan
-    out["ci_low"] = out["leniency"] - tq * out["leniency_se"]
-    out["ci_high"] = out["leniency"] + tq * out["leniency_se"]
-    out["spread"] = by["score"].std(ddof=1)
-    own_sd = gs["score"].std(ddof=1)
-    out["spread_ratio"] = (own_sd / other_sd.where(other_sd > 0)).reindex(out.index)
-    # halo: mean correlation between competencies within assessor x exercise, across candidates
-    # (assessor x exercise) groups x candidates x competencies, scattered from the codes
-    a_code, e_code = cc["assessor"][0].astype(np.int64), cc["exercise"][0].astype(np.int64)
-    grp_key = a_code * sizes[2] + e_code
-    row_id, row_key = pd.factorize(grp_key * sizes[0] + cc["candidate"][0], sort=True)
-    X = np.full((len(row_key), sizes[1]), np.nan)
-    X[row_id, cc["competency"][0]] = d["score"].to_numpy()
-    grp_of_row, grp_keys = pd.factorize(np.asarray(row_key) // sizes[0], sort=True)
-    ncand_arr = np.bincount(grp_of_row)
-    gidx = pd.MultiIndex.from_arrays([cc["assessor"][1].take(grp_keys // sizes[2]),
-                                      cc["exercise"][1].take(grp_keys % sizes[2])], names=["assessor", "exercise"])
-    ncand = pd.Series(ncand_arr, index=gidx)
-    rs = [_coded_group_pearson(grp_of_row, len(grp_keys), X[:, i], X[:, j], 3)
-          for i in range(sizes[1]) for j in range(i + 1, sizes[1])
-          if np.isfinite(X[:, i]).any() and np.isfinite(X[:, j]).any()]
-    if rs:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # groups with no defined r: NaN, as intended
-            rg = pd.Series(np.nanmean(np.column_stack(rs), axis=1), index=gidx)
-    else:
-        rg = pd.Series(np.nan, index=gidx)
-    ok = rg.notna()
-    wsum = ncand[ok].groupby(level=0).sum()
-    out["halo"] = ((rg[ok] * ncand[ok]).groupby(level=0).sum() / wsum).reindex(out.index)
-    # the same quantity for the co-assessors who rated the same candidates in the same exercise, weighted by the
-    # candidates shared: a high halo that the co-assessors share reflects the candidates, not the assessor
-    ace = d[["assessor", "exercise", "candidate"]].drop_duplicates()
-    co = ace.merge(ace, on=["exercise", "candidate"], suffixes=("", "_co"))
-    co = co.loc[co["assessor"] != co["assessor_co"]]
-    w = co.groupby(["assessor", "assessor_co", "exercise"], observed=True).size().rename("w").reset_index()
-    rg_map = rg.rename("rg").rename_axis(["assessor_co", "exercise"]).reset_index()
-    w = w.merge(rg_map, on=["assessor_co", "exercise"], how="left").dropna(subset=["rg"])
-    if len(w):
-        w["wr"] = w["w"] * w["rg"]
-        agg = w.groupby("assessor")[["wr", "w"]].sum()
-        out["halo_co_assessors"] = (agg["wr"] / agg["w"]).reindex(out.index)
-    else:
-        out["halo_co_assessors"] = np.nan
-    out["agreement_r"] = _group_pearson([sh["assessor"].to_numpy()], sh["score"].to_numpy(),
-                                        sh["consensus"].to_numpy(), 3).reindex(out.index)
-    out["exact_agreement"] = exact.reindex(out.index)
-    sev = np.where((out["ci_low"] > 0) & (out["leniency"] >= min_effect), "lenient",
-                   np.where((out["ci_high"] < 0) & (out["leniency"] <= -min_effect), "severe", ""))
-    out["severity"] = sev
-    out["central_tendency"] = (out["spread_ratio"] < spread_threshold).fillna(False).astype(bool)
-    excess = out["halo"] - out["halo_co_assessors"]
-    relative = excess.isna() | (excess > halo_margin)
-    out["halo_flag"] = ((out["halo"] > halo_threshold) & relative).fillna(False).astype(bool)
-    out["low_agreement"] = (out["agreement_r"] < agreement_threshold).fillna(False).astype(bool)
-    out["flagged"] = (out["severity"] != "") | out["central_tendency"] | out["halo_flag"] | out["low_agreement"]
+    st = _assessor_statistics(y, codes[0], codes[1], codes[2], codes[3], sizes, cell_code, order)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tq = special.stdtrit(np.maximum(st["n_shared"] - 1, 1).astype(np.float64), 0.5 + level / 2)
+        tq[st["n_shared"] < 2] = np.nan
+        ci_low = st["leniency"] - tq * st["leniency_se"]
+        ci_high = st["leniency"] + tq * st["leniency_se"]
+        spread_ratio = st["own_sd"] / np.where(st["other_sd"] > 0, st["other_sd"], np.nan)
+    sev = np.where((ci_low > 0) & (st["leniency"] >= min_effect), "lenient",
+                   np.where((ci_high < 0) & (st["leniency"] <= -min_effect), "severe", ""))
+    central = spread_ratio < spread_threshold  # NaN compares False
+    excess = st["halo"] - st["halo_co"]
+    relative = np.isnan(excess) | (excess > halo_margin)
+    halo_flag = (st["halo"] > halo_threshold) & relative
+    low = st["agreement_r"] < agreement_threshold
+    flagged = (sev != "") | central | halo_flag | low
     names = []
-    for sev_, ct, hf, la in zip(out["severity"], out["central_tendency"], out["halo_flag"], out["low_agreement"]):
+    for sev_, ct, hf, la in zip(sev.tolist(), central.tolist(), halo_flag.tolist(), low.tolist()):
         f = [sev_] if sev_ else []
         f += [n for n, c in (("central tendency", ct), ("halo", hf), ("low agreement", la)) if c]
         names.append(", ".join(f))
-    out["flag_summary"] = names
+    index = _group_labels(d["assessor"] if every else d["assessor"].iloc[rows], codes[3], cc["assessor"][1], "assessor")
+    out = pd.DataFrame({
+        "n_ratings": st["n_ratings"], "n_shared": st["n_shared"], "leniency": st["leniency"],
+        "leniency_se": st["leniency_se"], "ci_low": ci_low, "ci_high": ci_high, "spread": st["spread"],
+        "spread_ratio": spread_ratio, "halo": st["halo"], "halo_co_assessors": st["halo_co"],
+        "agreement_r": st["agreement_r"], "exact_agreement": st["exact"], "severity": sev,
+        "central_tendency": central, "halo_flag": halo_flag, "low_agreement": low, "flagged": flagged,
+        "flag_summary": names,
+    }, index=index)
     return out
+
+
+def _group_labels(col: pd.Series, codes: np.ndarray, uniq: pd.Index, name: str) -> pd.Index:
+    """The index ``col.groupby(col)`` gives its groups, from the sorted codes and labels of ``col``.
+
+    Labels held as Python objects get the dtype pandas infers for a group index (str, int64, float64, ...),
+    from the first value of each group as it stands in ``col``.
+    """
+    if col.dtype == object:
+        _, first = np.unique(codes, return_index=True)
+        uniq = pd.Index(col.to_numpy()[first], dtype=object).infer_objects()
+    return uniq.rename(name)
+
+
+def _grouped_mean_sd(g, n_groups: int, v):
+    """Count, mean and sd (ddof 1) of ``v`` within integer-coded groups ``g``; NaN where undefined."""
+    n = np.bincount(g, minlength=n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.bincount(g, weights=v, minlength=n_groups) / n
+        dev = v - mean[g]
+        sd = np.sqrt(np.bincount(g, weights=dev * dev, minlength=n_groups) / (n - 1))
+    sd[n < 2] = np.nan
+    return n, mean, sd
+
+
+def _ordered_pairs(group):
+    """Every ordered pair ``(p, q)``, ``p != q``, of positions with equal ``group`` (``group`` sorted)."""
+    n = len(group)
+    if n == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    bounds = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1], [True])))
+    size = np.diff(bounds)
+    sz = np.repeat(size, size)  # size of each position's group
+    p = np.repeat(np.arange(n), sz)
+    q = np.repeat(np.repeat(bounds[:-1], size), sz) + (np.arange(len(p)) - np.repeat(np.cumsum(sz) - sz, sz))
+    keep = p != q
+    return p[keep], q[keep]
+
+
+def _assessor_statistics(y, cand, comp, exer, asr, sizes, cell_code, order) -> dict:
+    """Per-assessor arrays of :func:`assessor_diagnostics` from the scores ``y`` and the integer id codes.
+
+    ``sizes``: numbers of candidates, competencies, exercises and assessors; ``cell_code``: candidate x
+    competency x exercise key of each rating; ``order``: the ratings sorted by cell, then assessor.
+    """
+    n_c, n_k, n_e, n_a = sizes
+    # cells: the consensus of a rating is the mean of the other assessors' scores on its cell
+    cs = cell_code[order]
+    new = np.concatenate(([True], cs[1:] != cs[:-1]))
+    cell_id = np.empty(len(y), dtype=np.int64)
+    cell_id[order] = np.cumsum(new) - 1
+    cell_n = np.bincount(cell_id)[cell_id]
+    cell_sum = np.bincount(cell_id, weights=y)[cell_id]
+    shared = cell_n >= 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        consensus = np.where(shared, (cell_sum - y) / np.maximum(cell_n - 1, 1), np.nan)
+    dev = y - consensus
+    n_ratings, _, spread = _grouped_mean_sd(asr, n_a, y)
+    a_sh = asr[shared]
+    n_shared, leniency, dev_sd = _grouped_mean_sd(a_sh, n_a, dev[shared])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        leniency_se = dev_sd / np.sqrt(n_shared)
+    _, _, own_sd = _grouped_mean_sd(a_sh, n_a, y[shared])
+    # co-rated pairs: (an assessor's score, another assessor's score on the same cell)
+    p, q = _ordered_pairs(cs)
+    pa = asr[order[p]]
+    _, _, other_sd = _grouped_mean_sd(pa, n_a, y[order[q]])
+    n_pairs = np.bincount(pa, minlength=n_a)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        exact = np.bincount(pa, weights=(y[order[p]] == y[order[q]]).astype(np.float64), minlength=n_a) / n_pairs
+    agreement_r = _coded_group_pearson(a_sh, n_a, y[shared], consensus[shared], 3)
+    # halo: mean correlation between competencies within assessor x exercise, across candidates
+    # (assessor x exercise) groups x candidates x competencies, scattered from the codes
+    grp_key = asr * n_e + exer
+    row_key, row_id = np.unique(grp_key * n_c + cand, return_inverse=True)
+    row_id = row_id.ravel()
+    X = np.full((len(row_key), n_k), np.nan)
+    X[row_id, comp] = y
+    grp_keys, grp_of_row = np.unique(row_key // n_c, return_inverse=True)
+    grp_of_row = grp_of_row.ravel()
+    n_grp = len(grp_keys)
+    ncand = np.bincount(grp_of_row, minlength=n_grp)
+    fin = np.isfinite(X)
+    rs = [_coded_group_pearson(grp_of_row, n_grp, X[:, i], X[:, j], 3)
+          for i in range(n_k) for j in range(i + 1, n_k)
+          if (fin[:, i] & fin[:, j]).any()]  # a pair never rated together adds only NaN, which nanmean skips
+    if rs:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # groups with no defined r: NaN, as intended
+            rg = np.nanmean(np.column_stack(rs), axis=1)
+    else:
+        rg = np.full(n_grp, np.nan)
+    ok = ~np.isnan(rg)
+    g_asr = grp_keys // n_e
+    with np.errstate(invalid="ignore", divide="ignore"):
+        halo = (np.bincount(g_asr[ok], weights=rg[ok] * ncand[ok], minlength=n_a)
+                / np.bincount(g_asr[ok], weights=ncand[ok].astype(np.float64), minlength=n_a))
+    # the same quantity for the co-assessors who rated the same candidates in the same exercise, weighted by the
+    # candidates shared: a high halo that the co-assessors share reflects the candidates, not the assessor
+    r_asr, r_rest = row_key // (n_e * n_c), row_key % (n_e * n_c)  # row_key = (assessor x exercise) x candidate
+    eo = np.argsort(r_rest, kind="stable")
+    p, q = _ordered_pairs(r_rest[eo])
+    a1, a2, e = r_asr[eo[p]], r_asr[eo[q]], r_rest[eo[p]] // n_c
+    wkey, w = np.unique((a1 * n_a + a2) * n_e + e, return_counts=True)
+    grp_index = np.full(n_a * n_e, -1, dtype=np.int64)
+    grp_index[grp_keys] = np.arange(n_grp)
+    a1, a2, e = wkey // (n_a * n_e), (wkey // n_e) % n_a, wkey % n_e
+    rgw = rg[grp_index[a2 * n_e + e]]
+    okw = ~np.isnan(rgw)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        halo_co = (np.bincount(a1[okw], weights=w[okw] * rgw[okw], minlength=n_a)
+                   / np.bincount(a1[okw], weights=w[okw].astype(np.float64), minlength=n_a))
+    return {"n_ratings": n_ratings, "n_shared": n_shared, "leniency": leniency, "leniency_se": leniency_se,
+            "spread": spread, "own_sd": own_sd, "other_sd": other_sd, "exact": exact, "agreement_r": agreement_r,
+            "halo": halo, "halo_co": halo_co}
 
 
 # ==========================================================================

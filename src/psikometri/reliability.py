@@ -800,7 +800,7 @@ def _oblimin(A: np.ndarray, eps: float = 1e-10, maxit: int = 5000) -> tuple[np.n
     """
     from . import _reliability_kernels as K
 
-    L, phi = K.oblimin_gpa(np.ascontiguousarray(A, dtype=np.float64), float(eps), int(maxit))
+    L, phi, _ = K.oblimin_gpa(np.ascontiguousarray(A, dtype=np.float64), float(eps), int(maxit))
     return L, phi
 
 

@@ -77,11 +77,13 @@ class Section:
             # localised without a draw of its own: saving draws the figure (tick labels through the localising
             # formatters), and the texts are read as that drawing left them
             localise_figure(fig, self.lang, draw=False)
+            texts = []
             with mpl.rc_context(FIGURE_RC):
                 data = figure_png(fig, FIGURE_DPI, FIGURE_PNG_LEVEL)
-                if _localise_texts(fig, self.lang):  # a text made while drawing, not by a formatter: saved again
-                    data = figure_png(fig, FIGURE_DPI, FIGURE_PNG_LEVEL)
-            self.figure_texts.append(drawn_texts(fig))
+                if _localise_texts(fig, self.lang, texts):  # a text made while drawing, not by a formatter:
+                    data = figure_png(fig, FIGURE_DPI, FIGURE_PNG_LEVEL)  # saved again, and its texts found again
+                    texts = None
+            self.figure_texts.append(drawn_texts(fig, texts))
         finally:  # a figure that fails to draw is not left open in pyplot either
             plt.close(fig)
         self.blocks.append(("figure", caption, data))
@@ -353,13 +355,6 @@ def localise_figure(fig, lang: str, *, draw: bool = True) -> list[str] | None:
             return FuncFormatter(lambda v, pos=None: escape_mathtext(_local_text(str(orig(v, pos)), lang)))
         return FuncFormatter(lambda v, pos=None: _local_text(str(orig(v, pos)), lang))
 
-    # titles, axis labels, legends and annotations hold data names: a "$" in one must not start mathtext
-    # (an unbalanced "$" makes the figure fail to draw, a pair renders the name as a formula)
-    for t in fig.findobj(mtext.Text):
-        txt = t.get_text()
-        if "$" in txt:
-            t.set_text(escape_mathtext(txt))
-
     for ax in fig.get_axes():
         for axis in (ax.xaxis, ax.yaxis):
             f = axis.get_major_formatter()
@@ -369,7 +364,16 @@ def localise_figure(fig, lang: str, *, draw: bool = True) -> list[str] | None:
                 w = wrapped(f)
                 w._pk_local = True
                 axis.set_major_formatter(w)
-    _localise_texts(fig, lang)
+    # titles, axis labels, legends and annotations hold data names: a "$" in one must not start mathtext
+    # (an unbalanced "$" makes the figure fail to draw, a pair renders the name as a formula); escaped first,
+    # then localised, in one walk over the figure's texts (a walk asks every axis's locator for its ticks)
+    for t in fig.findobj(mtext.Text):
+        txt = t.get_text()
+        new = escape_mathtext(txt) if "$" in txt else txt
+        if new:
+            new = _local_text(new, lang)
+        if new != txt:
+            t.set_text(new)
     if not draw:
         return None
     fig.canvas.draw()  # makes the tick labels (through the formatters above)
@@ -378,26 +382,36 @@ def localise_figure(fig, lang: str, *, draw: bool = True) -> list[str] | None:
     return drawn_texts(fig)
 
 
-def _localise_texts(fig, lang: str) -> bool:
-    """Every text of ``fig`` in the report's language (:func:`_local_text`); whether any changed."""
+def _localise_texts(fig, lang: str, texts: list | None = None) -> bool:
+    """Every text of ``fig`` in the report's language (:func:`_local_text`); whether any changed.
+
+    ``texts``, a list, receives the figure's ``Text`` artists as found (in drawing order).
+    """
     import matplotlib.text as mtext
 
     changed = False
-    for t in fig.findobj(mtext.Text):
+    found = fig.findobj(mtext.Text)
+    for t in found:
         txt = t.get_text()
         if txt:
             new = _local_text(txt, lang)
             if new != txt:
                 t.set_text(new)
                 changed = True
+    if texts is not None:
+        texts.extend(found)
     return changed
 
 
-def drawn_texts(fig) -> list[str]:
-    """The visible texts of ``fig`` as last drawn (``$`` unescaped), in drawing order of the artists."""
+def drawn_texts(fig, texts: list | None = None) -> list[str]:
+    """The visible texts of ``fig`` as last drawn (``$`` unescaped), in drawing order of the artists.
+
+    ``texts``: the figure's ``Text`` artists when already found since the last drawing (``fig.findobj``).
+    """
     import matplotlib.text as mtext
 
-    return [_unescape_mathtext(t.get_text()) for t in fig.findobj(mtext.Text) if t.get_text() and t.get_visible()]
+    found = fig.findobj(mtext.Text) if texts is None else texts
+    return [_unescape_mathtext(t.get_text()) for t in found if t.get_text() and t.get_visible()]
 
 
 def _fmt_cell(v, lang: str = "id"):
@@ -623,6 +637,19 @@ def _num(x):
     except (TypeError, ValueError):
         return None
     return x if math.isfinite(x) else None
+
+
+def _level_codes(index: pd.MultiIndex, name: str):
+    """Integer codes of level ``name`` of ``index`` in the sorted order of its labels (the codes
+    :func:`psikometri._codes.sorted_codes` gives the labels themselves); the labels if one is missing."""
+    from .._codes import sorted_codes
+
+    i = index.names.index(name)
+    codes = np.asarray(index.codes[i])
+    if (codes < 0).any():
+        return index.get_level_values(name)
+    rank, _ = sorted_codes(pd.Series(index.levels[i]))
+    return np.asarray(rank, dtype=np.int64)[codes]
 
 
 class AgencyContext:
@@ -1117,18 +1144,25 @@ class AgencyContext:
         # every cell with two or more ratings; cells with more ratings than others make the table incomplete,
         # which icc() analyses by REML (a complete table by ANOVA)
         # interval: cluster bootstrap over candidates (cells of one candidate are not independent)
-        cand = wide.index.get_level_values("candidate")
-        tab = icc(wide.reset_index(drop=True), missing="reml", clusters=cand, n_boot=self.n_boot, seed=self.seed)
+        cand = _level_codes(wide.index, "candidate")
+        flat = wide.reset_index(drop=True)
+        tab = icc(flat, missing="reml", clusters=cand, n_boot=self.n_boot, seed=self.seed)
         # the cells' assessor slots are not the same raters across cells, so only the one-way forms apply
         sec.add_table("ICC (Shrout & Fleiss 1979)", tab.loc[["ICC1", "ICC1k"]])
-        ka = krippendorff_alpha(wide.reset_index(drop=True), level_of_measurement="interval",
-                                n_boot=self.n_boot, seed=self.seed)
+        ka = krippendorff_alpha(flat, level_of_measurement="interval", n_boot=self.n_boot, seed=self.seed)
         per_ex = []
-        for ex, sub in complete.groupby(level="exercise", observed=True):
-            sub = sub.dropna(axis=1, how="all")
+        # the cells of each exercise (in the order of the exercise ids), without the slots none of them fills
+        ex_i = wide.index.names.index("exercise")
+        ex_codes = np.asarray(wide.index.codes[ex_i])
+        vals = flat.to_numpy()
+        for code in np.unique(ex_codes[ex_codes >= 0]):
+            ex = wide.index.levels[ex_i][code]
+            rows = ex_codes == code
+            sub = vals[rows]
+            filled = ~np.isnan(sub).all(axis=0)
+            sub = pd.DataFrame(sub[:, filled], columns=flat.columns[filled])
             if len(sub) >= MIN["agreement_cells"] and sub.shape[1] >= 2:
-                t = icc(sub.reset_index(drop=True), missing="reml",
-                        clusters=sub.index.get_level_values("candidate"), n_boot=self.n_boot, seed=self.seed)
+                t = icc(sub, missing="reml", clusters=cand[rows], n_boot=self.n_boot, seed=self.seed)
                 per_ex.append({self.t("exercises"): ex, "n": len(sub), "ICC1": t.loc["ICC1", "icc"],
                                "boot_ci_low": t.loc["ICC1", "boot_ci_low"],
                                "boot_ci_high": t.loc["ICC1", "boot_ci_high"]})
