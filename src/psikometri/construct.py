@@ -1028,16 +1028,17 @@ def _ac_optimise(spec: _ACSpec, model, S: np.ndarray, perm: np.ndarray, cols, di
     finished (``factor._finish``: standard errors and fit measures).
     """
     from ._threads import single_thread_blas
-    from .factor import _finish, _minimise, _objective, _start_values
+    from .factor import _finish, _minimise, _objective, _stacked_args, _start_values
 
     Sm = np.ascontiguousarray(S[np.ix_(perm, perm)])
     mu = np.zeros(len(perm)) if means is None else np.asarray(means, dtype=float)[perm]
     bounds = _ac_bounds(model, Sm)
     runs = []
+    args = _stacked_args(model, [Sm], [mu])
     with single_thread_blas():
         for start in (_start_values(model, [Sm], None), _ac_start(spec, model, S, cols, dimension_groups)):
             run = _minimise(model, [Sm], [mu], [n], start=start, max_iter=1000, bounds=bounds, patience=25)
-            F = _objective(model, run[1], run[2], run[3], run[5], run[6])  # the discrepancy _finish reports
+            F = _objective(model, run[1], run[2], run[3], run[5], run[6], args=args)  # the F _finish reports
             runs.append((not run[7], F if math.isfinite(F) else math.inf, len(runs), run))
         runs.sort(key=lambda r: r[:3])
         return _finish(*runs[0][3])  # only the chosen run: the fit measures and standard errors cost

@@ -801,14 +801,17 @@ def _jacobian(model: _Model, x) -> np.ndarray:
     for g in range(model.ngroups):
         L, T, P, nu, al, LP, Sig, mu = _implied(model, x, g)
         rows = model._rows[g]
-        K = rows.shape[0]
         U, Vv, c, dmu = _derivatives(model, rows, L, LP, al)
-        A = np.zeros((K, q))
-        A[np.arange(K), rows[:, 3]] = 1.0
         Jr = c[:, None] * (U[:, t0] * Vv[:, t1] + Vv[:, t0] * U[:, t1])  # K x p*
-        blocks.append(Jr.T @ A)
+        # the columns of the free parameters: row k of Jr added to column rows[k, 3] (rows sharing a parameter
+        # are summed), instead of a product with the K x q selection matrix
+        Jg = np.zeros((q, Jr.shape[1]))
+        np.add.at(Jg, rows[:, 3], Jr)
+        blocks.append(Jg.T)
         if model.meanstructure:
-            blocks.append(dmu.T @ A)
+            Jm = np.zeros((q, model.p))
+            np.add.at(Jm, rows[:, 3], dmu)
+            blocks.append(Jm.T)
     return np.vstack(blocks)
 
 
@@ -1009,13 +1012,14 @@ def _minimise(model: _Model, S, means, nobs, *, start=None, max_iter: int = 500,
     logdetS = [float(np.linalg.slogdet(s)[1]) for s in S]
     notes: list[str] = []
     x = np.asarray(start, dtype=float).copy() if start is not None else _start_values(model, S, means)
-    F = _objective(model, x, S, means, w, logdetS)
+    args = _stacked_args(model, S, means)
+    F = _objective(model, x, S, means, w, logdetS, args=args)
     if not math.isfinite(F):
         # fall back to residual variances equal to the observed variances
         for r in model.params:
             if r.free >= 0 and r.mat == _THETA and r.row == r.col:
                 x[r.free] = S[r.group][r.row, r.row]
-        F = _objective(model, x, S, means, w, logdetS)
+        F = _objective(model, x, S, means, w, logdetS, args=args)
     converged = False
     it = 0
     grad = np.full(model.npar, np.nan)
@@ -1024,14 +1028,14 @@ def _minimise(model: _Model, S, means, nobs, *, start=None, max_iter: int = 500,
         reason = "the start values give a model-implied covariance matrix that is not positive definite"
     else:
         x, F, it, converged, reason, grad = _iterate(model, x, F, S, means, w, logdetS, max_iter=max_iter,
-                                                     gtol=gtol, bounds=bounds, patience=patience)
+                                                     gtol=gtol, bounds=bounds, patience=patience, args=args)
     if not converged:
         notes.append(f"did not converge: {reason}" if reason else "did not converge")
     return model, x, S, means, nobs, w, logdetS, converged, it, grad, notes
 
 
 def _iterate(model, x, F, S, means, w, logdetS, *, max_iter=500, gtol=1e-9, gfloor=1e-5, dtol=1e-15, bounds=None,
-             patience=25, newton_below=1e-4):
+             patience=25, newton_below=1e-4, args=None):
     r"""Damped Fisher scoring with a line search, then Newton steps near the minimum; ``x, F, iterations,
     converged, reason, grad``.
 
@@ -1082,7 +1086,8 @@ def _iterate(model, x, F, S, means, w, logdetS, *, max_iter=500, gtol=1e-9, gflo
     """
     K = _kernels()
     q = model.npar
-    args = _stacked_args(model, S, means)
+    if args is None:  # the kernels' arguments (:func:`_stacked_args`), unless the caller has them
+        args = _stacked_args(model, S, means)
     bnd = np.zeros(0) if bounds is None else np.ascontiguousarray(np.broadcast_to(bounds, (q,)), dtype=np.float64)
     x, F, it, outcome, g, detail = K.iterate(np.ascontiguousarray(x, dtype=np.float64), float(F), *args,
                                              np.ascontiguousarray(w, dtype=np.float64),
@@ -1110,7 +1115,8 @@ def _finish(model, x, S, means, nobs, w, logdetS, converged, it, grad, notes) ->
     G, p = model.ngroups, model.p
     N = float(sum(nobs))
     est = np.array([x[r.free] if r.free >= 0 else r.value for r in model.params])
-    F = _objective(model, x, S, means, w, logdetS)
+    args = _stacked_args(model, S, means)
+    F = _objective(model, x, S, means, w, logdetS, args=args)
     sig, mus = [], []
     for g in range(G):
         *_, Sig, mu = _implied(model, x, g)
@@ -1119,7 +1125,7 @@ def _finish(model, x, S, means, nobs, w, logdetS, converged, it, grad, notes) ->
     se_rows = np.full(len(model.params), np.nan)
     vcov = np.full((model.npar, model.npar), np.nan)
     if math.isfinite(F):
-        _, H = _grad_info(model, x, S, means, w)
+        _, H = _grad_info(model, x, S, means, w, args=args)
         info_total = 0.5 * N * H  # total expected information of the log-likelihood
         try:
             Lc = np.linalg.cholesky(info_total)
