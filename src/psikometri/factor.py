@@ -1083,6 +1083,7 @@ def _iterate(model, x, F, S, means, w, logdetS, *, max_iter=500, gtol=1e-9, gflo
     reference, with scipy's LAPACK, is ``iterate`` in ``tests/naive_factor.py``).  The kernel factors the
     undamped information matrix only where it is used: for the convergence test (a gradient below ``gfloor``),
     for an undamped step, and for the switch to Newton steps (a damped iteration away from the floor skips it).
+    ``args``: the kernels' arguments (:func:`_stacked_args` of ``S`` and ``means``) when the caller has them.
     """
     K = _kernels()
     q = model.npar
