@@ -485,7 +485,7 @@ def test_sparse_border_fill_count_equals_the_factor_under_its_ordering():
     assert bd.factor_nnz() == int((np.abs(np.linalg.cholesky(A)) > 0).sum())
 
 
-def test_reml_fit_is_the_same_with_sparse_border_and_pilot():
+def test_reml_fit_is_the_same_with_sparse_border_and_from_the_moment_start():
     from psikometri import _reml
 
     d = pd.read_csv(FIX / "cohort_1500.csv.gz")
@@ -498,24 +498,15 @@ def test_reml_fit_is_the_same_with_sparse_border_and_pilot():
     sparse = RemlProblem(y, codes, codes.max(axis=0) + 1, effects, sparse_border=True).fit()
     np.testing.assert_allclose(sparse.variances, plain.variances, rtol=1e-7, atol=1e-9)
     assert sparse.loglik == pytest.approx(plain.loglik, abs=1e-8)
-    # the pilot (thinned assessors) only changes the start, not the optimum
-    old = _reml.PILOT_BORDER
-    try:
-        _reml.PILOT_BORDER = 100
-        assert _reml._pilot_rows(codes, codes.max(axis=0) + 1, effects) is not None
-        warm = _reml.fit_reml(y, codes, codes.max(axis=0) + 1, effects)
-    finally:
-        _reml.PILOT_BORDER = old
+    # the MINQUE(0) start only changes the path, not the optimum
+    warm = _reml.fit_reml(y, codes, codes.max(axis=0) + 1, effects)
     np.testing.assert_allclose(warm.variances, plain.variances, rtol=1e-5, atol=1e-7)
     assert warm.loglik == pytest.approx(plain.loglik, abs=1e-7)
 
 
-def test_pilot_start_is_bounded_and_keeps_the_optimum_in_a_session_design(monkeypatch):
-    """Fixed assessor panels per session: thinning assessors leaves a weakly determined pilot.
-
-    The pilot is a start only: it stops after a few iterations or when a step needs more than a few
-    halvings (each a factorisation), and the full fit reaches the cold start's optimum.
-    """
+def test_reml_is_one_fit_from_the_moment_start_in_a_session_design(monkeypatch):
+    """Fixed assessor panels per session: one fit of the full problem, started from the MINQUE(0) estimates,
+    with the default search, reaching the cold start's optimum."""
     from psikometri import _reml
     from psikometri.simulate import simulate_assessment
 
@@ -525,23 +516,22 @@ def test_pilot_start_is_bounded_and_keeps_the_optimum_in_a_session_design(monkey
     codes = np.column_stack([pd.factorize(d[c], sort=True)[0] for c in design.factors])
     effects = [tuple(sorted(e)) for e in design.effects[:-1]]
     y = d["score"].to_numpy()
-    cold = RemlProblem(y, codes, codes.max(axis=0) + 1, effects).fit()
+    nl = codes.max(axis=0) + 1
+    cold = RemlProblem(y, codes, nl, effects).fit()
     calls = []
     fit = RemlProblem.fit
 
     def counted(self, *args, **kwargs):
         out = fit(self, *args, **kwargs)
-        calls.append((kwargs, out.iterations))
+        calls.append((self.n, kwargs, out.iterations))
         return out
 
-    monkeypatch.setattr(_reml, "PILOT_BORDER", 60)
     monkeypatch.setattr(RemlProblem, "fit", counted)
-    assert _reml._pilot_rows(codes, codes.max(axis=0) + 1, effects) is not None
-    warm = _reml.fit_reml(y, codes, codes.max(axis=0) + 1, effects)
-    (pilot_kw, pilot_iters), (full_kw, _) = calls
-    assert pilot_kw["max_iter"] == 12 and pilot_kw["max_halvings"] == 6 and pilot_iters <= 12
-    assert "max_halvings" not in full_kw  # the full fit keeps the default search
-    assert warm.converged
+    warm = _reml.fit_reml(y, codes, nl, effects)
+    ((n, kw, iters),) = calls
+    assert n == len(y) and set(kw) == {"start"}
+    np.testing.assert_array_equal(kw["start"], _reml.moment_start(y, codes, nl, effects))
+    assert warm.converged and iters < cold.iterations
     np.testing.assert_allclose(warm.variances, cold.variances, rtol=1e-4, atol=1e-6)
     assert warm.loglik == pytest.approx(cold.loglik, abs=1e-6)
 

@@ -910,9 +910,16 @@ class RemlProblem:
                 r = t * step[interior] / sig[interior]
                 grown = np.minimum(sig[interior] * np.exp(np.minimum(r, 3.0)),
                                    np.maximum(sig[interior] * np.exp(np.minimum(r, 1.0)), 0.1 * vy))
-                grown = np.where(r < 0.0, sig[interior] * (1.0 + r), grown)
-                # a component the Newton step sends (nearly) to zero goes onto the bound
-                new[interior] = np.where(r > -0.95, grown, 0.0)
+                if t == 1.0:
+                    grown = np.where(r < 0.0, sig[interior] * (1.0 + r), grown)
+                    # a component the Newton step sends (nearly) to zero goes onto the bound
+                    new[interior] = np.where(r > -0.95, grown, 0.0)
+                else:
+                    # the full step was rejected: decreasing components shrink in log scale (never onto the
+                    # bound), which keeps a component that the step overshot towards zero (a facet with few
+                    # levels, whose likelihood the average information approximates poorly far from the
+                    # optimum) near its value instead of halving from the bound again and again
+                    new[interior] = np.where(r < 0.0, sig[interior] * np.exp(r), grown)
                 new[:-1] = np.maximum(new[:-1], _FLOOR * max(new[-1], 1e-300))
                 if new[-1] <= 0:
                     t *= 0.5
@@ -954,46 +961,6 @@ class RemlProblem:
         self._cache = {}
         return RemlFit(variances=variances, se=se, loglik=loglik, iterations=it, converged=converged,
                        boundary=boundary, cov=cov_full)
-
-
-#: The warm start fits a pilot problem whose border has about this many levels ...
-PILOT_BORDER = 1000
-#: ... and at most this many persons.
-PILOT_PERSONS = 1000
-
-
-def _pilot_rows(codes, n_levels, effects):
-    """Rows of a small pilot problem for the warm start, or ``None`` when the full problem is small already.
-
-    When the facet-only effects have many levels (the border that couples
-    all persons, e.g. assessors x competencies), the facet with the most
-    levels among them is thinned, keeping the ratings of an evenly spaced
-    share of its levels so that the pilot border has about
-    :data:`PILOT_BORDER` levels; every person keeps the ratings of the kept
-    levels.  Beyond :data:`PILOT_PERSONS` persons, persons are thinned too
-    (evenly spaced codes).  Deterministic: no random numbers are drawn.
-    """
-    n_p = int(n_levels[0])
-    rows = np.ones(codes.shape[0], dtype=bool)
-    thinned = False
-    if n_p > 2 * PILOT_PERSONS:
-        keep = np.zeros(n_p, dtype=bool)
-        keep[np.linspace(0, n_p - 1, PILOT_PERSONS).round().astype(np.int64)] = True
-        rows &= keep[codes[:, 0]]
-        thinned = True
-    g_effects = [e for e in effects if 0 not in e]
-    if g_effects:
-        g = sum(_group_codes([codes[:, f] for f in e], [int(n_levels[f]) for f in e])[1] for e in g_effects)
-        facets = sorted({f for e in g_effects for f in e}, key=lambda f: -int(n_levels[f]))
-        big = facets[0]
-        if g > 2 * PILOT_BORDER and int(n_levels[big]) >= 20:
-            share = PILOT_BORDER / g
-            nb = int(n_levels[big])
-            keep = np.zeros(nb, dtype=bool)
-            keep[np.linspace(0, nb - 1, max(2, int(round(share * nb)))).round().astype(np.int64)] = True
-            rows &= keep[codes[:, big]]
-            thinned = True
-    return rows if thinned else None
 
 
 def _pair_square_sum(a: np.ndarray, qa: int, b: np.ndarray, qb: int) -> float:
@@ -1058,35 +1025,14 @@ def moment_start(y, codes, n_levels, effects) -> np.ndarray | None:
 
 
 def fit_reml(y, codes, n_levels, effects) -> RemlFit:
-    """REML fit, started from the fit of a small pilot problem when the data are large.
+    """REML fit started from the MINQUE(0) moment estimates (:func:`moment_start`).
 
-    The pilot (:func:`_pilot_rows`) costs a small fraction of one full
-    iteration per iteration and puts the full fit within a few Newton steps
-    of the optimum.  Components on the boundary in the pilot start at a small
-    positive value, so that the full data can move them either way.  The
-    pilot, or the fit itself when the data are small, starts from the
-    MINQUE(0) moment estimates (:func:`moment_start`).
+    The moment estimates come from cross-tabulation counts in time linear in the ratings and put the fit
+    within a few average-information steps of the optimum (4 to 6 factorisations of the full problem in the
+    benchmark designs).  A warm start from a fit to a thinned pilot problem, used before, cost more than it
+    saved from this start: its own iterations, and from its estimates (sampling error of the thinned data)
+    the full fit needed as many steps as from the moment estimates or more.
     """
     codes = np.asarray(codes, dtype=np.int64)
     y = np.asarray(y, dtype=np.float64)
-    start = None
-    rows = _pilot_rows(codes, n_levels, effects)
-    if rows is not None and rows.sum() > 10 * (len(effects) + 1):
-        sub = codes[rows].copy()
-        nl = np.empty(sub.shape[1], dtype=np.int64)
-        for j in range(sub.shape[1]):
-            sub[:, j] = np.unique(sub[:, j], return_inverse=True)[1].ravel()
-            nl[j] = int(sub[:, j].max()) + 1
-        # a start only: its optimum differs from the full data's by sampling error
-        # the pilot's thinned design can hold weakly determined directions along which the average-information
-        # step keeps failing; as a start it is stopped after a few iterations or when a step needs more than a
-        # few halvings (each one a factorisation)
-        pilot = RemlProblem(y[rows], sub, nl, effects).fit(start=moment_start(y[rows], sub, nl, effects),
-                                                            tol=1e-6, tol_step=1e-4, tol_rel=1e-2, max_iter=12,
-                                                            max_halvings=6)
-        start = pilot.variances.copy()
-        total = float(start.sum())
-        start[:-1] = np.where(pilot.boundary[:-1], 1e-3 * total / len(start), start[:-1])
-    else:
-        start = moment_start(y, codes, n_levels, effects)
-    return RemlProblem(y, codes, n_levels, effects).fit(start=start)
+    return RemlProblem(y, codes, n_levels, effects).fit(start=moment_start(y, codes, n_levels, effects))
