@@ -414,6 +414,28 @@ def _cohort_problem(n_persons=80, **kw):
     return RemlProblem(d["score"].to_numpy(), codes, codes.max(axis=0) + 1, effects, **kw)
 
 
+def test_auto_border_counts_a_session_clique_once():
+    """Candidates of one session touch the same border levels: the quick bound on the border's pattern counts
+    their clique once, so a session design whose pattern stays sparse is factored sparse ("auto"), while with
+    assessors drawn at random (every candidate its own clique) the bound still sends a dense border to LAPACK."""
+    from psikometri.simulate import simulate_assessment
+
+    def problem(assignment):  # 1,200 candidates, 400 assessors in 5 exercises: a border of 3,557 levels
+        d = simulate_assessment({"k": 1200}, assessors_per_exercise=2, candidates_per_assessor=15, rounding=None,
+                                assignment=assignment, seed=3).ratings
+        design = _Design("candidate", FACETS, {"assessor": ("exercise",)})
+        codes = np.column_stack([pd.factorize(d[c], sort=True)[0] for c in design.factors])
+        effects = [tuple(sorted(e)) for e in design.effects[:-1]]
+        return RemlProblem(d["score"].to_numpy(), codes, codes.max(axis=0) + 1, effects)
+
+    sessions = problem("sessions")
+    per_person = float(np.sum(sessions.gcount.astype(float) ** 2)) / 2
+    assert per_person > 10 * 0.05 * sessions.g * (sessions.g + 1) / 2  # the per-person bound said dense
+    assert sessions.border.kind == "sparse"
+    assert sessions.border.nnz <= 0.05 * sessions.g * (sessions.g + 1) / 2
+    assert problem("random").border.kind == "dense"
+
+
 def test_sparse_and_dense_border_give_the_same_factorisation():
     dense = _cohort_problem(sparse_border=False)
     sparse = _cohort_problem(sparse_border=True)
