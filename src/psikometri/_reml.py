@@ -210,10 +210,11 @@ class _SparseFactor:
     """Sparse Cholesky ``L L' = S[perm][:, perm]`` by CHOLMOD, with the selected inverse on the pattern of ``L``."""
 
     def __init__(self, border, data):
-        from cvxopt import cholmod, matrix, spmatrix
+        from cvxopt import cholmod, matrix
 
         g = border.g
-        A = spmatrix(matrix(data), border.cv_rows, border.cv_cols, (g, g))
+        A = border.cv_matrix
+        A.V = matrix(data[border.cv_order])  # the pattern is the border's: only the values change
         F = cholmod.symbolic(A, p=border.cv_perm)
         try:
             cholmod.numeric(A, F)
@@ -300,13 +301,21 @@ class _SparseBorder:
         self.indices = pat.indices.astype(np.int64)
         self.nnz = len(self.indices)
         cols = np.repeat(np.arange(g), np.diff(self.indptr))
-        self.cv_rows = matrix(self.indices.astype(np.int32), tc="i")
-        self.cv_cols = matrix(cols.astype(np.int32), tc="i")
+        # CHOLMOD's matrix, built once (only the values change between factorisations): cvxopt builds the
+        # upper triangle from triplets at once but takes a second for the lower one of a 5e5-entry border
+        # (whose intercept row is dense), so the upper triangle is built and transposed; ``cv_order`` records
+        # where each entry of the pattern sits in the matrix's values
+        upper = spmatrix(matrix(np.arange(1.0, self.nnz + 1.0)), matrix(cols.astype(np.int32), tc="i"),
+                         matrix(self.indices.astype(np.int32), tc="i"), (g, g))
+        self.cv_matrix = upper.T
+        self.cv_order = np.asarray(self.cv_matrix.V).ravel().round().astype(np.int64) - 1
+        if len(self.cv_order) != self.nnz:
+            raise RuntimeError("internal: CHOLMOD's copy of the border pattern lost entries")
         # AMD on the levels without the intercept, intercept last
         inner = pat[:-1, :-1].tocoo()
-        A = spmatrix(1.0, matrix(inner.row.astype(np.int32), tc="i"), matrix(inner.col.astype(np.int32), tc="i"),
-                     (g - 1, g - 1))
-        order = np.asarray(amd.order(A, "L")).ravel().astype(np.int64)
+        A = spmatrix(1.0, matrix(inner.col.astype(np.int32), tc="i"), matrix(inner.row.astype(np.int32), tc="i"),
+                     (g - 1, g - 1))  # its upper triangle (built at once, see above)
+        order = np.asarray(amd.order(A, "U")).ravel().astype(np.int64)
         self.cv_perm = matrix(np.append(order, g - 1).astype(np.int32), tc="i")
 
     def factor_nnz(self):
