@@ -1,7 +1,7 @@
 """One REML G study in a fresh process, for bench_reml.py: prints a JSON line with time and peak memory.
 
 Usage: python _reml_worker.py csv PATH [nested]
-       python _reml_worker.py sim N_CANDIDATES N_ASSESSORS SEED [random|sessions]
+       python _reml_worker.py sim N_CANDIDATES N_ASSESSORS SEED [random|sessions] [reml|henderson1]
        python _reml_worker.py sample AGENCY
 The time is that of the first g_study call in this process (numba kernels loaded from their cache).
 """
@@ -39,6 +39,7 @@ def _peak_rss() -> int:
 
 def main(argv):
     kind = argv[0]
+    method = "reml"
     nested = {"assessor": "exercise"}
     if kind == "csv":
         d = pd.read_csv(argv[1])
@@ -51,6 +52,7 @@ def main(argv):
 
         n, n_a, seed = int(argv[1]), int(argv[2]), int(argv[3])
         assignment = argv[4] if len(argv) > 4 else "random"
+        method = argv[5] if len(argv) > 5 else "reml"
         per_ex = max(3, n_a // 5)
         sim = simulate_assessment({"kohort": n}, assessors_per_exercise=2, candidates_per_assessor=2 * n / per_ex,
                                   assignment=assignment, rounding=None, seed=seed)
@@ -58,7 +60,7 @@ def main(argv):
     import psikometri as pk
 
     t0 = time.perf_counter()
-    gs = pk.g_study(d, score="score", person="candidate", facets=FACETS, nested=nested, method="reml")
+    gs = pk.g_study(d, score="score", person="candidate", facets=FACETS, nested=nested, method=method)
     secs = time.perf_counter() - t0
     rss = _peak_rss()
     print(json.dumps({"seconds": secs, "peak_rss": rss, "loglik": gs.loglik, "n_ratings": int(gs.n_obs),

@@ -15,7 +15,8 @@ Cases
 * scaling: candidates 500 ... 20,000 at 400 assessors, and assessors 50 ... 2,000 at 2,000
   candidates (simulated with ``simulate_assessment``, 2 assessors per exercise), once with assessors drawn
   at random for every candidate and once with fixed panels per session (``assignment="sessions"``): time
-  and peak resident memory, with the time per 1,000 ratings to show how the cost grows.
+  and peak resident memory, with the time per 1,000 ratings to show how the cost grows;
+* Henderson's Method 1 (``method="henderson1"``) on the random-assignment grid, beside REML's time.
 """
 
 from __future__ import annotations
@@ -87,13 +88,30 @@ def cases(quick: bool = False) -> list[dict]:
     # the same grid with assessors working in fixed panels per session (assessment day) instead of being drawn
     # at random for every candidate: the border stays sparse and CHOLMOD factors it
     grid = [(n, a, "random") for n, a in grid] + [(n, a, "sessions") for n, a in grid]
+    reml_seconds = {}
     for n, a, assignment in grid:
         r = _run("sim", n, a, 7, assignment)
+        reml_seconds[n, a, assignment] = r["seconds"], r["variances"]
         per_k = r["seconds"] / (r["n_ratings"] / 1000)
         rows.append(dict(case=f"REML scaling ({assignment}): {n:,} cand., {r['n_assessors']:,} assessors, "
                               f"{r['n_ratings']:,} ratings",
                          ours=r["seconds"], baseline=None, theirs=None, target="near linear in ratings",
                          check=f"{per_k * 1000:.1f} ms per 1,000 ratings; peak RSS {r['peak_rss'] / 2**30:.2f} GB"))
+    # 5. Henderson's Method 1 (moment estimates, linear in the ratings) on the random-assignment grid, beside
+    # REML's time on the same data in this run
+    for n, a, assignment in grid:
+        if assignment != "random":
+            continue
+        r = _run("sim", n, a, 7, assignment, "henderson1")
+        per_k = r["seconds"] / (r["n_ratings"] / 1000)
+        secs, ref = reml_seconds[n, a, assignment]
+        gap = max(abs(r["variances"][k] - v) for k, v in ref.items()) / sum(ref.values())
+        rows.append(dict(case=f"Henderson 1 ({assignment}): {n:,} cand., {r['n_assessors']:,} assessors, "
+                              f"{r['n_ratings']:,} ratings",
+                         ours=r["seconds"], baseline="REML, same data, this run",
+                         theirs=secs, target="linear in ratings",
+                         check=f"{per_k * 1000:.2f} ms per 1,000 ratings; largest difference from REML's "
+                               f"components {100 * gap:.2f}% of the total variance"))
     return rows
 
 

@@ -143,3 +143,18 @@ def minque0(y: np.ndarray, codes: np.ndarray, effects) -> np.ndarray:
     C = np.array([[np.sum(a * b) for b in PV] for a in PV])  # tr(P0 V_k P0 V_l), both symmetric
     q = np.array([y @ M @ y for M in PV])
     return np.linalg.solve(C, q)
+
+
+def henderson1(y: np.ndarray, codes: np.ndarray, effects) -> np.ndarray:
+    """Henderson's Method 1 from dense matrices: ``y'(A_k - A_mu)y = sum_l tr((A_k - A_mu) V_l) s_l``.
+
+    ``A_k = Z_k diag(1/n_i) Z_k'`` (the T term of effect ``k`` as a quadratic form), ``A = I`` for the
+    ratings (last) and ``A_mu = 11'/n``; ``V_l = Z_l Z_l'``, ``V = I`` for the residual.
+    """
+    n = len(y)
+    Zs = [dummies(codes, list(e)) for e in effects]
+    A = [Z @ np.diag(1.0 / Z.sum(axis=0)) @ Z.T for Z in Zs] + [np.eye(n)]
+    A = [a - np.full((n, n), 1.0 / n) for a in A]
+    Vs = [Z @ Z.T for Z in Zs] + [np.eye(n)]
+    C = np.array([[np.trace(a @ v) for v in Vs] for a in A])
+    return np.linalg.solve(C, np.array([y @ a @ y for a in A]))

@@ -1022,3 +1022,133 @@ def test_bootstrap_seed_checked_and_ci_choice(pio):
     with pytest.raises(ValueError, match="ci must be one of"):
         gs.d_study(level=0.95, ci="percentile")
     assert gs.d_study(level=0.95).attrs["ci_method"] == "delta"
+
+
+# ----------------------------------------------------------------------------- Henderson's Method 1
+
+
+def _design_arrays(d, person, facets, nested):
+    design = _Design(person, facets, nested)
+    codes = np.column_stack([pd.factorize(d[c], sort=True)[0] for c in design.factors]).astype(np.int64)
+    return design, codes, [tuple(sorted(e)) for e in design.effects[:-1]]
+
+
+@pytest.mark.parametrize("case", ["pio", "prt"])
+def test_henderson1_equals_anova_on_balanced_data(case, pio, prt):
+    """With balanced data the T terms span the ANOVA sums of squares: the unbiased solutions coincide (Brennan's
+    printed estimates, crossed p x i x o and nested p x (r:t))."""
+    if case == "pio":
+        args = dict(data=pio, score="score", person="person", facets=["item", "occasion"])
+    else:
+        args = dict(data=prt, score="score", person="person", facets=["task", "rater"], nested={"rater": "task"})
+    a = g_study(**args, method="anova")
+    h = g_study(**args, method="henderson1")
+    assert h.method == "henderson1"
+    np.testing.assert_allclose(h.anova["estimate"].to_numpy(), a.anova["estimate"].to_numpy(), rtol=1e-10,
+                               atol=1e-12)
+    np.testing.assert_allclose(h.components["variance"], a.components["variance"], rtol=1e-10, atol=1e-12)
+    assert h.g_coefficient == pytest.approx(a.g_coefficient, rel=1e-10)
+    assert h.components["se"].isna().all() and np.isnan(h.loglik)
+    # the T term of the person: sum over persons of their total squared over their count
+    tot = args["data"].groupby("person")["score"].agg(["sum", "count"])
+    assert h.anova.loc["person", "t_term"] == pytest.approx(float((tot["sum"] ** 2 / tot["count"]).sum()), rel=1e-12)
+    assert h.anova.loc[h.anova.index[-1], "t_term"] == pytest.approx(float((args["data"]["score"] ** 2).sum()))
+
+
+def test_henderson1_matches_the_dense_quadratic_forms_on_an_unbalanced_design():
+    from psikometri._henderson import henderson1
+    from psikometri.simulate import simulate_assessment
+
+    d = simulate_assessment({"k": 18}, assessors_per_exercise=3, candidates_per_assessor=6, rounding=None,
+                            missing_rate=0.15, seed=4).ratings
+    design, codes, effects = _design_arrays(d, "candidate", FACETS, {"assessor": ("exercise",)})
+    y = d["score"].to_numpy()
+    fit = henderson1(y, codes, codes.max(axis=0) + 1, effects)
+    ref = naive.henderson1(y, codes, effects)
+    np.testing.assert_allclose(fit.estimates, ref, rtol=1e-9, atol=1e-12 * np.abs(ref).max())
+    gs = g_study(d, score="score", person="candidate", facets=FACETS, nested={"assessor": "exercise"},
+                 method="henderson1")
+    np.testing.assert_allclose(gs.anova["estimate"].to_numpy(), ref, rtol=1e-9, atol=1e-12 * np.abs(ref).max())
+    np.testing.assert_array_equal(gs.components["variance"].to_numpy(), np.maximum(gs.anova["estimate"], 0))
+    assert any("incomplete design" in n for n in gs.notes)
+    assert any("no standard errors" in n for n in gs.notes)
+
+
+def test_henderson1_pair_counts_by_hash_equal_the_dense_cross_tabulation():
+    from psikometri._henderson import _pair_cells
+
+    rng = np.random.default_rng(2)
+    a = rng.integers(0, 3000, 2000)
+    b = rng.integers(0, 40, 2000)
+    dense = np.zeros((3000, 40))
+    np.add.at(dense, (a, b), 1.0)
+    for qa in (3000, 10**6):  # a level product under and over the bincount limit: bincount, then hashing
+        c, i, j = _pair_cells(a, qa, b, 40)
+        assert c.sum() == 2000 and len(c) == np.count_nonzero(dense)
+        np.testing.assert_array_equal(c, dense[i, j])
+
+
+def test_henderson1_is_unbiased_on_a_fixed_unbalanced_design():
+    """Mean of 400 estimates from data drawn with known components: within 4 Monte Carlo standard errors of the
+    truth for every component (the estimator is unbiased for any design; wrong coefficients would bias it)."""
+    from psikometri._henderson import henderson1
+    from psikometri.simulate import simulate_assessment
+
+    d = simulate_assessment({"k": 24}, assessors_per_exercise=3, candidates_per_assessor=6, rounding=None,
+                            missing_rate=0.2, seed=8).ratings
+    design, codes, effects = _design_arrays(d, "candidate", FACETS, {"assessor": ("exercise",)})
+    n_levels = codes.max(axis=0) + 1
+    groups = [pd.factorize(pd.Series(list(map(tuple, codes[:, list(e)]))))[0] for e in effects]
+    truth = np.linspace(0.05, 0.4, len(effects) + 1)[::-1].copy()
+    rng = np.random.default_rng(12)
+    est = []
+    for _ in range(400):
+        y = 3.0 + rng.normal(0.0, np.sqrt(truth[-1]), len(d))
+        for g, s2 in zip(groups, truth[:-1]):
+            y += rng.normal(0.0, np.sqrt(s2), g.max() + 1)[g]
+        est.append(henderson1(y, codes, n_levels, effects).estimates)
+    est = np.array(est)
+    mc_se = est.std(axis=0, ddof=1) / np.sqrt(len(est))
+    assert np.all(np.abs(est.mean(axis=0) - truth) < 4 * mc_se), (est.mean(axis=0) - truth) / mc_se
+
+
+def test_henderson1_is_linear_in_the_ratings_and_independent_of_row_order():
+    from psikometri.simulate import simulate_assessment
+
+    d = simulate_assessment({"k": 60}, assessors_per_exercise=2, candidates_per_assessor=10, rounding=None,
+                            missing_rate=0.05, seed=3).ratings
+    args = dict(score="score", person="candidate", facets=FACETS, nested={"assessor": "exercise"},
+                method="henderson1")
+    a = g_study(d, **args)
+    b = g_study(d.sample(frac=1.0, random_state=1), **args)
+    pd.testing.assert_frame_equal(a.components, b.components, rtol=1e-12)
+    # the T terms and estimates do not depend on the rows' order up to rounding: every sum is a bincount
+    pd.testing.assert_frame_equal(a.anova, b.anova, rtol=1e-12)
+    # a large-scale difference against REML would mean a wrong estimator: both are consistent
+    r = g_study(d, score="score", person="candidate", facets=FACETS, nested={"assessor": "exercise"},
+                method="reml")
+    assert abs(a.components.loc["candidate", "variance"] - r.components.loc["candidate", "variance"]) < 0.1
+
+
+def test_henderson1_bootstrap_equals_the_estimates_of_each_resample_and_intervals_need_it(ac_ill_fit):
+    from psikometri._resampling import bootstrap_indices
+
+    d, _ = ac_ill_fit
+    d = d[d["candidate"].isin(pd.unique(d["candidate"])[:50])]
+    gs = g_study(d, score="score", person="candidate", facets=FACETS, method="henderson1", n_boot=4, seed=9)
+    assert gs.boot_components.shape == (4, len(gs.components))
+    assert not any("no standard errors" in n for n in gs.notes)
+    draws = bootstrap_indices(d["candidate"].nunique(), 4, seed=9)
+    for b in range(4):
+        ref = g_study(_resampled(d, "candidate", draws[b]), score="score", person="candidate", facets=FACETS,
+                      method="henderson1").components["variance"].to_numpy()
+        np.testing.assert_allclose(gs.boot_components.iloc[b].to_numpy(), ref, rtol=1e-9, atol=1e-12)
+    row = gs.d_study(level=0.9).iloc[0]
+    assert row["g_coefficient_ci_low"] < row["g_coefficient"] < row["g_coefficient_ci_high"]
+    with pytest.raises(ValueError, match="n_boot=1000"):
+        gs.d_study(level=0.9, ci="delta")
+    plain_fit = g_study(d, score="score", person="candidate", facets=FACETS, method="henderson1")
+    with pytest.raises(ValueError, match="method='henderson1' does not give"):
+        plain_fit.oar_reliability(level=0.95)
+    assert plain_fit.d_study().shape[0] == 1  # point values need no intervals
+    assert "HENDERSON1" in plain_fit.summary() and "henderson1" in repr(plain_fit)

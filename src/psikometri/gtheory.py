@@ -17,10 +17,16 @@ Two estimators are available:
   cells and ill-structured assessor assignment, every effect a crossed random
   factor; it matches ``lme4::lmer(REML = TRUE)`` with one ``(1 | ...)`` term
   per effect (see :mod:`psikometri._reml`).
+* ``"henderson1"``: Henderson's (1953) Method 1, the analogous-ANOVA moment
+  estimates of Brennan (2001, ch. 7) and urGENOVA for any design: unbiased,
+  equal to ANOVA on balanced data, in time linear in the ratings whatever the
+  number of assessors (see :mod:`psikometri._henderson`); less efficient than
+  REML, no standard errors (intervals of G and Phi by the candidate bootstrap).
 
 References
 ----------
 Brennan, R. L. (2001). *Generalizability Theory*. Springer.
+Henderson, C. R. (1953). Estimation of variance and covariance components. *Biometrics*, 9, 226-252.
 Shavelson, R. J., & Webb, N. M. (1991). *Generalizability Theory: A Primer*. Sage.
 Putka, D. J., & Hoffman, B. J. (2013). Clarifying the contribution of assessee-,
 dimension-, exercise-, and assessor-related effects to reliable and unreliable
@@ -175,7 +181,7 @@ class GStudy:
         ``ci_low``, ``ci_high`` (95% Satterthwaite interval, see
         :func:`g_study`) and ``percent`` (of the total variance).
     method : str
-        ``"anova"`` or ``"reml"``.
+        ``"anova"``, ``"reml"`` or ``"henderson1"``.
     loglik : float
         REML log-likelihood (``NaN`` for ANOVA).
     person, facets, nested :
@@ -187,7 +193,11 @@ class GStudy:
         Candidates and ratings used.
     anova : DataFrame or None
         The ANOVA table (``df``, ``ss``, ``ms``, ``estimate`` before
-        truncation at zero) when ``method="anova"``.
+        truncation at zero) when ``method="anova"``; with
+        ``method="henderson1"`` the table of T terms (``levels``, ``t_term``:
+        the uncorrected sum of squares of the effect's level totals, the
+        residual row holding the sum of squared ratings; ``estimate`` before
+        truncation at zero).
     notes : tuple of str
         Warnings (negative estimates set to zero, convergence, dropped rows).
     boot_components : DataFrame or None
@@ -321,6 +331,11 @@ class GStudy:
         out = self._evaluate(self._grid(sample_sizes), fixed_idx)
         if level is not None:
             level = check_level(level)
+            if self._cov is None and (ci == "delta" or self.boot_components is None):
+                raise ValueError(
+                    f"intervals of G and Phi need standard errors of the components, which method={self.method!r} "
+                    "does not give: fit with g_study(..., n_boot=1000) for percentile intervals, or use "
+                    "method='reml'.")
             if ci == "delta" or self.boot_components is None:
                 out = self._intervals(out, fixed_idx, level)
                 out.attrs["ci_method"] = "delta"
@@ -826,16 +841,20 @@ def g_study(data, *, score: str = "score", person: str, facets, nested: Mapping[
         Nesting of facets, e.g. ``{"assessor": "exercise"}`` when every
         assessor rates in one exercise only (Brennan's ``a:e``); a value may be
         a list of facets.  Facets not mentioned are crossed.
-    method : {"auto", "anova", "reml"}
+    method : {"auto", "anova", "reml", "henderson1"}
         ``"anova"`` requires a balanced design (one rating in every cell);
         ``"reml"`` handles any design; ``"auto"`` uses ANOVA when the design is
-        balanced and REML otherwise.
+        balanced and REML otherwise.  ``"henderson1"`` (Henderson's Method 1,
+        the analogous-ANOVA procedure of urGENOVA) handles any design in time
+        linear in the ratings: for very large designs with assessors drawn at
+        random, where exact REML's cost grows as the cube of the assessor
+        levels; no standard errors (use ``n_boot``).
     n_boot : int, default 0
         Candidate-bootstrap resamples (0: none; otherwise 2 to 100,000).  Each
         resample draws the candidates with replacement, every drawn candidate
         keeping all its ratings and counting as a new candidate, and refits the
-        components (ANOVA on the resampled array, or REML started at the
-        full-data estimates).  The resampled components are kept in
+        components (ANOVA on the resampled array, REML started at the
+        full-data estimates, or Henderson's Method 1).  The resampled components are kept in
         :attr:`GStudy.boot_components` and give the percentile intervals of G
         and Phi in :meth:`GStudy.d_study` and :meth:`GStudy.oar_reliability`.
     seed : None, int or numpy.random.Generator
@@ -861,7 +880,11 @@ def g_study(data, *, score: str = "score", person: str, facets, nested: Mapping[
     coefficient matrix (Brennan 2001, eq. 6.1; Searle et al. 1992).  REML: see
     :mod:`psikometri._reml`; the estimates equal ``lme4::lmer(score ~ 1 + (1|p)
     + (1|c) + (1|p:c) + ..., REML = TRUE)`` and the standard errors come from the
-    inverse average-information matrix.
+    inverse average-information matrix.  Henderson's Method 1 (Searle et al.
+    1992, sec. 5.3): the T terms ``T_k = sum_i y_i.^2 / n_i`` of every effect,
+    the sum of squared ratings and ``T_mu = y..^2 / N`` are equated to their
+    expectations ``E T_k = N mu^2 + sum_l s2_l sum_i (sum_j n_ij^2) / n_i``;
+    negative estimates are reported in ``.anova`` and set to zero.
 
     The candidate bootstrap ("boot-p", Brennan 2001, sec. 6.2.3) keeps the
     facet levels fixed and resamples the object of measurement only.  It is
@@ -905,7 +928,7 @@ def g_study(data, *, score: str = "score", person: str, facets, nested: Mapping[
     1         5           0.80
     """
     df, facets, nest = _check_design(data, score, person, facets, nested)
-    check_choice(method, ["auto", "anova", "reml"], "method")
+    check_choice(method, ["auto", "anova", "reml", "henderson1"], "method")
     if (isinstance(n_boot, (bool, np.bool_)) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0
             or n_boot == 1 or n_boot > 100_000):
         raise ValueError(f"n_boot must be 0 (no bootstrap) or an integer from 2 to 100,000; got n_boot={n_boot!r}. "
@@ -950,6 +973,32 @@ def g_study(data, *, score: str = "score", person: str, facets, nested: Mapping[
         anova_tab.index.name = "effect"
         size_map = {f: float(sizes[i + 1]) for i, f in enumerate(facets)}
         div = np.array([float(np.prod([sizes[i] for i in eff if i != 0])) for eff in design.effects])
+    elif method == "henderson1":
+        used = "henderson1"
+        from ._henderson import henderson1
+
+        random_effects = [tuple(sorted(eff)) for eff in design.effects[:-1]]
+        try:
+            hf = henderson1(y, codes, np.array([len(lv) for lv in levels]), random_effects)
+        except np.linalg.LinAlgError:
+            raise ValueError(
+                "method='henderson1': the moment equations of these data are singular (two effects group the "
+                "ratings almost alike). Use method='reml', or leave out a facet.") from None
+        est = hf.estimates
+        variance = np.maximum(est, 0.0)
+        se = np.full(ne, np.nan)
+        cov = None
+        neg = [design.labels[j] for j in range(ne) if est[j] < 0]
+        if neg:
+            notes.append("negative Henderson estimate(s) set to zero (Brennan's convention; the raw values are in "
+                         ".anova and were used for the other components): " + ", ".join(neg))
+        if not n_boot:
+            notes.append("Henderson's Method 1 gives no standard errors; for intervals of G and Phi fit with "
+                         "n_boot (candidate bootstrap)")
+        anova_tab = pd.DataFrame({"levels": np.append(hf.levels, len(y)), "t_term": hf.t_terms[:ne],
+                                  "estimate": est}, index=design.labels)
+        anova_tab.index.name = "effect"
+        size_map, div = _unbalanced_sizes(design, codes, notes)
     else:
         used = "reml"
         from ._reml import fit_reml
@@ -965,19 +1014,13 @@ def g_study(data, *, score: str = "score", person: str, facets, nested: Mapping[
         zero = [design.labels[j] for j in range(ne) if fit.boundary[j]]
         if zero:
             notes.append("REML estimate(s) on the boundary (zero, standard error undefined): " + ", ".join(zero))
-        size_map, div = _observed_sizes(design, codes)
-        full = float(np.prod(list(size_map.values())))
-        seen = div[-1]
-        if seen < 0.95 * full:
-            notes.append(
-                f"incomplete design: a candidate has ratings in {seen:.1f} (harmonic mean) of the {full:.1f} facet "
-                "combinations of a complete design with the sizes in .sizes; g_coefficient and phi use the observed "
-                "design, d_study() assumes a complete design with the sizes given"
-            )
+        size_map, div = _unbalanced_sizes(design, codes, notes)
     boot = None
     if n_boot:
         if used == "anova":
             reps = _boot_anova(design, arr, sizes, int(n_boot), seed)
+        elif used == "henderson1":
+            reps = _boot_henderson1(y, codes, random_effects, int(n_boot), seed)
         else:
             reps = _boot_reml(y, codes, random_effects, variance, fit.boundary, int(n_boot), seed)
         good = np.isfinite(reps).all(axis=1)
@@ -1013,16 +1056,56 @@ def _boot_anova(design: _Design, arr, sizes, n_boot: int, seed: int) -> np.ndarr
     return reps
 
 
+def _resample_rows(codes, draw, order, starts, counts):
+    """Rows and recoded design of one candidate-bootstrap resample (each drawn candidate a new candidate)."""
+    n_p = len(draw)
+    rows = np.concatenate([order[starts[c]:starts[c + 1]] for c in draw])
+    sub = codes[rows].copy()
+    sub[:, 0] = np.repeat(np.arange(n_p, dtype=np.int64), counts[draw])
+    nl = np.empty(sub.shape[1], dtype=np.int64)
+    nl[0] = n_p
+    for j in range(1, sub.shape[1]):
+        sub[:, j] = np.unique(sub[:, j], return_inverse=True)[1].ravel()
+        nl[j] = int(sub[:, j].max()) + 1
+    return rows, sub, nl
+
+
+def _person_index(codes):
+    n_p = int(codes[:, 0].max()) + 1
+    order = np.argsort(codes[:, 0], kind="stable")
+    starts = np.zeros(n_p + 1, dtype=np.int64)
+    np.cumsum(np.bincount(codes[:, 0], minlength=n_p), out=starts[1:])
+    return n_p, order, starts, np.diff(starts)
+
+
+def _boot_henderson1(y, codes, effects, n_boot: int, seed: int) -> np.ndarray:
+    """Henderson's Method 1 components (negative estimates set to zero) of candidate-bootstrap resamples."""
+    from ._henderson import henderson1
+    from ._resampling import bootstrap_indices
+
+    n_p, order, starts, counts = _person_index(codes)
+    idx = bootstrap_indices(n_p, n_boot, seed)
+    reps = np.full((n_boot, len(effects) + 1), np.nan)
+    for b in range(n_boot):
+        if len(np.unique(idx[b])) < 2:
+            continue
+        rows, sub, nl = _resample_rows(codes, idx[b], order, starts, counts)
+        yb = y[rows]
+        if float(np.ptp(yb)) == 0.0:
+            continue
+        try:
+            reps[b] = np.maximum(henderson1(yb, sub, nl, effects).estimates, 0.0)
+        except np.linalg.LinAlgError:
+            continue
+    return reps
+
+
 def _boot_reml(y, codes, effects, variance, boundary, n_boot: int, seed: int) -> np.ndarray:
     """REML components of candidate-bootstrap resamples, each fit started at the full-data estimates."""
     from ._resampling import bootstrap_indices
     from ._threads import numba_threads, single_thread_blas
 
-    n_p = int(codes[:, 0].max()) + 1
-    order = np.argsort(codes[:, 0], kind="stable")
-    starts = np.zeros(n_p + 1, dtype=np.int64)
-    np.cumsum(np.bincount(codes[:, 0], minlength=n_p), out=starts[1:])
-    counts = np.diff(starts)
+    n_p, order, starts, counts = _person_index(codes)
     start = np.asarray(variance, dtype=float).copy()
     total = float(start.sum())
     # a component on the boundary starts a little inside, so that a resample can move it either way
@@ -1039,19 +1122,11 @@ def _refit_resamples(y, codes, effects, start, order, starts, counts, idx, reps)
     """REML refits of each resample ``idx[b]`` into ``reps[b]`` (NaN when it cannot be fitted)."""
     from ._reml import RemlProblem
 
-    n_p = idx.shape[1]
     for b in range(idx.shape[0]):
         draw = idx[b]
         if len(np.unique(draw)) < 2:
             continue
-        rows = np.concatenate([order[starts[c]:starts[c + 1]] for c in draw])
-        sub = codes[rows].copy()
-        sub[:, 0] = np.repeat(np.arange(n_p, dtype=np.int64), counts[draw])
-        nl = np.empty(sub.shape[1], dtype=np.int64)
-        nl[0] = n_p
-        for j in range(1, sub.shape[1]):
-            sub[:, j] = np.unique(sub[:, j], return_inverse=True)[1].ravel()
-            nl[j] = int(sub[:, j].max()) + 1
+        rows, sub, nl = _resample_rows(codes, draw, order, starts, counts)
         yb = y[rows]
         if float(np.ptp(yb)) == 0.0:
             continue
@@ -1061,6 +1136,20 @@ def _refit_resamples(y, codes, effects, start, order, starts, counts, idx, reps)
             continue
         if fit.converged:
             reps[b] = fit.variances
+
+
+def _unbalanced_sizes(design: _Design, codes, notes: list):
+    """:func:`_observed_sizes`, with a note when the candidates see fewer facet combinations than a complete design."""
+    size_map, div = _observed_sizes(design, codes)
+    full = float(np.prod(list(size_map.values())))
+    seen = div[-1]
+    if seen < 0.95 * full:
+        notes.append(
+            f"incomplete design: a candidate has ratings in {seen:.1f} (harmonic mean) of the {full:.1f} facet "
+            "combinations of a complete design with the sizes in .sizes; g_coefficient and phi use the observed "
+            "design, d_study() assumes a complete design with the sizes given"
+        )
+    return size_map, div
 
 
 def _observed_sizes(design: _Design, codes):
