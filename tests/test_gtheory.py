@@ -1124,6 +1124,13 @@ def test_henderson1_is_linear_in_the_ratings_and_independent_of_row_order():
     pd.testing.assert_frame_equal(a.components, b.components, rtol=1e-12)
     # the T terms and estimates do not depend on the rows' order up to rounding: every sum is a bincount
     pd.testing.assert_frame_equal(a.anova, b.anova, rtol=1e-12)
+    # a shift of every rating changes the T terms but not the estimates (the centred equations keep their digits
+    # with ratings far from zero)
+    far = d.assign(score=d["score"] + 1e6)
+    c = g_study(far, **args)
+    np.testing.assert_allclose(c.anova["estimate"], a.anova["estimate"], rtol=1e-7,
+                               atol=1e-9 * a.anova["estimate"].abs().sum())
+    assert c.anova.loc["candidate", "t_term"] > 1e6 * a.anova.loc["candidate", "t_term"]
     # a large-scale difference against REML would mean a wrong estimator: both are consistent
     r = g_study(d, score="score", person="candidate", facets=FACETS, nested={"assessor": "exercise"},
                 method="reml")

@@ -80,16 +80,22 @@ def henderson1(y, codes, n_levels, effects) -> Henderson1Fit:
     n = len(y)
     ke = len(effects)
     sets = [frozenset(e) for e in effects]
-    g, q, cnt, t = [], [], [], np.empty(ke + 2)
+    # ``T_k - T_mu`` is a quadratic form that annihilates constants, so the equations are solved for the
+    # centred ratings (the T terms of ratings far from zero are large numbers whose differences would lose
+    # digits); the T terms reported are those of the ratings as given
+    yc = y - y.mean()
+    g, q, cnt, t, tc = [], [], [], np.empty(ke + 2), np.empty(ke + 2)
     for k, e in enumerate(effects):
         c, m = _group_codes([codes[:, f] for f in sorted(e)], [int(n_levels[f]) for f in sorted(e)])
         g.append(c)
         q.append(m)
         cnt.append(np.bincount(c, minlength=m).astype(np.float64))
-        tot = np.bincount(c, weights=y, minlength=m)
-        t[k] = float(np.sum(tot * tot / cnt[k]))
-    t[ke] = float(y @ y)
-    t[ke + 1] = float(y.sum()) ** 2 / n
+        for out, v in ((t, y), (tc, yc)):
+            tot = np.bincount(c, weights=v, minlength=m)
+            out[k] = float(np.sum(tot * tot / cnt[k]))
+    for out, v in ((t, y), (tc, yc)):
+        out[ke] = float(v @ v)
+        out[ke + 1] = float(v.sum()) ** 2 / n
     # h[k, l] = sum_i (sum_j n_ij^2) / n_i over the levels i of k and j of l
     h = np.empty((ke, ke))
     for k in range(ke):
@@ -114,7 +120,7 @@ def henderson1(y, codes, n_levels, effects) -> Henderson1Fit:
     coef[:ke, ke] = np.asarray(q, dtype=np.float64) - 1.0
     coef[ke, :ke] = n - h_mu
     coef[ke, ke] = n - 1.0
-    rhs = t[:ke + 1] - t[ke + 1]
+    rhs = tc[:ke + 1] - tc[ke + 1]
     # scale the equations to unit diagonal before judging their conditioning (the coefficients are counts)
     d = np.sqrt(np.abs(np.diagonal(coef)))
     if not np.all(d > 0) or np.linalg.cond(coef / d[:, None] / d[None, :]) > 1e12:
