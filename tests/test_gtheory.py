@@ -1152,10 +1152,39 @@ def test_henderson1_bootstrap_equals_the_estimates_of_each_resample_and_interval
         np.testing.assert_allclose(gs.boot_components.iloc[b].to_numpy(), ref, rtol=1e-9, atol=1e-12)
     row = gs.d_study(level=0.9).iloc[0]
     assert row["g_coefficient_ci_low"] < row["g_coefficient"] < row["g_coefficient_ci_high"]
-    with pytest.raises(ValueError, match="n_boot=1000"):
+    with pytest.raises(ValueError, match="use ci='bootstrap'"):
         gs.d_study(level=0.9, ci="delta")
     plain_fit = g_study(d, score="score", person="candidate", facets=FACETS, method="henderson1")
     with pytest.raises(ValueError, match="method='henderson1' does not give"):
         plain_fit.oar_reliability(level=0.95)
     assert plain_fit.d_study().shape[0] == 1  # point values need no intervals
     assert "HENDERSON1" in plain_fit.summary() and "henderson1" in repr(plain_fit)
+
+
+def test_henderson1_notes_nearly_confounded_effects_and_reml_fails_clearly_on_degenerate_data():
+    # 300 candidates x 3 exercises, one assessor per candidate and exercise except a single second rating:
+    # candidate:exercise and the residual are all but confounded, and the moment estimates are unstable
+    rng = np.random.default_rng(0)
+    rows = [(p, e, f"{e}-{rng.integers(20)}") for p in range(300) for e in range(3)] + [(0, 0, "0-99")]
+    d = pd.DataFrame(rows, columns=["p", "e", "a"])
+    d["score"] = rng.normal(size=300)[d.p] + rng.normal(size=len(d))
+    gs = g_study(d, score="score", person="p", facets=["e", "a"], nested={"a": "e"}, method="henderson1")
+    near = [n for n in gs.notes if n.startswith("nearly confounded")]
+    assert len(near) == 1 and "p:e and p:a:e: only 1 of the 900" in near[0]
+    # a design without such a pair has no such note
+    two = pd.concat([d.iloc[:-1], d.iloc[:-1].assign(a=lambda x: x["a"] + "b")], ignore_index=True)
+    two["score"] = rng.normal(size=300)[two.p] + rng.normal(size=len(two))
+    ok = g_study(two, score="score", person="p", facets=["e", "a"], nested={"a": "e"}, method="henderson1")
+    assert not any(n.startswith("nearly confounded") for n in ok.notes)
+    # with as many ratings as parameters REML's matrices become singular: a ValueError that says what to do
+    tiny = pd.DataFrame({"p": [0, 0, 1, 1, 2, 3, 3], "i": [0, 1, 0, 0, 1, 0, 1], "o": [1, 1, 0, 1, 0, 1, 1],
+                         "score": [-0.598, -0.224, 0.971, 0.097, 1.157, 1.078, 1.430]})
+    with pytest.raises(ValueError, match="REML cannot be fitted to these data: 7 ratings for 7 variance components"):
+        g_study(tiny, score="score", person="p", facets=["i", "o"], method="reml")
+    with pytest.raises(ValueError, match="moment equations of these data are singular"):
+        g_study(tiny, score="score", person="p", facets=["i", "o"], method="henderson1")
+    # a bootstrapped Henderson fit asked for delta intervals is told to use its bootstrap
+    boot = g_study(two, score="score", person="p", facets=["e", "a"], nested={"a": "e"}, method="henderson1",
+                   n_boot=20, seed=1)
+    with pytest.raises(ValueError, match="use ci='bootstrap'"):
+        boot.d_study(level=0.9, ci="delta")

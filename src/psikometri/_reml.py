@@ -941,7 +941,7 @@ class RemlProblem:
                     # bound), which keeps a component that the step overshot towards zero (a facet with few
                     # levels, whose likelihood the average information approximates poorly far from the
                     # optimum) near its value instead of halving from the bound again and again
-                    new[interior] = np.where(r < 0.0, sig[interior] * np.exp(r), grown)
+                    new[interior] = np.where(r < 0.0, sig[interior] * np.exp(np.minimum(r, 0.0)), grown)
                 new[:-1] = np.maximum(new[:-1], _FLOOR * max(new[-1], 1e-300))
                 if new[-1] <= 0:
                     t *= 0.5

@@ -331,7 +331,11 @@ class GStudy:
         out = self._evaluate(self._grid(sample_sizes), fixed_idx)
         if level is not None:
             level = check_level(level)
-            if self._cov is None and (ci == "delta" or self.boot_components is None):
+            if self._cov is None and self.boot_components is not None and ci == "delta":
+                raise ValueError(
+                    f"ci='delta' needs standard errors of the components, which method={self.method!r} does not "
+                    "give; this fit has candidate-bootstrap resamples: use ci='bootstrap' (or 'auto').")
+            if self._cov is None and self.boot_components is None:
                 raise ValueError(
                     f"intervals of G and Phi need standard errors of the components, which method={self.method!r} "
                     "does not give: fit with g_study(..., n_boot=1000) for percentile intervals, or use "
@@ -734,6 +738,19 @@ def _check_levels(design: _Design, codes, levels):
             )
 
 
+def _near_confounded(design: _Design, codes, share: float = 0.05) -> list[str]:
+    """Pairs of nested effects whose larger one adds fewer than ``share`` new groups (nearly confounded)."""
+    counts = [_n_distinct(codes, sorted(eff)) for eff in design.effects]
+    out = []
+    for i, small in enumerate(design.effects):
+        for j, big in enumerate(design.effects):
+            if small < big and counts[i] < counts[j] < (1.0 + share) * counts[i]:
+                out.append(f"{design.labels[i]} and {design.labels[j]}: only {counts[j] - counts[i]} of the "
+                           f"{counts[i]} {design.labels[i]} combinations are split by "
+                           f"{[design.factors[k] for k in sorted(big - small)]}")
+    return out
+
+
 def _check_confounding(design: _Design, codes):
     """Raise when two effects group the ratings identically (their components cannot be separated)."""
     counts = []
@@ -981,10 +998,17 @@ def g_study(data, *, score: str = "score", person: str, facets, nested: Mapping[
         try:
             hf = henderson1(y, codes, np.array([len(lv) for lv in levels]), random_effects)
         except np.linalg.LinAlgError:
+            near = _near_confounded(design, codes)
             raise ValueError(
-                "method='henderson1': the moment equations of these data are singular (two effects group the "
-                "ratings almost alike). Use method='reml', or leave out a facet.") from None
+                "method='henderson1': the moment equations of these data are singular"
+                + (f" ({near[0]})" if near else " (the effects cannot be told apart with so few ratings)")
+                + ". Leave out a facet, collect more ratings, or use method='reml'.") from None
         est = hf.estimates
+        near = _near_confounded(design, codes)
+        if near:
+            notes.append("nearly confounded effects, whose Henderson estimates are imprecise (they can be far from "
+                         "the truth with opposite signs; method='reml' gives standard errors that show it): "
+                         + "; ".join(near))
         variance = np.maximum(est, 0.0)
         se = np.full(ne, np.nan)
         cov = None
@@ -1004,7 +1028,13 @@ def g_study(data, *, score: str = "score", person: str, facets, nested: Mapping[
         from ._reml import fit_reml
 
         random_effects = [tuple(sorted(eff)) for eff in design.effects[:-1]]
-        fit = fit_reml(y, codes, np.array([len(lv) for lv in levels]), random_effects)
+        try:
+            fit = fit_reml(y, codes, np.array([len(lv) for lv in levels]), random_effects)
+        except np.linalg.LinAlgError:
+            raise ValueError(
+                f"REML cannot be fitted to these data: {len(y)} ratings for {ne} variance components leave the "
+                "likelihood without a usable maximum (its matrices became singular). Leave out a facet (fewer "
+                "interaction components) or collect more ratings per candidate.") from None
         variance = fit.variances
         se = fit.se
         cov = fit.cov
