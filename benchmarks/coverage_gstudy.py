@@ -5,10 +5,11 @@ latent scores, the default AC design: assessors nested in exercises, ill-structu
 cells), fits the REML G study with a candidate bootstrap, and checks whether the 95% intervals of the overall
 rating's G and Phi (competencies fixed, the observed design's sizes) hold the value that the true variance
 components give for the same design.  Both interval methods are scored on the same replications: the
-candidate bootstrap (``ci="bootstrap"``) and the delta method (``ci="delta"``).
+candidate bootstrap (``ci="bootstrap"``) and the delta method (``ci="delta"``).  With ``--method henderson1``
+the components come from Henderson's Method 1, which has no standard errors: the bootstrap intervals only.
 
-Run: ``python benchmarks/coverage_gstudy.py [--reps 100] [--candidates 60] [--n-boot 200]``; the README quotes
-the output of the committed settings.
+Run: ``python benchmarks/coverage_gstudy.py [--reps 100] [--candidates 60] [--n-boot 200] [--method reml]``; the
+README quotes the output of the committed settings (``coverage_gstudy.out``, ``coverage_gstudy_henderson1.out``).
 """
 
 from __future__ import annotations
@@ -46,9 +47,11 @@ def main(argv=None):
     ap.add_argument("--candidates", type=int, default=60)
     ap.add_argument("--n-boot", type=int, default=200)
     ap.add_argument("--seed", type=int, default=20261201)
+    ap.add_argument("--method", choices=["reml", "henderson1"], default="reml")
     ap.add_argument("--progress", action="store_true", help="print the running counts after each replication")
     args = ap.parse_args(argv)
-    hits = {("bootstrap", "g"): 0, ("bootstrap", "phi"): 0, ("delta", "g"): 0, ("delta", "phi"): 0}
+    kinds = ("bootstrap", "delta") if args.method == "reml" else ("bootstrap",)
+    hits = {(m, k): 0 for m in kinds for k in ("g", "phi")}
     width = {k: [] for k in hits}
     done = 0
     t0 = time.perf_counter()
@@ -56,9 +59,9 @@ def main(argv=None):
         sim = simulate_assessment({"agency": (args.candidates, {"administrator": 1.0})}, rounding=None,
                                   seed=args.seed + rep)
         gs = g_study(sim.ratings, person="candidate", facets=FACETS, nested={"assessor": "exercise"},
-                     method="reml", n_boot=args.n_boot, seed=rep)
+                     method=args.method, n_boot=args.n_boot, seed=rep)
         tg, tphi = true_row(gs, sim.truth["variance_components"], ["competency"])
-        for method in ("bootstrap", "delta"):
+        for method in kinds:
             r = gs.oar_reliability(fixed=["competency"], level=0.95, ci=method)
             for key, t, lo, hi in (("g", tg, r["g_coefficient_ci_low"], r["g_coefficient_ci_high"]),
                                    ("phi", tphi, r["phi_ci_low"], r["phi_ci_high"])):
@@ -69,8 +72,8 @@ def main(argv=None):
             print(f"{done} done ({time.perf_counter() - t0:.0f} s): " + ", ".join(
                 f"{m} {k} {hits[(m, k)]}" for m, k in hits), flush=True)
     el = time.perf_counter() - t0
-    print(f"{done} replications of {args.candidates} candidates, {args.n_boot} bootstrap resamples each "
-          f"({el:.0f} s); true G/Phi of the overall rating (competencies fixed) at the observed design")
+    print(f"{args.method}: {done} replications of {args.candidates} candidates, {args.n_boot} bootstrap resamples "
+          f"each ({el:.0f} s); true G/Phi of the overall rating (competencies fixed) at the observed design")
     out = pd.DataFrame([{"interval": m, "coefficient": "G" if k == "g" else "Phi",
                          "coverage": hits[(m, k)] / done, "mean_width": float(np.mean(width[(m, k)]))}
                         for (m, k) in hits])
