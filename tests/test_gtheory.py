@@ -1188,3 +1188,22 @@ def test_henderson1_notes_nearly_confounded_effects_and_reml_fails_clearly_on_de
                    n_boot=20, seed=1)
     with pytest.raises(ValueError, match="use ci='bootstrap'"):
         boot.d_study(level=0.9, ci="delta")
+
+
+@pytest.mark.parametrize("scale", [1e-120, 1e160])
+def test_scores_beyond_double_precision_squares_raise_instead_of_inf_or_zero(scale, pio):
+    d = pio.assign(score=pio["score"] * scale)
+    for method in ("anova", "reml", "henderson1"):
+        with pytest.raises(ValueError, match="Rescale the score column"):
+            g_study(d, score="score", person="person", facets=["item", "occasion"], method=method)
+    # ratings near 1e6 (a shifted scale) are fine: ANOVA gives Brennan's components
+    ok = g_study(pio.assign(score=pio["score"] + 1e6), score="score", person="person", facets=["item", "occasion"])
+    assert ok.components.loc["person", "variance"] == pytest.approx(BRENNAN_PIO["person"], abs=5e-5)
+
+
+def test_reml_problem_rejects_an_unknown_border_choice():
+    y = np.arange(12.0) % 5
+    codes = np.column_stack([np.repeat(np.arange(4), 3), np.tile(np.arange(3), 4)]).astype(np.int64)
+    for bad in (np.True_, 1, "sparse"):
+        with pytest.raises(ValueError, match="sparse_border must be True, False or 'auto'"):
+            RemlProblem(y, codes, np.array([4, 3]), [(0,), (1,)], sparse_border=bad)

@@ -353,6 +353,9 @@ class _SparseBorder:
 
 def _choose_border(prob, sparse_border="auto"):
     """Dense LAPACK for small borders or borders that fill in; CHOLMOD for large borders that stay sparse."""
+    if not (sparse_border is True or sparse_border is False or (isinstance(sparse_border, str)
+                                                                 and sparse_border == "auto")):
+        raise ValueError(f"sparse_border must be True, False or 'auto'; got {sparse_border!r}.")
     if sparse_border is False or not prob.compact or (sparse_border == "auto" and prob.g <= DENSE_BORDER_MAX):
         return _DenseBorder(prob.g)
     try:

@@ -962,6 +962,14 @@ def g_study(data, *, score: str = "score", person: str, facets, nested: Mapping[
             f"every score in column {score!r} equals {plain(y[0])!r}: there is no variance to decompose. Check the "
             "score column."
         )
+    spread = float(np.ptp(y))
+    if not 1e-100 < spread < 1e100 or float(np.max(np.abs(y))) > 1e100:
+        # squares of such numbers overflow or underflow in double precision: the components would be inf or 0
+        raise ValueError(
+            f"the scores in column {score!r} span {plain(spread)!r} (largest magnitude "
+            f"{plain(float(np.max(np.abs(y))))!r}): too far from the scale of ratings for the sums of squares to be "
+            "represented. Rescale the score column (e.g. divide it by a power of ten) and fit again."
+        )
     _check_levels(design, codes, levels)
     _check_confounding(design, codes)
     ne = len(design.effects)
