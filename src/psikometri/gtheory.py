@@ -738,9 +738,14 @@ def _check_levels(design: _Design, codes, levels):
             )
 
 
-def _near_confounded(design: _Design, codes, share: float = 0.05) -> list[str]:
-    """Pairs of nested effects whose larger one adds fewer than ``share`` new groups (nearly confounded)."""
-    counts = [_n_distinct(codes, sorted(eff)) for eff in design.effects]
+def _effect_groups(design: _Design, codes) -> list[int]:
+    """Number of distinct level combinations (groups of ratings) of each effect of the design."""
+    return [_n_distinct(codes, sorted(eff)) for eff in design.effects]
+
+
+def _near_confounded(design: _Design, counts, share: float = 0.05) -> list[str]:
+    """Pairs of nested effects whose larger one adds fewer than ``share`` new groups (nearly confounded);
+    ``counts`` from :func:`_effect_groups`."""
     out = []
     for i, small in enumerate(design.effects):
         for j, big in enumerate(design.effects):
@@ -751,12 +756,9 @@ def _near_confounded(design: _Design, codes, share: float = 0.05) -> list[str]:
     return out
 
 
-def _check_confounding(design: _Design, codes):
-    """Raise when two effects group the ratings identically (their components cannot be separated)."""
-    counts = []
-    for eff in design.effects:
-        cols = sorted(eff)
-        counts.append(_n_distinct(codes, cols))
+def _check_confounding(design: _Design, counts):
+    """Raise when two effects group the ratings identically (their components cannot be separated); ``counts``
+    from :func:`_effect_groups`."""
     for i, small in enumerate(design.effects):
         for j, big in enumerate(design.effects):
             if small < big and counts[i] == counts[j]:
@@ -871,8 +873,8 @@ def g_study(data, *, score: str = "score", person: str, facets, nested: Mapping[
         resample draws the candidates with replacement, every drawn candidate
         keeping all its ratings and counting as a new candidate, and refits the
         components (ANOVA on the resampled array, REML started at the
-        full-data estimates, or Henderson's Method 1).  The resampled components are kept in
-        :attr:`GStudy.boot_components` and give the percentile intervals of G
+        full-data estimates, or Henderson's Method 1).  The resampled
+        components are kept in :attr:`GStudy.boot_components` and give the percentile intervals of G
         and Phi in :meth:`GStudy.d_study` and :meth:`GStudy.oar_reliability`.
     seed : None, int or numpy.random.Generator
         Seed of the bootstrap (counter-based streams: the same seed gives the
@@ -971,7 +973,8 @@ def g_study(data, *, score: str = "score", person: str, facets, nested: Mapping[
             "represented. Rescale the score column (e.g. divide it by a power of ten) and fit again."
         )
     _check_levels(design, codes, levels)
-    _check_confounding(design, codes)
+    groups = _effect_groups(design, codes)
+    _check_confounding(design, groups)
     ne = len(design.effects)
     arr, sizes = (None, None)
     if method in ("auto", "anova"):
@@ -1003,16 +1006,15 @@ def g_study(data, *, score: str = "score", person: str, facets, nested: Mapping[
         from ._henderson import henderson1
 
         random_effects = [tuple(sorted(eff)) for eff in design.effects[:-1]]
+        near = _near_confounded(design, groups)
         try:
             hf = henderson1(y, codes, np.array([len(lv) for lv in levels]), random_effects)
         except np.linalg.LinAlgError:
-            near = _near_confounded(design, codes)
             raise ValueError(
                 "method='henderson1': the moment equations of these data are singular"
                 + (f" ({near[0]})" if near else " (the effects cannot be told apart with so few ratings)")
                 + ". Leave out a facet, collect more ratings, or use method='reml'.") from None
         est = hf.estimates
-        near = _near_confounded(design, codes)
         if near:
             notes.append("nearly confounded effects, whose Henderson estimates are imprecise (they can be far from "
                          "the truth with opposite signs; method='reml' gives standard errors that show it): "
