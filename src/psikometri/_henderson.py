@@ -40,9 +40,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-from ._reml import _group_codes
+from ._reml import _group_codes, _pair_cells
 
 
 @dataclass(frozen=True)
@@ -55,19 +54,6 @@ class Henderson1Fit:
     t_terms: np.ndarray
     coef: np.ndarray
     levels: np.ndarray
-
-
-def _pair_cells(gk, qk, gl, ql):
-    """Counts of the non-empty cells of the cross-tabulation of two code vectors and each cell's two levels."""
-    key = gk * np.int64(ql) + gl
-    if qk * ql <= 4 * len(key) + 1024:
-        c = np.bincount(key, minlength=qk * ql)
-        cell = np.flatnonzero(c)
-        return c[cell].astype(np.float64), cell // ql, cell % ql
-    codes, uniq = pd.factorize(key, sort=False)
-    c = np.bincount(codes, minlength=len(uniq)).astype(np.float64)
-    uniq = np.asarray(uniq, dtype=np.int64)
-    return c, uniq // ql, uniq % ql
 
 
 def henderson1(y, codes, n_levels, effects) -> Henderson1Fit:

@@ -988,13 +988,25 @@ class RemlProblem:
                        boundary=boundary, cov=cov_full)
 
 
+def _pair_cells(a: np.ndarray, qa: int, b: np.ndarray, qb: int):
+    """Counts of the non-empty cells of the cross-tabulation of the codes ``a`` (0..qa-1) and ``b`` (0..qb-1),
+    with each cell's two levels: a bincount of the pair key when the level product is small, else a hash."""
+    key = a * np.int64(qb) + b
+    if qa * qb <= 4 * len(key) + 1024:
+        c = np.bincount(key, minlength=qa * qb)
+        cell = np.flatnonzero(c)
+        return c[cell].astype(np.float64), cell // qb, cell % qb
+    import pandas as pd
+
+    codes, uniq = pd.factorize(key, sort=False)
+    c = np.bincount(codes, minlength=len(uniq)).astype(np.float64)
+    uniq = np.asarray(uniq, dtype=np.int64)
+    return c, uniq // qb, uniq % qb
+
+
 def _pair_square_sum(a: np.ndarray, qa: int, b: np.ndarray, qb: int) -> float:
     """``sum N_ij^2`` of the cross-tabulation ``N`` of the codes ``a`` (0..qa-1) and ``b`` (0..qb-1)."""
-    key = a * np.int64(qb) + b
-    if qa * qb <= 4 * len(a) + 1024:
-        c = np.bincount(key, minlength=qa * qb).astype(np.float64)
-    else:
-        c = np.unique(key, return_counts=True)[1].astype(np.float64)
+    c = _pair_cells(a, qa, b, qb)[0]
     return float(c @ c)
 
 
